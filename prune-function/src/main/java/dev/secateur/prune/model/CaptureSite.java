@@ -1,0 +1,15 @@
+package dev.secateur.prune.model;
+
+/** Points in a decoder block whose activations criteria can record. */
+public enum CaptureSite {
+    /** The residual stream entering the block, [batch, seq, hidden]. */
+    BLOCK_INPUT,
+    /** Per-head attention outputs before o_proj, [batch, seq, heads, headDim]. */
+    ATTENTION_HEADS,
+    /** The FFN intermediate activations that feed down_proj, [batch, seq, ffn]. */
+    FFN_INTERMEDIATE,
+    /** The input of the FFN's up/gate projections (after the norm), [batch, seq, hidden]. */
+    FFN_INPUT,
+    /** The residual stream leaving the block, [batch, seq, hidden]. */
+    BLOCK_OUTPUT
+}

@@ -1,0 +1,113 @@
+package dev.secateur.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Parses config.json into a {@link ModelConfig}, filling in each architecture's documented defaults. */
+public final class ConfigReader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ConfigReader() {
+    }
+
+    public static ModelConfig read(Path dir) {
+        Path file = dir.resolve("config.json");
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(dir + ": no config.json (is this a Hugging Face model folder?)");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+        if (!(root instanceof ObjectNode obj)) {
+            throw new CheckpointException(file + ": not a JSON object");
+        }
+        return parse(obj, file.toString());
+    }
+
+    public static ModelConfig parse(ObjectNode c, String where) {
+        JsonNode archs = c.get("architectures");
+        if (archs == null || !archs.isArray() || archs.isEmpty()) {
+            throw new CheckpointException(where + ": no \"architectures\" entry (supported: " + Architecture.supported() + ")");
+        }
+        Architecture arch = Architecture.fromHfName(archs.get(0).asText(), where);
+        ModelConfig cfg = arch == Architecture.GPT2 ? gpt2(c, where) : llamaLike(c, arch, where);
+        validate(cfg, where);
+        return cfg;
+    }
+
+    private static ModelConfig llamaLike(ObjectNode c, Architecture arch, String where) {
+        int hidden = req(c, "hidden_size", where);
+        int heads = req(c, "num_attention_heads", where);
+        int kv = opt(c, "num_key_value_heads", heads);
+        int headDim = opt(c, "head_dim", heads > 0 ? hidden / heads : 0);
+        RopeScaling scaling = null;
+        JsonNode rs = c.get("rope_scaling");
+        if (rs != null && !rs.isNull()) {
+            String type = rs.path("rope_type").asText(rs.path("type").asText(""));
+            if (!type.equals("llama3")) {
+                throw new CheckpointException(where + ": rope_scaling type '" + type + "' is not supported (supported: llama3)");
+            }
+            scaling = new RopeScaling(rs.path("factor").asDouble(8), rs.path("low_freq_factor").asDouble(1),
+                    rs.path("high_freq_factor").asDouble(4), rs.path("original_max_position_embeddings").asInt(8192));
+        }
+        boolean bias = arch == Architecture.QWEN2 || c.path("attention_bias").asBoolean(false);
+        return new ModelConfig(arch, hidden, req(c, "num_hidden_layers", where), heads, kv, headDim,
+                req(c, "intermediate_size", where), req(c, "vocab_size", where),
+                opt(c, "max_position_embeddings", 2048), c.path("rope_theta").asDouble(10000.0), scaling,
+                c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(false),
+                bias, c.path("hidden_act").asText("silu"), intOrNull(c, "bos_token_id"), intOrNull(c, "eos_token_id"), c);
+    }
+
+    private static ModelConfig gpt2(ObjectNode c, String where) {
+        int hidden = req(c, "n_embd", where);
+        int heads = req(c, "n_head", where);
+        JsonNode inner = c.get("n_inner");
+        int ffn = inner == null || inner.isNull() ? 4 * hidden : inner.asInt();
+        return new ModelConfig(Architecture.GPT2, hidden, req(c, "n_layer", where), heads, heads,
+                heads > 0 ? hidden / heads : 0, ffn, req(c, "vocab_size", where), opt(c, "n_positions", 1024), 0, null,
+                c.path("layer_norm_epsilon").asDouble(1e-5), true, true,
+                c.path("activation_function").asText("gelu_new"), intOrNull(c, "bos_token_id"), intOrNull(c, "eos_token_id"), c);
+    }
+
+    private static void validate(ModelConfig c, String where) {
+        if (c.numHeads() <= 0 || c.numKvHeads() <= 0 || c.hiddenSize() <= 0 || c.numLayers() <= 0 || c.vocabSize() <= 0) {
+            throw new CheckpointException(where + ": sizes must be positive (hidden " + c.hiddenSize() + ", layers "
+                    + c.numLayers() + ", heads " + c.numHeads() + ", kv heads " + c.numKvHeads() + ", vocab " + c.vocabSize() + ")");
+        }
+        if (c.numHeads() % c.numKvHeads() != 0) {
+            throw new CheckpointException(where + ": num_attention_heads " + c.numHeads()
+                    + " is not a multiple of num_key_value_heads " + c.numKvHeads());
+        }
+        if (c.architecture() == Architecture.GPT2 && c.hiddenSize() % c.numHeads() != 0) {
+            throw new CheckpointException(where + ": n_embd " + c.hiddenSize() + " is not divisible by n_head " + c.numHeads());
+        }
+        if (c.usesRope() && c.headDim() % 2 != 0) {
+            throw new CheckpointException(where + ": head_dim " + c.headDim() + " must be even for rotary embeddings");
+        }
+    }
+
+    private static int req(ObjectNode c, String field, String where) {
+        JsonNode n = c.get(field);
+        if (n == null || !n.canConvertToInt()) {
+            throw new CheckpointException(where + ": missing or non-integer \"" + field + "\"");
+        }
+        return n.asInt();
+    }
+
+    private static int opt(ObjectNode c, String field, int dflt) {
+        JsonNode n = c.get(field);
+        return n == null || n.isNull() ? dflt : n.asInt();
+    }
+
+    private static Integer intOrNull(ObjectNode c, String field) {
+        JsonNode n = c.get(field);
+        return n == null || !n.canConvertToInt() ? null : n.asInt();
+    }
+}

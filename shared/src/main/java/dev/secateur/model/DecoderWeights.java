@@ -1,0 +1,55 @@
+package dev.secateur.model;
+
+import dev.secateur.checkpoint.Checkpoint;
+import dev.secateur.checkpoint.ModelConfig;
+import dev.secateur.checkpoint.Tensor;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A whole decoder-only language model in the canonical layout, with per-layer sizes taken from the
+ * weights themselves (a pruned model keeps a different FFN width and head count in every layer).
+ *
+ * @param positionEmbedding learned positions (GPT-2), null for rotary models
+ * @param lmHead the output projection [vocab, hidden]; the same object as tokenEmbedding when tied
+ */
+public record DecoderWeights(
+        ModelConfig config,
+        Tensor tokenEmbedding,
+        Tensor positionEmbedding,
+        List<LayerWeights> layers,
+        Tensor finalNorm,
+        Tensor finalNormBias,
+        Tensor lmHead) {
+
+    public static DecoderWeights load(Path dir) {
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            return ArchitectureAdapter.of(ckpt.config().architecture()).read(ckpt);
+        }
+    }
+
+    public int headDim() {
+        return config.headDim();
+    }
+
+    public boolean tied() {
+        return lmHead == tokenEmbedding;
+    }
+
+    public long parameterCount() {
+        long n = tokenEmbedding.numel() + (positionEmbedding == null ? 0 : positionEmbedding.numel())
+                + finalNorm.numel() + (finalNormBias == null ? 0 : finalNormBias.numel()) + (tied() ? 0 : lmHead.numel());
+        for (LayerWeights l : layers) {
+            n += l.parameterCount();
+        }
+        return n;
+    }
+
+    public List<LayerSizes> layerSizes() {
+        return layers.stream().map(l -> new LayerSizes(l.numHeads(headDim()), l.numKvHeads(headDim()), l.ffnWidth())).toList();
+    }
+
+    public DecoderWeights withLayers(List<LayerWeights> newLayers) {
+        return new DecoderWeights(config, tokenEmbedding, positionEmbedding, List.copyOf(newLayers), finalNorm, finalNormBias, lmHead);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.secateur.model;
+
+import dev.secateur.checkpoint.Tensor;
+
+/**
+ * One decoder block in a canonical layout shared by every architecture: linear weights are
+ * [out, in] (PyTorch Linear), optional parts are null. GPT-2's fused Conv1D c_attn is split and
+ * transposed into q/k/v on read, so pruning, the DJL forward and the ONNX graph see one shape of block.
+ *
+ * @param gate null for non-gated MLPs (GPT-2's gelu MLP)
+ */
+public record LayerWeights(
+        Tensor attnNorm, Tensor attnNormBias,
+        Tensor q, Tensor qBias, Tensor k, Tensor kBias, Tensor v, Tensor vBias,
+        Tensor o, Tensor oBias,
+        Tensor mlpNorm, Tensor mlpNormBias,
+        Tensor gate, Tensor gateBias, Tensor up, Tensor upBias, Tensor down, Tensor downBias) {
+
+    public int numHeads(int headDim) {
+        return q.dim(0) / headDim;
+    }
+
+    public int numKvHeads(int headDim) {
+        return k.dim(0) / headDim;
+    }
+
+    public int ffnWidth() {
+        return up.dim(0);
+    }
+
+    public boolean gated() {
+        return gate != null;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor t : new Tensor[] {attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm,
+                mlpNormBias, gate, gateBias, up, upBias, down, downBias}) {
+            n += t == null ? 0 : t.numel();
+        }
+        return n;
+    }
+
+    public LayerWeights withMlp(Tensor gate, Tensor gateBias, Tensor up, Tensor upBias, Tensor down, Tensor downBias) {
+        return new LayerWeights(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
+                gate, gateBias, up, upBias, down, downBias);
+    }
+
+    public LayerWeights withAttention(Tensor q, Tensor qBias, Tensor k, Tensor kBias, Tensor v, Tensor vBias, Tensor o, Tensor oBias) {
+        return new LayerWeights(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
+                gate, gateBias, up, upBias, down, downBias);
+    }
+}
