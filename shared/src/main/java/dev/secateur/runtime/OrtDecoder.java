@@ -141,7 +141,9 @@ public final class OrtDecoder implements AutoCloseable {
                 so.addCUDA(options.cudaDevice());
                 OrtSession s = env.createSession(model.toString(), so);
                 LOG.infof("%s: loaded on %s (device %d)", model, CUDA, options.cudaDevice());
-                return construct(dir, env, so, s, CUDA);
+                SessionOptions owned = so;
+                so = null; // construct() owns it now, and closes it if it fails
+                return construct(dir, env, owned, s, CUDA);
             } catch (OrtException | RuntimeException | LinkageError e) {
                 if (e instanceof ModelLoadException mle) {
                     throw mle;
@@ -275,6 +277,9 @@ public final class OrtDecoder implements AutoCloseable {
      * same logits at its real tokens as the row alone.
      */
     public float[][][] logits(long[][] ids, long[][] attentionMask) {
+        if (ids.length == 0 || ids[0].length == 0 || attentionMask.length != ids.length) {
+            throw new IllegalArgumentException("need at least one row of at least one token, and one mask row per row");
+        }
         int batch = ids.length, seq = ids[0].length;
         long[] flatIds = new long[batch * seq];
         long[] flatMask = new long[batch * seq];
