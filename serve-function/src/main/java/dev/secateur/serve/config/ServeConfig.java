@@ -19,10 +19,6 @@ public interface ServeConfig {
     @WithDefault("0")
     int intraOpThreads();
 
-    /** ONNX Runtime inter-op threads; 0 = runtime default. */
-    @WithDefault("0")
-    int interOpThreads();
-
     /** Graph optimisation level: none, basic, extended, all. */
     @WithDefault("all")
     String optimization();

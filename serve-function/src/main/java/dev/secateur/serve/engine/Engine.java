@@ -26,7 +26,7 @@ public interface Engine extends AutoCloseable {
     float[][][] logits(long[][] ids);
 
     /** Runs prefill + decode until the sink says stop, an EOS token, or {@code params.maxTokens()}. */
-    Finish generate(long[] prompt, SamplingParams params, TokenSink sink);
+    Generated generate(long[] prompt, SamplingParams params, TokenSink sink);
 
     @Override
     void close();

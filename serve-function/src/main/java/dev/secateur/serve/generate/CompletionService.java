@@ -2,6 +2,7 @@ package dev.secateur.serve.generate;
 
 import dev.secateur.serve.engine.Engine;
 import dev.secateur.serve.engine.Finish;
+import dev.secateur.serve.engine.Generated;
 import dev.secateur.serve.engine.SamplingParams;
 import dev.secateur.serve.engine.TextCodec;
 import dev.secateur.serve.model.ModelHandle;
@@ -61,18 +62,17 @@ public final class CompletionService {
         TextCodec codec = model.model().codec();
         TextAssembler text = new TextAssembler(codec, spec.stop());
         List<Long> ids = new ArrayList<>();
-        List<Float> lps = new ArrayList<>();
-        String echo = spec.echo() ? codec.decode(prompt) : "";
+                String echo = spec.echo() ? codec.decode(prompt) : "";
         if (!echo.isEmpty()) {
             listener.delta(index, echo);
         }
         SamplingParams params = new SamplingParams(spec.maxTokens(), spec.temperature(), spec.topP(), 0, seed);
-        Finish finish = spec.maxTokens() == 0 ? Finish.LENGTH : engine.generate(prompt, params, (id, lp) -> {
+        Generated out = spec.maxTokens() == 0 ? new Generated(Finish.LENGTH, new float[0])
+                : engine.generate(prompt, params, id -> {
             if (firstToken[0] < 0) {
                 firstToken[0] = System.nanoTime();
             }
             ids.add(id);
-            lps.add(lp);
             boolean stop = text.add(id);
             String delta = text.drain(false);
             if (!delta.isEmpty()) {
@@ -80,6 +80,7 @@ public final class CompletionService {
             }
             return !stop;
         });
+        Finish finish = out.finish();
         if (text.stopped()) {
             finish = Finish.STOP;
         }
@@ -89,7 +90,7 @@ public final class CompletionService {
         }
         listener.finished(index, finish);
         TokenLogprobs logprobs = spec.logprobs() == null ? null
-                : Logprobs.of(model, prompt, spec.echo(), ids, lps, text.text().length(), echo.length());
+                : Logprobs.of(model, prompt, spec.echo(), ids, out.logprobs(), text.text().length(), echo.length());
         return new Choice(index, echo + text.text(), finish, logprobs, prompt.length, ids.size());
     }
 }

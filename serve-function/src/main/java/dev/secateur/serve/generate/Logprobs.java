@@ -11,7 +11,7 @@ final class Logprobs {
     private Logprobs() {
     }
 
-    static TokenLogprobs of(ModelHandle model, long[] prompt, boolean echo, List<Long> generated, List<Float> lps,
+    static TokenLogprobs of(ModelHandle model, long[] prompt, boolean echo, List<Long> generated, float[] lps,
                             int generatedTextLength, int echoLength) {
         TextCodec codec = model.model().codec();
         List<String> tokens = new ArrayList<>();
@@ -33,7 +33,7 @@ final class Logprobs {
         for (int i = 0; i < generated.size(); i++) {
             String t = codec.decode(new long[] {generated.get(i)});
             tokens.add(t);
-            values.add(lps.get(i));
+            values.add(i < lps.length ? lps[i] : null);
             offsets.add(Math.min(offset, end));
             offset += t.length();
         }

@@ -37,8 +37,7 @@ public class ModelService {
     public ModelService(ServeConfig config, VersionSource source, EngineFactory factory, ServeMetrics metrics) {
         this.config = config;
         this.source = source;
-        RuntimeOptions options = new RuntimeOptions(config.intraOpThreads(), config.interOpThreads(),
-                config.optimization(), config.cuda());
+        RuntimeOptions options = new RuntimeOptions(config.intraOpThreads(), config.optimization(), config.cuda());
         this.registry = new ModelRegistry(config.model(),
                 new ModelLoader(source, factory, options, new VersionValidator()), metrics);
     }

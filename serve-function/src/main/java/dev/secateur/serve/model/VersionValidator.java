@@ -64,7 +64,7 @@ public final class VersionValidator {
             }
         }
         int[] produced = {0};
-        e.generate(ids, SamplingParams.greedy(SMOKE_TOKENS), (id, lp) -> {
+        e.generate(ids, SamplingParams.greedy(SMOKE_TOKENS), id -> {
             if (id < 0 || id >= e.vocabSize()) {
                 throw new IllegalStateException("generated token id " + id + " outside the vocabulary");
             }
