@@ -1,6 +1,7 @@
 package dev.secateur.serve.api.errors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.serve.metrics.ServeMetrics;
 import dev.secateur.serve.model.ModelNotReadyException;
@@ -41,6 +42,16 @@ public class ErrorMappers {
     @ServerExceptionMapper(priority = 1)
     public Response malformedJson(JsonProcessingException e, UriInfo uri) {
         return respond(uri, 400, "malformed JSON body: " + e.getOriginalMessage(), null);
+    }
+
+    /** Well-formed JSON of the wrong shape (a string where a number belongs); beats the built-in text mapper. */
+    @ServerExceptionMapper(priority = 1)
+    public Response mismatched(MismatchedInputException e, UriInfo uri) {
+        return respond(uri, 400, "invalid request body: " + e.getOriginalMessage(), fieldOf(e));
+    }
+
+    private static String fieldOf(MismatchedInputException e) {
+        return e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
     }
 
     @ServerExceptionMapper
