@@ -1,0 +1,31 @@
+package dev.secateur.serve.api.openai;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The body of POST /v1/completions as sent; {@link CompletionRequests} validates it. */
+public record CompletionRequest(
+        String model,
+        JsonNode prompt,
+        @JsonProperty("max_tokens") Integer maxTokens,
+        Double temperature,
+        @JsonProperty("top_p") Double topP,
+        Integer n,
+        JsonNode stop,
+        Long seed,
+        Boolean stream,
+        @JsonProperty("stream_options") StreamOptions streamOptions,
+        Integer logprobs,
+        Boolean echo) {
+
+    public record StreamOptions(@JsonProperty("include_usage") Boolean includeUsage) {
+    }
+
+    public boolean streaming() {
+        return Boolean.TRUE.equals(stream);
+    }
+
+    public boolean includeUsage() {
+        return streamOptions != null && Boolean.TRUE.equals(streamOptions.includeUsage());
+    }
+}

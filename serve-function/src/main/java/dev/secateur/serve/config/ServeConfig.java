@@ -1,0 +1,44 @@
+package dev.secateur.serve.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** {@code secateur.serve.*} in application.properties. */
+@ConfigMapping(prefix = "secateur.serve")
+public interface ServeConfig {
+
+    /** Root of the model store (<root>/<name>/<version>/...). */
+    String storeRoot();
+
+    /** The model name this instance serves. */
+    String model();
+
+    /** ONNX Runtime intra-op threads; 0 = runtime default. */
+    @WithDefault("0")
+    int intraOpThreads();
+
+    /** Graph optimisation level: none, basic, extended, all. */
+    @WithDefault("all")
+    String optimization();
+
+    /** Try the CUDA execution provider first (falls back to CPU when it does not load). */
+    @WithDefault("true")
+    boolean cuda();
+
+    /** Largest max_tokens a request may ask for. */
+    @WithDefault("512")
+    int maxTokensCap();
+
+    /** Largest n (choices per prompt) a request may ask for. */
+    @WithDefault("8")
+    int maxN();
+
+    /** Bearer token for /admin; when unset the admin endpoints always answer 401. */
+    Optional<String> adminToken();
+
+    /** How often the store is scanned for a newer version; 0 turns scanning off. */
+    @WithDefault("30s")
+    Duration scanInterval();
+}

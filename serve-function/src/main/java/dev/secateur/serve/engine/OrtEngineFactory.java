@@ -1,0 +1,42 @@
+package dev.secateur.serve.engine;
+
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.secateur.runtime.OrtDecoder;
+import dev.secateur.tokenizer.TextTokenizer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Opens model.onnx on ONNX Runtime (CUDA attempted when enabled, CPU fallback) and tokenizer.json. The
+ * store has already re-hashed the folder, so the decoder does not verify the manifest a second time.
+ */
+@ApplicationScoped
+public class OrtEngineFactory implements EngineFactory {
+
+    static final String TOKENIZER = "tokenizer.json";
+
+    @Override
+    public LoadedModel open(Path dir, RuntimeOptions o) {
+        OrtDecoder decoder = OrtDecoder.open(dir, new OrtDecoder.Options(o.intraOpThreads(), optLevel(o.optimization()),
+                o.cuda(), 0, false));
+        try {
+            TextTokenizer tokenizer = TextTokenizer.load(dir.resolve(TOKENIZER));
+            return new LoadedModel(new OrtEngine(decoder), new TokenizerCodec(tokenizer));
+        } catch (RuntimeException e) {
+            decoder.close();
+            throw e;
+        }
+    }
+
+    static OptLevel optLevel(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "none" -> OptLevel.NO_OPT;
+            case "basic" -> OptLevel.BASIC_OPT;
+            case "extended" -> OptLevel.EXTENDED_OPT;
+            case "all" -> OptLevel.ALL_OPT;
+            default -> throw new IllegalArgumentException("secateur.serve.optimization must be none, basic, extended or all, got "
+                    + name);
+        };
+    }
+}

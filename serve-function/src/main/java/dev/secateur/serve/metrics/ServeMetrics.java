@@ -1,0 +1,79 @@
+package dev.secateur.serve.metrics;
+
+import dev.secateur.serve.generate.GenerationStats;
+import dev.secateur.serve.model.ModelHandle;
+import dev.secateur.serve.model.SwapListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/** Prometheus meters (via Micrometer) and the per-version measurements behind the before/after report. */
+@ApplicationScoped
+public class ServeMetrics implements SwapListener {
+
+    private static final Logger LOG = Logger.getLogger(ServeMetrics.class);
+
+    private final MeterRegistry registry;
+    private final AtomicInteger servedVersion = new AtomicInteger();
+    private final Map<Integer, VersionStats> byVersion = new ConcurrentHashMap<>();
+    private final Counter swaps;
+    private final Counter failedSwaps;
+
+    public ServeMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge("secateur.model.version", servedVersion);
+        swaps = Counter.builder("secateur.model.swaps").description("successful version swaps").register(registry);
+        failedSwaps = Counter.builder("secateur.model.swaps.failed")
+                .description("versions that failed to load or validate").register(registry);
+    }
+
+    public void request(String api, ModelHandle model, GenerationStats s) {
+        String version = Integer.toString(model.version());
+        Timer.builder("secateur.request.latency").description("end-to-end request latency")
+                .tags("api", api, "version", version).publishPercentileHistogram()
+                .register(registry).record(Duration.ofNanos(s.totalNanos()));
+        if (s.ttftNanos() >= 0) {
+            Timer.builder("secateur.request.ttft").description("time to first token")
+                    .tags("version", version).publishPercentileHistogram()
+                    .register(registry).record(Duration.ofNanos(s.ttftNanos()));
+        }
+        if (s.completionTokens() > 0 && s.generationNanos() > 0) {
+            DistributionSummary.builder("secateur.tokens.per.second").description("generated tokens per second")
+                    .tags("version", version).register(registry)
+                    .record(s.completionTokens() / (s.generationNanos() / 1e9));
+            Counter.builder("secateur.tokens.generated").tags("version", version).register(registry)
+                    .increment(s.completionTokens());
+        }
+        stats(model.version()).record(s.totalNanos(), s.ttftNanos(), s.completionTokens(), s.generationNanos());
+    }
+
+    public void failedRequest(String api, int status) {
+        Counter.builder("secateur.request.errors").tags("api", api, "status", Integer.toString(status))
+                .register(registry).increment();
+    }
+
+    public VersionStats stats(int version) {
+        return byVersion.computeIfAbsent(version, v -> new VersionStats());
+    }
+
+    @Override
+    public void swapped(ModelHandle previous, ModelHandle current, String trigger) {
+        servedVersion.set(current.version());
+        if (previous != null) {
+            swaps.increment();
+        }
+    }
+
+    @Override
+    public void swapFailed(String name, int version, String trigger, String error) {
+        failedSwaps.increment();
+        LOG.warnf("failed swap of %s to version %d (%s): %s", name, version, trigger, error);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.secateur.serve.model;
+
+import dev.secateur.serve.engine.Engine;
+import dev.secateur.serve.engine.LoadedModel;
+import dev.secateur.serve.engine.SamplingParams;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks a freshly loaded version before it may replace the current one: sane metadata, the same
+ * architecture and vocabulary as what is served (clients keep their token ids and prompts), finite
+ * logits, and a short greedy generation.
+ */
+public final class VersionValidator {
+
+    public static final String ARCHITECTURE = "secateur.architecture";
+    static final String SMOKE_PROMPT = "Hello";
+    static final int SMOKE_TOKENS = 2;
+
+    public void validate(LoadedModel candidate, ModelHandle current) throws InvalidVersionException {
+        Engine e = candidate.engine();
+        List<String> problems = new ArrayList<>();
+        if (e.vocabSize() <= 0) {
+            problems.add("vocab size " + e.vocabSize());
+        }
+        if (e.maxPositions() < 2) {
+            problems.add("max positions " + e.maxPositions());
+        }
+        String arch = e.metadata().get(ARCHITECTURE);
+        if (arch == null || arch.isBlank()) {
+            problems.add("metadata " + ARCHITECTURE + " missing");
+        }
+        if (current != null) {
+            Engine served = current.model().engine();
+            String servedArch = served.metadata().get(ARCHITECTURE);
+            if (servedArch != null && arch != null && !servedArch.equals(arch)) {
+                problems.add("architecture " + arch + " differs from served " + servedArch);
+            }
+            if (served.vocabSize() != e.vocabSize()) {
+                problems.add("vocab size " + e.vocabSize() + " differs from served " + served.vocabSize());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidVersionException(String.join("; ", problems));
+        }
+        smokeTest(candidate);
+    }
+
+    private static void smokeTest(LoadedModel candidate) throws InvalidVersionException {
+        Engine e = candidate.engine();
+        long[] ids = candidate.codec().encode(SMOKE_PROMPT);
+        if (ids.length == 0) {
+            ids = new long[] {0};
+        }
+        float[][][] logits = e.logits(new long[][] {ids});
+        if (logits.length != 1 || logits[0].length != ids.length || logits[0][0].length != e.vocabSize()) {
+            throw new InvalidVersionException("logits shape differs from [1, " + ids.length + ", " + e.vocabSize() + "]");
+        }
+        for (float[] row : logits[0]) {
+            for (float v : row) {
+                if (!Float.isFinite(v)) {
+                    throw new InvalidVersionException("non-finite logits on the smoke prompt");
+                }
+            }
+        }
+        int[] produced = {0};
+        e.generate(ids, SamplingParams.greedy(SMOKE_TOKENS), id -> {
+            if (id < 0 || id >= e.vocabSize()) {
+                throw new IllegalStateException("generated token id " + id + " outside the vocabulary");
+            }
+            produced[0]++;
+            return true;
+        });
+        if (produced[0] == 0 && e.eosIds().length == 0) {
+            throw new InvalidVersionException("smoke generation produced no token");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.secateur.serve.it;
+
+import dev.secateur.store.ModelStore;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Everything real: an in-JVM Kafka broker, a temp model store with version 1 of a tiny Llama exported from
+ * a fixture checkpoint. Init arg "model" names the served model (so test classes get separate stores).
+ */
+public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String ADMIN_TOKEN = "test-admin-token";
+    static final String REPORT_V1 = "{\"version\":1,\"perplexity\":{\"before\":12.5,\"after\":12.9}}";
+
+
+    private InJvmKafka kafka;
+    private String model = "tiny";
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        model = initArgs.getOrDefault("model", model);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            kafka = new InJvmKafka(Path.of("target/kafka-testkit"));
+            String bootstrap = kafka.bootstrapServers();
+            Path storeRoot = Files.createTempDirectory(Files.createDirectories(Path.of("target/stores")), model);
+            TestModels.publish(new ModelStore(storeRoot), model, "llama-gqa", REPORT_V1);
+            Map<String, String> props = new HashMap<>();
+            props.put("kafka.bootstrap.servers", bootstrap);
+            props.put("secateur.serve.store-root", storeRoot.toString());
+            props.put("secateur.serve.model", model);
+            props.put("secateur.serve.cuda", "false");
+            props.put("secateur.serve.admin-token", ADMIN_TOKEN);
+            props.put("secateur.serve.scan-interval", "0s");
+            props.put("secateur.serve.max-tokens-cap", "64");
+            props.put("secateur.serve.intra-op-threads", "1");
+            props.put("quarkus.http.limits.max-body-size", "64K");
+            return props;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the serve test environment", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        try {
+            if (kafka != null) {
+                kafka.close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.secateur.serve.it;
+
+import dev.secateur.events.CloudEvent;
+import dev.secateur.events.CloudEventCodec;
+import dev.secateur.events.EventTypes;
+import dev.secateur.events.PruneCompleted;
+import dev.secateur.events.Topics;
+import dev.secateur.onnx.ModelExport;
+import dev.secateur.store.ModelStore;
+import dev.secateur.store.StoredVersion;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Real models in a real store: fixture checkpoints exported with ModelExport and published to ModelStore. */
+final class TestModels {
+
+    static final Path FIXTURES = Path.of("../prune-function/src/test/resources/fixtures");
+
+    private TestModels() {
+    }
+
+    /** Exports a fixture checkpoint (with the test tokenizer) and publishes it with a report.json. */
+    static StoredVersion publish(ModelStore store, String name, String fixture, String reportJson) throws IOException {
+        Path work = Files.createTempDirectory(Path.of("target"), "export");
+        Path hf = Files.createDirectories(work.resolve("hf"));
+        for (String f : new String[] {"config.json", "model.safetensors"}) {
+            Files.copy(FIXTURES.resolve(fixture).resolve(f), hf.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        TestTokenizer.write(hf.resolve("tokenizer.json"));
+        Path staging = work.resolve("staging");
+        ModelExport.export(hf, staging, false, Map.of());
+        // The store writes (and hashes into) its own manifest.json; the exporter's would collide.
+        Files.delete(staging.resolve("manifest.json"));
+        Files.writeString(staging.resolve("report.json"), reportJson);
+        return store.publish(name, staging, Map.of("fixture", fixture));
+    }
+
+    /** A version whose manifest is consistent but whose model.onnx is not a model at all. */
+    static StoredVersion publishCorrupt(ModelStore store, String name) throws IOException {
+        Path staging = Files.createTempDirectory(Path.of("target"), "corrupt");
+        Files.write(staging.resolve("model.onnx"), "this is not an onnx graph".getBytes(StandardCharsets.UTF_8));
+        TestTokenizer.write(staging.resolve("tokenizer.json"));
+        Files.writeString(staging.resolve("report.json"), "{\"note\":\"corrupt\"}");
+        return store.publish(name, staging, Map.of());
+    }
+
+    static void sendCompleted(String bootstrap, StoredVersion v) {
+        PruneCompleted data = new PruneCompleted("job-" + v.version(), "req-" + v.version(), v.name(), v.version(),
+                v.directory().toString(), v.manifestSha256(), null);
+        CloudEvent event = CloudEvent.of(EventTypes.PRUNE_COMPLETED, "/secateur/prune-function/test", "job-" + v.version(), data);
+        send(bootstrap, CloudEventCodec.toKafkaBinary(event).headerBytes(), CloudEventCodec.toKafkaBinary(event).body());
+    }
+
+    /** Sends a raw record, e.g. a malformed one. */
+    static void send(String bootstrap, Map<String, byte[]> headers, byte[] body) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.PRUNE_EVENTS, "key", body);
+            headers.forEach((k, val) -> r.headers().add(k, val));
+            producer.send(r).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot send to Kafka", e);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.secateur.serve.it;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A Hugging Face tokenizer.json for the 97-token fixture models: word level, whitespace split, ids 0-2
+ * special, words w3..w96 plus a few real words so prompts read naturally.
+ */
+final class TestTokenizer {
+
+    static final String[] WORDS = {"hello", "world", "the", "cat", "sat", "on", "mat", "dog", "ran", "home"};
+
+    private TestTokenizer() {
+    }
+
+    static String word(int id) {
+        return id - 3 < WORDS.length ? WORDS[id - 3] : "w" + id;
+    }
+
+    static void write(Path file) throws IOException {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        root.put("version", "1.0");
+        root.putNull("truncation");
+        root.putNull("padding");
+        ArrayNode added = root.putArray("added_tokens");
+        String[] specials = {"<unk>", "<s>", "</s>"};
+        for (int i = 0; i < specials.length; i++) {
+            added.addObject().put("id", i).put("content", specials[i]).put("single_word", false).put("lstrip", false)
+                    .put("rstrip", false).put("normalized", false).put("special", true);
+        }
+        root.putNull("normalizer");
+        root.putObject("pre_tokenizer").put("type", "WhitespaceSplit");
+        root.putNull("post_processor");
+        root.putNull("decoder");
+        ObjectNode model = root.putObject("model");
+        model.put("type", "WordLevel");
+        ObjectNode vocab = model.putObject("vocab");
+        for (int i = 0; i < specials.length; i++) {
+            vocab.put(specials[i], i);
+        }
+        for (int id = 3; id < 97; id++) {
+            vocab.put(word(id), id);
+        }
+        model.put("unk_token", "<unk>");
+        m.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+    }
+}
