@@ -156,13 +156,10 @@ public final class ModelStore {
     private static List<Path> listStagedFiles(Path stagingDir) {
         // FOLLOW_LINKS: Hugging Face caches are symlink farms; we store the content, not the links.
         try (Stream<Path> walk = Files.walk(stagingDir, FileVisitOption.FOLLOW_LINKS)) {
-            List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();
-            for (Path f : files) {
-                if (relativeName(stagingDir, f).equals(Manifest.FILE_NAME)) {
-                    throw new IllegalArgumentException("staging directory " + stagingDir
-                            + " contains manifest.json, which the store writes itself");
-                }
-            }
+            // An export folder carries its own manifest.json; the store writes one covering the same files
+            // (same "files" entries, plus name, version and status), so the staged one is left behind.
+            List<Path> files = walk.filter(Files::isRegularFile)
+                    .filter(f -> !relativeName(stagingDir, f).equals(Manifest.FILE_NAME)).sorted().toList();
             return files;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list staging directory " + stagingDir + ": " + e.getMessage(), e);

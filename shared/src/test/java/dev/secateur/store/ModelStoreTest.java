@@ -87,6 +87,17 @@ class ModelStoreTest {
     }
 
     @Test
+    void anExportManifestInStagingIsReplacedByTheStoreManifest() throws IOException {
+        Path staging = staging("x");
+        Files.writeString(staging.resolve("manifest.json"), "{\"format\": \"secateur-onnx/1\", \"files\": []}");
+        store.publish("m", staging, Map.of());
+        Manifest m = store.verify("m", 1);
+        assertEquals("m", m.name());
+        assertTrue(m.file("model.onnx").isPresent());
+        assertTrue(m.file("manifest.json").isEmpty(), "the store's manifest does not list itself");
+    }
+
+    @Test
     void moveTransferConsumesStagingFiles() throws IOException {
         Path staging = staging("a");
         StoredVersion v = store.publish("m", staging, Map.of(), VersionStatus.PUBLISHED, ModelStore.Transfer.MOVE);

@@ -38,8 +38,6 @@ final class TestModels {
         TestTokenizer.write(hf.resolve("tokenizer.json"));
         Path staging = work.resolve("staging");
         ModelExport.export(hf, staging, false, Map.of());
-        // The store writes (and hashes into) its own manifest.json; the exporter's would collide.
-        Files.delete(staging.resolve("manifest.json"));
         Files.writeString(staging.resolve("report.json"), reportJson);
         return store.publish(name, staging, Map.of("fixture", fixture));
     }
