@@ -122,7 +122,7 @@ public final class PruneJobService implements AutoCloseable {
 
     private final ModelStore store;
     private final JobJournal journal;
-    private final PruneEngine engine;
+    private final PruneJobRunner runner;
     private final EventPublisher events;
     private final Settings settings;
     private final ExecutorService workers;
@@ -132,10 +132,10 @@ public final class PruneJobService implements AutoCloseable {
     private final Queue<CompletableFuture<Void>> capacityWaiters = new ArrayDeque<>();
     private volatile boolean closed;
 
-    public PruneJobService(ModelStore store, PruneEngine engine, EventPublisher events, Settings settings) {
+    public PruneJobService(ModelStore store, PruneJobRunner runner, EventPublisher events, Settings settings) {
         this.store = store;
         this.journal = new JobJournal(store.root());
-        this.engine = engine;
+        this.runner = runner;
         this.events = events;
         this.settings = settings;
         AtomicInteger n = new AtomicInteger();
@@ -340,7 +340,7 @@ public final class PruneJobService implements AutoCloseable {
             deleteRecursively(work); // a crashed attempt's half-written files
             Files.createDirectories(work);
             try {
-                PruneResult result = engine.prune(new PruneTask(jobId, request, source, calibration, eval, work,
+                PruneResult result = runner.prune(new PruneTask(jobId, request, source, calibration, eval, work,
                         settings.device()), progress);
                 summary = result.summary();
                 String rejection = gateFailure(request, summary);
@@ -350,7 +350,7 @@ public final class PruneJobService implements AutoCloseable {
                 metadata.put("requestSource", rec.requestSource());
                 metadata.put("source", describe(request.source()));
                 metadata.put("method", request.method().json());
-                metadata.put("engine", engine.name());
+                metadata.put("engine", runner.name());
                 metadata.put(META_SUMMARY, new String(Json.toBytes(summary), java.nio.charset.StandardCharsets.UTF_8));
                 metadata.put("rejectedReason", rejection);
                 progress.report("publish", 95, null);

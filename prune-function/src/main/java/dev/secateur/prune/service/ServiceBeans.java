@@ -50,21 +50,21 @@ public class ServiceBeans {
     @Produces
     @DefaultBean
     @ApplicationScoped
-    PruneEngine engine() {
-        return new BuiltinMagnitudeEngine();
+    PruneJobRunner runner() {
+        return new BuiltinMagnitudeRunner();
     }
 
     @Produces
     @ApplicationScoped
-    PruneJobService service(PruneEngine engine, KafkaEventPublisher publisher) {
+    PruneJobService service(PruneJobRunner runner, KafkaEventPublisher publisher) {
         PruneJobService.Settings settings = new PruneJobService.Settings(workers, maxPending, device, eventSource,
                 checkpointRoots.orElse(List.of()).stream().map(Path::of).toList(),
                 dataDir.map(Path::of).orElse(null),
                 new RequestDefaults(calibrationText.orElse(null), calibrationSamples.orElse(null), calibrationSeqLen.orElse(null)),
                 progressInterval);
         LOG.infof("prune service: store %s, %d worker(s), engine %s, device %s", Path.of(storeRoot).toAbsolutePath(),
-                workers, engine.name(), device);
-        return new PruneJobService(new ModelStore(Path.of(storeRoot)), engine, publisher, settings);
+                workers, runner.name(), device);
+        return new PruneJobService(new ModelStore(Path.of(storeRoot)), runner, publisher, settings);
     }
 
     void close(@Disposes PruneJobService service) {

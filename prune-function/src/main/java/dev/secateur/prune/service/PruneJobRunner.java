@@ -5,7 +5,7 @@ package dev.secateur.prune.service;
  * to publish. Everything around it (validation, sources, the store, events, the journal) is the
  * service's job, so an engine stays a plain function of its inputs.
  */
-public interface PruneEngine {
+public interface PruneJobRunner {
 
     /** A short name recorded in manifests and reports ("builtin-magnitude", "pipeline"). */
     String name();

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * until the calibrated pipeline (MI, Wanda-sp, FLAP, compensation, evaluation, ONNX export) is wired in,
  * and stays useful as a fast baseline. It does not evaluate, so its summaries carry no perplexity.
  */
-public final class BuiltinMagnitudeEngine implements PruneEngine {
+public final class BuiltinMagnitudeRunner implements PruneJobRunner {
 
     @Override
     public String name() {
