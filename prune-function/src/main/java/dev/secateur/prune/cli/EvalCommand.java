@@ -1,11 +1,13 @@
 package dev.secateur.prune.cli;
 
 import ai.djl.Device;
+import dev.secateur.checkpoint.CheckpointException;
 import dev.secateur.prune.eval.DjlLanguageModel;
 import dev.secateur.prune.eval.Perplexity;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.prune.model.Devices;
 import dev.secateur.tokenizer.TextTokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,6 +42,10 @@ public class EvalCommand implements Runnable {
 
     @Override
     public void run() {
+        if (!Files.isDirectory(model)) {
+            // Checked first: otherwise the missing folder surfaces as a missing tokenizer.json.
+            throw new CheckpointException(model + ": model folder does not exist");
+        }
         Perplexity perplexity = new Perplexity(seqLen, maxTokens, batchSize);
         Device d = Devices.resolve(device);
         try (TextTokenizer tok = TextTokenizer.load(tokenizer != null ? tokenizer : model);
