@@ -11,6 +11,7 @@ import dev.secateur.json.Json;
 import dev.secateur.model.CheckpointWriter;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
+import dev.secateur.onnx.ModelExport;
 import dev.secateur.store.AtomicFiles;
 
 import java.io.IOException;
@@ -28,7 +29,7 @@ import java.util.stream.Stream;
 /**
  * A small, real engine that needs no activations: structured FFN pruning by weight magnitude
  * (score of neuron j = ||W_down[:, j]||₂ · ||W_up[j, :]||₂) or at random (seeded), the same count per layer,
- * written back as a Hugging Face checkpoint with report.json and plan.json. It is the service's engine
+ * written back as a Hugging Face checkpoint and exported to ONNX (model.onnx), with report.json and plan.json. It is the service's engine
  * until the calibrated pipeline (MI, Wanda-sp, FLAP, compensation, evaluation, ONNX export) is wired in,
  * and stays useful as a fast baseline. It does not evaluate, so its summaries carry no perplexity.
  */
@@ -95,6 +96,25 @@ public final class BuiltinMagnitudeRunner implements PruneJobRunner {
         copyIfPresent(task.sourceDir(), out, "generation_config.json");
         timings.put("save", seconds(t2));
 
+        // The servable form: model.onnx with per-layer sizes and the plan in metadata_props. The exporter
+        // writes its own manifest.json; the store writes the version's manifest, so only the model files move.
+        long t3 = System.nanoTime();
+        progress.report("export", 80, "ONNX");
+        Path onnxDir = out.resolveSibling(out.getFileName() + ".onnx");
+        try {
+            ModelExport.export(pruned, null, onnxDir, ModelExport.Options.defaults(false),
+                    Map.of(ModelExport.PLAN, Json.mapper().writeValueAsString(planLayers),
+                            ModelExport.SOURCE_SHA256, ModelExport.sourceSha256(task.sourceDir())));
+            try (Stream<Path> files = Files.list(onnxDir)) {
+                for (Path f : files.filter(f -> f.getFileName().toString().startsWith(ModelExport.MODEL_FILE)).toList()) {
+                    Files.move(f, out.resolve(f.getFileName()));
+                }
+            }
+        } finally {
+            PruneJobService.deleteRecursively(onnxDir);
+        }
+        timings.put("export", seconds(t3));
+
         BeforeAfter summary = new BeforeAfter(dense.parameterCount(), pruned.parameterCount(),
                 weightBytes(task.sourceDir()), weightBytes(out), null, null, null, null, timings);
         ObjectNode plan = Json.mapper().createObjectNode();
@@ -117,7 +137,7 @@ public final class BuiltinMagnitudeRunner implements PruneJobRunner {
         return new PruneResult(summary, Map.of(
                 "architecture", dense.config().architecture().name(),
                 "engine", name(),
-                "format", "safetensors"));
+                "format", "onnx+safetensors"));
     }
 
     private static int[] topByMagnitude(LayerWeights l, int keep) {

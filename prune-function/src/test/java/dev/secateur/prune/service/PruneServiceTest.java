@@ -8,6 +8,7 @@ import dev.secateur.events.EncodedEvent;
 import dev.secateur.events.EventTypes;
 import dev.secateur.json.Json;
 import dev.secateur.model.DecoderWeights;
+import dev.secateur.runtime.OrtDecoder;
 import dev.secateur.store.Manifest;
 import dev.secateur.store.ModelStore;
 import dev.secateur.store.VersionStatus;
@@ -143,13 +144,22 @@ class PruneServiceTest {
         assertEquals(store.manifestSha256(model, version), completed.get("manifestSha256").asText());
         assertEquals(store.resolve(model, version).toString(), completed.get("location").asText());
         assertEquals(jobId, manifest.metadata().get("jobId"));
-        assertTrue(manifest.file("model.safetensors").isPresent() && manifest.file("report.json").isPresent()
+        assertTrue(manifest.file("model.safetensors").isPresent() && manifest.file("model.onnx").isPresent()
+                && manifest.file("report.json").isPresent()
                 && manifest.file("plan.json").isPresent(), "files: " + manifest.files());
         JsonNode summary = completed.get("summary");
         assertTrue(summary.get("paramsAfter").asLong() < summary.get("paramsBefore").asLong(), summary.toString());
         // The pruned checkpoint is a real, loadable model with 75% of each FFN layer left (96 -> 72).
         DecoderWeights pruned = DecoderWeights.load(store.resolve(model, version));
         pruned.layerSizes().forEach(s -> assertEquals(72, s.ffn()));
+        // ...and so is the servable ONNX graph, on ONNX Runtime (the store's manifest is checked by verify above).
+        try (OrtDecoder onnx = OrtDecoder.open(store.resolve(model, version),
+                new OrtDecoder.Options(1, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.ALL_OPT, false, 0, false))) {
+            onnx.layerSizes().forEach(s -> assertEquals(72, s.ffn()));
+            float[][][] logits = onnx.logits(new long[][] {{1, 5, 9, 13}});
+            assertEquals(4, logits[0].length);
+            assertEquals(97, logits[0][0].length);
+        }
     }
 
     long versionsOfJob(String model, String jobId) {
