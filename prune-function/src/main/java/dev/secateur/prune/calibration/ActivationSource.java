@@ -8,4 +8,9 @@ public interface ActivationSource {
 
     /** The most bytes of activation buffers held at once so far. */
     long peakBytes();
+
+    /** Seconds spent in forward passes so far (stages subtract it to report their own time). */
+    default double captureSeconds() {
+        return 0;
+    }
 }

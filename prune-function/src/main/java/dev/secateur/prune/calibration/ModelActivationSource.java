@@ -60,6 +60,11 @@ public final class ModelActivationSource implements ActivationSource {
         return passes;
     }
 
+    @Override
+    public double captureSeconds() {
+        return forwardSeconds;
+    }
+
     public double forwardSeconds() {
         return forwardSeconds;
     }

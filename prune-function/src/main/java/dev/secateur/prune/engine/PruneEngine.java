@@ -51,6 +51,7 @@ public final class PruneEngine {
         List<RemovalOrder> headOrders = new ArrayList<>();
         List<Tensor[]> inOut = new ArrayList<>();
         long t0 = System.nanoTime();
+        double c0 = acts.captureSeconds();
         for (int l = 0; l < layers; l++) {
             LayerWeights w = dense.layers().get(l);
             LayerActivations a = needActs || spec.layerRatio() != null || spec.layerThreshold() != null ? acts.layer(l)
@@ -66,7 +67,8 @@ public final class PruneEngine {
             }
             listener.progress("score", (l + 1.0) / layers, selector.name() + " scored layer " + l);
         }
-        seconds.put("score", (System.nanoTime() - t0) / 1e9);
+        seconds.put("calibrate", acts.captureSeconds() - c0);
+        seconds.put("score", (System.nanoTime() - t0) / 1e9 - (acts.captureSeconds() - c0));
 
         t0 = System.nanoTime();
         List<LayerPlan> plans = new ArrayList<>();
@@ -99,6 +101,7 @@ public final class PruneEngine {
         listener.progress("plan", 1, "plan ready: " + dropped.length + " layers dropped");
 
         t0 = System.nanoTime();
+        c0 = acts.captureSeconds();
         List<LayerWeights> compensated = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             LayerWeights w = dense.layers().get(l);
@@ -109,7 +112,8 @@ public final class PruneEngine {
             }
             listener.progress("compensate", (l + 1.0) / layers, compensator.name() + " layer " + l);
         }
-        seconds.put("compensate", (System.nanoTime() - t0) / 1e9);
+        seconds.merge("calibrate", acts.captureSeconds() - c0, Double::sum);
+        seconds.put("compensate", (System.nanoTime() - t0) / 1e9 - (acts.captureSeconds() - c0));
 
         t0 = System.nanoTime();
         DecoderWeights pruned = StructuredSlicer.apply(dense.withLayers(compensated), plan);
