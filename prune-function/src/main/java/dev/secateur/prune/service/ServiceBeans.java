@@ -47,11 +47,19 @@ public class ServiceBeans {
     @ConfigProperty(name = "secateur.calibration.seq-len")
     Optional<Integer> calibrationSeqLen;
 
+    /** pipeline: the calibrated pipeline (all methods, evaluation); builtin-magnitude: weight-only, no DJL. */
+    @ConfigProperty(name = "secateur.engine", defaultValue = "pipeline")
+    String engineName;
+
     @Produces
     @DefaultBean
     @ApplicationScoped
     PruneJobRunner runner() {
-        return new BuiltinMagnitudeRunner();
+        return switch (engineName) {
+            case "pipeline" -> new PipelineJobRunner();
+            case "builtin-magnitude" -> new BuiltinMagnitudeRunner();
+            default -> throw new IllegalArgumentException("secateur.engine must be pipeline or builtin-magnitude, was '" + engineName + "'");
+        };
     }
 
     @Produces

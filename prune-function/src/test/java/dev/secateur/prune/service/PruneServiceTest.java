@@ -48,11 +48,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @WithTestResource(TestStoreResource.class)
 class PruneServiceTest {
 
-    static final Path FIXTURE = Path.of("src/test/resources/fixtures/llama-gqa").toAbsolutePath();
+    /** The llama-gqa fixture with the test tokenizer beside it, as a real checkpoint folder has. */
+    static final Path FIXTURE = fixtureWithTokenizer();
+    static final Path TEXT = Path.of("src/test/resources/text/words.txt").toAbsolutePath();
+
+    static Path fixtureWithTokenizer() {
+        try {
+            Path dir = Files.createDirectories(Path.of("target/test-data/llama-gqa").toAbsolutePath());
+            Path src = Path.of("src/test/resources/fixtures/llama-gqa");
+            for (String f : List.of("config.json", "model.safetensors")) {
+                Files.copy(src.resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.copy(Path.of("src/test/resources/tokenizer.json"), dir.resolve("tokenizer.json"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
     static final Duration WAIT = Duration.ofSeconds(90);
     static final String SOURCE = "/tests/prune-service";
 
-    static final Path CALIBRATION = Path.of("target/test-data/calib.txt").toAbsolutePath();
 
     static EventLog log;
 
@@ -71,24 +87,12 @@ class PruneServiceTest {
 
     // ---------------------------------------------------------------- helpers
 
-    static synchronized Path calibration() {
-        try {
-            if (!Files.exists(CALIBRATION)) {
-                Files.createDirectories(CALIBRATION.getParent());
-                Files.writeString(CALIBRATION, "In the beginning was the word, and the word was pruned.\n".repeat(20));
-            }
-            return CALIBRATION;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     static ObjectNode request(String outputModel) {
         ObjectNode r = Json.mapper().createObjectNode();
         r.putObject("source").put("path", FIXTURE.toString());
         r.put("method", "magnitude");
         r.put("ffnRatio", 0.25);
-        r.put("calibration", calibration().toString());
+        r.put("calibration", TEXT.toString());
         r.put("samples", 4);
         r.put("seqLen", 16);
         r.put("outputModel", outputModel);
@@ -189,6 +193,34 @@ class PruneServiceTest {
         assertEquals(jobId, completed.headers().get("ce_subject"));
         assertPublished(completed.event().data(), "gqa-bin", jobId);
         assertEquals(1, versionsOfJob("gqa-bin", jobId));
+    }
+
+    @Test
+    void miPipelineWithEvaluationPassesItsQualityGate() {
+        ObjectNode req = request("gqa-mi");
+        req.put("method", "mi").put("compensation", "lsq").put("headRatio", 0.5).put("seed", 3);
+        req.put("eval", TEXT.toString()).put("evalSeqLen", 16);
+        req.putObject("qualityGate").put("maxPerplexityRatio", 1000.0);
+        long t0 = System.nanoTime();
+        String jobId = sendBinary(id("mi"), req);
+        EventLog.Received completed = awaitOutcome(jobId, EventTypes.PRUNE_COMPLETED);
+        System.out.printf("TIMING kafka request -> completed event, mi+lsq+eval pipeline: %.0f ms%n", (completed.atNanos() - t0) / 1e6);
+        JsonNode summary = completed.event().data().get("summary");
+        assertTrue(summary.get("pplBefore").asDouble() > 1 && summary.get("pplAfter").asDouble() > 1, summary.toString());
+        assertEquals(16, summary.get("evalSeqLen").asInt());
+        List<String> phases = log.forJob(jobId, EventTypes.PRUNE_PROGRESS).stream()
+                .map(e -> e.event().data().get("phase").asText()).distinct().toList();
+        assertTrue(phases.containsAll(List.of("score", "compensate", "eval", "export")), phases.toString());
+        int version = completed.event().data().get("version").asInt();
+        Manifest manifest = service.store().verify("gqa-mi", version);
+        assertEquals("pipeline", manifest.metadata().get("engine"));
+        try (OrtDecoder onnx = OrtDecoder.open(service.store().resolve("gqa-mi", version),
+                new OrtDecoder.Options(1, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.ALL_OPT, false, 0, false))) {
+            onnx.layerSizes().forEach(s -> {
+                assertEquals(72, s.ffn());
+                assertEquals(1, s.kvHeads());
+            });
+        }
     }
 
     @Test
