@@ -1,0 +1,97 @@
+package dev.secateur.prune.calibration;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.prune.mi.TokenSubsample;
+import dev.secateur.prune.model.CaptureSite;
+import dev.secateur.prune.model.ForwardCapture;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Captures the wanted sites of layers [from, to) into fixed-size buffers: from each batch the same seeded
+ * subset of token rows for every site and layer, so rows line up across sites. Ends the pass after layer to−1.
+ */
+public final class ActivationCollector implements ForwardCapture {
+    private final Set<CaptureSite> sites;
+    private final int from;
+    private final int to;
+    private final int rowsPerBatch;
+    private final int batches;
+    private final long seed;
+    private final Map<Integer, Map<CaptureSite, float[]>> buffers = new HashMap<>();
+    private final Map<Integer, Map<CaptureSite, Integer>> widths = new HashMap<>();
+    private int batch = -1;
+    private long[] rows;
+    private long bytes;
+
+    public ActivationCollector(Set<CaptureSite> sites, int from, int to, int batches, int rowsPerBatch, long seed) {
+        this.sites = Set.copyOf(sites);
+        this.from = from;
+        this.to = to;
+        this.batches = batches;
+        this.rowsPerBatch = rowsPerBatch;
+        this.seed = seed;
+    }
+
+    /** Call before each forward pass with the batch index and its token count (batch × seq). */
+    public void beginBatch(int index, int tokens) {
+        if (tokens < rowsPerBatch) {
+            throw new IllegalArgumentException("batch " + index + " has " + tokens + " tokens, fewer than the " + rowsPerBatch + " kept per batch");
+        }
+        batch = index;
+        int[] r = TokenSubsample.indices(tokens, rowsPerBatch, seed * 1_000_003L + index);
+        rows = new long[r.length];
+        for (int i = 0; i < r.length; i++) {
+            rows[i] = r[i];
+        }
+    }
+
+    @Override
+    public boolean wants(CaptureSite site, int layer) {
+        return layer >= from && layer < to && sites.contains(site);
+    }
+
+    @Override
+    public void record(CaptureSite site, int layer, NDArray value) {
+        long tokens = value.getShape().get(0) * value.getShape().get(1);
+        int width = Math.toIntExact(value.getShape().size() / tokens);
+        float[] chunk;
+        try (NDManager m = value.getManager().newSubManager()) {
+            NDArray flat = value.reshape(tokens, width);
+            NDArray idx = m.create(rows);
+            NDArray picked = flat.get(idx);
+            flat.attach(m);
+            picked.attach(m);
+            chunk = picked.toFloatArray();
+        }
+        float[] buf = buffers.computeIfAbsent(layer, k -> new EnumMap<>(CaptureSite.class)).computeIfAbsent(site, s -> {
+            bytes += 4L * batches * rowsPerBatch * width;
+            return new float[batches * rowsPerBatch * width];
+        });
+        widths.computeIfAbsent(layer, k -> new EnumMap<>(CaptureSite.class)).put(site, width);
+        System.arraycopy(chunk, 0, buf, batch * rowsPerBatch * width, chunk.length);
+    }
+
+    @Override
+    public boolean stopAfter(int layer) {
+        return layer >= to - 1;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    public LayerActivations activations(int layer, int numHeads, int numKvHeads, int headDim) {
+        Map<CaptureSite, float[]> b = buffers.getOrDefault(layer, Map.of());
+        Map<CaptureSite, Integer> w = widths.getOrDefault(layer, Map.of());
+        int n = batches * rowsPerBatch;
+        java.util.function.Function<CaptureSite, Tensor> t = s -> b.containsKey(s) ? new Tensor(new int[] {n, w.get(s)}, b.get(s)) : null;
+        return new LayerActivations(layer, numHeads, numKvHeads, headDim, t.apply(CaptureSite.FFN_INTERMEDIATE),
+                t.apply(CaptureSite.FFN_INPUT), t.apply(CaptureSite.ATTENTION_HEADS), t.apply(CaptureSite.BLOCK_INPUT),
+                t.apply(CaptureSite.BLOCK_OUTPUT));
+    }
+}

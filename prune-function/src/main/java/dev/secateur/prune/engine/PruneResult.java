@@ -1,0 +1,15 @@
+package dev.secateur.prune.engine;
+
+import dev.secateur.prune.plan.PruningPlan;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * @param output the pruned Hugging Face folder (config.json, model.safetensors, tokenizer.json, plan.json)
+ * @param perplexityBefore NaN when no evaluation text was given
+ * @param seconds wall time per stage: calibrate (forward passes), score, plan, compensate, apply, eval
+ */
+public record PruneResult(Path output, PruningPlan plan, long parametersBefore, long parametersAfter,
+        double perplexityBefore, double perplexityAfter, int evalSeqLen, Map<String, Double> seconds, long peakActivationBytes,
+        String device) {
+}

@@ -1,0 +1,135 @@
+package dev.secateur.prune.service;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.checkpoint.ConfigReader;
+import dev.secateur.events.BeforeAfter;
+import dev.secateur.events.PruneRequest;
+import dev.secateur.events.RequestValidationException;
+import dev.secateur.json.Json;
+import dev.secateur.onnx.ModelExport;
+import dev.secateur.prune.engine.PruneOptions;
+import dev.secateur.prune.engine.PrunePipeline;
+import dev.secateur.prune.engine.PruneResult;
+import dev.secateur.prune.plan.Allocation;
+import dev.secateur.store.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The service's default runner: the calibrated pipeline ({@link PrunePipeline#run}: activations of the dense
+ * model, criterion, plan, compensation, slicing, perplexity before/after), then the ONNX export the
+ * serve-function loads, and report.json. Request fields map one to one onto {@link PruneOptions}; what the
+ * pipeline cannot do is refused with the field to blame.
+ */
+public final class PipelineJobRunner implements PruneJobRunner {
+
+    // Stage → [start, end] of the job's overall percent; the pipeline reports a fraction within each stage.
+    private static final Map<String, double[]> STAGES = Map.of(
+            "load", new double[] {3, 5},
+            "calibrate", new double[] {5, 10},
+            "score", new double[] {10, 50},
+            "plan", new double[] {50, 55},
+            "compensate", new double[] {55, 75},
+            "apply", new double[] {75, 80},
+            "eval", new double[] {80, 88},
+            "save", new double[] {88, 90});
+
+    @Override
+    public String name() {
+        return "pipeline";
+    }
+
+    @Override
+    public dev.secateur.prune.service.PruneResult prune(PruneTask task, JobProgress progress) throws IOException {
+        PruneRequest req = task.request();
+        Path tokenizer = task.sourceDir().resolve("tokenizer.json");
+        if (!Files.isRegularFile(tokenizer)) {
+            throw new RequestValidationException(req.source().isStoreModel() ? "source.model" : "source.path",
+                    "the model has no tokenizer.json, which calibration and evaluation need");
+        }
+        if (req.miAlpha() != PruneRequest.DEFAULT_MI_ALPHA && req.method().json().startsWith("mi")) {
+            throw new RequestValidationException("miAlpha", "the pipeline computes Rényi MI at α = 2 only, was " + req.miAlpha());
+        }
+        Double layerRatio = null;
+        if (req.dropLayers() > 0) {
+            int layers = ConfigReader.read(task.sourceDir()).numLayers();
+            if (req.dropLayers() >= layers) {
+                throw new RequestValidationException("dropLayers", "must be less than the model's " + layers + " layers");
+            }
+            layerRatio = (double) req.dropLayers() / layers;
+        }
+        PruneOptions base = PruneOptions.defaults(task.sourceDir(), task.calibration(), task.outputDir());
+        PruneOptions options = new PruneOptions(task.sourceDir(), tokenizer, task.calibration(), task.outputDir(),
+                req.samples(), req.seqLen(), req.seed(), task.device(), req.method().json(),
+                req.ffnRatio() > 0 ? req.ffnRatio() : null, req.headRatio() > 0 ? req.headRatio() : null, layerRatio, null,
+                Allocation.valueOf(req.allocation().name()), base.minKeep(), req.compensation().json(),
+                req.kernelScale(), base.miTokens(), base.maxTokens(), base.ridge(), base.batchSize(), base.activationBudgetBytes(),
+                task.eval(), req.evalSeqLen(), base.evalMaxTokens());
+        try {
+            PrunePipeline.spec(options);
+        } catch (IllegalArgumentException e) {
+            // unknown criterion for this pipeline (e.g. taylor), or nothing to prune at all
+            String field = req.ffnRatio() == 0 && req.headRatio() == 0 && req.dropLayers() == 0 ? "ffnRatio" : "method";
+            throw new RequestValidationException(field, e.getMessage());
+        }
+
+        PruneResult result = PrunePipeline.run(options, (stage, fraction, message) -> {
+            double[] span = STAGES.getOrDefault(stage, new double[] {50, 50});
+            progress.report(stage, span[0] + (span[1] - span[0]) * Math.max(0, Math.min(1, fraction)), message);
+        });
+
+        long t0 = System.nanoTime();
+        progress.report("export", 90, "ONNX");
+        Path out = task.outputDir();
+        Path onnxDir = out.resolveSibling(out.getFileName() + ".onnx");
+        try {
+            ModelExport.export(out, onnxDir, false, Map.of(ModelExport.PLAN, Files.readString(out.resolve("plan.json")),
+                    ModelExport.SOURCE_SHA256, ModelExport.sourceSha256(task.sourceDir())));
+            try (Stream<Path> files = Files.list(onnxDir)) {
+                for (Path f : files.filter(f -> f.getFileName().toString().startsWith(ModelExport.MODEL_FILE)).toList()) {
+                    Files.move(f, out.resolve(f.getFileName()));
+                }
+            }
+        } finally {
+            PruneJobService.deleteRecursively(onnxDir);
+        }
+        Map<String, Double> timings = new LinkedHashMap<>(result.seconds());
+        timings.put("export", (System.nanoTime() - t0) / 1e9);
+
+        BeforeAfter summary = new BeforeAfter(result.parametersBefore(), result.parametersAfter(),
+                weightBytes(task.sourceDir()), weightBytes(out),
+                finite(result.perplexityBefore()), finite(result.perplexityAfter()),
+                task.eval() == null ? null : result.evalSeqLen(), null, timings);
+        ObjectNode report = Json.mapper().createObjectNode();
+        report.put("engine", name());
+        report.put("device", result.device());
+        report.set("request", req.toJson());
+        report.set("summary", Json.toTree(summary));
+        report.put("peakActivationBytes", result.peakActivationBytes());
+        report.put("evaluated", task.eval() != null);
+        AtomicFiles.writeAtomically(out.resolve("report.json"), Json.toPrettyBytes(report));
+        return new dev.secateur.prune.service.PruneResult(summary, Map.of(
+                "architecture", ConfigReader.read(out).architecture().name(),
+                "device", result.device(),
+                "format", "onnx+safetensors"));
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static long weightBytes(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            long sum = 0;
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).toList()) {
+                sum += Files.size(f);
+            }
+            return sum;
+        }
+    }
+}

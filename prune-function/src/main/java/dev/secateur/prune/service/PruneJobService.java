@@ -1,0 +1,603 @@
+package dev.secateur.prune.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.secateur.events.BeforeAfter;
+import dev.secateur.events.CloudEvent;
+import dev.secateur.events.EventTypes;
+import dev.secateur.events.InvalidEventException;
+import dev.secateur.events.ModelSource;
+import dev.secateur.events.PruneCompleted;
+import dev.secateur.events.PruneFailed;
+import dev.secateur.events.PruneProgress;
+import dev.secateur.events.PruneRejected;
+import dev.secateur.events.PruneRequest;
+import dev.secateur.events.PruneStarted;
+import dev.secateur.events.RequestValidationException;
+import dev.secateur.json.Json;
+import dev.secateur.store.IntegrityException;
+import dev.secateur.store.Manifest;
+import dev.secateur.store.ModelStore;
+import dev.secateur.store.StoredVersion;
+import dev.secateur.store.VersionStatus;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import org.jboss.logging.Logger;
+
+/**
+ * The prune service without any transport: requests in, a versioned model and events out. Kafka and
+ * HTTP adapters are thin wrappers; tests and the CLI can drive it directly.
+ *
+ * <p>Delivery guarantees (at-least-once in, effectively-once out):
+ * <ul>
+ *   <li>every request gets a journal entry ({@link JobJournal}) before anything else happens;</li>
+ *   <li>a job's outcome is recorded in the journal, then published; {@link Submission#done()} completes only
+ *       once the broker has the outcome event, and adapters acknowledge the request (commit the offset)
+ *       only then;</li>
+ *   <li>a request seen again (Kafka redelivery, KafkaSource retry, the same event over HTTP) joins the running
+ *       job, or, when its outcome was published already, publishes nothing; an outcome recorded but not yet
+ *       published is published again;</li>
+ *   <li>publishing to the store is keyed by job id: a re-run after a crash first looks for a version whose
+ *       manifest names the job, so a crash between publishing and recording yields one version, not two;</li>
+ *   <li>{@link #recover()} re-runs jobs a previous process left queued or running.</li>
+ * </ul>
+ * Jobs run on a fixed pool of workers (1 by default: one GPU, one job), never on the caller's thread.
+ */
+public final class PruneJobService implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PruneJobService.class);
+    static final String WORK_DIR = ".work";
+    static final String META_JOB_ID = "jobId";
+    static final String META_SUMMARY = "summary";
+
+    /**
+     * @param workers          jobs run at once
+     * @param maxPending       jobs accepted (queued + running) before {@link #whenAccepting()} makes Kafka wait
+     * @param device           passed to the engine: auto, cpu or gpu
+     * @param eventSource      the CloudEvents source attribute of the events this service emits
+     * @param checkpointRoots  folders a request's {@code source.path} must lie under; empty allows any path
+     * @param dataDir          base for relative calibration/eval paths; null means the working directory
+     * @param progressInterval the least time between two progress events of one phase
+     */
+    public record Settings(int workers, int maxPending, String device, String eventSource, List<Path> checkpointRoots,
+                           Path dataDir, RequestDefaults defaults, Duration progressInterval) {
+
+        public Settings {
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be >= 1, was " + workers);
+            }
+            maxPending = Math.max(maxPending, workers);
+            checkpointRoots = checkpointRoots == null ? List.of()
+                    : checkpointRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+            defaults = defaults == null ? RequestDefaults.NONE : defaults;
+            progressInterval = progressInterval == null ? Duration.ofSeconds(2) : progressInterval;
+        }
+
+        public static Settings standard() {
+            return new Settings(1, 4, "auto", "/secateur/prune-function", List.of(), null, RequestDefaults.NONE, null);
+        }
+    }
+
+    /**
+     * @param duplicate true when the request was seen before (its job is running, or already finished)
+     * @param done      completes with the final journal record once the outcome event is published
+     */
+    public record Submission(String jobId, boolean duplicate, CompletionStage<JobRecord> done) {
+    }
+
+    private static final class LiveJob {
+        final String jobId;
+        final CompletableFuture<JobRecord> done = new CompletableFuture<>();
+        volatile JobRecord record;
+
+        LiveJob(JobRecord record) {
+            this.jobId = record.jobId();
+            this.record = record;
+        }
+    }
+
+    private final ModelStore store;
+    private final JobJournal journal;
+    private final PruneJobRunner runner;
+    private final EventPublisher events;
+    private final Settings settings;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService housekeeping;
+    private final Object lock = new Object();
+    private final Map<String, LiveJob> active = new ConcurrentHashMap<>();
+    private final Queue<CompletableFuture<Void>> capacityWaiters = new ArrayDeque<>();
+    private volatile boolean closed;
+
+    public PruneJobService(ModelStore store, PruneJobRunner runner, EventPublisher events, Settings settings) {
+        this.store = store;
+        this.journal = new JobJournal(store.root());
+        this.runner = runner;
+        this.events = events;
+        this.settings = settings;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
+            Thread t = new Thread(r, "prune-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "prune-events");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public ModelStore store() {
+        return store;
+    }
+
+    public JobJournal journal() {
+        return journal;
+    }
+
+    // ---------------------------------------------------------------- intake
+
+    /**
+     * Accepts a request event. Returns at once; the job runs on a worker.
+     *
+     * @throws InvalidEventException when the event is not a prune request at all (wrong type): there is no
+     *                               job to report on, so adapters dead-letter it or answer 400
+     */
+    public Submission submit(IncomingRequest in) {
+        CloudEvent ev = in.envelope();
+        if (!EventTypes.PRUNE_REQUESTED.equals(ev.type())) {
+            throw new InvalidEventException("event type '" + ev.type() + "' is not " + EventTypes.PRUNE_REQUESTED);
+        }
+        String jobId = JobIds.of(ev.source(), ev.id());
+        synchronized (lock) {
+            requireOpen();
+            LiveJob live = active.get(jobId);
+            if (live != null) {
+                LOG.infof("request %s (job %s) is already in progress; joining it", ev.id(), jobId);
+                return new Submission(jobId, true, live.done);
+            }
+            Optional<JobRecord> previous = journal.read(jobId);
+            if (previous.isPresent()) {
+                JobRecord rec = previous.get();
+                if (rec.state().terminal() && rec.outcomePublished()) {
+                    LOG.infof("request %s (job %s) already finished as %s; nothing to do", ev.id(), jobId, rec.state());
+                    return new Submission(jobId, true, CompletableFuture.completedFuture(rec));
+                }
+                LiveJob job = track(rec);
+                if (rec.state().terminal()) {
+                    publishOutcome(job, 0);
+                } else {
+                    enqueue(job);
+                }
+                return new Submission(jobId, true, job.done);
+            }
+            PruneRequest request;
+            try {
+                request = in.request(settings.defaults());
+            } catch (RequestValidationException e) {
+                LOG.infof("request %s rejected: %s", ev.id(), e.getMessage());
+                JobRecord rec = JobRecord.queued(jobId, ev.id(), ev.source(), null, null)
+                        .finished(JobState.FAILED, EventTypes.PRUNE_FAILED, Json.toTree(PruneFailed.of(jobId, ev.id(), e)),
+                                e.getMessage());
+                journal.write(rec);
+                LiveJob job = track(rec);
+                publishOutcome(job, 0);
+                return new Submission(jobId, false, job.done);
+            }
+            JobRecord rec = JobRecord.queued(jobId, ev.id(), ev.source(), request.outputModel(), request.toJson());
+            journal.write(rec);
+            LiveJob job = track(rec);
+            enqueue(job);
+            return new Submission(jobId, false, job.done);
+        }
+    }
+
+    /**
+     * Completes when fewer than {@code maxPending} jobs are in the service. The Kafka adapter waits on it
+     * before taking the next record, so records beyond that stay in the broker (the connector pauses the
+     * partition while its buffer is full, and keeps polling, so the consumer never misses max.poll.interval.ms).
+     */
+    public CompletionStage<Void> whenAccepting() {
+        synchronized (lock) {
+            if (active.size() < settings.maxPending()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<Void> waiter = new CompletableFuture<>();
+            capacityWaiters.add(waiter);
+            return waiter;
+        }
+    }
+
+    /** Re-runs what a previous process left unfinished, and re-sends outcomes it recorded but did not publish. */
+    public int recover() {
+        int resumed = 0;
+        synchronized (lock) {
+            requireOpen();
+            for (JobRecord rec : journal.list()) {
+                if (active.containsKey(rec.jobId()) || (rec.state().terminal() && rec.outcomePublished())) {
+                    continue;
+                }
+                LiveJob job = track(rec);
+                if (rec.state().terminal()) {
+                    LOG.infof("re-publishing the %s outcome of job %s", rec.state(), rec.jobId());
+                    publishOutcome(job, 0);
+                } else {
+                    LOG.infof("resuming job %s (was %s, %d attempt(s))", rec.jobId(), rec.state(), rec.attempts());
+                    enqueue(job);
+                }
+                resumed++;
+            }
+        }
+        return resumed;
+    }
+
+    // ---------------------------------------------------------------- status
+
+    public Optional<JobRecord> job(String jobId) {
+        LiveJob live = active.get(jobId);
+        if (live != null) {
+            return Optional.of(live.record);
+        }
+        return JobJournal.validJobId(jobId) ? journal.read(jobId) : Optional.empty();
+    }
+
+    /** Newest first; live jobs show their latest in-memory progress. */
+    public List<JobRecord> recent(int limit) {
+        Map<String, JobRecord> byId = new LinkedHashMap<>();
+        for (JobRecord r : journal.list()) {
+            byId.put(r.jobId(), r);
+        }
+        for (LiveJob live : active.values()) {
+            byId.put(live.jobId, live.record);
+        }
+        return byId.values().stream()
+                .sorted(Comparator.comparing(JobRecord::received, Comparator.nullsLast(Comparator.reverseOrder())))
+                .limit(Math.max(0, limit)).toList();
+    }
+
+    // ---------------------------------------------------------------- running
+
+    private LiveJob track(JobRecord rec) {
+        LiveJob job = new LiveJob(rec);
+        active.put(rec.jobId(), job);
+        return job;
+    }
+
+    private void enqueue(LiveJob job) {
+        workers.execute(() -> run(job));
+    }
+
+    private void run(LiveJob job) {
+        if (closed) {
+            return; // left queued in the journal: the next process resumes it
+        }
+        JobRecord rec = job.record.running();
+        save(job, rec, true);
+        String requestId = rec.requestId();
+        JobRecord finished;
+        try {
+            PruneRequest request = PruneRequest.parse(rec.request()).validate();
+            emit(EventTypes.PRUNE_STARTED, job.jobId, new PruneStarted(job.jobId, requestId, request.outputModel()));
+            finished = execute(job, request);
+        } catch (RequestValidationException e) {
+            LOG.infof("job %s: invalid request: %s", job.jobId, e.getMessage());
+            finished = job.record.finished(JobState.FAILED, EventTypes.PRUNE_FAILED,
+                    Json.toTree(PruneFailed.of(job.jobId, requestId, e)), e.getMessage());
+        } catch (Throwable e) {
+            if (closed && (e instanceof InterruptedException || Thread.currentThread().isInterrupted())) {
+                LOG.infof("job %s interrupted by shutdown; it resumes after restart", job.jobId);
+                return;
+            }
+            LOG.errorf(e, "job %s failed", job.jobId);
+            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            finished = job.record.finished(JobState.FAILED, EventTypes.PRUNE_FAILED,
+                    Json.toTree(new PruneFailed(job.jobId, requestId, reason, null)), reason);
+        }
+        save(job, finished, true);
+        publishOutcome(job, 0);
+    }
+
+    private JobRecord execute(LiveJob job, PruneRequest request) throws Exception {
+        String jobId = job.jobId;
+        JobRecord rec = job.record;
+        ThrottledProgress progress = new ThrottledProgress(job);
+        StoredVersion version = findVersionOfJob(request.outputModel(), jobId).orElse(null);
+        BeforeAfter summary;
+        if (version != null) {
+            LOG.infof("job %s: %s v%d already holds its result (published before a restart); reusing it",
+                    jobId, version.name(), version.version());
+            summary = readSummary(version.manifest());
+        } else {
+            progress.report("resolve", 1, null);
+            Path source = resolveSource(request.source(), progress);
+            Path calibration = resolveDataFile("calibration", request.calibration());
+            Path eval = request.eval() == null ? null : resolveDataFile("eval", request.eval());
+            Path work = store.root().resolve(WORK_DIR).resolve(jobId);
+            deleteRecursively(work); // a crashed attempt's half-written files
+            Files.createDirectories(work);
+            try {
+                PruneResult result = runner.prune(new PruneTask(jobId, request, source, calibration, eval, work,
+                        settings.device()), progress);
+                summary = result.summary();
+                String rejection = gateFailure(request, summary);
+                Map<String, String> metadata = new HashMap<>(result.metadata());
+                metadata.put(META_JOB_ID, jobId);
+                metadata.put("requestId", rec.requestId());
+                metadata.put("requestSource", rec.requestSource());
+                metadata.put("source", describe(request.source()));
+                metadata.put("method", request.method().json());
+                metadata.put("engine", runner.name());
+                metadata.put(META_SUMMARY, new String(Json.toBytes(summary), java.nio.charset.StandardCharsets.UTF_8));
+                metadata.put("rejectedReason", rejection);
+                progress.report("publish", 95, null);
+                version = store.publish(request.outputModel(), work, metadata,
+                        rejection == null ? VersionStatus.PUBLISHED : VersionStatus.REJECTED, ModelStore.Transfer.MOVE);
+            } finally {
+                deleteRecursively(work);
+            }
+        }
+        if (version.manifest().status() == VersionStatus.REJECTED) {
+            String reason = version.manifest().metadata().getOrDefault("rejectedReason", "rejected");
+            LOG.infof("job %s: %s v%d stored as rejected: %s", jobId, version.name(), version.version(), reason);
+            return job.record.finished(JobState.REJECTED, EventTypes.PRUNE_REJECTED, Json.toTree(new PruneRejected(
+                    jobId, rec.requestId(), version.name(), version.version(), reason, summary)), reason);
+        }
+        LOG.infof("job %s: published %s v%d", jobId, version.name(), version.version());
+        return job.record.finished(JobState.COMPLETED, EventTypes.PRUNE_COMPLETED, Json.toTree(new PruneCompleted(
+                jobId, rec.requestId(), version.name(), version.version(), version.directory().toString(),
+                version.manifestSha256(), summary)), version.name() + " v" + version.version());
+    }
+
+    /** The version a previous attempt of this job published, if any (newest first: it is usually the last). */
+    private Optional<StoredVersion> findVersionOfJob(String model, String jobId) {
+        List<Integer> versions = store.versions(model);
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            int v = versions.get(i);
+            if (jobId.equals(store.manifest(model, v).metadata().get(META_JOB_ID))) {
+                return Optional.of(store.describe(model, v));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static BeforeAfter readSummary(Manifest manifest) {
+        String s = manifest.metadata().get(META_SUMMARY);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Json.mapper().readValue(s, BeforeAfter.class);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    /** @return why the result must not be served, or null when it passes (or there is no gate) */
+    static String gateFailure(PruneRequest request, BeforeAfter summary) {
+        if (request.qualityGate() == null) {
+            return null;
+        }
+        double max = request.qualityGate().maxPerplexityRatio();
+        Double ratio = summary == null ? null : summary.perplexityRatio();
+        if (ratio == null) {
+            return "quality gate maxPerplexityRatio " + max + " could not be checked: the job measured no perplexity"
+                    + (request.eval() == null ? " (the request names no eval text)" : "");
+        }
+        if (!(ratio <= max)) {
+            return String.format(java.util.Locale.ROOT, "perplexity ratio %.4f exceeds the quality gate's maximum %.4f", ratio, max);
+        }
+        return null;
+    }
+
+    private Path resolveSource(ModelSource source, JobProgress progress) {
+        if (source.isStoreModel()) {
+            String model = source.model();
+            List<Integer> versions = store.versions(model);
+            if (versions.isEmpty()) {
+                throw new RequestValidationException("source.model", "no model '" + model + "' in the store");
+            }
+            int v;
+            if (source.version() == null) {
+                OptionalInt latest = store.latest(model);
+                if (latest.isEmpty()) {
+                    throw new RequestValidationException("source.model", "'" + model + "' has no published version (all rejected)");
+                }
+                v = latest.getAsInt();
+            } else {
+                v = source.version();
+                if (!versions.contains(v)) {
+                    throw new RequestValidationException("source.version", "model '" + model + "' has no version " + v
+                            + " (versions: " + versions + ")");
+                }
+                if (store.manifest(model, v).status() == VersionStatus.REJECTED) {
+                    throw new RequestValidationException("source.version", "'" + model + "' v" + v + " was rejected");
+                }
+            }
+            progress.report("verify-source", 2, model + " v" + v);
+            try {
+                store.verify(model, v);
+            } catch (IntegrityException e) {
+                throw new IllegalStateException("source " + model + " v" + v + " fails verification: " + e.getMessage(), e);
+            }
+            return store.resolve(model, v);
+        }
+        Path path = Path.of(source.path()).toAbsolutePath().normalize();
+        if (!settings.checkpointRoots().isEmpty() && settings.checkpointRoots().stream().noneMatch(path::startsWith)) {
+            throw new RequestValidationException("source.path", "'" + source.path() + "' is outside the allowed checkpoint folders");
+        }
+        if (!Files.isDirectory(path) || !Files.isRegularFile(path.resolve("config.json"))) {
+            throw new RequestValidationException("source.path", "no checkpoint folder (with config.json) at '" + source.path() + "'");
+        }
+        return path;
+    }
+
+    private Path resolveDataFile(String field, String name) {
+        Path p = Path.of(name);
+        Path resolved = (p.isAbsolute() || settings.dataDir() == null ? p : settings.dataDir().resolve(p)).toAbsolutePath().normalize();
+        if (!p.isAbsolute() && settings.dataDir() != null && !resolved.startsWith(settings.dataDir().toAbsolutePath().normalize())) {
+            throw new RequestValidationException(field, "'" + name + "' leaves the data folder");
+        }
+        if (!Files.isRegularFile(resolved)) {
+            throw new RequestValidationException(field, "no such file '" + name + "'");
+        }
+        return resolved;
+    }
+
+    private static String describe(ModelSource source) {
+        return source.isStoreModel() ? source.model() + (source.version() == null ? "" : " v" + source.version()) : source.path();
+    }
+
+    // ---------------------------------------------------------------- events
+
+    private void save(LiveJob job, JobRecord rec, boolean durable) {
+        job.record = rec;
+        if (durable) {
+            journal.write(rec);
+        }
+    }
+
+    /** Started and progress events: best effort, a lost one changes nothing downstream. */
+    private void emit(String type, String jobId, Object data) {
+        CloudEvent ev = CloudEvent.of(type, settings.eventSource(), jobId, data);
+        events.publish(ev, jobId).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warnf("could not publish %s for job %s: %s", type, jobId, e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * The outcome event has a deterministic id (job id + outcome), so a consumer can drop the duplicate a
+     * crash between publishing and recording may cause. Retried until the broker takes it.
+     */
+    private void publishOutcome(LiveJob job, int attempt) {
+        JobRecord rec = job.record;
+        String suffix = rec.outcomeType().substring(rec.outcomeType().lastIndexOf('.') + 1);
+        CloudEvent ev = new CloudEvent(rec.jobId() + "." + suffix, settings.eventSource(), rec.outcomeType(),
+                CloudEvent.SPEC_VERSION, rec.updated() == null ? Instant.now() : rec.updated(), CloudEvent.JSON,
+                rec.jobId(), rec.outcome());
+        CompletionStage<Void> sent;
+        try {
+            sent = events.publish(ev, rec.jobId());
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenCompleteAsync((v, e) -> {
+            if (e == null) {
+                JobRecord published = job.record.published();
+                save(job, published, true);
+                finish(job);
+            } else if (closed) {
+                LOG.warnf("outcome of job %s not published before shutdown; it is re-sent after restart", job.jobId);
+            } else {
+                long delayMs = Math.min(60_000, 500L << Math.min(attempt, 7));
+                LOG.warnf("publishing the outcome of job %s failed (%s); retrying in %d ms", job.jobId, e.getMessage(), delayMs);
+                housekeeping.schedule(() -> publishOutcome(job, attempt + 1), delayMs, TimeUnit.MILLISECONDS);
+            }
+        }, housekeeping);
+    }
+
+    private void finish(LiveJob job) {
+        CompletableFuture<Void> waiter;
+        synchronized (lock) {
+            active.remove(job.jobId);
+            waiter = capacityWaiters.poll();
+        }
+        if (waiter != null) {
+            waiter.complete(null);
+        }
+        job.done.complete(job.record);
+    }
+
+    /** Journal on phase changes, progress events at most every few percent or seconds. */
+    private final class ThrottledProgress implements JobProgress {
+        private final LiveJob job;
+        private String lastPhase;
+        private int lastPercent = -100;
+        private long lastEventNanos;
+
+        ThrottledProgress(LiveJob job) {
+            this.job = job;
+        }
+
+        @Override
+        public synchronized void report(String phase, double percent, String message) {
+            int pct = (int) Math.max(0, Math.min(99, Math.round(percent)));
+            boolean newPhase = !phase.equals(lastPhase);
+            save(job, job.record.progress(phase, pct, message), newPhase);
+            long now = System.nanoTime();
+            if (newPhase || pct - lastPercent >= 5 || now - lastEventNanos >= settings.progressInterval().toNanos()) {
+                emit(EventTypes.PRUNE_PROGRESS, job.jobId, new PruneProgress(job.jobId, phase, pct, message));
+                lastPhase = phase;
+                lastPercent = pct;
+                lastEventNanos = now;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("prune service is shutting down");
+        }
+    }
+
+    /** Stops taking jobs; a running job is interrupted and, being journalled as running, resumes after restart. */
+    @Override
+    public void close() {
+        closed = true;
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        housekeeping.shutdownNow();
+        List<CompletableFuture<Void>> waiters;
+        synchronized (lock) {
+            waiters = new ArrayList<>(capacityWaiters);
+            capacityWaiters.clear();
+        }
+        waiters.forEach(w -> w.completeExceptionally(new IllegalStateException("prune service closed")));
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static JsonNode tree(Object o) {
+        return Json.toTree(o);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.secateur.prune.service;
+
+import dev.secateur.store.ModelStore;
+import io.quarkus.arc.DefaultBean;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Wires the plain-Java job core from configuration (application.properties documents every key). */
+@ApplicationScoped
+public class ServiceBeans {
+
+    private static final Logger LOG = Logger.getLogger(ServiceBeans.class);
+
+    @ConfigProperty(name = "secateur.store.root")
+    String storeRoot;
+    @ConfigProperty(name = "secateur.jobs.workers", defaultValue = "1")
+    int workers;
+    @ConfigProperty(name = "secateur.jobs.max-pending", defaultValue = "4")
+    int maxPending;
+    @ConfigProperty(name = "secateur.jobs.progress-interval", defaultValue = "PT2S")
+    Duration progressInterval;
+    @ConfigProperty(name = "secateur.jobs.resume-on-start", defaultValue = "true")
+    boolean resumeOnStart;
+    @ConfigProperty(name = "secateur.device", defaultValue = "auto")
+    String device;
+    @ConfigProperty(name = "secateur.events.source", defaultValue = "/secateur/prune-function")
+    String eventSource;
+    @ConfigProperty(name = "secateur.sources.checkpoint-roots")
+    Optional<List<String>> checkpointRoots;
+    @ConfigProperty(name = "secateur.data.dir")
+    Optional<String> dataDir;
+    @ConfigProperty(name = "secateur.calibration.text")
+    Optional<String> calibrationText;
+    @ConfigProperty(name = "secateur.calibration.samples")
+    Optional<Integer> calibrationSamples;
+    @ConfigProperty(name = "secateur.calibration.seq-len")
+    Optional<Integer> calibrationSeqLen;
+
+    /** pipeline: the calibrated pipeline (all methods, evaluation); builtin-magnitude: weight-only, no DJL. */
+    @ConfigProperty(name = "secateur.engine", defaultValue = "pipeline")
+    String engineName;
+
+    @Produces
+    @DefaultBean
+    @ApplicationScoped
+    PruneJobRunner runner() {
+        return switch (engineName) {
+            case "pipeline" -> new PipelineJobRunner();
+            case "builtin-magnitude" -> new BuiltinMagnitudeRunner();
+            default -> throw new IllegalArgumentException("secateur.engine must be pipeline or builtin-magnitude, was '" + engineName + "'");
+        };
+    }
+
+    @Produces
+    @ApplicationScoped
+    PruneJobService service(PruneJobRunner runner, KafkaEventPublisher publisher) {
+        PruneJobService.Settings settings = new PruneJobService.Settings(workers, maxPending, device, eventSource,
+                checkpointRoots.orElse(List.of()).stream().map(Path::of).toList(),
+                dataDir.map(Path::of).orElse(null),
+                new RequestDefaults(calibrationText.orElse(null), calibrationSamples.orElse(null), calibrationSeqLen.orElse(null)),
+                progressInterval);
+        LOG.infof("prune service: store %s, %d worker(s), engine %s, device %s", Path.of(storeRoot).toAbsolutePath(),
+                workers, runner.name(), device);
+        return new PruneJobService(new ModelStore(Path.of(storeRoot)), runner, publisher, settings);
+    }
+
+    void close(@Disposes PruneJobService service) {
+        service.close();
+    }
+
+    @Inject
+    jakarta.enterprise.inject.Instance<PruneJobService> serviceInstance;
+
+    /** Jobs a crashed or stopped process left behind run again, before new requests arrive. */
+    void onStart(@Observes StartupEvent event) {
+        if (resumeOnStart) {
+            int n = serviceInstance.get().recover();
+            if (n > 0) {
+                LOG.infof("resumed %d unfinished job(s) from the journal", n);
+            }
+        }
+    }
+}

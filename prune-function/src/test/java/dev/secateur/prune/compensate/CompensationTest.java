@@ -1,0 +1,112 @@
+package dev.secateur.prune.compensate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.model.LayerWeights;
+import dev.secateur.prune.apply.StructuredSlicer;
+import dev.secateur.prune.calibration.LayerActivations;
+import dev.secateur.prune.plan.LayerPlan;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class CompensationTest {
+    static NDManager manager;
+
+    @BeforeAll
+    static void open() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterAll
+    static void close() {
+        manager.close();
+    }
+
+    static final int N = 500, FFN = 12, HIDDEN = 6;
+
+    /** Correlated, non-centred activations (like SiLU outputs), a dense down_proj with a bias. */
+    static LayerActivations acts() {
+        Random r = new Random(11);
+        float[] z = new float[N * FFN];
+        for (int i = 0; i < N; i++) {
+            double[] f = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
+            for (int c = 0; c < FFN; c++) {
+                z[i * FFN + c] = (float) (0.5 + f[c % 3] * (1 + c * 0.1) + 0.3 * r.nextGaussian());
+            }
+        }
+        return new LayerActivations(0, 1, 1, 1, new Tensor(new int[] {N, FFN}, z), null, null, null, null);
+    }
+
+    static LayerWeights weights() {
+        Random r = new Random(12);
+        float[] d = new float[HIDDEN * FFN], b = new float[HIDDEN];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) r.nextGaussian();
+        }
+        Tensor up = Tensor.zeros(FFN, HIDDEN);
+        return new LayerWeights(null, null, Tensor.zeros(1, HIDDEN), null, Tensor.zeros(1, HIDDEN), null, Tensor.zeros(1, HIDDEN), null,
+                Tensor.zeros(HIDDEN, 1), null, null, null, up, null, up, null, new Tensor(new int[] {HIDDEN, FFN}, d), new Tensor(new int[] {HIDDEN}, b));
+    }
+
+    /** Σ over calibration tokens of ||(Z_K W'ᵀ + b') − (Z Wᵀ + b)||² after slicing. */
+    static double reconstructionError(LayerWeights dense, LayerWeights pruned, Tensor z, int[] kept) {
+        Tensor zk = z.selectColumns(kept);
+        double err = 0;
+        for (int i = 0; i < N; i++) {
+            for (int o = 0; o < HIDDEN; o++) {
+                double want = dense.downBias().data()[o], got = pruned.downBias() == null ? 0 : pruned.downBias().data()[o];
+                for (int c = 0; c < FFN; c++) {
+                    want += (double) z.data()[i * FFN + c] * dense.down().data()[o * FFN + c];
+                }
+                for (int c = 0; c < kept.length; c++) {
+                    got += (double) zk.data()[i * kept.length + c] * pruned.down().data()[o * kept.length + c];
+                }
+                err += (want - got) * (want - got);
+            }
+        }
+        return err;
+    }
+
+    @Test
+    void leastSquaresLowersBlockReconstructionErrorVersusNoneAndBias() {
+        LayerActivations a = acts();
+        LayerWeights w = weights();
+        int[] kept = {0, 1, 2, 4, 6, 7, 9, 10};
+        LayerPlan plan = new LayerPlan(0, kept, new int[] {0}, new int[] {0});
+        double none = reconstructionError(w, StructuredSlicer.sliceFfn(Compensator.NONE.compensate(w, a, plan), kept), a.ffnIntermediate(), kept);
+        double bias = reconstructionError(w, StructuredSlicer.sliceFfn(new BiasCompensation().compensate(w, a, plan), kept), a.ffnIntermediate(), kept);
+        double lsq = reconstructionError(w, StructuredSlicer.sliceFfn(new LeastSquaresCompensation(manager, 1e-3, true).compensate(w, a, plan), kept),
+                a.ffnIntermediate(), kept);
+        assertTrue(bias < none, "bias " + bias + " vs none " + none);
+        assertTrue(lsq < 0.5 * bias, "lsq " + lsq + " vs bias " + bias);
+        // without a bias fit it still beats none
+        double lsqNoBias = reconstructionError(w, StructuredSlicer.sliceFfn(new LeastSquaresCompensation(manager, 1e-3, false).compensate(w, a, plan), kept),
+                a.ffnIntermediate(), kept);
+        assertTrue(lsqNoBias < none, "lsq without bias " + lsqNoBias + " vs none " + none);
+    }
+
+    @Test
+    void nothingRemovedMeansNothingChanged() {
+        LayerActivations a = acts();
+        LayerWeights w = weights();
+        int[] all = java.util.stream.IntStream.range(0, FFN).toArray();
+        LayerPlan plan = new LayerPlan(0, all, new int[] {0}, new int[] {0});
+        LayerWeights out = new LeastSquaresCompensation(manager, 1e-3, true).compensate(w, a, plan);
+        assertEquals(w, out);
+    }
+
+    @Test
+    void unknownCompensationIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Compensators.byName("sparsegpt", manager, 1e-2));
+        assertTrue(e.getMessage().contains("unknown compensation 'sparsegpt'"), e.getMessage());
+    }
+}

@@ -1,0 +1,103 @@
+package dev.secateur.prune.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secateur.model.DecoderWeights;
+import dev.secateur.prune.model.Fixtures;
+import dev.secateur.prune.plan.Allocation;
+import dev.secateur.prune.plan.PruningPlan;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PrunePipelineTest {
+    @TempDir
+    Path tmp;
+
+    static Path resource(String name) {
+        try {
+            return Path.of(PrunePipelineTest.class.getResource("/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    PruneOptions options(String criterion, String compensation) {
+        PruneOptions o = PruneOptions.defaults(Fixtures.dir("llama-gqa"), resource("text/words.txt"), tmp.resolve(criterion + "-" + compensation));
+        o = new PruneOptions(o.model(), resource("tokenizer.json"), o.calibration(), o.output(), 8, 16, 3, "cpu", criterion, 0.25, 0.5, null,
+                null, Allocation.UNIFORM, 0.05, compensation, 1.0, 64, 96, 1e-2, 4, 1L << 20, resource("text/words.txt"), 16, 0);
+        return o;
+    }
+
+    @Test
+    void prunesFfnAndHeadsEndToEndAndWritesALoadableCheckpoint() {
+        List<String> stages = new ArrayList<>();
+        PruneResult r = PrunePipeline.run(options("mi", "lsq"), (stage, f, msg) -> stages.add(stage));
+        DecoderWeights pruned = DecoderWeights.load(r.output());
+        assertEquals(72, pruned.layers().get(0).ffnWidth(), "25 % of 96 FFN neurons removed");
+        assertEquals(2, pruned.layers().get(0).numHeads(pruned.headDim()), "one of two KV groups removed");
+        assertEquals(1, pruned.layers().get(0).numKvHeads(pruned.headDim()));
+        // lsq fits a down_proj bias; Hugging Face's mlp_bias then needs gate/up biases too, written as zeros
+        long zeroMlpBiases = pruned.layers().stream().mapToLong(l -> 2L * l.ffnWidth()).sum();
+        assertEquals(r.parametersAfter() + zeroMlpBiases, pruned.parameterCount());
+        assertTrue(r.parametersAfter() < r.parametersBefore());
+        assertTrue(Double.isFinite(r.perplexityBefore()) && Double.isFinite(r.perplexityAfter()), r.toString());
+        PruningPlan plan = PruningPlan.read(r.output().resolve("plan.json"));
+        assertEquals(72, plan.layers().get(1).keptFfn().length);
+        assertEquals("mi", plan.settings().get("criterion"));
+        assertTrue(Files.exists(r.output().resolve("tokenizer.json")));
+        assertTrue(stages.containsAll(List.of("score", "plan", "compensate", "apply", "eval", "save")), stages.toString());
+        assertTrue(r.peakActivationBytes() > 0);
+    }
+
+    @Test
+    void everyCriterionAndCompensationRuns() {
+        for (String c : dev.secateur.prune.criterion.Criteria.NAMES) {
+            PruneResult r = PrunePipeline.run(options(c, "bias").withRatios(0.25, null, null), ProgressListener.NONE);
+            assertEquals(72, DecoderWeights.load(r.output()).layers().get(0).ffnWidth(), c);
+        }
+        PruneResult global = PrunePipeline.run(options("flap", "bias").withRatios(0.25, null, null).withMethod("flap", "bias", Allocation.GLOBAL),
+                ProgressListener.NONE);
+        int total = global.plan().layers().stream().mapToInt(l -> l.keptFfn().length).sum();
+        assertEquals(2 * 72, total, "global allocation removes the same total");
+    }
+
+    @Test
+    void sameSeedSamePlan() {
+        PruneResult a = PrunePipeline.run(options("mi-pairwise", "none").withRatios(0.25, null, null), ProgressListener.NONE);
+        PruneOptions o = options("mi-pairwise", "none").withRatios(0.25, null, null);
+        PruneResult b = PrunePipeline.run(new PruneOptions(o.model(), o.tokenizer(), o.calibration(), tmp.resolve("again"), o.samples(), o.seqLen(),
+                o.seed(), o.device(), o.criterion(), o.ffnRatio(), o.headRatio(), o.layerRatio(), o.threshold(), o.allocation(), o.minKeep(),
+                o.compensation(), o.kernelScale(), o.miTokens(), o.maxTokens(), o.ridge(), o.batchSize(), o.activationBudgetBytes(), null, 16, 0),
+                ProgressListener.NONE);
+        assertArrayEquals(a.plan().layers().get(0).keptFfn(), b.plan().layers().get(0).keptFfn());
+    }
+
+    @Test
+    void badInputFailsBeforeLoadingAnything() {
+        assertThrows(IllegalArgumentException.class, () -> PrunePipeline.spec(options("obs", "lsq")));
+        assertThrows(IllegalArgumentException.class, () -> PrunePipeline.spec(options("mi", "obs")));
+        assertThrows(IllegalArgumentException.class, () -> PrunePipeline.spec(options("mi", "lsq").withRatios(1.5, null, null)));
+        PruneOptions tooShort = options("mi", "lsq").withCalibration(1000, 256, 96, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PrunePipeline.run(tooShort, ProgressListener.NONE));
+        assertTrue(e.getMessage().contains("too short"), e.getMessage());
+        // 4 heads in 2 KV groups: 25 % = one head = half a group
+        IllegalArgumentException h = assertThrows(IllegalArgumentException.class,
+                () -> PrunePipeline.run(options("magnitude", "none").withRatios(null, 0.25, null), ProgressListener.NONE));
+        assertTrue(h.getMessage().contains("KV groups"), h.getMessage());
+    }
+
+    @Test
+    void dropsLayersByBlockMutualInformation() {
+        PruneResult r = PrunePipeline.run(options("magnitude", "none").withRatios(null, null, 0.5), ProgressListener.NONE);
+        assertEquals(1, r.plan().droppedLayers().length);
+        assertEquals(1, DecoderWeights.load(r.output()).layers().size());
+    }
+}
