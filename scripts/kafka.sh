@@ -3,6 +3,10 @@
 # artifacts because the build machines have no Docker. Tests do not need it: they start an in-JVM broker.
 #
 #   scripts/kafka.sh start|stop|status [--data DIR] [--port 19092]
+#   scripts/kafka.sh produce|consume --topic TOPIC [--port 19092]
+#
+# produce reads lines "header:value,header:value<TAB>json" from stdin (CloudEvents binary mode puts the
+# ce_* attributes in headers); consume prints each record's headers and value from the beginning.
 #
 # start is idempotent: it builds the classpath on first use, formats storage once, starts the broker,
 # waits for the port and creates the Secateur topics. The controller listens on port+1.
@@ -16,7 +20,7 @@ KAFKA_HOME="$REPO_ROOT/.kafka"
 LIBS="$KAFKA_HOME/libs"
 
 usage() {
-  echo "usage: $0 start|stop|status [--data DIR] [--port PORT]" >&2
+  echo "usage: $0 start|stop|status [--data DIR] [--port PORT] | produce|consume --topic TOPIC [--port PORT]" >&2
   exit 2
 }
 
@@ -25,15 +29,17 @@ CMD=$1
 shift
 DATA="$KAFKA_HOME/data"
 PORT=19092
+TOPIC=
 while [[ $# -gt 0 ]]; do
   case $1 in
     --data) [[ $# -ge 2 ]] || usage; DATA=$2; shift 2 ;;
     --port) [[ $# -ge 2 ]] || usage; PORT=$2; shift 2 ;;
+    --topic) [[ $# -ge 2 ]] || usage; TOPIC=$2; shift 2 ;;
     *) usage ;;
   esac
 done
 [[ $PORT =~ ^[0-9]+$ ]] && (( PORT > 0 && PORT < 65535 )) || { echo "invalid --port '$PORT'" >&2; exit 2; }
-case $CMD in start|stop|status) ;; *) usage ;; esac
+case $CMD in start|stop|status) ;; produce|consume) [[ -n $TOPIC ]] || usage ;; *) usage ;; esac
 DATA="$(realpath -m "$DATA")"   # absolute: server.properties must not depend on where the broker was started
 CONTROLLER_PORT=$((PORT + 1))
 PID_FILE="$DATA/kafka.pid"
@@ -242,7 +248,26 @@ status() {
   return 3   # LSB: program is not running
 }
 
+produce() {
+  ensure_libs
+  mkdir -p "$DATA"
+  write_config
+  tool_java org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$BOOTSTRAP" --topic "$TOPIC" \
+    --property parse.headers=true --property headers.delimiter=$'\t' \
+    --property headers.separator=, --property headers.key.separator=:
+}
+
+consume() {
+  ensure_libs
+  mkdir -p "$DATA"
+  write_config
+  tool_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$BOOTSTRAP" --topic "$TOPIC" \
+    --from-beginning --property print.headers=true
+}
+
 case $CMD in
+  produce) produce ;;
+  consume) consume ;;
   start) start ;;
   stop) stop ;;
   status) status ;;
