@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
  * process alive until it is told to stop (SIGTERM from Kubernetes). Run it under the default profile,
  * not "cli", which switches HTTP and Kafka off.
  */
-@Command(name = "serve", description = "Run the prune service: requests from Kafka and HTTP, models to the store, events to Kafka.")
-public class ServeCommand implements Runnable {
+@Command(name = "service", description = "Run the prune service: requests from Kafka and HTTP, models to the store, events to Kafka.")
+public class ServiceCommand implements Runnable {
 
     @Override
     public void run() {

@@ -1,0 +1,37 @@
+package dev.secateur.prune.cli;
+
+import dev.secateur.onnx.Manifest;
+import dev.secateur.onnx.ModelExport;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Hugging Face folder (dense or pruned) → model.onnx + tokenizer.json + manifest.json. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a model folder to ONNX (KV cache inputs/outputs, per-layer sizes in the metadata).")
+public class ExportCommand implements Runnable {
+    @Option(names = "--model", required = true, description = "Hugging Face model folder")
+    Path model;
+
+    @Option(names = "--out", required = true, description = "output folder")
+    Path out;
+
+    @Option(names = "--fp16", description = "store weights and compute in float16 (logits stay float32)")
+    boolean fp16;
+
+    @Override
+    public void run() {
+        long start = System.nanoTime();
+        Manifest m = ModelExport.export(model, out, fp16, Map.of());
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("out", out.toString());
+        line.put("architecture", m.architecture());
+        line.put("parameters", m.parameters());
+        line.put("dtype", m.dtype());
+        line.put("bytes", m.files().stream().mapToLong(Manifest.FileEntry::size).sum());
+        line.put("seconds", Math.round((System.nanoTime() - start) / 1e6) / 1000.0);
+        System.out.println(InspectCommand.write(line));
+    }
+}

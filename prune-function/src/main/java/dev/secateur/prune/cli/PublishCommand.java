@@ -1,0 +1,67 @@
+package dev.secateur.prune.cli;
+
+import dev.secateur.onnx.Manifest;
+import dev.secateur.onnx.ModelExport;
+import dev.secateur.store.ModelStore;
+import dev.secateur.store.StoredVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Exports a Hugging Face folder and publishes it as the next version of a model in the store, so that
+ * serve-function can serve an unpruned model too (the demo's version 1, or a baseline to compare with).
+ */
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = "Export a model folder to ONNX and publish it as a new version in the model store.")
+public class PublishCommand implements Runnable {
+    @Option(names = "--model", required = true, description = "Hugging Face model folder")
+    Path model;
+
+    @Option(names = "--store", required = true, description = "model store root")
+    Path store;
+
+    @Option(names = "--name", required = true, description = "model name in the store")
+    String name;
+
+    @Option(names = "--fp16", description = "export in float16")
+    boolean fp16;
+
+    @Override
+    public void run() {
+        ModelStore modelStore = new ModelStore(store);
+        Path staging;
+        try {
+            Files.createDirectories(store);
+            staging = Files.createTempDirectory(store, ".publish-");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(store + ": cannot create a staging folder (" + e.getMessage() + ")", e);
+        }
+        try {
+            Manifest exported = ModelExport.export(model, staging, fp16, Map.of());
+            StoredVersion v = modelStore.publish(name, staging, Map.of("architecture", exported.architecture(),
+                    "source", model.toAbsolutePath().toString(), "parameters", Long.toString(exported.parameters())),
+                    dev.secateur.store.VersionStatus.PUBLISHED, ModelStore.Transfer.MOVE);
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("name", v.name());
+            line.put("version", v.version());
+            line.put("location", v.directory().toString());
+            line.put("manifestSha256", v.manifestSha256());
+            System.out.println(InspectCommand.write(line));
+        } finally {
+            deleteQuietly(staging);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover staging folder is harmless: its name starts with a dot and the store ignores it
+        }
+    }
+}
