@@ -23,6 +23,17 @@ final class AppProperties {
                 .collect(Collectors.toSet());
     }
 
+    /** Environment variables a property expands explicitly, as in {@code ${SECATEUR_STORE_ROOT:/models}}. */
+    static Set<String> referencedEnv(String module) throws IOException {
+        String text = Files.readString(Manifests.ROOT.resolve(module).resolve("src/main/resources/application.properties"));
+        Set<String> names = new java.util.HashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]").matcher(text);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
     /** MicroProfile Config's environment variable name for a property: non-alphanumerics to '_', upper case. */
     static String envName(String property) {
         return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);

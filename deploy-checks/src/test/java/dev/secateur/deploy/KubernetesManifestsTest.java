@@ -113,7 +113,7 @@ class KubernetesManifestsTest {
         }
     }
 
-    /** Every SECATEUR_* or KAFKA_* variable set for a function must be a property that function reads. */
+    /** Every SECATEUR_* or KAFKA_* variable set for a function must be a property that function reads, or be named in one. */
     @Test
     void environmentNamesAreReadByTheApps() throws IOException {
         Map<String, String> workloadModule = Map.of("serve-function", "serve-function", "prune-function", "prune-function");
@@ -121,6 +121,7 @@ class KubernetesManifestsTest {
             String module = workloadModule.get(w.name());
             Set<String> envOfProps = new HashSet<>();
             AppProperties.keys(module).forEach(k -> envOfProps.add(AppProperties.envName(k)));
+            envOfProps.addAll(AppProperties.referencedEnv(module));
             for (JsonNode c : Manifests.podSpec(w).path("containers")) {
                 Set<String> names = new HashSet<>();
                 c.path("env").forEach(e -> names.add(e.path("name").asText()));
