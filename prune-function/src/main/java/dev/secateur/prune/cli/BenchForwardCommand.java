@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.ConfigReader;
@@ -81,7 +82,10 @@ public class BenchForwardCommand implements Runnable {
             out.put("size", size);
             out.put("parameters", params);
             out.put("device", Devices.describe(d));
-            out.put("threads", Runtime.getRuntime().availableProcessors());
+            out.put("cpus", Runtime.getRuntime().availableProcessors());
+            // libtorch's intra-op threads (-Dai.djl.pytorch.num_threads): on an oversubscribed machine its
+            // OpenMP workers spin at every op's barrier, and 1 thread was 4-17x faster than 2 here.
+            out.put("torchThreads", JniUtils.getNumThreads());
             out.put("seqLen", seqLen);
             out.put("msPerForward", round(msPerPass));
             out.put("msPerToken", round(msPerPass / seqLen));

@@ -1,8 +1,11 @@
 package dev.secateur.prune.cli;
 
-import ai.djl.Device;
 import dev.secateur.checkpoint.CheckpointException;
+import dev.secateur.onnx.ModelExport;
 import dev.secateur.prune.eval.DjlLanguageModel;
+import dev.secateur.prune.eval.LanguageModel;
+import dev.secateur.prune.eval.OrtLanguageModel;
+import dev.secateur.runtime.OrtDecoder;
 import dev.secateur.prune.eval.Perplexity;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.prune.model.Devices;
@@ -19,7 +22,7 @@ import picocli.CommandLine.Option;
         description = {"Perplexity on a text: windows of seq-len+1 tokens sharing one token, each scored on its last",
                 "seq-len tokens; prints {model, perplexity, tokens, seqLen, device, seconds} (seconds: evaluation only)."})
 public class EvalCommand implements Runnable {
-    @Option(names = "--model", required = true, description = "Hugging Face model folder")
+    @Option(names = "--model", required = true, description = "Hugging Face model folder, or an ONNX export (model.onnx)")
     Path model;
 
     @Option(names = "--text", required = true, description = "UTF-8 text file")
@@ -40,6 +43,16 @@ public class EvalCommand implements Runnable {
     @Option(names = "--tokenizer", description = "tokenizer.json (default: the model folder's)")
     Path tokenizer;
 
+    /** An exported folder (model.onnx) runs on ONNX Runtime, a Hugging Face folder on DJL. */
+    private LanguageModel open() {
+        if (Files.isRegularFile(model.resolve(ModelExport.MODEL_FILE))) {
+            // ONNX Runtime tries CUDA and falls back to CPU when it does not load; "device" reports which ran.
+            boolean cuda = !device.equals("cpu");
+            return new OrtLanguageModel(OrtDecoder.open(model, OrtDecoder.Options.defaults().withCuda(cuda)));
+        }
+        return new DjlLanguageModel(DecoderModel.load(model, Devices.resolve(device)));
+    }
+
     @Override
     public void run() {
         if (!Files.isDirectory(model)) {
@@ -47,9 +60,8 @@ public class EvalCommand implements Runnable {
             throw new CheckpointException(model + ": model folder does not exist");
         }
         Perplexity perplexity = new Perplexity(seqLen, maxTokens, batchSize);
-        Device d = Devices.resolve(device);
         try (TextTokenizer tok = TextTokenizer.load(tokenizer != null ? tokenizer : model);
-                DjlLanguageModel lm = new DjlLanguageModel(DecoderModel.load(model, d))) {
+                LanguageModel lm = open()) {
             long start = System.nanoTime();
             Perplexity.Result r = perplexity.evaluate(lm, tok, text);
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.onnx.ModelExport;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.junit.main.LaunchResult;
@@ -14,6 +15,7 @@ import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @QuarkusMainTest
 @TestProfile(CliTest.OneShot.class)
@@ -75,6 +77,22 @@ class CliTest {
         double ppl = j.get("perplexity").asDouble();
         assertTrue(ppl > 1 && ppl < 10_000, "perplexity " + ppl);
         assertTrue(j.get("seconds").asDouble() >= 0);
+    }
+
+    @Test
+    void evalRunsAnOnnxExportOnOnnxRuntime(QuarkusMainLauncher launcher, @TempDir Path out) throws Exception {
+        ModelExport.export(Path.of(path("fixtures/llama-gqa")), out, false, Map.of());
+        String[] args = {"--tokenizer", path("tokenizer.json"), "--text", path("text/words.txt"), "--seq-len", "16", "--device", "cpu"};
+        LaunchResult onnx = launcher.launch(concat(new String[] {"eval", "--model", out.toString()}, args));
+        assertEquals(0, onnx.exitCode(), onnx.getErrorOutput());
+        LaunchResult djl = launcher.launch(concat(new String[] {"eval", "--model", path("fixtures/llama-gqa")}, args));
+        assertEquals("onnxruntime-cpu", jsonLine(onnx).get("device").asText());
+        double a = jsonLine(onnx).get("perplexity").asDouble(), b = jsonLine(djl).get("perplexity").asDouble();
+        assertEquals(b, a, 1e-4 * b);
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }
 
     @Test
