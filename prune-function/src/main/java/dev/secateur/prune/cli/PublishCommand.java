@@ -13,8 +13,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Exports a Hugging Face folder and publishes it as the next version of a model in the store, so that
- * serve-function can serve an unpruned model too (the demo's version 1, or a baseline to compare with).
+ * Exports a Hugging Face folder and publishes it, with its checkpoint files, as the next version of a model
+ * in the store: serve-function serves the ONNX graph, and a prune request can name the version as its source
+ * (the demo's dense version 1, or a baseline to compare with).
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Export a model folder to ONNX and publish it as a new version in the model store.")
@@ -43,6 +44,7 @@ public class PublishCommand implements Runnable {
         }
         try {
             Manifest exported = ModelExport.export(model, staging, fp16, Map.of());
+            copyCheckpoint(model, staging);
             StoredVersion v = modelStore.publish(name, staging, Map.of("architecture", exported.architecture(),
                     "source", model.toAbsolutePath().toString(), "parameters", Long.toString(exported.parameters())),
                     dev.secateur.store.VersionStatus.PUBLISHED, ModelStore.Transfer.MOVE);
@@ -54,6 +56,20 @@ public class PublishCommand implements Runnable {
             System.out.println(InspectCommand.write(line));
         } finally {
             deleteQuietly(staging);
+        }
+    }
+
+    /** config.json and the safetensors files (shards and index too); tokenizer.json came with the export. */
+    private static void copyCheckpoint(Path model, Path staging) {
+        try (var files = Files.list(model)) {
+            for (Path f : files.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.equals("config.json") || n.endsWith(".safetensors") || n.equals("model.safetensors.index.json");
+            }).toList()) {
+                Files.copy(f, staging.resolve(f.getFileName()));
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(model + ": cannot copy the checkpoint files (" + e.getMessage() + ")", e);
         }
     }
 
