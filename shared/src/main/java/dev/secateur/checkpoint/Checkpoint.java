@@ -111,6 +111,11 @@ public final class Checkpoint implements AutoCloseable {
         return source(name).entries().get(name).shape().clone();
     }
 
+    /** The element type a tensor is stored in (everything is widened to float32 on read). */
+    public DType dtype(String name) {
+        return source(name).entries().get(name).dtype();
+    }
+
     public Tensor tensor(String name) {
         return source(name).read(name);
     }

@@ -1,0 +1,74 @@
+package dev.secateur.prune.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.checkpoint.Checkpoint;
+import dev.secateur.checkpoint.DType;
+import dev.secateur.checkpoint.ModelConfig;
+import dev.secateur.model.DecoderWeights;
+import dev.secateur.model.LayerSizes;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** What a model folder holds: architecture, per-layer sizes (from the weights), parameters, storage dtype. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Describe a Hugging Face model folder.")
+public class InspectCommand implements Runnable {
+    @Option(names = "--model", required = true, description = "Hugging Face model folder")
+    Path model;
+
+    @Option(names = "--json", description = "one JSON line instead of text")
+    boolean json;
+
+    @Override
+    public void run() {
+        DecoderWeights w = DecoderWeights.load(model);
+        ModelConfig c = w.config();
+        List<LayerSizes> layers = w.layerSizes();
+        String dtypes = dtypesOnDisk(model);
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("model", model.toString());
+            out.put("architecture", c.architecture().hfName());
+            out.put("hidden", c.hiddenSize());
+            out.put("headDim", c.headDim());
+            out.put("vocab", c.vocabSize());
+            out.put("tiedEmbeddings", w.tied());
+            out.put("parameters", w.parameterCount());
+            out.put("dtype", dtypes);
+            out.put("layers", layers);
+            System.out.println(write(out));
+            return;
+        }
+        System.out.printf("model         %s%n", model);
+        System.out.printf("architecture  %s%n", c.architecture().hfName());
+        System.out.printf("hidden %d, head_dim %d, vocab %d, layers %d, tied embeddings: %s%n",
+                c.hiddenSize(), c.headDim(), c.vocabSize(), layers.size(), w.tied() ? "yes" : "no");
+        System.out.printf("parameters    %,d%n", w.parameterCount());
+        System.out.printf("dtype on disk %s%n", dtypes);
+        System.out.printf("%-6s %6s %9s %8s%n", "layer", "heads", "kv_heads", "ffn");
+        for (int i = 0; i < layers.size(); i++) {
+            LayerSizes s = layers.get(i);
+            System.out.printf("%-6d %6d %9d %8d%n", i, s.heads(), s.kvHeads(), s.ffn());
+        }
+    }
+
+    private static String dtypesOnDisk(Path dir) {
+        try (Checkpoint ck = Checkpoint.open(dir)) {
+            TreeSet<DType> set = new TreeSet<>();
+            ck.names().forEach(n -> set.add(ck.dtype(n)));
+            return String.join("+", set.stream().map(DType::name).toList());
+        }
+    }
+
+    static String write(Object value) {
+        try {
+            return new ObjectMapper().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

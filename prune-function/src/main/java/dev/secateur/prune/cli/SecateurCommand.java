@@ -1,0 +1,22 @@
+package dev.secateur.prune.cli;
+
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The prune-function's command line; run through ./secateur under the "cli" profile (no HTTP, no Kafka). */
+@TopCommand
+@Command(name = "secateur", mixinStandardHelpOptions = true, version = "secateur 0.1",
+        description = "Prune and evaluate decoder language models.",
+        subcommands = {InspectCommand.class, EvalCommand.class, BenchForwardCommand.class})
+public class SecateurCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
+    }
+}

@@ -1,0 +1,110 @@
+package dev.secateur.prune.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.onnx.ModelExport;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@QuarkusMainTest
+@TestProfile(CliTest.OneShot.class)
+class CliTest {
+
+    /** As the "cli" profile does: a one-shot command opens no HTTP port. */
+    public static class OneShot implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.http.host-enabled", "false");
+        }
+    }
+
+    private static String path(String resource) {
+        return Path.of("src/test/resources", resource).toAbsolutePath().toString();
+    }
+
+    private static JsonNode jsonLine(LaunchResult r) throws Exception {
+        String line = r.getOutputStream().stream().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow(() -> new AssertionError("no JSON line in: " + r.getOutput()));
+        return new ObjectMapper().readTree(line);
+    }
+
+    @Test
+    void inspectShowsArchitectureSizesAndDtype(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("inspect", "--model", path("fixtures/llama-tied-bf16"));
+        assertEquals(0, r.exitCode(), r.getErrorOutput());
+        String out = r.getOutput();
+        assertTrue(out.contains("LlamaForCausalLM"), out);
+        assertTrue(out.contains("BF16"), out);
+        assertTrue(out.contains("tied embeddings: yes"), out);
+        assertTrue(out.matches("(?s).*\\n1\\s+4\\s+4\\s+96.*"), out);
+    }
+
+    @Test
+    void inspectJson(QuarkusMainLauncher launcher) throws Exception {
+        LaunchResult r = launcher.launch("inspect", "--json", "--model", path("fixtures/qwen2"));
+        assertEquals(0, r.exitCode(), r.getErrorOutput());
+        JsonNode j = jsonLine(r);
+        assertEquals("Qwen2ForCausalLM", j.get("architecture").asText());
+        assertEquals("F16", j.get("dtype").asText());
+        assertEquals(2, j.get("layers").get(0).get("kvHeads").asInt());
+        assertEquals(96, j.get("layers").get(1).get("ffn").asInt());
+        assertTrue(j.get("parameters").asLong() > 0);
+    }
+
+    @Test
+    void evalPrintsOneJsonLine(QuarkusMainLauncher launcher) throws Exception {
+        LaunchResult r = launcher.launch("eval", "--model", path("fixtures/llama-gqa"), "--tokenizer", path("tokenizer.json"),
+                "--text", path("text/words.txt"), "--seq-len", "16", "--max-tokens", "100", "--device", "cpu");
+        assertEquals(0, r.exitCode(), r.getErrorOutput());
+        JsonNode j = jsonLine(r);
+        assertEquals(96, j.get("tokens").asLong());
+        assertEquals(16, j.get("seqLen").asInt());
+        assertEquals("cpu", j.get("device").asText());
+        double ppl = j.get("perplexity").asDouble();
+        assertTrue(ppl > 1 && ppl < 10_000, "perplexity " + ppl);
+        assertTrue(j.get("seconds").asDouble() >= 0);
+    }
+
+    @Test
+    void evalRunsAnOnnxExportOnOnnxRuntime(QuarkusMainLauncher launcher, @TempDir Path out) throws Exception {
+        ModelExport.export(Path.of(path("fixtures/llama-gqa")), out, false, Map.of());
+        String[] args = {"--tokenizer", path("tokenizer.json"), "--text", path("text/words.txt"), "--seq-len", "16", "--device", "cpu"};
+        LaunchResult onnx = launcher.launch(concat(new String[] {"eval", "--model", out.toString()}, args));
+        assertEquals(0, onnx.exitCode(), onnx.getErrorOutput());
+        LaunchResult djl = launcher.launch(concat(new String[] {"eval", "--model", path("fixtures/llama-gqa")}, args));
+        assertEquals("onnxruntime-cpu", jsonLine(onnx).get("device").asText());
+        double a = jsonLine(onnx).get("perplexity").asDouble(), b = jsonLine(djl).get("perplexity").asDouble();
+        assertEquals(b, a, 1e-4 * b);
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
+    }
+
+    @Test
+    void badModelPathFailsWithMessageAndNoStackTrace(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("inspect", "--model", "/nonexistent/model");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.getErrorOutput().contains("/nonexistent/model: model folder does not exist"), r.getErrorOutput());
+        assertFalse(r.getErrorOutput().contains("\tat "), r.getErrorOutput());
+    }
+
+    @Test
+    void textTooShortFails(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("eval", "--model", path("fixtures/gpt2"), "--tokenizer", path("tokenizer.json"),
+                "--text", path("text/short.txt"), "--seq-len", "16", "--device", "cpu");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.getErrorOutput().contains("fewer than one window of seqLen+1 = 17"), r.getErrorOutput());
+    }
+}

@@ -1,0 +1,31 @@
+package dev.secateur.events;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** Which neurons/heads to remove; see DESIGN.md §2 for what each criterion scores. */
+public enum PruneMethod implements JsonEnum {
+    MI("mi"),
+    MAGNITUDE("magnitude"),
+    RANDOM("random"),
+    WANDA_SP("wanda-sp"),
+    FLAP("flap"),
+    TAYLOR("taylor");
+
+    private final String json;
+
+    PruneMethod(String json) {
+        this.json = json;
+    }
+
+    @JsonValue
+    @Override
+    public String json() {
+        return json;
+    }
+
+    @JsonCreator
+    public static PruneMethod fromJson(String value) {
+        return JsonEnum.parse(PruneMethod.class, "method", value);
+    }
+}

@@ -1,0 +1,168 @@
+package dev.secateur.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.secateur.json.Json;
+import dev.secateur.store.ModelNames;
+
+import java.io.IOException;
+
+/**
+ * The data of a {@code dev.secateur.prune.requested} event, and what the CLI builds too: the CLI should
+ * assemble the same JSON and call {@link #parse(JsonNode)}, so both entry points share one set of defaults
+ * and checks.
+ *
+ * <p>{@link #parse} checks JSON types only; {@link #validate} checks meaning (ranges, required fields,
+ * names), so a caller can build a request in code and still validate it.
+ *
+ * @param ffnRatio    fraction of FFN intermediate neurons removed per layer (or overall, with global allocation)
+ * @param headRatio   fraction of attention heads (KV groups under GQA) removed
+ * @param miAlpha     Rényi entropy order for the MI criterion; 2 has a closed form without eigenvalues
+ * @param kernelScale h in the Silverman-style kernel width σ = h·std·n^(-1/5)
+ * @param calibration text file whose activations drive the criterion and the compensation
+ * @param samples     calibration sequences
+ * @param eval        optional text file for before/after perplexity; without it nothing is evaluated
+ * @param qualityGate optional; null means the result is published whatever its quality
+ */
+public record PruneRequest(
+        ModelSource source,
+        PruneMethod method,
+        double ffnRatio,
+        double headRatio,
+        int dropLayers,
+        Allocation allocation,
+        Compensation compensation,
+        double miAlpha,
+        double kernelScale,
+        String calibration,
+        int samples,
+        int seqLen,
+        long seed,
+        String eval,
+        int evalSeqLen,
+        String outputModel,
+        QualityGate qualityGate) {
+
+    public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
+    public static final double DEFAULT_FFN_RATIO = 0.2;
+    public static final double DEFAULT_HEAD_RATIO = 0.0;
+    public static final Allocation DEFAULT_ALLOCATION = Allocation.UNIFORM;
+    public static final Compensation DEFAULT_COMPENSATION = Compensation.LSQ;
+    public static final double DEFAULT_MI_ALPHA = 2.0;
+    public static final double DEFAULT_KERNEL_SCALE = 1.0;
+    public static final int DEFAULT_SAMPLES = 32;
+    public static final int DEFAULT_SEQ_LEN = 128;
+    // 128 because the literature's anchor numbers (LLM-Pruner, FLAP, Wanda-sp on WikiText2) use it.
+    public static final int DEFAULT_EVAL_SEQ_LEN = 128;
+
+    /** Reads event data; unknown fields are ignored (newer senders), wrong types are errors naming the field. */
+    public static PruneRequest parse(JsonNode data) {
+        if (data == null || !data.isObject()) {
+            throw new RequestValidationException("data", "a prune request must be a JSON object, got "
+                    + (data == null ? "nothing" : data.getNodeType().name().toLowerCase()));
+        }
+        JsonFields f = new JsonFields(data, "");
+        JsonFields src = f.object("source");
+        ModelSource source = src == null ? null
+                : new ModelSource(src.string("model"), src.optionalInteger("version"), src.string("path"));
+        JsonFields gate = f.object("qualityGate");
+        QualityGate qualityGate = gate == null ? null : new QualityGate(gate.optionalNumber("maxPerplexityRatio"));
+        return new PruneRequest(
+                source,
+                f.enumValue("method", PruneMethod.class, DEFAULT_METHOD),
+                f.number("ffnRatio", DEFAULT_FFN_RATIO),
+                f.number("headRatio", DEFAULT_HEAD_RATIO),
+                f.integer("dropLayers", 0),
+                f.enumValue("allocation", Allocation.class, DEFAULT_ALLOCATION),
+                f.enumValue("compensation", Compensation.class, DEFAULT_COMPENSATION),
+                f.number("miAlpha", DEFAULT_MI_ALPHA),
+                f.number("kernelScale", DEFAULT_KERNEL_SCALE),
+                f.string("calibration"),
+                f.integer("samples", DEFAULT_SAMPLES),
+                f.integer("seqLen", DEFAULT_SEQ_LEN),
+                f.integer("seed", 0L, Long.MIN_VALUE, Long.MAX_VALUE),
+                f.string("eval"),
+                f.integer("evalSeqLen", DEFAULT_EVAL_SEQ_LEN),
+                f.string("outputModel"),
+                qualityGate);
+    }
+
+    public static PruneRequest parse(byte[] json) {
+        try {
+            return parse(Json.mapper().readTree(json));
+        } catch (IOException e) {
+            throw new RequestValidationException("data", "not valid JSON: " + e.getMessage());
+        }
+    }
+
+    /** Parse and validate in one step, for adapters that have nothing to do in between. */
+    public static PruneRequest parseValid(JsonNode data) {
+        return parse(data).validate();
+    }
+
+    /** @return this, so it chains; throws {@link RequestValidationException} on the first bad field */
+    public PruneRequest validate() {
+        if (source == null) {
+            throw new RequestValidationException("source", "is required");
+        }
+        source.validate();
+        if (method == null) {
+            throw new RequestValidationException("method", "is required");
+        }
+        requireFraction("ffnRatio", ffnRatio);
+        requireFraction("headRatio", headRatio);
+        if (dropLayers < 0) {
+            throw new RequestValidationException("dropLayers", "must be >= 0, was " + dropLayers);
+        }
+        if (allocation == null) {
+            throw new RequestValidationException("allocation", "is required");
+        }
+        if (compensation == null) {
+            throw new RequestValidationException("compensation", "is required");
+        }
+        // α = 1 is the Shannon limit, where the Rényi formula's 1/(1-α) is undefined.
+        if (!Double.isFinite(miAlpha) || miAlpha <= 0 || miAlpha == 1.0) {
+            throw new RequestValidationException("miAlpha", "must be a finite number > 0 and != 1, was " + miAlpha);
+        }
+        if (!Double.isFinite(kernelScale) || kernelScale <= 0) {
+            throw new RequestValidationException("kernelScale", "must be a finite number > 0, was " + kernelScale);
+        }
+        if (calibration == null || calibration.isBlank()) {
+            throw new RequestValidationException("calibration", "is required (a text file to calibrate on)");
+        }
+        requireAtLeast("samples", samples, 1);
+        requireAtLeast("seqLen", seqLen, 1);
+        if (eval != null && eval.isBlank()) {
+            throw new RequestValidationException("eval", "must not be blank when given");
+        }
+        // Perplexity needs at least one predicted token, so two in the window.
+        requireAtLeast("evalSeqLen", evalSeqLen, 2);
+        if (outputModel == null) {
+            throw new RequestValidationException("outputModel", "is required (the store name to publish under)");
+        }
+        String reason = ModelNames.reasonInvalid(outputModel);
+        if (reason != null) {
+            throw new RequestValidationException("outputModel", "'" + outputModel + "' " + reason);
+        }
+        if (qualityGate != null) {
+            qualityGate.validate();
+        }
+        return this;
+    }
+
+    private static void requireFraction(String field, double value) {
+        // Removing everything (1.0) leaves no layer to run; NaN would slip through < comparisons.
+        if (!(value >= 0.0 && value < 1.0)) {
+            throw new RequestValidationException(field, "must be >= 0 and < 1, was " + value);
+        }
+    }
+
+    private static void requireAtLeast(String field, int value, int min) {
+        if (value < min) {
+            throw new RequestValidationException(field, "must be >= " + min + ", was " + value);
+        }
+    }
+
+    public JsonNode toJson() {
+        return Json.toTree(this);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.secateur.json;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+/**
+ * The one ObjectMapper the shared contracts are written and read with, so that both functions agree on
+ * the wire format regardless of how each Quarkus app configures its own mapper.
+ */
+public final class Json {
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            // Producers may be newer than consumers: extra fields must not break old readers.
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // "{...} garbage" is a corrupt message, not a valid one with noise after it.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // RFC 3339 strings, as CloudEvents and humans reading manifests expect.
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
+
+    private Json() {
+    }
+
+    /** Shared, thread-safe once configured; callers must not reconfigure it. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static byte[] toBytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getName() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Indented output, for files people open (manifest.json, report.json). */
+    public static byte[] toPrettyBytes(Object value) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getName() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public static JsonNode toTree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+}

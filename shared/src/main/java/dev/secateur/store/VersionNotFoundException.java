@@ -1,0 +1,8 @@
+package dev.secateur.store;
+
+public class VersionNotFoundException extends StoreException {
+
+    public VersionNotFoundException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,245 @@
+package dev.secateur.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PruneRequestTest {
+
+    private static final String MINIMAL = """
+            {"source":{"model":"tiny-llama"},"calibration":"data/calib.txt","outputModel":"tiny-llama-pruned"}""";
+
+    private static ObjectNode minimal() throws Exception {
+        return (ObjectNode) Json.mapper().readTree(MINIMAL);
+    }
+
+    private static RequestValidationException invalid(JsonNode data) {
+        return assertThrows(RequestValidationException.class, () -> PruneRequest.parse(data).validate());
+    }
+
+    private static void assertInvalid(String field, String reasonFragment, JsonNode data) {
+        RequestValidationException e = invalid(data);
+        assertEquals(field, e.field(), e.getMessage());
+        assertTrue(e.reason().contains(reasonFragment), "expected '" + reasonFragment + "' in: " + e.getMessage());
+    }
+
+    @Test
+    void minimalRequestGetsDefaults() throws Exception {
+        PruneRequest r = PruneRequest.parseValid(minimal());
+        assertEquals(ModelSource.ofModel("tiny-llama", null), r.source());
+        assertTrue(r.source().isStoreModel());
+        assertEquals(PruneMethod.MI, r.method());
+        assertEquals(0.2, r.ffnRatio());
+        assertEquals(0.0, r.headRatio());
+        assertEquals(0, r.dropLayers());
+        assertEquals(Allocation.UNIFORM, r.allocation());
+        assertEquals(Compensation.LSQ, r.compensation());
+        assertEquals(2.0, r.miAlpha());
+        assertEquals(1.0, r.kernelScale());
+        assertEquals(32, r.samples());
+        assertEquals(128, r.seqLen());
+        assertEquals(0L, r.seed());
+        assertNull(r.eval());
+        assertEquals(128, r.evalSeqLen());
+        assertNull(r.qualityGate());
+    }
+
+    @Test
+    void fullRequestParsesAndRoundTrips() {
+        String json = """
+                {"source":{"path":"/ckpt/smollm"},"method":"wanda-sp","ffnRatio":0.4,"headRatio":0.25,
+                 "dropLayers":1,"allocation":"global","compensation":"bias","miAlpha":1.5,"kernelScale":0.5,
+                 "calibration":"c.txt","samples":64,"seqLen":256,"seed":42,"eval":"e.txt","evalSeqLen":512,
+                 "outputModel":"smol-40","qualityGate":{"maxPerplexityRatio":1.2},"futureField":{"x":1}}""";
+        PruneRequest r = PruneRequest.parse(json.getBytes(StandardCharsets.UTF_8)).validate();
+        assertEquals(ModelSource.ofPath("/ckpt/smollm"), r.source());
+        assertEquals(PruneMethod.WANDA_SP, r.method());
+        assertEquals(Allocation.GLOBAL, r.allocation());
+        assertEquals(Compensation.BIAS, r.compensation());
+        assertEquals(42L, r.seed());
+        assertEquals(512, r.evalSeqLen());
+        assertEquals(1.2, r.qualityGate().maxPerplexityRatio());
+
+        JsonNode written = r.toJson();
+        assertEquals("wanda-sp", written.get("method").asText());
+        assertFalse(written.get("source").has("storeModel"));
+        assertEquals(r, PruneRequest.parse(written));
+        // Jackson binding (as a REST endpoint might use) agrees with the hand parser.
+        assertEquals(r, Json.mapper().convertValue(written, PruneRequest.class));
+    }
+
+    @Test
+    void storeSourceWithVersion() throws Exception {
+        ObjectNode d = minimal();
+        d.putObject("source").put("model", "base").put("version", 3);
+        assertEquals(ModelSource.ofModel("base", 3), PruneRequest.parseValid(d).source());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ffnRatio,1.0", "ffnRatio,-0.1", "ffnRatio,1.5", "headRatio,1.0", "headRatio,-0.1"})
+    void ratiosOutsideZeroToOneRejected(String field, double value) throws Exception {
+        ObjectNode d = minimal();
+        d.put(field, value);
+        assertInvalid(field, "must be >= 0 and < 1, was " + value, d);
+    }
+
+    @Test
+    void unknownEnumsRejectedListingChoices() throws Exception {
+        ObjectNode d = minimal();
+        d.put("method", "sparsegpt");
+        assertInvalid("method", "unknown method 'sparsegpt'; expected one of mi, magnitude, random, wanda-sp, flap, taylor", d);
+        ObjectNode a = minimal();
+        a.put("allocation", "greedy");
+        assertInvalid("allocation", "unknown allocation 'greedy'", a);
+        ObjectNode c = minimal();
+        c.put("compensation", "LSQ");
+        assertInvalid("compensation", "unknown compensation 'LSQ'", c);
+    }
+
+    @Test
+    void missingCalibrationRejected() throws Exception {
+        ObjectNode d = minimal();
+        d.remove("calibration");
+        assertInvalid("calibration", "is required", d);
+        d.put("calibration", "  ");
+        assertInvalid("calibration", "is required", d);
+    }
+
+    @Test
+    void badOutputModelRejected() throws Exception {
+        ObjectNode d = minimal();
+        d.put("outputModel", "../etc");
+        assertInvalid("outputModel", "'../etc'", d);
+        d.put("outputModel", "Has Spaces");
+        assertInvalid("outputModel", "lower-case", d);
+        d.remove("outputModel");
+        assertInvalid("outputModel", "is required", d);
+    }
+
+    @Test
+    void wrongTypesNameTheField() throws Exception {
+        ObjectNode d = minimal();
+        d.put("ffnRatio", "0.2");
+        assertInvalid("ffnRatio", "must be a number, got string", d);
+
+        ObjectNode s = minimal();
+        s.put("samples", 32.5);
+        assertInvalid("samples", "must be an integer", s);
+
+        ObjectNode big = minimal();
+        big.put("seqLen", 1L << 40);
+        assertInvalid("seqLen", "out of range", big);
+
+        ObjectNode v = minimal();
+        v.putObject("source").put("model", "m").put("version", "latest");
+        assertInvalid("source.version", "must be an integer, got string", v);
+
+        ObjectNode src = minimal();
+        src.put("source", "tiny-llama");
+        assertInvalid("source", "must be an object, got string", src);
+
+        ObjectNode gate = minimal();
+        gate.putObject("qualityGate").put("maxPerplexityRatio", true);
+        assertInvalid("qualityGate.maxPerplexityRatio", "must be a number, got boolean", gate);
+
+        ObjectNode cal = minimal();
+        cal.putArray("calibration");
+        assertInvalid("calibration", "must be a string, got array", cal);
+    }
+
+    @Test
+    void integralFloatsAcceptedAsIntegers() throws Exception {
+        ObjectNode d = minimal();
+        d.put("samples", 16.0);
+        assertEquals(16, PruneRequest.parseValid(d).samples());
+    }
+
+    @Test
+    void sourceRules() throws Exception {
+        ObjectNode none = minimal();
+        none.remove("source");
+        assertInvalid("source", "is required", none);
+
+        ObjectNode both = minimal();
+        both.putObject("source").put("model", "m").put("path", "/p");
+        assertInvalid("source", "not both", both);
+
+        ObjectNode empty = minimal();
+        empty.putObject("source");
+        assertInvalid("source", "needs model", empty);
+
+        ObjectNode badName = minimal();
+        badName.putObject("source").put("model", "/abs");
+        assertInvalid("source.model", "'/abs'", badName);
+
+        ObjectNode zero = minimal();
+        zero.putObject("source").put("model", "m").put("version", 0);
+        assertInvalid("source.version", "must be >= 1", zero);
+
+        ObjectNode pathVersion = minimal();
+        pathVersion.putObject("source").put("path", "/p").put("version", 2);
+        assertInvalid("source.version", "only applies to a stored model", pathVersion);
+    }
+
+    @Test
+    void numericRangeRules() throws Exception {
+        ObjectNode d = minimal();
+        d.put("dropLayers", -1);
+        assertInvalid("dropLayers", "must be >= 0", d);
+
+        ObjectNode alpha = minimal();
+        alpha.put("miAlpha", 1.0);
+        assertInvalid("miAlpha", "!= 1", alpha);
+
+        ObjectNode h = minimal();
+        h.put("kernelScale", 0);
+        assertInvalid("kernelScale", "> 0", h);
+
+        ObjectNode n = minimal();
+        n.put("samples", 0);
+        assertInvalid("samples", "must be >= 1", n);
+
+        ObjectNode e = minimal();
+        e.put("evalSeqLen", 1);
+        assertInvalid("evalSeqLen", "must be >= 2", e);
+
+        ObjectNode g = minimal();
+        g.putObject("qualityGate").put("maxPerplexityRatio", 0.2);
+        assertInvalid("qualityGate.maxPerplexityRatio", ">= 1.0", g);
+
+        ObjectNode gm = minimal();
+        gm.putObject("qualityGate");
+        assertInvalid("qualityGate.maxPerplexityRatio", "is required", gm);
+    }
+
+    @Test
+    void nonObjectDataRejected() {
+        RequestValidationException e = assertThrows(RequestValidationException.class,
+                () -> PruneRequest.parse(Json.mapper().createArrayNode()));
+        assertEquals("data", e.field());
+        RequestValidationException notJson = assertThrows(RequestValidationException.class,
+                () -> PruneRequest.parse("{nope".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("data", notJson.field());
+        assertTrue(notJson.reason().contains("not valid JSON"));
+    }
+
+    @Test
+    void failedEventCarriesTheField() throws Exception {
+        ObjectNode d = minimal();
+        d.put("ffnRatio", 1.0);
+        PruneFailed failed = PruneFailed.of("job-1", "req-1", invalid(d));
+        assertEquals("ffnRatio", failed.field());
+        assertEquals(failed, CloudEvent.of(EventTypes.PRUNE_FAILED, "/prune", "job-1", failed).dataAs(PruneFailed.class));
+    }
+}
