@@ -58,15 +58,27 @@ public final class AdamW implements AutoCloseable {
                 }
                 NDArray mi = m.computeIfAbsent(e.getKey(), k -> zerosLike(w));
                 NDArray vi = v.computeIfAbsent(e.getKey(), k -> zerosLike(w));
+                // An op's result belongs to its first operand's manager: temporaries derived from the moments
+                // are attached to tmp explicitly, else every step would leak weight-sized arrays.
                 mi.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
                 vi.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-                NDArray update = mi.div((float) bc1).divi(vi.div((float) bc2).sqrt().addi((float) eps));
+                NDArray denom = vi.div((float) bc2);
+                denom.attach(tmp);
+                denom = denom.sqrt().addi((float) eps);
+                NDArray update = mi.div((float) bc1);
+                update.attach(tmp);
+                update.divi(denom).muli((float) lr);
                 if (weightDecay > 0 && w.getShape().dimension() >= 2) {
                     w.muli((float) (1 - lr * weightDecay));
                 }
-                w.subi(update.muli((float) lr));
+                w.subi(update);
             }
         }
+    }
+
+    /** Arrays this optimizer holds (2 per parameter after the first step); a leak check for tests. */
+    int liveArrays() {
+        return manager.getManagedArrays().size();
     }
 
     private NDArray zerosLike(NDArray w) {
