@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 @TopCommand
 @Command(name = "secateur", mixinStandardHelpOptions = true, version = "secateur 0.1",
         description = "Prune and evaluate decoder language models.",
-        subcommands = {InspectCommand.class, EvalCommand.class, BenchForwardCommand.class})
+        subcommands = {InspectCommand.class, EvalCommand.class, BenchForwardCommand.class, TrainCommand.class,
+            RecoverCommand.class})
 public class SecateurCommand implements Runnable {
     @Spec
     CommandSpec spec;

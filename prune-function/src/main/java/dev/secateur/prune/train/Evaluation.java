@@ -3,6 +3,11 @@ package dev.secateur.prune.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.secateur.prune.eval.DjlLanguageModel;
+import dev.secateur.prune.eval.Perplexity;
+import dev.secateur.prune.model.DecoderModel;
+import dev.secateur.tokenizer.TextTokenizer;
+import java.nio.file.Path;
 
 /**
  * Perplexity over non-overlapping windows: the text is cut into windows of seqLen + 1 tokens overlapping by one
@@ -16,6 +21,18 @@ public final class Evaluation {
     public record Result(double perplexity, double meanNll, long predictedTokens, int seqLen) {
     }
 
+    /**
+     * Perplexity of a text file through the project's evaluation harness ({@link Perplexity}, what
+     * {@code secateur eval} and pruning reports use), so the numbers compare. The model stays open.
+     */
+    public static Result ofFile(DecoderModel model, Path tokenizer, Path text, int seqLen, int batch) {
+        try (TextTokenizer tok = TextTokenizer.load(tokenizer)) {
+            Perplexity.Result r = new Perplexity(seqLen, 0, batch).evaluate(new DjlLanguageModel(model), tok, text);
+            return new Result(r.perplexity(), r.meanNll(), r.tokens(), r.seqLen());
+        }
+    }
+
+    /** Perplexity of a token array (same windows as {@link Perplexity}). */
     public static Result perplexity(CausalLm model, int[] tokens, int seqLen, int batch) {
         int windows = (tokens.length - 1) / seqLen;
         if (windows < 1) {

@@ -66,15 +66,11 @@ public final class TrainJob {
                     (System.nanoTime() - t0) / 1e9, tokFile));
         }
         int[] tokens;
-        int[] validTokens = null;
         int vocab;
         Integer eos;
         try (TextTokenizer tok = TextTokenizer.load(tokFile)) {
             long t0 = System.nanoTime();
             tokens = TextData.tokens(tok, text);
-            if (valid != null) {
-                validTokens = TextData.tokens(tok, valid);
-            }
             vocab = tok.vocabSize();
             eos = tok.tokenToId(BpeTrainer.END_OF_TEXT).orElse(null);
             log.accept(String.format("tokenised %d characters into %d tokens (%.2f chars/token) in %.1f s", text.length(),
@@ -94,8 +90,8 @@ public final class TrainJob {
             Trainer.Result result = trainer.run(o.resume());
             DecoderWeights trained = model.toWeights();
             CheckpointWriter.save(trained, o.out(), tokFile);
-            Evaluation.Result eval = validTokens == null ? null
-                    : Evaluation.perplexity(lm, validTokens, o.seqLen(), Math.max(1, o.batch()));
+            Evaluation.Result eval = valid == null ? null
+                    : Evaluation.ofFile(model, tokFile, o.validText(), o.seqLen(), Math.max(1, o.batch()));
             Report report = new Report(o.out(), trained.parameterCount(), vocab, tokens.length, result, eval);
             writeJson(o, report, settings);
             if (eval != null) {
@@ -130,7 +126,7 @@ public final class TrainJob {
             ev.put("mean_nll", r.validation().meanNll());
             ev.put("seq_len", r.validation().seqLen());
             ev.put("predicted_tokens", r.validation().predictedTokens());
-            ev.put("method", "non-overlapping windows of seq_len predicted tokens; ppl = exp(mean next-token NLL)");
+            ev.put("method", "secateur eval harness: windows of seq_len + 1 tokens sharing one token, each scored on its last seq_len; ppl = exp(mean next-token NLL)");
             write(o.out().resolve("eval.json"), ev);
         }
     }
