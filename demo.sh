@@ -87,6 +87,8 @@ if [[ ! -f prune-function/target/quarkus-app/quarkus-run.jar || ! -f serve-funct
   mvn -B -q package -DskipTests
 fi
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$HOME/.cache/secateur/djl}"
+# libtorch OpenMP threads otherwise spin between operations, which starves the other processes of the demo.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
 step "2/7 starting a Kafka broker (KRaft, from Maven artifacts) on 127.0.0.1:$KAFKA_PORT"
 scripts/kafka.sh start --data "$WORK/kafka" --port "$KAFKA_PORT"

@@ -1,0 +1,76 @@
+package dev.secateur.prune.cli;
+
+import dev.secateur.prune.train.RecoverJob;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Recovery fine-tuning of a pruned checkpoint; progress on stderr, a JSON summary line on stdout. */
+@Command(name = "recover", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Fine-tune every weight of a (pruned) model on a text, keeping each layer's sizes, and write it to",
+                "OUT with recovery.json: perplexity before and after recovery at --seq-len (and before pruning when the",
+                "model folder's report.json records it). Evaluates on --eval-text, else on the last 5% of --text."})
+public class RecoverCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "Hugging Face model folder (pruned or not)")
+    Path model;
+
+    @Option(names = "--text", required = true, description = "UTF-8 fine-tuning text")
+    Path text;
+
+    @Option(names = "--eval-text", description = "evaluation text (default: hold out the last 5% of --text)")
+    Path evalText;
+
+    @Option(names = "--out", required = true, description = "output model folder (created)")
+    Path out;
+
+    @Option(names = "--steps", required = true, description = "optimizer steps")
+    int steps;
+
+    @Option(names = "--seq-len", defaultValue = "128", description = "training and evaluation window (default: ${DEFAULT-VALUE})")
+    int seqLen;
+
+    @Option(names = "--batch", defaultValue = "8", description = "windows per step (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "3e-4", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--seed", defaultValue = "1", description = "data-order seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--checkpoint-every", defaultValue = "100", description = "steps between checkpoints (default: ${DEFAULT-VALUE})")
+    int checkpointEvery;
+
+    @Option(names = "--resume", description = "continue from OUT/checkpoints/latest")
+    boolean resume;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Override
+    public void run() {
+        PrintWriter err = spec.commandLine().getErr();
+        RecoverJob.Report r = RecoverJob.run(new RecoverJob.Options(model, text, evalText, out, steps, seqLen, batch, lr, seed,
+                checkpointEvery, resume, device), line -> {
+                    err.println(line);
+                    err.flush();
+                });
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("out", out.toString());
+        json.put("pplBeforePruning", r.pplBeforePruning());
+        json.put("pplBeforeRecovery", r.pplBefore());
+        json.put("pplAfterRecovery", r.pplAfter());
+        json.put("seqLen", r.seqLen());
+        json.put("evalTokens", r.evalTokens());
+        json.put("seconds", Math.round(r.training().seconds() * 10) / 10.0);
+        System.out.println(InspectCommand.write(json));
+    }
+}

@@ -1,0 +1,101 @@
+package dev.secateur.prune.cli;
+
+import dev.secateur.prune.train.TrainJob;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Trains a small Llama from scratch on a text file; progress on stderr, a JSON summary line on stdout. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a LlamaForCausalLM from scratch on a text file: learns a byte-level BPE tokenizer, then",
+                "trains with AdamW (warm-up + cosine, gradient clipping) on seeded random windows, checkpointing every",
+                "K steps to OUT/checkpoints (--resume continues from the latest), and writes a Hugging Face folder:",
+                "config.json, model.safetensors, tokenizer.json, train.json (+ eval.json with --valid-text)."})
+public class TrainCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--text", required = true, description = "UTF-8 training text")
+    Path text;
+
+    @Option(names = "--out", required = true, description = "output model folder (created)")
+    Path out;
+
+    @Option(names = "--valid-text", description = "held-out text: validation perplexity at --seq-len into eval.json")
+    Path validText;
+
+    @Option(names = "--hidden", defaultValue = "256", description = "hidden size (default: ${DEFAULT-VALUE})")
+    int hidden;
+
+    @Option(names = "--layers", defaultValue = "6", description = "decoder layers (default: ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "8", description = "attention heads (default: ${DEFAULT-VALUE})")
+    int heads;
+
+    @Option(names = "--kv-heads", defaultValue = "2", description = "key/value heads, GQA (default: ${DEFAULT-VALUE})")
+    int kvHeads;
+
+    @Option(names = "--ffn", defaultValue = "768", description = "FFN intermediate size (default: ${DEFAULT-VALUE})")
+    int ffn;
+
+    @Option(names = "--vocab-merges", defaultValue = "2000",
+            description = "BPE merges; vocab = 256 bytes + merges + <|endoftext|> (default: ${DEFAULT-VALUE})")
+    int merges;
+
+    @Option(names = "--tie-embeddings", defaultValue = "false", description = "tie lm_head to the embedding")
+    boolean tied;
+
+    @Option(names = "--seq-len", defaultValue = "128", description = "training window (default: ${DEFAULT-VALUE})")
+    int seqLen;
+
+    @Option(names = "--batch", defaultValue = "16", description = "windows per step (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--steps", required = true, description = "optimizer steps")
+    int steps;
+
+    @Option(names = "--lr", defaultValue = "3e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--seed", defaultValue = "1", description = "initialisation and data-order seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--checkpoint-every", defaultValue = "100", description = "steps between checkpoints (default: ${DEFAULT-VALUE})")
+    int checkpointEvery;
+
+    @Option(names = "--resume", description = "continue from OUT/checkpoints/latest")
+    boolean resume;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Override
+    public void run() {
+        PrintWriter err = spec.commandLine().getErr();
+        TrainJob.Report r = TrainJob.run(new TrainJob.Options(text, out, validText, hidden, layers, heads, kvHeads, ffn, merges,
+                seqLen, batch, steps, lr, seed, checkpointEvery, resume, device, tied), line -> {
+                    err.println(line);
+                    err.flush();
+                });
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("out", out.toString());
+        json.put("parameters", r.parameters());
+        json.put("vocab", r.vocab());
+        json.put("trainTokens", r.trainTokens());
+        json.put("steps", r.training().endStep());
+        json.put("finalLoss", r.training().lastLoss());
+        json.put("seconds", Math.round(r.training().seconds() * 10) / 10.0);
+        json.put("tokensPerSecond", Math.round(r.training().tokensPerSecond()));
+        if (r.validation() != null) {
+            json.put("validPerplexity", r.validation().perplexity());
+            json.put("validSeqLen", r.validation().seqLen());
+        }
+        System.out.println(InspectCommand.write(json));
+    }
+}
