@@ -38,7 +38,7 @@ public class DemoDriverCommand implements Callable<Integer> {
     @Option(names = "--prompts", required = true, description = "text file, one prompt per line")
     Path prompts;
 
-    @Option(names = "--requests", defaultValue = "16", description = "completions measured per version")
+    @Option(names = "--requests", defaultValue = "24", description = "completions measured per version")
     int requests;
 
     @Option(names = "--max-tokens", defaultValue = "32", description = "tokens generated per completion")

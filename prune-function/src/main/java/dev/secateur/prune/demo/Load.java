@@ -6,7 +6,13 @@ import java.util.List;
 /** Sequential greedy completions against one served version: latency percentiles and decode throughput. */
 record Load(String version, int requests, double p50Ms, double p95Ms, double tokensPerSecond, String sample) {
 
+    /** Warm-up requests are sent first and not counted: the first version measured would otherwise pay for JIT warm-up. */
+    static final int WARMUP = 4;
+
     static Load run(ServeClient serve, String model, List<String> prompts, int requests, int maxTokens) throws Exception {
+        for (int i = 0; i < WARMUP; i++) {
+            serve.complete(model, prompts.get(i % prompts.size()), maxTokens);
+        }
         List<Double> latencies = new ArrayList<>();
         long tokens = 0;
         double totalMs = 0;
