@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.secateur.checkpoint.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -48,6 +49,10 @@ public final class AdamW implements AutoCloseable {
         t++;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
+        // Grad mode is per thread in libtorch and starts enabled on every thread but the one that loaded the
+        // engine; with it on, an in-place update of a weight that requires grad is refused. Off for the update.
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
         try (NDManager tmp = manager.newSubManager()) {
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 NDArray w = e.getValue();
@@ -73,6 +78,8 @@ public final class AdamW implements AutoCloseable {
                 }
                 w.subi(update);
             }
+        } finally {
+            JniUtils.setGradMode(gradMode);
         }
     }
 

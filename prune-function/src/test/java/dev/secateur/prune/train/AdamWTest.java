@@ -54,4 +54,35 @@ class AdamWTest {
             assertEquals(0.3 - 3 * lr, params.get("b").toFloatArray()[0], 1e-5);
         }
     }
+
+    /** libtorch's grad mode is per thread and on by default on threads other than the engine's first one. */
+    @Test
+    void updatesOnAThreadWhereGradModeIsOn() throws Exception {
+        float[][] after = new float[1][];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try (NDManager m = NDManager.newBaseManager();
+                    AdamW opt = new AdamW(m, 0.9, 0.95, 1e-8, 0.0)) {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+                NDArray w = m.create(new float[] {1f, 2f});
+                w.setRequiresGradient(true);
+                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    gc.backward(w.square().sum());
+                }
+                opt.step(Map.of("w", w), 0.1, 1.0);
+                after[0] = w.toFloatArray();
+                assertEquals(true, ai.djl.pytorch.jni.JniUtils.isGradMode(), "the thread's grad mode is restored");
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw new AssertionError(failure[0]);
+        }
+        // First Adam step moves each weight by lr against the sign of its gradient.
+        assertEquals(0.9f, after[0][0], 1e-5);
+        assertEquals(1.9f, after[0][1], 1e-5);
+    }
 }
