@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDManager;
 import dev.secateur.prune.mi.RenyiMutualInformation;
 import java.util.List;
 
-/** Criteria by name: mi (set form, default), mi-pairwise, magnitude, random, wanda-sp, flap (taylor: see TaylorCriterion). */
+/** Criteria by name: mi (set form, default), mi-pairwise, magnitude, random, wanda-sp, flap (taylor needs the model: TaylorCriterion.compute). */
 public final class Criteria {
-    public static final List<String> NAMES = List.of("mi", "mi-pairwise", "magnitude", "random", "wanda-sp", "flap");
+    public static final List<String> NAMES = List.of("mi", "mi-pairwise", "magnitude", "random", "wanda-sp", "flap", "taylor");
 
     private Criteria() {
     }
@@ -26,6 +26,7 @@ public final class Criteria {
             case "random" -> new ScoreSelector(new RandomCriterion(s.seed()));
             case "wanda-sp" -> new ScoreSelector(new WandaSpCriterion());
             case "flap" -> new ScoreSelector(new FlapCriterion());
+            case "taylor" -> throw new IllegalArgumentException("taylor needs the model's gradients: build it with TaylorCriterion.compute");
             default -> throw new IllegalArgumentException("unknown pruning method '" + name + "' (known: " + String.join(", ", NAMES) + ")");
         };
     }

@@ -40,7 +40,11 @@ public final class PruneEngine {
     }
 
     public PruneOutcome prune(DecoderWeights dense, ActivationSource acts, PruneSpec spec, ProgressListener listener) {
-        Selector selector = selector(spec);
+        return prune(dense, acts, spec, selector(spec), listener);
+    }
+
+    /** With a ready-made selector (e.g. taylor, which needs the model's gradients). */
+    public PruneOutcome prune(DecoderWeights dense, ActivationSource acts, PruneSpec spec, Selector selector, ProgressListener listener) {
         Compensator compensator = Compensators.byName(spec.compensation(), manager, spec.settings().ridge());
         boolean needActs = selector.needsActivations() || compensator != Compensator.NONE;
         int layers = dense.layers().size();

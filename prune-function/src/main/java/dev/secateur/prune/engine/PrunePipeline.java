@@ -9,6 +9,8 @@ import dev.secateur.prune.calibration.CalibrationText;
 import dev.secateur.prune.calibration.ModelActivationSource;
 import dev.secateur.prune.compensate.Compensators;
 import dev.secateur.prune.criterion.Criteria;
+import dev.secateur.prune.criterion.ScoreSelector;
+import dev.secateur.prune.criterion.TaylorCriterion;
 import dev.secateur.prune.criterion.Selector;
 import dev.secateur.prune.criterion.Structure;
 import dev.secateur.prune.eval.DjlLanguageModel;
@@ -33,7 +35,9 @@ public final class PrunePipeline {
     public static PruneSpec spec(PruneOptions o) {
         Criteria.Settings settings = new Criteria.Settings(o.seed(), o.kernelScale(), o.miTokens(), o.ridge(),
                 maxFraction(o));
-        Criteria.byName(o.criterion(), null, settings);
+        if (!"taylor".equals(o.criterion())) {
+            Criteria.byName(o.criterion(), null, settings);
+        }
         Compensators.byName(o.compensation(), null, o.ridge());
         Target ffn = o.ffnRatio() == null && o.threshold() == null ? null
                 : new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), o.threshold(), o.allocation(), o.minKeep());
@@ -64,11 +68,22 @@ public final class PrunePipeline {
             listener.progress("calibrate", 0, windows.length + " × " + o.seqLen() + " calibration tokens");
 
             PruneEngine engine = new PruneEngine(manager);
-            Selector selector = engine.selector(spec);
+            Selector selector;
+            double taylorSeconds = 0;
+            if ("taylor".equals(o.criterion())) {
+                long t0 = System.nanoTime();
+                selector = new ScoreSelector(TaylorCriterion.compute(model, windows, o.batchSize(), dense.headDim()));
+                taylorSeconds = (System.nanoTime() - t0) / 1e9;
+            } else {
+                selector = engine.selector(spec);
+            }
             ModelActivationSource source = new ModelActivationSource(model, dense, windows, o.batchSize(), o.maxTokens(),
                     spec.sites(selector.needsActivations()), o.seed(), o.activationBudgetBytes());
-            PruneOutcome outcome = engine.prune(dense, source, spec, listener);
+            PruneOutcome outcome = engine.prune(dense, source, spec, selector, listener);
             seconds.putAll(outcome.seconds());
+            if (taylorSeconds > 0) {
+                seconds.put("gradients", taylorSeconds);
+            }
 
             double before = Double.NaN, after = Double.NaN;
             if (o.evalText() != null) {

@@ -57,9 +57,13 @@ public final class GaussianSetInformation implements AutoCloseable {
     /** Covariance (1/n, centred) of the columns of z [n, d], float64 on the manager's device. */
     public static NDArray covariance(NDManager m, Tensor z) {
         int n = z.dim(0), d = z.dim(1);
-        NDArray x = m.create(z.data(), new Shape(n, d)).toType(DataType.FLOAT64, false);
-        NDArray xc = x.sub(x.mean(new int[] {0}, true));
-        return xc.transpose().matMul(xc).div(n);
+        try (NDManager tmp = m.newSubManager()) {
+            NDArray x = tmp.create(z.data(), new Shape(n, d)).toType(DataType.FLOAT64, false);
+            NDArray xc = x.sub(x.mean(new int[] {0}, true));
+            NDArray c = xc.transpose().matMul(xc).divi(n);
+            c.attach(m);
+            return c;
+        }
     }
 
     public int units() {
@@ -78,7 +82,12 @@ public final class GaussianSetInformation implements AutoCloseable {
     public double[] lostEnergy(double[][] outputGram) {
         double[] out = new double[units];
         if (block == 1) {
-            double[] pd = p.diagonal().toDoubleArray();
+            double[] pd;
+            try (NDManager s = m.newSubManager()) {
+                NDArray diag = p.diagonal();
+                diag.attach(s);
+                pd = diag.toDoubleArray();
+            }
             for (int u = 0; u < units; u++) {
                 out[u] = removed[u] ? Double.POSITIVE_INFINITY : outputGram[u][0] / pd[u];
             }

@@ -36,8 +36,9 @@ public final class RenyiMutualInformation {
         this.chunkElements = chunkElements;
     }
 
+    /** float32 products, chunks of at most 2^26 Gram elements (~1.5 GB of device memory at the peak). */
     public RenyiMutualInformation(double h) {
-        this(h, DataType.FLOAT32, 1L << 28);
+        this(h, DataType.FLOAT32, 1L << 26);
     }
 
     public double h() {
@@ -83,8 +84,8 @@ public final class RenyiMutualInformation {
         float[] out = new float[units * units];
         double[] norm = new double[units]; // Σ_ij K_u,ij² = tr(A_u²)·n², the row sums of G
         long nn = (long) n * n;
-        // a chunk of c units holds about 4·c·n² elements at once (distances, Gram, products)
-        int chunk = (int) Math.max(1, Math.min(units, chunkElements / (4 * nn)));
+        // a chunk of c units holds c·n² Gram elements, plus about 3 · c·n² transient ones while it is built
+        int chunk = (int) Math.max(1, Math.min(units, chunkElements / nn));
         try (NDManager m = manager.newSubManager()) {
             // [units, n, dim]
             NDArray zt = m.create(z, new Shape(n, units, dim)).toType(dtype, false).transpose(1, 0, 2);
@@ -93,13 +94,17 @@ public final class RenyiMutualInformation {
                 int a1 = Math.min(units, a0 + chunk);
                 try (NDManager ma = m.newSubManager()) {
                     NDArray ga = squaredGram(zt, invTwoSigma2, a0, a1, n, ma);
-                    double[] rs = ga.sum(new int[] {1}).toType(DataType.FLOAT64, false).toDoubleArray();
+                    NDArray rowSums = ga.sum(new int[] {1});
+                    rowSums.attach(ma);
+                    double[] rs = rowSums.toType(DataType.FLOAT64, false).toDoubleArray();
                     System.arraycopy(rs, 0, norm, a0, rs.length);
                     for (int b0 = a0; b0 < units; b0 += chunk) {
                         int b1 = Math.min(units, b0 + chunk);
                         try (NDManager mb = ma.newSubManager()) {
                             NDArray gb = b0 == a0 ? ga : squaredGram(zt, invTwoSigma2, b0, b1, n, mb);
-                            double[] p = ga.matMul(gb.transpose()).toType(DataType.FLOAT64, false).toDoubleArray();
+                            NDArray prod = ga.matMul(gb.transpose());
+                            prod.attach(mb);
+                            double[] p = prod.toType(DataType.FLOAT64, false).toDoubleArray();
                             int wb = b1 - b0;
                             for (int i = 0; i < a1 - a0; i++) {
                                 for (int j = 0; j < wb; j++) {
@@ -125,14 +130,20 @@ public final class RenyiMutualInformation {
 
     /** Rows vec(K_u ∘ K_u) for units [a0, a1): exp(−||z_i − z_j||² / σ²), as [a1−a0, n²]. */
     private static NDArray squaredGram(NDArray zt, NDArray invTwoSigma2, int a0, int a1, int n, NDManager m) {
-        NDArray part = zt.get(new NDIndex(a0 + ":" + a1));
-        part.attach(m);
-        NDArray sq = part.square().sum(new int[] {2}); // [c, n]
-        NDArray dots = part.batchMatMul(part.transpose(0, 2, 1)); // [c, n, n]
-        NDArray d2 = sq.expandDims(2).add(sq.expandDims(1)).sub(dots.mul(2)).maximum(0);
-        // K² = exp(−2·d²/(2σ²))
-        NDArray s = invTwoSigma2.get(new NDIndex(a0 + ":" + a1));
-        return d2.mul(s).mul(-2).exp().reshape(a1 - a0, (long) n * n);
+        // DJL frees intermediates only with their manager: build in a scratch manager, keep only the result
+        try (NDManager tmp = m.newSubManager()) {
+            NDArray part = zt.get(new NDIndex(a0 + ":" + a1));
+            part.attach(tmp);
+            NDArray d2 = part.batchMatMul(part.transpose(0, 2, 1)).muli(-2); // [c, n, n]
+            NDArray sq = part.square().sum(new int[] {2}); // [c, n]
+            d2 = d2.addi(sq.expandDims(2)).addi(sq.expandDims(1)).maximum(0);
+            // K² = exp(−2·d²/(2σ²))
+            NDArray s = invTwoSigma2.get(new NDIndex(a0 + ":" + a1));
+            s.attach(tmp);
+            NDArray g = d2.muli(s).muli(-2).exp().reshape(a1 - a0, (long) n * n);
+            g.attach(m);
+            return g;
+        }
     }
 
     /** Gaussian Gram matrix K of one variable with the given width (row-major n×n, double). */

@@ -60,7 +60,7 @@ class PrunePipelineTest {
     @Test
     void everyCriterionAndCompensationRuns() {
         for (String c : dev.secateur.prune.criterion.Criteria.NAMES) {
-            PruneResult r = PrunePipeline.run(options(c, "bias").withRatios(0.25, null, null), ProgressListener.NONE);
+            PruneResult r = PrunePipeline.run(options(c, "bias").withRatios(0.25, null, null).withEval(null, 16, 0), ProgressListener.NONE);
             assertEquals(72, DecoderWeights.load(r.output()).layers().get(0).ffnWidth(), c);
         }
         PruneResult global = PrunePipeline.run(options("flap", "bias").withRatios(0.25, null, null).withMethod("flap", "bias", Allocation.GLOBAL),
