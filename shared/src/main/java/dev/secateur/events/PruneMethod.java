@@ -5,7 +5,10 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Which neurons/heads to remove; see DESIGN.md §2 for what each criterion scores. */
 public enum PruneMethod implements JsonEnum {
+    /** Set-form MI (what the kept neurons jointly know about a neuron, × its output energy); the default. */
     MI("mi"),
+    /** The seed paper's pairwise-max Rényi α = 2 redundancy, with relevance breaking ties. */
+    MI_PAIRWISE("mi-pairwise"),
     MAGNITUDE("magnitude"),
     RANDOM("random"),
     WANDA_SP("wanda-sp"),

@@ -1,0 +1,145 @@
+package dev.secateur.prune.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.events.PruneRequest;
+import dev.secateur.events.RequestValidationException;
+import dev.secateur.json.Json;
+import dev.secateur.prune.service.PipelineJobRunner;
+import dev.secateur.prune.service.PruneResult;
+import dev.secateur.prune.service.PruneTask;
+import dev.secateur.store.ModelNames;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Prunes a checkpoint from the command line. The options become the same request a Kafka event carries and
+ * run through the same runner as the service, so both paths share defaults, checks, export and report.
+ */
+@Command(name = "prune", mixinStandardHelpOptions = true,
+        description = "Prune a model folder: pruned checkpoint, model.onnx, plan.json and report.json in --out.")
+public class PruneCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Hugging Face model folder")
+    Path model;
+
+    @Option(names = "--method", defaultValue = "mi", description = "mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor (default: ${DEFAULT-VALUE})")
+    String method;
+
+    @Option(names = "--ffn-ratio", defaultValue = "0.2", description = "fraction of FFN neurons to remove (default: ${DEFAULT-VALUE})")
+    double ffnRatio;
+
+    @Option(names = "--head-ratio", defaultValue = "0", description = "fraction of attention heads to remove, whole KV groups")
+    double headRatio;
+
+    @Option(names = "--drop-layers", defaultValue = "0", description = "whole layers to remove")
+    int dropLayers;
+
+    @Option(names = "--allocation", defaultValue = "uniform", description = "uniform or global (default: ${DEFAULT-VALUE})")
+    String allocation;
+
+    @Option(names = "--compensation", defaultValue = "lsq", description = "none, bias or lsq (default: ${DEFAULT-VALUE})")
+    String compensation;
+
+    @Option(names = "--mi-alpha", defaultValue = "2", description = "Rényi order (default: ${DEFAULT-VALUE})")
+    double miAlpha;
+
+    @Option(names = "--kernel-scale", defaultValue = "1.0", description = "Gaussian kernel width scale h (default: ${DEFAULT-VALUE})")
+    double kernelScale;
+
+    @Option(names = "--calibration", required = true, description = "calibration text or JSONL file")
+    Path calibration;
+
+    @Option(names = "--samples", defaultValue = "32", description = "calibration sequences (default: ${DEFAULT-VALUE})")
+    int samples;
+
+    @Option(names = "--seq-len", defaultValue = "128", description = "calibration sequence length (default: ${DEFAULT-VALUE})")
+    int seqLen;
+
+    @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--eval", description = "text for perplexity before and after")
+    Path eval;
+
+    @Option(names = "--eval-seq-len", defaultValue = "128", description = "evaluation window (default: ${DEFAULT-VALUE})")
+    int evalSeqLen;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--out", required = true, description = "output folder (created; must be empty)")
+    Path out;
+
+    private static final Map<String, String> OPTION_OF_FIELD = Map.ofEntries(
+            Map.entry("source.path", "--model"), Map.entry("method", "--method"), Map.entry("ffnRatio", "--ffn-ratio"),
+            Map.entry("headRatio", "--head-ratio"), Map.entry("dropLayers", "--drop-layers"), Map.entry("allocation", "--allocation"),
+            Map.entry("compensation", "--compensation"), Map.entry("miAlpha", "--mi-alpha"), Map.entry("kernelScale", "--kernel-scale"),
+            Map.entry("calibration", "--calibration"), Map.entry("samples", "--samples"), Map.entry("seqLen", "--seq-len"),
+            Map.entry("eval", "--eval"), Map.entry("evalSeqLen", "--eval-seq-len"));
+
+    @Override
+    public Integer call() throws IOException {
+        checkFile(model, "--model", true);
+        checkFile(calibration, "--calibration", false);
+        if (eval != null) {
+            checkFile(eval, "--eval", false);
+        }
+        prepareOutput();
+        PruneRequest request;
+        PruneResult result;
+        try {
+            request = PruneRequest.parseValid(requestJson());
+            PruneTask task = new PruneTask("cli", request, model, calibration, eval, out, device);
+            result = new PipelineJobRunner().prune(task, new ConsoleProgress(System.err));
+        } catch (RequestValidationException e) {
+            throw new IllegalArgumentException(OPTION_OF_FIELD.getOrDefault(e.field(), e.field()) + ": " + e.reason(), e);
+        }
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("out", out.toString());
+        line.put("summary", result.summary());
+        System.out.println(Json.mapper().writeValueAsString(line));
+        return 0;
+    }
+
+    private ObjectNode requestJson() {
+        ObjectNode r = Json.mapper().createObjectNode();
+        r.putObject("source").put("path", model.toAbsolutePath().toString());
+        r.put("method", method).put("ffnRatio", ffnRatio).put("headRatio", headRatio).put("dropLayers", dropLayers)
+                .put("allocation", allocation).put("compensation", compensation).put("miAlpha", miAlpha)
+                .put("kernelScale", kernelScale).put("calibration", calibration.toAbsolutePath().toString())
+                .put("samples", samples).put("seqLen", seqLen).put("seed", seed).put("evalSeqLen", evalSeqLen);
+        if (eval != null) {
+            r.put("eval", eval.toAbsolutePath().toString());
+        }
+        // The request names a store model to publish under; from the CLI the output folder's name stands in.
+        String name = out.toAbsolutePath().getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        r.put("outputModel", ModelNames.isValid(name) ? name : "pruned");
+        return r;
+    }
+
+    private void prepareOutput() throws IOException {
+        if (Files.exists(out)) {
+            try (var entries = Files.list(out)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException("--out: " + out + " is not empty");
+                }
+            }
+        }
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--out: cannot create " + out + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void checkFile(Path p, String option, boolean directory) {
+        if (directory ? !Files.isDirectory(p) : !Files.isRegularFile(p)) {
+            throw new IllegalArgumentException(option + ": " + p + " does not exist" + (directory ? " or is not a folder" : ""));
+        }
+    }
+}
