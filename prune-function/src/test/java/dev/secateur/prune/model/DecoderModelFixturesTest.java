@@ -1,0 +1,65 @@
+package dev.secateur.prune.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Logits against an independent float64 torch implementation of the Hugging Face forward passes. */
+class DecoderModelFixturesTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "llama-sharded", "gpt2", "llama-mha-repeated-kv"})
+    void logitsMatchReference(String fixture) {
+        JsonNode expected = Fixtures.json(fixture + "/expected.json");
+        double atol = expected.get("atol").asDouble();
+        float[][][] logits = logits(fixture, Fixtures.inputIds(expected));
+        double maxDiff = 0;
+        JsonNode want = expected.get("logits");
+        for (int b = 0; b < logits.length; b++) {
+            for (int t = 0; t < logits[b].length; t++) {
+                double[] row = Fixtures.doubles(want.get(b).get(t));
+                assertTrue(row.length == logits[b][t].length, "vocab size");
+                for (int v = 0; v < row.length; v++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(row[v] - logits[b][t][v]));
+                }
+            }
+        }
+        double d = maxDiff;
+        assertTrue(maxDiff <= atol, () -> fixture + ": max |Δ logits| = " + d + " > " + atol);
+    }
+
+    @Test
+    void groupedQueryAttentionEqualsRepeatedKeyValueHeads() {
+        long[][] ids = Fixtures.inputIds(Fixtures.json("llama-gqa/expected.json"));
+        float[][][] gqa = logits("llama-gqa", ids);
+        float[][][] mha = logits("llama-mha-repeated-kv", ids);
+        for (int b = 0; b < gqa.length; b++) {
+            for (int t = 0; t < gqa[b].length; t++) {
+                assertArrayEquals(mha[b][t], gqa[b][t], 1e-5f);
+            }
+        }
+    }
+
+    static float[][][] logits(String fixture, long[][] ids) {
+        try (DecoderModel model = DecoderModel.load(Fixtures.dir(fixture), Device.cpu());
+                NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray out = model.forward(m.create(ids), ForwardCapture.NONE);
+            long[] s = out.getShape().getShape();
+            float[] flat = out.toFloatArray();
+            float[][][] r = new float[(int) s[0]][(int) s[1]][(int) s[2]];
+            for (int b = 0; b < s[0]; b++) {
+                for (int t = 0; t < s[1]; t++) {
+                    System.arraycopy(flat, (int) ((b * s[1] + t) * s[2]), r[b][t], 0, (int) s[2]);
+                }
+            }
+            return r;
+        }
+    }
+}
