@@ -43,7 +43,8 @@ public enum DType {
         return out;
     }
 
-    void encode(float[] values, ByteBuffer buf) {
+    /** Writes the values at the buffer's position, in the buffer's byte order. */
+    public void encode(float[] values, ByteBuffer buf) {
         switch (this) {
             case F32 -> {
                 for (float v : values) {

@@ -1,0 +1,271 @@
+package dev.secateur.onnx;
+
+import dev.secateur.checkpoint.Architecture;
+import dev.secateur.checkpoint.ModelConfig;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.model.DecoderWeights;
+import dev.secateur.model.LayerWeights;
+import dev.secateur.onnx.GraphBuilder.ElemType;
+
+/**
+ * Builds the ONNX graph of a decoder-only language model with a key/value cache, from weights in the
+ * canonical layout, with the Hugging Face forward's semantics.
+ *
+ * <p>Graph I/O (names as Hugging Face's ONNX exports use them):
+ * <ul>
+ * <li>inputs {@code input_ids} int64 [batch, seq], {@code attention_mask} int64 [batch, total] (total = past + seq),
+ *     {@code position_ids} int64 [batch, seq], {@code past_key_values.{i}.key|value} [batch, kvHeads_i, past, headDim];</li>
+ * <li>outputs {@code logits} float32 [batch, seq, vocab], {@code present.{i}.key|value} [batch, kvHeads_i, total, headDim].</li>
+ * </ul>
+ * Every layer takes its head counts and FFN width from its own weights, so a pruned model with different sizes
+ * per layer exports as it is.
+ *
+ * <p>Precision: fp32 by default. With fp16, weights are stored as FLOAT16 and the graph computes in fp16, like a
+ * half-precision Hugging Face model, except where HF upcasts: RMSNorm's statistics and the attention softmax run in
+ * fp32, and logits are cast to fp32. The key/value cache is then FLOAT16 too.
+ *
+ * <p>Layout choices: the hidden stream is kept 2-D ([batch·seq, hidden]) so every linear layer is one
+ * {@code Gemm(x, W, b, transB=1)} over the weight as stored ([out, in], shared with the embedding when tied);
+ * grouped-query attention reshapes the queries of one KV group into one matrix ([batch, kv, group·seq, headDim])
+ * instead of repeating keys and values; the padding mask and causality are combined into one boolean
+ * [batch, 1, seq, total] mask applied with {@code Where}.
+ */
+public final class DecoderOnnxExporter {
+    /** A large finite negative for masked scores (torch.finfo(float32).min, what Hugging Face uses). */
+    static final float MASKED = -Float.MAX_VALUE;
+
+    private final DecoderWeights w;
+    private final ModelConfig c;
+    private final boolean fp16;
+    private final ElemType ct;
+    private final GraphBuilder g = new GraphBuilder("secateur_decoder");
+    private final int headDim;
+    // Shared values computed once per graph.
+    private String batchSeq;   // int64 [2] = [batch, seq]
+    private String allowed;    // bool [batch, 1, seq, total]
+    private String cos;        // [batch, 1, seq, headDim] in the compute type
+    private String sin;
+
+    private DecoderOnnxExporter(DecoderWeights w, boolean fp16) {
+        this.w = w;
+        this.c = w.config();
+        this.fp16 = fp16;
+        this.ct = fp16 ? ElemType.FLOAT16 : ElemType.FLOAT;
+        this.headDim = w.headDim();
+    }
+
+    /** The decoder graph for these weights; fp16 stores weights and computes in half precision (see class notes). */
+    public static GraphBuilder build(DecoderWeights weights, boolean fp16) {
+        Architecture a = weights.config().architecture();
+        if (a != Architecture.LLAMA && a != Architecture.QWEN2 && a != Architecture.GPT2) {
+            throw new OnnxExportException("no ONNX decoder graph for architecture " + a);
+        }
+        return new DecoderOnnxExporter(weights, fp16).graph();
+    }
+
+    private GraphBuilder graph() {
+        String ids = g.input("input_ids", ElemType.INT64, "batch", "seq");
+        String mask = g.input("attention_mask", ElemType.INT64, "batch", "total");
+        String pos = g.input("position_ids", ElemType.INT64, "batch", "seq");
+        int n = w.layers().size();
+        String[] pastK = new String[n];
+        String[] pastV = new String[n];
+        for (int i = 0; i < n; i++) {
+            int kv = w.layers().get(i).numKvHeads(headDim);
+            pastK[i] = g.input("past_key_values." + i + ".key", ct, "batch", kv, "past", headDim);
+            pastV[i] = g.input("past_key_values." + i + ".value", ct, "batch", kv, "past", headDim);
+        }
+        g.output("logits", ElemType.FLOAT, "batch", "seq", c.vocabSize());
+        for (int i = 0; i < n; i++) {
+            int kv = w.layers().get(i).numKvHeads(headDim);
+            g.output("present." + i + ".key", ct, "batch", kv, "total", headDim);
+            g.output("present." + i + ".value", ct, "batch", kv, "total", headDim);
+        }
+
+        batchSeq = g.node("Shape").in(ids).out();
+        int hidden = c.hiddenSize();
+        String wte = weight("embed_tokens.weight", w.tokenEmbedding());
+        String x = g.node("Gather").in(wte, ids).out();
+        x = g.node("Reshape").in(x, g.ints(-1, hidden)).out();
+        if (w.positionEmbedding() != null) {
+            String wpe = weight("embed_positions.weight", w.positionEmbedding());
+            String pe = g.node("Gather").in(wpe, pos).out();
+            x = g.node("Add").in(x, g.node("Reshape").in(pe, g.ints(-1, hidden)).out()).out();
+        }
+        buildMask(ids, mask);
+        if (c.usesRope()) {
+            buildRope(pos);
+        }
+        for (int i = 0; i < n; i++) {
+            x = layer(i, w.layers().get(i), x, pastK[i], pastV[i]);
+        }
+        String h = norm(x, "norm", w.finalNorm(), w.finalNormBias());
+        String lmHead = w.tied() ? wte : weight("lm_head.weight", w.lmHead());
+        String logits = g.node("Gemm").in(h, lmHead).attr("transB", 1L).out();
+        if (fp16) {
+            logits = g.node("Cast").in(logits).attr("to", (long) ElemType.FLOAT.code()).out();
+        }
+        String shape = g.node("Concat").in(batchSeq, g.ints(c.vocabSize())).attr("axis", 0L).out();
+        g.node("Reshape").in(logits, shape).outNamed("logits");
+        return g;
+    }
+
+    /** allowed[b, 0, t, j] = attention_mask[b, j] != 0 and j ≤ past + t: padding combined with causality. */
+    private void buildMask(String ids, String mask) {
+        String total = g.node("Shape").in(mask).attr("start", 1L).attr("end", 2L).out();
+        String seq = g.node("Shape").in(ids).attr("start", 1L).attr("end", 2L).out();
+        String past = g.node("Sub").in(total, seq).out();
+        String totalS = g.node("Squeeze").in(total, g.ints(0)).out();
+        String pastS = g.node("Squeeze").in(past, g.ints(0)).out();
+        String keyIdx = g.node("Range").in(g.scalarInt(0), totalS, g.scalarInt(1)).out();
+        String queryIdx = g.node("Range").in(pastS, totalS, g.scalarInt(1)).out();
+        String causal = g.node("LessOrEqual")
+                .in(g.node("Unsqueeze").in(keyIdx, g.ints(0)).out(), g.node("Unsqueeze").in(queryIdx, g.ints(1)).out()).out();
+        String pad = g.node("Cast").in(mask).attr("to", (long) ElemType.BOOL.code()).out();
+        pad = g.node("Unsqueeze").in(pad, g.ints(1, 2)).out();
+        allowed = g.node("And").in(causal, pad).out();
+    }
+
+    /** cos/sin [batch, 1, seq, headDim] from position_ids, in fp32 as Hugging Face computes them. */
+    private void buildRope(String pos) {
+        double[] inv = new double[headDim / 2];
+        for (int i = 0; i < inv.length; i++) {
+            inv[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / headDim);
+        }
+        if (c.ropeScaling() != null) {
+            inv = c.ropeScaling().apply(inv);
+        }
+        float[] invF = new float[inv.length];
+        for (int i = 0; i < inv.length; i++) {
+            invF[i] = (float) inv[i];
+        }
+        String invFreq = g.initializer("rope.inv_freq", new int[] {invF.length}, invF, ElemType.FLOAT);
+        String p = g.node("Cast").in(pos).attr("to", (long) ElemType.FLOAT.code()).out();
+        p = g.node("Unsqueeze").in(p, g.ints(2)).out();
+        String freqs = g.node("Mul").in(p, invFreq).out();
+        String emb = g.node("Concat").in(freqs, freqs).attr("axis", -1L).out();
+        emb = g.node("Unsqueeze").in(emb, g.ints(1)).out();
+        cos = g.node("Cos").in(emb).out();
+        sin = g.node("Sin").in(emb).out();
+        if (fp16) {
+            cos = g.node("Cast").in(cos).attr("to", (long) ct.code()).out();
+            sin = g.node("Cast").in(sin).attr("to", (long) ct.code()).out();
+        }
+    }
+
+    /** x·cos + rotate_half(x)·sin with rotate_half(x) = [−x₂, x₁], the halves of the head dimension. */
+    private String rope(String x) {
+        String[] halves = g.node("Split").in(x, g.ints(headDim / 2, headDim / 2)).attr("axis", -1L).outs(2);
+        String rot = g.node("Concat").in(g.node("Neg").in(halves[1]).out(), halves[0]).attr("axis", -1L).out();
+        return g.node("Add").in(g.node("Mul").in(x, cos).out(), g.node("Mul").in(rot, sin).out()).out();
+    }
+
+    private String layer(int i, LayerWeights l, String x, String pastK, String pastV) {
+        String p = "layers." + i + ".";
+        int heads = l.numHeads(headDim);
+        int kv = l.numKvHeads(headDim);
+        if (heads == 0 || kv == 0 || heads % kv != 0) {
+            throw new OnnxExportException("layer " + i + " has " + heads + " query heads and " + kv
+                    + " key/value heads; query heads must be a positive multiple of key/value heads");
+        }
+        int group = heads / kv;
+
+        // Attention.
+        String h = norm(x, p + "attn_norm", l.attnNorm(), l.attnNormBias());
+        String q = heads(linear(h, p + "q", l.q(), l.qBias()), heads);
+        String k = heads(linear(h, p + "k", l.k(), l.kBias()), kv);
+        String v = heads(linear(h, p + "v", l.v(), l.vBias()), kv);
+        if (c.usesRope()) {
+            q = rope(q);
+            k = rope(k);
+        }
+        String presentK = g.node("Concat").in(pastK, k).attr("axis", 2L).outNamed("present." + i + ".key");
+        String presentV = g.node("Concat").in(pastV, v).attr("axis", 2L).outNamed("present." + i + ".value");
+        q = g.node("Mul").in(q, g.scalar((float) (1.0 / Math.sqrt(headDim)), ct)).out();
+        if (group > 1) {
+            q = g.node("Reshape").in(q, g.ints(0, kv, -1, headDim)).out(); // [b, kv, group·seq, d]
+        }
+        String kT = g.node("Transpose").in(presentK).attr("perm", new long[] {0, 1, 3, 2}).out();
+        String scores = g.node("MatMul").in(q, kT).out();
+        if (group > 1) {
+            scores = g.node("Reshape").in(scores, g.ints(0, heads, -1, 0)).out(); // [b, heads, seq, total]
+        }
+        if (fp16) {
+            scores = g.node("Cast").in(scores).attr("to", (long) ElemType.FLOAT.code()).out();
+        }
+        scores = g.node("Where").in(allowed, scores, g.scalar(MASKED, ElemType.FLOAT)).out();
+        String probs = g.node("Softmax").in(scores).attr("axis", -1L).out();
+        if (fp16) {
+            probs = g.node("Cast").in(probs).attr("to", (long) ct.code()).out();
+        }
+        if (group > 1) {
+            probs = g.node("Reshape").in(probs, g.ints(0, kv, -1, 0)).out();
+        }
+        String ctx = g.node("MatMul").in(probs, presentV).out();
+        if (group > 1) {
+            ctx = g.node("Reshape").in(ctx, g.ints(0, heads, -1, headDim)).out();
+        }
+        ctx = g.node("Transpose").in(ctx).attr("perm", new long[] {0, 2, 1, 3}).out();
+        ctx = g.node("Reshape").in(ctx, g.ints(-1, (long) heads * headDim)).out();
+        x = g.node("Add").in(x, linear(ctx, p + "o", l.o(), l.oBias())).out();
+
+        // MLP.
+        h = norm(x, p + "mlp_norm", l.mlpNorm(), l.mlpNormBias());
+        String act;
+        if (l.gated()) {
+            String gate = linear(h, p + "gate", l.gate(), l.gateBias());
+            String up = linear(h, p + "up", l.up(), l.upBias());
+            String silu = g.node("Mul").in(gate, g.node("Sigmoid").in(gate).out()).out();
+            act = g.node("Mul").in(silu, up).out();
+        } else {
+            act = geluNew(linear(h, p + "up", l.up(), l.upBias()));
+        }
+        return g.node("Add").in(x, linear(act, p + "down", l.down(), l.downBias())).out();
+    }
+
+    /** [batch·seq, n·d] → [batch, n, seq, d]. */
+    private String heads(String x, int n) {
+        String shape = g.node("Concat").in(batchSeq, g.ints(n, headDim)).attr("axis", 0L).out();
+        x = g.node("Reshape").in(x, shape).out();
+        return g.node("Transpose").in(x).attr("perm", new long[] {0, 2, 1, 3}).out();
+    }
+
+    private String linear(String x, String name, Tensor weight, Tensor bias) {
+        String wName = weight(name + ".weight", weight);
+        if (bias == null) {
+            return g.node("Gemm").in(x, wName).attr("transB", 1L).out();
+        }
+        return g.node("Gemm").in(x, wName, weight(name + ".bias", bias)).attr("transB", 1L).out();
+    }
+
+    /** gelu_new(x) = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    private String geluNew(String x) {
+        String x3 = g.node("Mul").in(g.node("Mul").in(x, x).out(), x).out();
+        String inner = g.node("Add").in(x, g.node("Mul").in(x3, g.scalar(0.044715f, ct)).out()).out();
+        inner = g.node("Mul").in(inner, g.scalar((float) Math.sqrt(2.0 / Math.PI), ct)).out();
+        String t = g.node("Add").in(g.node("Tanh").in(inner).out(), g.scalar(1f, ct)).out();
+        return g.node("Mul").in(g.node("Mul").in(x, g.scalar(0.5f, ct)).out(), t).out();
+    }
+
+    /** LayerNorm with bias (GPT-2) or RMSNorm (Llama, Qwen2; statistics in fp32 as Hugging Face does). */
+    private String norm(String x, String name, Tensor weight, Tensor bias) {
+        String wName = weight(name + ".weight", weight);
+        if (bias != null) {
+            return g.node("LayerNormalization").in(x, wName, weight(name + ".bias", bias))
+                    .attr("axis", -1L).attr("epsilon", (float) c.normEps()).out();
+        }
+        String xf = fp16 ? g.node("Cast").in(x).attr("to", (long) ElemType.FLOAT.code()).out() : x;
+        String var = g.node("ReduceMean").in(g.node("Pow").in(xf, g.scalar(2f, ElemType.FLOAT)).out())
+                .attr("axes", new long[] {-1}).attr("keepdims", 1L).out();
+        String den = g.node("Sqrt").in(g.node("Add").in(var, g.scalar((float) c.normEps(), ElemType.FLOAT)).out()).out();
+        String y = g.node("Div").in(xf, den).out();
+        if (fp16) {
+            y = g.node("Cast").in(y).attr("to", (long) ct.code()).out();
+        }
+        return g.node("Mul").in(y, wName).out();
+    }
+
+    private String weight(String name, Tensor t) {
+        return g.initializer(name, t, ct);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.secateur.onnx;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.secateur.model.LayerSizes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * manifest.json of an exported model folder: what was exported and a sha256 and size for every file, so a
+ * server can refuse a folder that was truncated or altered after export.
+ */
+public record Manifest(
+        String format,
+        String kind,
+        String architecture,
+        String dtype,
+        long parameters,
+        List<LayerSizes> layerSizes,
+        List<FileEntry> files) {
+
+    public static final String FILE = "manifest.json";
+    public static final String FORMAT = "secateur-onnx/1";
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** One file of the folder, by its path relative to the folder. */
+    public record FileEntry(String path, long size, String sha256) {
+        public static FileEntry of(Path dir, Path file) {
+            return new FileEntry(dir.relativize(file).toString(), Manifest.size(file), Manifest.sha256(file));
+        }
+    }
+
+    public static Manifest read(Path dir) {
+        Path file = dir.resolve(FILE);
+        try {
+            return JSON.readValue(file.toFile(), Manifest.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(file + ": not a readable manifest (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Writes manifest.json atomically (temp file + rename). */
+    public void write(Path dir) {
+        Path tmp = dir.resolve(FILE + ".tmp");
+        try {
+            JSON.writeValue(tmp.toFile(), this);
+            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new OnnxExportException(dir.resolve(FILE) + ": cannot write manifest (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The differences between the folder and this manifest; empty when every file is present, whole and unaltered. */
+    public List<String> verify(Path dir) {
+        List<String> problems = new ArrayList<>();
+        for (FileEntry f : files) {
+            Path p = dir.resolve(f.path());
+            if (!Files.isRegularFile(p)) {
+                problems.add(p + ": listed in " + FILE + " but missing");
+                continue;
+            }
+            long size = size(p);
+            if (size != f.size()) {
+                problems.add(p + ": size " + size + " bytes, " + FILE + " says " + f.size());
+                continue;
+            }
+            String sha = sha256(p);
+            if (!sha.equalsIgnoreCase(f.sha256())) {
+                problems.add(p + ": sha256 " + sha + ", " + FILE + " says " + f.sha256());
+            }
+        }
+        return problems;
+    }
+
+    public static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read (" + e.getMessage() + ")", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read size (" + e.getMessage() + ")", e);
+        }
+    }
+}

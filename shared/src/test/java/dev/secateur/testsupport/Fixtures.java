@@ -1,0 +1,109 @@
+package dev.secateur.testsupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The reference fixtures made by tools/reference/make_fixtures.py (an independent float64 torch implementation of
+ * the Hugging Face forward): a tiny HF folder each, and expected.json with input_ids [2][7] and logits [2][7][97].
+ */
+public final class Fixtures {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Fixtures() {
+    }
+
+    public record Expected(long[][] inputIds, float[][][] logits, double atol) {
+    }
+
+    public static Path dir(String name) {
+        try {
+            return Path.of(Fixtures.class.getResource("/fixtures/" + name).toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("no fixture " + name, e);
+        }
+    }
+
+    public static Expected expected(String name) {
+        try {
+            JsonNode root = JSON.readTree(dir(name).resolve("expected.json").toFile());
+            JsonNode ids = root.get("input_ids");
+            long[][] inputIds = new long[ids.size()][];
+            for (int b = 0; b < ids.size(); b++) {
+                inputIds[b] = new long[ids.get(b).size()];
+                for (int t = 0; t < inputIds[b].length; t++) {
+                    inputIds[b][t] = ids.get(b).get(t).asLong();
+                }
+            }
+            JsonNode lg = root.get("logits");
+            float[][][] logits = new float[lg.size()][][];
+            for (int b = 0; b < lg.size(); b++) {
+                logits[b] = new float[lg.get(b).size()][];
+                for (int t = 0; t < logits[b].length; t++) {
+                    JsonNode row = lg.get(b).get(t);
+                    logits[b][t] = new float[row.size()];
+                    for (int v = 0; v < row.size(); v++) {
+                        logits[b][t][v] = (float) row.get(v).asDouble();
+                    }
+                }
+            }
+            return new Expected(inputIds, logits, root.path("atol").asDouble(1e-4));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Copies a fixture's HF folder (without expected.json) to {@code dest}. */
+    public static Path copy(String name, Path dest) {
+        try (Stream<Path> files = Files.list(dir(name))) {
+            Files.createDirectories(dest);
+            for (Path f : files.toList()) {
+                if (!f.getFileName().toString().equals("expected.json")) {
+                    Files.copy(f, dest.resolve(f.getFileName()));
+                }
+            }
+            return dest;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static double maxAbsDiff(float[][][] a, float[][][] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                m = Math.max(m, maxAbsDiff(a[i][j], b[i][j]));
+            }
+        }
+        return m;
+    }
+
+    public static double maxAbsDiff(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new AssertionError("lengths " + a.length + " vs " + b.length);
+        }
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs((double) a[i] - b[i]));
+        }
+        return m;
+    }
+
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.secateur.testsupport;
+
+import dev.secateur.checkpoint.ModelConfig;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.model.DecoderWeights;
+import dev.secateur.model.LayerWeights;
+
+/**
+ * A plain-Java float64 forward of the Hugging Face decoders, written from the math (test-only): RMSNorm or
+ * LayerNorm, RoPE (rotate_half, inv_freq = 1/θ^(2i/d), llama3 scaling) or learned positions, causal attention
+ * with grouped KV heads, SwiGLU or gelu_new MLP. It reads per-layer sizes from the weights, so it is the reference
+ * for sliced (pruned) weights; the tests first check it against the torch fixtures.
+ */
+public final class ReferenceForward {
+    private ReferenceForward() {
+    }
+
+    /** Logits [seq][vocab] for one unpadded sequence at positions 0..seq−1. */
+    public static float[][] logits(DecoderWeights w, long[] ids) {
+        ModelConfig c = w.config();
+        int seq = ids.length, hidden = c.hiddenSize(), d = w.headDim();
+        double[][] x = new double[seq][hidden];
+        for (int t = 0; t < seq; t++) {
+            for (int j = 0; j < hidden; j++) {
+                x[t][j] = w.tokenEmbedding().data()[(int) ids[t] * hidden + j]
+                        + (w.positionEmbedding() == null ? 0 : w.positionEmbedding().data()[t * hidden + j]);
+            }
+        }
+        double[] inv = null;
+        if (c.usesRope()) {
+            inv = new double[d / 2];
+            for (int i = 0; i < inv.length; i++) {
+                inv[i] = 1.0 / Math.pow(c.ropeTheta(), 2.0 * i / d);
+            }
+            if (c.ropeScaling() != null) {
+                inv = c.ropeScaling().apply(inv);
+            }
+        }
+        for (LayerWeights l : w.layers()) {
+            int heads = l.numHeads(d), kv = l.numKvHeads(d), group = heads / kv;
+            double[][] h = norm(x, l.attnNorm(), l.attnNormBias(), c.normEps());
+            double[][] q = linear(h, l.q(), l.qBias());
+            double[][] k = linear(h, l.k(), l.kBias());
+            double[][] v = linear(h, l.v(), l.vBias());
+            if (inv != null) {
+                for (int t = 0; t < seq; t++) {
+                    for (int hh = 0; hh < heads; hh++) {
+                        rope(q[t], hh * d, d, t, inv);
+                    }
+                    for (int hh = 0; hh < kv; hh++) {
+                        rope(k[t], hh * d, d, t, inv);
+                    }
+                }
+            }
+            double[][] ctx = new double[seq][heads * d];
+            for (int hh = 0; hh < heads; hh++) {
+                int kvh = hh / group;
+                for (int t = 0; t < seq; t++) {
+                    double[] s = new double[t + 1];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= t; j++) {
+                        double dot = 0;
+                        for (int e = 0; e < d; e++) {
+                            dot += q[t][hh * d + e] * k[j][kvh * d + e];
+                        }
+                        s[j] = dot / Math.sqrt(d);
+                        max = Math.max(max, s[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j <= t; j++) {
+                        s[j] = Math.exp(s[j] - max);
+                        sum += s[j];
+                    }
+                    for (int j = 0; j <= t; j++) {
+                        for (int e = 0; e < d; e++) {
+                            ctx[t][hh * d + e] += s[j] / sum * v[j][kvh * d + e];
+                        }
+                    }
+                }
+            }
+            add(x, linear(ctx, l.o(), l.oBias()));
+            h = norm(x, l.mlpNorm(), l.mlpNormBias(), c.normEps());
+            double[][] act;
+            if (l.gated()) {
+                double[][] g = linear(h, l.gate(), l.gateBias());
+                act = linear(h, l.up(), l.upBias());
+                for (int t = 0; t < seq; t++) {
+                    for (int j = 0; j < act[t].length; j++) {
+                        act[t][j] *= g[t][j] / (1 + Math.exp(-g[t][j]));
+                    }
+                }
+            } else {
+                act = linear(h, l.up(), l.upBias());
+                for (double[] row : act) {
+                    for (int j = 0; j < row.length; j++) {
+                        double z = row[j];
+                        row[j] = 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
+                    }
+                }
+            }
+            add(x, linear(act, l.down(), l.downBias()));
+        }
+        double[][] out = linear(norm(x, w.finalNorm(), w.finalNormBias(), c.normEps()), w.lmHead(), null);
+        float[][] f = new float[seq][];
+        for (int t = 0; t < seq; t++) {
+            f[t] = new float[out[t].length];
+            for (int j = 0; j < f[t].length; j++) {
+                f[t][j] = (float) out[t][j];
+            }
+        }
+        return f;
+    }
+
+    private static void rope(double[] x, int off, int d, int pos, double[] inv) {
+        int half = d / 2;
+        double[] r = new double[d];
+        for (int i = 0; i < d; i++) {
+            double angle = pos * inv[i % half];
+            double rot = i < half ? -x[off + i + half] : x[off + i - half];
+            r[i] = x[off + i] * Math.cos(angle) + rot * Math.sin(angle);
+        }
+        System.arraycopy(r, 0, x, off, d);
+    }
+
+    private static double[][] norm(double[][] x, Tensor w, Tensor b, double eps) {
+        double[][] out = new double[x.length][];
+        for (int t = 0; t < x.length; t++) {
+            int n = x[t].length;
+            double mean = 0;
+            if (b != null) {
+                for (double v : x[t]) {
+                    mean += v / n;
+                }
+            }
+            double var = 0;
+            for (double v : x[t]) {
+                var += (v - mean) * (v - mean) / n;
+            }
+            double inv = 1 / Math.sqrt(var + eps);
+            out[t] = new double[n];
+            for (int j = 0; j < n; j++) {
+                out[t][j] = (x[t][j] - mean) * inv * w.data()[j] + (b == null ? 0 : b.data()[j]);
+            }
+        }
+        return out;
+    }
+
+    /** y = x·Wᵀ + b with W [out, in]. */
+    private static double[][] linear(double[][] x, Tensor w, Tensor b) {
+        int out = w.dim(0), in = w.dim(1);
+        double[][] y = new double[x.length][out];
+        for (int t = 0; t < x.length; t++) {
+            for (int o = 0; o < out; o++) {
+                double s = b == null ? 0 : b.data()[o];
+                for (int i = 0; i < in; i++) {
+                    s += x[t][i] * w.data()[o * in + i];
+                }
+                y[t][o] = s;
+            }
+        }
+        return y;
+    }
+
+    private static void add(double[][] x, double[][] y) {
+        for (int t = 0; t < x.length; t++) {
+            for (int j = 0; j < x[t].length; j++) {
+                x[t][j] += y[t][j];
+            }
+        }
+    }
+}
