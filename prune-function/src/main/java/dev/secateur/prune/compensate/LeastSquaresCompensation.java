@@ -1,0 +1,107 @@
+package dev.secateur.prune.compensate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.model.LayerWeights;
+import dev.secateur.prune.calibration.LayerActivations;
+import dev.secateur.prune.plan.LayerPlan;
+
+/**
+ * Refits the output projection from the kept units so that its output on calibration tokens is reproduced:
+ * W' = argmin ||Z_K W'ᵀ + b' − (Z Wᵀ + b)||² + λ||W' − W_K||², solved on the DJL device (float64) from the
+ * kept rows of the second-moment matrix: W'ᵀ = (S_KK + λI)⁻¹ (S_K: Wᵀ + λ W_Kᵀ), with S the covariance and
+ * b' = b + Wμ − W'μ_K when fitting the bias (else S = ZᵀZ/n, b unchanged). The ridge pulls toward the original
+ * kept columns, not toward zero, so the calibration error is never above "none" (W' = W_K is feasible).
+ * λ = ridge · mean(diag S_KK). down_proj for FFN neurons, o_proj for heads.
+ */
+public final class LeastSquaresCompensation implements Compensator {
+    private final NDManager manager;
+    private final double ridge;
+    private final boolean fitBias;
+
+    public LeastSquaresCompensation(NDManager manager, double ridge, boolean fitBias) {
+        this.manager = manager;
+        this.ridge = ridge;
+        this.fitBias = fitBias;
+    }
+
+    @Override
+    public String name() {
+        return "lsq";
+    }
+
+    @Override
+    public LayerWeights compensate(LayerWeights w, LayerActivations acts, LayerPlan plan) {
+        LayerWeights out = w;
+        if (plan.keptFfn().length < w.ffnWidth()) {
+            Tensor[] r = refit(w.down(), w.downBias(), require(acts.ffnIntermediate()), plan.keptFfn());
+            out = out.withMlp(w.gate(), w.gateBias(), w.up(), w.upBias(), r[0], r[1]);
+        }
+        if (plan.keptHeads().length < acts.numHeads()) {
+            Tensor[] r = refit(w.o(), w.oBias(), require(acts.heads()), Compensators.headColumns(plan.keptHeads(), acts.headDim()));
+            out = out.withAttention(w.q(), w.qBias(), w.k(), w.kBias(), w.v(), w.vBias(), r[0], r[1]);
+        }
+        return out;
+    }
+
+    private static Tensor require(Tensor z) {
+        if (z == null) {
+            throw new IllegalStateException("least-squares compensation needs calibration activations");
+        }
+        return z;
+    }
+
+    /** @return {weight [h, d] with kept columns refit and removed columns zero, bias [h] (or the old one)} */
+    public Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns) {
+        int n = z.dim(0), d = z.dim(1), h = weight.dim(0), k = keptColumns.length;
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = m.create(z.data(), new Shape(n, d)).toType(DataType.FLOAT64, false);
+            NDArray mu = x.mean(new int[] {0});
+            NDArray xs = fitBias ? x.sub(mu) : x;
+            NDArray kept = m.create(toLong(keptColumns));
+            NDArray xk = xs.get(new ai.djl.ndarray.index.NDIndex(":, {}", kept));
+            NDArray skk = xk.transpose().matMul(xk).div(n); // [k, k]
+            NDArray skAll = xk.transpose().matMul(xs).div(n); // [k, d]
+            NDArray wt = m.create(weight.data(), new Shape(h, d)).toType(DataType.FLOAT64, false).transpose(); // [d, h]
+            NDArray wkt = wt.get(kept); // [k, h]
+            double lambda = ridge * skk.diagonal().mean().getDouble();
+            if (!(lambda > 0)) {
+                lambda = ridge;
+            }
+            NDArray lhs = skk.add(m.eye(k).toType(DataType.FLOAT64, false).mul(lambda));
+            NDArray rhs = skAll.matMul(wt).add(wkt.mul(lambda));
+            NDArray newWkt = lhs.inverse().matMul(rhs); // [k, h]
+            double[] nw = newWkt.toDoubleArray();
+            float[] full = new float[h * d];
+            for (int i = 0; i < k; i++) {
+                int c = keptColumns[i];
+                for (int r = 0; r < h; r++) {
+                    full[r * d + c] = (float) nw[i * h + r];
+                }
+            }
+            Tensor newBias = bias;
+            if (fitBias) {
+                // b' = b + W μ − W' μ_K
+                NDArray shift = mu.expandDims(0).matMul(wt).sub(mu.get(kept).expandDims(0).matMul(newWkt)).reshape(h);
+                double[] s = shift.toDoubleArray();
+                float[] b = bias == null ? new float[h] : bias.data().clone();
+                for (int r = 0; r < h; r++) {
+                    b[r] += (float) s[r];
+                }
+                newBias = new Tensor(new int[] {h}, b);
+            }
+            return new Tensor[] {new Tensor(new int[] {h, d}, full), newBias};
+        }
+    }
+
+    private static long[] toLong(int[] a) {
+        long[] r = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i];
+        }
+        return r;
+    }
+}

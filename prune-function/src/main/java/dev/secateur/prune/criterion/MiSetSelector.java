@@ -1,0 +1,70 @@
+package dev.secateur.prune.criterion;
+
+import ai.djl.ndarray.NDManager;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.model.LayerWeights;
+import dev.secateur.prune.calibration.LayerActivations;
+import dev.secateur.prune.mi.GaussianSetInformation;
+
+/**
+ * "mi" (default): greedy removal by the MI between a unit and the whole kept set, weighted by its output
+ * energy. Each step removes the unit whose contribution the remaining units can best take over:
+ * lowest ||W_out[:, j]||² · Var(z_j | kept) (= ||W_:j||² / [C⁻¹]_jj; for a KV group tr(W_gᵀW_g (P_gg)⁻¹)),
+ * which is exactly the output error a least-squares refit of the output projection cannot recover.
+ *
+ * @param maxFraction stop the exact greedy after this fraction of units (the rest is appended in the order
+ *     of the last step's costs): a plan never removes more than its ratio, so exact steps beyond it are wasted
+ */
+public record MiSetSelector(NDManager manager, double ridge, double maxFraction) implements Selector {
+    public static final double DEFAULT_RIDGE = 1e-2;
+
+    @Override
+    public String name() {
+        return "mi";
+    }
+
+    @Override
+    public RemovalOrder order(LayerActivations acts, LayerWeights w, Structure s) {
+        UnitView v = UnitView.of(acts, w, s);
+        Tensor z = v.requireActivations(name());
+        double[][] gram = v.outputGram();
+        int units = v.units();
+        int exact = (int) Math.min(units, Math.ceil(maxFraction * units) + 1);
+        int[] order = new int[units];
+        double[] cost = new double[units];
+        double[] info = new double[units];
+        try (GaussianSetInformation g = new GaussianSetInformation(manager, z, v.blockSize(), ridge)) {
+            double[] lost = null;
+            for (int step = 0; step < exact; step++) {
+                lost = g.lostEnergy(gram);
+                int best = argmin(lost);
+                order[step] = best;
+                cost[step] = lost[best];
+                info[step] = g.information(best);
+                if (step < units - 1) {
+                    g.remove(best);
+                }
+            }
+            if (exact < units) {
+                lost = g.lostEnergy(gram);
+                RemovalOrder rest = RemovalOrder.ascending(lost);
+                for (int i = exact; i < units; i++) {
+                    order[i] = rest.order()[i - exact];
+                    cost[i] = rest.cost()[i - exact];
+                    info[i] = Double.NaN;
+                }
+            }
+        }
+        return new RemovalOrder(order, cost, info);
+    }
+
+    static int argmin(double[] x) {
+        int best = -1;
+        for (int i = 0; i < x.length; i++) {
+            if (best < 0 || x[i] < x[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

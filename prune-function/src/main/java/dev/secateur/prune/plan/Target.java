@@ -1,0 +1,30 @@
+package dev.secateur.prune.plan;
+
+import dev.secateur.prune.criterion.Structure;
+
+/**
+ * What to remove of one structure.
+ *
+ * @param ratio fraction of units to remove, in [0, 1) (for heads: of query heads, in whole KV groups)
+ * @param threshold threshold mode when not null: remove while the removed unit's MI with what stays exceeds it
+ *     (bits; MI criteria only); ratio is then an upper bound
+ * @param minKeep the floor of kept units per layer under GLOBAL allocation, as a fraction (at least one unit)
+ */
+public record Target(Structure structure, double ratio, Double threshold, Allocation allocation, double minKeep) {
+
+    public Target {
+        if (!(ratio >= 0 && ratio < 1)) {
+            throw new IllegalArgumentException(structure + " ratio must be in [0, 1), got " + ratio);
+        }
+        if (!(minKeep >= 0 && minKeep < 1)) {
+            throw new IllegalArgumentException("minKeep must be in [0, 1), got " + minKeep);
+        }
+        if (allocation == null) {
+            allocation = Allocation.UNIFORM;
+        }
+    }
+
+    public static Target uniform(Structure s, double ratio) {
+        return new Target(s, ratio, null, Allocation.UNIFORM, 0.05);
+    }
+}
