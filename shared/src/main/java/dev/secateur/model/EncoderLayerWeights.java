@@ -46,6 +46,25 @@ public record EncoderLayerWeights(
                 up, upBias, down, downBias, ffnNorm, ffnNormBias);
     }
 
+    /**
+     * The block's projections in the decoder's {@link LayerWeights} layout (no gate; the post-attention and
+     * post-FFN LayerNorms stand in for the two norms), so that the pruning engine's criteria, compensation and
+     * slicing, written for LayerWeights, run on encoder blocks unchanged. {@link #withProjections} maps back.
+     */
+    public LayerWeights asLayerWeights() {
+        return new LayerWeights(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, ffnNorm, ffnNormBias,
+                null, null, up, upBias, down, downBias);
+    }
+
+    /** This block with q/k/v/o and up/down taken from {@code w} (pruned or compensated); norms are kept. */
+    public EncoderLayerWeights withProjections(LayerWeights w) {
+        if (w.gate() != null) {
+            throw new IllegalArgumentException("an encoder block has no gate projection");
+        }
+        return new EncoderLayerWeights(w.q(), w.qBias(), w.k(), w.kBias(), w.v(), w.vBias(), w.o(), w.oBias(), attnNorm, attnNormBias,
+                w.up(), w.upBias(), w.down(), w.downBias(), ffnNorm, ffnNormBias);
+    }
+
     /** Keeps the given FFN neurons (rows of up, columns of down), in the given order. */
     public EncoderLayerWeights keepFfn(int[] neurons) {
         return withMlp(up.selectRows(neurons), upBias.selectRows(neurons), down.selectColumns(neurons), downBias);
