@@ -96,4 +96,35 @@ class MiniLmFidelityTest {
             assertTrue(Embeddings.maxAbsDiff(pooled, r.sentenceEmbeddings()) <= 1e-6);
         }
     }
+
+    @Test
+    void aPrunedEncoderWithPerLayerSizesRunsTheSameInDjlAndInItsOnnxExport(@TempDir Path dir) {
+        List<dev.secateur.prune.calibration.LayerActivations> none = new java.util.ArrayList<>();
+        for (int l = 0; l < weights.layers().size(); l++) {
+            none.add(dev.secateur.prune.calibration.LayerActivations.none(l, 12, 12, 32));
+        }
+        var magnitude = new dev.secateur.prune.criterion.ScoreSelector(new dev.secateur.prune.criterion.MagnitudeCriterion());
+        var global = dev.secateur.prune.plan.Allocation.GLOBAL;
+        EncoderWeights pruned = EncoderPruner.apply(weights, none,
+                EncoderPruner.orders(weights, none, magnitude, dev.secateur.prune.criterion.Structure.FFN_NEURONS),
+                new dev.secateur.prune.plan.Target(dev.secateur.prune.criterion.Structure.FFN_NEURONS, 0.4, null, global, 0.05),
+                EncoderPruner.orders(weights, none, magnitude, dev.secateur.prune.criterion.Structure.ATTENTION_HEADS),
+                new dev.secateur.prune.plan.Target(dev.secateur.prune.criterion.Structure.ATTENTION_HEADS, 0.25, null, global, 0.05),
+                dev.secateur.prune.compensate.Compensator.NONE);
+        assertTrue(pruned.layerSizes().stream().map(s -> s.ffn()).distinct().count() > 1, "global allocation gives per-layer widths: " + pruned.layerSizes());
+        assertEquals(Math.round(0.6 * 6 * 1536), pruned.layers().stream().mapToInt(l -> l.ffnWidth()).sum(), 1);
+        float[][] djl;
+        try (EncoderModel model = new EncoderModel(pruned, Device.cpu())) {
+            djl = model.embed(batch);
+        }
+        EncoderOnnxExporter.export(pruned, null, dir, Map.of());
+        try (OrtEncoder ours = OrtEncoder.open(dir)) {
+            double diff = Embeddings.maxAbsDiff(djl, ours.run(batch).sentenceEmbeddings());
+            assertTrue(diff <= TOLERANCE, "pruned " + pruned.layerSizes() + ": DJL vs our ONNX max |Δ| = " + diff);
+            assertTrue(ours.metadata().get("secateur.layer_sizes").contains("\"ffn\":" + pruned.layers().get(0).ffnWidth()));
+        }
+        // and the pruned folder round-trips through safetensors with its per-layer sizes
+        pruned.save(dir.resolve("hf"), null);
+        assertEquals(pruned.layerSizes(), EncoderWeights.load(dir.resolve("hf")).layerSizes());
+    }
 }
