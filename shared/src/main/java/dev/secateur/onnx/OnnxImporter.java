@@ -333,7 +333,7 @@ public final class OnnxImporter {
             if (n.getOpType().equals("LayerNormalization")) {
                 for (AttributeProto a : n.getAttributeList()) {
                     if (a.getName().equals("epsilon")) {
-                        return a.getF();
+                        return Double.parseDouble(Float.toString(a.getF())); // 1e-12, not 9.99999996e-13
                     }
                 }
                 return 1e-5;
@@ -346,7 +346,7 @@ public final class OnnxImporter {
                         if (c != null && c.getDataType() == TensorProto.DataType.FLOAT_VALUE) {
                             float[] v = floats(c, in);
                             if (v.length == 1) {
-                                return v[0];
+                                return Double.parseDouble(Float.toString(v[0])); // the float's shortest decimal
                             }
                         }
                     }
