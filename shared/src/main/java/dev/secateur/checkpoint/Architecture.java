@@ -7,16 +7,34 @@ import java.util.stream.Collectors;
 public enum Architecture {
     LLAMA("LlamaForCausalLM"),
     QWEN2("Qwen2ForCausalLM"),
-    GPT2("GPT2LMHeadModel");
+    GPT2("GPT2LMHeadModel"),
+    /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
+    BERT("BertModel", false);
 
     private final String hfName;
+    private final boolean decoder;
 
     Architecture(String hfName) {
+        this(hfName, true);
+    }
+
+    Architecture(String hfName, boolean decoder) {
         this.hfName = hfName;
+        this.decoder = decoder;
     }
 
     public String hfName() {
         return hfName;
+    }
+
+    /** Decoder-only language models load as DecoderWeights; encoders as EncoderWeights. */
+    public boolean isDecoder() {
+        return decoder;
+    }
+
+    /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */
+    public String kind() {
+        return decoder ? "decoder" : "encoder";
     }
 
     public static Architecture fromHfName(String name, String context) {

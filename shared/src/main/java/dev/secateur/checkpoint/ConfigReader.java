@@ -37,7 +37,11 @@ public final class ConfigReader {
             throw new CheckpointException(where + ": no \"architectures\" entry (supported: " + Architecture.supported() + ")");
         }
         Architecture arch = Architecture.fromHfName(archs.get(0).asText(), where);
-        ModelConfig cfg = arch == Architecture.GPT2 ? gpt2(c, where) : llamaLike(c, arch, where);
+        ModelConfig cfg = switch (arch) {
+            case GPT2 -> gpt2(c, where);
+            case BERT -> bert(c, where);
+            default -> llamaLike(c, arch, where);
+        };
         validate(cfg, where);
         return cfg;
     }
@@ -76,6 +80,24 @@ public final class ConfigReader {
                 c.path("activation_function").asText("gelu_new"), intOrNull(c, "bos_token_id"), intOrNull(c, "eos_token_id"), c);
     }
 
+    /** BertModel (and BERT-family encoders such as MiniLM): Hugging Face BertConfig defaults. */
+    private static ModelConfig bert(ObjectNode c, String where) {
+        int hidden = req(c, "hidden_size", where);
+        int heads = req(c, "num_attention_heads", where);
+        String act = c.path("hidden_act").asText("gelu");
+        if (!act.equals("gelu")) {
+            throw new CheckpointException(where + ": hidden_act '" + act + "' is not supported for BertModel (supported: gelu)");
+        }
+        String pos = c.path("position_embedding_type").asText("absolute");
+        if (!pos.equals("absolute")) {
+            throw new CheckpointException(where + ": position_embedding_type '" + pos + "' is not supported (supported: absolute)");
+        }
+        return new ModelConfig(Architecture.BERT, hidden, req(c, "num_hidden_layers", where), heads, heads,
+                heads > 0 ? hidden / heads : 0, req(c, "intermediate_size", where), req(c, "vocab_size", where),
+                opt(c, "max_position_embeddings", 512), 0, null, c.path("layer_norm_eps").asDouble(1e-12), false, true,
+                act, intOrNull(c, "bos_token_id"), intOrNull(c, "eos_token_id"), c);
+    }
+
     private static void validate(ModelConfig c, String where) {
         if (c.numHeads() <= 0 || c.numKvHeads() <= 0 || c.hiddenSize() <= 0 || c.numLayers() <= 0 || c.vocabSize() <= 0) {
             throw new CheckpointException(where + ": sizes must be positive (hidden " + c.hiddenSize() + ", layers "
@@ -87,6 +109,9 @@ public final class ConfigReader {
         }
         if (c.architecture() == Architecture.GPT2 && c.hiddenSize() % c.numHeads() != 0) {
             throw new CheckpointException(where + ": n_embd " + c.hiddenSize() + " is not divisible by n_head " + c.numHeads());
+        }
+        if (c.architecture() == Architecture.BERT && c.hiddenSize() % c.numHeads() != 0) {
+            throw new CheckpointException(where + ": hidden_size " + c.hiddenSize() + " is not divisible by num_attention_heads " + c.numHeads());
         }
         if (c.usesRope() && c.headDim() % 2 != 0) {
             throw new CheckpointException(where + ": head_dim " + c.headDim() + " must be even for rotary embeddings");

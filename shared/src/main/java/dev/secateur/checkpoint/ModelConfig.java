@@ -33,6 +33,6 @@ public record ModelConfig(
     }
 
     public boolean usesRope() {
-        return architecture != Architecture.GPT2;
+        return architecture == Architecture.LLAMA || architecture == Architecture.QWEN2;
     }
 }

@@ -3,6 +3,7 @@ package dev.secateur.model;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.Architecture;
 import dev.secateur.checkpoint.Checkpoint;
+import dev.secateur.checkpoint.CheckpointException;
 import dev.secateur.checkpoint.Tensor;
 import java.util.Map;
 
@@ -21,6 +22,8 @@ public interface ArchitectureAdapter {
         return switch (architecture) {
             case LLAMA, QWEN2 -> new LlamaAdapter();
             case GPT2 -> new Gpt2Adapter();
+            case BERT -> throw new CheckpointException(architecture.hfName()
+                    + " is an encoder, not a decoder-only language model: load it with EncoderWeights.load");
         };
     }
 }

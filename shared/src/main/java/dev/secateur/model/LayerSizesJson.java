@@ -12,8 +12,12 @@ final class LayerSizesJson {
     }
 
     static void record(ObjectNode config, DecoderWeights w) {
+        record(config, w.layerSizes());
+    }
+
+    static void record(ObjectNode config, java.util.List<LayerSizes> sizes) {
         ArrayNode arr = config.putArray("secateur_layer_sizes");
-        for (LayerSizes s : w.layerSizes()) {
+        for (LayerSizes s : sizes) {
             arr.addObject().put("num_attention_heads", s.heads()).put("num_key_value_heads", s.kvHeads())
                     .put("intermediate_size", s.ffn());
         }
