@@ -16,7 +16,8 @@ public class CliErrors implements IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
-        if (ex instanceof CheckpointException || ex instanceof IllegalArgumentException || ex instanceof UncheckedIOException) {
+        if (ex instanceof CheckpointException || ex instanceof IllegalArgumentException || ex instanceof UncheckedIOException
+                || ex instanceof dev.secateur.onnx.OnnxImportException || ex instanceof dev.secateur.onnx.OnnxExportException) {
             cmd.getErr().println(cmd.getCommandName() + ": " + ex.getMessage());
         } else {
             ex.printStackTrace(cmd.getErr());

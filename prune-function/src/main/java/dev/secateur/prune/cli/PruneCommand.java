@@ -90,6 +90,13 @@ public class PruneCommand implements Callable<Integer> {
             checkFile(eval, "--eval", false);
         }
         prepareOutput();
+        if (dev.secateur.checkpoint.ConfigReader.read(model).architecture() == dev.secateur.checkpoint.Architecture.BERT) {
+            // Encoders: calibration and --eval are files of sentences, quality is embedding fidelity.
+            Map<String, Object> report = new dev.secateur.prune.encoder.EncoderPruneRun(model, calibration, eval, method, ffnRatio,
+                    headRatio, compensation, seed, out).run();
+            System.out.println(Json.mapper().writeValueAsString(Map.of("out", out.toString(), "report", report)));
+            return 0;
+        }
         PruneRequest request;
         PruneResult result;
         try {
