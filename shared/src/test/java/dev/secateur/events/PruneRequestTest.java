@@ -98,7 +98,7 @@ class PruneRequestTest {
     void unknownEnumsRejectedListingChoices() throws Exception {
         ObjectNode d = minimal();
         d.put("method", "sparsegpt");
-        assertInvalid("method", "unknown method 'sparsegpt'; expected one of mi, magnitude, random, wanda-sp, flap, taylor", d);
+        assertInvalid("method", "unknown method 'sparsegpt'; expected one of mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor", d);
         ObjectNode a = minimal();
         a.put("allocation", "greedy");
         assertInvalid("allocation", "unknown allocation 'greedy'", a);
