@@ -50,7 +50,7 @@ public class BenchForwardCommand implements Runnable {
     String device;
 
     /** hidden, layers, heads, kv heads, ffn, vocab: 10.2M and 99.5M parameters, untied, GQA in the larger. */
-    private static final Map<String, int[]> SHAPES = Map.of(
+    static final Map<String, int[]> SHAPES = Map.of(
             "10m", new int[] {256, 8, 4, 4, 640, 8192},
             "100m", new int[] {768, 8, 12, 4, 2048, 32000});
 
@@ -95,7 +95,7 @@ public class BenchForwardCommand implements Runnable {
         }
     }
 
-    private static DecoderWeights randomLlama(int[] s) {
+    static DecoderWeights randomLlama(int[] s) {
         int hidden = s[0], layers = s[1], heads = s[2], kv = s[3], ffn = s[4], vocab = s[5];
         int hd = hidden / heads;
         ObjectNode c = new ObjectMapper().createObjectNode();

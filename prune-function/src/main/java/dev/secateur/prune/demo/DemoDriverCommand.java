@@ -63,9 +63,11 @@ public class DemoDriverCommand implements Callable<Integer> {
 
         step("publishing a prune request on Kafka and following its events");
         CloudEvent outcome;
+        long published = System.nanoTime();
         try (EventFollower follower = new EventFollower(bootstrap, System.out)) {
             outcome = follower.publishAndFollow(Json.mapper().readTree(request.toFile()), timeout);
         }
+        System.out.printf("  outcome %.1f s after the request was published%n", (System.nanoTime() - published) / 1e9);
         if (!outcome.type().equals(EventTypes.PRUNE_COMPLETED)) {
             System.out.println("The prune job did not complete: " + outcome.type() + " " + outcome.data());
             return 2;

@@ -1,0 +1,144 @@
+package dev.secateur.prune.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.secateur.model.DecoderWeights;
+import dev.secateur.model.LayerWeights;
+import dev.secateur.onnx.Manifest;
+import dev.secateur.onnx.ModelExport;
+import dev.secateur.prune.model.DecoderModel;
+import dev.secateur.prune.model.ForwardCapture;
+import dev.secateur.runtime.Generator;
+import dev.secateur.runtime.OrtDecoder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A measurement, not a test: export time and file size, ONNX Runtime prefill and per-token decode (KV cache)
+ * latency, and the DJL forward of the same prompt, for a random Llama dense and with a fraction of every
+ * layer's FFN neurons sliced away. One JSON line per variant.
+ */
+@Command(name = "bench-export", mixinStandardHelpOptions = true,
+        description = "Time ONNX export and ONNX Runtime prefill/decode of a random Llama, dense and FFN-sliced.")
+public class BenchExportCommand implements Runnable {
+    @Option(names = "--size", defaultValue = "100m", description = "10m or 100m (default: ${DEFAULT-VALUE})")
+    String size;
+
+    @Option(names = "--ffn-ratio", defaultValue = "0.3", description = "FFN fraction sliced away in the second variant")
+    double ffnRatio;
+
+    @Option(names = "--prompt", defaultValue = "128", description = "prefill tokens")
+    int prompt;
+
+    @Option(names = "--decode", defaultValue = "32", description = "decoded tokens, one at a time")
+    int decode;
+
+    @Option(names = "--repeats", defaultValue = "3")
+    int repeats;
+
+    @Option(names = "--dir", required = true, description = "scratch folder for the exports")
+    Path dir;
+
+    @Override
+    public void run() {
+        int[] shape = BenchForwardCommand.SHAPES.get(size);
+        if (shape == null) {
+            throw new IllegalArgumentException("--size: unknown size '" + size + "' (use " + BenchForwardCommand.SHAPES.keySet() + ")");
+        }
+        DecoderWeights dense = BenchForwardCommand.randomLlama(shape);
+        measure("dense", dense);
+        measure("ffn-" + Math.round(ffnRatio * 100) + "%", sliceFfn(dense, ffnRatio));
+    }
+
+    private void measure(String variant, DecoderWeights w) {
+        Path out = dir.resolve(variant);
+        long t0 = System.nanoTime();
+        Manifest m = ModelExport.export(w, null, out, ModelExport.Options.defaults(false), Map.of());
+        double exportSeconds = (System.nanoTime() - t0) / 1e9;
+        int[] ids = new Random(7).ints(prompt, 0, w.config().vocabSize()).toArray();
+        double[] prefill = new double[repeats], perToken = new double[repeats], djl = new double[repeats];
+        try (OrtDecoder ort = OrtDecoder.open(out)) {
+            for (int r = 0; r < repeats; r++) {
+                try (Generator g = ort.generator()) {
+                    long p = System.nanoTime();
+                    float[] logits = g.feed(ids);
+                    prefill[r] = (System.nanoTime() - p) / 1e6;
+                    long d = System.nanoTime();
+                    for (int i = 0; i < decode; i++) {
+                        logits = g.feed(new int[] {argmax(logits)});
+                    }
+                    perToken[r] = (System.nanoTime() - d) / 1e6 / decode;
+                }
+            }
+        }
+        try (DecoderModel model = new DecoderModel(w, Device.cpu()); NDManager nd = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            NDArray input = nd.create(Arrays.stream(ids).asLongStream().toArray(), new Shape(1, prompt)).toType(DataType.INT64, false);
+            model.forward(input, ForwardCapture.NONE).close();
+            for (int r = 0; r < repeats; r++) {
+                long f = System.nanoTime();
+                model.forward(input, ForwardCapture.NONE).toFloatArray();
+                djl[r] = (System.nanoTime() - f) / 1e6;
+            }
+        }
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("variant", variant);
+        line.put("parameters", w.parameterCount());
+        line.put("exportSeconds", round(exportSeconds));
+        line.put("onnxBytes", m.files().stream().mapToLong(Manifest.FileEntry::size).sum());
+        line.put("ortPrefillMs", round(median(prefill)));
+        line.put("ortDecodeMsPerToken", round(median(perToken)));
+        line.put("djlForwardMs", round(median(djl)));
+        line.put("promptTokens", prompt);
+        System.out.println(InspectCommand.write(line));
+        deleteQuietly(out);
+    }
+
+    /** Keeps the first (1 − ratio) neurons of every layer: the timing depends on the width, not on which ones. */
+    private static DecoderWeights sliceFfn(DecoderWeights w, double ratio) {
+        List<LayerWeights> layers = w.layers().stream().map(l -> {
+            int[] keep = IntStream.range(0, (int) Math.round(l.ffnWidth() * (1 - ratio))).toArray();
+            return l.withMlp(l.gate().selectRows(keep), null, l.up().selectRows(keep), null, l.down().selectColumns(keep), l.downBias());
+        }).toList();
+        return w.withLayers(layers);
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try (var walk = Files.walk(p)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // scratch space
+        }
+    }
+}
