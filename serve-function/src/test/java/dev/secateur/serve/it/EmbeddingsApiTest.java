@@ -3,6 +3,7 @@ package dev.secateur.serve.it;
 import static dev.secateur.serve.it.ServeApiTest.body;
 import static dev.secateur.serve.it.ServeApiTest.expectV1Error;
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.runtime.OrtEncoder;
 import dev.secateur.store.ModelStore;
+import dev.secateur.store.StoredVersion;
 import dev.secateur.tokenizer.SentenceTokenizer;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -19,6 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,14 +29,18 @@ import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /** /v1/embeddings against the real all-MiniLM-L6-v2, exported and published to a store, checked against a bare OrtEncoder. */
 @QuarkusTest
 @WithTestResource(value = ServeTestResource.class, initArgs = {
         @ResourceArg(name = "model", value = "minilm"), @ResourceArg(name = "kind", value = "encoder")})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EmbeddingsApiTest {
 
     static final List<String> TEXTS = List.of(
@@ -44,6 +51,9 @@ class EmbeddingsApiTest {
 
     @ConfigProperty(name = "secateur.serve.store-root")
     String storeRoot;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
 
     OrtEncoder encoder;
     SentenceTokenizer tokenizer;
@@ -164,5 +174,28 @@ class EmbeddingsApiTest {
                 .post("/v1/completions");
         expectV1Error(r, 400, "model");
         r.then().body("error.message", containsString("is an encoder; use /v1/embeddings"));
+    }
+
+    /** Last: hot reload through a Kafka event; a decoder published under the encoder's name is refused. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void hotReloadsANewEncoderVersionAndRefusesADecoder() throws Exception {
+        ModelStore store = new ModelStore(Path.of(storeRoot));
+        StoredVersion decoder = TestModels.publish(store, "minilm", "llama-gqa", "{}");
+        assertEquals(2, decoder.version());
+        TestModels.sendCompleted(bootstrap, decoder);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/models").then()
+                .body("data[0].last_error.version", equalTo(2))
+                .body("data[0].last_error.message", containsString("cannot replace the served encoder")));
+        given().get("/v1/models").then().body("data[0].served_as", equalTo("minilm:1"));
+
+        StoredVersion next = TestModels.publishMiniLm(store, "minilm");
+        assertEquals(3, next.version());
+        TestModels.sendCompleted(bootstrap, next);
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> given().get("/v1/models").then()
+                .body("data[0].served_as", equalTo("minilm:3")));
+        Response r = embed(body("model", "minilm", "input", TEXTS.get(2)));
+        r.then().statusCode(200).body("model", equalTo("minilm:3"));
+        assertClose(expected(TEXTS.get(2)), vector(r.path("data[0].embedding")));
     }
 }
