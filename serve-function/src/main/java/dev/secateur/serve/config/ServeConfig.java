@@ -35,6 +35,10 @@ public interface ServeConfig {
     @WithDefault("8")
     int maxN();
 
+    /** Most texts one /v1/embeddings request may send. */
+    @WithDefault("64")
+    int maxEmbeddingInputs();
+
     /** Bearer token for /admin; when unset the admin endpoints always answer 401. */
     Optional<String> adminToken();
 

@@ -2,22 +2,29 @@ package dev.secateur.serve.engine;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.secateur.runtime.OrtDecoder;
+import dev.secateur.runtime.OrtEncoder;
+import dev.secateur.tokenizer.SentenceTokenizer;
 import dev.secateur.tokenizer.TextTokenizer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Opens model.onnx on ONNX Runtime (CUDA attempted when enabled, CPU fallback) and tokenizer.json. The
+ * Opens model.onnx on ONNX Runtime, as a decoder or, when its metadata says secateur.kind=encoder, as an
+ * {@link EncoderEngine} (CUDA attempted when enabled, CPU fallback) and tokenizer.json. The
  * store has already re-hashed the folder, so the decoder does not verify the manifest a second time.
  */
 @ApplicationScoped
 public class OrtEngineFactory implements EngineFactory {
 
     static final String TOKENIZER = "tokenizer.json";
+    static final String MODEL = "model.onnx";
 
     @Override
     public LoadedModel open(Path dir, RuntimeOptions o) {
+        if (OnnxKind.ENCODER.equals(OnnxKind.of(dir.resolve(MODEL)))) {
+            return openEncoder(dir, o);
+        }
         OrtDecoder decoder = OrtDecoder.open(dir, new OrtDecoder.Options(o.intraOpThreads(), optLevel(o.optimization()),
                 o.cuda(), 0, false));
         try {
@@ -25,6 +32,18 @@ public class OrtEngineFactory implements EngineFactory {
             return new LoadedModel(new OrtEngine(decoder), new TokenizerCodec(tokenizer));
         } catch (RuntimeException e) {
             decoder.close();
+            throw e;
+        }
+    }
+
+    /** secateur.kind = encoder: sentence embeddings, no generation. */
+    private static LoadedModel openEncoder(Path dir, RuntimeOptions o) {
+        OrtEncoder encoder = OrtEncoder.open(dir.resolve(MODEL), o.intraOpThreads(), o.cuda());
+        try {
+            SentenceTokenizer tokenizer = SentenceTokenizer.load(dir.resolve(TOKENIZER));
+            return new LoadedModel(new EncoderEngine(encoder, tokenizer), new EncoderEngine.SentenceCodec(tokenizer));
+        } catch (RuntimeException e) {
+            encoder.close();
             throw e;
         }
     }

@@ -1,5 +1,6 @@
 package dev.secateur.serve.model;
 
+import dev.secateur.serve.engine.EncoderEngine;
 import dev.secateur.serve.engine.Engine;
 import dev.secateur.serve.engine.LoadedModel;
 import dev.secateur.serve.engine.SamplingParams;
@@ -9,15 +10,28 @@ import java.util.List;
 /**
  * Checks a freshly loaded version before it may replace the current one: sane metadata, the same
  * architecture and vocabulary as what is served (clients keep their token ids and prompts), finite
- * logits, and a short greedy generation.
+ * logits, and a short greedy generation. Encoders instead keep the served embedding width and must embed one
+ * sentence to a finite unit vector; an encoder never replaces a decoder or the other way round.
  */
 public final class VersionValidator {
 
     public static final String ARCHITECTURE = "secateur.architecture";
     static final String SMOKE_PROMPT = "Hello";
     static final int SMOKE_TOKENS = 2;
+    static final String SMOKE_SENTENCE = "Hello world.";
 
     public void validate(LoadedModel candidate, ModelHandle current) throws InvalidVersionException {
+        if (current != null) {
+            boolean servedEncoder = current.model().engine() instanceof EncoderEngine;
+            if (servedEncoder != candidate.engine() instanceof EncoderEngine) {
+                throw new InvalidVersionException((servedEncoder ? "a decoder" : "an encoder")
+                        + " cannot replace the served " + (servedEncoder ? "encoder" : "decoder"));
+            }
+        }
+        if (candidate.engine() instanceof EncoderEngine enc) {
+            validateEncoder(enc, current);
+            return;
+        }
         Engine e = candidate.engine();
         List<String> problems = new ArrayList<>();
         if (e.vocabSize() <= 0) {
@@ -44,6 +58,47 @@ public final class VersionValidator {
             throw new InvalidVersionException(String.join("; ", problems));
         }
         smokeTest(candidate);
+    }
+
+    /** Encoders: metadata, the served embedding width kept, and one finite unit-norm sentence embedding. */
+    private static void validateEncoder(EncoderEngine e, ModelHandle current) throws InvalidVersionException {
+        List<String> problems = new ArrayList<>();
+        if (e.maxPositions() < 2) {
+            problems.add("max positions " + e.maxPositions());
+        }
+        if (e.dimensions() <= 0) {
+            problems.add("embedding width " + e.dimensions());
+        }
+        String arch = e.metadata().get(ARCHITECTURE);
+        if (arch == null || arch.isBlank()) {
+            problems.add("metadata " + ARCHITECTURE + " missing");
+        }
+        if (current != null && current.model().engine() instanceof EncoderEngine served) {
+            String servedArch = served.metadata().get(ARCHITECTURE);
+            if (servedArch != null && arch != null && !servedArch.equals(arch)) {
+                problems.add("architecture " + arch + " differs from served " + servedArch);
+            }
+            if (served.dimensions() != e.dimensions()) {
+                problems.add("embedding width " + e.dimensions() + " differs from served " + served.dimensions());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidVersionException(String.join("; ", problems));
+        }
+        float[][] v = e.embed(List.of(SMOKE_SENTENCE)).vectors();
+        if (v.length != 1 || v[0].length != e.dimensions()) {
+            throw new InvalidVersionException("smoke embedding is not one vector of width " + e.dimensions());
+        }
+        double norm = 0;
+        for (float x : v[0]) {
+            if (!Float.isFinite(x)) {
+                throw new InvalidVersionException("non-finite smoke embedding");
+            }
+            norm += (double) x * x;
+        }
+        if (Math.abs(Math.sqrt(norm) - 1) > 1e-3) {
+            throw new InvalidVersionException("smoke embedding has norm " + Math.sqrt(norm) + ", not 1");
+        }
     }
 
     private static void smokeTest(LoadedModel candidate) throws InvalidVersionException {

@@ -230,6 +230,13 @@ class ServeApiTest {
         huge.then().statusCode(413).contentType(ContentType.JSON).body("error.message", containsString("exceeds"));
     }
 
+    @Test
+    void embeddingsRefuseADecoder() {
+        Response r = given().contentType(ContentType.JSON).body(body("model", "tiny", "input", PROMPT)).post("/v1/embeddings");
+        expectV1Error(r, 400, "model");
+        r.then().body("error.message", containsString("use /v1/completions"));
+    }
+
     static void expectV1Error(Response r, int status, String param) {
         r.then().statusCode(status).contentType(ContentType.JSON)
                 .body("error.message", instanceOf(String.class))

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Everything real: an in-JVM Kafka broker, a temp model store with version 1 of a tiny Llama exported from
- * a fixture checkpoint. Init arg "model" names the served model (so test classes get separate stores).
+ * a fixture checkpoint. Init arg "model" names the served model (so test classes get separate stores); init
+ * arg "kind" = "encoder" publishes the real all-MiniLM-L6-v2 instead.
  */
 public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -19,10 +20,12 @@ public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
 
     private InJvmKafka kafka;
     private String model = "tiny";
+    private String kind = "decoder";
 
     @Override
     public void init(Map<String, String> initArgs) {
         model = initArgs.getOrDefault("model", model);
+        kind = initArgs.getOrDefault("kind", kind);
     }
 
     @Override
@@ -31,7 +34,11 @@ public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
             kafka = new InJvmKafka(Path.of("target/kafka-testkit"));
             String bootstrap = kafka.bootstrapServers();
             Path storeRoot = Files.createTempDirectory(Files.createDirectories(Path.of("target/stores")), model);
-            TestModels.publish(new ModelStore(storeRoot), model, "llama-gqa", REPORT_V1);
+            if ("encoder".equals(kind)) {
+                TestModels.publishMiniLm(new ModelStore(storeRoot), model);
+            } else {
+                TestModels.publish(new ModelStore(storeRoot), model, "llama-gqa", REPORT_V1);
+            }
             Map<String, String> props = new HashMap<>();
             props.put("kafka.bootstrap.servers", bootstrap);
             props.put("secateur.serve.store-root", storeRoot.toString());
@@ -41,6 +48,7 @@ public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
             props.put("secateur.serve.scan-interval", "0s");
             props.put("secateur.serve.max-tokens-cap", "64");
             props.put("secateur.serve.intra-op-threads", "1");
+            props.put("secateur.serve.max-embedding-inputs", "8");
             props.put("quarkus.http.limits.max-body-size", "64K");
             return props;
         } catch (Exception e) {

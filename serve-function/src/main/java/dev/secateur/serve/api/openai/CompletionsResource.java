@@ -6,11 +6,13 @@ import dev.secateur.serve.api.openai.CompletionResponse.ChoiceBody;
 import dev.secateur.serve.api.openai.CompletionResponse.LogprobsBody;
 import dev.secateur.serve.api.openai.CompletionResponse.Usage;
 import dev.secateur.serve.config.ServeConfig;
+import dev.secateur.serve.engine.EncoderEngine;
 import dev.secateur.serve.engine.Finish;
 import dev.secateur.serve.generate.Choice;
 import dev.secateur.serve.generate.ChoiceListener;
 import dev.secateur.serve.generate.CompletionResult;
 import dev.secateur.serve.generate.CompletionService;
+import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.serve.generate.PreparedCompletion;
 import dev.secateur.serve.metrics.ServeMetrics;
 import dev.secateur.serve.model.ModelLease;
@@ -58,6 +60,10 @@ public class CompletionsResource {
         ModelLease lease = registry.acquire();
         PreparedCompletion job;
         try {
+            if (lease.handle().model().engine() instanceof EncoderEngine) {
+                throw new InvalidRequestException("model " + lease.handle().name()
+                        + " is an encoder; use /v1/embeddings", "model");
+            }
             job = service.prepare(lease.handle(), spec);
         } catch (RuntimeException e) {
             lease.close();

@@ -1,0 +1,137 @@
+package dev.secateur.serve.engine;
+
+import dev.secateur.onnx.ModelExport;
+import dev.secateur.runtime.OrtDecoder;
+import dev.secateur.runtime.OrtEncoder;
+import dev.secateur.serve.generate.InvalidRequestException;
+import dev.secateur.tokenizer.SentenceTokenizer;
+import dev.secateur.tokenizer.SentenceTokenizer.Batch;
+import dev.secateur.tokenizer.SentenceTokenizer.TooLongException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A BERT-family encoder version: sentence embeddings (mean-pooled, L2-normalised) over the shared
+ * {@link OrtEncoder}. It has no logits and does not generate; the completion APIs refuse it.
+ */
+public final class EncoderEngine implements Engine {
+
+    /** Default context when the graph does not say (BERT's). */
+    static final int DEFAULT_MAX_POSITIONS = 512;
+    /** Texts run through the session at once; bounds the padded batch's memory. */
+    static final int BATCH = 16;
+
+    private final OrtEncoder encoder;
+    private final SentenceTokenizer tokenizer;
+    private final int maxPositions;
+    private final int vocabSize;
+
+    /** Embeddings of several texts, in order, and the real (unpadded) tokens they took. */
+    public record Embedded(float[][] vectors, long tokens) {
+    }
+
+    public EncoderEngine(OrtEncoder encoder, SentenceTokenizer tokenizer) {
+        this.encoder = encoder;
+        this.tokenizer = tokenizer;
+        this.maxPositions = intMeta(encoder.metadata(), ModelExport.MAX_POSITIONS, DEFAULT_MAX_POSITIONS);
+        this.vocabSize = intMeta(encoder.metadata(), ModelExport.VOCAB_SIZE, 0);
+    }
+
+    private static int intMeta(Map<String, String> m, String key, int fallback) {
+        try {
+            String v = m.get(key);
+            return v == null ? fallback : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    /** @throws InvalidRequestException (400, param input) for a text longer than the context */
+    public Embedded embed(List<String> texts) {
+        float[][] out = new float[texts.size()][];
+        long tokens = 0;
+        for (int from = 0; from < texts.size(); from += BATCH) {
+            List<String> chunk = texts.subList(from, Math.min(texts.size(), from + BATCH));
+            Batch b;
+            try {
+                b = tokenizer.batch(chunk, maxPositions);
+            } catch (TooLongException e) {
+                throw new InvalidRequestException("input " + (from + e.index()) + " has " + e.tokens()
+                        + " tokens, more than the model's context of " + e.max(), "input");
+            }
+            float[][] emb = encoder.run(b).sentenceEmbeddings();
+            System.arraycopy(emb, 0, out, from, emb.length);
+            tokens += b.tokens();
+        }
+        return new Embedded(out, tokens);
+    }
+
+    /** Width of an embedding. */
+    public int dimensions() {
+        return encoder.hiddenSize();
+    }
+
+    @Override
+    public String provider() {
+        return OrtDecoder.CUDA.equals(encoder.provider()) ? "CUDA" : "CPU";
+    }
+
+    @Override
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    @Override
+    public int maxPositions() {
+        return maxPositions;
+    }
+
+    @Override
+    public long[] eosIds() {
+        return new long[0];
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return encoder.metadata();
+    }
+
+    @Override
+    public float[][][] logits(long[][] ids) {
+        throw new UnsupportedOperationException("an encoder has no next-token logits");
+    }
+
+    @Override
+    public Generated generate(long[] prompt, SamplingParams params, TokenSink sink) {
+        throw new UnsupportedOperationException("an encoder does not generate");
+    }
+
+    @Override
+    public void close() {
+        encoder.close();
+    }
+
+    /** Token ids with the encoder's special tokens; closing it closes the tokenizer. */
+    static final class SentenceCodec implements TextCodec {
+        private final SentenceTokenizer tokenizer;
+
+        SentenceCodec(SentenceTokenizer tokenizer) {
+            this.tokenizer = tokenizer;
+        }
+
+        @Override
+        public long[] encode(String text) {
+            return tokenizer.encode(text);
+        }
+
+        @Override
+        public String decode(long[] ids) {
+            throw new UnsupportedOperationException("an encoder's tokens are not decoded");
+        }
+
+        @Override
+        public void close() {
+            tokenizer.close();
+        }
+    }
+}
