@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load generator: greedy completions through the running server's HTTP API vs a bare OrtDecoder on the same
-# version folder, same concurrency, one run. Needs `mvn -pl shared,serve-function test-compile` first.
+# version folder, same concurrency, one run. Needs `mvn -B install -DskipTests` and `mvn -pl shared,serve-function test-compile` first.
 #   serve-function/bench.sh --url http://localhost:8080 --model NAME --dir STORE/NAME/VERSION [--clients 8] [--requests 200] [--max-tokens 32]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

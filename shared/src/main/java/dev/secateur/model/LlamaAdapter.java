@@ -54,8 +54,21 @@ final class LlamaAdapter implements ArchitectureAdapter {
         return s[0];
     }
 
+    /**
+     * An optional bias; an all-zero one reads as absent, because Hugging Face's mlp_bias / attention_bias switch on
+     * every bias of a kind at once and a pruned checkpoint stores zeros for those that compensation did not set.
+     */
     static Tensor bias(Checkpoint ck, String name, int size) {
-        return ck.has(name) ? ck.tensor(name, size) : null;
+        if (!ck.has(name)) {
+            return null;
+        }
+        Tensor b = ck.tensor(name, size);
+        for (float v : b.data()) {
+            if (v != 0f) {
+                return b;
+            }
+        }
+        return null;
     }
 
     @Override

@@ -70,6 +70,11 @@ public class BenchExportCommand implements Runnable {
         int[] ids = new Random(7).ints(prompt, 0, w.config().vocabSize()).toArray();
         double[] prefill = new double[repeats], perToken = new double[repeats], djl = new double[repeats];
         try (OrtDecoder ort = OrtDecoder.open(out)) {
+            try (Generator warm = ort.generator()) {
+                // the first run of a session allocates and plans; it is not what a served request sees
+                warm.feed(ids);
+                warm.feed(new int[] {0});
+            }
             for (int r = 0; r < repeats; r++) {
                 try (Generator g = ort.generator()) {
                     long p = System.nanoTime();
