@@ -17,6 +17,9 @@ record DemoTable(JsonNode summary, Load dense, Load pruned) {
         row(b, "weights on disk (MB)", summary.path("bytesBefore").asDouble() / 1e6, summary.path("bytesAfter").asDouble() / 1e6, "%.2f");
         row(b, "perplexity (seq " + summary.path("evalSeqLen").asText("?") + ")", summary.path("pplBefore").asDouble(Double.NaN),
                 summary.path("pplAfter").asDouble(Double.NaN), "%.3f");
+        if (summary.hasNonNull("agreement")) {
+            b.append(String.format(Locale.ROOT, "| top-1 next-token agreement with dense | 1 | %.3f | |%n", summary.path("agreement").asDouble()));
+        }
         row(b, "decode tokens/s (HTTP, 1 client)", dense.tokensPerSecond(), pruned.tokensPerSecond(), "%.1f");
         row(b, "latency p50 (ms)", dense.p50Ms(), pruned.p50Ms(), "%.0f");
         row(b, "latency p95 (ms)", dense.p95Ms(), pruned.p95Ms(), "%.0f");

@@ -86,12 +86,16 @@ public final class PrunePipeline {
             }
 
             double before = Double.NaN, after = Double.NaN;
+            dev.secateur.prune.eval.Agreement agreement = null;
             if (o.evalText() != null) {
                 long t0 = System.nanoTime();
                 Perplexity ppl = new Perplexity(o.evalSeqLen(), o.evalMaxTokens(), o.batchSize());
                 before = ppl.evaluate(new DjlLanguageModel(model), tokenizer, o.evalText()).perplexity();
                 try (DecoderModel pruned = new DecoderModel(outcome.pruned(), device)) {
                     after = ppl.evaluate(new DjlLanguageModel(pruned), tokenizer, o.evalText()).perplexity();
+                    agreement = dev.secateur.prune.eval.Agreement.measure(model, pruned, tokenizer, o.evalText(), o.evalSeqLen(), 8);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(o.evalText() + ": " + e.getMessage(), e);
                 }
                 seconds.put("eval", (System.nanoTime() - t0) / 1e9);
                 listener.progress("eval", 1, String.format(java.util.Locale.ROOT, "perplexity %.4f → %.4f (seq %d)", before, after, o.evalSeqLen()));
@@ -100,7 +104,7 @@ public final class PrunePipeline {
             outcome.plan().write(o.output().resolve("plan.json"));
             listener.progress("save", 1, "wrote " + o.output());
             return new PruneResult(o.output(), outcome.plan(), outcome.parametersBefore(), outcome.parametersAfter(), before, after,
-                    o.evalSeqLen(), seconds, outcome.peakActivationBytes(), Devices.describe(device));
+                    o.evalSeqLen(), seconds, outcome.peakActivationBytes(), Devices.describe(device), agreement);
         }
     }
 }

@@ -8,8 +8,9 @@ import java.util.Map;
  * @param output the pruned Hugging Face folder (config.json, model.safetensors, tokenizer.json, plan.json)
  * @param perplexityBefore NaN when no evaluation text was given
  * @param seconds wall time per stage: calibrate (forward passes), score, plan, compensate, apply, eval
+ * @param agreement top-1 agreement and KL divergence against the dense model, or null without evaluation text
  */
 public record PruneResult(Path output, PruningPlan plan, long parametersBefore, long parametersAfter,
         double perplexityBefore, double perplexityAfter, int evalSeqLen, Map<String, Double> seconds, long peakActivationBytes,
-        String device) {
+        String device, dev.secateur.prune.eval.Agreement agreement) {
 }

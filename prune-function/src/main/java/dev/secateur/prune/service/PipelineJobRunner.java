@@ -104,13 +104,20 @@ public final class PipelineJobRunner implements PruneJobRunner {
         BeforeAfter summary = new BeforeAfter(result.parametersBefore(), result.parametersAfter(),
                 weightBytes(task.sourceDir()), weightBytes(out),
                 finite(result.perplexityBefore()), finite(result.perplexityAfter()),
-                task.eval() == null ? null : result.evalSeqLen(), null, timings);
+                task.eval() == null ? null : result.evalSeqLen(), result.agreement() == null ? null : result.agreement().top1(), timings);
         ObjectNode report = Json.mapper().createObjectNode();
         report.put("engine", name());
         report.put("device", result.device());
         report.set("request", req.toJson());
         report.set("summary", Json.toTree(summary));
         report.put("peakActivationBytes", result.peakActivationBytes());
+        if (result.agreement() != null) {
+            // next-token distributions of the pruned vs the dense model on the first windows of the evaluation text
+            report.put("top1Agreement", result.agreement().top1());
+            report.put("klDivergenceNats", result.agreement().klDivergence());
+            report.put("agreementPositions", result.agreement().positions());
+        }
+        report.set("layerSizes", Json.toTree(dev.secateur.model.DecoderWeights.load(out).layerSizes()));
         report.put("evaluated", task.eval() != null);
         AtomicFiles.writeAtomically(out.resolve("report.json"), Json.toPrettyBytes(report));
         return new dev.secateur.prune.service.PruneResult(summary, Map.of(
