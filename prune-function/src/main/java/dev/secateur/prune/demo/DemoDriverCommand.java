@@ -1,6 +1,7 @@
 package dev.secateur.prune.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.secateur.prune.report.BeforeAfterChart;
 import dev.secateur.events.CloudEvent;
 import dev.secateur.events.EventTypes;
 import dev.secateur.json.Json;

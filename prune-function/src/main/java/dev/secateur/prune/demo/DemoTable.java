@@ -1,6 +1,7 @@
 package dev.secateur.prune.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.secateur.prune.report.BeforeAfterChart;
 import java.util.List;
 import java.util.Locale;
 

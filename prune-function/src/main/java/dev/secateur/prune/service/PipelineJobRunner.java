@@ -117,13 +117,27 @@ public final class PipelineJobRunner implements PruneJobRunner {
             report.put("klDivergenceNats", result.agreement().klDivergence());
             report.put("agreementPositions", result.agreement().positions());
         }
-        report.set("layerSizes", Json.toTree(dev.secateur.model.DecoderWeights.load(out).layerSizes()));
+        java.util.List<dev.secateur.model.LayerSizes> sizes = dev.secateur.model.DecoderWeights.load(out).layerSizes();
+        report.set("layerSizes", Json.toTree(sizes));
+        writeChart(out, task, result, sizes);
         report.put("evaluated", task.eval() != null);
         AtomicFiles.writeAtomically(out.resolve("report.json"), Json.toPrettyBytes(report));
         return new dev.secateur.prune.service.PruneResult(summary, Map.of(
                 "architecture", ConfigReader.read(out).architecture().name(),
                 "device", result.device(),
                 "format", "onnx+safetensors"));
+    }
+
+    /** report.png: kept FFN width per layer against the source config's width, and the pruned/dense ratios. */
+    private static void writeChart(Path out, PruneTask task, PruneResult result, java.util.List<dev.secateur.model.LayerSizes> sizes)
+            throws IOException {
+        dev.secateur.checkpoint.ModelConfig source = ConfigReader.read(task.sourceDir());
+        java.util.List<Integer> dense = java.util.Collections.nCopies(source.numLayers(), source.intermediateSize());
+        java.util.List<Integer> pruned = sizes.stream().map(dev.secateur.model.LayerSizes::ffn).toList();
+        dev.secateur.prune.report.BeforeAfterChart.write(out.resolve("report.png"), "pruned with " + task.request().method().json()
+                + " + " + task.request().compensation().json(), dense, pruned, java.util.List.of(
+                new dev.secateur.prune.report.BeforeAfterChart.Ratio("parameters", (double) result.parametersAfter() / result.parametersBefore()),
+                new dev.secateur.prune.report.BeforeAfterChart.Ratio("perplexity", result.perplexityAfter() / result.perplexityBefore())));
     }
 
     private static Double finite(double v) {

@@ -1,4 +1,4 @@
-package dev.secateur.prune.demo;
+package dev.secateur.prune.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -17,18 +17,18 @@ import javax.imageio.ImageIO;
  * A PNG with two panels: FFN width per layer (dense vs pruned) and the headline ratios pruned/dense.
  * Drawn with java.awt so that no plotting library is needed; runs headless.
  */
-final class BeforeAfterChart {
+public final class BeforeAfterChart {
     private static final Color DENSE = new Color(0x8FA8C8);
     private static final Color PRUNED = new Color(0x2E6B3A);
     private static final int W = 1000, H = 460;
 
-    record Ratio(String label, double value) {
+    public record Ratio(String label, double value) {
     }
 
     private BeforeAfterChart() {
     }
 
-    static void write(Path file, String title, List<Integer> denseFfn, List<Integer> prunedFfn, List<Ratio> ratios) throws IOException {
+    public static void write(Path file, String title, List<Integer> denseFfn, List<Integer> prunedFfn, List<Ratio> ratios) throws IOException {
         System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
