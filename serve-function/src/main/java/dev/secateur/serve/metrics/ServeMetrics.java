@@ -4,6 +4,7 @@ import dev.secateur.serve.generate.GenerationStats;
 import dev.secateur.serve.model.ModelHandle;
 import dev.secateur.serve.model.SwapListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -28,7 +29,9 @@ public class ServeMetrics implements SwapListener {
 
     public ServeMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("secateur.model.version", servedVersion);
+        // Micrometer gauges hold their state weakly unless told otherwise; a collected one drops out of /q/metrics.
+        Gauge.builder("secateur.model.version", servedVersion, AtomicInteger::get).description("served model version")
+                .strongReference(true).register(registry);
         swaps = Counter.builder("secateur.model.swaps").description("successful version swaps").register(registry);
         failedSwaps = Counter.builder("secateur.model.swaps.failed")
                 .description("versions that failed to load or validate").register(registry);
