@@ -4,19 +4,82 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.Architecture;
 import dev.secateur.checkpoint.Checkpoint;
 import dev.secateur.checkpoint.CheckpointException;
+import dev.secateur.checkpoint.ModelConfig;
 import dev.secateur.checkpoint.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Maps one Hugging Face architecture's tensor names and layouts to and from the canonical layout. */
+/**
+ * Maps one Hugging Face architecture's tensor names and layouts to and from the canonical layout, one part
+ * of the model at a time, so that a model can be read and written block by block.
+ */
 public interface ArchitectureAdapter {
 
-    DecoderWeights read(Checkpoint checkpoint);
+    /** The embedding-side parts: the token embedding and, for GPT-2, learned positions. */
+    record Embeddings(Tensor tokens, Tensor positions) {
+    }
+
+    /** The output-side parts; {@code lmHead} is null when tied to the token embedding. */
+    record Head(Tensor norm, Tensor normBias, Tensor lmHead) {
+    }
+
+    Embeddings readEmbeddings(Checkpoint ck);
+
+    LayerWeights readLayer(Checkpoint ck, int layer);
+
+    /** Block sizes from the tensor shapes alone, checked against the config. */
+    LayerSizes layerSizes(Checkpoint ck, int layer);
+
+    /** @param withLmHead false to skip reading the (large) output projection: {@code lmHead} is then null */
+    Head readHead(Checkpoint ck, boolean withLmHead);
+
+    /** Whether the output projection is the token embedding. */
+    boolean tied(Checkpoint ck);
 
     /** Tensors under their Hugging Face names, in a stable order. */
-    Map<String, Tensor> write(DecoderWeights weights);
+    Map<String, Tensor> writeEmbeddings(Embeddings e);
 
-    /** config.json for these weights: the source config with sizes updated and per-layer sizes recorded. */
-    ObjectNode config(DecoderWeights weights);
+    /**
+     * @param index the layer's index in the written model (dropped layers renumber the rest)
+     * @param mlpBias whether the written config switches MLP biases on (then absent ones are written as zeros)
+     */
+    Map<String, Tensor> writeLayer(int index, LayerWeights l, boolean mlpBias);
+
+    Map<String, Tensor> writeHead(Head h);
+
+    /** config.json for a model of these sizes: the source config with sizes updated and per-layer sizes recorded. */
+    ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias);
+
+    default DecoderWeights read(Checkpoint ck) {
+        Embeddings e = readEmbeddings(ck);
+        List<LayerWeights> layers = new ArrayList<>();
+        for (int i = 0; i < ck.config().numLayers(); i++) {
+            layers.add(readLayer(ck, i));
+        }
+        Head h = readHead(ck, true);
+        return new DecoderWeights(ck.config(), e.tokens(), e.positions(), layers, h.norm(), h.normBias(),
+                h.lmHead() == null ? e.tokens() : h.lmHead());
+    }
+
+    default Map<String, Tensor> write(DecoderWeights w) {
+        boolean mlpBias = hasMlpBias(w);
+        Map<String, Tensor> out = new LinkedHashMap<>(writeEmbeddings(new Embeddings(w.tokenEmbedding(), w.positionEmbedding())));
+        for (int i = 0; i < w.layers().size(); i++) {
+            out.putAll(writeLayer(i, w.layers().get(i), mlpBias));
+        }
+        out.putAll(writeHead(new Head(w.finalNorm(), w.finalNormBias(), w.tied() ? null : w.lmHead())));
+        return out;
+    }
+
+    default ObjectNode config(DecoderWeights w) {
+        return config(w.config(), w.layerSizes(), hasMlpBias(w));
+    }
+
+    static boolean hasMlpBias(DecoderWeights w) {
+        return w.layers().stream().anyMatch(l -> l.downBias() != null);
+    }
 
     static ArchitectureAdapter of(Architecture architecture) {
         return switch (architecture) {

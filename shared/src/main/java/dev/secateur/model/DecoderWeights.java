@@ -20,7 +20,7 @@ public record DecoderWeights(
         List<LayerWeights> layers,
         Tensor finalNorm,
         Tensor finalNormBias,
-        Tensor lmHead) {
+        Tensor lmHead) implements DecoderSource {
 
     public static DecoderWeights load(Path dir) {
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
@@ -28,14 +28,33 @@ public record DecoderWeights(
         }
     }
 
+    @Override
     public int headDim() {
         return config.headDim();
     }
 
+    @Override
+    public int numLayers() {
+        return layers.size();
+    }
+
+    @Override
+    public LayerWeights layer(int i) {
+        return layers.get(i);
+    }
+
+    @Override
+    public LayerSizes layerSizes(int i) {
+        LayerWeights l = layers.get(i);
+        return new LayerSizes(l.numHeads(headDim()), l.numKvHeads(headDim()), l.ffnWidth());
+    }
+
+    @Override
     public boolean tied() {
         return lmHead == tokenEmbedding;
     }
 
+    @Override
     public long parameterCount() {
         long n = tokenEmbedding.numel() + (positionEmbedding == null ? 0 : positionEmbedding.numel())
                 + finalNorm.numel() + (finalNormBias == null ? 0 : finalNormBias.numel()) + (tied() ? 0 : lmHead.numel());
@@ -45,8 +64,9 @@ public record DecoderWeights(
         return n;
     }
 
+    @Override
     public List<LayerSizes> layerSizes() {
-        return layers.stream().map(l -> new LayerSizes(l.numHeads(headDim()), l.numKvHeads(headDim()), l.ffnWidth())).toList();
+        return DecoderSource.super.layerSizes();
     }
 
     public DecoderWeights withLayers(List<LayerWeights> newLayers) {

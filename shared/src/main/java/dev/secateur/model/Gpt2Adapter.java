@@ -5,7 +5,6 @@ import dev.secateur.checkpoint.Checkpoint;
 import dev.secateur.checkpoint.CheckpointException;
 import dev.secateur.checkpoint.ModelConfig;
 import dev.secateur.checkpoint.Tensor;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,70 +15,109 @@ import java.util.Map;
  */
 final class Gpt2Adapter implements ArchitectureAdapter {
 
-    @Override
-    public DecoderWeights read(Checkpoint ck) {
-        ModelConfig c = ck.config();
-        String root = ck.has("transformer.wte.weight") ? "transformer." : "";
-        int h = c.hiddenSize(), hd = c.headDim();
-        Tensor wte = ck.tensor(root + "wte.weight", c.vocabSize(), h);
-        Tensor wpe = ck.tensor(root + "wpe.weight", c.maxPositions(), h);
-        List<LayerWeights> layers = new ArrayList<>();
-        for (int i = 0; i < c.numLayers(); i++) {
-            String p = root + "h." + i + ".";
-            int[] qkvShape = ck.shape(p + "attn.c_attn.weight");
-            if (qkvShape.length != 2 || qkvShape[0] != h || qkvShape[1] % (3 * hd) != 0 || qkvShape[1] == 0) {
-                throw new CheckpointException(ck.dir() + ": tensor '" + p + "attn.c_attn.weight' has shape "
-                        + java.util.Arrays.toString(qkvShape) + " but config.json implies [" + h + ", 3 × heads × " + hd + "]");
-            }
-            int qd = qkvShape[1] / 3;
-            Tensor qkv = ck.tensor(p + "attn.c_attn.weight").transpose();
-            Tensor qkvBias = ck.tensor(p + "attn.c_attn.bias", 3 * qd);
-            int ffn = ck.shape(p + "mlp.c_fc.weight")[1];
-            layers.add(new LayerWeights(
-                    ck.tensor(p + "ln_1.weight", h), ck.tensor(p + "ln_1.bias", h),
-                    qkv.sliceRows(0, qd), qkvBias.sliceRows(0, qd),
-                    qkv.sliceRows(qd, 2 * qd), qkvBias.sliceRows(qd, 2 * qd),
-                    qkv.sliceRows(2 * qd, 3 * qd), qkvBias.sliceRows(2 * qd, 3 * qd),
-                    ck.tensor(p + "attn.c_proj.weight", qd, h).transpose(), ck.tensor(p + "attn.c_proj.bias", h),
-                    ck.tensor(p + "ln_2.weight", h), ck.tensor(p + "ln_2.bias", h),
-                    null, null,
-                    ck.tensor(p + "mlp.c_fc.weight", h, ffn).transpose(), ck.tensor(p + "mlp.c_fc.bias", ffn),
-                    ck.tensor(p + "mlp.c_proj.weight", ffn, h).transpose(), ck.tensor(p + "mlp.c_proj.bias", h)));
-        }
-        return new DecoderWeights(c, wte, wpe, layers, ck.tensor(root + "ln_f.weight", h), ck.tensor(root + "ln_f.bias", h), wte);
+    private static String root(Checkpoint ck) {
+        return ck.has("transformer.wte.weight") ? "transformer." : "";
     }
 
     @Override
-    public Map<String, Tensor> write(DecoderWeights w) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        out.put("transformer.wte.weight", w.tokenEmbedding());
-        out.put("transformer.wpe.weight", w.positionEmbedding());
-        for (int i = 0; i < w.layers().size(); i++) {
-            LayerWeights l = w.layers().get(i);
-            String p = "transformer.h." + i + ".";
-            out.put(p + "ln_1.weight", l.attnNorm());
-            out.put(p + "ln_1.bias", l.attnNormBias());
-            out.put(p + "attn.c_attn.weight", Tensor.concatRows(l.q(), l.k(), l.v()).transpose());
-            out.put(p + "attn.c_attn.bias", Tensor.concatRows(l.qBias(), l.kBias(), l.vBias()));
-            out.put(p + "attn.c_proj.weight", l.o().transpose());
-            out.put(p + "attn.c_proj.bias", l.oBias());
-            out.put(p + "ln_2.weight", l.mlpNorm());
-            out.put(p + "ln_2.bias", l.mlpNormBias());
-            out.put(p + "mlp.c_fc.weight", l.up().transpose());
-            out.put(p + "mlp.c_fc.bias", l.upBias());
-            out.put(p + "mlp.c_proj.weight", l.down().transpose());
-            out.put(p + "mlp.c_proj.bias", l.downBias());
+    public Embeddings readEmbeddings(Checkpoint ck) {
+        ModelConfig c = ck.config();
+        String root = root(ck);
+        return new Embeddings(ck.tensor(root + "wte.weight", c.vocabSize(), c.hiddenSize()),
+                ck.tensor(root + "wpe.weight", c.maxPositions(), c.hiddenSize()));
+    }
+
+    @Override
+    public LayerSizes layerSizes(Checkpoint ck, int i) {
+        ModelConfig c = ck.config();
+        int h = c.hiddenSize(), hd = c.headDim();
+        String p = root(ck) + "h." + i + ".";
+        int[] qkvShape = ck.shape(p + "attn.c_attn.weight");
+        if (qkvShape.length != 2 || qkvShape[0] != h || qkvShape[1] % (3 * hd) != 0 || qkvShape[1] == 0) {
+            throw new CheckpointException(ck.dir() + ": tensor '" + p + "attn.c_attn.weight' has shape "
+                    + java.util.Arrays.toString(qkvShape) + " but config.json implies [" + h + ", 3 × heads × " + hd + "]");
         }
-        out.put("transformer.ln_f.weight", w.finalNorm());
-        out.put("transformer.ln_f.bias", w.finalNormBias());
+        int[] fc = ck.shape(p + "mlp.c_fc.weight");
+        if (fc.length != 2 || fc[0] != h) {
+            throw new CheckpointException(ck.dir() + ": tensor '" + p + "mlp.c_fc.weight' has shape " + java.util.Arrays.toString(fc)
+                    + " but config.json implies [" + h + ", ffn]");
+        }
+        int heads = qkvShape[1] / 3 / hd;
+        return new LayerSizes(heads, heads, fc[1]);
+    }
+
+    @Override
+    public LayerWeights readLayer(Checkpoint ck, int i) {
+        LayerSizes s = layerSizes(ck, i);
+        int h = ck.config().hiddenSize();
+        int qd = s.heads() * ck.config().headDim(), ffn = s.ffn();
+        String p = root(ck) + "h." + i + ".";
+        Tensor qkv = ck.tensor(p + "attn.c_attn.weight").transpose();
+        Tensor qkvBias = ck.tensor(p + "attn.c_attn.bias", 3 * qd);
+        return new LayerWeights(
+                ck.tensor(p + "ln_1.weight", h), ck.tensor(p + "ln_1.bias", h),
+                qkv.sliceRows(0, qd), qkvBias.sliceRows(0, qd),
+                qkv.sliceRows(qd, 2 * qd), qkvBias.sliceRows(qd, 2 * qd),
+                qkv.sliceRows(2 * qd, 3 * qd), qkvBias.sliceRows(2 * qd, 3 * qd),
+                ck.tensor(p + "attn.c_proj.weight", qd, h).transpose(), ck.tensor(p + "attn.c_proj.bias", h),
+                ck.tensor(p + "ln_2.weight", h), ck.tensor(p + "ln_2.bias", h),
+                null, null,
+                ck.tensor(p + "mlp.c_fc.weight", h, ffn).transpose(), ck.tensor(p + "mlp.c_fc.bias", ffn),
+                ck.tensor(p + "mlp.c_proj.weight", ffn, h).transpose(), ck.tensor(p + "mlp.c_proj.bias", h));
+    }
+
+    @Override
+    public Head readHead(Checkpoint ck, boolean withLmHead) {
+        int h = ck.config().hiddenSize();
+        String root = root(ck);
+        return new Head(ck.tensor(root + "ln_f.weight", h), ck.tensor(root + "ln_f.bias", h), null);
+    }
+
+    @Override
+    public boolean tied(Checkpoint ck) {
+        return true;
+    }
+
+    @Override
+    public Map<String, Tensor> writeEmbeddings(Embeddings e) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("transformer.wte.weight", e.tokens());
+        out.put("transformer.wpe.weight", e.positions());
         return out;
     }
 
     @Override
-    public ObjectNode config(DecoderWeights w) {
-        ObjectNode c = w.config().raw().deepCopy();
-        c.put("n_layer", w.layers().size());
-        LayerSizesJson.record(c, w);
+    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        String p = "transformer.h." + i + ".";
+        out.put(p + "ln_1.weight", l.attnNorm());
+        out.put(p + "ln_1.bias", l.attnNormBias());
+        out.put(p + "attn.c_attn.weight", Tensor.concatRows(l.q(), l.k(), l.v()).transpose());
+        out.put(p + "attn.c_attn.bias", Tensor.concatRows(l.qBias(), l.kBias(), l.vBias()));
+        out.put(p + "attn.c_proj.weight", l.o().transpose());
+        out.put(p + "attn.c_proj.bias", l.oBias());
+        out.put(p + "ln_2.weight", l.mlpNorm());
+        out.put(p + "ln_2.bias", l.mlpNormBias());
+        out.put(p + "mlp.c_fc.weight", l.up().transpose());
+        out.put(p + "mlp.c_fc.bias", l.upBias());
+        out.put(p + "mlp.c_proj.weight", l.down().transpose());
+        out.put(p + "mlp.c_proj.bias", l.downBias());
+        return out;
+    }
+
+    @Override
+    public Map<String, Tensor> writeHead(Head h) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("transformer.ln_f.weight", h.norm());
+        out.put("transformer.ln_f.bias", h.normBias());
+        return out;
+    }
+
+    @Override
+    public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias) {
+        ObjectNode c = source.raw().deepCopy();
+        c.put("n_layer", sizes.size());
+        LayerSizesJson.record(c, sizes);
         return c;
     }
 }

@@ -11,10 +11,6 @@ final class LayerSizesJson {
     private LayerSizesJson() {
     }
 
-    static void record(ObjectNode config, DecoderWeights w) {
-        record(config, w.layerSizes());
-    }
-
     static void record(ObjectNode config, java.util.List<LayerSizes> sizes) {
         ArrayNode arr = config.putArray("secateur_layer_sizes");
         for (LayerSizes s : sizes) {

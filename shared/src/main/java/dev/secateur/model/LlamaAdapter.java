@@ -5,7 +5,6 @@ import dev.secateur.checkpoint.Checkpoint;
 import dev.secateur.checkpoint.CheckpointException;
 import dev.secateur.checkpoint.ModelConfig;
 import dev.secateur.checkpoint.Tensor;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,34 +13,58 @@ import java.util.Map;
 final class LlamaAdapter implements ArchitectureAdapter {
 
     @Override
-    public DecoderWeights read(Checkpoint ck) {
+    public Embeddings readEmbeddings(Checkpoint ck) {
+        ModelConfig c = ck.config();
+        return new Embeddings(ck.tensor("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize()), null);
+    }
+
+    @Override
+    public LayerSizes layerSizes(Checkpoint ck, int i) {
         ModelConfig c = ck.config();
         int h = c.hiddenSize(), hd = c.headDim();
-        Tensor embed = ck.tensor("model.embed_tokens.weight", c.vocabSize(), h);
-        List<LayerWeights> layers = new ArrayList<>();
-        for (int i = 0; i < c.numLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            int qRows = rows(ck, p + "self_attn.q_proj.weight", h, hd);
-            int kvRows = rows(ck, p + "self_attn.k_proj.weight", h, hd);
-            if (qRows == 0 || kvRows == 0 || (qRows / hd) % (kvRows / hd) != 0) {
-                throw new CheckpointException(ck.dir() + ": layer " + i + " has " + qRows / hd + " query heads and "
-                        + kvRows / hd + " key/value heads; query heads must be a positive multiple of key/value heads");
-            }
-            int ffn = ck.shape(p + "mlp.up_proj.weight")[0];
-            layers.add(new LayerWeights(
-                    ck.tensor(p + "input_layernorm.weight", h), null,
-                    ck.tensor(p + "self_attn.q_proj.weight", qRows, h), bias(ck, p + "self_attn.q_proj.bias", qRows),
-                    ck.tensor(p + "self_attn.k_proj.weight", kvRows, h), bias(ck, p + "self_attn.k_proj.bias", kvRows),
-                    ck.tensor(p + "self_attn.v_proj.weight", kvRows, h), bias(ck, p + "self_attn.v_proj.bias", kvRows),
-                    ck.tensor(p + "self_attn.o_proj.weight", h, qRows), bias(ck, p + "self_attn.o_proj.bias", h),
-                    ck.tensor(p + "post_attention_layernorm.weight", h), null,
-                    ck.tensor(p + "mlp.gate_proj.weight", ffn, h), bias(ck, p + "mlp.gate_proj.bias", ffn),
-                    ck.tensor(p + "mlp.up_proj.weight", ffn, h), bias(ck, p + "mlp.up_proj.bias", ffn),
-                    ck.tensor(p + "mlp.down_proj.weight", h, ffn), bias(ck, p + "mlp.down_proj.bias", h)));
+        String p = "model.layers." + i + ".";
+        int qRows = rows(ck, p + "self_attn.q_proj.weight", h, hd);
+        int kvRows = rows(ck, p + "self_attn.k_proj.weight", h, hd);
+        if (qRows == 0 || kvRows == 0 || (qRows / hd) % (kvRows / hd) != 0) {
+            throw new CheckpointException(ck.dir() + ": layer " + i + " has " + qRows / hd + " query heads and "
+                    + kvRows / hd + " key/value heads; query heads must be a positive multiple of key/value heads");
         }
-        Tensor norm = ck.tensor("model.norm.weight", h);
-        Tensor head = c.tieWordEmbeddings() || !ck.has("lm_head.weight") ? embed : ck.tensor("lm_head.weight", c.vocabSize(), h);
-        return new DecoderWeights(c, embed, null, layers, norm, null, head);
+        int[] up = ck.shape(p + "mlp.up_proj.weight");
+        if (up.length != 2 || up[1] != h) {
+            throw new CheckpointException(ck.dir() + ": tensor '" + p + "mlp.up_proj.weight' has shape " + java.util.Arrays.toString(up)
+                    + " but config.json implies [ffn, " + h + "]");
+        }
+        return new LayerSizes(qRows / hd, kvRows / hd, up[0]);
+    }
+
+    @Override
+    public LayerWeights readLayer(Checkpoint ck, int i) {
+        LayerSizes s = layerSizes(ck, i);
+        int h = ck.config().hiddenSize(), hd = ck.config().headDim();
+        int qRows = s.heads() * hd, kvRows = s.kvHeads() * hd, ffn = s.ffn();
+        String p = "model.layers." + i + ".";
+        return new LayerWeights(
+                ck.tensor(p + "input_layernorm.weight", h), null,
+                ck.tensor(p + "self_attn.q_proj.weight", qRows, h), bias(ck, p + "self_attn.q_proj.bias", qRows),
+                ck.tensor(p + "self_attn.k_proj.weight", kvRows, h), bias(ck, p + "self_attn.k_proj.bias", kvRows),
+                ck.tensor(p + "self_attn.v_proj.weight", kvRows, h), bias(ck, p + "self_attn.v_proj.bias", kvRows),
+                ck.tensor(p + "self_attn.o_proj.weight", h, qRows), bias(ck, p + "self_attn.o_proj.bias", h),
+                ck.tensor(p + "post_attention_layernorm.weight", h), null,
+                ck.tensor(p + "mlp.gate_proj.weight", ffn, h), bias(ck, p + "mlp.gate_proj.bias", ffn),
+                ck.tensor(p + "mlp.up_proj.weight", ffn, h), bias(ck, p + "mlp.up_proj.bias", ffn),
+                ck.tensor(p + "mlp.down_proj.weight", h, ffn), bias(ck, p + "mlp.down_proj.bias", h));
+    }
+
+    @Override
+    public Head readHead(Checkpoint ck, boolean withLmHead) {
+        ModelConfig c = ck.config();
+        Tensor norm = ck.tensor("model.norm.weight", c.hiddenSize());
+        return new Head(norm, null, tied(ck) || !withLmHead ? null : ck.tensor("lm_head.weight", c.vocabSize(), c.hiddenSize()));
+    }
+
+    @Override
+    public boolean tied(Checkpoint ck) {
+        return ck.config().tieWordEmbeddings() || !ck.has("lm_head.weight");
     }
 
     /** The row count of a [rows, hidden] projection, checked against the config. */
@@ -72,27 +95,33 @@ final class LlamaAdapter implements ArchitectureAdapter {
     }
 
     @Override
-    public Map<String, Tensor> write(DecoderWeights w) {
+    public Map<String, Tensor> writeEmbeddings(Embeddings e) {
+        return Map.of("model.embed_tokens.weight", e.tokens());
+    }
+
+    @Override
+    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        out.put("model.embed_tokens.weight", w.tokenEmbedding());
-        boolean mlpBias = w.layers().stream().anyMatch(l -> l.downBias() != null);
-        for (int i = 0; i < w.layers().size(); i++) {
-            LayerWeights l = w.layers().get(i);
-            String p = "model.layers." + i + ".";
-            out.put(p + "input_layernorm.weight", l.attnNorm());
-            put(out, p + "self_attn.q_proj", l.q(), l.qBias());
-            put(out, p + "self_attn.k_proj", l.k(), l.kBias());
-            put(out, p + "self_attn.v_proj", l.v(), l.vBias());
-            put(out, p + "self_attn.o_proj", l.o(), l.oBias());
-            out.put(p + "post_attention_layernorm.weight", l.mlpNorm());
-            // Hugging Face's mlp_bias switches on all three MLP biases at once, so absent ones are written as zeros.
-            put(out, p + "mlp.gate_proj", l.gate(), orZeros(l.gateBias(), l.ffnWidth(), mlpBias));
-            put(out, p + "mlp.up_proj", l.up(), orZeros(l.upBias(), l.ffnWidth(), mlpBias));
-            put(out, p + "mlp.down_proj", l.down(), orZeros(l.downBias(), l.down().dim(0), mlpBias));
-        }
-        out.put("model.norm.weight", w.finalNorm());
-        if (!w.tied()) {
-            out.put("lm_head.weight", w.lmHead());
+        String p = "model.layers." + i + ".";
+        out.put(p + "input_layernorm.weight", l.attnNorm());
+        put(out, p + "self_attn.q_proj", l.q(), l.qBias());
+        put(out, p + "self_attn.k_proj", l.k(), l.kBias());
+        put(out, p + "self_attn.v_proj", l.v(), l.vBias());
+        put(out, p + "self_attn.o_proj", l.o(), l.oBias());
+        out.put(p + "post_attention_layernorm.weight", l.mlpNorm());
+        // Hugging Face's mlp_bias switches on all three MLP biases at once, so absent ones are written as zeros.
+        put(out, p + "mlp.gate_proj", l.gate(), orZeros(l.gateBias(), l.ffnWidth(), mlpBias));
+        put(out, p + "mlp.up_proj", l.up(), orZeros(l.upBias(), l.ffnWidth(), mlpBias));
+        put(out, p + "mlp.down_proj", l.down(), orZeros(l.downBias(), l.down().dim(0), mlpBias));
+        return out;
+    }
+
+    @Override
+    public Map<String, Tensor> writeHead(Head h) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("model.norm.weight", h.norm());
+        if (h.lmHead() != null) {
+            out.put("lm_head.weight", h.lmHead());
         }
         return out;
     }
@@ -109,14 +138,14 @@ final class LlamaAdapter implements ArchitectureAdapter {
     }
 
     @Override
-    public ObjectNode config(DecoderWeights w) {
-        ObjectNode c = w.config().raw().deepCopy();
-        c.put("num_hidden_layers", w.layers().size());
-        c.put("head_dim", w.headDim());
-        if (w.layers().stream().anyMatch(l -> l.downBias() != null)) {
+    public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias) {
+        ObjectNode c = source.raw().deepCopy();
+        c.put("num_hidden_layers", sizes.size());
+        c.put("head_dim", source.headDim());
+        if (mlpBias) {
             c.put("mlp_bias", true);
         }
-        LayerSizesJson.record(c, w);
+        LayerSizesJson.record(c, sizes);
         return c;
     }
 }

@@ -3,7 +3,7 @@ package dev.secateur.onnx;
 import dev.secateur.checkpoint.Architecture;
 import dev.secateur.checkpoint.ModelConfig;
 import dev.secateur.checkpoint.Tensor;
-import dev.secateur.model.DecoderWeights;
+import dev.secateur.model.DecoderSource;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.onnx.GraphBuilder.ElemType;
 
@@ -34,11 +34,11 @@ public final class DecoderOnnxExporter {
     /** A large finite negative for masked scores (torch.finfo(float32).min, what Hugging Face uses). */
     static final float MASKED = -Float.MAX_VALUE;
 
-    private final DecoderWeights w;
+    private final DecoderSource w;
     private final ModelConfig c;
     private final boolean fp16;
     private final ElemType ct;
-    private final GraphBuilder g = new GraphBuilder("secateur_decoder");
+    private final GraphBuilder g;
     private final int headDim;
     // Shared values computed once per graph.
     private String batchSeq;   // int64 [2] = [batch, seq]
@@ -46,8 +46,9 @@ public final class DecoderOnnxExporter {
     private String cos;        // [batch, 1, seq, headDim] in the compute type
     private String sin;
 
-    private DecoderOnnxExporter(DecoderWeights w, boolean fp16) {
+    private DecoderOnnxExporter(DecoderSource w, boolean fp16, ExternalData external) {
         this.w = w;
+        this.g = new GraphBuilder("secateur_decoder", external);
         this.c = w.config();
         this.fp16 = fp16;
         this.ct = fp16 ? ElemType.FLOAT16 : ElemType.FLOAT;
@@ -55,29 +56,37 @@ public final class DecoderOnnxExporter {
     }
 
     /** The decoder graph for these weights; fp16 stores weights and computes in half precision (see class notes). */
-    public static GraphBuilder build(DecoderWeights weights, boolean fp16) {
+    public static GraphBuilder build(DecoderSource weights, boolean fp16) {
+        return build(weights, fp16, null);
+    }
+
+    /**
+     * Streams: blocks are read from {@code weights} one at a time and each weight goes to {@code external} as soon as
+     * it is added, so the export holds one block, whatever the model's size.
+     */
+    public static GraphBuilder build(DecoderSource weights, boolean fp16, ExternalData external) {
         Architecture a = weights.config().architecture();
         if (a != Architecture.LLAMA && a != Architecture.QWEN2 && a != Architecture.GPT2) {
             throw new OnnxExportException("no ONNX decoder graph for architecture " + a);
         }
-        return new DecoderOnnxExporter(weights, fp16).graph();
+        return new DecoderOnnxExporter(weights, fp16, external).graph();
     }
 
     private GraphBuilder graph() {
         String ids = g.input("input_ids", ElemType.INT64, "batch", "seq");
         String mask = g.input("attention_mask", ElemType.INT64, "batch", "total");
         String pos = g.input("position_ids", ElemType.INT64, "batch", "seq");
-        int n = w.layers().size();
+        int n = w.numLayers();
         String[] pastK = new String[n];
         String[] pastV = new String[n];
         for (int i = 0; i < n; i++) {
-            int kv = w.layers().get(i).numKvHeads(headDim);
+            int kv = w.layerSizes(i).kvHeads();
             pastK[i] = g.input("past_key_values." + i + ".key", ct, "batch", kv, "past", headDim);
             pastV[i] = g.input("past_key_values." + i + ".value", ct, "batch", kv, "past", headDim);
         }
         g.output("logits", ElemType.FLOAT, "batch", "seq", c.vocabSize());
         for (int i = 0; i < n; i++) {
-            int kv = w.layers().get(i).numKvHeads(headDim);
+            int kv = w.layerSizes(i).kvHeads();
             g.output("present." + i + ".key", ct, "batch", kv, "total", headDim);
             g.output("present." + i + ".value", ct, "batch", kv, "total", headDim);
         }
@@ -87,8 +96,9 @@ public final class DecoderOnnxExporter {
         String wte = weight("embed_tokens.weight", w.tokenEmbedding());
         String x = g.node("Gather").in(wte, ids).out();
         x = g.node("Reshape").in(x, g.ints(-1, hidden)).out();
-        if (w.positionEmbedding() != null) {
-            String wpe = weight("embed_positions.weight", w.positionEmbedding());
+        Tensor positions = w.positionEmbedding();
+        if (positions != null) {
+            String wpe = weight("embed_positions.weight", positions);
             String pe = g.node("Gather").in(wpe, pos).out();
             x = g.node("Add").in(x, g.node("Reshape").in(pe, g.ints(-1, hidden)).out()).out();
         }
@@ -97,7 +107,7 @@ public final class DecoderOnnxExporter {
             buildRope(pos);
         }
         for (int i = 0; i < n; i++) {
-            x = layer(i, w.layers().get(i), x, pastK[i], pastV[i]);
+            x = layer(i, w.layer(i), x, pastK[i], pastV[i]);
         }
         String h = norm(x, "norm", w.finalNorm(), w.finalNormBias());
         String lmHead = w.tied() ? wte : weight("lm_head.weight", w.lmHead());

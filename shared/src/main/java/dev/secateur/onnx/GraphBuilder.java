@@ -49,9 +49,10 @@ public final class GraphBuilder {
     }
 
     /** An initializer held as Java values; {@code floats} for FLOAT/FLOAT16, {@code longs} for INT64. */
-    record Initializer(String name, long[] dims, ElemType type, float[] floats, long[] longs) {
+    /** An initializer held as Java values ({@code floats} for FLOAT/FLOAT16, {@code longs} for INT64), or already written to external data. */
+    record Initializer(String name, long[] dims, ElemType type, float[] floats, long[] longs, ExternalData.Location external) {
         long byteSize() {
-            return (long) (floats != null ? floats.length : longs.length) * type.bytes;
+            return external != null ? external.length() : (long) (floats != null ? floats.length : longs.length) * type.bytes;
         }
     }
 
@@ -64,8 +65,23 @@ public final class GraphBuilder {
     private final Map<String, String> constantCache = new HashMap<>();
     private int counter;
 
+    private final ExternalData external;
+
     public GraphBuilder(String name) {
+        this(name, null);
+    }
+
+    /**
+     * @param external where weights of at least {@link OnnxWriter#INLINE_BELOW} bytes are written as they arrive
+     *     (the builder then keeps none of them), or null to hold every weight until {@link OnnxWriter} writes it
+     */
+    public GraphBuilder(String name, ExternalData external) {
         this.name = name;
+        this.external = external;
+    }
+
+    ExternalData external() {
+        return external;
     }
 
     public String name() {
@@ -98,7 +114,12 @@ public final class GraphBuilder {
                     + " needs " + Tensor.numel(shape) + " values, got " + data.length);
         }
         claim(initName);
-        initializers.add(new Initializer(initName, Arrays.stream(shape).asLongStream().toArray(), type, data, null));
+        long[] dims = Arrays.stream(shape).asLongStream().toArray();
+        if (external != null && (long) data.length * type.bytes >= OnnxWriter.INLINE_BELOW) {
+            initializers.add(new Initializer(initName, dims, type, null, null, external.append(type, data)));
+        } else {
+            initializers.add(new Initializer(initName, dims, type, data, null, null));
+        }
         return initName;
     }
 
@@ -121,7 +142,7 @@ public final class GraphBuilder {
         }
         String n = fresh("const");
         claim(n);
-        initializers.add(new Initializer(n, new long[0], type, new float[] {value}, null));
+        initializers.add(new Initializer(n, new long[0], type, new float[] {value}, null, null));
         constantCache.put(key, n);
         return n;
     }
@@ -133,7 +154,7 @@ public final class GraphBuilder {
         }
         String n = fresh("const");
         claim(n);
-        initializers.add(new Initializer(n, dims, ElemType.INT64, null, values.clone()));
+        initializers.add(new Initializer(n, dims, ElemType.INT64, null, values.clone(), null));
         constantCache.put(key, n);
         return n;
     }

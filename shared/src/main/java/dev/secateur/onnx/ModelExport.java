@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.secateur.checkpoint.CheckpointException;
 import dev.secateur.checkpoint.ModelConfig;
-import dev.secateur.model.DecoderWeights;
+import dev.secateur.model.DecoderSource;
+import dev.secateur.model.StreamedCheckpoint;
 import dev.secateur.model.LayerSizes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +54,11 @@ public final class ModelExport {
      * @param externalDataThreshold initializer bytes above which weights go to {@code model.onnx.data}
      */
     public record Options(boolean fp16, long externalDataThreshold) {
+        /** Above this many weight bytes an export streams into external data rather than holding the model. */
+        public static final long STREAM_ABOVE = 256L << 20;
+
         public static Options defaults(boolean fp16) {
-            return new Options(fp16, OnnxWriter.DEFAULT_EXTERNAL_THRESHOLD);
+            return new Options(fp16, STREAM_ABOVE);
         }
     }
 
@@ -70,38 +74,38 @@ public final class ModelExport {
     }
 
     public static Manifest export(Path modelDir, Path outDir, Options options, Map<String, String> extraMetadata) {
-        DecoderWeights weights;
-        try {
-            weights = DecoderWeights.load(modelDir);
-        } catch (CheckpointException e) {
-            throw new OnnxExportException("cannot export " + modelDir + ": " + e.getMessage(), e);
-        }
         Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
         meta.computeIfAbsent(SOURCE_SHA256, k -> sourceSha256(modelDir));
         Path tokenizer = modelDir.resolve(TOKENIZER_FILE);
-        return export(weights, Files.isRegularFile(tokenizer) ? tokenizer : null, outDir, options, meta);
+        try (StreamedCheckpoint source = StreamedCheckpoint.open(modelDir)) {
+            return export(source, Files.isRegularFile(tokenizer) ? tokenizer : null, outDir, options, meta);
+        } catch (CheckpointException e) {
+            throw new OnnxExportException("cannot export " + modelDir + ": " + e.getMessage(), e);
+        }
     }
 
-    /** Exports weights held in memory (a pruned model); {@code tokenizer} may be null. */
-    public static Manifest export(DecoderWeights weights, Path tokenizer, Path outDir, Options options,
+    /**
+     * Exports a model; {@code tokenizer} may be null. Weights of a model larger than {@link Options#externalDataThreshold}
+     * stream into {@code model.onnx.data} as each block is read, so the export holds one block; smaller models are
+     * written as one self-contained file.
+     */
+    public static Manifest export(DecoderSource weights, Path tokenizer, Path outDir, Options options,
             Map<String, String> extraMetadata) {
         prepareOutput(outDir);
-        GraphBuilder graph = DecoderOnnxExporter.build(weights, options.fp16());
-        Map<String, String> meta = metadata(weights, options.fp16());
-        meta.putAll(extraMetadata);
-        List<Path> files = new ArrayList<>(OnnxWriter.write(graph, meta, outDir.resolve(MODEL_FILE), options.externalDataThreshold()));
-        if (tokenizer != null) {
-            Path dest = outDir.resolve(TOKENIZER_FILE);
-            try {
-                if (!tokenizer.toAbsolutePath().normalize().equals(dest.toAbsolutePath().normalize())) {
-                    Path tmp = outDir.resolve(TOKENIZER_FILE + ".tmp");
-                    Files.copy(tokenizer, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } catch (IOException e) {
-                throw new OnnxExportException(dest + ": cannot copy tokenizer from " + tokenizer + " (" + e + ")", e);
+        long estimatedBytes = weights.parameterCount() * (options.fp16() ? 2 : 4);
+        Path modelFile = outDir.resolve(MODEL_FILE);
+        List<Path> files = new ArrayList<>();
+        if (estimatedBytes > options.externalDataThreshold()) {
+            try (ExternalData data = new ExternalData(modelFile.resolveSibling(MODEL_FILE + ".data"))) {
+                GraphBuilder graph = DecoderOnnxExporter.build(weights, options.fp16(), data);
+                files.addAll(OnnxWriter.write(graph, metadata(weights, options.fp16(), extraMetadata), modelFile, 0));
             }
-            files.add(dest);
+        } else {
+            GraphBuilder graph = DecoderOnnxExporter.build(weights, options.fp16());
+            files.addAll(OnnxWriter.write(graph, metadata(weights, options.fp16(), extraMetadata), modelFile, Long.MAX_VALUE));
+        }
+        if (tokenizer != null) {
+            files.add(copyTokenizer(tokenizer, outDir));
         }
         Manifest manifest = new Manifest(Manifest.FORMAT, "decoder", weights.config().architecture().hfName(),
                 options.fp16() ? "float16" : "float32", weights.parameterCount(), weights.layerSizes(),
@@ -110,8 +114,28 @@ public final class ModelExport {
         return manifest;
     }
 
+    private static Map<String, String> metadata(DecoderSource w, boolean fp16, Map<String, String> extra) {
+        Map<String, String> meta = metadata(w, fp16);
+        meta.putAll(extra);
+        return meta;
+    }
+
+    private static Path copyTokenizer(Path tokenizer, Path outDir) {
+        Path dest = outDir.resolve(TOKENIZER_FILE);
+        try {
+            if (!tokenizer.toAbsolutePath().normalize().equals(dest.toAbsolutePath().normalize())) {
+                Path tmp = outDir.resolve(TOKENIZER_FILE + ".tmp");
+                Files.copy(tokenizer, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new OnnxExportException(dest + ": cannot copy tokenizer from " + tokenizer + " (" + e + ")", e);
+        }
+        return dest;
+    }
+
     /** The metadata_props of a decoder export (without caller-supplied entries). */
-    public static Map<String, String> metadata(DecoderWeights w, boolean fp16) {
+    public static Map<String, String> metadata(DecoderSource w, boolean fp16) {
         ModelConfig c = w.config();
         Map<String, String> m = new LinkedHashMap<>();
         m.put(KIND, "decoder");
@@ -123,7 +147,7 @@ public final class ModelExport {
         m.put(LAYER_SIZES, sizes.toString());
         m.put(HEAD_DIM, Integer.toString(w.headDim()));
         m.put(HIDDEN_SIZE, Integer.toString(c.hiddenSize()));
-        m.put(NUM_LAYERS, Integer.toString(w.layers().size()));
+        m.put(NUM_LAYERS, Integer.toString(w.numLayers()));
         m.put(VOCAB_SIZE, Integer.toString(c.vocabSize()));
         m.put(MAX_POSITIONS, Integer.toString(c.maxPositions()));
         if (c.bosTokenId() != null) {

@@ -38,7 +38,7 @@ public final class OnnxWriter {
     /** ~1.8 GB: below the protobuf 2 GB message limit with room for the graph itself. */
     public static final long DEFAULT_EXTERNAL_THRESHOLD = 1_800_000_000L;
     static final long INLINE_BELOW = 1024;
-    static final long ALIGN = 4096;
+    static final long ALIGN = ExternalData.ALIGN;
     private static final int CHUNK = 1 << 22;
 
     private OnnxWriter() {
@@ -46,6 +46,9 @@ public final class OnnxWriter {
 
     /** Writes the model; returns the files written (the model file first, then its external data file if any). */
     public static List<Path> write(GraphBuilder g, Map<String, String> metadata, Path modelFile, long externalThreshold) {
+        if (g.external() != null) {
+            return writeStreamed(g, metadata, modelFile);
+        }
         boolean external = g.initializerBytes() > externalThreshold;
         Path dataFile = modelFile.resolveSibling(modelFile.getFileName() + ".data");
         Path dataTmp = dataFile.resolveSibling(dataFile.getFileName() + ".tmp");
@@ -67,10 +70,7 @@ public final class OnnxWriter {
                             offset += pad;
                         }
                         long length = writeData(init, ch);
-                        graph.addInitializer(header(init).setDataLocation(TensorProto.DataLocation.EXTERNAL)
-                                .addExternalData(entry("location", dataFile.getFileName().toString()))
-                                .addExternalData(entry("offset", Long.toString(offset)))
-                                .addExternalData(entry("length", Long.toString(length))));
+                        graph.addInitializer(externalHeader(init, new ExternalData.Location(dataFile.getFileName().toString(), offset, length)));
                         offset += length;
                     }
                     ch.force(true);
@@ -80,19 +80,7 @@ public final class OnnxWriter {
                     graph.addInitializer(inline(init));
                 }
             }
-            ModelProto.Builder model = ModelProto.newBuilder()
-                    .setIrVersion(IR_VERSION)
-                    .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                    .setProducerName("secateur")
-                    .setProducerVersion(producerVersion())
-                    .setGraph(graph);
-            metadata.forEach((k, v) -> model.addMetadataProps(entry(k, v)));
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(modelTmp), 1 << 20)) {
-                model.build().writeTo(out);
-            }
-            try (FileChannel ch = FileChannel.open(modelTmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
+            writeModel(graph, metadata, modelTmp);
             List<Path> written = new ArrayList<>();
             written.add(modelFile);
             if (external) {
@@ -105,13 +93,62 @@ public final class OnnxWriter {
             }
             return written;
         } catch (IOException e) {
+            deleteQuietly(modelTmp, dataTmp);
+            throw new OnnxExportException(modelFile + ": cannot write ONNX model (" + e + ")", e);
+        }
+    }
+
+    /** A graph whose weights already went to its {@link ExternalData} as it was built: only the proto is left to write. */
+    private static List<Path> writeStreamed(GraphBuilder g, Map<String, String> metadata, Path modelFile) {
+        ExternalData data = g.external();
+        Path modelTmp = modelFile.resolveSibling(modelFile.getFileName() + ".tmp");
+        GraphProto.Builder graph = g.graphWithoutInitializers();
+        for (Initializer init : g.initializers()) {
+            graph.addInitializer(init.external() != null ? externalHeader(init, init.external()) : inline(init));
+        }
+        try {
+            writeModel(graph, metadata, modelTmp);
+            data.commit();
+            Files.move(modelTmp, modelFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return List.of(modelFile, data.file());
+        } catch (IOException e) {
+            deleteQuietly(modelTmp);
+            throw new OnnxExportException(modelFile + ": cannot write ONNX model (" + e + ")", e);
+        } finally {
+            data.close();
+        }
+    }
+
+    private static void writeModel(GraphProto.Builder graph, Map<String, String> metadata, Path modelTmp) throws IOException {
+        ModelProto.Builder model = ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setProducerName("secateur")
+                .setProducerVersion(producerVersion())
+                .setGraph(graph);
+        metadata.forEach((k, v) -> model.addMetadataProps(entry(k, v)));
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(modelTmp), 1 << 20)) {
+            model.build().writeTo(out);
+        }
+        try (FileChannel ch = FileChannel.open(modelTmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    private static TensorProto externalHeader(Initializer init, ExternalData.Location at) {
+        return header(init).setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(entry("location", at.file()))
+                .addExternalData(entry("offset", Long.toString(at.offset())))
+                .addExternalData(entry("length", Long.toString(at.length()))).build();
+    }
+
+    private static void deleteQuietly(Path... files) {
+        for (Path f : files) {
             try {
-                Files.deleteIfExists(modelTmp);
-                Files.deleteIfExists(dataTmp);
+                Files.deleteIfExists(f);
             } catch (IOException ignored) {
                 // the original error is the one worth reporting
             }
-            throw new OnnxExportException(modelFile + ": cannot write ONNX model (" + e + ")", e);
         }
     }
 
@@ -158,14 +195,11 @@ public final class OnnxWriter {
     }
 
     private static void encode(Initializer init, int from, int to, ByteBuffer buf) {
-        switch (init.type()) {
-            case FLOAT -> buf.asFloatBuffer().put(init.floats(), from, to - from);
-            case FLOAT16 -> DType.F16.encode(Arrays.copyOfRange(init.floats(), from, to), buf);
-            case INT64 -> buf.asLongBuffer().put(init.longs(), from, to - from);
-            default -> throw new IllegalStateException("no initializer encoding for " + init.type());
-        }
-        if (init.type() != ElemType.FLOAT16) {
-            buf.position(buf.position() + (to - from) * init.type().bytes);
+        if (init.type() == ElemType.INT64) {
+            buf.asLongBuffer().put(init.longs(), from, to - from);
+            buf.position(buf.position() + (to - from) * 8);
+        } else {
+            ExternalData.encode(init.type(), init.floats(), from, to, buf);
         }
     }
 

@@ -74,6 +74,20 @@ public final class AtomicFiles {
         }
     }
 
+    /** Deletes a folder and everything in it; links inside are removed, never followed. Absent is fine. */
+    public static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);

@@ -474,16 +474,6 @@ public final class ModelStore {
     }
 
     static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            // Deepest first; walk() does not follow links, so a link inside never leads us outside.
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.deleteRecursively(dir);
     }
 }

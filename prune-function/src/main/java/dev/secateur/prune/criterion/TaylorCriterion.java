@@ -26,6 +26,24 @@ public final class TaylorCriterion implements ImportanceCriterion {
         this.groups = groups;
     }
 
+    /** Accumulates Σ g∘W per layer, one batch's gradients at a time, as a streamed backward pass produces them. */
+    public static final class Accumulator {
+        private final Map<Integer, double[]> ffn = new HashMap<>(), groups = new HashMap<>();
+
+        /** @param products g∘W of one layer for one batch, by part name (gate, up, down, q, k, v, o) */
+        public void add(int layer, Map<String, NDArray> products, int headDim, NDManager m) {
+            accumulate(ffn, layer, neuronSums(products));
+            accumulate(groups, layer, groupSums(products, headDim, m));
+        }
+
+        public TaylorCriterion result() {
+            return new TaylorCriterion(ffn, groups);
+        }
+    }
+
+    /** The weight parts whose gradients the criterion reads. */
+    public static final List<String> PARTS = List.of("gate", "up", "down", "q", "k", "v", "o");
+
     @Override
     public String name() {
         return "taylor";

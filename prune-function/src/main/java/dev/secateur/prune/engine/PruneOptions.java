@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * @param minKeep per-layer floor under GLOBAL allocation (fraction of units kept)
  * @param miTokens tokens subsampled for the pairwise Rényi estimator and layer MI
  * @param maxTokens activation rows kept per layer (token-subsampled)
- * @param activationBudgetBytes most bytes of calibration activations held at once (layers are captured in groups)
+ * @param calibrationMode what calibrates block i + 1: the pruned block i's output (sequential) or the dense one's
  * @param evalText perplexity text for before/after, or null to skip
  */
 public record PruneOptions(
@@ -22,37 +22,43 @@ public record PruneOptions(
         int samples, int seqLen, long seed, String device,
         String criterion, Double ffnRatio, Double headRatio, Double layerRatio, Double threshold,
         Allocation allocation, double minKeep, String compensation,
-        double kernelScale, int miTokens, int maxTokens, double ridge, int batchSize, long activationBudgetBytes,
+        double kernelScale, int miTokens, int maxTokens, double ridge, int batchSize, CalibrationMode calibrationMode,
         Path evalText, int evalSeqLen, long evalMaxTokens) {
 
     /** Defaults: mi + lsq, 20 % of FFN neurons, 64 × 256 calibration tokens, 8192 rows per layer, seed 0. */
     public static PruneOptions defaults(Path model, Path calibration, Path output) {
         return new PruneOptions(model, null, calibration, output, 64, 256, 0, "auto", "mi", 0.2, null, null, null,
-                Allocation.UNIFORM, 0.05, "lsq", 1.0, 256, 8192, 1e-2, 8, 4L << 30, null, 256, 0);
+                Allocation.UNIFORM, 0.05, "lsq", 1.0, 256, 8192, 1e-2, 8, CalibrationMode.SEQUENTIAL, null, 256, 0);
     }
 
     public PruneOptions withRatios(Double ffn, Double heads, Double layers) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffn, heads, layers, threshold,
-                allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, activationBudgetBytes, evalText, evalSeqLen,
+                allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText, evalSeqLen,
                 evalMaxTokens);
     }
 
     public PruneOptions withMethod(String criterion, String compensation, Allocation allocation) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio, layerRatio,
-                threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, activationBudgetBytes, evalText,
+                threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText,
                 evalSeqLen, evalMaxTokens);
     }
 
     public PruneOptions withCalibration(int samples, int seqLen, int maxTokens, int batchSize) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio, layerRatio,
-                threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, activationBudgetBytes, evalText,
+                threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText,
                 evalSeqLen, evalMaxTokens);
     }
 
     public PruneOptions withEval(Path text, int seqLen, long evalMax) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, this.seqLen, seed, device, criterion, ffnRatio, headRatio,
                 layerRatio, threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize,
-                activationBudgetBytes, text, seqLen, evalMax);
+                calibrationMode, text, seqLen, evalMax);
+    }
+
+    public PruneOptions withCalibrationMode(CalibrationMode mode) {
+        return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio,
+                layerRatio, threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize,
+                mode, evalText, evalSeqLen, evalMaxTokens);
     }
 
     public Path tokenizerPath() {

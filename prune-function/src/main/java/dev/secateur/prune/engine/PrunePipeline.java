@@ -2,30 +2,31 @@ package dev.secateur.prune.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import dev.secateur.model.CheckpointWriter;
-import dev.secateur.model.DecoderWeights;
+import dev.secateur.model.ShardedCheckpointWriter;
+import dev.secateur.model.StreamedCheckpoint;
 import dev.secateur.prune.calibration.CalibrationSampler;
 import dev.secateur.prune.calibration.CalibrationText;
-import dev.secateur.prune.calibration.ModelActivationSource;
+import dev.secateur.prune.compensate.Compensator;
 import dev.secateur.prune.compensate.Compensators;
 import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.criterion.ScoreSelector;
-import dev.secateur.prune.criterion.TaylorCriterion;
 import dev.secateur.prune.criterion.Selector;
 import dev.secateur.prune.criterion.Structure;
-import dev.secateur.prune.eval.DjlLanguageModel;
 import dev.secateur.prune.eval.Perplexity;
-import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.prune.model.Devices;
 import dev.secateur.prune.plan.Target;
+import dev.secateur.store.AtomicFiles;
 import dev.secateur.tokenizer.TextTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One entry point for a whole run: checkpoint → calibration text → activations of the dense model → criterion →
- * plan → compensation → slicing → (perplexity before/after) → pruned checkpoint + plan.json. The CLI and the
- * event-driven service call {@link #run} and nothing else.
+ * One entry point for a whole run: checkpoint → calibration text → {@link StreamingPruner} (block by block: activations,
+ * criterion, plan, compensation, slicing, the pruned block written to its shard, before/after on the evaluation
+ * windows) → plan.json. The output folder appears in one rename when everything is written; a failed run leaves
+ * nothing there. The CLI and the event-driven service call {@link #run} and nothing else.
  */
 public final class PrunePipeline {
     private PrunePipeline() {
@@ -54,57 +55,92 @@ public final class PrunePipeline {
         return o.allocation() == dev.secateur.prune.plan.Allocation.GLOBAL ? Math.min(1.0, 1 - o.minKeep()) : Math.min(1.0, r + 0.01);
     }
 
+    /** Hidden states of the evaluation windows kept per model when no --eval-max-tokens caps them. */
+    static final long EVAL_STATE_BUDGET = 256L << 20;
+
     public static PruneResult run(PruneOptions o, ProgressListener listener) {
         PruneSpec spec = spec(o);
-        Map<String, Double> seconds = new LinkedHashMap<>();
-        listener.progress("load", 0, "loading " + o.model());
-        DecoderWeights dense = DecoderWeights.load(o.model());
+        Path out = o.output();
+        Path stage = out.resolveSibling(out.getFileName() + ".partial");
+        requireReplaceable(out);
+        AtomicFiles.deleteRecursively(stage);
+        listener.progress("load", 0, "opening " + o.model());
         Device device = Devices.resolve(o.device());
-        try (TextTokenizer tokenizer = TextTokenizer.load(o.tokenizerPath());
-                NDManager manager = NDManager.newBaseManager(device, "PyTorch");
-                DecoderModel model = new DecoderModel(dense, device)) {
+        long t0 = System.nanoTime();
+        try (StreamedCheckpoint src = StreamedCheckpoint.open(o.model());
+                TextTokenizer tokenizer = TextTokenizer.load(o.tokenizerPath());
+                NDManager manager = NDManager.newBaseManager(device, "PyTorch")) {
             long[] ids = tokenizer.encode(CalibrationText.read(o.calibration()));
             long[][] windows = CalibrationSampler.windows(ids, o.samples(), o.seqLen(), o.seed());
-            listener.progress("calibrate", 0, windows.length + " × " + o.seqLen() + " calibration tokens");
-
-            PruneEngine engine = new PruneEngine(manager);
-            Selector selector;
-            double taylorSeconds = 0;
-            if ("taylor".equals(o.criterion())) {
-                long t0 = System.nanoTime();
-                selector = new ScoreSelector(TaylorCriterion.compute(model, windows, o.batchSize(), dense.headDim()));
-                taylorSeconds = (System.nanoTime() - t0) / 1e9;
-            } else {
-                selector = engine.selector(spec);
-            }
-            ModelActivationSource source = new ModelActivationSource(model, dense, windows, o.batchSize(), o.maxTokens(),
-                    spec.sites(selector.needsActivations()), o.seed(), o.activationBudgetBytes());
-            PruneOutcome outcome = engine.prune(dense, source, spec, selector, listener);
-            seconds.putAll(outcome.seconds());
-            if (taylorSeconds > 0) {
-                seconds.put("gradients", taylorSeconds);
-            }
-
-            double before = Double.NaN, after = Double.NaN;
-            dev.secateur.prune.eval.Agreement agreement = null;
+            long[][] evalWindows = null;
             if (o.evalText() != null) {
-                long t0 = System.nanoTime();
-                Perplexity ppl = new Perplexity(o.evalSeqLen(), o.evalMaxTokens(), o.batchSize());
-                before = ppl.evaluate(new DjlLanguageModel(model), tokenizer, o.evalText()).perplexity();
-                try (DecoderModel pruned = new DecoderModel(outcome.pruned(), device)) {
-                    after = ppl.evaluate(new DjlLanguageModel(pruned), tokenizer, o.evalText()).perplexity();
-                    agreement = dev.secateur.prune.eval.Agreement.measure(model, pruned, tokenizer, o.evalText(), o.evalSeqLen(), 8);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(o.evalText() + ": " + e.getMessage(), e);
-                }
-                seconds.put("eval", (System.nanoTime() - t0) / 1e9);
-                listener.progress("eval", 1, String.format(java.util.Locale.ROOT, "perplexity %.4f → %.4f (seq %d)", before, after, o.evalSeqLen()));
+                long cap = o.evalMaxTokens() > 0 ? o.evalMaxTokens()
+                        : Math.max(o.evalSeqLen(), EVAL_STATE_BUDGET / (4L * src.config().hiddenSize()) / o.evalSeqLen() * o.evalSeqLen());
+                evalWindows = new Perplexity(o.evalSeqLen(), cap, o.batchSize()).windows(tokenizer, o.evalText());
             }
-            CheckpointWriter.save(outcome.pruned(), o.output(), o.tokenizerPath());
-            outcome.plan().write(o.output().resolve("plan.json"));
-            listener.progress("save", 1, "wrote " + o.output());
-            return new PruneResult(o.output(), outcome.plan(), outcome.parametersBefore(), outcome.parametersAfter(), before, after,
-                    o.evalSeqLen(), seconds, outcome.peakActivationBytes(), Devices.describe(device), agreement);
+            listener.progress("calibrate", 0, windows.length + " × " + o.seqLen() + " calibration tokens");
+            Map<String, Double> seconds = new LinkedHashMap<>();
+            seconds.put("load", (System.nanoTime() - t0) / 1e9);
+
+            Selector selector;
+            if ("taylor".equals(o.criterion())) {
+                long tg = System.nanoTime();
+                selector = new ScoreSelector(TaylorPass.compute(src, windows, o.batchSize(), device, listener));
+                seconds.put("gradients", (System.nanoTime() - tg) / 1e9);
+            } else {
+                selector = Criteria.byName(spec.criterion(), manager, spec.settings());
+            }
+            Compensator compensator = Compensators.byName(spec.compensation(), manager, spec.settings().ridge());
+            StreamingPruner.Run run = new StreamingPruner.Run(windows, evalWindows, o.batchSize(), o.maxTokens(), o.seed(),
+                    o.calibrationMode(), device, o.tokenizerPath());
+            StreamingPruner.Outcome outcome = new StreamingPruner(src, spec, selector, compensator, run, listener)
+                    .prune(shards -> new ShardedCheckpointWriter(stage, shards, src.storedDType()));
+            seconds.putAll(outcome.seconds());
+            outcome.plan().write(stage.resolve("plan.json"));
+            EvalOutcome eval = outcome.eval();
+            if (eval != null) {
+                listener.progress("eval", 1, String.format(java.util.Locale.ROOT, "perplexity %.4f → %.4f (seq %d, %d tokens)",
+                        eval.perplexityBefore(), eval.perplexityAfter(), o.evalSeqLen(), eval.tokens()));
+            }
+            replace(stage, out);
+            listener.progress("save", 1, "wrote " + out);
+            return new PruneResult(out, outcome.plan(), outcome.parametersBefore(), outcome.parametersAfter(),
+                    eval == null ? Double.NaN : eval.perplexityBefore(), eval == null ? Double.NaN : eval.perplexityAfter(),
+                    o.evalSeqLen(), seconds, outcome.peakActivationBytes(), Devices.describe(device), eval == null ? null : eval.agreement());
+        } catch (RuntimeException e) {
+            AtomicFiles.deleteRecursively(stage);
+            throw e;
+        }
+    }
+
+    /** The output folder may be absent, empty, or an earlier model folder (replaced); anything else is refused before work starts. */
+    private static void requireReplaceable(Path out) {
+        if (!Files.exists(out)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(out)) {
+            if (entries.findAny().isPresent() && !Files.isRegularFile(out.resolve("config.json"))) {
+                throw new IllegalArgumentException("output folder " + out + " exists and is not a model folder; give a new or empty folder");
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("output folder " + out + " is not a readable folder (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The finished folder takes the output's place in one rename, so a reader sees the old folder or the new one. */
+    private static void replace(Path stage, Path out) {
+        try {
+            if (Files.exists(out)) {
+                Path old = out.resolveSibling(out.getFileName() + ".old");
+                AtomicFiles.deleteRecursively(old);
+                AtomicFiles.moveAtomically(out, old);
+                AtomicFiles.moveAtomically(stage, out);
+                AtomicFiles.deleteRecursively(old);
+            } else {
+                AtomicFiles.moveAtomically(stage, out);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot move " + stage + " to " + out + ": " + e.getMessage(), e);
         }
     }
 }

@@ -56,25 +56,40 @@ public final class Perplexity {
     }
 
     public Result evaluate(LanguageModel model, TextTokenizer tokenizer, Path text) {
+        Accumulator acc = new Accumulator(model);
+        forEachWindow(tokenizer, text, acc::add);
+        acc.flush();
+        double mean = acc.nllSum / acc.tokens;
+        return new Result(Math.exp(mean), mean, acc.tokens, acc.windows, seqLen);
+    }
+
+    /** The evaluation windows themselves (seqLen + 1 tokens each), for evaluators that carry them through a model block by block. */
+    public long[][] windows(TextTokenizer tokenizer, Path text) {
+        List<long[]> out = new ArrayList<>();
+        forEachWindow(tokenizer, text, out::add);
+        return out.toArray(long[][]::new);
+    }
+
+    private void forEachWindow(TextTokenizer tokenizer, Path text, java.util.function.Consumer<long[]> sink) {
         if (!Files.isRegularFile(text)) {
             throw new IllegalArgumentException(text + ": no such text file");
         }
         long maxWindows = maxTokens == 0 ? Long.MAX_VALUE : maxTokens / seqLen;
-        Accumulator acc = new Accumulator(model);
         long[] window = new long[seqLen + 1];
         int filled = 0;
-        long seen = 0;
+        long seen = 0, windows = 0;
         try (BufferedReader reader = Files.newBufferedReader(text, StandardCharsets.UTF_8)) {
             TextChunks chunks = new TextChunks(reader, chunkChars);
-            for (String piece = chunks.next(); piece != null && acc.queued() < maxWindows; piece = chunks.next()) {
+            for (String piece = chunks.next(); piece != null && windows < maxWindows; piece = chunks.next()) {
                 for (long id : tokenizer.encode(piece)) {
                     seen++;
                     window[filled++] = id;
                     if (filled == window.length) {
-                        acc.add(window.clone());
+                        sink.accept(window.clone());
+                        windows++;
                         window[0] = window[seqLen]; // the one shared token: context for the next window's first target
                         filled = 1;
-                        if (acc.queued() >= maxWindows) {
+                        if (windows >= maxWindows) {
                             break;
                         }
                     }
@@ -83,13 +98,10 @@ public final class Perplexity {
         } catch (IOException e) {
             throw new IllegalArgumentException(text + ": cannot read (" + e.getMessage() + ")", e);
         }
-        acc.flush();
-        if (acc.windows == 0) {
+        if (windows == 0) {
             throw new IllegalArgumentException(text + ": text has " + seen + " tokens, fewer than one window of seqLen+1 = "
                     + (seqLen + 1));
         }
-        double mean = acc.nllSum / acc.tokens;
-        return new Result(Math.exp(mean), mean, acc.tokens, acc.windows, seqLen);
     }
 
     /** Batches windows for the model and sums their losses in double. */
@@ -102,10 +114,6 @@ public final class Perplexity {
 
         Accumulator(LanguageModel model) {
             this.model = model;
-        }
-
-        long queued() {
-            return windows + batch.size();
         }
 
         void add(long[] window) {

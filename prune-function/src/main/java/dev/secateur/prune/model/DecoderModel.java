@@ -44,20 +44,12 @@ public final class DecoderModel implements AutoCloseable {
     private final NDArray finalNormBias;
     private final NDArray lmHead;
     private final boolean tied;
-    private final int headDim;
-    private final float eps;
-    private final boolean layerNorm;
-    private final boolean geluMlp;
-    private final Rope rope;
+    private final BlockForward f;
 
     public DecoderModel(DecoderWeights w, Device device) {
         this.config = w.config();
         this.device = device;
-        this.headDim = w.headDim();
-        this.eps = (float) config.normEps();
-        this.layerNorm = config.architecture() == Architecture.GPT2;
-        this.geluMlp = activationIsGelu(config);
-        this.rope = config.usesRope() ? new Rope(headDim, config.ropeTheta(), config.ropeScaling()) : null;
+        this.f = new BlockForward(config);
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         try {
             this.tokenEmbedding = array(w.tokenEmbedding());
@@ -82,16 +74,6 @@ public final class DecoderModel implements AutoCloseable {
         return new DecoderModel(DecoderWeights.load(dir), device);
     }
 
-    /** silu for Llama/Qwen2's gated MLP, gelu_new (= gelu_pytorch_tanh) for GPT-2; anything else is refused. */
-    private static boolean activationIsGelu(ModelConfig c) {
-        return switch (c.hiddenAct()) {
-            case "silu", "swish" -> false;
-            case "gelu_new", "gelu_pytorch_tanh" -> true;
-            default -> throw new IllegalArgumentException("activation '" + c.hiddenAct()
-                    + "' is not supported (supported: silu, gelu_new, gelu_pytorch_tanh)");
-        };
-    }
-
     private NDArray array(Tensor t) {
         return manager.create(t.data(), new Shape(Arrays.stream(t.shape()).asLongStream().toArray()));
     }
@@ -110,94 +92,23 @@ public final class DecoderModel implements AutoCloseable {
             throw new IllegalArgumentException("input ids must be [batch, seq] with both ≥ 1, got " + shape);
         }
         int seq = Math.toIntExact(shape.get(1));
-        if (positionEmbedding != null && seq > positionEmbedding.getShape().get(0)) {
-            throw new IllegalArgumentException("sequence of " + seq + " tokens exceeds the model's "
-                    + positionEmbedding.getShape().get(0) + " learned positions");
-        }
         NDManager caller = inputIds.getManager();
         try (NDManager pass = manager.newSubManager()) {
             NDArray ids = inputIds.toDevice(device, true);
             ids.attach(pass);
             ids = ids.toType(DataType.INT64, false);
 
-            NDArray x = embed(ids, pass, seq);
-            NDArray mask = Ops.causalMask(pass, seq);
-            NDArray[] cosSin = rope == null ? null : rope.tables(pass, seq);
+            NDArray x = f.embed(ids, tokenEmbedding, positionEmbedding, pass);
+            BlockForward.Context ctx = f.context(pass, seq);
             for (int i = 0; i < layers.size(); i++) {
-                x = block(i, x, mask, cosSin, capture);
+                x = f.block(i, layers.get(i), x, ctx, capture);
                 if (capture.stopAfter(i)) {
                     return null;
                 }
             }
-            NDArray logits = Ops.linear(norm(x, finalNorm, finalNormBias), lmHead, null);
+            NDArray logits = f.head(x, finalNorm, finalNormBias, lmHead);
             logits.attach(caller);
             return logits;
-        }
-    }
-
-    /** Token embeddings, plus learned positions for GPT-2 (rotary models add positions inside attention). */
-    private NDArray embed(NDArray ids, NDManager pass, int seq) {
-        NDArray x = Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
-        if (positionEmbedding != null) {
-            NDArray positions = pass.arange(0, seq, 1, DataType.INT64);
-            x = x.add(Embedding.embedding(positions, positionEmbedding, SparseFormat.DENSE).singletonOrThrow());
-        }
-        return x;
-    }
-
-    /** A pre-norm block: x + attention(norm(x)), then h + mlp(norm(h)). */
-    private NDArray block(int i, NDArray x, NDArray mask, NDArray[] cosSin, ForwardCapture capture) {
-        LayerArrays l = layers.get(i);
-        offer(capture, CaptureSite.BLOCK_INPUT, i, x);
-        NDArray h = x.add(attention(i, l, norm(x, l.attnNorm(), l.attnNormBias()), mask, cosSin, capture));
-        NDArray ffnInput = norm(h, l.mlpNorm(), l.mlpNormBias());
-        offer(capture, CaptureSite.FFN_INPUT, i, ffnInput);
-        NDArray out = h.add(mlp(i, l, ffnInput, capture));
-        offer(capture, CaptureSite.BLOCK_OUTPUT, i, out);
-        return out;
-    }
-
-    private NDArray norm(NDArray x, NDArray weight, NDArray bias) {
-        return layerNorm ? Ops.layerNorm(x, weight, bias, eps) : Ops.rmsNorm(x, weight, eps);
-    }
-
-    /** Multi-head (or grouped-query) causal self-attention; head counts from this layer's q/k rows. */
-    private NDArray attention(int i, LayerArrays l, NDArray x, NDArray mask, NDArray[] cosSin, ForwardCapture capture) {
-        long b = x.getShape().get(0), t = x.getShape().get(1);
-        NDArray q = heads(Ops.linear(x, l.q(), l.qBias()), b, t);
-        NDArray k = heads(Ops.linear(x, l.k(), l.kBias()), b, t);
-        NDArray v = heads(Ops.linear(x, l.v(), l.vBias()), b, t);
-        if (cosSin != null) {
-            q = Ops.applyRope(q, cosSin[0], cosSin[1]);
-            k = Ops.applyRope(k, cosSin[0], cosSin[1]);
-        }
-        NDArray perHead = Ops.attention(q, k, v, mask).transpose(0, 2, 1, 3); // [B, T, heads, headDim]
-        offer(capture, CaptureSite.ATTENTION_HEADS, i, perHead);
-        return Ops.linear(perHead.reshape(b, t, -1), l.o(), l.oBias());
-    }
-
-    /** [B, T, n·headDim] → [B, n, T, headDim]. */
-    private NDArray heads(NDArray x, long b, long t) {
-        return x.reshape(b, t, -1, headDim).transpose(0, 2, 1, 3);
-    }
-
-    /** SwiGLU (silu(gate)·up) when the layer has a gate, else GPT-2's gelu_new(up); then down. */
-    private NDArray mlp(int i, LayerArrays l, NDArray x, ForwardCapture capture) {
-        NDArray up = Ops.linear(x, l.up(), l.upBias());
-        NDArray inner;
-        if (l.gate() != null) {
-            NDArray gate = Ops.linear(x, l.gate(), l.gateBias());
-            inner = (geluMlp ? Ops.geluNew(gate) : Ops.silu(gate)).mul(up);
-        } else {
-            inner = geluMlp ? Ops.geluNew(up) : Ops.silu(up);
-        }
-        offer(capture, CaptureSite.FFN_INTERMEDIATE, i, inner);
-        return Ops.linear(inner, l.down(), l.downBias());
-    }
-
-    private static void offer(ForwardCapture capture, CaptureSite site, int layer, NDArray value) {
-        if (capture.wants(site, layer)) {
-            capture.record(site, layer, value);
         }
     }
 

@@ -26,6 +26,14 @@ public final class UnitAllocator {
         return out;
     }
 
+    /** How many units one layer loses under a per-layer (uniform or threshold) target; {@code layer} names it in errors. */
+    public static int count(RemovalOrder order, Target t, int groupSize, int layer) {
+        if (t.allocation() == Allocation.GLOBAL && t.threshold() == null) {
+            throw new IllegalArgumentException("a global target is allocated over all layers at once, not per layer");
+        }
+        return counts(List.of(order), t, groupSize, layer)[0];
+    }
+
     /** Sorted complement of the removed units. */
     public static int[] kept(int units, int[] removed) {
         boolean[] gone = new boolean[units];
@@ -36,18 +44,23 @@ public final class UnitAllocator {
     }
 
     static int[] counts(List<RemovalOrder> orders, Target t, int groupSize) {
+        return counts(orders, t, groupSize, 0);
+    }
+
+    /** @param firstLayer the index of orders.get(0) in the model, for messages */
+    private static int[] counts(List<RemovalOrder> orders, Target t, int groupSize, int firstLayer) {
         int layers = orders.size();
         int[] counts = new int[layers];
         String what = t.structure() == Structure.ATTENTION_HEADS ? "KV groups" : "FFN neurons";
         if (t.threshold() != null) {
             for (int l = 0; l < layers; l++) {
                 RemovalOrder o = orders.get(l);
-                int cap = t.ratio() > 0 ? unitsToRemove(o.units(), t.ratio(), groupSize, t, l) : o.units() - 1;
+                int cap = t.ratio() > 0 ? unitsToRemove(o.units(), t.ratio(), groupSize, t, firstLayer + l) : o.units() - 1;
                 int k = 0;
                 while (k < Math.min(cap, o.units() - 1)) {
                     double info = o.information()[k];
                     if (Double.isNaN(info)) {
-                        throw new IllegalArgumentException("threshold mode needs an MI criterion (mi, mi-pairwise): layer " + l
+                        throw new IllegalArgumentException("threshold mode needs an MI criterion (mi, mi-pairwise): layer " + (firstLayer + l)
                                 + " has no information value at step " + k);
                     }
                     if (!(info > t.threshold())) {
@@ -61,7 +74,7 @@ public final class UnitAllocator {
         }
         if (t.allocation() == Allocation.UNIFORM) {
             for (int l = 0; l < layers; l++) {
-                counts[l] = unitsToRemove(orders.get(l).units(), t.ratio(), groupSize, t, l);
+                counts[l] = unitsToRemove(orders.get(l).units(), t.ratio(), groupSize, t, firstLayer + l);
             }
             return counts;
         }

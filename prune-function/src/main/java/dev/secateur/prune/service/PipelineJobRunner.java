@@ -68,7 +68,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 req.samples(), req.seqLen(), req.seed(), task.device(), req.method().json(),
                 req.ffnRatio() > 0 ? req.ffnRatio() : null, req.headRatio() > 0 ? req.headRatio() : null, layerRatio, null,
                 Allocation.valueOf(req.allocation().name()), base.minKeep(), req.compensation().json(),
-                req.kernelScale(), base.miTokens(), base.maxTokens(), base.ridge(), base.batchSize(), base.activationBudgetBytes(),
+                req.kernelScale(), base.miTokens(), base.maxTokens(), base.ridge(), base.batchSize(), base.calibrationMode(),
                 task.eval(), req.evalSeqLen(), base.evalMaxTokens());
         try {
             PrunePipeline.spec(options);

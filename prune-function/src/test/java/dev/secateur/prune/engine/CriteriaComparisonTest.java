@@ -29,7 +29,7 @@ class CriteriaComparisonTest {
             for (String comp : new String[] {"none", "lsq"}) {
                 PruneOptions o = PruneOptions.defaults(model, calib, tmp.resolve(c + "-" + comp));
                 o = new PruneOptions(o.model(), null, calib, o.output(), 32, 128, 0, "cpu", c, ratio, null, null, null, Allocation.UNIFORM, 0.05,
-                        comp, 1.0, 256, 4096, 1e-2, 8, 2L << 30, eval, 128, 16384);
+                        comp, 1.0, 256, 4096, 1e-2, 8, CalibrationMode.SEQUENTIAL, eval, 128, 16384);
                 long t0 = System.nanoTime();
                 PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
                 String line = String.format("%-12s %-5s ppl %.3f → %.3f (×%.4f)  params %d → %d  score %.1f s, calibrate %.1f s, total %.1f s%n", c, comp,

@@ -32,7 +32,7 @@ class PrunePipelineTest {
     PruneOptions options(String criterion, String compensation) {
         PruneOptions o = PruneOptions.defaults(Fixtures.dir("llama-gqa"), resource("text/words.txt"), tmp.resolve(criterion + "-" + compensation));
         o = new PruneOptions(o.model(), resource("tokenizer.json"), o.calibration(), o.output(), 8, 16, 3, "cpu", criterion, 0.25, 0.5, null,
-                null, Allocation.UNIFORM, 0.05, compensation, 1.0, 64, 96, 1e-2, 4, 1L << 20, resource("text/words.txt"), 16, 0);
+                null, Allocation.UNIFORM, 0.05, compensation, 1.0, 64, 96, 1e-2, 4, CalibrationMode.SEQUENTIAL, resource("text/words.txt"), 16, 0);
         return o;
     }
 
@@ -56,7 +56,7 @@ class PrunePipelineTest {
         assertEquals(72, plan.layers().get(1).keptFfn().length);
         assertEquals("mi", plan.settings().get("criterion"));
         assertTrue(Files.exists(r.output().resolve("tokenizer.json")));
-        assertTrue(stages.containsAll(List.of("score", "plan", "compensate", "apply", "eval", "save")), stages.toString());
+        assertTrue(stages.containsAll(List.of("load", "calibrate", "prune", "eval", "save")), stages.toString());
         assertTrue(r.peakActivationBytes() > 0);
     }
 
@@ -78,7 +78,7 @@ class PrunePipelineTest {
         PruneOptions o = options("mi-pairwise", "none").withRatios(0.25, null, null);
         PruneResult b = PrunePipeline.run(new PruneOptions(o.model(), o.tokenizer(), o.calibration(), tmp.resolve("again"), o.samples(), o.seqLen(),
                 o.seed(), o.device(), o.criterion(), o.ffnRatio(), o.headRatio(), o.layerRatio(), o.threshold(), o.allocation(), o.minKeep(),
-                o.compensation(), o.kernelScale(), o.miTokens(), o.maxTokens(), o.ridge(), o.batchSize(), o.activationBudgetBytes(), null, 16, 0),
+                o.compensation(), o.kernelScale(), o.miTokens(), o.maxTokens(), o.ridge(), o.batchSize(), o.calibrationMode(), null, 16, 0),
                 ProgressListener.NONE);
         assertArrayEquals(a.plan().layers().get(0).keptFfn(), b.plan().layers().get(0).keptFfn());
     }

@@ -1,0 +1,358 @@
+package dev.secateur.prune.engine;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.model.ArchitectureAdapter;
+import dev.secateur.model.LayerSizes;
+import dev.secateur.model.LayerWeights;
+import dev.secateur.model.ShardedCheckpointWriter;
+import dev.secateur.model.StreamedCheckpoint;
+import dev.secateur.prune.apply.StructuredSlicer;
+import dev.secateur.prune.calibration.ActivationCollector;
+import dev.secateur.prune.calibration.LayerActivations;
+import dev.secateur.prune.compensate.Compensator;
+import dev.secateur.prune.criterion.RemovalOrder;
+import dev.secateur.prune.criterion.Selector;
+import dev.secateur.prune.criterion.Structure;
+import dev.secateur.prune.mi.RenyiMutualInformation;
+import dev.secateur.prune.model.BlockForward;
+import dev.secateur.prune.model.CaptureSite;
+import dev.secateur.prune.model.DeviceBlock;
+import dev.secateur.prune.plan.Allocation;
+import dev.secateur.prune.plan.LayerDrop;
+import dev.secateur.prune.plan.LayerPlan;
+import dev.secateur.prune.plan.PruningPlan;
+import dev.secateur.prune.plan.Target;
+import dev.secateur.prune.plan.UnitAllocator;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one pruning engine, after Wanda's and SparseGPT's layer-wise loop: embed the calibration windows once, then for
+ * each block read its weights from the checkpoint, run the carried hidden states through it while the criterion's
+ * activations are captured, score, plan, compensate, slice, write the pruned block to its shard, and carry the
+ * hidden states on (through the pruned block in {@link CalibrationMode#SEQUENTIAL} mode, the dense one in
+ * {@link CalibrationMode#DENSE}) before the block is freed. The evaluation windows ride along through both the dense
+ * and the pruned block, so before/after figures need no second model. Decisions that need every layer at once
+ * (global allocation, layer dropping) come from a statistics pass over the dense model that keeps only removal
+ * orders and subsampled block inputs/outputs.
+ *
+ * <p>Resident at any time: one block (as float32 Java arrays and on the device, dense and pruned), the hidden
+ * states of the calibration and evaluation windows, one block's captured activations, and during the first and
+ * last step the embedding or the head.
+ */
+final class StreamingPruner {
+    /** What the engine needs besides the spec: the run's choices that are not about what to remove. */
+    record Run(long[][] windows, long[][] evalWindows, int batchSize, int maxTokens, long seed, CalibrationMode mode, Device device,
+            java.nio.file.Path tokenizer) {
+    }
+
+    /** What a run produced, for the pipeline's result and report. */
+    record Outcome(PruningPlan plan, long parametersBefore, long parametersAfter, EvalOutcome eval, long peakActivationBytes,
+            Map<String, Double> seconds) {
+    }
+
+    private final StreamedCheckpoint src;
+    private final PruneSpec spec;
+    private final Selector selector;
+    private final Compensator compensator;
+    private final Run run;
+    private final ProgressListener listener;
+    private final BlockForward f;
+    private final int headDim;
+    private final Map<String, Double> seconds = new LinkedHashMap<>();
+    private long peakActivationBytes;
+
+    StreamingPruner(StreamedCheckpoint src, PruneSpec spec, Selector selector, Compensator compensator, Run run, ProgressListener listener) {
+        this.src = src;
+        this.spec = spec;
+        this.selector = selector;
+        this.compensator = compensator;
+        this.run = run;
+        this.listener = listener;
+        this.f = new BlockForward(src.config());
+        this.headDim = src.headDim();
+    }
+
+    private boolean needsActivations() {
+        return selector.needsActivations() || compensator != Compensator.NONE;
+    }
+
+    private boolean dropsLayers() {
+        return spec.layerRatio() != null || spec.layerThreshold() != null;
+    }
+
+    private boolean globalAllocation() {
+        return isGlobal(spec.ffn()) || isGlobal(spec.heads());
+    }
+
+    private static boolean isGlobal(Target t) {
+        return t != null && t.allocation() == Allocation.GLOBAL && t.threshold() == null;
+    }
+
+    Outcome prune(ShardedCheckpointWriterFactory out) {
+        int layers = src.numLayers();
+        int groupSize = spec.heads() == null ? 1 : uniformGroupSize();
+        try (NDManager root = NDManager.newBaseManager(run.device(), "PyTorch")) {
+            Stats stats = globalAllocation() || dropsLayers() ? statsPass(root, groupSize) : null;
+            int[] dropped = stats == null ? new int[0] : stats.dropped;
+            List<LayerPlan> plans = new ArrayList<>();
+            long before = 0, after = 0;
+
+            long t0 = System.nanoTime();
+            ArchitectureAdapter.Embeddings emb = src.embeddings();
+            HiddenStates calib = null, evalDense = null, evalPruned = null;
+            try (NDManager embedM = root.newSubManager()) {
+                NDArray tokens = array(embedM, emb.tokens());
+                NDArray positions = emb.positions() == null ? null : array(embedM, emb.positions());
+                if (needsActivations()) {
+                    calib = HiddenStates.embed(f, root, run.windows(), run.batchSize(), tokens, positions);
+                }
+                if (run.evalWindows() != null) {
+                    evalDense = HiddenStates.embed(f, root, inputs(run.evalWindows()), run.batchSize(), tokens, positions);
+                    evalPruned = evalDense.copy();
+                }
+            }
+            before += count(emb.tokens()) + count(emb.positions());
+            after += count(emb.tokens()) + count(emb.positions());
+            ShardedCheckpointWriter writer = out.open(layers - dropped.length + 2);
+            writer.writeShard(src.adapter().writeEmbeddings(emb));
+            emb = null;
+            add("calibrate", t0);
+            boolean mlpBias = (spec.ffn() != null && compensator != Compensator.NONE) || src.config().raw().path("mlp_bias").asBoolean(false);
+
+            List<LayerSizes> keptSizes = new ArrayList<>();
+            for (int l = 0, written = 0; l < layers; l++) {
+                LayerWeights w = src.layer(l);
+                before += w.parameterCount();
+                LayerPlan plan = LayerPlan.dense(l, w.ffnWidth(), w.numHeads(headDim), w.numKvHeads(headDim));
+                final int layer = l;
+                boolean drop = Arrays.stream(dropped).anyMatch(d -> d == layer);
+                if (drop) {
+                    plans.add(plan);
+                    try (DeviceBlock dense = DeviceBlock.load(l, w, root)) {
+                        if (calib != null && run.mode() == CalibrationMode.DENSE) {
+                            calib.advance(f, dense, null);
+                        }
+                        if (evalDense != null) {
+                            evalDense.advance(f, dense, null);
+                        }
+                    }
+                    listener.progress("prune", (l + 1.0) / layers, "layer " + l + " dropped");
+                    continue;
+                }
+                LayerActivations acts;
+                t0 = System.nanoTime();
+                try (DeviceBlock dense = DeviceBlock.load(l, w, root)) {
+                    acts = capture(l, w, dense, calib);
+                    if (evalDense != null) {
+                        evalDense.advance(f, dense, null);
+                    }
+                }
+                add("calibrate", t0);
+
+                t0 = System.nanoTime();
+                if (spec.ffn() != null) {
+                    RemovalOrder order = selector.order(acts, w, Structure.FFN_NEURONS);
+                    int k = stats != null && stats.ffnCounts != null ? stats.ffnCounts[l] : UnitAllocator.count(order, spec.ffn(), 1, l);
+                    plan = plan.withFfn(UnitAllocator.kept(w.ffnWidth(), Arrays.copyOf(order.order(), k)));
+                }
+                if (spec.heads() != null) {
+                    RemovalOrder order = selector.order(acts, w, Structure.ATTENTION_HEADS);
+                    int k = stats != null && stats.headCounts != null ? stats.headCounts[l]
+                            : UnitAllocator.count(order, spec.heads(), groupSize, l);
+                    plan = plan.withKvGroups(UnitAllocator.kept(w.numKvHeads(headDim), Arrays.copyOf(order.order(), k)), groupSize);
+                }
+                plans.add(plan);
+                add("score", t0);
+
+                t0 = System.nanoTime();
+                LayerWeights compensated = compensator == Compensator.NONE ? w : compensator.compensate(w, acts, plan);
+                add("compensate", t0);
+                t0 = System.nanoTime();
+                LayerWeights pruned = StructuredSlicer.sliceHeads(StructuredSlicer.sliceFfn(compensated, plan.keptFfn()),
+                        plan.keptHeads(), plan.keptKvGroups(), headDim);
+                w = null;
+                compensated = null;
+                acts = null;
+                after += pruned.parameterCount();
+                keptSizes.add(new LayerSizes(pruned.numHeads(headDim), pruned.numKvHeads(headDim), pruned.ffnWidth()));
+                writer.writeShard(src.adapter().writeLayer(written++, pruned, mlpBias));
+                add("apply", t0);
+
+                t0 = System.nanoTime();
+                boolean carryPruned = calib != null && run.mode() == CalibrationMode.SEQUENTIAL;
+                if (carryPruned || evalPruned != null) {
+                    try (DeviceBlock p = DeviceBlock.load(l, pruned, root)) {
+                        if (carryPruned) {
+                            calib.advance(f, p, null);
+                        }
+                        if (evalPruned != null) {
+                            evalPruned.advance(f, p, null);
+                        }
+                    }
+                }
+                add("calibrate", t0);
+                LayerSizes denseSizes = src.layerSizes(l);
+                listener.progress("prune", (l + 1.0) / layers, String.format(java.util.Locale.ROOT, "layer %d: FFN %d → %d, heads %d → %d",
+                        l, denseSizes.ffn(), pruned.ffnWidth(), denseSizes.heads(), pruned.numHeads(headDim)));
+            }
+            if (calib != null) {
+                calib.close();
+            }
+
+            t0 = System.nanoTime();
+            ArchitectureAdapter.Head head = src.head();
+            long headParams = count(head.norm()) + count(head.normBias()) + count(head.lmHead());
+            before += headParams;
+            after += headParams;
+            writer.writeShard(src.adapter().writeHead(head));
+            writer.finish(src.adapter().config(src.config(), keptSizes, mlpBias), run.tokenizer(), src.dir());
+            add("apply", t0);
+
+            EvalOutcome eval = null;
+            if (evalDense != null) {
+                t0 = System.nanoTime();
+                try (NDManager headM = root.newSubManager()) {
+                    NDArray lmHead = array(headM, head.lmHead() != null ? head.lmHead() : src.tokenEmbedding());
+                    HeadScorer scorer = new HeadScorer(f, array(headM, head.norm()), head.normBias() == null ? null : array(headM, head.normBias()), lmHead);
+                    head = null;
+                    eval = scorer.score(evalDense, evalPruned, run.evalWindows(), run.batchSize());
+                } finally {
+                    evalDense.close();
+                    evalPruned.close();
+                }
+                add("eval", t0);
+            }
+            PruningPlan plan = new PruningPlan(layers, plans, dropped, spec.describe());
+            return new Outcome(plan, before, after, eval, peakActivationBytes, seconds);
+        }
+    }
+
+    /** Opens the checkpoint writer once the number of shards (kept layers + embeddings + head) is known. */
+    @FunctionalInterface
+    interface ShardedCheckpointWriterFactory {
+        ShardedCheckpointWriter open(int shards);
+    }
+
+    /** Runs the dense block over the calibration states, capturing what the criterion and compensation read. */
+    private LayerActivations capture(int l, LayerWeights w, DeviceBlock dense, HiddenStates calib) {
+        if (calib == null) {
+            return LayerActivations.none(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim);
+        }
+        ActivationCollector c = collector(l, spec.sites(selector.needsActivations()), calib);
+        if (run.mode() == CalibrationMode.DENSE) {
+            calib.advance(f, dense, c);
+        } else {
+            calib.observe(f, dense, c);
+        }
+        peakActivationBytes = Math.max(peakActivationBytes, c.bytes() + calib.bytes());
+        return c.activations(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim);
+    }
+
+    /** Token rows kept per batch so that the layer keeps about {@code maxTokens} rows, spread evenly over batches. */
+    private ActivationCollector collector(int layer, Set<CaptureSite> sites, HiddenStates states) {
+        int batches = states.batches();
+        int smallest = states.tokens(batches - 1);
+        int rowsPerBatch = Math.max(1, Math.min(smallest, (run.maxTokens() + batches - 1) / batches));
+        return new ActivationCollector(sites, layer, layer + 1, batches, rowsPerBatch, run.seed());
+    }
+
+    /** Removal counts from every layer's statistics on the dense model, and the layers to drop. */
+    private static final class Stats {
+        int[] ffnCounts;
+        int[] headCounts;
+        int[] dropped = new int[0];
+    }
+
+    private Stats statsPass(NDManager root, int groupSize) {
+        long t0 = System.nanoTime();
+        int layers = src.numLayers();
+        List<RemovalOrder> ffnOrders = new ArrayList<>(), headOrders = new ArrayList<>();
+        List<Tensor[]> inOut = new ArrayList<>();
+        Set<CaptureSite> sites = EnumSet.noneOf(CaptureSite.class);
+        sites.addAll(spec.sites(selector.needsActivations()));
+        HiddenStates states;
+        ArchitectureAdapter.Embeddings emb = src.embeddings();
+        try (NDManager embedM = root.newSubManager()) {
+            states = HiddenStates.embed(f, root, run.windows(), run.batchSize(), array(embedM, emb.tokens()),
+                    emb.positions() == null ? null : array(embedM, emb.positions()));
+        }
+        emb = null;
+        try (states) {
+            for (int l = 0; l < layers; l++) {
+                LayerWeights w = src.layer(l);
+                ActivationCollector c = collector(l, sites, states);
+                try (DeviceBlock dense = DeviceBlock.load(l, w, root)) {
+                    states.advance(f, dense, c);
+                }
+                LayerActivations a = c.activations(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim);
+                peakActivationBytes = Math.max(peakActivationBytes, c.bytes() + states.bytes());
+                if (isGlobal(spec.ffn())) {
+                    ffnOrders.add(selector.order(a, w, Structure.FFN_NEURONS));
+                }
+                if (isGlobal(spec.heads())) {
+                    headOrders.add(selector.order(a, w, Structure.ATTENTION_HEADS));
+                }
+                if (dropsLayers()) {
+                    inOut.add(new Tensor[] {a.blockInput(), a.blockOutput()});
+                }
+                listener.progress("stats", (l + 1.0) / layers, "statistics of layer " + l);
+            }
+        }
+        Stats s = new Stats();
+        if (isGlobal(spec.ffn())) {
+            s.ffnCounts = UnitAllocator.removed(ffnOrders, spec.ffn(), 1).stream().mapToInt(r -> r.length).toArray();
+        }
+        if (isGlobal(spec.heads())) {
+            s.headCounts = UnitAllocator.removed(headOrders, spec.heads(), groupSize).stream().mapToInt(r -> r.length).toArray();
+        }
+        if (dropsLayers()) {
+            double[][] scores = LayerDrop.scores(root, inOut, new RenyiMutualInformation(spec.settings().kernelScale()),
+                    spec.settings().miTokens(), spec.settings().seed());
+            s.dropped = LayerDrop.choose(scores, spec.layerRatio() == null ? 0 : spec.layerRatio(), spec.layerThreshold());
+        }
+        add("stats", t0);
+        listener.progress("plan", 1, "plan ready: " + s.dropped.length + " layers dropped");
+        return s;
+    }
+
+    private int uniformGroupSize() {
+        int g = -1;
+        for (LayerSizes s : src.layerSizes()) {
+            int gs = s.heads() / s.kvHeads();
+            if (g >= 0 && gs != g) {
+                throw new IllegalArgumentException("layers have different query heads per KV group; head pruning needs one group size");
+            }
+            g = gs;
+        }
+        return g;
+    }
+
+    private static long[][] inputs(long[][] windows) {
+        long[][] out = new long[windows.length][];
+        for (int i = 0; i < windows.length; i++) {
+            out[i] = Arrays.copyOf(windows[i], windows[i].length - 1);
+        }
+        return out;
+    }
+
+    private static NDArray array(NDManager m, Tensor t) {
+        return m.create(t.data(), new ai.djl.ndarray.types.Shape(Arrays.stream(t.shape()).asLongStream().toArray()));
+    }
+
+    private static long count(Tensor t) {
+        return t == null ? 0 : t.numel();
+    }
+
+    private void add(String phase, long t0) {
+        seconds.merge(phase, (System.nanoTime() - t0) / 1e9, Double::sum);
+    }
+}

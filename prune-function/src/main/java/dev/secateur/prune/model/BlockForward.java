@@ -1,0 +1,123 @@
+package dev.secateur.prune.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import dev.secateur.checkpoint.Architecture;
+import dev.secateur.checkpoint.ModelConfig;
+
+/**
+ * The arithmetic of a decoder, one piece at a time, computing what Hugging Face's modeling code computes in
+ * float32: embedding, a pre-norm block, the final norm and head. {@link DecoderModel} chains the pieces over a
+ * resident model; the streaming pruner calls them on one block at a time. Every op is a differentiable NDArray op.
+ */
+public final class BlockForward {
+    private final int headDim;
+    private final float eps;
+    private final boolean layerNorm;
+    private final boolean geluMlp;
+    private final Rope rope;
+
+    public BlockForward(ModelConfig config) {
+        this.headDim = config.headDim();
+        this.eps = (float) config.normEps();
+        this.layerNorm = config.architecture() == Architecture.GPT2;
+        this.geluMlp = activationIsGelu(config);
+        this.rope = config.usesRope() ? new Rope(headDim, config.ropeTheta(), config.ropeScaling()) : null;
+    }
+
+    /** silu for Llama/Qwen2's gated MLP, gelu_new (= gelu_pytorch_tanh) for GPT-2; anything else is refused. */
+    private static boolean activationIsGelu(ModelConfig c) {
+        return switch (c.hiddenAct()) {
+            case "silu", "swish" -> false;
+            case "gelu_new", "gelu_pytorch_tanh" -> true;
+            default -> throw new IllegalArgumentException("activation '" + c.hiddenAct()
+                    + "' is not supported (supported: silu, gelu_new, gelu_pytorch_tanh)");
+        };
+    }
+
+    /** What every block of one forward pass shares: the causal mask and the rotary tables for its length. */
+    public record Context(NDArray mask, NDArray[] cosSin) {
+    }
+
+    public Context context(NDManager pass, int seq) {
+        return new Context(Ops.causalMask(pass, seq), rope == null ? null : rope.tables(pass, seq));
+    }
+
+    /** Token embeddings of int64 ids [B, T], plus learned positions for GPT-2 (rotary models add positions inside attention). */
+    public NDArray embed(NDArray ids, NDArray tokenEmbedding, NDArray positionEmbedding, NDManager pass) {
+        int seq = Math.toIntExact(ids.getShape().get(1));
+        if (positionEmbedding != null && seq > positionEmbedding.getShape().get(0)) {
+            throw new IllegalArgumentException("sequence of " + seq + " tokens exceeds the model's "
+                    + positionEmbedding.getShape().get(0) + " learned positions");
+        }
+        NDArray x = Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+        if (positionEmbedding != null) {
+            NDArray positions = pass.arange(0, seq, 1, DataType.INT64);
+            x = x.add(Embedding.embedding(positions, positionEmbedding, SparseFormat.DENSE).singletonOrThrow());
+        }
+        return x;
+    }
+
+    /** A pre-norm block: x + attention(norm(x)), then h + mlp(norm(h)). */
+    NDArray block(int i, LayerArrays l, NDArray x, Context ctx, ForwardCapture capture) {
+        offer(capture, CaptureSite.BLOCK_INPUT, i, x);
+        NDArray h = x.add(attention(i, l, norm(x, l.attnNorm(), l.attnNormBias()), ctx, capture));
+        NDArray ffnInput = norm(h, l.mlpNorm(), l.mlpNormBias());
+        offer(capture, CaptureSite.FFN_INPUT, i, ffnInput);
+        NDArray out = h.add(mlp(i, l, ffnInput, capture));
+        offer(capture, CaptureSite.BLOCK_OUTPUT, i, out);
+        return out;
+    }
+
+    /** Logits [B, T, vocab] from the last hidden states. */
+    public NDArray head(NDArray x, NDArray finalNorm, NDArray finalNormBias, NDArray lmHead) {
+        return Ops.linear(norm(x, finalNorm, finalNormBias), lmHead, null);
+    }
+
+    private NDArray norm(NDArray x, NDArray weight, NDArray bias) {
+        return layerNorm ? Ops.layerNorm(x, weight, bias, eps) : Ops.rmsNorm(x, weight, eps);
+    }
+
+    /** Multi-head (or grouped-query) causal self-attention; head counts from this layer's q/k rows. */
+    private NDArray attention(int i, LayerArrays l, NDArray x, Context ctx, ForwardCapture capture) {
+        long b = x.getShape().get(0), t = x.getShape().get(1);
+        NDArray q = heads(Ops.linear(x, l.q(), l.qBias()), b, t);
+        NDArray k = heads(Ops.linear(x, l.k(), l.kBias()), b, t);
+        NDArray v = heads(Ops.linear(x, l.v(), l.vBias()), b, t);
+        if (ctx.cosSin() != null) {
+            q = Ops.applyRope(q, ctx.cosSin()[0], ctx.cosSin()[1]);
+            k = Ops.applyRope(k, ctx.cosSin()[0], ctx.cosSin()[1]);
+        }
+        NDArray perHead = Ops.attention(q, k, v, ctx.mask()).transpose(0, 2, 1, 3); // [B, T, heads, headDim]
+        offer(capture, CaptureSite.ATTENTION_HEADS, i, perHead);
+        return Ops.linear(perHead.reshape(b, t, -1), l.o(), l.oBias());
+    }
+
+    /** [B, T, n·headDim] → [B, n, T, headDim]. */
+    private NDArray heads(NDArray x, long b, long t) {
+        return x.reshape(b, t, -1, headDim).transpose(0, 2, 1, 3);
+    }
+
+    /** SwiGLU (silu(gate)·up) when the layer has a gate, else GPT-2's gelu_new(up); then down. */
+    private NDArray mlp(int i, LayerArrays l, NDArray x, ForwardCapture capture) {
+        NDArray up = Ops.linear(x, l.up(), l.upBias());
+        NDArray inner;
+        if (l.gate() != null) {
+            NDArray gate = Ops.linear(x, l.gate(), l.gateBias());
+            inner = (geluMlp ? Ops.geluNew(gate) : Ops.silu(gate)).mul(up);
+        } else {
+            inner = geluMlp ? Ops.geluNew(up) : Ops.silu(up);
+        }
+        offer(capture, CaptureSite.FFN_INTERMEDIATE, i, inner);
+        return Ops.linear(inner, l.down(), l.downBias());
+    }
+
+    private static void offer(ForwardCapture capture, CaptureSite site, int layer, NDArray value) {
+        if (capture.wants(site, layer)) {
+            capture.record(site, layer, value);
+        }
+    }
+}

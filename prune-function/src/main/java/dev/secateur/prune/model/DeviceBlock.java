@@ -1,0 +1,84 @@
+package dev.secateur.prune.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.model.LayerWeights;
+import java.util.Arrays;
+
+/**
+ * One decoder block's weights resident on the device, in their own NDManager, so the streaming pruner can load a
+ * block, run every calibration batch through it and free it before the next one is read.
+ */
+public final class DeviceBlock implements AutoCloseable {
+    private final int index;
+    private final NDManager manager;
+    private final LayerArrays arrays;
+
+    private DeviceBlock(int index, NDManager manager, LayerArrays arrays) {
+        this.index = index;
+        this.manager = manager;
+        this.arrays = arrays;
+    }
+
+    /** @param index the block's position in the source model (capture sites are keyed by it) */
+    public static DeviceBlock load(int index, LayerWeights w, NDManager parent) {
+        NDManager m = parent.newSubManager();
+        try {
+            return new DeviceBlock(index, m, LayerArrays.of(w, t -> m.create(t.data(), shape(t))));
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    static Shape shape(Tensor t) {
+        return new Shape(Arrays.stream(t.shape()).asLongStream().toArray());
+    }
+
+    /**
+     * Runs hidden states [B, T, hidden] through the block; the result is attached to {@code into}, everything
+     * computed on the way is freed.
+     */
+    public NDArray forward(BlockForward f, NDArray x, ForwardCapture capture, NDManager into) {
+        try (NDManager pass = manager.newSubManager()) {
+            // ops take the manager of their first operand: lending x to the pass frees every intermediate with it
+            x.tempAttach(pass);
+            BlockForward.Context ctx = f.context(pass, Math.toIntExact(x.getShape().get(1)));
+            NDArray y = f.block(index, arrays, x, ctx, capture);
+            y.attach(into);
+            return y;
+        }
+    }
+
+    /** The block's weight arrays by component name (live arrays: callers may switch gradients on). */
+    public java.util.Map<String, NDArray> parameters() {
+        return arrays.byName();
+    }
+
+    /**
+     * Backpropagates {@code gradOut} = ∂L/∂y through the block at input x: the weights' gradients accumulate (switch
+     * them on first with {@link #parameters()}), and ∂L/∂x comes back attached to {@code into}.
+     */
+    public NDArray backward(BlockForward f, NDArray x, NDArray gradOut, NDManager into) {
+        try (NDManager pass = manager.newSubManager()) {
+            NDArray xi = x.duplicate();
+            xi.attach(pass);
+            xi.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
+                BlockForward.Context ctx = f.context(pass, Math.toIntExact(x.getShape().get(1)));
+                NDArray y = f.block(index, arrays, xi, ctx, ForwardCapture.NONE);
+                gc.backward(y.mul(gradOut).sum());
+            }
+            NDArray gx = xi.getGradient().duplicate();
+            gx.attach(into);
+            return gx;
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.secateur.model;
+
+import dev.secateur.checkpoint.Checkpoint;
+import dev.secateur.checkpoint.DType;
+import dev.secateur.checkpoint.ModelConfig;
+import dev.secateur.checkpoint.Tensor;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A decoder checkpoint read part by part from its memory-mapped safetensors: nothing is cached, so a caller that
+ * walks it block by block holds one block (widened to float32) at a time, whatever the model's size. Shapes are
+ * checked against config.json when a part is read, naming the file and tensor at fault.
+ */
+public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
+    private final Checkpoint ck;
+    private final ArchitectureAdapter adapter;
+    private final List<LayerSizes> sizes;
+
+    private StreamedCheckpoint(Checkpoint ck) {
+        this.ck = ck;
+        this.adapter = ArchitectureAdapter.of(ck.config().architecture());
+        // every block's shapes are checked before any work starts, so a bad checkpoint fails in seconds
+        this.sizes = java.util.stream.IntStream.range(0, ck.config().numLayers()).mapToObj(i -> adapter.layerSizes(ck, i)).toList();
+    }
+
+    public static StreamedCheckpoint open(Path dir) {
+        Checkpoint ck = Checkpoint.open(dir);
+        try {
+            return new StreamedCheckpoint(ck);
+        } catch (RuntimeException e) {
+            ck.close();
+            throw e;
+        }
+    }
+
+    public Path dir() {
+        return ck.dir();
+    }
+
+    public ArchitectureAdapter adapter() {
+        return adapter;
+    }
+
+    /** The dtype most of the weights are stored in (the first block's up projection's), to write back in kind. */
+    public DType storedDType() {
+        return ck.names().stream().filter(n -> n.contains("mlp") && n.endsWith("weight")).findFirst()
+                .map(ck::dtype).orElse(DType.F32);
+    }
+
+    @Override
+    public ModelConfig config() {
+        return ck.config();
+    }
+
+    @Override
+    public int numLayers() {
+        return sizes.size();
+    }
+
+    @Override
+    public LayerWeights layer(int i) {
+        return adapter.readLayer(ck, i);
+    }
+
+    @Override
+    public LayerSizes layerSizes(int i) {
+        return sizes.get(i);
+    }
+
+    @Override
+    public List<LayerSizes> layerSizes() {
+        return sizes;
+    }
+
+    public ArchitectureAdapter.Embeddings embeddings() {
+        return adapter.readEmbeddings(ck);
+    }
+
+    public ArchitectureAdapter.Head head() {
+        return adapter.readHead(ck, true);
+    }
+
+    @Override
+    public Tensor tokenEmbedding() {
+        return embeddings().tokens();
+    }
+
+    @Override
+    public Tensor positionEmbedding() {
+        return config().architecture() == dev.secateur.checkpoint.Architecture.GPT2 ? embeddings().positions() : null;
+    }
+
+    @Override
+    public Tensor finalNorm() {
+        return adapter.readHead(ck, false).norm();
+    }
+
+    @Override
+    public Tensor finalNormBias() {
+        return adapter.readHead(ck, false).normBias();
+    }
+
+    @Override
+    public Tensor lmHead() {
+        Tensor h = head().lmHead();
+        return h == null ? tokenEmbedding() : h;
+    }
+
+    @Override
+    public boolean tied() {
+        return adapter.tied(ck);
+    }
+
+    /** Stored weights counted from their shapes; a second copy of a tied head and GPT-2's mask buffers are not parameters. */
+    @Override
+    public long parameterCount() {
+        boolean tied = tied();
+        long n = 0;
+        for (String name : ck.names()) {
+            boolean buffer = name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias");
+            if (!buffer && !(tied && name.equals("lm_head.weight"))) {
+                n += Tensor.numel(ck.shape(name));
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        ck.close();
+    }
+}
