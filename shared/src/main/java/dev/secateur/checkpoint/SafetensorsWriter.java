@@ -21,19 +21,31 @@ public final class SafetensorsWriter {
     }
 
     public static void write(Path file, Map<String, Tensor> tensors, DType dtype, Map<String, String> metadata) {
+        Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
+        tensors.forEach((k, v) -> shapes.put(k, v.shape()));
+        write(file, shapes, dtype, metadata, name -> tensors.get(name).data());
+    }
+
+    /**
+     * Writes tensors whose values are produced one at a time: the header comes from the shapes, then each tensor's
+     * values are asked for, encoded and written before the next is asked for, so a file of any size is written
+     * holding one tensor.
+     */
+    public static void write(Path file, Map<String, int[]> shapes, DType dtype, Map<String, String> metadata,
+            java.util.function.Function<String, float[]> values) {
         ObjectNode header = JSON.createObjectNode();
         ObjectNode meta = header.putObject("__metadata__");
         meta.put("format", "pt");
         metadata.forEach(meta::put);
         long offset = 0;
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+        for (Map.Entry<String, int[]> e : shapes.entrySet()) {
             ObjectNode n = header.putObject(e.getKey());
             n.put("dtype", dtype.name());
             var shape = n.putArray("shape");
-            for (int d : e.getValue().shape()) {
+            for (int d : e.getValue()) {
                 shape.add(d);
             }
-            long size = (long) e.getValue().numel() * dtype.bytes();
+            long size = Tensor.numel(e.getValue()) * dtype.bytes();
             n.putArray("data_offsets").add(offset).add(offset + size);
             offset += size;
         }
@@ -47,13 +59,23 @@ public final class SafetensorsWriter {
                 head.put((byte) ' ');
             }
             writeFully(ch, head.flip());
-            for (Tensor t : tensors.values()) {
-                ByteBuffer buf = ByteBuffer.allocate(t.numel() * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-                dtype.encode(t.data(), buf);
+            for (Map.Entry<String, int[]> e : shapes.entrySet()) {
+                float[] v = values.apply(e.getKey());
+                if (v.length != Tensor.numel(e.getValue())) {
+                    throw new IllegalArgumentException("tensor '" + e.getKey() + "': " + v.length + " values for shape "
+                            + java.util.Arrays.toString(e.getValue()));
+                }
+                ByteBuffer buf = ByteBuffer.allocate(v.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+                dtype.encode(v, buf);
                 writeFully(ch, buf.flip());
             }
             ch.force(true);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the write error is the one worth reporting
+            }
             throw new CheckpointException(file + ": cannot write safetensors (" + e.getMessage() + ")", e);
         }
         try {

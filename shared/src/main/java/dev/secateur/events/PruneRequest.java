@@ -22,6 +22,9 @@ import java.io.IOException;
  * @param samples     calibration sequences
  * @param eval        optional text file for before/after perplexity; without it nothing is evaluated
  * @param qualityGate optional; null means the result is published whatever its quality
+ * @param calibrationMode "sequential" (block i + 1 calibrated on the pruned block i's output) or "dense" (on the dense one's)
+ * @param evalMaxTokens evaluation tokens scored at most; 0 for as many as fit the engine's evaluation budget
+ * @param export ONNX precision of the published model: "fp32" or "fp16"
  */
 public record PruneRequest(
         ModelSource source,
@@ -40,7 +43,10 @@ public record PruneRequest(
         String eval,
         int evalSeqLen,
         String outputModel,
-        QualityGate qualityGate) {
+        QualityGate qualityGate,
+        String calibrationMode,
+        long evalMaxTokens,
+        String export) {
 
     public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
     public static final double DEFAULT_FFN_RATIO = 0.2;
@@ -53,6 +59,10 @@ public record PruneRequest(
     public static final int DEFAULT_SEQ_LEN = 128;
     // 128 because the literature's anchor numbers (LLM-Pruner, FLAP, Wanda-sp on WikiText2) use it.
     public static final int DEFAULT_EVAL_SEQ_LEN = 128;
+    public static final String DEFAULT_CALIBRATION_MODE = "sequential";
+    public static final String DEFAULT_EXPORT = "fp32";
+    public static final java.util.List<String> CALIBRATION_MODES = java.util.List.of("sequential", "dense");
+    public static final java.util.List<String> EXPORTS = java.util.List.of("fp32", "fp16");
 
     /** Reads event data; unknown fields are ignored (newer senders), wrong types are errors naming the field. */
     public static PruneRequest parse(JsonNode data) {
@@ -83,7 +93,14 @@ public record PruneRequest(
                 f.string("eval"),
                 f.integer("evalSeqLen", DEFAULT_EVAL_SEQ_LEN),
                 f.string("outputModel"),
-                qualityGate);
+                qualityGate,
+                orDefault(f.string("calibrationMode"), DEFAULT_CALIBRATION_MODE),
+                f.integer("evalMaxTokens", 0L, 0, Long.MAX_VALUE),
+                orDefault(f.string("export"), DEFAULT_EXPORT));
+    }
+
+    private static String orDefault(String v, String d) {
+        return v == null ? d : v;
     }
 
     public static PruneRequest parse(byte[] json) {
@@ -145,6 +162,15 @@ public record PruneRequest(
         }
         if (qualityGate != null) {
             qualityGate.validate();
+        }
+        if (!CALIBRATION_MODES.contains(calibrationMode)) {
+            throw new RequestValidationException("calibrationMode", "must be one of " + CALIBRATION_MODES + ", was '" + calibrationMode + "'");
+        }
+        if (evalMaxTokens < 0) {
+            throw new RequestValidationException("evalMaxTokens", "must be >= 0, was " + evalMaxTokens);
+        }
+        if (!EXPORTS.contains(export)) {
+            throw new RequestValidationException("export", "must be one of " + EXPORTS + ", was '" + export + "'");
         }
         return this;
     }

@@ -69,6 +69,17 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--eval-seq-len", defaultValue = "128", description = "evaluation window (default: ${DEFAULT-VALUE})")
     int evalSeqLen;
 
+    @Option(names = "--eval-max-tokens", defaultValue = "0",
+            description = "evaluation tokens scored at most; 0: as many as fit 256 MB of hidden states per model (default: ${DEFAULT-VALUE})")
+    long evalMaxTokens;
+
+    @Option(names = "--calibration-mode", defaultValue = "sequential",
+            description = "sequential (block i+1 calibrated on the pruned block i's output) or dense (on the dense model's) (default: ${DEFAULT-VALUE})")
+    String calibrationMode;
+
+    @Option(names = "--export", defaultValue = "fp32", description = "ONNX export precision: fp32, fp16 or none (default: ${DEFAULT-VALUE})")
+    String export;
+
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
     String device;
 
@@ -80,7 +91,8 @@ public class PruneCommand implements Callable<Integer> {
             Map.entry("headRatio", "--head-ratio"), Map.entry("dropLayers", "--drop-layers"), Map.entry("allocation", "--allocation"),
             Map.entry("compensation", "--compensation"), Map.entry("miAlpha", "--mi-alpha"), Map.entry("kernelScale", "--kernel-scale"),
             Map.entry("calibration", "--calibration"), Map.entry("samples", "--samples"), Map.entry("seqLen", "--seq-len"),
-            Map.entry("eval", "--eval"), Map.entry("evalSeqLen", "--eval-seq-len"));
+            Map.entry("eval", "--eval"), Map.entry("evalSeqLen", "--eval-seq-len"), Map.entry("calibrationMode", "--calibration-mode"),
+            Map.entry("evalMaxTokens", "--eval-max-tokens"), Map.entry("export", "--export"));
 
     @Override
     public Integer call() throws IOException {
@@ -101,7 +113,7 @@ public class PruneCommand implements Callable<Integer> {
         PruneResult result;
         try {
             request = PruneRequest.parseValid(requestJson());
-            PruneTask task = new PruneTask("cli", request, model, calibration, eval, out, device);
+            PruneTask task = new PruneTask("cli", request, model, calibration, eval, out, device, !"none".equals(export));
             result = new PipelineJobRunner().prune(task, new ConsoleProgress(System.err));
         } catch (RequestValidationException e) {
             throw new IllegalArgumentException(OPTION_OF_FIELD.getOrDefault(e.field(), e.field()) + ": " + e.reason(), e);
@@ -119,7 +131,8 @@ public class PruneCommand implements Callable<Integer> {
         r.put("method", method).put("ffnRatio", ffnRatio).put("headRatio", headRatio).put("dropLayers", dropLayers)
                 .put("allocation", allocation).put("compensation", compensation).put("miAlpha", miAlpha)
                 .put("kernelScale", kernelScale).put("calibration", calibration.toAbsolutePath().toString())
-                .put("samples", samples).put("seqLen", seqLen).put("seed", seed).put("evalSeqLen", evalSeqLen);
+                .put("samples", samples).put("seqLen", seqLen).put("seed", seed).put("evalSeqLen", evalSeqLen)
+                .put("calibrationMode", calibrationMode).put("evalMaxTokens", evalMaxTokens).put("export", "none".equals(export) ? "fp32" : export);
         if (eval != null) {
             r.put("eval", eval.toAbsolutePath().toString());
         }

@@ -7,7 +7,9 @@ import dev.secateur.events.PruneRequest;
 import dev.secateur.events.RequestValidationException;
 import dev.secateur.json.Json;
 import dev.secateur.onnx.ModelExport;
+import dev.secateur.prune.engine.CalibrationMode;
 import dev.secateur.prune.engine.PruneOptions;
+import dev.secateur.prune.report.PeakMemory;
 import dev.secateur.prune.engine.PrunePipeline;
 import dev.secateur.prune.engine.PruneResult;
 import dev.secateur.prune.plan.Allocation;
@@ -31,12 +33,12 @@ public final class PipelineJobRunner implements PruneJobRunner {
     // Stage → [start, end] of the job's overall percent; the pipeline reports a fraction within each stage.
     private static final Map<String, double[]> STAGES = Map.of(
             "load", new double[] {3, 5},
-            "calibrate", new double[] {5, 10},
-            "score", new double[] {10, 50},
-            "plan", new double[] {50, 55},
-            "compensate", new double[] {55, 75},
-            "apply", new double[] {75, 80},
-            "eval", new double[] {80, 88},
+            "calibrate", new double[] {5, 6},
+            "gradients", new double[] {6, 20},
+            "stats", new double[] {6, 20},
+            "plan", new double[] {20, 20},
+            "prune", new double[] {20, 85},
+            "eval", new double[] {85, 88},
             "save", new double[] {88, 90});
 
     @Override
@@ -68,8 +70,8 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 req.samples(), req.seqLen(), req.seed(), task.device(), req.method().json(),
                 req.ffnRatio() > 0 ? req.ffnRatio() : null, req.headRatio() > 0 ? req.headRatio() : null, layerRatio, null,
                 Allocation.valueOf(req.allocation().name()), base.minKeep(), req.compensation().json(),
-                req.kernelScale(), base.miTokens(), base.maxTokens(), base.ridge(), base.batchSize(), base.calibrationMode(),
-                task.eval(), req.evalSeqLen(), base.evalMaxTokens());
+                req.kernelScale(), base.miTokens(), base.maxTokens(), base.ridge(), base.batchSize(),
+                CalibrationMode.parse(req.calibrationMode()), task.eval(), req.evalSeqLen(), req.evalMaxTokens());
         try {
             PrunePipeline.spec(options);
         } catch (IllegalArgumentException e) {
@@ -84,19 +86,23 @@ public final class PipelineJobRunner implements PruneJobRunner {
         });
 
         long t0 = System.nanoTime();
-        progress.report("export", 90, "ONNX");
         Path out = task.outputDir();
-        Path onnxDir = out.resolveSibling(out.getFileName() + ".onnx");
-        try {
-            ModelExport.export(out, onnxDir, false, Map.of(ModelExport.PLAN, Files.readString(out.resolve("plan.json")),
-                    ModelExport.SOURCE_SHA256, ModelExport.sourceSha256(task.sourceDir())));
-            try (Stream<Path> files = Files.list(onnxDir)) {
-                for (Path f : files.filter(f -> f.getFileName().toString().startsWith(ModelExport.MODEL_FILE)).toList()) {
-                    Files.move(f, out.resolve(f.getFileName()));
+        boolean fp16 = "fp16".equals(req.export());
+        if (task.exportOnnx()) {
+            progress.report("export", 90, "ONNX " + req.export());
+            Path onnxDir = out.resolveSibling(out.getFileName() + ".onnx");
+            try {
+                // the export reads the pruned checkpoint back block by block, so it holds one block, like the pruning did
+                ModelExport.export(out, onnxDir, ModelExport.Options.defaults(fp16), Map.of(ModelExport.PLAN, Files.readString(out.resolve("plan.json")),
+                        ModelExport.SOURCE_SHA256, ModelExport.sourceSha256(task.sourceDir())));
+                try (Stream<Path> files = Files.list(onnxDir)) {
+                    for (Path f : files.filter(f -> f.getFileName().toString().startsWith(ModelExport.MODEL_FILE)).toList()) {
+                        Files.move(f, out.resolve(f.getFileName()));
+                    }
                 }
+            } finally {
+                PruneJobService.deleteRecursively(onnxDir);
             }
-        } finally {
-            PruneJobService.deleteRecursively(onnxDir);
         }
         Map<String, Double> timings = new LinkedHashMap<>(result.seconds());
         timings.put("export", (System.nanoTime() - t0) / 1e9);
@@ -111,13 +117,20 @@ public final class PipelineJobRunner implements PruneJobRunner {
         report.set("request", req.toJson());
         report.set("summary", Json.toTree(summary));
         report.put("peakActivationBytes", result.peakActivationBytes());
+        // the process's peak resident set so far: the job's own peak from the CLI, at least it in a long-running service
+        report.put("peakRssBytes", PeakMemory.residentBytes());
+        report.put("calibrationMode", req.calibrationMode());
+        report.put("export", task.exportOnnx() ? req.export() : "none");
         if (result.agreement() != null) {
             // next-token distributions of the pruned vs the dense model on the first windows of the evaluation text
             report.put("top1Agreement", result.agreement().top1());
             report.put("klDivergenceNats", result.agreement().klDivergence());
             report.put("agreementPositions", result.agreement().positions());
         }
-        java.util.List<dev.secateur.model.LayerSizes> sizes = dev.secateur.model.DecoderWeights.load(out).layerSizes();
+        java.util.List<dev.secateur.model.LayerSizes> sizes;
+        try (dev.secateur.model.StreamedCheckpoint pruned = dev.secateur.model.StreamedCheckpoint.open(out)) {
+            sizes = pruned.layerSizes();
+        }
         report.set("layerSizes", Json.toTree(sizes));
         writeChart(out, task, result, sizes);
         report.put("evaluated", task.eval() != null);

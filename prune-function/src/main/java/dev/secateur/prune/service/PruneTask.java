@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * @param eval        the evaluation text file, or null
  * @param outputDir   an empty folder the engine fills; its content becomes the store version
  * @param device      "auto", "cpu" or "gpu"
+ * @param exportOnnx  false only from the CLI's --export none: the checkpoint is written, no ONNX
  */
 public record PruneTask(
         String jobId,
@@ -20,5 +21,10 @@ public record PruneTask(
         Path calibration,
         Path eval,
         Path outputDir,
-        String device) {
+        String device,
+        boolean exportOnnx) {
+
+    public PruneTask(String jobId, PruneRequest request, Path sourceDir, Path calibration, Path eval, Path outputDir, String device) {
+        this(jobId, request, sourceDir, calibration, eval, outputDir, device, true);
+    }
 }

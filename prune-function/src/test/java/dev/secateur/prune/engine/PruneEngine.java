@@ -25,8 +25,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Wanda-like skeleton every criterion shares: score each layer on calibration activations of the dense
- * model → allocate removals (uniform / global / threshold) → plan → compensate → slice.
+ * The whole-model path the streaming engine replaced: the dense model resident, activations of every layer from one
+ * dense forward, then score → allocate → plan → compensate → slice. Kept only as the reference that
+ * {@link StreamingEquivalenceTest} holds the streaming engine's dense-input mode to.
  */
 public final class PruneEngine {
     private final NDManager manager;

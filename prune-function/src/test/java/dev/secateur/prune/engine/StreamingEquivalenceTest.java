@@ -1,0 +1,111 @@
+package dev.secateur.prune.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.model.DecoderWeights;
+import dev.secateur.model.LayerWeights;
+import dev.secateur.prune.calibration.CalibrationSampler;
+import dev.secateur.prune.calibration.CalibrationText;
+import dev.secateur.prune.calibration.ModelActivationSource;
+import dev.secateur.prune.criterion.Criteria;
+import dev.secateur.prune.criterion.ScoreSelector;
+import dev.secateur.prune.criterion.Selector;
+import dev.secateur.prune.criterion.TaylorCriterion;
+import dev.secateur.prune.model.DecoderModel;
+import dev.secateur.prune.model.Fixtures;
+import dev.secateur.prune.plan.Allocation;
+import dev.secateur.tokenizer.TextTokenizer;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The streaming engine against the whole-model path it replaced ({@link PruneEngine}, kept in tests as the
+ * reference): in dense-input mode every block sees what the resident model's single forward gave it, so the kept
+ * units must be the same and the pruned weights equal to float rounding; sequential mode may differ only from the
+ * second block on, where its calibration inputs do.
+ */
+class StreamingEquivalenceTest {
+    @TempDir
+    Path tmp;
+
+    PruneOptions options(String criterion, String compensation, Allocation allocation, CalibrationMode mode) {
+        Path words = PrunePipelineTest.resource("text/words.txt");
+        return new PruneOptions(Fixtures.dir("llama-gqa"), PrunePipelineTest.resource("tokenizer.json"), words,
+                tmp.resolve(criterion + "-" + compensation + "-" + allocation + "-" + mode), 8, 16, 3, "cpu", criterion, 0.25, 0.5, null, null,
+                allocation, 0.05, compensation, 1.0, 64, 96, 1e-2, 4, mode, null, 16, 0);
+    }
+
+    @Test
+    void denseInputModeKeepsTheSameUnitsAndWeightsAsTheWholeModelPathForEveryCriterion() throws Exception {
+        for (String criterion : Criteria.NAMES) {
+            for (String compensation : new String[] {"none", "lsq"}) {
+                compare(options(criterion, compensation, Allocation.UNIFORM, CalibrationMode.DENSE));
+            }
+        }
+        compare(options("flap", "bias", Allocation.GLOBAL, CalibrationMode.DENSE));
+        compare(options("mi", "lsq", Allocation.GLOBAL, CalibrationMode.DENSE).withRatios(0.25, null, null));
+    }
+
+    @Test
+    void sequentialModeDiffersOnlyFromTheSecondBlockOn() throws Exception {
+        PruneResult dense = PrunePipeline.run(options("wanda-sp", "lsq", Allocation.UNIFORM, CalibrationMode.DENSE), ProgressListener.NONE);
+        PruneResult seq = PrunePipeline.run(options("wanda-sp", "lsq", Allocation.UNIFORM, CalibrationMode.SEQUENTIAL), ProgressListener.NONE);
+        DecoderWeights a = DecoderWeights.load(dense.output()), b = DecoderWeights.load(seq.output());
+        assertArrayEquals(dense.plan().layers().get(0).keptFfn(), seq.plan().layers().get(0).keptFfn());
+        assertEquals(0, maxDiff(a.layers().get(0), b.layers().get(0)), 0.0, "block 0 sees the embeddings in both modes");
+        assertTrue(maxDiff(a.layers().get(1), b.layers().get(1)) > 0,
+                "block 1's least-squares refit sees the pruned block 0's output in sequential mode");
+    }
+
+    private void compare(PruneOptions o) throws Exception {
+        String what = o.criterion() + " + " + o.compensation() + " " + o.allocation();
+        PruneResult streamed = PrunePipeline.run(o, ProgressListener.NONE);
+        PruneSpec spec = PrunePipeline.spec(o);
+        DecoderWeights dense = DecoderWeights.load(o.model());
+        try (TextTokenizer tokenizer = TextTokenizer.load(o.tokenizerPath());
+                NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+                DecoderModel model = new DecoderModel(dense, Device.cpu())) {
+            long[][] windows = CalibrationSampler.windows(tokenizer.encode(CalibrationText.read(o.calibration())), o.samples(), o.seqLen(), o.seed());
+            PruneEngine engine = new PruneEngine(manager);
+            Selector selector = "taylor".equals(o.criterion())
+                    ? new ScoreSelector(TaylorCriterion.compute(model, windows, o.batchSize(), dense.headDim()))
+                    : engine.selector(spec);
+            ModelActivationSource acts = new ModelActivationSource(model, dense, windows, o.batchSize(), o.maxTokens(),
+                    spec.sites(selector.needsActivations()), o.seed(), Long.MAX_VALUE);
+            PruneOutcome reference = engine.prune(dense, acts, spec, selector, ProgressListener.NONE);
+            DecoderWeights got = DecoderWeights.load(streamed.output());
+            for (int l = 0; l < dense.layers().size(); l++) {
+                assertArrayEquals(reference.plan().layers().get(l).keptFfn(), streamed.plan().layers().get(l).keptFfn(), what + " layer " + l);
+                assertArrayEquals(reference.plan().layers().get(l).keptKvGroups(), streamed.plan().layers().get(l).keptKvGroups(),
+                        what + " layer " + l);
+                assertEquals(0, maxDiff(reference.pruned().layers().get(l), got.layers().get(l)), 1e-6, what + " layer " + l);
+            }
+            assertEquals(reference.parametersAfter(), streamed.parametersAfter(), what);
+            assertEquals(reference.parametersBefore(), streamed.parametersBefore(), what);
+        }
+    }
+
+    /** Largest absolute difference over every tensor of two blocks of the same shape (a missing bias counts as zeros). */
+    static double maxDiff(LayerWeights a, LayerWeights b) throws Exception {
+        double max = 0;
+        for (RecordComponent c : LayerWeights.class.getRecordComponents()) {
+            Tensor x = (Tensor) c.getAccessor().invoke(a), y = (Tensor) c.getAccessor().invoke(b);
+            if (x == null && y == null) {
+                continue;
+            }
+            float[] xs = x == null ? new float[y.numel()] : x.data(), ys = y == null ? new float[x.numel()] : y.data();
+            assertEquals(xs.length, ys.length, c.getName());
+            for (int i = 0; i < xs.length; i++) {
+                max = Math.max(max, Math.abs(xs[i] - ys[i]));
+            }
+        }
+        return max;
+    }
+}

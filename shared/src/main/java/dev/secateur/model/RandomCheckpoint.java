@@ -1,0 +1,155 @@
+package dev.secateur.model;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.checkpoint.Checkpoint;
+import dev.secateur.checkpoint.CheckpointException;
+import dev.secateur.checkpoint.DType;
+import dev.secateur.checkpoint.SafetensorsWriter;
+import dev.secateur.json.Json;
+import dev.secateur.store.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Writes a random-weight Hugging Face checkpoint of a real architecture's exact shape (config.json, safetensors
+ * shards, index), so that memory and time at real sizes can be measured by anyone without downloading weights.
+ * Tensors are generated and written one at a time. Weights are uniform with standard deviation 0.02 (the usual
+ * initialiser's scale), norms are 1, biases 0: the model is meaningless, its shapes and byte counts are real.
+ */
+public final class RandomCheckpoint {
+    /** A Llama-family architecture's sizes, as its config.json states them. */
+    public record Shape(String architecture, int hidden, int intermediate, int layers, int heads, int kvHeads, int vocab,
+            boolean tied, double ropeTheta, int maxPositions, boolean qkvBias) {
+        public long parameters() {
+            int hd = hidden / heads;
+            long attn = (long) hidden * heads * hd * 2 + (long) hidden * kvHeads * hd * 2 + (qkvBias ? (long) (heads + 2 * kvHeads) * hd : 0);
+            long block = attn + 3L * hidden * intermediate + 2L * hidden;
+            return (long) vocab * hidden * (tied ? 1 : 2) + layers * block + hidden;
+        }
+    }
+
+    public static final Map<String, Shape> SHAPES = shapes();
+
+    private static Map<String, Shape> shapes() {
+        Map<String, Shape> m = new LinkedHashMap<>();
+        m.put("llama-125m", new Shape("LlamaForCausalLM", 768, 2048, 12, 12, 12, 32000, false, 10000, 2048, false));
+        m.put("smollm-360m", new Shape("LlamaForCausalLM", 960, 2560, 32, 15, 5, 49152, true, 10000, 2048, false));
+        m.put("qwen2.5-0.5b", new Shape("Qwen2ForCausalLM", 896, 4864, 24, 14, 2, 151936, true, 1000000, 32768, true));
+        m.put("tinyllama-1.1b", new Shape("LlamaForCausalLM", 2048, 5632, 22, 32, 4, 32000, false, 10000, 2048, false));
+        m.put("llama-3.2-1b", new Shape("LlamaForCausalLM", 2048, 8192, 16, 32, 8, 128256, true, 500000, 131072, false));
+        m.put("llama-3.2-3b", new Shape("LlamaForCausalLM", 3072, 8192, 28, 24, 8, 128256, true, 500000, 131072, false));
+        m.put("llama-2-7b", new Shape("LlamaForCausalLM", 4096, 11008, 32, 32, 32, 32000, false, 10000, 4096, false));
+        m.put("llama-3-8b", new Shape("LlamaForCausalLM", 4096, 14336, 32, 32, 8, 128256, false, 500000, 8192, false));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private RandomCheckpoint() {
+    }
+
+    /** @param shards how many safetensors files the blocks are spread over (the embeddings go to the first, the head to the last) */
+    public static void write(Shape s, DType dtype, int shards, long seed, Path dir) {
+        if (shards < 1 || shards > s.layers() + 2) {
+            throw new IllegalArgumentException("--shards must be between 1 and " + (s.layers() + 2) + ", was " + shards);
+        }
+        List<Map<String, int[]>> parts = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            parts.add(new LinkedHashMap<>());
+        }
+        int hd = s.hidden() / s.heads();
+        parts.get(0).put("model.embed_tokens.weight", new int[] {s.vocab(), s.hidden()});
+        for (int l = 0; l < s.layers(); l++) {
+            Map<String, int[]> part = parts.get((int) ((long) l * shards / s.layers()));
+            String p = "model.layers." + l + ".";
+            part.put(p + "input_layernorm.weight", new int[] {s.hidden()});
+            part.put(p + "self_attn.q_proj.weight", new int[] {s.heads() * hd, s.hidden()});
+            part.put(p + "self_attn.k_proj.weight", new int[] {s.kvHeads() * hd, s.hidden()});
+            part.put(p + "self_attn.v_proj.weight", new int[] {s.kvHeads() * hd, s.hidden()});
+            if (s.qkvBias()) {
+                part.put(p + "self_attn.q_proj.bias", new int[] {s.heads() * hd});
+                part.put(p + "self_attn.k_proj.bias", new int[] {s.kvHeads() * hd});
+                part.put(p + "self_attn.v_proj.bias", new int[] {s.kvHeads() * hd});
+            }
+            part.put(p + "self_attn.o_proj.weight", new int[] {s.hidden(), s.heads() * hd});
+            part.put(p + "post_attention_layernorm.weight", new int[] {s.hidden()});
+            part.put(p + "mlp.gate_proj.weight", new int[] {s.intermediate(), s.hidden()});
+            part.put(p + "mlp.up_proj.weight", new int[] {s.intermediate(), s.hidden()});
+            part.put(p + "mlp.down_proj.weight", new int[] {s.hidden(), s.intermediate()});
+        }
+        parts.get(shards - 1).put("model.norm.weight", new int[] {s.hidden()});
+        if (!s.tied()) {
+            parts.get(shards - 1).put("lm_head.weight", new int[] {s.vocab(), s.hidden()});
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot create folder (" + e.getMessage() + ")", e);
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, String> weightMap = new TreeMap<>();
+        long total = 0;
+        for (int i = 0; i < shards; i++) {
+            String file = shards == 1 ? Checkpoint.SINGLE : String.format(Locale.ROOT, "model-%05d-of-%05d.safetensors", i + 1, shards);
+            SafetensorsWriter.write(dir.resolve(file), parts.get(i), dtype, Map.of(), name -> values(name, parts, rng));
+            for (Map.Entry<String, int[]> e : parts.get(i).entrySet()) {
+                weightMap.put(e.getKey(), file);
+                total += dev.secateur.checkpoint.Tensor.numel(e.getValue()) * dtype.bytes();
+            }
+        }
+        if (shards > 1) {
+            ObjectNode index = Json.mapper().createObjectNode();
+            index.putObject("metadata").put("total_size", total);
+            ObjectNode map = index.putObject("weight_map");
+            weightMap.forEach(map::put);
+            AtomicFiles.writeAtomically(dir.resolve(Checkpoint.INDEX), Json.toPrettyBytes(index));
+        }
+        AtomicFiles.writeAtomically(dir.resolve("config.json"), Json.toPrettyBytes(config(s, dtype)));
+    }
+
+    private static float[] values(String name, List<Map<String, int[]>> parts, SplittableRandom rng) {
+        int[] shape = parts.stream().filter(p -> p.containsKey(name)).findFirst().orElseThrow().get(name);
+        float[] v = new float[Math.toIntExact(dev.secateur.checkpoint.Tensor.numel(shape))];
+        if (name.endsWith("norm.weight")) {
+            java.util.Arrays.fill(v, 1f);
+        } else if (!name.endsWith(".bias")) {
+            // uniform on [-a, a] has standard deviation a / √3
+            float a = (float) (0.02 * Math.sqrt(3));
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) ((rng.nextDouble() * 2 - 1) * a);
+            }
+        }
+        return v;
+    }
+
+    static ObjectNode config(Shape s, DType dtype) {
+        ObjectNode c = Json.mapper().createObjectNode();
+        c.putArray("architectures").add(s.architecture());
+        c.put("model_type", s.architecture().startsWith("Qwen2") ? "qwen2" : "llama");
+        c.put("hidden_size", s.hidden());
+        c.put("intermediate_size", s.intermediate());
+        c.put("num_hidden_layers", s.layers());
+        c.put("num_attention_heads", s.heads());
+        c.put("num_key_value_heads", s.kvHeads());
+        c.put("vocab_size", s.vocab());
+        c.put("max_position_embeddings", s.maxPositions());
+        c.put("rms_norm_eps", 1e-5);
+        c.put("rope_theta", s.ropeTheta());
+        c.put("hidden_act", "silu");
+        c.put("tie_word_embeddings", s.tied());
+        c.put("bos_token_id", 1);
+        c.put("eos_token_id", 2);
+        c.put("torch_dtype", switch (dtype) {
+            case F32 -> "float32";
+            case F16 -> "float16";
+            case BF16 -> "bfloat16";
+        });
+        return c;
+    }
+}
