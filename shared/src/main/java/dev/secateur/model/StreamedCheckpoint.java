@@ -112,18 +112,30 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
         return adapter.tied(ck);
     }
 
-    /** Stored weights counted from their shapes; a second copy of a tied head and GPT-2's mask buffers are not parameters. */
+    /**
+     * Stored weights counted from their shapes, as {@link DecoderWeights#parameterCount()} counts them: a second copy of a
+     * tied head, GPT-2's mask buffers and all-zero biases (which read as absent) are not parameters.
+     */
     @Override
     public long parameterCount() {
         boolean tied = tied();
         long n = 0;
         for (String name : ck.names()) {
             boolean buffer = name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias");
-            if (!buffer && !(tied && name.equals("lm_head.weight"))) {
+            if (!buffer && !(tied && name.equals("lm_head.weight")) && !(name.endsWith(".bias") && allZero(ck.tensor(name)))) {
                 n += Tensor.numel(ck.shape(name));
             }
         }
         return n;
+    }
+
+    private static boolean allZero(Tensor t) {
+        for (float v : t.data()) {
+            if (v != 0f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
