@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.checkpoint.Checkpoint;
 import dev.secateur.checkpoint.DType;
 import dev.secateur.checkpoint.ModelConfig;
-import dev.secateur.model.DecoderWeights;
+import dev.secateur.model.StreamedCheckpoint;
 import dev.secateur.model.LayerSizes;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -25,7 +25,13 @@ public class InspectCommand implements Runnable {
 
     @Override
     public void run() {
-        DecoderWeights w = DecoderWeights.load(model);
+        // shapes only: a model of any size is described without reading its weights (biases aside)
+        try (StreamedCheckpoint w = StreamedCheckpoint.open(model)) {
+            describe(w);
+        }
+    }
+
+    private void describe(StreamedCheckpoint w) {
         ModelConfig c = w.config();
         List<LayerSizes> layers = w.layerSizes();
         String dtypes = dtypesOnDisk(model);

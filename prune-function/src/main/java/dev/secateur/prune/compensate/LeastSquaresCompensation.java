@@ -62,9 +62,10 @@ public final class LeastSquaresCompensation implements Compensator {
             NDArray mu = x.mean(new int[] {0});
             NDArray xs = fitBias ? x.sub(mu) : x;
             NDArray kept = m.create(toLong(keptColumns));
-            NDArray xk = xs.get(new ai.djl.ndarray.index.NDIndex(":, {}", kept));
-            NDArray skk = xk.transpose().matMul(xk).div(n); // [k, k]
-            NDArray skAll = xk.transpose().matMul(xs).div(n); // [k, d]
+            // one d×d product, then both blocks by indexing: cheaper than xkᵀxk and xkᵀxs (n·d² against n·k·(k + d))
+            NDArray sAll = xs.transpose().matMul(xs).div(n); // [d, d]
+            NDArray skAll = sAll.get(kept); // [k, d]
+            NDArray skk = skAll.get(new ai.djl.ndarray.index.NDIndex(":, {}", kept)); // [k, k]
             NDArray wt = m.create(weight.data(), new Shape(h, d)).toType(DataType.FLOAT64, false).transpose(); // [d, h]
             NDArray wkt = wt.get(kept); // [k, h]
             double lambda = ridge * skk.diagonal().mean().getDouble();
