@@ -5,6 +5,7 @@ import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.calibration.LayerActivations;
 import dev.secateur.prune.mi.GaussianSetInformation;
+import dev.secateur.prune.mi.ScalarSetElimination;
 
 /**
  * "mi" (default): greedy removal by the MI between a unit and the whole kept set, weighted by its output
@@ -33,6 +34,18 @@ public record MiSetSelector(NDManager manager, double ridge, double maxFraction)
         int[] order = new int[units];
         double[] cost = new double[units];
         double[] info = new double[units];
+        if (v.blockSize() == 1) {
+            double[] energy = new double[units];
+            for (int u = 0; u < units; u++) {
+                energy[u] = gram[u][0];
+            }
+            ScalarSetElimination.Result r = ScalarSetElimination.run(manager, z, energy, ridge, exact, precision(units));
+            System.arraycopy(r.order(), 0, order, 0, exact);
+            System.arraycopy(r.cost(), 0, cost, 0, exact);
+            System.arraycopy(r.information(), 0, info, 0, exact);
+            appendRest(order, cost, info, exact, r.remainingCost());
+            return new RemovalOrder(order, cost, info);
+        }
         try (GaussianSetInformation g = new GaussianSetInformation(manager, z, v.blockSize(), ridge)) {
             double[] lost = null;
             for (int step = 0; step < exact; step++) {
@@ -46,16 +59,27 @@ public record MiSetSelector(NDManager manager, double ridge, double maxFraction)
                 }
             }
             if (exact < units) {
-                lost = g.lostEnergy(gram);
-                RemovalOrder rest = RemovalOrder.ascending(lost);
-                for (int i = exact; i < units; i++) {
-                    order[i] = rest.order()[i - exact];
-                    cost[i] = rest.cost()[i - exact];
-                    info[i] = Double.NaN;
-                }
+                appendRest(order, cost, info, exact, g.lostEnergy(gram));
             }
         }
         return new RemovalOrder(order, cost, info);
+    }
+
+    /** Units past the exact steps follow in the order of the last step's costs (removed ones sort last at +∞). */
+    private static void appendRest(int[] order, double[] cost, double[] info, int exact, double[] lost) {
+        RemovalOrder rest = RemovalOrder.ascending(lost);
+        for (int i = exact; i < order.length; i++) {
+            order[i] = rest.order()[i - exact];
+            cost[i] = rest.cost()[i - exact];
+            info[i] = Double.NaN;
+        }
+    }
+
+    /** Float64 up to this width; beyond, the O(d³) inverse runs in float32 (see docs/benchmarks for what it changes). */
+    static final int FLOAT64_UP_TO = 2048;
+
+    private static ai.djl.ndarray.types.DataType precision(int units) {
+        return units <= FLOAT64_UP_TO ? ai.djl.ndarray.types.DataType.FLOAT64 : ai.djl.ndarray.types.DataType.FLOAT32;
     }
 
     static int argmin(double[] x) {
