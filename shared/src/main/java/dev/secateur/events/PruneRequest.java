@@ -25,6 +25,9 @@ import java.io.IOException;
  * @param calibrationMode "sequential" (block i + 1 calibrated on the pruned block i's output) or "dense" (on the dense one's)
  * @param evalMaxTokens evaluation tokens scored at most; 0 for as many as fit the engine's evaluation budget
  * @param export ONNX precision of the published model: "fp32" or "fp16"
+ * @param miThreshold the seed's threshold mode for mi criteria: remove FFN neurons while their MI with the kept set
+ *     exceeds this many bits (ffnRatio, when > 0, caps the removal); null for ratio mode
+ * @param miTokens calibration tokens subsampled for the pairwise Rényi estimator and layer MI
  */
 public record PruneRequest(
         ModelSource source,
@@ -46,7 +49,9 @@ public record PruneRequest(
         QualityGate qualityGate,
         String calibrationMode,
         long evalMaxTokens,
-        String export) {
+        String export,
+        Double miThreshold,
+        int miTokens) {
 
     public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
     public static final double DEFAULT_FFN_RATIO = 0.2;
@@ -60,6 +65,7 @@ public record PruneRequest(
     // 128 because the literature's anchor numbers (LLM-Pruner, FLAP, Wanda-sp on WikiText2) use it.
     public static final int DEFAULT_EVAL_SEQ_LEN = 128;
     public static final String DEFAULT_CALIBRATION_MODE = "sequential";
+    public static final int DEFAULT_MI_TOKENS = 256;
     public static final String DEFAULT_EXPORT = "fp32";
     public static final java.util.List<String> CALIBRATION_MODES = java.util.List.of("sequential", "dense");
     public static final java.util.List<String> EXPORTS = java.util.List.of("fp32", "fp16");
@@ -96,7 +102,9 @@ public record PruneRequest(
                 qualityGate,
                 orDefault(f.string("calibrationMode"), DEFAULT_CALIBRATION_MODE),
                 f.integer("evalMaxTokens", 0L, 0, Long.MAX_VALUE),
-                orDefault(f.string("export"), DEFAULT_EXPORT));
+                orDefault(f.string("export"), DEFAULT_EXPORT),
+                f.optionalNumber("miThreshold"),
+                f.integer("miTokens", DEFAULT_MI_TOKENS));
     }
 
     private static String orDefault(String v, String d) {
@@ -168,6 +176,19 @@ public record PruneRequest(
         }
         if (evalMaxTokens < 0) {
             throw new RequestValidationException("evalMaxTokens", "must be >= 0, was " + evalMaxTokens);
+        }
+        if (miThreshold != null) {
+            if (!Double.isFinite(miThreshold) || miThreshold < 0) {
+                throw new RequestValidationException("miThreshold", "must be a finite number of bits >= 0, was " + miThreshold);
+            }
+            if (method != PruneMethod.MI && method != PruneMethod.MI_PAIRWISE) {
+                throw new RequestValidationException("miThreshold", "threshold mode needs an MI method (mi, mi-pairwise), not " + method.json());
+            }
+        }
+        requireAtLeast("miTokens", miTokens, 2);
+        if ((long) samples * seqLen < miTokens) {
+            throw new RequestValidationException("miTokens", "must not exceed the calibration tokens (samples × seqLen = "
+                    + (long) samples * seqLen + "), was " + miTokens);
         }
         if (!EXPORTS.contains(export)) {
             throw new RequestValidationException("export", "must be one of " + EXPORTS + ", was '" + export + "'");

@@ -224,6 +224,42 @@ class PruneRequestTest {
     }
 
     @Test
+    void miAndStreamingOptionRules() throws Exception {
+        ObjectNode t = minimal();
+        t.put("miThreshold", -0.5);
+        assertInvalid("miThreshold", ">= 0", t);
+
+        ObjectNode tm = minimal();
+        tm.put("miThreshold", 1.0).put("method", "wanda-sp");
+        assertInvalid("miThreshold", "needs an MI method", tm);
+
+        ObjectNode zero = minimal();
+        zero.put("miTokens", 0);
+        assertInvalid("miTokens", "must be >= 2", zero);
+
+        ObjectNode many = minimal();
+        many.put("samples", 2).put("seqLen", 16).put("miTokens", 33);
+        assertInvalid("miTokens", "calibration tokens (samples × seqLen = 32)", many);
+
+        ObjectNode mode = minimal();
+        mode.put("calibrationMode", "backwards");
+        assertInvalid("calibrationMode", "[sequential, dense]", mode);
+
+        ObjectNode export = minimal();
+        export.put("export", "int4");
+        assertInvalid("export", "[fp32, fp16]", export);
+
+        ObjectNode ok = minimal();
+        ok.put("miThreshold", 2.0).put("miTokens", 64).put("calibrationMode", "dense").put("export", "fp16").put("evalMaxTokens", 512);
+        PruneRequest r = PruneRequest.parseValid(ok);
+        assertEquals(2.0, r.miThreshold());
+        assertEquals(64, r.miTokens());
+        assertEquals("dense", r.calibrationMode());
+        assertEquals("fp16", r.export());
+        assertEquals(512, r.evalMaxTokens());
+    }
+
+    @Test
     void nonObjectDataRejected() {
         RequestValidationException e = assertThrows(RequestValidationException.class,
                 () -> PruneRequest.parse(Json.mapper().createArrayNode()));

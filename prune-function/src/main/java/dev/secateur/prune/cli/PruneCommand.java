@@ -51,6 +51,12 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--kernel-scale", defaultValue = "1.0", description = "Gaussian kernel width scale h (default: ${DEFAULT-VALUE})")
     double kernelScale;
 
+    @Option(names = "--mi-threshold", description = "threshold mode (mi, mi-pairwise): remove FFN neurons while their MI with the kept set exceeds T bits; --ffn-ratio > 0 caps it")
+    Double miThreshold;
+
+    @Option(names = "--mi-tokens", defaultValue = "256", description = "tokens subsampled for the pairwise Rényi estimator and layer MI (default: ${DEFAULT-VALUE})")
+    int miTokens;
+
     @Option(names = "--calibration", required = true, description = "calibration text or JSONL file")
     Path calibration;
 
@@ -80,6 +86,12 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--export", defaultValue = "fp32", description = "ONNX export precision: fp32, fp16 or none (default: ${DEFAULT-VALUE})")
     String export;
 
+    private void checkExport() {
+        if (!java.util.List.of("fp32", "fp16", "none").contains(export)) {
+            throw new IllegalArgumentException("--export: must be fp32, fp16 or none, was '" + export + "'");
+        }
+    }
+
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
     String device;
 
@@ -92,11 +104,13 @@ public class PruneCommand implements Callable<Integer> {
             Map.entry("compensation", "--compensation"), Map.entry("miAlpha", "--mi-alpha"), Map.entry("kernelScale", "--kernel-scale"),
             Map.entry("calibration", "--calibration"), Map.entry("samples", "--samples"), Map.entry("seqLen", "--seq-len"),
             Map.entry("eval", "--eval"), Map.entry("evalSeqLen", "--eval-seq-len"), Map.entry("calibrationMode", "--calibration-mode"),
-            Map.entry("evalMaxTokens", "--eval-max-tokens"), Map.entry("export", "--export"));
+            Map.entry("evalMaxTokens", "--eval-max-tokens"), Map.entry("export", "--export"), Map.entry("miThreshold", "--mi-threshold"),
+            Map.entry("miTokens", "--mi-tokens"));
 
     @Override
     public Integer call() throws IOException {
         checkFile(model, "--model", true);
+        checkExport();
         checkFile(calibration, "--calibration", false);
         if (eval != null) {
             checkFile(eval, "--eval", false);
@@ -132,7 +146,11 @@ public class PruneCommand implements Callable<Integer> {
                 .put("allocation", allocation).put("compensation", compensation).put("miAlpha", miAlpha)
                 .put("kernelScale", kernelScale).put("calibration", calibration.toAbsolutePath().toString())
                 .put("samples", samples).put("seqLen", seqLen).put("seed", seed).put("evalSeqLen", evalSeqLen)
-                .put("calibrationMode", calibrationMode).put("evalMaxTokens", evalMaxTokens).put("export", "none".equals(export) ? "fp32" : export);
+                .put("calibrationMode", calibrationMode).put("evalMaxTokens", evalMaxTokens).put("export", "none".equals(export) ? "fp32" : export)
+                .put("miTokens", miTokens);
+        if (miThreshold != null) {
+            r.put("miThreshold", miThreshold);
+        }
         if (eval != null) {
             r.put("eval", eval.toAbsolutePath().toString());
         }

@@ -68,9 +68,9 @@ public final class PipelineJobRunner implements PruneJobRunner {
         PruneOptions base = PruneOptions.defaults(task.sourceDir(), task.calibration(), task.outputDir());
         PruneOptions options = new PruneOptions(task.sourceDir(), tokenizer, task.calibration(), task.outputDir(),
                 req.samples(), req.seqLen(), req.seed(), task.device(), req.method().json(),
-                req.ffnRatio() > 0 ? req.ffnRatio() : null, req.headRatio() > 0 ? req.headRatio() : null, layerRatio, null,
+                req.ffnRatio() > 0 ? req.ffnRatio() : null, req.headRatio() > 0 ? req.headRatio() : null, layerRatio, req.miThreshold(),
                 Allocation.valueOf(req.allocation().name()), base.minKeep(), req.compensation().json(),
-                req.kernelScale(), base.miTokens(), base.maxTokens(), base.ridge(), base.batchSize(),
+                req.kernelScale(), req.miTokens(), base.maxTokens(), base.ridge(), base.batchSize(),
                 CalibrationMode.parse(req.calibrationMode()), task.eval(), req.evalSeqLen(), req.evalMaxTokens());
         try {
             PrunePipeline.spec(options);

@@ -1,0 +1,71 @@
+package dev.secateur.prune.criterion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.model.LayerWeights;
+import dev.secateur.prune.calibration.LayerActivations;
+import dev.secateur.prune.plan.Allocation;
+import dev.secateur.prune.plan.Target;
+import dev.secateur.prune.plan.UnitAllocator;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The seed's threshold mode: remove while a neuron's MI with the kept set exceeds T, and no further. */
+class MiThresholdTest {
+    static NDManager manager;
+
+    @BeforeAll
+    static void open() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterAll
+    static void close() {
+        manager.close();
+    }
+
+    @Test
+    void removesOneNeuronOfEachDuplicatedPairAndStopsAtTheThreshold() {
+        // 12 neurons: 0..3 independent, 4..7 copies of 0..3 (scaled, tiny noise), 8..11 independent
+        int n = 3000, d = 12, hidden = 6;
+        Random r = new Random(5);
+        float[] z = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                z[i * d + j] = (float) r.nextGaussian();
+            }
+            for (int j = 0; j < 4; j++) {
+                z[i * d + 4 + j] = (float) (1.5 * z[i * d + j] + 1e-3 * r.nextGaussian());
+            }
+        }
+        float[] down = new float[hidden * d];
+        for (int i = 0; i < down.length; i++) {
+            down[i] = (float) r.nextGaussian();
+        }
+        Tensor up = Tensor.zeros(d, hidden);
+        LayerWeights w = new LayerWeights(null, null, Tensor.zeros(2, hidden), null, Tensor.zeros(2, hidden), null, Tensor.zeros(2, hidden), null,
+                Tensor.zeros(hidden, 2), null, null, null, up, null, up, null, new Tensor(new int[] {hidden, d}, down), null);
+        LayerActivations a = new LayerActivations(0, 1, 1, 2, new Tensor(new int[] {n, d}, z), null, null, null, null);
+
+        RemovalOrder order = new MiSetSelector(manager, 1e-6, 1.0).order(a, w, Structure.FFN_NEURONS);
+        Target threshold = new Target(Structure.FFN_NEURONS, 0, 2.0, Allocation.UNIFORM, 0.05);
+        int k = UnitAllocator.count(order, threshold, 1, 0);
+        assertEquals(4, k, "one of each of the 4 duplicated pairs, nothing independent: " + Arrays.toString(order.information()));
+        Set<Integer> pairs = new HashSet<>();
+        for (int i = 0; i < k; i++) {
+            int unit = order.order()[i];
+            assertTrue(unit < 8, "an independent neuron was removed: " + unit);
+            assertTrue(pairs.add(unit % 4), "both members of pair " + unit % 4 + " were removed");
+            assertTrue(order.information()[i] > 2.0);
+        }
+        assertTrue(order.information()[k] <= 2.0, "the next candidate is under the threshold");
+    }
+}
