@@ -57,14 +57,23 @@ public final class LeastSquaresCompensation implements Compensator {
     /** @return {weight [h, d] with kept columns refit and removed columns zero, bias [h] (or the old one)} */
     public Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns) {
         int n = z.dim(0), d = z.dim(1), h = weight.dim(0), k = keptColumns.length;
+        // every d×d or k×d intermediate is closed as soon as the next one exists: at TinyLlama's width (5632) each is
+        // 150–250 MB in float64, and holding them all at once doubled the job's peak memory
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = m.create(z.data(), new Shape(n, d)).toType(DataType.FLOAT64, false);
-            NDArray mu = x.mean(new int[] {0});
-            NDArray xs = fitBias ? x.sub(mu) : x;
             NDArray kept = m.create(toLong(keptColumns));
-            // one d×d product, then both blocks by indexing: cheaper than xkᵀxk and xkᵀxs (n·d² against n·k·(k + d))
-            NDArray sAll = xs.transpose().matMul(xs).div(n); // [d, d]
+            NDArray mu, sAll;
+            try (NDManager t = m.newSubManager()) {
+                NDArray x = t.create(z.data(), new Shape(n, d)).toType(DataType.FLOAT64, false);
+                mu = x.mean(new int[] {0});
+                mu.attach(m);
+                if (fitBias) {
+                    x.subi(mu);
+                }
+                sAll = x.transpose().matMul(x).divi(n); // [d, d]: both blocks of the second moment come from it
+                sAll.attach(m);
+            }
             NDArray skAll = sAll.get(kept); // [k, d]
+            sAll.close();
             NDArray skk = skAll.get(new ai.djl.ndarray.index.NDIndex(":, {}", kept)); // [k, k]
             NDArray wt = m.create(weight.data(), new Shape(h, d)).toType(DataType.FLOAT64, false).transpose(); // [d, h]
             NDArray wkt = wt.get(kept); // [k, h]
@@ -72,9 +81,15 @@ public final class LeastSquaresCompensation implements Compensator {
             if (!(lambda > 0)) {
                 lambda = ridge;
             }
-            NDArray lhs = skk.add(m.eye(k).toType(DataType.FLOAT64, false).mul(lambda));
-            NDArray rhs = skAll.matMul(wt).add(wkt.mul(lambda));
-            NDArray newWkt = lhs.inverse().matMul(rhs); // [k, h]
+            NDArray rhs = skAll.matMul(wt);
+            skAll.close();
+            rhs.addi(wkt.mul(lambda));
+            skk.addi(m.eye(k, k, 0, DataType.FLOAT64).muli(lambda));
+            NDArray inverse = skk.inverse();
+            skk.close();
+            NDArray newWkt = inverse.matMul(rhs); // [k, h]
+            inverse.close();
+            rhs.close();
             double[] nw = newWkt.toDoubleArray();
             float[] full = new float[h * d];
             for (int i = 0; i < k; i++) {

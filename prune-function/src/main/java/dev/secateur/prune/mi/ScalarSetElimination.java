@@ -56,7 +56,7 @@ public final class ScalarSetElimination {
             for (int i = 0; i < d; i++) {
                 covDiag[i] += lambda;
             }
-            NDArray p0 = c.addi(m.eye(d).toType(precision, false).muli(lambda)).inverse();
+            NDArray p0 = c.addi(m.eye(d, d, 0, precision).muli(lambda)).inverse();
             c.close();
             double[] diag = p0.diagonal().toType(DataType.FLOAT64, false).toDoubleArray();
 
