@@ -39,14 +39,23 @@ public final class ActivationCollector implements ForwardCapture {
 
     /** Call before each forward pass with the batch index and its token count (batch × seq). */
     public void beginBatch(int index, int tokens) {
-        if (tokens < rowsPerBatch) {
-            throw new IllegalArgumentException("batch " + index + " has " + tokens + " tokens, fewer than the " + rowsPerBatch + " kept per batch");
+        beginBatch(index, tokens, null);
+    }
+
+    /**
+     * As {@link #beginBatch(int, int)} for a padded batch: rows are drawn from {@code realRows} (flat indices of the
+     * batch's real tokens), so padding never reaches the statistics; null means every one of the {@code tokens} is real.
+     */
+    public void beginBatch(int index, int tokens, int[] realRows) {
+        int n = realRows == null ? tokens : realRows.length;
+        if (n < rowsPerBatch) {
+            throw new IllegalArgumentException("batch " + index + " has " + n + " tokens, fewer than the " + rowsPerBatch + " kept per batch");
         }
         batch = index;
-        int[] r = TokenSubsample.indices(tokens, rowsPerBatch, seed * 1_000_003L + index);
+        int[] r = TokenSubsample.indices(n, rowsPerBatch, seed * 1_000_003L + index);
         rows = new long[r.length];
         for (int i = 0; i < r.length; i++) {
-            rows[i] = r[i];
+            rows[i] = realRows == null ? r[i] : realRows[r[i]];
         }
     }
 

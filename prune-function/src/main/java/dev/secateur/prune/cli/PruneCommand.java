@@ -18,8 +18,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Prunes a checkpoint from the command line. The options become the same request a Kafka event carries and
- * run through the same runner as the service, so both paths share defaults, checks, export and report.
+ * Prunes a checkpoint from the command line, a decoder or an encoder. The options become the same request a Kafka event
+ * carries and run through the same runner as the service, so both paths share defaults, checks, export and report.
+ * For an encoder (BertModel), --calibration and --eval are files of sentences, one per line, --samples caps the
+ * calibration sentences and --seq-len their length, and the report gives embedding fidelity instead of perplexity.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Prune a model folder: pruned checkpoint, model.onnx, plan.json and report.json in --out.")
@@ -57,7 +59,7 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--mi-tokens", defaultValue = "256", description = "tokens subsampled for the pairwise Rényi estimator and layer MI (default: ${DEFAULT-VALUE})")
     int miTokens;
 
-    @Option(names = "--calibration", required = true, description = "calibration text or JSONL file")
+    @Option(names = "--calibration", required = true, description = "calibration text or JSONL file; for an encoder, sentences one per line")
     Path calibration;
 
     @Option(names = "--samples", defaultValue = "32", description = "calibration sequences (default: ${DEFAULT-VALUE})")
@@ -69,7 +71,7 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--eval", description = "text for perplexity before and after")
+    @Option(names = "--eval", description = "text for perplexity before and after; for an encoder, sentences for embedding fidelity")
     Path eval;
 
     @Option(names = "--eval-seq-len", defaultValue = "128", description = "evaluation window (default: ${DEFAULT-VALUE})")
@@ -116,13 +118,6 @@ public class PruneCommand implements Callable<Integer> {
             checkFile(eval, "--eval", false);
         }
         prepareOutput();
-        if (dev.secateur.checkpoint.ConfigReader.read(model).architecture() == dev.secateur.checkpoint.Architecture.BERT) {
-            // Encoders: calibration and --eval are files of sentences, quality is embedding fidelity.
-            Map<String, Object> report = new dev.secateur.prune.encoder.EncoderPruneRun(model, calibration, eval, method, ffnRatio,
-                    headRatio, compensation, seed, out).run();
-            System.out.println(Json.mapper().writeValueAsString(Map.of("out", out.toString(), "report", report)));
-            return 0;
-        }
         PruneRequest request;
         PruneResult result;
         try {

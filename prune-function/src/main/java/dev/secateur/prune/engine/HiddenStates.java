@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.secateur.prune.calibration.ActivationCollector;
 import dev.secateur.prune.model.BlockForward;
+import dev.secateur.prune.model.BlockMath;
 import dev.secateur.prune.model.DeviceBlock;
 import dev.secateur.prune.model.ForwardCapture;
 import java.util.ArrayList;
@@ -12,80 +13,133 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The residual stream of a set of token windows between two blocks, one [batch, seq, hidden] array per batch, on
- * the pruning device. It is carried from block to block; nothing of a block outlives the step that used it.
+ * The residual stream of a set of token batches between two blocks, one [batch, seq, hidden] array per batch, on
+ * the pruning device, with each batch's attention mask when it is padded (encoder sentences). It is carried from
+ * block to block; nothing of a block outlives the step that used it.
  */
 final class HiddenStates implements AutoCloseable {
-    private final NDManager manager;
-    private final List<NDArray> batches;
-
-    private HiddenStates(NDManager manager, List<NDArray> batches) {
-        this.manager = manager;
-        this.batches = batches;
+    /** Turns int64 token ids [B, T] into the first block's input; intermediates go to {@code pass}. */
+    @FunctionalInterface
+    interface Embedder {
+        NDArray embed(NDArray ids, NDManager pass);
     }
 
-    /** Embeds the windows in batches of {@code batchSize}. */
-    static HiddenStates embed(BlockForward f, NDManager parent, long[][] windows, int batchSize, NDArray tokens, NDArray positions) {
+    private final NDManager manager;
+    private final List<NDArray> batches;
+    /** Per batch: [B, T] float mask, or null when every token is real. */
+    private final List<NDArray> masks;
+    /** Per batch: flat indices of the real tokens, or null when every token is real. */
+    private final List<int[]> realRows;
+
+    private HiddenStates(NDManager manager, List<NDArray> batches, List<NDArray> masks, List<int[]> realRows) {
+        this.manager = manager;
+        this.batches = batches;
+        this.masks = masks;
+        this.realRows = realRows;
+    }
+
+    /** Embeds the batches. */
+    static HiddenStates embed(NDManager parent, List<TokenBatch> inputs, Embedder embedder) {
         NDManager m = parent.newSubManager();
-        List<NDArray> out = new ArrayList<>();
-        for (int s = 0; s < windows.length; s += batchSize) {
-            long[][] part = Arrays.copyOfRange(windows, s, Math.min(windows.length, s + batchSize));
+        List<NDArray> out = new ArrayList<>(), masks = new ArrayList<>();
+        List<int[]> rows = new ArrayList<>();
+        for (TokenBatch batch : inputs) {
             try (NDManager pass = parent.newSubManager()) {
-                NDArray ids = pass.create(part).toType(DataType.INT64, false);
-                NDArray x = f.embed(ids, tokens, positions, pass);
+                NDArray ids = pass.create(batch.ids()).toType(DataType.INT64, false);
+                NDArray x = embedder.embed(ids, pass);
                 x.attach(m);
                 out.add(x);
             }
+            masks.add(batch.mask() == null ? null : m.create(batch.floatMask()));
+            rows.add(batch.realRows());
         }
-        return new HiddenStates(m, out);
+        return new HiddenStates(m, out, masks, rows);
+    }
+
+    /** A decoder's windows in batches of {@code batchSize}, embedded by token (and, for GPT-2, learned position). */
+    static HiddenStates embed(BlockForward f, NDManager parent, long[][] windows, int batchSize, NDArray tokens, NDArray positions) {
+        return embed(parent, windowBatches(windows, batchSize), (ids, pass) -> f.embed(ids, tokens, positions, pass));
+    }
+
+    static List<TokenBatch> windowBatches(long[][] windows, int batchSize) {
+        List<TokenBatch> out = new ArrayList<>();
+        for (int s = 0; s < windows.length; s += batchSize) {
+            out.add(new TokenBatch(Arrays.copyOfRange(windows, s, Math.min(windows.length, s + batchSize)), null));
+        }
+        return out;
     }
 
     int batches() {
         return batches.size();
     }
 
-    /** Tokens in batch {@code b} (batch × seq). */
+    /** Real (unpadded) tokens in batch {@code b}. */
     int tokens(int b) {
-        return Math.toIntExact(batches.get(b).getShape().get(0) * batches.get(b).getShape().get(1));
+        int[] rows = realRows.get(b);
+        return rows != null ? rows.length : Math.toIntExact(batches.get(b).getShape().get(0) * batches.get(b).getShape().get(1));
+    }
+
+    /** The fewest real tokens of any batch. */
+    int smallestBatchTokens() {
+        int min = Integer.MAX_VALUE;
+        for (int b = 0; b < batches.size(); b++) {
+            min = Math.min(min, tokens(b));
+        }
+        return min;
     }
 
     NDArray batch(int b) {
         return batches.get(b);
     }
 
+    /** Batch {@code b}'s [B, T] mask (1 = real token), or null when it has no padding. */
+    NDArray mask(int b) {
+        return masks.get(b);
+    }
+
     /** Replaces every batch by its output through the block, letting {@code collector} (may be null) see the activations. */
-    void advance(BlockForward f, DeviceBlock block, ActivationCollector collector) {
+    void advance(BlockMath f, DeviceBlock block, ActivationCollector collector) {
         for (int b = 0; b < batches.size(); b++) {
             ForwardCapture capture = ForwardCapture.NONE;
             if (collector != null) {
-                collector.beginBatch(b, tokens(b));
+                begin(collector, b);
                 capture = collector;
             }
             NDArray old = batches.get(b);
-            batches.set(b, block.forward(f, old, capture, manager));
+            batches.set(b, block.forward(f, old, masks.get(b), capture, manager));
             old.close();
         }
     }
 
     /** Runs the block for its activations only; the states stay as they were. */
-    void observe(BlockForward f, DeviceBlock block, ActivationCollector collector) {
+    void observe(BlockMath f, DeviceBlock block, ActivationCollector collector) {
         try (NDManager scratch = manager.newSubManager()) {
             for (int b = 0; b < batches.size(); b++) {
-                collector.beginBatch(b, tokens(b));
-                block.forward(f, batches.get(b), collector, scratch).close();
+                begin(collector, b);
+                block.forward(f, batches.get(b), masks.get(b), collector, scratch).close();
             }
         }
     }
 
+    private void begin(ActivationCollector collector, int b) {
+        NDArray x = batches.get(b);
+        collector.beginBatch(b, Math.toIntExact(x.getShape().get(0) * x.getShape().get(1)), realRows.get(b));
+    }
+
     HiddenStates copy() {
         NDManager m = manager.getParentManager().newSubManager();
-        List<NDArray> out = new ArrayList<>();
-        for (NDArray a : batches) {
-            NDArray c = a.duplicate();
-            c.attach(m);
-            out.add(c);
+        List<NDArray> out = new ArrayList<>(), masksCopy = new ArrayList<>();
+        for (int b = 0; b < batches.size(); b++) {
+            out.add(duplicate(batches.get(b), m));
+            masksCopy.add(masks.get(b) == null ? null : duplicate(masks.get(b), m));
         }
-        return new HiddenStates(m, out);
+        return new HiddenStates(m, out, masksCopy, realRows);
+    }
+
+    private static NDArray duplicate(NDArray a, NDManager into) {
+        NDArray c = a.duplicate();
+        c.attach(into);
+        return c;
     }
 
     long bytes() {

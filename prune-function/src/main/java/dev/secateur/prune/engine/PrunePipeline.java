@@ -2,30 +2,26 @@ package dev.secateur.prune.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import dev.secateur.model.ShardedCheckpointWriter;
-import dev.secateur.model.StreamedCheckpoint;
-import dev.secateur.prune.calibration.CalibrationSampler;
-import dev.secateur.prune.calibration.CalibrationText;
+import dev.secateur.checkpoint.ConfigReader;
+import dev.secateur.embedding.Fidelity;
 import dev.secateur.prune.compensate.Compensator;
 import dev.secateur.prune.compensate.Compensators;
 import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.criterion.ScoreSelector;
 import dev.secateur.prune.criterion.Selector;
 import dev.secateur.prune.criterion.Structure;
-import dev.secateur.prune.eval.Perplexity;
 import dev.secateur.prune.model.Devices;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.store.AtomicFiles;
-import dev.secateur.tokenizer.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One entry point for a whole run: checkpoint → calibration text → {@link StreamingPruner} (block by block: activations,
- * criterion, plan, compensation, slicing, the pruned block written to its shard, before/after on the evaluation
- * windows) → plan.json. The output folder appears in one rename when everything is written; a failed run leaves
+ * One entry point for a whole run, decoder or encoder: checkpoint → calibration inputs (token windows of a text, or
+ * sentences) → {@link StreamingPruner} (block by block: activations, criterion, plan, compensation, slicing, the pruned
+ * block written out, before/after on the evaluation inputs) → plan.json. The output folder appears in one rename when everything is written; a failed run leaves
  * nothing there. The CLI and the event-driven service call {@link #run} and nothing else.
  */
 public final class PrunePipeline {
@@ -67,50 +63,53 @@ public final class PrunePipeline {
         listener.progress("load", 0, "opening " + o.model());
         Device device = Devices.resolve(o.device());
         long t0 = System.nanoTime();
-        try (StreamedCheckpoint src = StreamedCheckpoint.open(o.model());
-                TextTokenizer tokenizer = TextTokenizer.load(o.tokenizerPath());
+        try (ModelFamily model = open(o);
                 NDManager manager = NDManager.newBaseManager(device, "PyTorch")) {
-            long[] ids = tokenizer.encode(CalibrationText.read(o.calibration()));
-            long[][] windows = CalibrationSampler.windows(ids, o.samples(), o.seqLen(), o.seed());
-            long[][] evalWindows = null;
-            if (o.evalText() != null) {
-                long cap = o.evalMaxTokens() > 0 ? o.evalMaxTokens()
-                        : Math.max(o.evalSeqLen(), EVAL_STATE_BUDGET / (4L * src.config().hiddenSize()) / o.evalSeqLen() * o.evalSeqLen());
-                evalWindows = new Perplexity(o.evalSeqLen(), cap, o.batchSize()).windows(tokenizer, o.evalText());
-            }
-            listener.progress("calibrate", 0, windows.length + " × " + o.seqLen() + " calibration tokens");
+            listener.progress("calibrate", 0, model.calibrationSummary());
             Map<String, Double> seconds = new LinkedHashMap<>();
             seconds.put("load", (System.nanoTime() - t0) / 1e9);
 
             Selector selector;
             if ("taylor".equals(o.criterion())) {
+                if (!(model instanceof DecoderFamily decoder)) {
+                    throw new IllegalArgumentException("taylor needs a language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
+                }
                 long tg = System.nanoTime();
-                selector = new ScoreSelector(TaylorPass.compute(src, windows, o.batchSize(), device, listener));
+                selector = new ScoreSelector(TaylorPass.compute(decoder.checkpoint(), decoder.windows(), o.batchSize(), device, listener));
                 seconds.put("gradients", (System.nanoTime() - tg) / 1e9);
             } else {
                 selector = Criteria.byName(spec.criterion(), manager, spec.settings());
             }
             Compensator compensator = Compensators.byName(spec.compensation(), manager, spec.settings().ridge());
-            StreamingPruner.Run run = new StreamingPruner.Run(windows, evalWindows, o.batchSize(), o.maxTokens(), o.seed(),
-                    o.calibrationMode(), device, o.tokenizerPath());
-            StreamingPruner.Outcome outcome = new StreamingPruner(src, spec, selector, compensator, run, listener)
-                    .prune(shards -> new ShardedCheckpointWriter(stage, shards, src.storedDType()));
+            StreamingPruner.Run run = new StreamingPruner.Run(o.maxTokens(), o.seed(), o.calibrationMode(), device);
+            StreamingPruner.Outcome outcome = new StreamingPruner(model, spec, selector, compensator, run, listener).prune(stage);
             seconds.putAll(outcome.seconds());
             outcome.plan().write(stage.resolve("plan.json"));
-            EvalOutcome eval = outcome.eval();
+            EvalOutcome eval = outcome.eval() == null ? null : outcome.eval().languageModel();
+            Fidelity fidelity = outcome.eval() == null ? null : outcome.eval().embeddings();
             if (eval != null) {
                 listener.progress("eval", 1, String.format(java.util.Locale.ROOT, "perplexity %.4f → %.4f (seq %d, %d tokens)",
                         eval.perplexityBefore(), eval.perplexityAfter(), o.evalSeqLen(), eval.tokens()));
+            }
+            if (fidelity != null) {
+                listener.progress("eval", 1, String.format(java.util.Locale.ROOT, "embeddings: mean cosine %.4f (min %.4f), recall@1 %.3f on %d sentences",
+                        fidelity.meanCosine(), fidelity.minCosine(), fidelity.recallAt1(), fidelity.sentences()));
             }
             replace(stage, out);
             listener.progress("save", 1, "wrote " + out);
             return new PruneResult(out, outcome.plan(), outcome.parametersBefore(), outcome.parametersAfter(),
                     eval == null ? Double.NaN : eval.perplexityBefore(), eval == null ? Double.NaN : eval.perplexityAfter(),
-                    o.evalSeqLen(), seconds, outcome.peakActivationBytes(), Devices.describe(device), eval == null ? null : eval.agreement());
+                    o.evalSeqLen(), seconds, outcome.peakActivationBytes(), Devices.describe(device), eval == null ? null : eval.agreement(),
+                    fidelity);
         } catch (RuntimeException e) {
             AtomicFiles.deleteRecursively(stage);
             throw e;
         }
+    }
+
+    /** The family the checkpoint's config.json names: BertModel is an encoder, every other supported architecture a decoder. */
+    private static ModelFamily open(PruneOptions o) {
+        return ConfigReader.read(o.model()).architecture().isDecoder() ? DecoderFamily.open(o) : EncoderFamily.open(o);
     }
 
     /** The output folder may be absent, empty, or an earlier model folder (replaced); anything else is refused before work starts. */

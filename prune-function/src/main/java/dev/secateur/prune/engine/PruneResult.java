@@ -9,8 +9,11 @@ import java.util.Map;
  * @param perplexityBefore NaN when no evaluation text was given
  * @param seconds wall time per stage: calibrate (forward passes), score, plan, compensate, apply, eval
  * @param agreement top-1 agreement and KL divergence against the dense model, or null without evaluation text
+ * @param fidelity an encoder's sentence-embedding fidelity to the dense model on the evaluation sentences, or null
+ *     (decoders, or no evaluation sentences); perplexity is NaN for an encoder
  */
 public record PruneResult(Path output, PruningPlan plan, long parametersBefore, long parametersAfter,
         double perplexityBefore, double perplexityAfter, int evalSeqLen, Map<String, Double> seconds, long peakActivationBytes,
-        String device, dev.secateur.prune.eval.Agreement agreement) {
+        String device, dev.secateur.prune.eval.Agreement agreement,
+        dev.secateur.embedding.Fidelity fidelity) {
 }

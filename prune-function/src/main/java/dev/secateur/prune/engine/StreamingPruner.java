@@ -4,11 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.secateur.checkpoint.Tensor;
-import dev.secateur.model.ArchitectureAdapter;
 import dev.secateur.model.LayerSizes;
 import dev.secateur.model.LayerWeights;
-import dev.secateur.model.ShardedCheckpointWriter;
-import dev.secateur.model.StreamedCheckpoint;
 import dev.secateur.prune.apply.StructuredSlicer;
 import dev.secateur.prune.calibration.ActivationCollector;
 import dev.secateur.prune.calibration.LayerActivations;
@@ -17,7 +14,7 @@ import dev.secateur.prune.criterion.RemovalOrder;
 import dev.secateur.prune.criterion.Selector;
 import dev.secateur.prune.criterion.Structure;
 import dev.secateur.prune.mi.RenyiMutualInformation;
-import dev.secateur.prune.model.BlockForward;
+import dev.secateur.prune.model.BlockMath;
 import dev.secateur.prune.model.CaptureSite;
 import dev.secateur.prune.model.DeviceBlock;
 import dev.secateur.prune.plan.Allocation;
@@ -26,6 +23,7 @@ import dev.secateur.prune.plan.LayerPlan;
 import dev.secateur.prune.plan.PruningPlan;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.plan.UnitAllocator;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -35,12 +33,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one pruning engine, after Wanda's and SparseGPT's layer-wise loop: embed the calibration windows once, then for
+ * The one pruning engine, after Wanda's and SparseGPT's layer-wise loop, for every kind of model ({@link ModelFamily}:
+ * decoders and encoders): embed the calibration inputs once, then for
  * each block read its weights from the checkpoint, run the carried hidden states through it while the criterion's
  * activations are captured, score, plan, compensate, slice, write the pruned block to its shard, and carry the
  * hidden states on (through the pruned block in {@link CalibrationMode#SEQUENTIAL} mode, the dense one in
  * {@link CalibrationMode#DENSE}) before the block is freed. The evaluation windows ride along through both the dense
- * and the pruned block, so before/after figures need no second model. Decisions that need every layer at once
+ * and the pruned block, so before/after figures need no second model (perplexity and agreement for a decoder,
+ * embedding fidelity for an encoder). Decisions that need every layer at once
  * (global allocation, layer dropping) come from a statistics pass over the dense model that keeps only removal
  * orders and subsampled block inputs/outputs.
  *
@@ -49,36 +49,35 @@ import java.util.Set;
  * last step the embedding or the head.
  */
 final class StreamingPruner {
-    /** What the engine needs besides the spec: the run's choices that are not about what to remove. */
-    record Run(long[][] windows, long[][] evalWindows, int batchSize, int maxTokens, long seed, CalibrationMode mode, Device device,
-            java.nio.file.Path tokenizer) {
+    /** What the engine needs besides the spec and the model's inputs: the run's choices that are not about what to remove. */
+    record Run(int maxTokens, long seed, CalibrationMode mode, Device device) {
     }
 
     /** What a run produced, for the pipeline's result and report. */
-    record Outcome(PruningPlan plan, long parametersBefore, long parametersAfter, EvalOutcome eval, long peakActivationBytes,
+    record Outcome(PruningPlan plan, long parametersBefore, long parametersAfter, Evaluation eval, long peakActivationBytes,
             Map<String, Double> seconds) {
     }
 
-    private final StreamedCheckpoint src;
+    private final ModelFamily model;
     private final PruneSpec spec;
     private final Selector selector;
     private final Compensator compensator;
     private final Run run;
     private final ProgressListener listener;
-    private final BlockForward f;
+    private final BlockMath f;
     private final int headDim;
     private final Map<String, Double> seconds = new LinkedHashMap<>();
     private long peakActivationBytes;
 
-    StreamingPruner(StreamedCheckpoint src, PruneSpec spec, Selector selector, Compensator compensator, Run run, ProgressListener listener) {
-        this.src = src;
+    StreamingPruner(ModelFamily model, PruneSpec spec, Selector selector, Compensator compensator, Run run, ProgressListener listener) {
+        this.model = model;
         this.spec = spec;
         this.selector = selector;
         this.compensator = compensator;
         this.run = run;
         this.listener = listener;
-        this.f = new BlockForward(src.config());
-        this.headDim = src.headDim();
+        this.f = model.math();
+        this.headDim = model.headDim();
     }
 
     private boolean needsActivations() {
@@ -97,8 +96,9 @@ final class StreamingPruner {
         return t != null && t.allocation() == Allocation.GLOBAL && t.threshold() == null;
     }
 
-    Outcome prune(ShardedCheckpointWriterFactory out) {
-        int layers = src.numLayers();
+    /** Prunes the model into {@code dir} (created); the caller makes the folder appear atomically. */
+    Outcome prune(Path dir) {
+        int layers = model.numLayers();
         int groupSize = spec.heads() == null ? 1 : uniformGroupSize();
         try (NDManager root = NDManager.newBaseManager(run.device(), "PyTorch")) {
             Stats stats = globalAllocation() || dropsLayers() ? statsPass(root, groupSize) : null;
@@ -107,30 +107,18 @@ final class StreamingPruner {
             long before = 0, after = 0;
 
             long t0 = System.nanoTime();
-            ArchitectureAdapter.Embeddings emb = src.embeddings();
-            HiddenStates calib = null, evalDense = null, evalPruned = null;
-            try (NDManager embedM = root.newSubManager()) {
-                NDArray tokens = array(embedM, emb.tokens());
-                NDArray positions = emb.positions() == null ? null : array(embedM, emb.positions());
-                if (needsActivations()) {
-                    calib = HiddenStates.embed(f, root, run.windows(), run.batchSize(), tokens, positions);
-                }
-                if (run.evalWindows() != null) {
-                    evalDense = HiddenStates.embed(f, root, inputs(run.evalWindows()), run.batchSize(), tokens, positions);
-                    evalPruned = evalDense.copy();
-                }
-            }
-            before += count(emb.tokens()) + count(emb.positions());
-            after += count(emb.tokens()) + count(emb.positions());
-            ShardedCheckpointWriter writer = out.open(layers - dropped.length + 2);
-            writer.writeShard(src.adapter().writeEmbeddings(emb));
-            emb = null;
+            ModelFamily.Embedded embedded = model.embed(root, needsActivations(), model.evaluates());
+            HiddenStates calib = embedded.calibration(), evalDense = embedded.evaluation();
+            HiddenStates evalPruned = evalDense == null ? null : evalDense.copy();
+            ModelFamily.Output writer = model.output(dir, layers - dropped.length, spec.ffn() != null && compensator != Compensator.NONE);
+            long outer = writer.writeEmbeddings();
+            before += outer;
+            after += outer;
             add("calibrate", t0);
-            boolean mlpBias = (spec.ffn() != null && compensator != Compensator.NONE) || src.config().raw().path("mlp_bias").asBoolean(false);
 
             List<LayerSizes> keptSizes = new ArrayList<>();
             for (int l = 0, written = 0; l < layers; l++) {
-                LayerWeights w = src.layer(l);
+                LayerWeights w = model.layer(l);
                 before += w.parameterCount();
                 LayerPlan plan = LayerPlan.dense(l, w.ffnWidth(), w.numHeads(headDim), w.numKvHeads(headDim));
                 final int layer = l;
@@ -184,7 +172,7 @@ final class StreamingPruner {
                 acts = null;
                 after += pruned.parameterCount();
                 keptSizes.add(new LayerSizes(pruned.numHeads(headDim), pruned.numKvHeads(headDim), pruned.ffnWidth()));
-                writer.writeShard(src.adapter().writeLayer(written++, pruned, mlpBias));
+                writer.writeLayer(l, written++, pruned);
                 add("apply", t0);
 
                 t0 = System.nanoTime();
@@ -200,7 +188,7 @@ final class StreamingPruner {
                     }
                 }
                 add("calibrate", t0);
-                LayerSizes denseSizes = src.layerSizes(l);
+                LayerSizes denseSizes = model.layerSizes(l);
                 listener.progress("prune", (l + 1.0) / layers, String.format(java.util.Locale.ROOT, "layer %d: FFN %d → %d, heads %d → %d",
                         l, denseSizes.ffn(), pruned.ffnWidth(), denseSizes.heads(), pruned.numHeads(headDim)));
             }
@@ -209,22 +197,16 @@ final class StreamingPruner {
             }
 
             t0 = System.nanoTime();
-            ArchitectureAdapter.Head head = src.head();
-            long headParams = count(head.norm()) + count(head.normBias()) + count(head.lmHead());
-            before += headParams;
-            after += headParams;
-            writer.writeShard(src.adapter().writeHead(head));
-            writer.finish(src.adapter().config(src.config(), keptSizes, mlpBias), run.tokenizer(), src.dir());
+            long end = writer.finish(keptSizes);
+            before += end;
+            after += end;
             add("apply", t0);
 
-            EvalOutcome eval = null;
+            Evaluation eval = null;
             if (evalDense != null) {
                 t0 = System.nanoTime();
-                try (NDManager headM = root.newSubManager()) {
-                    NDArray lmHead = array(headM, head.lmHead() != null ? head.lmHead() : src.tokenEmbedding());
-                    HeadScorer scorer = new HeadScorer(f, array(headM, head.norm()), head.normBias() == null ? null : array(headM, head.normBias()), lmHead);
-                    head = null;
-                    eval = scorer.score(evalDense, evalPruned, run.evalWindows(), run.batchSize());
+                try {
+                    eval = model.evaluate(root, evalDense, evalPruned);
                 } finally {
                     evalDense.close();
                     evalPruned.close();
@@ -234,12 +216,6 @@ final class StreamingPruner {
             PruningPlan plan = new PruningPlan(layers, plans, dropped, spec.describe());
             return new Outcome(plan, before, after, eval, peakActivationBytes, seconds);
         }
-    }
-
-    /** Opens the checkpoint writer once the number of shards (kept layers + embeddings + head) is known. */
-    @FunctionalInterface
-    interface ShardedCheckpointWriterFactory {
-        ShardedCheckpointWriter open(int shards);
     }
 
     /** Runs the dense block over the calibration states, capturing what the criterion and compensation read. */
@@ -260,7 +236,7 @@ final class StreamingPruner {
     /** Token rows kept per batch so that the layer keeps about {@code maxTokens} rows, spread evenly over batches. */
     private ActivationCollector collector(int layer, Set<CaptureSite> sites, HiddenStates states) {
         int batches = states.batches();
-        int smallest = states.tokens(batches - 1);
+        int smallest = states.smallestBatchTokens();
         int rowsPerBatch = Math.max(1, Math.min(smallest, (run.maxTokens() + batches - 1) / batches));
         return new ActivationCollector(sites, layer, layer + 1, batches, rowsPerBatch, run.seed());
     }
@@ -274,21 +250,15 @@ final class StreamingPruner {
 
     private Stats statsPass(NDManager root, int groupSize) {
         long t0 = System.nanoTime();
-        int layers = src.numLayers();
+        int layers = model.numLayers();
         List<RemovalOrder> ffnOrders = new ArrayList<>(), headOrders = new ArrayList<>();
         List<Tensor[]> inOut = new ArrayList<>();
         Set<CaptureSite> sites = EnumSet.noneOf(CaptureSite.class);
         sites.addAll(spec.sites(selector.needsActivations()));
-        HiddenStates states;
-        ArchitectureAdapter.Embeddings emb = src.embeddings();
-        try (NDManager embedM = root.newSubManager()) {
-            states = HiddenStates.embed(f, root, run.windows(), run.batchSize(), array(embedM, emb.tokens()),
-                    emb.positions() == null ? null : array(embedM, emb.positions()));
-        }
-        emb = null;
+        HiddenStates states = model.embed(root, true, false).calibration();
         try (states) {
             for (int l = 0; l < layers; l++) {
-                LayerWeights w = src.layer(l);
+                LayerWeights w = model.layer(l);
                 ActivationCollector c = collector(l, sites, states);
                 try (DeviceBlock dense = DeviceBlock.load(l, w, root)) {
                     states.advance(f, dense, c);
@@ -326,7 +296,7 @@ final class StreamingPruner {
 
     private int uniformGroupSize() {
         int g = -1;
-        for (LayerSizes s : src.layerSizes()) {
+        for (LayerSizes s : model.layerSizes()) {
             int gs = s.heads() / s.kvHeads();
             if (g >= 0 && gs != g) {
                 throw new IllegalArgumentException("layers have different query heads per KV group; head pruning needs one group size");
@@ -334,22 +304,6 @@ final class StreamingPruner {
             g = gs;
         }
         return g;
-    }
-
-    private static long[][] inputs(long[][] windows) {
-        long[][] out = new long[windows.length][];
-        for (int i = 0; i < windows.length; i++) {
-            out[i] = Arrays.copyOf(windows[i], windows[i].length - 1);
-        }
-        return out;
-    }
-
-    private static NDArray array(NDManager m, Tensor t) {
-        return m.create(t.data(), new ai.djl.ndarray.types.Shape(Arrays.stream(t.shape()).asLongStream().toArray()));
-    }
-
-    private static long count(Tensor t) {
-        return t == null ? 0 : t.numel();
     }
 
     private void add(String phase, long t0) {

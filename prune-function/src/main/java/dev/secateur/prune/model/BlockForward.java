@@ -13,7 +13,7 @@ import dev.secateur.checkpoint.ModelConfig;
  * float32: embedding, a pre-norm block, the final norm and head. {@link DecoderModel} chains the pieces over a
  * resident model; the streaming pruner calls them on one block at a time. Every op is a differentiable NDArray op.
  */
-public final class BlockForward {
+public final class BlockForward implements BlockMath {
     private final int headDim;
     private final float eps;
     private final boolean layerNorm;
@@ -59,6 +59,15 @@ public final class BlockForward {
             x = x.add(Embedding.embedding(positions, positionEmbedding, SparseFormat.DENSE).singletonOrThrow());
         }
         return x;
+    }
+
+    /** Decoders see no padding: every window is full, and the causal mask is the only one. */
+    @Override
+    public NDArray block(int index, LayerArrays l, NDArray x, NDArray mask, NDManager pass, ForwardCapture capture) {
+        if (mask != null) {
+            throw new IllegalArgumentException("decoder blocks take unpadded windows; an attention mask is not supported");
+        }
+        return block(index, l, x, context(pass, Math.toIntExact(x.getShape().get(1))), capture);
     }
 
     /** A pre-norm block: x + attention(norm(x)), then h + mlp(norm(h)). */

@@ -8,7 +8,7 @@ import dev.secateur.model.LayerWeights;
 import java.util.Arrays;
 
 /**
- * One decoder block's weights resident on the device, in their own NDManager, so the streaming pruner can load a
+ * One block's weights (a decoder's, or an encoder's in the same layout) resident on the device, in their own NDManager, so the streaming pruner can load a
  * block, run every calibration batch through it and free it before the next one is read.
  */
 public final class DeviceBlock implements AutoCloseable {
@@ -40,13 +40,17 @@ public final class DeviceBlock implements AutoCloseable {
     /**
      * Runs hidden states [B, T, hidden] through the block; the result is attached to {@code into}, everything
      * computed on the way is freed.
+     *
+     * @param mask [B, T] (1 = real token) for padded encoder batches, null when every token is real
      */
-    public NDArray forward(BlockForward f, NDArray x, ForwardCapture capture, NDManager into) {
+    public NDArray forward(BlockMath f, NDArray x, NDArray mask, ForwardCapture capture, NDManager into) {
         try (NDManager pass = manager.newSubManager()) {
-            // ops take the manager of their first operand: lending x to the pass frees every intermediate with it
+            // ops take the manager of their first operand: lending x (and the mask) to the pass frees every intermediate with it
             x.tempAttach(pass);
-            BlockForward.Context ctx = f.context(pass, Math.toIntExact(x.getShape().get(1)));
-            NDArray y = f.block(index, arrays, x, ctx, capture);
+            if (mask != null) {
+                mask.tempAttach(pass);
+            }
+            NDArray y = f.block(index, arrays, x, mask, pass, capture);
             y.attach(into);
             return y;
         }

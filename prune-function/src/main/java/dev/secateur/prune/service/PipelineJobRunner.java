@@ -23,9 +23,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The service's default runner: the calibrated pipeline ({@link PrunePipeline#run}: activations of the dense
- * model, criterion, plan, compensation, slicing, perplexity before/after), then the ONNX export the
- * serve-function loads, and report.json. Request fields map one to one onto {@link PruneOptions}; what the
+ * The service's and the CLI's one runner, for decoders and encoders alike: the calibrated pipeline
+ * ({@link PrunePipeline#run}: activations, criterion, plan, compensation, slicing, before/after on the evaluation
+ * inputs: perplexity for a decoder, embedding fidelity for an encoder), then the ONNX export the serve-function
+ * loads ({@link ServableExport}), and report.json. Request fields map one to one onto {@link PruneOptions}; what the
  * pipeline cannot do is refused with the field to blame.
  */
 public final class PipelineJobRunner implements PruneJobRunner {
@@ -57,6 +58,10 @@ public final class PipelineJobRunner implements PruneJobRunner {
         if (req.miAlpha() != PruneRequest.DEFAULT_MI_ALPHA && req.method().json().startsWith("mi")) {
             throw new RequestValidationException("miAlpha", "the pipeline computes Rényi MI at α = 2 only, was " + req.miAlpha());
         }
+        boolean encoder = !ConfigReader.read(task.sourceDir()).architecture().isDecoder();
+        if (encoder) {
+            refuseWhatEncodersLack(req);
+        }
         Double layerRatio = null;
         if (req.dropLayers() > 0) {
             int layers = ConfigReader.read(task.sourceDir()).numLayers();
@@ -87,22 +92,10 @@ public final class PipelineJobRunner implements PruneJobRunner {
 
         long t0 = System.nanoTime();
         Path out = task.outputDir();
-        boolean fp16 = "fp16".equals(req.export());
         if (task.exportOnnx()) {
             progress.report("export", 90, "ONNX " + req.export());
-            Path onnxDir = out.resolveSibling(out.getFileName() + ".onnx");
-            try {
-                // the export reads the pruned checkpoint back block by block, so it holds one block, like the pruning did
-                ModelExport.export(out, onnxDir, ModelExport.Options.defaults(fp16), Map.of(ModelExport.PLAN, Files.readString(out.resolve("plan.json")),
-                        ModelExport.SOURCE_SHA256, ModelExport.sourceSha256(task.sourceDir())));
-                try (Stream<Path> files = Files.list(onnxDir)) {
-                    for (Path f : files.filter(f -> f.getFileName().toString().startsWith(ModelExport.MODEL_FILE)).toList()) {
-                        Files.move(f, out.resolve(f.getFileName()));
-                    }
-                }
-            } finally {
-                PruneJobService.deleteRecursively(onnxDir);
-            }
+            ServableExport.write(out, "fp16".equals(req.export()), Map.of(ModelExport.PLAN, Files.readString(out.resolve("plan.json")),
+                    ModelExport.SOURCE_SHA256, ModelExport.sourceSha256(task.sourceDir())));
         }
         Map<String, Double> timings = new LinkedHashMap<>(result.seconds());
         timings.put("export", (System.nanoTime() - t0) / 1e9);
@@ -110,9 +103,10 @@ public final class PipelineJobRunner implements PruneJobRunner {
         BeforeAfter summary = new BeforeAfter(result.parametersBefore(), result.parametersAfter(),
                 weightBytes(task.sourceDir()), weightBytes(out),
                 finite(result.perplexityBefore()), finite(result.perplexityAfter()),
-                task.eval() == null ? null : result.evalSeqLen(), result.agreement() == null ? null : result.agreement().top1(), timings);
+                task.eval() == null || encoder ? null : result.evalSeqLen(), result.agreement() == null ? null : result.agreement().top1(), timings);
         ObjectNode report = Json.mapper().createObjectNode();
         report.put("engine", name());
+        report.put("kind", encoder ? "encoder" : "decoder");
         report.put("device", result.device());
         report.set("request", req.toJson());
         report.set("summary", Json.toTree(summary));
@@ -127,9 +121,20 @@ public final class PipelineJobRunner implements PruneJobRunner {
             report.put("klDivergenceNats", result.agreement().klDivergence());
             report.put("agreementPositions", result.agreement().positions());
         }
+        if (result.fidelity() != null) {
+            // an encoder's sentence embeddings, pruned vs dense, on the evaluation sentences
+            report.put("meanCosine", result.fidelity().meanCosine());
+            report.put("minCosine", result.fidelity().minCosine());
+            report.put("recallAt1", result.fidelity().recallAt1());
+            report.put("evalSentences", result.fidelity().sentences());
+        }
         java.util.List<dev.secateur.model.LayerSizes> sizes;
-        try (dev.secateur.model.StreamedCheckpoint pruned = dev.secateur.model.StreamedCheckpoint.open(out)) {
-            sizes = pruned.layerSizes();
+        if (encoder) {
+            sizes = dev.secateur.model.EncoderWeights.load(out).layerSizes();
+        } else {
+            try (dev.secateur.model.StreamedCheckpoint pruned = dev.secateur.model.StreamedCheckpoint.open(out)) {
+                sizes = pruned.layerSizes();
+            }
         }
         report.set("layerSizes", Json.toTree(sizes));
         writeChart(out, task, result, sizes);
@@ -141,6 +146,20 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 "format", "onnx+safetensors"));
     }
 
+    /** An encoder has no next-token loss and no perplexity, and is exported in float32 (EncoderOnnxExporter). */
+    private static void refuseWhatEncodersLack(PruneRequest req) {
+        if (req.method() == dev.secateur.events.PruneMethod.TAYLOR) {
+            throw new RequestValidationException("method", "taylor needs a language-model loss, which an encoder has not; use mi, mi-pairwise, "
+                    + "wanda-sp, flap, magnitude or random");
+        }
+        if ("fp16".equals(req.export())) {
+            throw new RequestValidationException("export", "encoders are exported in fp32 only");
+        }
+        if (req.qualityGate() != null) {
+            throw new RequestValidationException("qualityGate", "maxPerplexityRatio cannot be checked on an encoder, which has no perplexity");
+        }
+    }
+
     /** report.png: kept FFN width per layer against the source config's width, and the pruned/dense ratios. */
     private static void writeChart(Path out, PruneTask task, PruneResult result, java.util.List<dev.secateur.model.LayerSizes> sizes)
             throws IOException {
@@ -150,7 +169,9 @@ public final class PipelineJobRunner implements PruneJobRunner {
         dev.secateur.prune.report.BeforeAfterChart.write(out.resolve("report.png"), "pruned with " + task.request().method().json()
                 + " + " + task.request().compensation().json(), dense, pruned, java.util.List.of(
                 new dev.secateur.prune.report.BeforeAfterChart.Ratio("parameters", (double) result.parametersAfter() / result.parametersBefore()),
-                new dev.secateur.prune.report.BeforeAfterChart.Ratio("perplexity", result.perplexityAfter() / result.perplexityBefore())));
+                result.fidelity() != null
+                        ? new dev.secateur.prune.report.BeforeAfterChart.Ratio("embedding cosine", result.fidelity().meanCosine())
+                        : new dev.secateur.prune.report.BeforeAfterChart.Ratio("perplexity", result.perplexityAfter() / result.perplexityBefore())));
     }
 
     private static Double finite(double v) {

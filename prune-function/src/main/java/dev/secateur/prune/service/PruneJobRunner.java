@@ -7,7 +7,7 @@ package dev.secateur.prune.service;
  */
 public interface PruneJobRunner {
 
-    /** A short name recorded in manifests and reports ("builtin-magnitude", "pipeline"). */
+    /** A short name recorded in manifests and reports ("pipeline"). */
     String name();
 
     /**

@@ -47,19 +47,12 @@ public class ServiceBeans {
     @ConfigProperty(name = "secateur.calibration.seq-len")
     Optional<Integer> calibrationSeqLen;
 
-    /** pipeline: the calibrated pipeline (all methods, evaluation); builtin-magnitude: weight-only, no DJL. */
-    @ConfigProperty(name = "secateur.engine", defaultValue = "pipeline")
-    String engineName;
-
+    /** The one engine, decoders and encoders alike; tests may replace it with another {@link PruneJobRunner} bean. */
     @Produces
     @DefaultBean
     @ApplicationScoped
     PruneJobRunner runner() {
-        return switch (engineName) {
-            case "pipeline" -> new PipelineJobRunner();
-            case "builtin-magnitude" -> new BuiltinMagnitudeRunner();
-            default -> throw new IllegalArgumentException("secateur.engine must be pipeline or builtin-magnitude, was '" + engineName + "'");
-        };
+        return new PipelineJobRunner();
     }
 
     @Produces

@@ -110,4 +110,23 @@ class CliTest {
         assertEquals(1, r.exitCode());
         assertTrue(r.getErrorOutput().contains("fewer than one window of seqLen+1 = 17"), r.getErrorOutput());
     }
+
+    /** `prune` on an encoder folder goes through the service's runner too: the same files, the fidelity in report.json. */
+    @Test
+    void pruneOnAnEncoderFolderWritesAServableEncoder(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("minilm-cli");
+        LaunchResult r = launcher.launch("prune", "--model", dev.secateur.prune.encoder.MiniLm.folder().toString(), "--method", "magnitude",
+                "--compensation", "bias", "--ffn-ratio", "0.2", "--calibration", dev.secateur.prune.encoder.MiniLm.calibration().toString(),
+                "--eval", dev.secateur.prune.encoder.MiniLm.heldOut().toString(), "--samples", "32", "--device", "cpu", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.getErrorOutput());
+        JsonNode summary = jsonLine(r).get("summary");
+        assertTrue(summary.get("paramsAfter").asLong() < summary.get("paramsBefore").asLong(), summary.toString());
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals("encoder", report.get("kind").asText());
+        assertTrue(report.get("meanCosine").asDouble() > 0.8 && report.get("recallAt1").asDouble() > 0, report.toString());
+        try (dev.secateur.runtime.OrtEncoder onnx = dev.secateur.runtime.OrtEncoder.open(out.resolve("model.onnx"), 1, false)) {
+            assertEquals("encoder", onnx.metadata().get("secateur.kind"));
+            assertTrue(onnx.metadata().get("secateur.layer_sizes").contains("\"ffn\":1229"), onnx.metadata().toString());
+        }
+    }
 }

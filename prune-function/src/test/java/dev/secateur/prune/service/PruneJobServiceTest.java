@@ -67,7 +67,7 @@ class PruneJobServiceTest {
     @Test
     void runsAJobAndTimesItWithoutTransport() throws Exception {
         Events events = new Events(0);
-        try (PruneJobService service = new PruneJobService(new ModelStore(root), new BuiltinMagnitudeRunner(), events, settings())) {
+        try (PruneJobService service = new PruneJobService(new ModelStore(root), new PipelineJobRunner(), events, settings())) {
             long t0 = System.nanoTime();
             JobRecord done = service.submit(request("core-1", PruneServiceTest.request("core"))).done()
                     .toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -87,7 +87,7 @@ class PruneJobServiceTest {
     @Test
     void anOutcomeThatCannotBePublishedIsRetriedAndOnlyThenDone() throws Exception {
         Events events = new Events(2);
-        try (PruneJobService service = new PruneJobService(new ModelStore(root), new BuiltinMagnitudeRunner(), events, settings())) {
+        try (PruneJobService service = new PruneJobService(new ModelStore(root), new PipelineJobRunner(), events, settings())) {
             PruneJobService.Submission s = service.submit(request("retry-1", PruneServiceTest.request("retry")));
             JobRecord done = s.done().toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertTrue(done.outcomePublished());
@@ -100,7 +100,7 @@ class PruneJobServiceTest {
     void anOutcomeRecordedButNotPublishedIsSentAfterRestartWithoutRerunning() throws Exception {
         String jobId;
         Events first = new Events(Integer.MAX_VALUE); // the broker never takes the outcome: the process "dies"
-        try (PruneJobService service = new PruneJobService(new ModelStore(root), new BuiltinMagnitudeRunner(), first, settings())) {
+        try (PruneJobService service = new PruneJobService(new ModelStore(root), new PipelineJobRunner(), first, settings())) {
             jobId = service.submit(request("restart-1", PruneServiceTest.request("restart"))).jobId();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (service.journal().read(jobId).map(r -> !r.state().terminal()).orElse(true) && System.nanoTime() < deadline) {
@@ -109,7 +109,7 @@ class PruneJobServiceTest {
         }
         assertFalse(new JobJournal(root).read(jobId).orElseThrow().outcomePublished());
         Events second = new Events(0);
-        try (PruneJobService service = new PruneJobService(new ModelStore(root), new BuiltinMagnitudeRunner(), second, settings())) {
+        try (PruneJobService service = new PruneJobService(new ModelStore(root), new PipelineJobRunner(), second, settings())) {
             assertEquals(1, service.recover());
             PruneJobService.Submission again = service.submit(request("restart-1", PruneServiceTest.request("restart")));
             assertTrue(again.duplicate());

@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * End to end against a real in-JVM Kafka broker and the real builtin engine on a tiny Llama (GQA)
+ * End to end against a real in-JVM Kafka broker and the real engine on a tiny Llama (GQA)
  * checkpoint: requests as CloudEvents on Kafka and over HTTP, events and the model store checked from
  * the outside.
  */

@@ -1,0 +1,173 @@
+package dev.secateur.prune.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.model.ArchitectureAdapter;
+import dev.secateur.model.LayerSizes;
+import dev.secateur.model.LayerWeights;
+import dev.secateur.model.ShardedCheckpointWriter;
+import dev.secateur.model.StreamedCheckpoint;
+import dev.secateur.prune.calibration.CalibrationSampler;
+import dev.secateur.prune.calibration.CalibrationText;
+import dev.secateur.prune.eval.Perplexity;
+import dev.secateur.prune.model.BlockForward;
+import dev.secateur.prune.model.BlockMath;
+import dev.secateur.tokenizer.TextTokenizer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Decoder-only language models (Llama, Qwen2, GPT-2) streamed from memory-mapped safetensors: inputs are token
+ * windows sampled from the calibration text, the pruned model is written shard by shard in the source dtype, and the
+ * end compares next-token predictions (perplexity, top-1 agreement, KL) on the evaluation windows.
+ */
+final class DecoderFamily implements ModelFamily {
+    private final StreamedCheckpoint src;
+    private final BlockForward f;
+    private final long[][] windows;
+    private final long[][] evalWindows;
+    private final int batchSize;
+    private final Path tokenizer;
+
+    private DecoderFamily(StreamedCheckpoint src, long[][] windows, long[][] evalWindows, int batchSize, Path tokenizer) {
+        this.src = src;
+        this.f = new BlockForward(src.config());
+        this.windows = windows;
+        this.evalWindows = evalWindows;
+        this.batchSize = batchSize;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Opens the checkpoint (its shapes checked first) and cuts the calibration and evaluation text into windows. */
+    static DecoderFamily open(PruneOptions o) {
+        StreamedCheckpoint src = StreamedCheckpoint.open(o.model());
+        try (TextTokenizer tok = TextTokenizer.load(o.tokenizerPath())) {
+            long[] ids = tok.encode(CalibrationText.read(o.calibration()));
+            long[][] windows = CalibrationSampler.windows(ids, o.samples(), o.seqLen(), o.seed());
+            long[][] evalWindows = null;
+            if (o.evalText() != null) {
+                long cap = o.evalMaxTokens() > 0 ? o.evalMaxTokens()
+                        : Math.max(o.evalSeqLen(), PrunePipeline.EVAL_STATE_BUDGET / (4L * src.config().hiddenSize()) / o.evalSeqLen() * o.evalSeqLen());
+                evalWindows = new Perplexity(o.evalSeqLen(), cap, o.batchSize()).windows(tok, o.evalText());
+            }
+            return new DecoderFamily(src, windows, evalWindows, o.batchSize(), o.tokenizerPath());
+        } catch (RuntimeException e) {
+            src.close();
+            throw e;
+        }
+    }
+
+    StreamedCheckpoint checkpoint() {
+        return src;
+    }
+
+    long[][] windows() {
+        return windows;
+    }
+
+    @Override
+    public String calibrationSummary() {
+        return windows.length + " × " + windows[0].length + " calibration tokens";
+    }
+
+    @Override
+    public int numLayers() {
+        return src.numLayers();
+    }
+
+    @Override
+    public int headDim() {
+        return src.headDim();
+    }
+
+    @Override
+    public List<LayerSizes> layerSizes() {
+        return src.layerSizes();
+    }
+
+    @Override
+    public LayerWeights layer(int layer) {
+        return src.layer(layer);
+    }
+
+    @Override
+    public BlockMath math() {
+        return f;
+    }
+
+    @Override
+    public boolean evaluates() {
+        return evalWindows != null;
+    }
+
+    @Override
+    public Embedded embed(NDManager root, boolean calibration, boolean evaluation) {
+        ArchitectureAdapter.Embeddings emb = src.embeddings();
+        try (NDManager embedM = root.newSubManager()) {
+            NDArray tokens = ModelFamily.array(embedM, emb.tokens());
+            NDArray positions = emb.positions() == null ? null : ModelFamily.array(embedM, emb.positions());
+            HiddenStates c = calibration ? HiddenStates.embed(f, root, windows, batchSize, tokens, positions) : null;
+            HiddenStates e = evaluation && evalWindows != null ? HiddenStates.embed(f, root, inputs(evalWindows), batchSize, tokens, positions) : null;
+            return new Embedded(c, e);
+        }
+    }
+
+    /** A window's inputs are all its tokens but the last; the last is only ever a target. */
+    private static long[][] inputs(long[][] windows) {
+        long[][] out = new long[windows.length][];
+        for (int i = 0; i < windows.length; i++) {
+            out[i] = Arrays.copyOf(windows[i], windows[i].length - 1);
+        }
+        return out;
+    }
+
+    @Override
+    public Output output(Path dir, int keptLayers, boolean addsMlpBias) {
+        boolean mlpBias = addsMlpBias || src.config().raw().path("mlp_bias").asBoolean(false);
+        ShardedCheckpointWriter writer = new ShardedCheckpointWriter(dir, keptLayers + 2, src.storedDType());
+        ArchitectureAdapter adapter = src.adapter();
+        return new Output() {
+            @Override
+            public long writeEmbeddings() {
+                ArchitectureAdapter.Embeddings emb = src.embeddings();
+                writer.writeShard(adapter.writeEmbeddings(emb));
+                return count(emb.tokens()) + count(emb.positions());
+            }
+
+            @Override
+            public void writeLayer(int sourceLayer, int index, LayerWeights pruned) {
+                writer.writeShard(adapter.writeLayer(index, pruned, mlpBias));
+            }
+
+            @Override
+            public long finish(List<LayerSizes> keptSizes) {
+                ArchitectureAdapter.Head head = src.head();
+                writer.writeShard(adapter.writeHead(head));
+                writer.finish(adapter.config(src.config(), keptSizes, mlpBias), tokenizer, src.dir());
+                return count(head.norm()) + count(head.normBias()) + count(head.lmHead());
+            }
+        };
+    }
+
+    @Override
+    public Evaluation evaluate(NDManager root, HiddenStates dense, HiddenStates pruned) {
+        ArchitectureAdapter.Head head = src.head();
+        try (NDManager headM = root.newSubManager()) {
+            NDArray lmHead = ModelFamily.array(headM, head.lmHead() != null ? head.lmHead() : src.tokenEmbedding());
+            HeadScorer scorer = new HeadScorer(f, ModelFamily.array(headM, head.norm()),
+                    head.normBias() == null ? null : ModelFamily.array(headM, head.normBias()), lmHead);
+            return Evaluation.of(scorer.score(dense, pruned, evalWindows, batchSize));
+        }
+    }
+
+    private static long count(Tensor t) {
+        return t == null ? 0 : t.numel();
+    }
+
+    @Override
+    public void close() {
+        src.close();
+    }
+}

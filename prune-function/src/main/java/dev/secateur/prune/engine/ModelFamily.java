@@ -1,0 +1,80 @@
+package dev.secateur.prune.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.secateur.checkpoint.Tensor;
+import dev.secateur.model.LayerSizes;
+import dev.secateur.model.LayerWeights;
+import dev.secateur.prune.model.BlockMath;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the one pruning loop ({@link StreamingPruner}) needs to know about a kind of model, and nothing more: how
+ * its inputs become hidden states, each block in the {@link LayerWeights} layout that criteria, compensation and
+ * slicing read, the block's arithmetic, how the pruned model is written, and how the dense and pruned outputs compare
+ * at the end. {@link DecoderFamily} (Llama, Qwen2, GPT-2) and {@link EncoderFamily} (BERT) are the two kinds; each
+ * also owns its calibration and evaluation inputs, since what an input is differs (token windows, sentences).
+ */
+interface ModelFamily extends AutoCloseable {
+
+    /** Hidden states after the embeddings; either may be null when it was not asked for (or there is no evaluation text). */
+    record Embedded(HiddenStates calibration, HiddenStates evaluation) {
+    }
+
+    /** The pruned model as it is written: the embedding side, each kept block in order, then the rest. */
+    interface Output {
+        /** Writes the embedding side; returns its parameter count (pruning keeps it whole). */
+        long writeEmbeddings();
+
+        /**
+         * @param sourceLayer the block's index in the dense model
+         * @param index its index in the written model (dropped layers renumber the rest)
+         */
+        void writeLayer(int sourceLayer, int index, LayerWeights pruned);
+
+        /** Writes what follows the blocks (final norm and head, or pooler), config.json and the tokenizer; returns that part's parameters. */
+        long finish(List<LayerSizes> keptSizes);
+    }
+
+    int numLayers();
+
+    int headDim();
+
+    List<LayerSizes> layerSizes();
+
+    default LayerSizes layerSizes(int layer) {
+        return layerSizes().get(layer);
+    }
+
+    /** Block {@code layer} of the dense model, read anew on every call (a streamed source keeps nothing). */
+    LayerWeights layer(int layer);
+
+    BlockMath math();
+
+    /** Whether evaluation inputs were given, so that {@link #evaluate} has something to compare. */
+    boolean evaluates();
+
+    Embedded embed(NDManager root, boolean calibration, boolean evaluation);
+
+    /**
+     * @param keptLayers blocks that will be written
+     * @param addsMlpBias whether compensation may give the FFN's down projection a bias the source lacks
+     */
+    Output output(Path dir, int keptLayers, boolean addsMlpBias);
+
+    /** Compares the last hidden states of the dense and the pruned model on the evaluation inputs. */
+    Evaluation evaluate(NDManager root, HiddenStates dense, HiddenStates pruned);
+
+    /** What the calibration inputs are, for the progress log. */
+    String calibrationSummary();
+
+    @Override
+    void close();
+
+    /** A float32 tensor on the manager's device. */
+    static NDArray array(NDManager m, Tensor t) {
+        return m.create(t.data(), new Shape(java.util.Arrays.stream(t.shape()).asLongStream().toArray()));
+    }
+}
