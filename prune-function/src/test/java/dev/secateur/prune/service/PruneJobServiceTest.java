@@ -61,7 +61,8 @@ class PruneJobServiceTest {
     }
 
     static PruneJobService.Settings settings() {
-        return new PruneJobService.Settings(1, 2, "cpu", "/test", List.of(), null, RequestDefaults.NONE, Duration.ZERO);
+        return new PruneJobService.Settings(1, 2, "cpu", "/test", List.of(PruneServiceTest.FIXTURE.getParent()),
+                List.of(PruneServiceTest.TEXT.getParent()), RequestDefaults.NONE, Duration.ZERO, null);
     }
 
     @Test
