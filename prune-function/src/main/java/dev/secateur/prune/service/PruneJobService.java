@@ -201,6 +201,7 @@ public final class PruneJobService implements AutoCloseable {
             LiveJob live = active.get(jobId);
             if (live != null) {
                 LOG.infof("request %s (job %s) is already in progress; joining it", ev.id(), jobId);
+                observer.duplicate();
                 return new Submission(jobId, true, live.done);
             }
             Optional<JobRecord> previous = journal.read(jobId);
@@ -329,7 +330,7 @@ public final class PruneJobService implements AutoCloseable {
     private LiveJob track(JobRecord rec, JobClaims.Claim claim) {
         LiveJob job = new LiveJob(rec, claim);
         active.put(rec.jobId(), job);
-        observer.entered(rec.state());
+        observe(rec);
         return job;
     }
 
@@ -546,10 +547,7 @@ public final class PruneJobService implements AutoCloseable {
         JobState before = job.record.state();
         job.record = rec;
         if (rec.state() != before) {
-            observer.entered(rec.state());
-            if (rec.state() == JobState.FAILED) {
-                observer.failed(failureReason(rec));
-            }
+            observe(rec);
         }
         if (durable) {
             journal.write(rec);
@@ -686,6 +684,13 @@ public final class PruneJobService implements AutoCloseable {
             claims.release(job.claim);
         } catch (RuntimeException e) {
             LOG.warnf("job %s: could not release its claim (%s); it expires with its lease", job.jobId, e.getMessage());
+        }
+    }
+
+    private void observe(JobRecord rec) {
+        observer.entered(rec.state());
+        if (rec.state() == JobState.FAILED) {
+            observer.failed(failureReason(rec));
         }
     }
 
