@@ -1,6 +1,8 @@
 package dev.secateur.prune.metrics;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.prune.service.JobObserver;
+import dev.secateur.prune.service.JobRecord;
 import dev.secateur.prune.service.JobState;
 import dev.secateur.prune.service.PruneJobService;
 import io.micrometer.core.instrument.Counter;
@@ -64,7 +66,8 @@ public class PruneMetrics implements JobObserver {
     }
 
     @Override
-    public void failed(String reason) {
+    public void failed(JobRecord job) {
+        String reason = reason(job);
         String label = reasons.size() < MAX_REASONS || reasons.contains(reason) ? reason : "other";
         reasons.add(label);
         Counter.builder("secateur.prune.failures").tag("reason", label).description("failed jobs by reason")
@@ -75,6 +78,17 @@ public class PruneMetrics implements JobObserver {
     public void phaseEnded(String phase, Duration took) {
         Timer.builder("secateur.prune.phase").tag("phase", phase).description("time spent in each pipeline phase")
                 .register(registry).record(took);
+    }
+
+    /** The failed outcome's field, or the error's type before its message: a bounded set, fit for a label. */
+    static String reason(JobRecord rec) {
+        JsonNode field = rec.outcome() == null ? null : rec.outcome().get("field");
+        if (field != null && field.isTextual()) {
+            return field.asText();
+        }
+        String m = rec.message() == null ? "unknown" : rec.message();
+        int colon = m.indexOf(':');
+        return colon > 0 && m.substring(0, colon).matches("[A-Za-z0-9_$.]+") ? m.substring(0, colon) : "error";
     }
 
     private Counter jobs(String state) {

@@ -16,8 +16,8 @@ public interface JobObserver {
     default void duplicate() {
     }
 
-    /** @param reason the request field to blame, or the error's type: few distinct values */
-    default void failed(String reason) {
+    /** A job recorded as failed; its outcome names the request field to blame, or the error. */
+    default void failed(JobRecord job) {
     }
 
     default void phaseEnded(String phase, Duration took) {

@@ -455,11 +455,8 @@ public final class PruneJobService implements AutoCloseable {
             Path source = inputs.source(request.source(), progress);
             Path calibration = inputs.text("calibration", request.calibration());
             Path eval = request.eval() == null ? null : inputs.text("eval", request.eval());
-            Path jobWork = store.root().resolve(WORK_DIR).resolve(jobId);
-            // Per attempt: an attempt that lost its claim may still be writing into its own folder.
-            Path work = jobWork.resolve("g" + job.claim.generation() + "-a" + rec.attempts());
-            deleteOtherAttempts(jobWork, work); // crashed or abandoned attempts' half-written files
-            Files.createDirectories(work);
+            AttemptFolder attempt = AttemptFolder.prepare(store.root(), job.claim, rec.attempts());
+            Path work = attempt.dir();
             try {
                 PruneResult result = runner.prune(new PruneTask(jobId, request, source, calibration, eval, work,
                         settings.device()), progress);
@@ -479,8 +476,7 @@ public final class PruneJobService implements AutoCloseable {
                 version = store.publish(request.outputModel(), work, metadata,
                         rejection == null ? VersionStatus.PUBLISHED : VersionStatus.REJECTED, ModelStore.Transfer.MOVE);
             } finally {
-                deleteRecursively(work);
-                deleteIfEmpty(jobWork);
+                attempt.cleanup();
             }
         }
         progress.endPhase();
@@ -690,37 +686,7 @@ public final class PruneJobService implements AutoCloseable {
     private void observe(JobRecord rec) {
         observer.entered(rec.state());
         if (rec.state() == JobState.FAILED) {
-            observer.failed(failureReason(rec));
-        }
-    }
-
-    /** The failed outcome's field, or the error's type before its message: a bounded set, fit for a metric label. */
-    private static String failureReason(JobRecord rec) {
-        JsonNode field = rec.outcome() == null ? null : rec.outcome().get("field");
-        if (field != null && field.isTextual()) {
-            return field.asText();
-        }
-        String m = rec.message() == null ? "unknown" : rec.message();
-        int colon = m.indexOf(':');
-        return colon > 0 && m.substring(0, colon).matches("[A-Za-z0-9_$.]+") ? m.substring(0, colon) : "error";
-    }
-
-    private static void deleteOtherAttempts(Path jobWork, Path keep) throws IOException {
-        if (!Files.isDirectory(jobWork)) {
-            return;
-        }
-        try (Stream<Path> entries = Files.list(jobWork)) {
-            for (Path p : entries.filter(p -> !p.equals(keep)).toList()) {
-                deleteRecursively(p);
-            }
-        }
-    }
-
-    private static void deleteIfEmpty(Path dir) {
-        try {
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // another attempt's folder is still in it
+            observer.failed(rec);
         }
     }
 
