@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two instances of the job core on one store, as two replicas on one volume: the real runner and store,
- * events collected per replica. (PruneReplicasIT-style HTTP + Kafka coverage is in SecurityAndReplicasTest.)
+ * events collected per replica. SecurityAndReplicasTest does the same over real HTTP and Kafka.
  */
 class ReplicasOnOneStoreTest {
 
