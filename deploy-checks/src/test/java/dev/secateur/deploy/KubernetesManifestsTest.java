@@ -113,6 +113,29 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * Both prune workloads take their API token from a Secret; where POST / is left without one (a KafkaSource
+     * cannot send it), the route must be cluster-local.
+     */
+    @Test
+    void pruneFunctionIsTokenProtectedOrClusterLocal() {
+        for (Manifests.Doc w : k8s.workloads()) {
+            if (!w.name().equals("prune-function")) {
+                continue;
+            }
+            Map<String, JsonNode> env = new java.util.HashMap<>();
+            Manifests.podSpec(w).path("containers").get(0).path("env").forEach(e -> env.put(e.path("name").asText(), e));
+            JsonNode token = env.get("SECATEUR_API_TOKEN");
+            assertTrue(token != null && token.path("valueFrom").path("secretKeyRef").has("name"),
+                    w.kind() + " prune-function: SECATEUR_API_TOKEN from a Secret");
+            JsonNode open = env.get("SECATEUR_SECURITY_TRIGGER_REQUIRES_TOKEN");
+            if (open != null && open.path("value").asText().equals("false")) {
+                assertEquals("cluster-local", w.node().path("metadata").path("labels").path("networking.knative.dev/visibility").asText(),
+                        w.kind() + " prune-function leaves POST / without a token, so it must be cluster-local");
+            }
+        }
+    }
+
     /** Every SECATEUR_* or KAFKA_* variable set for a function must be a property that function reads, or be named in one. */
     @Test
     void environmentNamesAreReadByTheApps() throws IOException {

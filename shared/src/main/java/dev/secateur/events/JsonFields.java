@@ -79,6 +79,22 @@ final class JsonFields {
         return get(name) == null ? null : integer(name, 0);
     }
 
+    /** A file path as a string, or a stored dataset as {@code {"dataset": "name"}} (see {@link TextSource}). */
+    String textSource(String name) {
+        JsonNode v = get(name);
+        if (v == null || v.isTextual()) {
+            return v == null ? null : v.asText();
+        }
+        if (!v.isObject()) {
+            throw wrongType(name, "a file path or {\"dataset\": name}", v);
+        }
+        String dataset = new JsonFields(v, prefix + name + ".").string("dataset");
+        if (dataset == null) {
+            throw new RequestValidationException(prefix + name + ".dataset", "is required in the object form");
+        }
+        return TextSource.ofDataset(dataset);
+    }
+
     JsonFields object(String name) {
         JsonNode v = get(name);
         if (v == null) {

@@ -18,9 +18,10 @@ import java.io.IOException;
  * @param headRatio   fraction of attention heads (KV groups under GQA) removed
  * @param miAlpha     Rényi entropy order for the MI criterion; 2 has a closed form without eigenvalues
  * @param kernelScale h in the Silverman-style kernel width σ = h·std·n^(-1/5)
- * @param calibration text file whose activations drive the criterion and the compensation
+ * @param calibration text whose activations drive the criterion and the compensation: a file, or a stored
+ *                    dataset ({@link TextSource})
  * @param samples     calibration sequences
- * @param eval        optional text file for before/after perplexity; without it nothing is evaluated
+ * @param eval        optional text (file or dataset) for before/after perplexity; without it nothing is evaluated
  * @param qualityGate optional; null means the result is published whatever its quality
  * @param calibrationMode "sequential" (block i + 1 calibrated on the pruned block i's output) or "dense" (on the dense one's)
  * @param evalMaxTokens evaluation tokens scored at most; 0 for as many as fit the engine's evaluation budget
@@ -92,11 +93,11 @@ public record PruneRequest(
                 f.enumValue("compensation", Compensation.class, DEFAULT_COMPENSATION),
                 f.number("miAlpha", DEFAULT_MI_ALPHA),
                 f.number("kernelScale", DEFAULT_KERNEL_SCALE),
-                f.string("calibration"),
+                f.textSource("calibration"),
                 f.integer("samples", DEFAULT_SAMPLES),
                 f.integer("seqLen", DEFAULT_SEQ_LEN),
                 f.integer("seed", 0L, Long.MIN_VALUE, Long.MAX_VALUE),
-                f.string("eval"),
+                f.textSource("eval"),
                 f.integer("evalSeqLen", DEFAULT_EVAL_SEQ_LEN),
                 f.string("outputModel"),
                 qualityGate,
@@ -154,11 +155,13 @@ public record PruneRequest(
         if (calibration == null || calibration.isBlank()) {
             throw new RequestValidationException("calibration", "is required (a text file to calibrate on)");
         }
+        TextSource.validate("calibration", calibration);
         requireAtLeast("samples", samples, 1);
         requireAtLeast("seqLen", seqLen, 1);
         if (eval != null && eval.isBlank()) {
             throw new RequestValidationException("eval", "must not be blank when given");
         }
+        TextSource.validate("eval", eval);
         // Perplexity needs at least one predicted token, so two in the window.
         requireAtLeast("evalSeqLen", evalSeqLen, 2);
         if (outputModel == null) {

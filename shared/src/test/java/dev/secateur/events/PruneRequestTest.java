@@ -155,7 +155,7 @@ class PruneRequestTest {
 
         ObjectNode cal = minimal();
         cal.putArray("calibration");
-        assertInvalid("calibration", "must be a string, got array", cal);
+        assertInvalid("calibration", "must be a file path or {\"dataset\": name}, got array", cal);
     }
 
     @Test
@@ -277,5 +277,26 @@ class PruneRequestTest {
         PruneFailed failed = PruneFailed.of("job-1", "req-1", invalid(d));
         assertEquals("ffnRatio", failed.field());
         assertEquals(failed, CloudEvent.of(EventTypes.PRUNE_FAILED, "/prune", "job-1", failed).dataAs(PruneFailed.class));
+    }
+
+    @Test
+    void calibrationAndEvalMayNameAStoredDataset() throws Exception {
+        ObjectNode d = minimal();
+        d.putObject("calibration").put("dataset", "kjv-calib");
+        d.putObject("eval").put("dataset", "kjv-valid");
+        PruneRequest r = PruneRequest.parseValid(d);
+        assertEquals(java.util.Optional.of("kjv-calib"), TextSource.dataset(r.calibration()));
+        assertEquals(java.util.Optional.of("kjv-valid"), TextSource.dataset(r.eval()));
+        assertEquals(r, PruneRequest.parseValid(r.toJson()), "the journalled form parses back to the same request");
+        assertEquals(java.util.Optional.empty(), TextSource.dataset(PruneRequest.parseValid(minimal()).calibration()));
+
+        d.putObject("calibration").put("dataset", "../etc/passwd");
+        assertInvalid("calibration.dataset", "", d);
+        d.putObject("calibration");
+        assertInvalid("calibration.dataset", "required", d);
+        d.putObject("calibration").put("dataset", 3);
+        assertInvalid("calibration.dataset", "string", d);
+        d.put("calibration", 42);
+        assertInvalid("calibration", "dataset", d);
     }
 }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 @TopCommand
 @Command(name = "secateur", mixinStandardHelpOptions = true, version = "secateur 0.1",
         description = "Prune and evaluate decoder language models.",
-        subcommands = {InspectCommand.class, EvalCommand.class, PruneCommand.class, MakeRandomCommand.class, ExportCommand.class, PublishCommand.class, ImportCommand.class,
+        subcommands = {InspectCommand.class, EvalCommand.class, DatasetCommand.class, PruneCommand.class, MakeRandomCommand.class, ExportCommand.class,
+                PublishCommand.class, ImportCommand.class,
                 TrainCommand.class, RecoverCommand.class, EngineInfoCommand.class, BenchForwardCommand.class, BenchExportCommand.class,
                 dev.secateur.prune.demo.DemoDriverCommand.class, dev.secateur.prune.service.ServiceCommand.class})
 public class SecateurCommand implements Runnable {

@@ -15,7 +15,8 @@ import dev.secateur.events.PruneRequest;
 import dev.secateur.events.PruneStarted;
 import dev.secateur.events.RequestValidationException;
 import dev.secateur.json.Json;
-import dev.secateur.store.IntegrityException;
+import dev.secateur.prune.inputs.JobInputs;
+import dev.secateur.prune.inputs.PathSandbox;
 import dev.secateur.store.Manifest;
 import dev.secateur.store.ModelStore;
 import dev.secateur.store.StoredVersion;
@@ -24,6 +25,7 @@ import dev.secateur.store.VersionStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -34,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,7 +64,10 @@ import org.jboss.logging.Logger;
  *       published is published again;</li>
  *   <li>publishing to the store is keyed by job id: a re-run after a crash first looks for a version whose
  *       manifest names the job, so a crash between publishing and recording yields one version, not two;</li>
- *   <li>{@link #recover()} re-runs jobs a previous process left queued or running.</li>
+ *   <li>{@link #recover()} re-runs jobs a previous process left queued or running;</li>
+ *   <li>replicas sharing the store run a job at most once: a job is claimed in the store ({@link JobClaims})
+ *       before anything is journalled, the claim is renewed while the job lives, and a request whose job another
+ *       replica holds is answered as a duplicate; a claim whose lease ran out is adopted by the next sweep.</li>
  * </ul>
  * Jobs run on a fixed pool of workers (1 by default: one GPU, one job), never on the caller's thread.
  */
@@ -79,26 +83,26 @@ public final class PruneJobService implements AutoCloseable {
      * @param maxPending       jobs accepted (queued + running) before {@link #whenAccepting()} makes Kafka wait
      * @param device           passed to the engine: auto, cpu or gpu
      * @param eventSource      the CloudEvents source attribute of the events this service emits
-     * @param checkpointRoots  folders a request's {@code source.path} must lie under; empty allows any path
-     * @param dataDir          base for relative calibration/eval paths; null means the working directory
+     * @param sourceRoots      folders a request's {@code source.path} must lie under; empty allows none
+     * @param dataRoots        folders a request's calibration and eval files must lie under; empty allows none
+     *                         (stored datasets are always allowed); relative names start at the working folder
      * @param progressInterval the least time between two progress events of one phase
+     * @param claims           this replica's identity and lease in the store's job claims
      */
-    public record Settings(int workers, int maxPending, String device, String eventSource, List<Path> checkpointRoots,
-                           Path dataDir, RequestDefaults defaults, Duration progressInterval) {
+    public record Settings(int workers, int maxPending, String device, String eventSource, List<Path> sourceRoots,
+                           List<Path> dataRoots, RequestDefaults defaults, Duration progressInterval,
+                           JobClaims.Settings claims) {
 
         public Settings {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be >= 1, was " + workers);
             }
             maxPending = Math.max(maxPending, workers);
-            checkpointRoots = checkpointRoots == null ? List.of()
-                    : checkpointRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+            sourceRoots = sourceRoots == null ? List.of() : List.copyOf(sourceRoots);
+            dataRoots = dataRoots == null ? List.of() : List.copyOf(dataRoots);
             defaults = defaults == null ? RequestDefaults.NONE : defaults;
             progressInterval = progressInterval == null ? Duration.ofSeconds(2) : progressInterval;
-        }
-
-        public static Settings standard() {
-            return new Settings(1, 4, "auto", "/secateur/prune-function", List.of(), null, RequestDefaults.NONE, null);
+            claims = claims == null ? JobClaims.Settings.defaults() : claims;
         }
     }
 
@@ -112,16 +116,22 @@ public final class PruneJobService implements AutoCloseable {
     private static final class LiveJob {
         final String jobId;
         final CompletableFuture<JobRecord> done = new CompletableFuture<>();
+        final JobClaims.Claim claim;
         volatile JobRecord record;
+        volatile boolean lost;
 
-        LiveJob(JobRecord record) {
+        LiveJob(JobRecord record, JobClaims.Claim claim) {
             this.jobId = record.jobId();
             this.record = record;
+            this.claim = claim;
         }
     }
 
     private final ModelStore store;
     private final JobJournal journal;
+    private final JobClaims claims;
+    private final JobInputs inputs;
+    private final JobObserver observer;
     private final PruneJobRunner runner;
     private final EventPublisher events;
     private final Settings settings;
@@ -133,8 +143,17 @@ public final class PruneJobService implements AutoCloseable {
     private volatile boolean closed;
 
     public PruneJobService(ModelStore store, PruneJobRunner runner, EventPublisher events, Settings settings) {
+        this(store, runner, events, settings, JobObserver.NONE);
+    }
+
+    public PruneJobService(ModelStore store, PruneJobRunner runner, EventPublisher events, Settings settings,
+                           JobObserver observer) {
         this.store = store;
         this.journal = new JobJournal(store.root());
+        this.claims = new JobClaims(store.root(), settings.claims(), Clock.systemUTC());
+        Path cwd = Path.of("");
+        this.inputs = new JobInputs(store, new PathSandbox(settings.sourceRoots(), cwd), new PathSandbox(settings.dataRoots(), cwd));
+        this.observer = observer;
         this.runner = runner;
         this.events = events;
         this.settings = settings;
@@ -149,6 +168,10 @@ public final class PruneJobService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        long beat = settings.claims().heartbeat().toMillis();
+        housekeeping.scheduleWithFixedDelay(this::renewClaims, beat, beat, TimeUnit.MILLISECONDS);
+        long lease = settings.claims().lease().toMillis();
+        housekeeping.scheduleWithFixedDelay(this::adoptOrphans, lease, lease, TimeUnit.MILLISECONDS);
     }
 
     public ModelStore store() {
@@ -178,16 +201,26 @@ public final class PruneJobService implements AutoCloseable {
             LiveJob live = active.get(jobId);
             if (live != null) {
                 LOG.infof("request %s (job %s) is already in progress; joining it", ev.id(), jobId);
+                observer.duplicate();
                 return new Submission(jobId, true, live.done);
             }
             Optional<JobRecord> previous = journal.read(jobId);
+            if (previous.isPresent() && previous.get().state().terminal() && previous.get().outcomePublished()) {
+                LOG.infof("request %s (job %s) already finished as %s; nothing to do", ev.id(), jobId, previous.get().state());
+                observer.duplicate();
+                return new Submission(jobId, true, CompletableFuture.completedFuture(previous.get()));
+            }
+            Optional<JobClaims.Claim> claim = claims.tryAcquire(jobId);
+            if (claim.isEmpty()) {
+                LOG.infof("request %s (job %s) is claimed by replica %s; not running it here", ev.id(), jobId,
+                        claims.holder(jobId).orElse("(just finished)"));
+                observer.duplicate();
+                return new Submission(jobId, true, CompletableFuture.completedFuture(journal.read(jobId).orElse(null)));
+            }
+            previous = journal.read(jobId); // what the previous holder left, now that nobody else writes it
             if (previous.isPresent()) {
                 JobRecord rec = previous.get();
-                if (rec.state().terminal() && rec.outcomePublished()) {
-                    LOG.infof("request %s (job %s) already finished as %s; nothing to do", ev.id(), jobId, rec.state());
-                    return new Submission(jobId, true, CompletableFuture.completedFuture(rec));
-                }
-                LiveJob job = track(rec);
+                LiveJob job = track(rec, claim.get());
                 if (rec.state().terminal()) {
                     publishOutcome(job, 0);
                 } else {
@@ -198,19 +231,20 @@ public final class PruneJobService implements AutoCloseable {
             PruneRequest request;
             try {
                 request = in.request(settings.defaults());
+                inputs.check(request);
             } catch (RequestValidationException e) {
                 LOG.infof("request %s rejected: %s", ev.id(), e.getMessage());
                 JobRecord rec = JobRecord.queued(jobId, ev.id(), ev.source(), null, null)
                         .finished(JobState.FAILED, EventTypes.PRUNE_FAILED, Json.toTree(PruneFailed.of(jobId, ev.id(), e)),
                                 e.getMessage());
                 journal.write(rec);
-                LiveJob job = track(rec);
+                LiveJob job = track(rec, claim.get());
                 publishOutcome(job, 0);
                 return new Submission(jobId, false, job.done);
             }
             JobRecord rec = JobRecord.queued(jobId, ev.id(), ev.source(), request.outputModel(), request.toJson());
             journal.write(rec);
-            LiveJob job = track(rec);
+            LiveJob job = track(rec, claim.get());
             enqueue(job);
             return new Submission(jobId, false, job.done);
         }
@@ -232,16 +266,28 @@ public final class PruneJobService implements AutoCloseable {
         }
     }
 
-    /** Re-runs what a previous process left unfinished, and re-sends outcomes it recorded but did not publish. */
+    /**
+     * Re-runs what a previous process (or a replica that stopped renewing its claims) left unfinished, and
+     * re-sends outcomes it recorded but did not publish. Jobs another live replica holds are left to it.
+     */
     public int recover() {
         int resumed = 0;
         synchronized (lock) {
             requireOpen();
-            for (JobRecord rec : journal.list()) {
-                if (active.containsKey(rec.jobId()) || (rec.state().terminal() && rec.outcomePublished())) {
+            for (JobRecord listed : journal.list()) {
+                if (active.containsKey(listed.jobId()) || (listed.state().terminal() && listed.outcomePublished())) {
                     continue;
                 }
-                LiveJob job = track(rec);
+                Optional<JobClaims.Claim> claim = claims.tryAcquire(listed.jobId());
+                if (claim.isEmpty()) {
+                    continue;
+                }
+                JobRecord rec = journal.read(listed.jobId()).orElse(listed);
+                if (rec.state().terminal() && rec.outcomePublished()) {
+                    claims.release(claim.get()); // finished by its holder between the listing and our claim
+                    continue;
+                }
+                LiveJob job = track(rec, claim.get());
                 if (rec.state().terminal()) {
                     LOG.infof("re-publishing the %s outcome of job %s", rec.state(), rec.jobId());
                     publishOutcome(job, 0);
@@ -281,10 +327,74 @@ public final class PruneJobService implements AutoCloseable {
 
     // ---------------------------------------------------------------- running
 
-    private LiveJob track(JobRecord rec) {
-        LiveJob job = new LiveJob(rec);
+    private LiveJob track(JobRecord rec, JobClaims.Claim claim) {
+        LiveJob job = new LiveJob(rec, claim);
         active.put(rec.jobId(), job);
+        observe(rec);
         return job;
+    }
+
+    /** Queued and running jobs of this replica, and how many it takes before intake waits. */
+    public record Load(int workers, int running, int queued, int maxPending) {
+        public boolean saturated() {
+            return running + queued >= maxPending;
+        }
+    }
+
+    public Load load() {
+        int running = 0;
+        int queued = 0;
+        for (LiveJob job : active.values()) {
+            switch (job.record.state()) {
+                case RUNNING -> running++;
+                case QUEUED -> queued++;
+                default -> { } // an outcome waiting for the broker holds no worker
+            }
+        }
+        return new Load(settings.workers(), running, queued, settings.maxPending());
+    }
+
+    /** Heartbeat: a claim that cannot be renewed was taken over, and its job must publish nothing. */
+    private void renewClaims() {
+        for (LiveJob job : active.values()) {
+            try {
+                if (!job.lost && !claims.renew(job.claim)) {
+                    job.lost = true;
+                    LOG.warnf("job %s: claim taken over by replica %s; abandoning it here", job.jobId,
+                            claims.holder(job.jobId).orElse("?"));
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("job %s: could not renew its claim: %s", job.jobId, e.getMessage());
+            }
+        }
+    }
+
+    /** Jobs whose replica died mid-way: nobody redelivers their request, so the sweep adopts them. */
+    private void adoptOrphans() {
+        try {
+            if (!closed) {
+                int n = recover();
+                if (n > 0) {
+                    LOG.infof("adopted %d job(s) whose claim had expired", n);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("sweep for expired job claims failed: %s", e.getMessage());
+        }
+    }
+
+    /** Thrown inside a job that another replica took over: it ends here without an outcome. */
+    private static final class ClaimLostException extends RuntimeException {
+        ClaimLostException(String jobId) {
+            super("job " + jobId + " was taken over by another replica", null, false, false);
+        }
+    }
+
+    private void requireClaim(LiveJob job) {
+        if (job.lost || !claims.holds(job.claim)) {
+            job.lost = true;
+            throw new ClaimLostException(job.jobId);
+        }
     }
 
     private void enqueue(LiveJob job) {
@@ -303,6 +413,10 @@ public final class PruneJobService implements AutoCloseable {
             PruneRequest request = PruneRequest.parse(rec.request()).validate();
             emit(EventTypes.PRUNE_STARTED, job.jobId, new PruneStarted(job.jobId, requestId, request.outputModel()));
             finished = execute(job, request);
+        } catch (ClaimLostException e) {
+            LOG.infof("%s; it publishes nothing here", e.getMessage());
+            finish(job);
+            return;
         } catch (RequestValidationException e) {
             LOG.infof("job %s: invalid request: %s", job.jobId, e.getMessage());
             finished = job.record.finished(JobState.FAILED, EventTypes.PRUNE_FAILED,
@@ -316,6 +430,11 @@ public final class PruneJobService implements AutoCloseable {
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             finished = job.record.finished(JobState.FAILED, EventTypes.PRUNE_FAILED,
                     Json.toTree(new PruneFailed(job.jobId, requestId, reason, null)), reason);
+        }
+        if (job.lost || !claims.holds(job.claim)) {
+            LOG.infof("job %s was taken over by another replica before its outcome was recorded", job.jobId);
+            finish(job);
+            return;
         }
         save(job, finished, true);
         publishOutcome(job, 0);
@@ -333,12 +452,11 @@ public final class PruneJobService implements AutoCloseable {
             summary = readSummary(version.manifest());
         } else {
             progress.report("resolve", 1, null);
-            Path source = resolveSource(request.source(), progress);
-            Path calibration = resolveDataFile("calibration", request.calibration());
-            Path eval = request.eval() == null ? null : resolveDataFile("eval", request.eval());
-            Path work = store.root().resolve(WORK_DIR).resolve(jobId);
-            deleteRecursively(work); // a crashed attempt's half-written files
-            Files.createDirectories(work);
+            Path source = inputs.source(request.source(), progress);
+            Path calibration = inputs.text("calibration", request.calibration());
+            Path eval = request.eval() == null ? null : inputs.text("eval", request.eval());
+            AttemptFolder attempt = AttemptFolder.prepare(store.root(), job.claim, rec.attempts());
+            Path work = attempt.dir();
             try {
                 PruneResult result = runner.prune(new PruneTask(jobId, request, source, calibration, eval, work,
                         settings.device()), progress);
@@ -354,12 +472,14 @@ public final class PruneJobService implements AutoCloseable {
                 metadata.put(META_SUMMARY, new String(Json.toBytes(summary), java.nio.charset.StandardCharsets.UTF_8));
                 metadata.put("rejectedReason", rejection);
                 progress.report("publish", 95, null);
+                requireClaim(job);
                 version = store.publish(request.outputModel(), work, metadata,
                         rejection == null ? VersionStatus.PUBLISHED : VersionStatus.REJECTED, ModelStore.Transfer.MOVE);
             } finally {
-                deleteRecursively(work);
+                attempt.cleanup();
             }
         }
+        progress.endPhase();
         if (version.manifest().status() == VersionStatus.REJECTED) {
             String reason = version.manifest().metadata().getOrDefault("rejectedReason", "rejected");
             LOG.infof("job %s: %s v%d stored as rejected: %s", jobId, version.name(), version.version(), reason);
@@ -413,60 +533,6 @@ public final class PruneJobService implements AutoCloseable {
         return null;
     }
 
-    private Path resolveSource(ModelSource source, JobProgress progress) {
-        if (source.isStoreModel()) {
-            String model = source.model();
-            List<Integer> versions = store.versions(model);
-            if (versions.isEmpty()) {
-                throw new RequestValidationException("source.model", "no model '" + model + "' in the store");
-            }
-            int v;
-            if (source.version() == null) {
-                OptionalInt latest = store.latest(model);
-                if (latest.isEmpty()) {
-                    throw new RequestValidationException("source.model", "'" + model + "' has no published version (all rejected)");
-                }
-                v = latest.getAsInt();
-            } else {
-                v = source.version();
-                if (!versions.contains(v)) {
-                    throw new RequestValidationException("source.version", "model '" + model + "' has no version " + v
-                            + " (versions: " + versions + ")");
-                }
-                if (store.manifest(model, v).status() == VersionStatus.REJECTED) {
-                    throw new RequestValidationException("source.version", "'" + model + "' v" + v + " was rejected");
-                }
-            }
-            progress.report("verify-source", 2, model + " v" + v);
-            try {
-                store.verify(model, v);
-            } catch (IntegrityException e) {
-                throw new IllegalStateException("source " + model + " v" + v + " fails verification: " + e.getMessage(), e);
-            }
-            return store.resolve(model, v);
-        }
-        Path path = Path.of(source.path()).toAbsolutePath().normalize();
-        if (!settings.checkpointRoots().isEmpty() && settings.checkpointRoots().stream().noneMatch(path::startsWith)) {
-            throw new RequestValidationException("source.path", "'" + source.path() + "' is outside the allowed checkpoint folders");
-        }
-        if (!Files.isDirectory(path) || !Files.isRegularFile(path.resolve("config.json"))) {
-            throw new RequestValidationException("source.path", "no checkpoint folder (with config.json) at '" + source.path() + "'");
-        }
-        return path;
-    }
-
-    private Path resolveDataFile(String field, String name) {
-        Path p = Path.of(name);
-        Path resolved = (p.isAbsolute() || settings.dataDir() == null ? p : settings.dataDir().resolve(p)).toAbsolutePath().normalize();
-        if (!p.isAbsolute() && settings.dataDir() != null && !resolved.startsWith(settings.dataDir().toAbsolutePath().normalize())) {
-            throw new RequestValidationException(field, "'" + name + "' leaves the data folder");
-        }
-        if (!Files.isRegularFile(resolved)) {
-            throw new RequestValidationException(field, "no such file '" + name + "'");
-        }
-        return resolved;
-    }
-
     private static String describe(ModelSource source) {
         return source.isStoreModel() ? source.model() + (source.version() == null ? "" : " v" + source.version()) : source.path();
     }
@@ -474,7 +540,11 @@ public final class PruneJobService implements AutoCloseable {
     // ---------------------------------------------------------------- events
 
     private void save(LiveJob job, JobRecord rec, boolean durable) {
+        JobState before = job.record.state();
         job.record = rec;
+        if (rec.state() != before) {
+            observe(rec);
+        }
         if (durable) {
             journal.write(rec);
         }
@@ -527,6 +597,9 @@ public final class PruneJobService implements AutoCloseable {
             active.remove(job.jobId);
             waiter = capacityWaiters.poll();
         }
+        if (!job.lost) {
+            releaseQuietly(job);
+        }
         if (waiter != null) {
             waiter.complete(null);
         }
@@ -539,6 +612,8 @@ public final class PruneJobService implements AutoCloseable {
         private String lastPhase;
         private int lastPercent = -100;
         private long lastEventNanos;
+        private String timedPhase;
+        private long phaseStartNanos;
 
         ThrottledProgress(LiveJob job) {
             this.job = job;
@@ -550,11 +625,23 @@ public final class PruneJobService implements AutoCloseable {
             boolean newPhase = !phase.equals(lastPhase);
             save(job, job.record.progress(phase, pct, message), newPhase);
             long now = System.nanoTime();
+            if (!phase.equals(timedPhase)) {
+                endPhase();
+                timedPhase = phase;
+                phaseStartNanos = now;
+            }
             if (newPhase || pct - lastPercent >= 5 || now - lastEventNanos >= settings.progressInterval().toNanos()) {
                 emit(EventTypes.PRUNE_PROGRESS, job.jobId, new PruneProgress(job.jobId, phase, pct, message));
                 lastPhase = phase;
                 lastPercent = pct;
                 lastEventNanos = now;
+            }
+        }
+
+        synchronized void endPhase() {
+            if (timedPhase != null) {
+                observer.phaseEnded(timedPhase, Duration.ofNanos(System.nanoTime() - phaseStartNanos));
+                timedPhase = null;
             }
         }
     }
@@ -578,12 +665,29 @@ public final class PruneJobService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         housekeeping.shutdownNow();
+        // Handed back so another replica resumes them now rather than after the lease.
+        active.values().forEach(this::releaseQuietly);
         List<CompletableFuture<Void>> waiters;
         synchronized (lock) {
             waiters = new ArrayList<>(capacityWaiters);
             capacityWaiters.clear();
         }
         waiters.forEach(w -> w.completeExceptionally(new IllegalStateException("prune service closed")));
+    }
+
+    private void releaseQuietly(LiveJob job) {
+        try {
+            claims.release(job.claim);
+        } catch (RuntimeException e) {
+            LOG.warnf("job %s: could not release its claim (%s); it expires with its lease", job.jobId, e.getMessage());
+        }
+    }
+
+    private void observe(JobRecord rec) {
+        observer.entered(rec.state());
+        if (rec.state() == JobState.FAILED) {
+            observer.failed(rec);
+        }
     }
 
     static void deleteRecursively(Path dir) throws IOException {

@@ -1,5 +1,8 @@
 package dev.secateur.prune.service;
 
+import dev.secateur.prune.config.InputRoots;
+import dev.secateur.prune.config.ReplicaConfig;
+import dev.secateur.prune.metrics.PruneMetrics;
 import dev.secateur.store.ModelStore;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.StartupEvent;
@@ -13,7 +16,6 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /** Wires the plain-Java job core from configuration (application.properties documents every key). */
@@ -36,10 +38,12 @@ public class ServiceBeans {
     String device;
     @ConfigProperty(name = "secateur.events.source", defaultValue = "/secateur/prune-function")
     String eventSource;
-    @ConfigProperty(name = "secateur.sources.checkpoint-roots")
-    Optional<List<String>> checkpointRoots;
-    @ConfigProperty(name = "secateur.data.dir")
-    Optional<String> dataDir;
+    @Inject
+    InputRoots.Sources sourceRoots;
+    @Inject
+    InputRoots.Data dataRoots;
+    @Inject
+    ReplicaConfig replicas;
     @ConfigProperty(name = "secateur.calibration.text")
     Optional<String> calibrationText;
     @ConfigProperty(name = "secateur.calibration.samples")
@@ -57,15 +61,19 @@ public class ServiceBeans {
 
     @Produces
     @ApplicationScoped
-    PruneJobService service(PruneJobRunner runner, KafkaEventPublisher publisher) {
+    PruneJobService service(PruneJobRunner runner, KafkaEventPublisher publisher, PruneMetrics metrics) {
+        JobClaims.Settings claims = new JobClaims.Settings(replicas.id().orElseGet(JobClaims.Settings::defaultOwner),
+                replicas.lease(), replicas.heartbeat());
         PruneJobService.Settings settings = new PruneJobService.Settings(workers, maxPending, device, eventSource,
-                checkpointRoots.orElse(List.of()).stream().map(Path::of).toList(),
-                dataDir.map(Path::of).orElse(null),
+                sourceRoots.roots(), dataRoots.roots(),
                 new RequestDefaults(calibrationText.orElse(null), calibrationSamples.orElse(null), calibrationSeqLen.orElse(null)),
-                progressInterval);
-        LOG.infof("prune service: store %s, %d worker(s), engine %s, device %s", Path.of(storeRoot).toAbsolutePath(),
-                workers, runner.name(), device);
-        return new PruneJobService(new ModelStore(Path.of(storeRoot)), runner, publisher, settings);
+                progressInterval, claims);
+        LOG.infof("prune service: store %s, %d worker(s), engine %s, device %s, replica %s; checkpoints from %s, texts from %s",
+                Path.of(storeRoot).toAbsolutePath(), workers, runner.name(), device, claims.owner(),
+                settings.sourceRoots(), settings.dataRoots());
+        PruneJobService service = new PruneJobService(new ModelStore(Path.of(storeRoot)), runner, publisher, settings, metrics);
+        metrics.watch(service);
+        return service;
     }
 
     void close(@Disposes PruneJobService service) {

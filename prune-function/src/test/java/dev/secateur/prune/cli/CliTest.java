@@ -54,6 +54,20 @@ class CliTest {
     }
 
     @Test
+    void datasetUploadAndList(QuarkusMainLauncher launcher, @TempDir Path store) throws Exception {
+        LaunchResult up = launcher.launch("dataset", "upload", "--store", store.toString(), "--name", "words", path("text/words.txt"));
+        assertEquals(0, up.exitCode(), up.getErrorOutput());
+        JsonNode line = jsonLine(up);
+        assertEquals("words", line.get("dataset").asText());
+        assertEquals(java.nio.file.Files.size(Path.of(path("text/words.txt"))), line.get("bytes").asLong());
+        LaunchResult list = launcher.launch("dataset", "list", "--store", store.toString());
+        assertEquals(0, list.exitCode(), list.getErrorOutput());
+        assertEquals(line, jsonLine(list));
+        LaunchResult bad = launcher.launch("dataset", "upload", "--store", store.toString(), "--name", "../x", path("text/words.txt"));
+        assertTrue(bad.exitCode() != 0, "an invalid name is refused");
+    }
+
+    @Test
     void inspectJson(QuarkusMainLauncher launcher) throws Exception {
         LaunchResult r = launcher.launch("inspect", "--json", "--model", path("fixtures/qwen2"));
         assertEquals(0, r.exitCode(), r.getErrorOutput());

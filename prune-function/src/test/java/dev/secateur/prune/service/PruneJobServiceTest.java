@@ -61,7 +61,8 @@ class PruneJobServiceTest {
     }
 
     static PruneJobService.Settings settings() {
-        return new PruneJobService.Settings(1, 2, "cpu", "/test", List.of(), null, RequestDefaults.NONE, Duration.ZERO);
+        return new PruneJobService.Settings(1, 2, "cpu", "/test", List.of(PruneServiceTest.FIXTURE.getParent()),
+                List.of(PruneServiceTest.TEXT.getParent()), RequestDefaults.NONE, Duration.ZERO, null);
     }
 
     @Test
@@ -117,6 +118,22 @@ class PruneJobServiceTest {
             assertEquals(1, second.count(EventTypes.PRUNE_COMPLETED));
             assertEquals(0, second.count(EventTypes.PRUNE_STARTED), "not run again");
             assertEquals(List.of(1), service.store().versions("restart"));
+        }
+    }
+
+    @Test
+    void loadSaysWhenTheWorkersAndQueueAreFull() throws Exception {
+        PruneJobService.Settings one = new PruneJobService.Settings(1, 1, "cpu", "/test", settings().sourceRoots(),
+                settings().dataRoots(), RequestDefaults.NONE, Duration.ZERO, null);
+        try (PruneJobService service = new PruneJobService(new ModelStore(root), new BuiltinMagnitudeRunner(), new Events(0), one)) {
+            assertFalse(service.load().saturated());
+            PruneJobService.Submission s = service.submit(request("load-1", PruneServiceTest.request("load")));
+            PruneJobService.Load busy = service.load(); // a prune takes far longer than this line
+            assertEquals(1, busy.running() + busy.queued());
+            assertTrue(busy.saturated(), busy.toString());
+            assertFalse(service.whenAccepting().toCompletableFuture().isDone(), "Kafka intake waits");
+            s.done().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertFalse(service.load().saturated());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.secateur.serve.model;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -91,6 +92,34 @@ public final class ModelRegistry {
     public boolean scan(String trigger) {
         OptionalInt latest = loader.source().latest(name);
         return latest.isPresent() && offer(latest.getAsInt(), trigger);
+    }
+
+    /**
+     * Startup: the newest version that verifies, loads and validates. A broken latest version must not leave
+     * the server with nothing to serve while an older good one sits in the store; the fallback stays visible
+     * as {@link #lastError()} (GET /v1/models shows it) until a newer version is served.
+     */
+    public synchronized boolean loadNewestServable(String trigger) {
+        List<Integer> candidates = loader.source().servable(name);
+        if (candidates.isEmpty() || candidates.get(0) <= highestOffered) {
+            return false;
+        }
+        int newest = candidates.get(0);
+        highestOffered = newest; // a scan or replayed event must not retry the broken versions; newer ones still load
+        List<String> refused = new ArrayList<>();
+        for (int version : candidates) {
+            if (swapTo(version, trigger)) {
+                if (!refused.isEmpty()) {
+                    String msg = "version(s) " + String.join("; ", refused) + "; serving version " + version + " instead";
+                    lastError = new SwapError(newest, trigger, msg, Instant.now());
+                    LOG.warnf("%s: %s", name, msg);
+                }
+                return true;
+            }
+            SwapError e = lastError;
+            refused.add(version + " refused (" + (e == null ? "?" : e.message()) + ")");
+        }
+        return false;
     }
 
     /** Returns to the version served before the current one. */

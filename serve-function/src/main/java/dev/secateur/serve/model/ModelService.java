@@ -59,7 +59,7 @@ public class ModelService {
 
     private void initialLoad() {
         try {
-            if (!registry.scan("startup")) {
+            if (!registry.loadNewestServable("startup")) {
                 LOG.warnf("no servable version of '%s' at startup; waiting for an event or a scan", config.model());
             }
         } catch (RuntimeException ex) {

@@ -3,10 +3,13 @@ package dev.secateur.serve.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.store.ModelStore;
+import dev.secateur.store.VersionStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -25,6 +28,24 @@ public final class StoreVersionSource implements VersionSource {
     @Override
     public OptionalInt latest(String name) {
         return store.latest(name);
+    }
+
+    @Override
+    public List<Integer> servable(String name) {
+        List<Integer> out = new ArrayList<>();
+        List<Integer> versions = store.versions(name);
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            int v = versions.get(i);
+            try {
+                if (store.manifest(name, v).status() == VersionStatus.REJECTED) {
+                    continue;
+                }
+            } catch (RuntimeException e) {
+                // an unreadable manifest is the loader's to report, with the version it belongs to
+            }
+            out.add(v);
+        }
+        return out;
     }
 
     @Override

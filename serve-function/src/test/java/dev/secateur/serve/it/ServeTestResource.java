@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Everything real: an in-JVM Kafka broker, a temp model store with version 1 of a tiny Llama exported from
  * a fixture checkpoint. Init arg "model" names the served model (so test classes get separate stores); init
- * arg "kind" = "encoder" publishes the real all-MiniLM-L6-v2 instead.
+ * arg "kind" = "encoder" publishes the real all-MiniLM-L6-v2 instead; init arg "broken" = N publishes N broken
+ * versions above the good one, as a store whose latest prunes went wrong.
  */
 public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -21,11 +22,13 @@ public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
     private InJvmKafka kafka;
     private String model = "tiny";
     private String kind = "decoder";
+    private int broken;
 
     @Override
     public void init(Map<String, String> initArgs) {
         model = initArgs.getOrDefault("model", model);
         kind = initArgs.getOrDefault("kind", kind);
+        broken = Integer.parseInt(initArgs.getOrDefault("broken", "0"));
     }
 
     @Override
@@ -38,6 +41,9 @@ public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
                 TestModels.publishMiniLm(new ModelStore(storeRoot), model);
             } else {
                 TestModels.publish(new ModelStore(storeRoot), model, "llama-gqa", REPORT_V1);
+            }
+            for (int i = 0; i < broken; i++) {
+                TestModels.publishCorrupt(new ModelStore(storeRoot), model);
             }
             Map<String, String> props = new HashMap<>();
             props.put("kafka.bootstrap.servers", bootstrap);
