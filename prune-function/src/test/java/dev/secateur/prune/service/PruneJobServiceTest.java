@@ -125,7 +125,7 @@ class PruneJobServiceTest {
     void loadSaysWhenTheWorkersAndQueueAreFull() throws Exception {
         PruneJobService.Settings one = new PruneJobService.Settings(1, 1, "cpu", "/test", settings().sourceRoots(),
                 settings().dataRoots(), RequestDefaults.NONE, Duration.ZERO, null);
-        try (PruneJobService service = new PruneJobService(new ModelStore(root), new BuiltinMagnitudeRunner(), new Events(0), one)) {
+        try (PruneJobService service = new PruneJobService(new ModelStore(root), new PipelineJobRunner(), new Events(0), one)) {
             assertFalse(service.load().saturated());
             PruneJobService.Submission s = service.submit(request("load-1", PruneServiceTest.request("load")));
             PruneJobService.Load busy = service.load(); // a prune takes far longer than this line

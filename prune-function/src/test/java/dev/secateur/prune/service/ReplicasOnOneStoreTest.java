@@ -36,8 +36,8 @@ class ReplicasOnOneStoreTest {
         PruneJobServiceTest.Events eventsA = new PruneJobServiceTest.Events(0);
         PruneJobServiceTest.Events eventsB = new PruneJobServiceTest.Events(0);
         Duration lease = Duration.ofSeconds(60);
-        try (PruneJobService a = new PruneJobService(new ModelStore(root), new BuiltinMagnitudeRunner(), eventsA, settings("a", lease));
-             PruneJobService b = new PruneJobService(new ModelStore(root), new BuiltinMagnitudeRunner(), eventsB, settings("b", lease))) {
+        try (PruneJobService a = new PruneJobService(new ModelStore(root), new PipelineJobRunner(), eventsA, settings("a", lease));
+             PruneJobService b = new PruneJobService(new ModelStore(root), new PipelineJobRunner(), eventsB, settings("b", lease))) {
             IncomingRequest request = PruneJobServiceTest.request("twice-1", PruneServiceTest.request("twice"));
             CompletableFuture<PruneJobService.Submission> atA = CompletableFuture.supplyAsync(() -> a.submit(request));
             CompletableFuture<PruneJobService.Submission> atB = CompletableFuture.supplyAsync(() -> b.submit(request));
@@ -70,7 +70,7 @@ class ReplicasOnOneStoreTest {
         new JobJournal(root).write(JobRecord.queued(jobId, "orphan-1", PruneServiceTest.SOURCE, "orphan", request).running());
 
         PruneJobServiceTest.Events events = new PruneJobServiceTest.Events(0);
-        try (PruneJobService b = new PruneJobService(new ModelStore(root), new BuiltinMagnitudeRunner(), events, settings("b", lease))) {
+        try (PruneJobService b = new PruneJobService(new ModelStore(root), new PipelineJobRunner(), events, settings("b", lease))) {
             assertEquals(0, b.recover(), "the claim is still live at first");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (events.count(EventTypes.PRUNE_COMPLETED) == 0 && System.nanoTime() < deadline) {

@@ -241,7 +241,7 @@ class SecurityAndReplicasTest {
         PruneJobService.Settings settingsB = new PruneJobService.Settings(1, 4, "cpu", "/secateur/prune-function",
                 List.of(TEST_DATA), List.of(PruneServiceTest.TEXT.getParent()), RequestDefaults.NONE, s.progressInterval(), s.claims());
         try (BrokerPublisher publisher = new BrokerPublisher();
-             PruneJobService replicaB = new PruneJobService(new ModelStore(TestStoreResource.root()), new BuiltinMagnitudeRunner(),
+             PruneJobService replicaB = new PruneJobService(new ModelStore(TestStoreResource.root()), new PipelineJobRunner(),
                      publisher, settingsB);
              KafkaConsumer<String, byte[]> consumerB = new KafkaConsumer<>(Map.of(
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers(),
