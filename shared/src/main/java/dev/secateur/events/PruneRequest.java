@@ -28,7 +28,8 @@ import java.io.IOException;
  * @param export ONNX precision of the published model: "fp32" or "fp16"
  * @param miThreshold the seed's threshold mode for mi criteria: remove FFN neurons while their MI with the kept set
  *     exceeds this many bits (ffnRatio, when > 0, caps the removal); null for ratio mode
- * @param miTokens calibration tokens subsampled for the pairwise Rényi estimator and layer MI
+ * @param miTokens calibration tokens subsampled for the pairwise Rényi estimator and layer MI; null: up to
+ *     {@link #DEFAULT_MI_TOKENS}, as many as the calibration has
  */
 public record PruneRequest(
         ModelSource source,
@@ -52,7 +53,7 @@ public record PruneRequest(
         long evalMaxTokens,
         String export,
         Double miThreshold,
-        int miTokens) {
+        Integer miTokens) {
 
     public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
     public static final double DEFAULT_FFN_RATIO = 0.2;
@@ -105,7 +106,7 @@ public record PruneRequest(
                 f.integer("evalMaxTokens", 0L, 0, Long.MAX_VALUE),
                 orDefault(f.string("export"), DEFAULT_EXPORT),
                 f.optionalNumber("miThreshold"),
-                f.integer("miTokens", DEFAULT_MI_TOKENS));
+                f.optionalInteger("miTokens"));
     }
 
     private static String orDefault(String v, String d) {
@@ -188,8 +189,10 @@ public record PruneRequest(
                 throw new RequestValidationException("miThreshold", "threshold mode needs an MI method (mi, mi-pairwise), not " + method.json());
             }
         }
-        requireAtLeast("miTokens", miTokens, 2);
-        if ((long) samples * seqLen < miTokens) {
+        if (miTokens != null && miTokens < 2) {
+            throw new RequestValidationException("miTokens", "must be >= 2, was " + miTokens);
+        }
+        if (miTokens != null && (long) samples * seqLen < miTokens) {
             throw new RequestValidationException("miTokens", "must not exceed the calibration tokens (samples × seqLen = "
                     + (long) samples * seqLen + "), was " + miTokens);
         }
@@ -210,6 +213,11 @@ public record PruneRequest(
         if (value < min) {
             throw new RequestValidationException(field, "must be >= " + min + ", was " + value);
         }
+    }
+
+    /** The MI token count to use: the one asked for, else the default capped to the calibration tokens. */
+    public int miTokensOrDefault() {
+        return miTokens != null ? miTokens : (int) Math.min(DEFAULT_MI_TOKENS, (long) samples * seqLen);
     }
 
     public JsonNode toJson() {

@@ -254,6 +254,7 @@ class PruneRequestTest {
         PruneRequest r = PruneRequest.parseValid(ok);
         assertEquals(2.0, r.miThreshold());
         assertEquals(64, r.miTokens());
+        assertEquals(256, PruneRequest.parseValid(minimal()).miTokensOrDefault());
         assertEquals("dense", r.calibrationMode());
         assertEquals("fp16", r.export());
         assertEquals(512, r.evalMaxTokens());

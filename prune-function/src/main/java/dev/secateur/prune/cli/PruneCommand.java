@@ -56,8 +56,8 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--mi-threshold", description = "threshold mode (mi, mi-pairwise): remove FFN neurons while their MI with the kept set exceeds T bits; --ffn-ratio > 0 caps it")
     Double miThreshold;
 
-    @Option(names = "--mi-tokens", defaultValue = "256", description = "tokens subsampled for the pairwise Rényi estimator and layer MI (default: ${DEFAULT-VALUE})")
-    int miTokens;
+    @Option(names = "--mi-tokens", description = "tokens subsampled for the pairwise Rényi estimator and layer MI (default: 256, or all calibration tokens if fewer)")
+    Integer miTokens;
 
     @Option(names = "--calibration", required = true, description = "calibration text or JSONL file; for an encoder, sentences one per line")
     Path calibration;
@@ -141,8 +141,10 @@ public class PruneCommand implements Callable<Integer> {
                 .put("allocation", allocation).put("compensation", compensation).put("miAlpha", miAlpha)
                 .put("kernelScale", kernelScale).put("calibration", calibration.toAbsolutePath().toString())
                 .put("samples", samples).put("seqLen", seqLen).put("seed", seed).put("evalSeqLen", evalSeqLen)
-                .put("calibrationMode", calibrationMode).put("evalMaxTokens", evalMaxTokens).put("export", "none".equals(export) ? "fp32" : export)
-                .put("miTokens", miTokens);
+                .put("calibrationMode", calibrationMode).put("evalMaxTokens", evalMaxTokens).put("export", "none".equals(export) ? "fp32" : export);
+        if (miTokens != null) {
+            r.put("miTokens", miTokens);
+        }
         if (miThreshold != null) {
             r.put("miThreshold", miThreshold);
         }

@@ -75,7 +75,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 req.samples(), req.seqLen(), req.seed(), task.device(), req.method().json(),
                 req.ffnRatio() > 0 ? req.ffnRatio() : null, req.headRatio() > 0 ? req.headRatio() : null, layerRatio, req.miThreshold(),
                 Allocation.valueOf(req.allocation().name()), base.minKeep(), req.compensation().json(),
-                req.kernelScale(), req.miTokens(), base.maxTokens(), base.ridge(), base.batchSize(),
+                req.kernelScale(), req.miTokensOrDefault(), base.maxTokens(), base.ridge(), base.batchSize(),
                 CalibrationMode.parse(req.calibrationMode()), task.eval(), req.evalSeqLen(), req.evalMaxTokens());
         try {
             PrunePipeline.spec(options);
