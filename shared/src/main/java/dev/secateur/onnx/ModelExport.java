@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -91,17 +90,7 @@ public final class ModelExport {
         meta.putAll(extraMetadata);
         List<Path> files = new ArrayList<>(OnnxWriter.write(graph, meta, outDir.resolve(MODEL_FILE), options.externalDataThreshold()));
         if (tokenizer != null) {
-            Path dest = outDir.resolve(TOKENIZER_FILE);
-            try {
-                if (!tokenizer.toAbsolutePath().normalize().equals(dest.toAbsolutePath().normalize())) {
-                    Path tmp = outDir.resolve(TOKENIZER_FILE + ".tmp");
-                    Files.copy(tokenizer, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } catch (IOException e) {
-                throw new OnnxExportException(dest + ": cannot copy tokenizer from " + tokenizer + " (" + e + ")", e);
-            }
-            files.add(dest);
+            files.addAll(TokenizerFiles.copy(tokenizer, outDir));
         }
         Manifest manifest = new Manifest(Manifest.FORMAT, "decoder", weights.config().architecture().hfName(),
                 options.fp16() ? "float16" : "float32", weights.parameterCount(), weights.layerSizes(),

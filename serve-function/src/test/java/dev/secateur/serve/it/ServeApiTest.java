@@ -228,6 +228,20 @@ class ServeApiTest {
         Response huge = given().contentType(ContentType.JSON)
                 .body("{\"model\":\"tiny\",\"prompt\":\"" + "cat ".repeat(20_000) + "\"}").post("/v1/completions");
         huge.then().statusCode(413).contentType(ContentType.JSON).body("error.message", containsString("exceeds"));
+        expectV1Error(complete(body("model", "tiny", "prompt", PROMPT, "no_such_argument", 1)), 400, "no_such_argument");
+    }
+
+    /** What the SDKs cannot send: a body that is not JSON, or not declared as JSON. */
+    @Test
+    void wrongContentTypeAndMalformedJsonAreOpenAiErrors() {
+        for (String path : List.of("/v1/completions", "/v1/chat/completions", "/v1/embeddings")) {
+            given().contentType(ContentType.TEXT).body("{\"model\":\"tiny\"}").post(path).then().statusCode(415)
+                    .contentType(ContentType.JSON).body("error.type", equalTo("invalid_request_error"));
+            given().contentType(ContentType.JSON).body("{\"model\": \"tiny\", \"messages\": [").post(path).then()
+                    .statusCode(400).contentType(ContentType.JSON).body("error.message", containsString("malformed JSON"));
+            given().contentType(ContentType.JSON).body("[1, 2]").post(path).then().statusCode(400)
+                    .contentType(ContentType.JSON).body("error.message", containsString("JSON object"));
+        }
     }
 
     @Test
