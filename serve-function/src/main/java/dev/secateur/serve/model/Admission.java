@@ -2,35 +2,27 @@ package dev.secateur.serve.model;
 
 import dev.secateur.serve.config.ServeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.concurrent.Semaphore;
 
-/**
- * Lets a request in: one of a bounded number of slots (so an overloaded server answers 429 at once instead of
- * queueing without bound on two cores) and a lease on the version that will serve it.
- */
+/** Lets a request in: one of the bounded {@link RequestSlots} and a lease on the version that will serve it. */
 @ApplicationScoped
 public class Admission {
 
     private final ModelService models;
-    private final Semaphore slots;
-    private final int size;
+    private final RequestSlots slots;
 
     public Admission(ModelService models, ServeConfig config) {
         this.models = models;
-        this.size = config.maxConcurrentRequests();
-        this.slots = new Semaphore(size);
+        this.slots = new RequestSlots(config.maxConcurrentRequests());
     }
 
     /** @throws SaturatedException when every slot is in use; UnknownModelException, ModelNotReadyException */
     public Hold admit(String model) {
         ModelRegistry registry = models.registry(model);
-        if (!slots.tryAcquire()) {
-            throw new SaturatedException("the server is at its limit of " + size + " concurrent requests; retry shortly");
-        }
+        RequestSlots.Slot slot = slots.take();
         try {
-            return new Hold(registry.acquire(), slots);
+            return new Hold(registry.acquire(), slot);
         } catch (RuntimeException e) {
-            slots.release();
+            slot.close();
             throw e;
         }
     }
@@ -38,12 +30,11 @@ public class Admission {
     /** A request's slot and version; closing releases both, once. */
     public static final class Hold implements AutoCloseable {
         private final ModelLease lease;
-        private final Semaphore slots;
-        private boolean closed;
+        private final RequestSlots.Slot slot;
 
-        Hold(ModelLease lease, Semaphore slots) {
+        Hold(ModelLease lease, RequestSlots.Slot slot) {
             this.lease = lease;
-            this.slots = slots;
+            this.slot = slot;
         }
 
         public ModelHandle handle() {
@@ -51,14 +42,11 @@ public class Admission {
         }
 
         @Override
-        public synchronized void close() {
-            if (!closed) {
-                closed = true;
-                try {
-                    lease.close();
-                } finally {
-                    slots.release();
-                }
+        public void close() {
+            try {
+                lease.close();
+            } finally {
+                slot.close();
             }
         }
     }

@@ -155,6 +155,42 @@ class OpenAiSdkTest {
         assertEquals(0L, offsets.get(0));
     }
 
+    /** The oracle: a greedy loop on the bare decoder applying OpenAI's penalties to the logits by hand. */
+    @Test
+    void penaltiesSteerGreedyDecodingAsOpenAiDefinesThem() {
+        double presence = 1.5, frequency = 1.0;
+        long[] prompt = ref.tokenizer.encode(PROMPT);
+        int[] ids = new int[prompt.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (int) prompt[i];
+        }
+        Map<Integer, Integer> counts = new java.util.HashMap<>();
+        List<Long> out = new ArrayList<>();
+        try (dev.secateur.runtime.Generator g = ref.decoder.generator()) {
+            float[] logits = g.feed(ids);
+            for (int step = 0; step < 8; step++) {
+                float[] scored = logits.clone();
+                counts.forEach((id, n) -> scored[id] -= (float) (n * frequency + presence));
+                int next = dev.secateur.runtime.Sampler.argmax(scored);
+                if (next == ref.decoder.eosTokenId()) {
+                    break;
+                }
+                out.add((long) next);
+                counts.merge(next, 1, Integer::sum);
+                logits = g.feed(new int[] {next});
+            }
+        }
+        String expected = ref.tokenizer.decode(out.stream().mapToLong(Long::longValue).toArray());
+        org.junit.jupiter.api.Assertions.assertNotEquals(ref.greedy(PROMPT, 8), expected,
+                "penalties this strong change this fixture's greedy path, so the test shows they are applied");
+        Completion c = client.completions().create(completion().presencePenalty(presence).frequencyPenalty(frequency)
+                .build());
+        assertEquals(expected, c.choices().get(0).text());
+        BadRequestException e = assertThrows(BadRequestException.class,
+                () -> client.completions().create(completion().presencePenalty(2.5).build()));
+        assertEquals("presence_penalty", e.param().orElseThrow());
+    }
+
     @Test
     void streamedCompletionWithUsage() {
         StringBuilder text = new StringBuilder();
