@@ -1,5 +1,6 @@
 package dev.secateur.serve.chat;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +35,7 @@ public record ChatFormat(ChatTemplate template, Set<Long> endOfTurnIds) {
 
     /** bos_token / eos_token for a folder without tokenizer_config.json: the ids the export recorded, as text. */
     public static Map<String, String> fallbackTokens(Integer bosId, Integer eosId, Function<Integer, Optional<String>> idToToken) {
-        Map<String, String> m = new java.util.HashMap<>();
+        Map<String, String> m = new HashMap<>();
         m.put("bos_token", bosId == null ? "" : idToToken.apply(bosId).orElse(""));
         m.put("eos_token", eosId == null ? "" : idToToken.apply(eosId).orElse(""));
         return m;

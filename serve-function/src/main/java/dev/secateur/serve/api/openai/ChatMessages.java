@@ -15,6 +15,8 @@ import java.util.Set;
 final class ChatMessages {
 
     static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
+    /** refusal is what an assistant message echoed back from a response carries; it is accepted and not rendered. */
+    static final Set<String> FIELDS = Set.of("role", "content", "name", "refusal");
 
     private ChatMessages() {
     }
@@ -53,7 +55,7 @@ final class ChatMessages {
         var fields = m.fieldNames();
         while (fields.hasNext()) {
             String f = fields.next();
-            if (!Set.of("role", "content", "name", "refusal").contains(f) && !m.get(f).isNull()) {
+            if (!FIELDS.contains(f) && !m.get(f).isNull()) {
                 throw new InvalidRequestException(at + "." + f + " is not supported by this server", at + "." + f);
             }
         }

@@ -16,6 +16,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -77,7 +78,7 @@ public class EmbeddingsResource {
 
     /** The first {@code dims} components; back to unit length when the model's embeddings are unit length. */
     static float[] shorten(float[] v, int dims, boolean normalized) {
-        float[] out = java.util.Arrays.copyOf(v, dims);
+        float[] out = Arrays.copyOf(v, dims);
         if (normalized && dims < v.length) {
             double norm = 0;
             for (float x : out) {
