@@ -70,9 +70,8 @@ public final class OrtEngine implements Engine {
                 p.topK(), p.topP(), p.seed()));
         Penalties penalties = new Penalties(p.presencePenalty(), p.frequencyPenalty());
         List<Float> lps = new ArrayList<>();
-        List<Alternatives> alternatives = new ArrayList<>();
         if (p.maxTokens() == 0) {
-            return result(Finish.LENGTH, lps, alternatives);
+            return result(Finish.LENGTH, lps);
         }
         try (Generator gen = decoder.generator()) {
             float[] logits = gen.feed(ints(prompt));
@@ -80,31 +79,30 @@ public final class OrtEngine implements Engine {
                 float[] scored = penalties.apply(logits);
                 int token = sampler.next(scored);
                 if (stops.contains((long) token)) {
-                    return result(Finish.STOP, lps, alternatives);
+                    return result(Finish.STOP, lps);
                 }
                 LogSoftmax dist = new LogSoftmax(scored);
-                lps.add(dist.at(token));
-                if (p.topLogprobs() > 0) {
-                    alternatives.add(dist.top(p.topLogprobs()));
-                }
+                float lp = dist.at(token);
+                lps.add(lp);
+                Alternatives top = p.topLogprobs() > 0 ? dist.top(p.topLogprobs()) : null;
                 penalties.generated(token);
-                if (!sink.accept(token)) {
-                    return result(Finish.STOP, lps, alternatives);
+                if (!sink.accept(token, lp, top)) {
+                    return result(Finish.STOP, lps);
                 }
                 if (lps.size() >= p.maxTokens() || gen.length() >= decoder.maxPositions()) {
-                    return result(Finish.LENGTH, lps, alternatives);
+                    return result(Finish.LENGTH, lps);
                 }
                 logits = gen.feed(new int[] {token});
             }
         }
     }
 
-    private static Generated result(Finish finish, List<Float> lps, List<Alternatives> alternatives) {
+    private static Generated result(Finish finish, List<Float> lps) {
         float[] out = new float[lps.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = lps.get(i);
         }
-        return new Generated(finish, out, List.copyOf(alternatives));
+        return new Generated(finish, out);
     }
 
     private static int[] ints(long[] ids) {

@@ -2,7 +2,6 @@ package dev.secateur.serve.generate;
 
 import dev.secateur.serve.engine.Engine;
 import dev.secateur.serve.engine.Finish;
-import dev.secateur.serve.engine.Generated;
 import dev.secateur.serve.engine.SamplingParams;
 import dev.secateur.serve.engine.TextCodec;
 import dev.secateur.serve.model.ModelHandle;
@@ -91,38 +90,27 @@ public final class CompletionService {
                               ChoiceListener listener, long[] firstToken) {
         Engine engine = model.model().engine();
         TextCodec codec = model.model().codec();
-        TextAssembler text = new TextAssembler(codec, spec.stop());
-        List<Long> ids = new ArrayList<>();
+        boolean scoring = spec.logprobs() != null;
         listener.started(index);
         String echo = spec.echo() ? codec.decode(prompt) : "";
+        List<ScoredToken> echoed = scoring && spec.echo() ? Logprobs.echoed(model, prompt, spec.logprobs(), echo.length())
+                : List.of();
         if (!echo.isEmpty()) {
-            listener.delta(index, echo);
+            listener.delta(index, echo, echoed);
         }
-        Generated out = params.maxTokens() == 0 ? new Generated(Finish.LENGTH, new float[0])
-                : engine.generate(prompt, params, id -> {
-            if (firstToken[0] < 0) {
-                firstToken[0] = System.nanoTime();
-            }
-            ids.add(id);
-            boolean stop = text.add(id);
-            String delta = text.drain(false);
-            if (!delta.isEmpty()) {
-                listener.delta(index, delta);
-            }
-            return !stop;
-        });
-        Finish finish = out.finish();
-        if (text.stopped()) {
+        ChoiceStream choice = new ChoiceStream(codec, spec.stop(), listener, index, scoring, echo.length(), firstToken);
+        Finish finish = params.maxTokens() == 0 ? Finish.LENGTH : engine.generate(prompt, params, choice).finish();
+        if (choice.stopped()) {
             finish = Finish.STOP;
         }
-        String rest = text.drain(true);
-        if (!rest.isEmpty()) {
-            listener.delta(index, rest);
-        }
+        choice.end();
         listener.finished(index, finish);
-        TokenLogprobs logprobs = spec.logprobs() == null ? null
-                : Logprobs.of(model, prompt, spec.echo(), ids, out.logprobs(), out.alternatives(), spec.logprobs(),
-                text.text().length(), echo.length());
-        return new Choice(index, echo + text.text(), finish, logprobs, prompt.length, ids.size());
+        TokenLogprobs logprobs = null;
+        if (scoring) {
+            List<ScoredToken> all = new ArrayList<>(echoed);
+            all.addAll(choice.scored());
+            logprobs = new TokenLogprobs(all);
+        }
+        return new Choice(index, echo + choice.text(), finish, logprobs, prompt.length, choice.tokenCount());
     }
 }

@@ -226,13 +226,14 @@ class OpenAiSdkTest {
     /** What the served template (tiny-mistral.jinja) makes of the messages, written out by hand. */
     @Test
     void chatWithSystemPrompt() {
-        ChatCompletion c = client.chat().completions().create(chat().addSystemMessage("the cat")
-                .addUserMessage("hello world").build());
-        String prompt = "<s> [INST] the cat hello world [/INST]";
+        ChatCompletion c = client.chat().completions().create(chat().addSystemMessage("the dog")
+                .addUserMessage("sat").build());
+        String prompt = "<s> [INST] the dog sat [/INST]";
         assertTrue(c.id().startsWith("chatcmpl-"));
         assertEquals("chat.completion", c._object_().asStringOrThrow());
         assertEquals("tiny:1", c.model());
         ChatCompletion.Choice choice = c.choices().get(0);
+        assertFalse(ref.greedy(prompt, 8).isEmpty(), "a prompt the fixture answers with at least one token");
         assertEquals(ref.greedy(prompt, 8), choice.message().content().orElseThrow());
         assertEquals(JsonValue.from("assistant"), choice.message()._role());
         assertEquals(ref.tokenizer.encode(prompt).length, c.usage().orElseThrow().promptTokens());
@@ -251,12 +252,13 @@ class OpenAiSdkTest {
 
     @Test
     void maxTokensAndMaxCompletionTokensLimitTheReply() {
-        ChatCompletion limited = client.chat().completions().create(chat().addUserMessage("hello world")
+        ChatCompletion limited = client.chat().completions().create(chat().addUserMessage("the cat")
                 .maxCompletionTokens(3).build());
-        String expected = ref.greedy("<s> [INST] hello world [/INST]", 3);
+        String expected = ref.greedy("<s> [INST] the cat [/INST]", 3);
+        assertEquals(3, expected.split(" ").length);
         assertEquals(expected, limited.choices().get(0).message().content().orElseThrow());
         ChatCompletion legacy = client.chat().completions().create(ChatCompletionCreateParams.builder().model("tiny")
-                .temperature(0.0).maxTokens(3).addUserMessage("hello world").build());
+                .temperature(0.0).maxTokens(3).addUserMessage("the cat").build());
         assertEquals(expected, legacy.choices().get(0).message().content().orElseThrow());
     }
 
@@ -264,7 +266,7 @@ class OpenAiSdkTest {
     void streamedChatAnnouncesTheRoleThenContentThenFinishThenUsage() {
         List<ChatCompletionChunk> chunks = new ArrayList<>();
         try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat()
-                .addUserMessage("hello world").streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true)
+                .addUserMessage("the cat").streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true)
                         .build()).build())) {
             s.stream().forEach(chunks::add);
         }
@@ -283,19 +285,21 @@ class OpenAiSdkTest {
             }
         }
         assertEquals(1, finishes);
-        assertEquals(ref.greedy("<s> [INST] hello world [/INST]", 8), text.toString());
+        assertEquals(ref.greedy("<s> [INST] the cat [/INST]", 8), text.toString());
+        assertFalse(text.toString().isEmpty());
         ChatCompletionChunk usage = chunks.get(chunks.size() - 1);
         assertTrue(usage.choices().isEmpty());
-        assertEquals(ref.tokenizer.encode("<s> [INST] hello world [/INST]").length,
+        assertEquals(ref.tokenizer.encode("<s> [INST] the cat [/INST]").length,
                 usage.usage().orElseThrow().promptTokens());
     }
 
     @Test
     void chatLogprobsWithTopAlternatives() {
-        ChatCompletion c = client.chat().completions().create(chat().addUserMessage("hello world").logprobs(true)
+        ChatCompletion c = client.chat().completions().create(chat().addUserMessage("the cat").logprobs(true)
                 .topLogprobs(3).maxCompletionTokens(4).build());
         List<ChatCompletionTokenLogprob> content = c.choices().get(0).logprobs().orElseThrow().content().orElseThrow();
         assertEquals(c.usage().orElseThrow().completionTokens(), content.size());
+        assertEquals(4, content.size());
         StringBuilder joined = new StringBuilder();
         for (ChatCompletionTokenLogprob t : content) {
             assertEquals(3, t.topLogprobs().size());
@@ -305,6 +309,41 @@ class OpenAiSdkTest {
             joined.append(t.token());
         }
         assertEquals(c.choices().get(0).message().content().orElseThrow().replace(" ", ""), joined.toString().replace(" ", ""));
+    }
+
+    /** A streamed choice carries, piece by piece, exactly the logprobs of the same choice asked for whole. */
+    @Test
+    void streamedLogprobsAreTheWholeOnesInPieces() {
+        ChatCompletionCreateParams chatParams = chat().addUserMessage("the cat").logprobs(true).topLogprobs(2)
+                .maxCompletionTokens(6).build();
+        List<ChatCompletionTokenLogprob> whole = client.chat().completions().create(chatParams).choices().get(0)
+                .logprobs().orElseThrow().content().orElseThrow();
+        assertFalse(whole.isEmpty());
+        List<ChatCompletionTokenLogprob> streamed = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chatParams)) {
+            s.stream().forEach(chunk -> chunk.choices().forEach(c -> c.logprobs()
+                    .flatMap(ChatCompletionChunk.Choice.Logprobs::content).ifPresent(streamed::addAll)));
+        }
+        assertEquals(whole.stream().map(ChatCompletionTokenLogprob::token).toList(),
+                streamed.stream().map(ChatCompletionTokenLogprob::token).toList());
+        for (int i = 0; i < whole.size(); i++) {
+            assertEquals(whole.get(i).logprob(), streamed.get(i).logprob(), 1e-6);
+            assertEquals(2, streamed.get(i).topLogprobs().size());
+        }
+
+        CompletionCreateParams legacy = completion().maxTokens(6).logprobs(1).echo(true).build();
+        CompletionChoice.Logprobs all = client.completions().create(legacy).choices().get(0).logprobs().orElseThrow();
+        List<String> tokens = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
+        try (StreamResponse<Completion> s = client.completions().createStreaming(legacy)) {
+            s.stream().forEach(chunk -> chunk.choices().forEach(c -> c.logprobs().ifPresent(lp -> {
+                tokens.addAll(lp.tokens().orElseThrow());
+                offsets.addAll(lp.textOffset().orElseThrow());
+            })));
+        }
+        assertEquals(all.tokens().orElseThrow(), tokens);
+        assertEquals(all.textOffset().orElseThrow(), offsets);
+        assertEquals(ref.tokenizer.encode(PROMPT).length + 6, tokens.size(), "echoed prompt tokens, then the generated");
     }
 
     @Test

@@ -19,7 +19,7 @@ public record ChatCompletionChunk(
 
     public static final String OBJECT = "chat.completion.chunk";
 
-    public record ChoiceBody(int index, Delta delta, Object logprobs,
+    public record ChoiceBody(int index, Delta delta, ChatCompletionResponse.LogprobsBody logprobs,
                              @JsonProperty("finish_reason") String finishReason) {
     }
 

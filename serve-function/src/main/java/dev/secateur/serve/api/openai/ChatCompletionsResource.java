@@ -16,6 +16,8 @@ import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.serve.generate.PreparedCompletion;
 import dev.secateur.serve.generate.Prompt;
+import dev.secateur.serve.generate.ScoredToken;
+import dev.secateur.serve.generate.TokenLogprobs;
 import dev.secateur.serve.metrics.ServeMetrics;
 import dev.secateur.serve.model.Admission;
 import dev.secateur.serve.model.ModelHandle;
@@ -113,17 +115,24 @@ public class ChatCompletionsResource {
         CompletionResult result = service.run(job, new ChoiceListener() {
             @Override
             public void started(int index) {
-                sink.send(chunks.of(index, new Delta(ChatCompletionResponse.ASSISTANT, ""), null));
+                sink.send(chunks.of(index, new Delta(ChatCompletionResponse.ASSISTANT, ""), null, null));
             }
 
             @Override
             public void delta(int index, String text) {
-                sink.send(chunks.of(index, new Delta(null, text), null));
+                delta(index, text, List.of());
+            }
+
+            @Override
+            public void delta(int index, String text, List<ScoredToken> tokens) {
+                ChatCompletionResponse.LogprobsBody logprobs = job.spec().logprobs() == null ? null
+                        : ChatCompletionResponse.LogprobsBody.of(new TokenLogprobs(tokens));
+                sink.send(chunks.of(index, new Delta(null, text), logprobs, null));
             }
 
             @Override
             public void finished(int index, Finish finish) {
-                sink.send(chunks.of(index, new Delta(null, null), finish.openAi()));
+                sink.send(chunks.of(index, new Delta(null, null), null, finish.openAi()));
             }
         });
         metrics.request("chat", hold.handle(), result.stats());
@@ -135,9 +144,9 @@ public class ChatCompletionsResource {
 
     /** What every chunk of one stream repeats. */
     private record Chunks(String id, long created, String model, String fingerprint) {
-        ChatCompletionChunk of(int index, Delta delta, String finishReason) {
+        ChatCompletionChunk of(int index, Delta delta, ChatCompletionResponse.LogprobsBody logprobs, String finishReason) {
             return new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, created, model, fingerprint,
-                    List.of(new ChatCompletionChunk.ChoiceBody(index, delta, null, finishReason)), null);
+                    List.of(new ChatCompletionChunk.ChoiceBody(index, delta, logprobs, finishReason)), null);
         }
     }
 }

@@ -56,10 +56,6 @@ final class ChatRequests {
                 throw new InvalidRequestException("top_logprobs must be between 0 and " + MAX_TOP_LOGPROBS,
                         "top_logprobs");
             }
-            if (r.streaming()) {
-                throw new InvalidRequestException("logprobs are not available when streaming; ask without stream",
-                        "logprobs");
-            }
         } else if (r.topLogprobs() != null) {
             throw new InvalidRequestException("top_logprobs needs logprobs: true", "top_logprobs");
         }

@@ -15,6 +15,8 @@ import dev.secateur.serve.generate.CompletionService;
 import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.serve.generate.PreparedCompletion;
+import dev.secateur.serve.generate.ScoredToken;
+import dev.secateur.serve.generate.TokenLogprobs;
 import dev.secateur.serve.metrics.ServeMetrics;
 import dev.secateur.serve.model.Admission;
 import org.jboss.resteasy.reactive.RestMulti;
@@ -59,9 +61,6 @@ public class CompletionsResource {
     public RestMulti<byte[]> complete(JsonNode body) throws JsonProcessingException {
         CompletionRequest request = json.read(body, CompletionRequest.class);
         CompletionSpec spec = CompletionRequests.toSpec(request, config.maxTokensCap(), config.maxN());
-        if (request.streaming() && spec.logprobs() != null) {
-            throw new InvalidRequestException("logprobs are not available when streaming; ask without stream", "logprobs");
-        }
         Admission.Hold hold = admission.admit(request.model());
         PreparedCompletion job;
         try {
@@ -101,7 +100,13 @@ public class CompletionsResource {
         CompletionResult result = service.run(job, new ChoiceListener() {
             @Override
             public void delta(int index, String text) {
-                sink.send(chunk(id, created, model, new ChoiceBody(text, index, null, null)));
+                delta(index, text, List.of());
+            }
+
+            @Override
+            public void delta(int index, String text, List<ScoredToken> tokens) {
+                LogprobsBody logprobs = job.spec().logprobs() == null ? null : LogprobsBody.of(new TokenLogprobs(tokens));
+                sink.send(chunk(id, created, model, new ChoiceBody(text, index, logprobs, null)));
             }
 
             @Override
