@@ -251,6 +251,24 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void chatChoicesSeedTopPAndStop() {
+        ChatCompletionCreateParams p = ChatCompletionCreateParams.builder().model("tiny").addUserMessage("the cat")
+                .n(2).seed(7).temperature(1.0).topP(0.95).maxCompletionTokens(6).build();
+        ChatCompletion a = client.chat().completions().create(p);
+        assertEquals(2, a.choices().size());
+        assertEquals(List.of(0L, 1L), a.choices().stream().map(ChatCompletion.Choice::index).toList());
+        assertEquals(a.choices().stream().map(ch -> ch.message().content().orElseThrow()).toList(),
+                client.chat().completions().create(p).choices().stream().map(ch -> ch.message().content().orElseThrow())
+                        .toList());
+        String full = ref.greedy("<s> [INST] the cat [/INST]", 8);
+        String[] words = full.split(" ");
+        ChatCompletion cut = client.chat().completions().create(chat().addUserMessage("the cat").stop(" " + words[2])
+                .build());
+        assertEquals(full.substring(0, full.indexOf(" " + words[2])), cut.choices().get(0).message().content().orElseThrow());
+        assertEquals(ChatCompletion.Choice.FinishReason.STOP, cut.choices().get(0).finishReason());
+    }
+
+    @Test
     void maxTokensAndMaxCompletionTokensLimitTheReply() {
         ChatCompletion limited = client.chat().completions().create(chat().addUserMessage("the cat")
                 .maxCompletionTokens(3).build());

@@ -231,6 +231,24 @@ class ServeApiTest {
         expectV1Error(complete(body("model", "tiny", "prompt", PROMPT, "no_such_argument", 1)), 400, "no_such_argument");
     }
 
+    /** The stream flag decides JSON or SSE whatever Accept says (curl accepts any type, a browser text/html). */
+    @Test
+    void acceptHeaderDoesNotDecide() {
+        Map<String, Object> chat = body("model", "tiny", "messages", List.of(Map.of("role", "user", "content", "the cat")),
+                "max_tokens", 2, "temperature", 0);
+        for (String accept : new String[] {"*/*", "text/html", "text/event-stream", "application/json"}) {
+            given().accept(accept).contentType(ContentType.JSON).body(chat).post("/v1/chat/completions").then()
+                    .statusCode(200).contentType(ContentType.JSON).body("object", equalTo("chat.completion"));
+            Map<String, Object> streamed = new java.util.LinkedHashMap<>(chat);
+            streamed.put("stream", true);
+            String sse = given().accept(accept).contentType(ContentType.JSON).body(streamed).post("/v1/chat/completions")
+                    .then().statusCode(200).header("Content-Type", containsString("text/event-stream")).extract().asString();
+            assertTrue(sse.contains("\"object\":\"chat.completion.chunk\"") && sse.trim().endsWith("data: [DONE]"), sse);
+        }
+        given().contentType(ContentType.JSON).body(body("model", "tiny", "prompt", PROMPT, "max_tokens", 2)).post("/v1/completions")
+                .then().statusCode(200).contentType(ContentType.JSON).body("object", equalTo("text_completion"));
+    }
+
     /** What the SDKs cannot send: a body that is not JSON, or not declared as JSON. */
     @Test
     void wrongContentTypeAndMalformedJsonAreOpenAiErrors() {
