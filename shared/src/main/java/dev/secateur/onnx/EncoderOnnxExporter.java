@@ -12,7 +12,6 @@ import dev.secateur.onnx.GraphBuilder.ElemType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -180,17 +179,7 @@ public final class EncoderOnnxExporter {
         List<Path> files = new ArrayList<>(OnnxWriter.write(build(weights), meta, outDir.resolve(ModelExport.MODEL_FILE),
                 OnnxWriter.DEFAULT_EXTERNAL_THRESHOLD));
         if (tokenizer != null) {
-            Path dest = outDir.resolve(ModelExport.TOKENIZER_FILE);
-            try {
-                if (!tokenizer.toAbsolutePath().normalize().equals(dest.toAbsolutePath().normalize())) {
-                    Path tmp = outDir.resolve(ModelExport.TOKENIZER_FILE + ".tmp");
-                    Files.copy(tokenizer, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } catch (IOException e) {
-                throw new OnnxExportException(dest + ": cannot copy tokenizer from " + tokenizer + " (" + e + ")", e);
-            }
-            files.add(dest);
+            files.addAll(TokenizerFiles.copy(tokenizer, outDir));
         }
         Manifest manifest = new Manifest(Manifest.FORMAT, "encoder", weights.config().architecture().hfName(), "float32",
                 weights.parameterCount(), weights.layerSizes(), files.stream().map(f -> Manifest.FileEntry.of(outDir, f)).toList());

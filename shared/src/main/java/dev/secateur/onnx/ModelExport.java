@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -105,7 +104,7 @@ public final class ModelExport {
             files.addAll(OnnxWriter.write(graph, metadata(weights, options.fp16(), extraMetadata), modelFile, Long.MAX_VALUE));
         }
         if (tokenizer != null) {
-            files.add(copyTokenizer(tokenizer, outDir));
+            files.addAll(TokenizerFiles.copy(tokenizer, outDir));
         }
         Manifest manifest = new Manifest(Manifest.FORMAT, "decoder", weights.config().architecture().hfName(),
                 options.fp16() ? "float16" : "float32", weights.parameterCount(), weights.layerSizes(),
@@ -118,20 +117,6 @@ public final class ModelExport {
         Map<String, String> meta = metadata(w, fp16);
         meta.putAll(extra);
         return meta;
-    }
-
-    private static Path copyTokenizer(Path tokenizer, Path outDir) {
-        Path dest = outDir.resolve(TOKENIZER_FILE);
-        try {
-            if (!tokenizer.toAbsolutePath().normalize().equals(dest.toAbsolutePath().normalize())) {
-                Path tmp = outDir.resolve(TOKENIZER_FILE + ".tmp");
-                Files.copy(tokenizer, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new OnnxExportException(dest + ": cannot copy tokenizer from " + tokenizer + " (" + e + ")", e);
-        }
-        return dest;
     }
 
     /** The metadata_props of a decoder export (without caller-supplied entries). */

@@ -1,5 +1,9 @@
 package dev.secateur.prune.cli;
 
+import dev.secateur.checkpoint.Architecture;
+import dev.secateur.checkpoint.ConfigReader;
+import dev.secateur.model.EncoderWeights;
+import dev.secateur.onnx.EncoderOnnxExporter;
 import dev.secateur.onnx.Manifest;
 import dev.secateur.onnx.ModelExport;
 import dev.secateur.store.ModelStore;
@@ -43,7 +47,7 @@ public class PublishCommand implements Runnable {
             throw new IllegalArgumentException(store + ": cannot create a staging folder (" + e.getMessage() + ")", e);
         }
         try {
-            Manifest exported = ModelExport.export(model, staging, fp16, Map.of());
+            Manifest exported = export(staging);
             copyCheckpoint(model, staging);
             StoredVersion v = modelStore.publish(name, staging, Map.of("architecture", exported.architecture(),
                     "source", model.toAbsolutePath().toString(), "parameters", Long.toString(exported.parameters())),
@@ -57,6 +61,23 @@ public class PublishCommand implements Runnable {
         } finally {
             deleteQuietly(staging);
         }
+    }
+
+    /**
+     * A decoder goes through ModelExport; an encoder folder (BertModel, e.g. an imported all-MiniLM-L6-v2 or a
+     * pruned one) through the encoder exporter, so serve-function serves it on /v1/embeddings.
+     */
+    private Manifest export(Path staging) {
+        Architecture architecture = ConfigReader.read(model).architecture();
+        if (architecture.isDecoder()) {
+            return ModelExport.export(model, staging, fp16, Map.of());
+        }
+        if (fp16) {
+            throw new IllegalArgumentException("--fp16: encoders are exported in float32 only");
+        }
+        Path tokenizer = model.resolve(ModelExport.TOKENIZER_FILE);
+        return EncoderOnnxExporter.export(EncoderWeights.load(model), Files.isRegularFile(tokenizer) ? tokenizer : null,
+                staging, Map.of(ModelExport.SOURCE_SHA256, ModelExport.sourceSha256(model)));
     }
 
     /** config.json and the safetensors files (shards and index too); tokenizer.json came with the export. */

@@ -39,6 +39,10 @@ public interface ServeConfig {
     @WithDefault("64")
     int maxEmbeddingInputs();
 
+    /** Requests (completions, chat, embeddings) served at once; one more is answered 429. */
+    @WithDefault("16")
+    int maxConcurrentRequests();
+
     /** Bearer token for /admin; when unset the admin endpoints always answer 401. */
     Optional<String> adminToken();
 

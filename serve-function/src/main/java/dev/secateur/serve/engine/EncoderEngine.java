@@ -1,5 +1,6 @@
 package dev.secateur.serve.engine;
 
+import dev.secateur.onnx.EncoderOnnxExporter;
 import dev.secateur.onnx.ModelExport;
 import dev.secateur.runtime.OrtDecoder;
 import dev.secateur.runtime.OrtEncoder;
@@ -64,6 +65,45 @@ public final class EncoderEngine implements Engine {
             tokens += b.tokens();
         }
         return new Embedded(out, tokens);
+    }
+
+    /**
+     * Embeddings of token-id sequences taken as they are (the caller includes [CLS]/[SEP] if it wants them).
+     *
+     * @throws InvalidRequestException (400, param input) for an id outside the vocabulary or a sequence longer
+     *                                 than the context
+     */
+    public Embedded embedIds(List<long[]> sequences) {
+        float[][] out = new float[sequences.size()][];
+        long tokens = 0;
+        for (int from = 0; from < sequences.size(); from += BATCH) {
+            List<long[]> chunk = sequences.subList(from, Math.min(sequences.size(), from + BATCH));
+            int seq = 1;
+            for (int i = 0; i < chunk.size(); i++) {
+                long[] ids = chunk.get(i);
+                if (ids.length > maxPositions) {
+                    throw new InvalidRequestException("input " + (from + i) + " has " + ids.length
+                            + " tokens, more than the model's context of " + maxPositions, "input");
+                }
+                for (long id : ids) {
+                    if (id < 0 || (vocabSize > 0 && id >= vocabSize)) {
+                        throw new InvalidRequestException("input " + (from + i) + ": token id " + id
+                                + " is outside the model's vocabulary of " + vocabSize, "input");
+                    }
+                }
+                seq = Math.max(seq, ids.length);
+            }
+            Batch b = Batch.of(chunk.toArray(new long[0][]), null, seq, 0);
+            float[][] emb = encoder.run(b).sentenceEmbeddings();
+            System.arraycopy(emb, 0, out, from, emb.length);
+            tokens += b.tokens();
+        }
+        return new Embedded(out, tokens);
+    }
+
+    /** Whether embeddings come out L2-normalised (what our export and sentence-transformers' MiniLM do). */
+    public boolean normalized() {
+        return !"none".equals(encoder.metadata().getOrDefault(EncoderOnnxExporter.NORMALIZE, "l2"));
     }
 
     /** Width of an embedding. */

@@ -1,7 +1,18 @@
 package dev.secateur.serve.engine;
 
-/** What a version folder opens to: the network and its tokenizer. */
-public record LoadedModel(Engine engine, TextCodec codec) implements AutoCloseable {
+import dev.secateur.serve.chat.ChatFormat;
+
+/**
+ * What a version folder opens to: the network, its tokenizer and, for decoders, how it chats.
+ *
+ * @param chat null for encoders
+ */
+public record LoadedModel(Engine engine, TextCodec codec, ChatFormat chat) implements AutoCloseable {
+
+    public LoadedModel(Engine engine, TextCodec codec) {
+        this(engine, codec, null);
+    }
+
     @Override
     public void close() {
         try {

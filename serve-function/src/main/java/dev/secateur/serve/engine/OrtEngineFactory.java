@@ -2,6 +2,8 @@ package dev.secateur.serve.engine;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.secateur.runtime.OrtDecoder;
+import dev.secateur.serve.chat.ChatFormat;
+import dev.secateur.serve.chat.ChatTemplate;
 import dev.secateur.runtime.OrtEncoder;
 import dev.secateur.tokenizer.SentenceTokenizer;
 import dev.secateur.tokenizer.TextTokenizer;
@@ -10,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Opens model.onnx on ONNX Runtime, as a decoder or, when its metadata says secateur.kind=encoder, as an
+ * Opens model.onnx on ONNX Runtime, as a decoder (with its chat template) or, when its metadata says secateur.kind=encoder, as an
  * {@link EncoderEngine} (CUDA attempted when enabled, CPU fallback) and tokenizer.json. The
  * store has already re-hashed the folder, so the decoder does not verify the manifest a second time.
  */
@@ -29,11 +31,23 @@ public class OrtEngineFactory implements EngineFactory {
                 o.cuda(), 0, false));
         try {
             TextTokenizer tokenizer = TextTokenizer.load(dir.resolve(TOKENIZER));
-            return new LoadedModel(new OrtEngine(decoder), new TokenizerCodec(tokenizer));
+            try {
+                return new LoadedModel(new OrtEngine(decoder), new TokenizerCodec(tokenizer), chat(dir, decoder, tokenizer));
+            } catch (RuntimeException e) {
+                tokenizer.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             decoder.close();
             throw e;
         }
+    }
+
+    /** The folder's chat template (or ChatML) and the tokens that end an assistant turn. */
+    private static ChatFormat chat(Path dir, OrtDecoder decoder, TextTokenizer tokenizer) {
+        ChatTemplate template = ChatTemplate.load(dir, ChatFormat.fallbackTokens(decoder.bosTokenId(),
+                decoder.eosTokenId(), tokenizer::idToToken));
+        return ChatFormat.of(template, tokenizer::tokenToId);
     }
 
     /** secateur.kind = encoder: sentence embeddings, no generation. */

@@ -1,13 +1,24 @@
 package dev.secateur.serve.generate;
 
 import java.util.List;
+import java.util.Set;
 
 /**
- * A validated completion request.
+ * A validated completion request (legacy completions, or a chat rendered to its prompt).
  *
- * @param logprobs null for none; otherwise how many alternatives per token were asked (only the chosen
- *                 token is reported)
+ * @param maxTokens     tokens to generate at most per choice
+ * @param fitToContext  true when the client gave no limit (chat): maxTokens is then lowered to what the
+ *                      context leaves after the prompt, instead of refusing the request
+ * @param logprobs      null for none; otherwise how many alternatives to report per token (0 = only the chosen one)
+ * @param stopTokenIds  token ids that end a choice besides the model's EOS (a chat template's end of turn)
  */
-public record CompletionSpec(List<String> prompts, int maxTokens, double temperature, double topP, int n,
-                             List<String> stop, Long seed, Integer logprobs, boolean echo) {
+public record CompletionSpec(List<Prompt> prompts, int maxTokens, boolean fitToContext, double temperature,
+                             double topP, int n, List<String> stop, Long seed, Integer logprobs, boolean echo,
+                             double presencePenalty, double frequencyPenalty, Set<Long> stopTokenIds) {
+
+    /** The same sampling for one prompt and these stop tokens (a chat rendered once the model is known). */
+    public CompletionSpec withPrompt(Prompt prompt, Set<Long> stopIds) {
+        return new CompletionSpec(List.of(prompt), maxTokens, fitToContext, temperature, topP, n, stop, seed, logprobs,
+                echo, presencePenalty, frequencyPenalty, stopIds);
+    }
 }

@@ -23,4 +23,9 @@ public class InvalidRequestException extends RuntimeException {
     public int status() {
         return status;
     }
+
+    /** OpenAI's machine-readable error code, when there is one. */
+    public String code() {
+        return null;
+    }
 }

@@ -1,59 +1,42 @@
 package dev.secateur.serve.generate;
 
+import dev.secateur.serve.engine.Alternatives;
+import dev.secateur.serve.engine.LogSoftmax;
 import dev.secateur.serve.engine.TextCodec;
 import dev.secateur.serve.model.ModelHandle;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds OpenAI's legacy logprobs block; echoed prompt tokens are scored with one full forward pass. */
+/** Scores echoed prompt tokens (one full forward pass over the prompt) and names alternatives. */
 final class Logprobs {
 
     private Logprobs() {
     }
 
-    static TokenLogprobs of(ModelHandle model, long[] prompt, boolean echo, List<Long> generated, float[] lps,
-                            int generatedTextLength, int echoLength) {
+    /**
+     * The prompt's tokens as echoed: each with its log-probability given the tokens before it and, when asked,
+     * its top alternatives; the first token has none.
+     */
+    static List<ScoredToken> echoed(ModelHandle model, long[] prompt, int top, int echoLength) {
         TextCodec codec = model.model().codec();
-        List<String> tokens = new ArrayList<>();
-        List<Float> values = new ArrayList<>();
-        List<Integer> offsets = new ArrayList<>();
+        float[][] logits = model.model().engine().logits(new long[][] {prompt})[0];
+        List<ScoredToken> tokens = new ArrayList<>();
         int offset = 0;
-        if (echo) {
-            float[] promptLps = promptLogprobs(model, prompt);
-            for (int i = 0; i < prompt.length; i++) {
-                String t = codec.decode(new long[] {prompt[i]});
-                tokens.add(t);
-                values.add(i == 0 ? null : promptLps[i]);
-                offsets.add(Math.min(offset, echoLength));
-                offset += t.length();
-            }
-            offset = echoLength;
-        }
-        int end = echoLength + generatedTextLength;
-        for (int i = 0; i < generated.size(); i++) {
-            String t = codec.decode(new long[] {generated.get(i)});
-            tokens.add(t);
-            values.add(i < lps.length ? lps[i] : null);
-            offsets.add(Math.min(offset, end));
+        for (int i = 0; i < prompt.length; i++) {
+            String t = codec.decode(new long[] {prompt[i]});
+            // Row i - 1 predicts token i.
+            LogSoftmax row = i == 0 ? null : new LogSoftmax(logits[i - 1]);
+            tokens.add(new ScoredToken(t, row == null ? null : row.at((int) prompt[i]), Math.min(offset, echoLength),
+                    row == null || top == 0 ? List.of() : named(codec, row.top(top))));
             offset += t.length();
         }
-        return new TokenLogprobs(tokens, values, offsets);
+        return tokens;
     }
 
-    private static float[] promptLogprobs(ModelHandle model, long[] prompt) {
-        float[][] logits = model.model().engine().logits(new long[][] {prompt})[0];
-        float[] out = new float[prompt.length];
-        for (int i = 1; i < prompt.length; i++) {
-            float[] row = logits[i - 1];
-            double max = Double.NEGATIVE_INFINITY;
-            for (float v : row) {
-                max = Math.max(max, v);
-            }
-            double sum = 0;
-            for (float v : row) {
-                sum += Math.exp(v - max);
-            }
-            out[i] = (float) (row[(int) prompt[i]] - max - Math.log(sum));
+    static List<ScoredToken.Alternative> named(TextCodec codec, Alternatives a) {
+        List<ScoredToken.Alternative> out = new ArrayList<>(a.ids().length);
+        for (int j = 0; j < a.ids().length; j++) {
+            out.add(new ScoredToken.Alternative(codec.decode(new long[] {a.ids()[j]}), a.logprobs()[j]));
         }
         return out;
     }

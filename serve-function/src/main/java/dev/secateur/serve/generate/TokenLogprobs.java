@@ -2,6 +2,6 @@ package dev.secateur.serve.generate;
 
 import java.util.List;
 
-/** OpenAI legacy logprobs: one entry per token; a null logprob where there is none (first echoed token). */
-public record TokenLogprobs(List<String> tokens, List<Float> tokenLogprobs, List<Integer> textOffset) {
+/** The scored tokens of one choice, in order (echoed prompt tokens first); the APIs format them their way. */
+public record TokenLogprobs(List<ScoredToken> tokens) {
 }

@@ -158,7 +158,11 @@ class EmbeddingsApiTest {
         expectV1Error(embed(body("model", "minilm", "input", List.of("ok", ""))), 400, "input");
         expectV1Error(embed(body("model", "minilm", "input", List.of("ok", 3))), 400, "input");
         expectV1Error(embed(body("model", "minilm", "input", 42)), 400, "input");
-        expectV1Error(embed(body("model", "minilm", "input", "x", "encoding_format", "base64")), 400, "encoding_format");
+        expectV1Error(embed(body("model", "minilm", "input", "x", "encoding_format", "int8")), 400, "encoding_format");
+        expectV1Error(embed(body("model", "minilm", "input", "x", "dimensions", 385)), 400, "dimensions");
+        expectV1Error(embed(body("model", "minilm", "input", "x", "dimensions", 0)), 400, "dimensions");
+        expectV1Error(embed(body("model", "minilm", "input", List.of(101, 99999, 102))), 400, "input");
+        expectV1Error(embed(body("model", "minilm", "input", "x", "unknown_thing", 1)), 400, "unknown_thing");
         Response tooMany = embed(body("model", "minilm", "input", Collections.nCopies(9, "x")));
         expectV1Error(tooMany, 400, "input");
         tooMany.then().body("error.message", containsString("at most 8"));

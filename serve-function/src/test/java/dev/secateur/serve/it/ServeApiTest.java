@@ -228,6 +228,38 @@ class ServeApiTest {
         Response huge = given().contentType(ContentType.JSON)
                 .body("{\"model\":\"tiny\",\"prompt\":\"" + "cat ".repeat(20_000) + "\"}").post("/v1/completions");
         huge.then().statusCode(413).contentType(ContentType.JSON).body("error.message", containsString("exceeds"));
+        expectV1Error(complete(body("model", "tiny", "prompt", PROMPT, "no_such_argument", 1)), 400, "no_such_argument");
+    }
+
+    /** The stream flag decides JSON or SSE whatever Accept says (curl accepts any type, a browser text/html). */
+    @Test
+    void acceptHeaderDoesNotDecide() {
+        Map<String, Object> chat = body("model", "tiny", "messages", List.of(Map.of("role", "user", "content", "the cat")),
+                "max_tokens", 2, "temperature", 0);
+        for (String accept : new String[] {"*/*", "text/html", "text/event-stream", "application/json"}) {
+            given().accept(accept).contentType(ContentType.JSON).body(chat).post("/v1/chat/completions").then()
+                    .statusCode(200).contentType(ContentType.JSON).body("object", equalTo("chat.completion"));
+            Map<String, Object> streamed = new java.util.LinkedHashMap<>(chat);
+            streamed.put("stream", true);
+            String sse = given().accept(accept).contentType(ContentType.JSON).body(streamed).post("/v1/chat/completions")
+                    .then().statusCode(200).header("Content-Type", containsString("text/event-stream")).extract().asString();
+            assertTrue(sse.contains("\"object\":\"chat.completion.chunk\"") && sse.trim().endsWith("data: [DONE]"), sse);
+        }
+        given().contentType(ContentType.JSON).body(body("model", "tiny", "prompt", PROMPT, "max_tokens", 2)).post("/v1/completions")
+                .then().statusCode(200).contentType(ContentType.JSON).body("object", equalTo("text_completion"));
+    }
+
+    /** What the SDKs cannot send: a body that is not JSON, or not declared as JSON. */
+    @Test
+    void wrongContentTypeAndMalformedJsonAreOpenAiErrors() {
+        for (String path : List.of("/v1/completions", "/v1/chat/completions", "/v1/embeddings")) {
+            given().contentType(ContentType.TEXT).body("{\"model\":\"tiny\"}").post(path).then().statusCode(415)
+                    .contentType(ContentType.JSON).body("error.type", equalTo("invalid_request_error"));
+            given().contentType(ContentType.JSON).body("{\"model\": \"tiny\", \"messages\": [").post(path).then()
+                    .statusCode(400).contentType(ContentType.JSON).body("error.message", containsString("malformed JSON"));
+            given().contentType(ContentType.JSON).body("[1, 2]").post(path).then().statusCode(400)
+                    .contentType(ContentType.JSON).body("error.message", containsString("JSON object"));
+        }
     }
 
     @Test

@@ -40,10 +40,22 @@ final class TestModels {
             Files.copy(FIXTURES.resolve(fixture).resolve(f), hf.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }
         TestTokenizer.write(hf.resolve("tokenizer.json"));
+        writeChatTemplate(hf);
         Path staging = work.resolve("staging");
         ModelExport.export(hf, staging, false, Map.of());
         Files.writeString(staging.resolve("report.json"), reportJson);
         return store.publish(name, staging, Map.of("fixture", fixture));
+    }
+
+    static final Path CHAT_TEMPLATE = Path.of("src/test/resources/chat-templates/tiny-mistral.jinja");
+
+    /** tokenizer_config.json as Hugging Face ships it: the chat template and the special tokens (AddedToken form). */
+    static void writeChatTemplate(Path hf) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        var config = m.createObjectNode().put("chat_template", Files.readString(CHAT_TEMPLATE));
+        config.putObject("bos_token").put("content", "<s>").put("special", true);
+        config.put("eos_token", "</s>");
+        m.writeValue(hf.resolve("tokenizer_config.json").toFile(), config);
     }
 
     static final String MINILM_ONNX = "all-minilm-l6-v2.onnx";

@@ -2,9 +2,12 @@ package dev.secateur.serve.api.errors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.secateur.serve.chat.ChatTemplateException;
+import dev.secateur.serve.chat.TemplateRaisedException;
 import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.serve.metrics.ServeMetrics;
 import dev.secateur.serve.model.ModelNotReadyException;
+import dev.secateur.serve.model.SaturatedException;
 import dev.secateur.serve.model.UnknownModelException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -26,7 +29,25 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response invalid(InvalidRequestException e, UriInfo uri) {
-        return respond(uri, e.status(), e.getMessage(), e.param());
+        return respond(uri, e.status(), e.getMessage(), e.param(), e.code());
+    }
+
+    /** The model's chat template refused the conversation (roles out of order, a role it does not know). */
+    @ServerExceptionMapper
+    public Response templateRaised(TemplateRaisedException e, UriInfo uri) {
+        return respond(uri, 400, "the model's chat template refused these messages: " + e.getMessage(), "messages");
+    }
+
+    @ServerExceptionMapper
+    public Response brokenTemplate(ChatTemplateException e, UriInfo uri) {
+        LOG.errorf("request %s: %s", uri.getPath(), e.getMessage());
+        return respond(uri, 500, e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response saturated(SaturatedException e, UriInfo uri) {
+        Response r = respond(uri, 429, e.getMessage(), null);
+        return Response.fromResponse(r).header("Retry-After", "1").build();
     }
 
     @ServerExceptionMapper
@@ -72,9 +93,13 @@ public class ErrorMappers {
     }
 
     private Response respond(UriInfo uri, int status, String message, String param) {
+        return respond(uri, status, message, param, null);
+    }
+
+    private Response respond(UriInfo uri, int status, String message, String param, String code) {
         String path = uri.getPath();
         metrics.failedRequest(path.startsWith("/v2") ? "v2" : "v1", status);
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(ApiErrors.body(path, status, message, param)).build();
+                .entity(ApiErrors.body(path, status, message, param, code)).build();
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record CompletionRequest(
         String model,
         JsonNode prompt,
+        JsonNode suffix,
         @JsonProperty("max_tokens") Integer maxTokens,
         Double temperature,
         @JsonProperty("top_p") Double topP,
@@ -16,10 +17,12 @@ public record CompletionRequest(
         Boolean stream,
         @JsonProperty("stream_options") StreamOptions streamOptions,
         Integer logprobs,
-        Boolean echo) {
-
-    public record StreamOptions(@JsonProperty("include_usage") Boolean includeUsage) {
-    }
+        Boolean echo,
+        @JsonProperty("presence_penalty") Double presencePenalty,
+        @JsonProperty("frequency_penalty") Double frequencyPenalty,
+        @JsonProperty("best_of") Integer bestOf,
+        @JsonProperty("logit_bias") JsonNode logitBias,
+        String user) {
 
     public boolean streaming() {
         return Boolean.TRUE.equals(stream);

@@ -1,10 +1,10 @@
 package dev.secateur.serve.api.openai;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.serve.api.openai.CompletionResponse.ChoiceBody;
 import dev.secateur.serve.api.openai.CompletionResponse.LogprobsBody;
-import dev.secateur.serve.api.openai.CompletionResponse.Usage;
 import dev.secateur.serve.config.ServeConfig;
 import dev.secateur.serve.engine.EncoderEngine;
 import dev.secateur.serve.engine.Finish;
@@ -12,25 +12,23 @@ import dev.secateur.serve.generate.Choice;
 import dev.secateur.serve.generate.ChoiceListener;
 import dev.secateur.serve.generate.CompletionResult;
 import dev.secateur.serve.generate.CompletionService;
+import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.serve.generate.PreparedCompletion;
+import dev.secateur.serve.generate.ScoredToken;
+import dev.secateur.serve.generate.TokenLogprobs;
 import dev.secateur.serve.metrics.ServeMetrics;
-import dev.secateur.serve.model.ModelLease;
-import dev.secateur.serve.model.ModelService;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.smallrye.mutiny.subscription.MultiEmitter;
+import dev.secateur.serve.model.Admission;
+import org.jboss.resteasy.reactive.RestMulti;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
-import org.jboss.resteasy.reactive.RestMulti;
 
 /**
  * OpenAI POST /v1/completions. Validation happens before the response starts (so errors are 4xx JSON);
@@ -39,128 +37,90 @@ import org.jboss.resteasy.reactive.RestMulti;
 @Path("/v1/completions")
 public class CompletionsResource {
 
-    private final ModelService models;
+    private final Admission admission;
     private final ServeConfig config;
     private final ServeMetrics metrics;
     private final ObjectMapper mapper;
+    private final StrictJson json;
     private final CompletionService service = new CompletionService();
 
-    public CompletionsResource(ModelService models, ServeConfig config, ServeMetrics metrics, ObjectMapper mapper) {
-        this.models = models;
+    public CompletionsResource(Admission admission, ServeConfig config, ServeMetrics metrics, ObjectMapper mapper,
+                               StrictJson json) {
+        this.admission = admission;
         this.config = config;
         this.metrics = metrics;
         this.mapper = mapper;
+        this.json = json;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Multi<String> complete(CompletionRequest request) {
-        var spec = CompletionRequests.toSpec(request, config.maxTokensCap(), config.maxN());
-        var registry = models.registry(request.model());
-        ModelLease lease = registry.acquire();
+    // Not an SSE-compatible type, so Quarkus streams our bytes as they are, whether one JSON body or SSE events we
+    // framed ourselves; StreamFlagDecides makes every Accept match it, and RestMulti's Content-Type says what was sent.
+    @Produces(SseStream.ANY_APPLICATION_TYPE)
+    public RestMulti<byte[]> complete(JsonNode body) throws JsonProcessingException {
+        CompletionRequest request = json.read(body, CompletionRequest.class);
+        CompletionSpec spec = CompletionRequests.toSpec(request, config.maxTokensCap(), config.maxN());
+        Admission.Hold hold = admission.admit(request.model());
         PreparedCompletion job;
         try {
-            if (lease.handle().model().engine() instanceof EncoderEngine) {
-                throw new InvalidRequestException("model " + lease.handle().name()
+            if (hold.handle().model().engine() instanceof EncoderEngine) {
+                throw new InvalidRequestException("model " + hold.handle().name()
                         + " is an encoder; use /v1/embeddings", "model");
             }
-            job = service.prepare(lease.handle(), spec);
+            job = service.prepare(hold.handle(), spec, "prompt");
         } catch (RuntimeException e) {
-            lease.close();
+            hold.close();
             throw e;
         }
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
-        String model = lease.handle().id();
+        String model = hold.handle().id();
         if (request.streaming()) {
-            Multi<String> events = Multi.createFrom().<String>emitter(
-                    em -> stream(job, lease, em, id, created, model, request.includeUsage()))
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-            return RestMulti.fromMultiData(events)
-                    .header("Content-Type", MediaType.SERVER_SENT_EVENTS)
-                    .header("Cache-Control", "no-cache")
-                    .encodeAsJsonArray(false)
-                    .build();
+            return SseStream.events(mapper, sink -> stream(job, hold, sink, id, created, model, request.includeUsage()),
+                    hold::close);
         }
-        Multi<String> body = Uni.createFrom().item(() -> whole(job, lease, id, created, model))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .toMulti();
-        return RestMulti.fromMultiData(body)
-                .header("Content-Type", MediaType.APPLICATION_JSON)
-                .encodeAsJsonArray(false)
-                .build();
+        return SseStream.json(mapper, () -> whole(job, hold, id, created, model));
     }
 
-    private String whole(PreparedCompletion job, ModelLease lease, String id, long created, String model) {
-        try (lease) {
+    private CompletionResponse whole(PreparedCompletion job, Admission.Hold hold, String id, long created, String model) {
+        try (hold) {
             CompletionResult result = service.run(job, ChoiceListener.NONE);
-            metrics.request("completions", lease.handle(), result.stats());
+            metrics.request("completions", hold.handle(), result.stats());
             List<ChoiceBody> choices = new ArrayList<>();
             for (Choice c : result.choices()) {
-                choices.add(new ChoiceBody(c.text(), c.index(), logprobs(c), c.finish().openAi()));
+                choices.add(new ChoiceBody(c.text(), c.index(), LogprobsBody.of(c.logprobs()), c.finish().openAi()));
             }
-            return json(new CompletionResponse(id, CompletionResponse.OBJECT, created, model, choices, usage(result)));
+            return new CompletionResponse(id, CompletionResponse.OBJECT, created, model, choices, Usage.of(result));
         }
     }
 
-    private void stream(PreparedCompletion job, ModelLease lease, MultiEmitter<? super String> em, String id,
-                        long created, String model, boolean includeUsage) {
-        try (lease) {
-            CompletionResult result = service.run(job, new ChoiceListener() {
-                @Override
-                public void delta(int index, String text) {
-                    send(em, chunk(id, created, model, new ChoiceBody(text, index, null, null), null));
-                }
-
-                @Override
-                public void finished(int index, Finish finish) {
-                    send(em, chunk(id, created, model, new ChoiceBody("", index, null, finish.openAi()), null));
-                }
-            });
-            metrics.request("completions", lease.handle(), result.stats());
-            if (includeUsage) {
-                em.emit("data: " + json(new CompletionResponse(id, CompletionResponse.OBJECT, created, model,
-                        List.of(), usage(result))) + "\n\n");
+    private void stream(PreparedCompletion job, Admission.Hold hold, SseStream.Sink sink, String id, long created,
+                        String model, boolean includeUsage) {
+        CompletionResult result = service.run(job, new ChoiceListener() {
+            @Override
+            public void delta(int index, String text) {
+                delta(index, text, List.of());
             }
-            em.emit("data: [DONE]\n\n");
-            em.complete();
-        } catch (CancellationException e) {
-            em.complete();
-        } catch (RuntimeException e) {
-            // Headers are gone already: report in-band, as OpenAI does, then end the stream.
-            em.emit("data: " + json(java.util.Map.of("error", java.util.Map.of("message", String.valueOf(e.getMessage()),
-                    "type", "server_error"))) + "\n\n");
-            em.complete();
+
+            @Override
+            public void delta(int index, String text, List<ScoredToken> tokens) {
+                LogprobsBody logprobs = job.spec().logprobs() == null ? null : LogprobsBody.of(new TokenLogprobs(tokens));
+                sink.send(chunk(id, created, model, new ChoiceBody(text, index, logprobs, null)));
+            }
+
+            @Override
+            public void finished(int index, Finish finish) {
+                sink.send(chunk(id, created, model, new ChoiceBody("", index, null, finish.openAi())));
+            }
+        });
+        metrics.request("completions", hold.handle(), result.stats());
+        if (includeUsage) {
+            sink.send(new CompletionResponse(id, CompletionResponse.OBJECT, created, model, List.of(), Usage.of(result)));
         }
     }
 
-    private static void send(MultiEmitter<? super String> em, String chunk) {
-        if (em.isCancelled()) {
-            throw new CancellationException("client went away");
-        }
-        em.emit("data: " + chunk + "\n\n");
-    }
-
-    private String chunk(String id, long created, String model, ChoiceBody choice, Usage usage) {
-        return json(new CompletionResponse(id, CompletionResponse.OBJECT, created, model, List.of(choice), usage));
-    }
-
-    private static Usage usage(CompletionResult r) {
-        return new Usage(r.promptTokens(), r.completionTokens(), r.promptTokens() + r.completionTokens());
-    }
-
-    private static LogprobsBody logprobs(Choice c) {
-        if (c.logprobs() == null) {
-            return null;
-        }
-        return new LogprobsBody(c.logprobs().tokens(), c.logprobs().tokenLogprobs(), null, c.logprobs().textOffset());
-    }
-
-    private String json(Object o) {
-        try {
-            return mapper.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    private static CompletionResponse chunk(String id, long created, String model, ChoiceBody choice) {
+        return new CompletionResponse(id, CompletionResponse.OBJECT, created, model, List.of(choice), null);
     }
 }

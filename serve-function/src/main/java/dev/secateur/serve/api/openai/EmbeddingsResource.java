@@ -1,14 +1,14 @@
 package dev.secateur.serve.api.openai;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.config.ServeConfig;
 import dev.secateur.serve.engine.EncoderEngine;
 import dev.secateur.serve.generate.GenerationStats;
 import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.serve.metrics.ServeMetrics;
+import dev.secateur.serve.model.Admission;
 import dev.secateur.serve.model.ModelHandle;
-import dev.secateur.serve.model.ModelLease;
-import dev.secateur.serve.model.ModelService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -16,41 +16,58 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * OpenAI POST /v1/embeddings for encoder models: one unit-length sentence embedding per input text, in
- * input order. Decoders answer 400; every client error is OpenAI's JSON with a 4xx status.
+ * OpenAI POST /v1/embeddings for encoder models: one sentence embedding per input, in input order, as floats
+ * or base64. {@code dimensions} keeps the first components, renormalised to unit length when the model's
+ * embeddings are normalised (as OpenAI shortens its own). Decoders answer 400.
  */
 @Path("/v1/embeddings")
 public class EmbeddingsResource {
 
-    private final ModelService models;
+    private final Admission admission;
     private final ServeConfig config;
     private final ServeMetrics metrics;
+    private final StrictJson json;
 
-    public EmbeddingsResource(ModelService models, ServeConfig config, ServeMetrics metrics) {
-        this.models = models;
+    public EmbeddingsResource(Admission admission, ServeConfig config, ServeMetrics metrics, StrictJson json) {
+        this.admission = admission;
         this.config = config;
         this.metrics = metrics;
+        this.json = json;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    public EmbeddingResponse embed(EmbeddingRequest request) {
+    public EmbeddingResponse embed(JsonNode body) throws JsonProcessingException {
         long t0 = System.nanoTime();
-        List<String> inputs = inputs(request, config.maxEmbeddingInputs());
-        try (ModelLease lease = models.registry(request.model()).acquire()) {
-            ModelHandle h = lease.handle();
+        EmbeddingRequest request = json.read(body, EmbeddingRequest.class);
+        EmbeddingInputs inputs = EmbeddingInputs.of(request, config.maxEmbeddingInputs());
+        if (request.dimensions() != null && request.dimensions() < 1) {
+            throw new InvalidRequestException("dimensions must be at least 1, was " + request.dimensions(), "dimensions");
+        }
+        try (Admission.Hold hold = admission.admit(request.model())) {
+            ModelHandle h = hold.handle();
             if (!(h.model().engine() instanceof EncoderEngine encoder)) {
                 throw new InvalidRequestException("model " + h.name() + " is a decoder; use /v1/completions", "model");
             }
-            EncoderEngine.Embedded e = encoder.embed(inputs);
+            int width = encoder.dimensions();
+            if (request.dimensions() != null && request.dimensions() > width) {
+                throw new InvalidRequestException("dimensions must be at most " + width + " for model " + h.name()
+                        + ", was " + request.dimensions(), "dimensions");
+            }
+            EncoderEngine.Embedded e = inputs.texts() != null ? encoder.embed(inputs.texts())
+                    : encoder.embedIds(inputs.ids());
             List<EmbeddingResponse.Item> data = new ArrayList<>(inputs.size());
             for (int i = 0; i < e.vectors().length; i++) {
-                data.add(new EmbeddingResponse.Item(EmbeddingResponse.Item.OBJECT, i, e.vectors()[i]));
+                float[] v = request.dimensions() == null ? e.vectors()[i]
+                        : shorten(e.vectors()[i], request.dimensions(), encoder.normalized());
+                data.add(new EmbeddingResponse.Item(EmbeddingResponse.Item.OBJECT, i,
+                        request.base64() ? EmbeddingResponse.base64(v) : v));
             }
             long dt = System.nanoTime() - t0;
             metrics.request("embeddings", h, new GenerationStats(dt, -1, 0, (int) e.tokens(), 0));
@@ -59,46 +76,19 @@ public class EmbeddingsResource {
         }
     }
 
-    /** What can be checked without the model. */
-    static List<String> inputs(EmbeddingRequest r, int maxInputs) {
-        if (r == null) {
-            throw new InvalidRequestException("request body is required", null);
-        }
-        if (r.model() == null || r.model().isBlank()) {
-            throw new InvalidRequestException("model is required", "model");
-        }
-        if (r.encodingFormat() != null && !"float".equals(r.encodingFormat())) {
-            throw new InvalidRequestException("encoding_format must be \"float\", was \"" + r.encodingFormat() + "\"",
-                    "encoding_format");
-        }
-        JsonNode node = r.input();
-        List<String> out = new ArrayList<>();
-        if (node == null || node.isNull()) {
-            throw new InvalidRequestException("input is required", "input");
-        }
-        if (node.isTextual()) {
-            out.add(node.textValue());
-        } else if (node.isArray()) {
-            if (node.size() == 0) {
-                throw new InvalidRequestException("input must not be an empty array", "input");
+    /** The first {@code dims} components; back to unit length when the model's embeddings are unit length. */
+    static float[] shorten(float[] v, int dims, boolean normalized) {
+        float[] out = Arrays.copyOf(v, dims);
+        if (normalized && dims < v.length) {
+            double norm = 0;
+            for (float x : out) {
+                norm += (double) x * x;
             }
-            if (node.size() > maxInputs) {
-                throw new InvalidRequestException("at most " + maxInputs + " inputs per request, got " + node.size(),
-                        "input");
-            }
-            for (JsonNode item : node) {
-                if (!item.isTextual()) {
-                    throw new InvalidRequestException("input must be a string or an array of strings", "input");
+            norm = Math.sqrt(norm);
+            if (norm > 0) {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = (float) (out[i] / norm);
                 }
-                out.add(item.textValue());
-            }
-        } else {
-            throw new InvalidRequestException("input must be a string or an array of strings", "input");
-        }
-        for (int i = 0; i < out.size(); i++) {
-            if (out.get(i).isEmpty()) {
-                throw new InvalidRequestException(out.size() == 1 ? "input must not be empty"
-                        : "input " + i + " is empty", "input");
             }
         }
         return out;

@@ -22,6 +22,8 @@ import java.util.OptionalInt;
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
 
+    private static final long STARTED = java.time.Instant.now().getEpochSecond();
+
     private final ModelService models;
     private final ServeMetrics metrics;
 
@@ -86,7 +88,8 @@ public class ModelsResource {
         ModelHandle h = registry.current().orElse(null);
         m.put("id", registry.name());
         m.put("object", "model");
-        m.put("created", h == null ? null : h.loadedAt().getEpochSecond());
+        // OpenAI's SDKs require created: when the served version was loaded, else when this server started.
+        m.put("created", h == null ? STARTED : h.loadedAt().getEpochSecond());
         m.put("owned_by", "secateur");
         m.put("ready", h != null);
         m.put("version", h == null ? null : h.version());

@@ -1,0 +1,111 @@
+// serve-function as an app using the official OpenAI Node SDK sees it. Usage (see run.sh):
+//   node check.mjs http://127.0.0.1:8081/v1 <decoder-model> [<encoder-model> <encoder-url>]
+// Prints one line per check and exits 1 if any failed.
+import OpenAI from 'openai';
+
+const [baseURL, model, embedModel, embedURL] = process.argv.slice(2);
+const client = new OpenAI({ baseURL, apiKey: 'not-checked', maxRetries: 0 });
+let failed = 0;
+
+async function check(name, fn) {
+  try {
+    await fn();
+    console.log(`PASS ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e?.status ?? ''} ${e?.message ?? e}`);
+  }
+}
+
+function expect(cond, what) {
+  if (!cond) throw new Error(what);
+}
+
+async function refused(status, param, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    expect(e instanceof OpenAI.APIError, `not an APIError: ${e}`);
+    expect(e.status === status, `status ${e.status}, expected ${status}`);
+    if (param) expect(e.param === param, `param ${e.param}, expected ${param}`);
+    return;
+  }
+  throw new Error(`expected HTTP ${status}`);
+}
+
+async function collect(stream) {
+  const chunks = [];
+  for await (const c of stream) chunks.push(c);
+  return chunks;
+}
+
+await check('models.list / retrieve', async () => {
+  const page = await client.models.list();
+  expect(page.data.length === 1 && page.data[0].id === model && page.data[0].object === 'model', JSON.stringify(page.data));
+  const m = await client.models.retrieve(model);
+  expect(m.owned_by === 'secateur' && m.created > 0, JSON.stringify(m));
+});
+
+await check('completions plain, n, logprobs', async () => {
+  const c = await client.completions.create({ model, prompt: 'And it came to pass', max_tokens: 8, temperature: 0 });
+  expect(c.choices[0].text.length > 0 && c.usage.total_tokens > 0, JSON.stringify(c));
+  const n = await client.completions.create({ model, prompt: 'In the beginning', max_tokens: 4, n: 3, seed: 1 });
+  expect(n.choices.length === 3, `n: ${n.choices.length}`);
+  const lp = await client.completions.create({ model, prompt: 'In the beginning', max_tokens: 4, logprobs: 2, temperature: 0 });
+  const top = lp.choices[0].logprobs.top_logprobs;
+  expect(top.length === lp.usage.completion_tokens && Object.keys(top[0]).length === 2, JSON.stringify(lp.choices[0].logprobs));
+});
+
+await check('completions stream with include_usage, stop', async () => {
+  const chunks = await collect(await client.completions.create({ model, prompt: 'In the beginning', max_tokens: 8,
+    temperature: 0, stream: true, stream_options: { include_usage: true } }));
+  const whole = await client.completions.create({ model, prompt: 'In the beginning', max_tokens: 8, temperature: 0 });
+  const text = chunks.flatMap((c) => c.choices).map((ch) => ch.text).join('');
+  expect(text === whole.choices[0].text, `streamed "${text}" vs "${whole.choices[0].text}"`);
+  expect(chunks.at(-1).usage?.total_tokens === whole.usage.total_tokens, 'usage chunk');
+  const words = whole.choices[0].text.trim().split(' ');
+  const cut = await client.completions.create({ model, prompt: 'In the beginning', max_tokens: 8, temperature: 0, stop: [words[1]] });
+  expect(cut.choices[0].finish_reason === 'stop' && !cut.choices[0].text.includes(words[1]), JSON.stringify(cut.choices[0]));
+});
+
+await check('chat plain, system prompt, multi-turn', async () => {
+  const c = await client.chat.completions.create({ model, max_completion_tokens: 12, temperature: 0,
+    messages: [{ role: 'system', content: 'Answer in the words of the King James Bible.' },
+      { role: 'user', content: 'Who made the heaven and the earth?' }, { role: 'assistant', content: 'God.' },
+      { role: 'user', content: 'And what did he say?' }] });
+  expect(c.object === 'chat.completion' && c.choices[0].message.role === 'assistant', JSON.stringify(c));
+  expect(typeof c.choices[0].message.content === 'string' && c.usage.completion_tokens <= 12, JSON.stringify(c.usage));
+});
+
+await check('chat stream', async () => {
+  const chunks = await collect(await client.chat.completions.create({ model, max_tokens: 8, temperature: 0, stream: true,
+    stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'In the beginning' }] }));
+  expect(chunks[0].choices[0].delta.role === 'assistant', JSON.stringify(chunks[0]));
+  expect(chunks.some((c) => c.choices[0]?.finish_reason), 'a finish_reason');
+  expect(chunks.at(-1).choices.length === 0 && chunks.at(-1).usage.total_tokens > 0, JSON.stringify(chunks.at(-1)));
+});
+
+await check('typed errors', async () => {
+  await refused(404, 'model', () => client.completions.create({ model: 'nope', prompt: 'x' }));
+  await refused(400, 'max_tokens', () => client.completions.create({ model, prompt: 'x', max_tokens: -1 }));
+  await refused(400, 'messages[0].role', () => client.chat.completions.create({ model, messages: [{ role: 'wizard', content: 'x' }] }));
+  await refused(400, 'tools', () => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }],
+    tools: [{ type: 'function', function: { name: 'f' } }] }));
+  await refused(400, null, () => client.completions.create({ model, prompt: 'word '.repeat(400), max_tokens: 4 }));
+  await refused(413, null, () => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'x'.repeat(2_000_000) }] }));
+});
+
+if (embedModel) {
+  const embedder = new OpenAI({ baseURL: embedURL, apiKey: 'not-checked', maxRetries: 0 });
+  await check('embeddings: default (base64) and float agree', async () => {
+    const b = await embedder.embeddings.create({ model: embedModel, input: ['a sentence', 'another'] });
+    const f = await embedder.embeddings.create({ model: embedModel, input: ['a sentence', 'another'], encoding_format: 'float' });
+    expect(b.data.length === 2 && b.data[0].embedding.length === 384, `dims ${b.data[0].embedding.length}`);
+    const diff = Math.max(...b.data[0].embedding.map((x, i) => Math.abs(x - f.data[0].embedding[i])));
+    // JSON carries the float's shortest decimal, which Node reads as a double: equal to float32 precision.
+    expect(diff < 1e-6, `base64 and float differ by ${diff}`);
+    expect(b.usage.prompt_tokens > 0, JSON.stringify(b.usage));
+  });
+}
+
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,73 @@
+package dev.secateur.serve.api.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.secateur.serve.generate.CompletionSpec;
+import dev.secateur.serve.generate.InvalidRequestException;
+import java.util.List;
+import java.util.Set;
+
+/** Checks what can be checked of a /v1/chat/completions body without the model. */
+final class ChatRequests {
+
+    static final int MAX_TOP_LOGPROBS = 20;
+
+    private ChatRequests() {
+    }
+
+    static void refuseUnsupported(ChatCompletionRequest r) {
+        StrictJson.unsupported(r.tools(), "tools", "no tool calling");
+        StrictJson.unsupported(r.toolChoice(), "tool_choice", "no tool calling");
+        StrictJson.unsupported(r.parallelToolCalls(), "parallel_tool_calls", "no tool calling");
+        StrictJson.unsupported(r.functions(), "functions", "no function calling");
+        StrictJson.unsupported(r.functionCall(), "function_call", "no function calling");
+        if (r.responseFormat() != null && !r.responseFormat().isNull()
+                && !"text".equals(r.responseFormat().path("type").asText())) {
+            throw new InvalidRequestException("response_format " + r.responseFormat().path("type").asText()
+                    + " is not supported by this server: only text (no constrained JSON output)", "response_format");
+        }
+        StrictJson.unsupported(r.logitBias(), "logit_bias", "token biases are not applied");
+        StrictJson.unsupported(r.audio(), "audio", "text only");
+        if (r.modalities() != null && !r.modalities().isNull()
+                && !(r.modalities().size() == 1 && "text".equals(r.modalities().get(0).asText()))) {
+            throw new InvalidRequestException("modalities is not supported by this server: text only", "modalities");
+        }
+        StrictJson.unsupported(r.prediction(), "prediction", "no predicted outputs");
+        StrictJson.unsupported(r.webSearchOptions(), "web_search_options", "no web search");
+        StrictJson.unsupported(r.reasoningEffort(), "reasoning_effort", "these are not reasoning models");
+        if (r.store() != null && r.store().asBoolean(false)) {
+            throw new InvalidRequestException("store is not supported by this server: completions are not stored",
+                    "store");
+        }
+    }
+
+    /**
+     * The sampling part of the request, without a prompt: that is filled in once the served version's template
+     * has rendered the messages. With neither max_tokens nor max_completion_tokens the reply may run to the end of
+     * the context (capped).
+     */
+    static CompletionSpec toSpec(ChatCompletionRequest r, int maxTokensCap, int maxN) {
+        Integer limit = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
+        String limitParam = r.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens";
+        int maxTokens = limit == null ? maxTokensCap : SamplingChecks.maxTokens(limit, maxTokensCap, limitParam);
+        Integer top = null;
+        if (Boolean.TRUE.equals(r.logprobs())) {
+            top = r.topLogprobs() == null ? 0 : r.topLogprobs();
+            if (top < 0 || top > MAX_TOP_LOGPROBS) {
+                throw new InvalidRequestException("top_logprobs must be between 0 and " + MAX_TOP_LOGPROBS,
+                        "top_logprobs");
+            }
+        } else if (r.topLogprobs() != null) {
+            throw new InvalidRequestException("top_logprobs needs logprobs: true", "top_logprobs");
+        }
+        return new CompletionSpec(List.of(), maxTokens, limit == null, SamplingChecks.temperature(r.temperature()),
+                SamplingChecks.topP(r.topP()), SamplingChecks.n(r.n(), maxN), SamplingChecks.stop(r.stop()), r.seed(),
+                top, false, SamplingChecks.penalty(r.presencePenalty(), "presence_penalty"),
+                SamplingChecks.penalty(r.frequencyPenalty(), "frequency_penalty"), Set.of());
+    }
+
+    static void checkModel(ChatCompletionRequest r) {
+        if (r.model() == null || r.model().isBlank()) {
+            throw new InvalidRequestException("model is required", "model");
+        }
+    }
+}

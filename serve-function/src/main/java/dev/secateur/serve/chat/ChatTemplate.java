@@ -1,0 +1,203 @@
+package dev.secateur.serve.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A model's chat template: the Jinja text Hugging Face keeps in chat_template.jinja or tokenizer_config.json,
+ * rendered with Jinjava the way apply_chat_template renders it (trim_blocks, lstrip_blocks, messages,
+ * add_generation_prompt, the special tokens, raise_exception, strftime_now). A model without one gets ChatML.
+ */
+public final class ChatTemplate {
+
+    public static final String JINJA_FILE = "chat_template.jinja";
+    public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+    public static final String DEFAULT_SOURCE = "default (ChatML)";
+
+    /** The default for models without a template: ChatML, as Qwen2 and many fine-tunes use it. */
+    public static final String CHATML = """
+            {%- for message in messages -%}
+            {{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}
+            {%- endfor -%}
+            {%- if add_generation_prompt -%}
+            {{ '<|im_start|>assistant\\n' }}
+            {%- endif -%}
+            """;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Jinjava JINJAVA = jinjava();
+    private static final String[] SPECIAL_TOKENS = {"bos_token", "eos_token", "unk_token", "pad_token"};
+    /** Python str methods templates call that Java's String spells differently (strip() is the same). */
+    private static final Map<Pattern, String> PYTHON_METHODS = pythonMethods();
+
+    private final String source;
+    private final String template;
+    private final Map<String, String> specialTokens;
+
+    public ChatTemplate(String source, String template, Map<String, String> specialTokens) {
+        this.source = source;
+        this.template = javaMethods(template);
+        this.specialTokens = Map.copyOf(specialTokens);
+    }
+
+    private static Jinjava jinjava() {
+        Jinjava j = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+        j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
+                "raiseException", String.class));
+        j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class,
+                "strftimeNow", String.class));
+        return j;
+    }
+
+    private static Map<Pattern, String> pythonMethods() {
+        Map<Pattern, String> m = new LinkedHashMap<>();
+        m.put(Pattern.compile("\\.startswith\\("), ".startsWith(");
+        m.put(Pattern.compile("\\.endswith\\("), ".endsWith(");
+        m.put(Pattern.compile("\\.upper\\(\\)"), ".toUpperCase()");
+        m.put(Pattern.compile("\\.lower\\(\\)"), ".toLowerCase()");
+        m.put(Pattern.compile("\\.lstrip\\(\\)"), ".stripLeading()");
+        m.put(Pattern.compile("\\.rstrip\\(\\)"), ".stripTrailing()");
+        return m;
+    }
+
+    private static String javaMethods(String template) {
+        String out = template;
+        for (Map.Entry<Pattern, String> e : PYTHON_METHODS.entrySet()) {
+            out = e.getKey().matcher(out).replaceAll(Matcher.quoteReplacement(e.getValue()));
+        }
+        return out;
+    }
+
+    /**
+     * The template of a model folder: chat_template.jinja, else tokenizer_config.json's chat_template (a string,
+     * or a list of named templates of which "default" is taken), else ChatML. Special tokens come from
+     * tokenizer_config.json, else from {@code fallbackTokens} (the tokenizer's BOS/EOS).
+     */
+    public static ChatTemplate load(Path dir, Map<String, String> fallbackTokens) {
+        JsonNode config = readConfig(dir.resolve(TOKENIZER_CONFIG));
+        Map<String, String> tokens = new HashMap<>(fallbackTokens);
+        for (String key : SPECIAL_TOKENS) {
+            String t = tokenText(config.get(key));
+            if (t != null) {
+                tokens.put(key, t);
+            }
+        }
+        Path jinja = dir.resolve(JINJA_FILE);
+        if (Files.isRegularFile(jinja)) {
+            try {
+                return new ChatTemplate(JINJA_FILE, Files.readString(jinja), tokens);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(jinja + ": cannot read the chat template (" + e.getMessage() + ")", e);
+            }
+        }
+        String fromConfig = configTemplate(config.get("chat_template"));
+        if (fromConfig != null) {
+            return new ChatTemplate(TOKENIZER_CONFIG, fromConfig, tokens);
+        }
+        return new ChatTemplate(DEFAULT_SOURCE, CHATML, tokens);
+    }
+
+    private static JsonNode readConfig(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Special tokens appear as "<s>" or as an AddedToken object {"content": "<s>", ...}. */
+    private static String tokenText(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        JsonNode content = node.get("content");
+        return content != null && content.isTextual() ? content.textValue() : null;
+    }
+
+    private static String configTemplate(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isArray()) {
+            String first = null;
+            for (JsonNode named : node) {
+                String t = named.path("template").asText(null);
+                if ("default".equals(named.path("name").asText())) {
+                    return t;
+                }
+                first = first == null ? t : first;
+            }
+            return first;
+        }
+        return null;
+    }
+
+    /** Where the template came from: chat_template.jinja, tokenizer_config.json or the default. */
+    public String source() {
+        return source;
+    }
+
+    public Map<String, String> specialTokens() {
+        return specialTokens;
+    }
+
+    /**
+     * @throws TemplateRaisedException the template refused the conversation (raise_exception)
+     * @throws ChatTemplateException   the template cannot be rendered at all (the model's fault, not the client's)
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        Map<String, Object> context = new HashMap<>(specialTokens);
+        List<Map<String, Object>> values = new ArrayList<>(messages.size());
+        for (ChatMessage m : messages) {
+            values.add(m.asTemplateValue());
+        }
+        context.put("messages", values);
+        context.put("add_generation_prompt", addGenerationPrompt);
+        RenderResult result;
+        String raised;
+        try {
+            result = JINJAVA.renderForResult(template, context);
+        } finally {
+            raised = TemplateFunctions.RAISED.get();
+            TemplateFunctions.RAISED.remove();
+        }
+        if (raised != null) {
+            throw new TemplateRaisedException(raised);
+        }
+        List<String> fatal = new ArrayList<>();
+        for (TemplateError e : result.getErrors()) {
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+                fatal.add(e.getMessage() + (e.getFieldName() == null ? "" : " (at " + e.getFieldName() + ")"));
+            }
+        }
+        if (!fatal.isEmpty()) {
+            throw new ChatTemplateException("the chat template (" + source + ") cannot be rendered: "
+                    + String.join("; ", fatal));
+        }
+        return result.getOutput();
+    }
+}

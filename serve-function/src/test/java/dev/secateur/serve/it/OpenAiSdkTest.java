@@ -1,0 +1,443 @@
+package dev.secateur.serve.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.openai.client.OpenAIClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.errors.UnexpectedStatusCodeException;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
+import com.openai.models.chat.completions.ChatCompletionUserMessageParam;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionChoice;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.models.Model;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * /v1/models, /v1/completions and /v1/chat/completions driven by the official OpenAI Java SDK, the way an app
+ * calls them; every answer is checked against a bare OrtDecoder on the same stored version, and every refusal
+ * against the SDK's typed exception.
+ */
+@QuarkusTest
+@WithTestResource(value = ServeTestResource.class, initArgs = @ResourceArg(name = "model", value = "tiny"))
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenAiSdkTest {
+
+    static final String PROMPT = "hello world the cat";
+
+    @ConfigProperty(name = "secateur.serve.store-root")
+    String storeRoot;
+
+    Reference ref;
+    OpenAIClient client;
+
+    @BeforeAll
+    void setUp() {
+        ref = new Reference(Path.of(storeRoot), "tiny", 1);
+        client = OpenAiClients.client();
+    }
+
+    @AfterAll
+    void tearDown() {
+        ref.close();
+        client.close();
+    }
+
+    CompletionCreateParams.Builder completion() {
+        return CompletionCreateParams.builder().model("tiny").prompt(PROMPT).maxTokens(8).temperature(0.0);
+    }
+
+    ChatCompletionCreateParams.Builder chat() {
+        return ChatCompletionCreateParams.builder().model("tiny").temperature(0.0).maxCompletionTokens(8);
+    }
+
+    @Test
+    void modelsListAndRetrieve() {
+        List<Model> models = client.models().list().data();
+        assertEquals(1, models.size());
+        Model m = models.get(0);
+        assertEquals("tiny", m.id());
+        assertEquals("model", m._object_().asStringOrThrow());
+        assertTrue(m.created() > 1_600_000_000L, "created " + m.created());
+        assertEquals("secateur", m.ownedBy());
+        assertEquals("tiny:1", m._additionalProperties().get("served_as").asStringOrThrow());
+        Model one = client.models().retrieve("tiny");
+        assertEquals("tiny", one.id());
+        assertEquals(JsonValue.from("CPU"), one._additionalProperties().get("provider"));
+    }
+
+    @Test
+    void plainCompletionIsTheBareDecodersGreedyText() {
+        Completion c = client.completions().create(completion().build());
+        assertTrue(c.id().startsWith("cmpl-"));
+        assertEquals("tiny:1", c.model());
+        assertEquals(1, c.choices().size());
+        assertEquals(ref.greedy(PROMPT, 8), c.choices().get(0).text());
+        assertEquals(4, c.usage().orElseThrow().promptTokens());
+        assertEquals(c.usage().orElseThrow().promptTokens() + c.usage().orElseThrow().completionTokens(),
+                c.usage().orElseThrow().totalTokens());
+    }
+
+    @Test
+    void tokenIdPromptsAreTakenAsTheyAre() {
+        List<Long> ids = new ArrayList<>();
+        for (long id : ref.tokenizer.encode(PROMPT)) {
+            ids.add(id);
+        }
+        Completion c = client.completions().create(completion().promptOfArrayOfTokens(ids).build());
+        assertEquals(ref.greedy(PROMPT, 8), c.choices().get(0).text());
+        Completion two = client.completions().create(completion().promptOfArrayOfStrings(List.of(PROMPT, "the dog")).build());
+        assertEquals(List.of(ref.greedy(PROMPT, 8), ref.greedy("the dog", 8)),
+                two.choices().stream().map(CompletionChoice::text).toList());
+    }
+
+    @Test
+    void nSeededChoicesAreReproducible() {
+        CompletionCreateParams p = completion().temperature(1.0).topP(0.9).n(3).seed(42).maxTokens(6).build();
+        Completion a = client.completions().create(p);
+        assertEquals(3, a.choices().size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i, a.choices().get(i).index());
+        }
+        assertEquals(a.choices().stream().map(CompletionChoice::text).toList(),
+                client.completions().create(p).choices().stream().map(CompletionChoice::text).toList());
+    }
+
+    @Test
+    void logprobsAndTopLogprobsMatchTheModel() {
+        Completion c = client.completions().create(completion().maxTokens(4).logprobs(2).build());
+        CompletionChoice.Logprobs lp = c.choices().get(0).logprobs().orElseThrow();
+        List<String> tokens = lp.tokens().orElseThrow();
+        List<Double> values = lp.tokenLogprobs().orElseThrow();
+        assertEquals(c.usage().orElseThrow().completionTokens(), tokens.size());
+        // Greedy: the first token is the argmax of the bare decoder's last-position logits.
+        long[] prompt = ref.tokenizer.encode(PROMPT);
+        float[] logits = ref.decoder.logits(new long[][] {prompt})[0][prompt.length - 1];
+        int best = dev.secateur.runtime.Sampler.argmax(logits);
+        assertEquals(ref.tokenizer.decode(new long[] {best}), tokens.get(0));
+        assertEquals(dev.secateur.runtime.Sampler.logSoftmax(logits, best), values.get(0), 1e-4);
+        var top = lp.topLogprobs().orElseThrow();
+        assertEquals(tokens.size(), top.size());
+        for (int i = 0; i < tokens.size(); i++) {
+            Map<String, JsonValue> alternatives = top.get(i)._additionalProperties();
+            assertEquals(2, alternatives.size(), "alternatives at " + i);
+            double chosen = ((Number) alternatives.get(tokens.get(i)).asNumber().orElseThrow()).doubleValue();
+            assertEquals(values.get(i), chosen, 1e-5, "greedy picks the most likely alternative");
+            for (JsonValue v : alternatives.values()) {
+                assertTrue(((Number) v.asNumber().orElseThrow()).doubleValue() <= chosen + 1e-6);
+            }
+        }
+        List<Long> offsets = lp.textOffset().orElseThrow();
+        assertEquals(0L, offsets.get(0));
+    }
+
+    /** The oracle: a greedy loop on the bare decoder applying OpenAI's penalties to the logits by hand. */
+    @Test
+    void penaltiesSteerGreedyDecodingAsOpenAiDefinesThem() {
+        double presence = 1.5, frequency = 1.0;
+        long[] prompt = ref.tokenizer.encode(PROMPT);
+        int[] ids = new int[prompt.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (int) prompt[i];
+        }
+        Map<Integer, Integer> counts = new java.util.HashMap<>();
+        List<Long> out = new ArrayList<>();
+        try (dev.secateur.runtime.Generator g = ref.decoder.generator()) {
+            float[] logits = g.feed(ids);
+            for (int step = 0; step < 8; step++) {
+                float[] scored = logits.clone();
+                counts.forEach((id, n) -> scored[id] -= (float) (n * frequency + presence));
+                int next = dev.secateur.runtime.Sampler.argmax(scored);
+                if (next == ref.decoder.eosTokenId()) {
+                    break;
+                }
+                out.add((long) next);
+                counts.merge(next, 1, Integer::sum);
+                logits = g.feed(new int[] {next});
+            }
+        }
+        String expected = ref.tokenizer.decode(out.stream().mapToLong(Long::longValue).toArray());
+        org.junit.jupiter.api.Assertions.assertNotEquals(ref.greedy(PROMPT, 8), expected,
+                "penalties this strong change this fixture's greedy path, so the test shows they are applied");
+        Completion c = client.completions().create(completion().presencePenalty(presence).frequencyPenalty(frequency)
+                .build());
+        assertEquals(expected, c.choices().get(0).text());
+        BadRequestException e = assertThrows(BadRequestException.class,
+                () -> client.completions().create(completion().presencePenalty(2.5).build()));
+        assertEquals("presence_penalty", e.param().orElseThrow());
+    }
+
+    @Test
+    void streamedCompletionWithUsage() {
+        StringBuilder text = new StringBuilder();
+        List<String> finish = new ArrayList<>();
+        long[] total = {-1};
+        try (StreamResponse<Completion> s = client.completions().createStreaming(completion()
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            s.stream().forEach(chunk -> {
+                assertEquals("tiny:1", chunk.model());
+                chunk.usage().ifPresent(u -> total[0] = u.totalTokens());
+                for (CompletionChoice ch : chunk.choices()) {
+                    text.append(ch.text());
+                    ch._finishReason().asKnown().ifPresent(f -> finish.add(f.toString()));
+                }
+            });
+        }
+        String expected = ref.greedy(PROMPT, 8);
+        assertEquals(expected, text.toString());
+        assertEquals(1, finish.size());
+        assertEquals(4 + ref.tokenizer.encode(expected).length, total[0]);
+    }
+
+    @Test
+    void stopSequenceCutsTheText() {
+        String full = ref.greedy(PROMPT, 8);
+        String[] words = full.split(" ");
+        assertTrue(words.length >= 3, "the fixture generates at least three words: " + full);
+        Completion c = client.completions().create(completion().stopOfStrings(List.of(" " + words[2], "never")).build());
+        assertEquals(full.substring(0, full.indexOf(" " + words[2])), c.choices().get(0).text());
+        assertEquals(CompletionChoice.FinishReason.STOP, c.choices().get(0).finishReason());
+    }
+
+    /** What the served template (tiny-mistral.jinja) makes of the messages, written out by hand. */
+    @Test
+    void chatWithSystemPrompt() {
+        ChatCompletion c = client.chat().completions().create(chat().addSystemMessage("the dog")
+                .addUserMessage("sat").build());
+        String prompt = "<s> [INST] the dog sat [/INST]";
+        assertTrue(c.id().startsWith("chatcmpl-"));
+        assertEquals("chat.completion", c._object_().asStringOrThrow());
+        assertEquals("tiny:1", c.model());
+        ChatCompletion.Choice choice = c.choices().get(0);
+        assertFalse(ref.greedy(prompt, 8).isEmpty(), "a prompt the fixture answers with at least one token");
+        assertEquals(ref.greedy(prompt, 8), choice.message().content().orElseThrow());
+        assertEquals(JsonValue.from("assistant"), choice.message()._role());
+        assertEquals(ref.tokenizer.encode(prompt).length, c.usage().orElseThrow().promptTokens());
+        assertTrue(List.of(ChatCompletion.Choice.FinishReason.LENGTH, ChatCompletion.Choice.FinishReason.STOP)
+                .contains(choice.finishReason()), choice.finishReason().toString());
+    }
+
+    @Test
+    void multiTurnChat() {
+        ChatCompletion c = client.chat().completions().create(chat().addUserMessage("hello").addAssistantMessage("world")
+                .addUserMessage("the cat").maxCompletionTokens(5).build());
+        assertEquals(ref.greedy("<s> [INST] hello [/INST] world </s> [INST] the cat [/INST]", 5),
+                c.choices().get(0).message().content().orElseThrow());
+        assertTrue(c.usage().orElseThrow().completionTokens() <= 5);
+    }
+
+    @Test
+    void chatChoicesSeedTopPAndStop() {
+        ChatCompletionCreateParams p = ChatCompletionCreateParams.builder().model("tiny").addUserMessage("the cat")
+                .n(2).seed(7).temperature(1.0).topP(0.95).maxCompletionTokens(6).build();
+        ChatCompletion a = client.chat().completions().create(p);
+        assertEquals(2, a.choices().size());
+        assertEquals(List.of(0L, 1L), a.choices().stream().map(ChatCompletion.Choice::index).toList());
+        assertEquals(a.choices().stream().map(ch -> ch.message().content().orElseThrow()).toList(),
+                client.chat().completions().create(p).choices().stream().map(ch -> ch.message().content().orElseThrow())
+                        .toList());
+        String full = ref.greedy("<s> [INST] the cat [/INST]", 8);
+        String[] words = full.split(" ");
+        ChatCompletion cut = client.chat().completions().create(chat().addUserMessage("the cat").stop(" " + words[2])
+                .build());
+        assertEquals(full.substring(0, full.indexOf(" " + words[2])), cut.choices().get(0).message().content().orElseThrow());
+        assertEquals(ChatCompletion.Choice.FinishReason.STOP, cut.choices().get(0).finishReason());
+    }
+
+    @Test
+    void maxTokensAndMaxCompletionTokensLimitTheReply() {
+        ChatCompletion limited = client.chat().completions().create(chat().addUserMessage("the cat")
+                .maxCompletionTokens(3).build());
+        String expected = ref.greedy("<s> [INST] the cat [/INST]", 3);
+        assertEquals(3, expected.split(" ").length);
+        assertEquals(expected, limited.choices().get(0).message().content().orElseThrow());
+        ChatCompletion legacy = client.chat().completions().create(ChatCompletionCreateParams.builder().model("tiny")
+                .temperature(0.0).maxTokens(3).addUserMessage("the cat").build());
+        assertEquals(expected, legacy.choices().get(0).message().content().orElseThrow());
+    }
+
+    @Test
+    void streamedChatAnnouncesTheRoleThenContentThenFinishThenUsage() {
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat()
+                .addUserMessage("the cat").streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true)
+                        .build()).build())) {
+            s.stream().forEach(chunks::add);
+        }
+        assertTrue(chunks.size() >= 3, "chunks: " + chunks.size());
+        ChatCompletionChunk first = chunks.get(0);
+        assertEquals("chat.completion.chunk", first._object_().asStringOrThrow());
+        assertEquals(ChatCompletionChunk.Choice.Delta.Role.ASSISTANT, first.choices().get(0).delta().role().orElseThrow());
+        StringBuilder text = new StringBuilder();
+        int finishes = 0;
+        for (ChatCompletionChunk ch : chunks.subList(0, chunks.size() - 1)) {
+            assertEquals(first.id(), ch.id());
+            ChatCompletionChunk.Choice choice = ch.choices().get(0);
+            choice.delta().content().ifPresent(text::append);
+            if (choice.finishReason().isPresent()) {
+                finishes++;
+            }
+        }
+        assertEquals(1, finishes);
+        assertEquals(ref.greedy("<s> [INST] the cat [/INST]", 8), text.toString());
+        assertFalse(text.toString().isEmpty());
+        ChatCompletionChunk usage = chunks.get(chunks.size() - 1);
+        assertTrue(usage.choices().isEmpty());
+        assertEquals(ref.tokenizer.encode("<s> [INST] the cat [/INST]").length,
+                usage.usage().orElseThrow().promptTokens());
+    }
+
+    @Test
+    void chatLogprobsWithTopAlternatives() {
+        ChatCompletion c = client.chat().completions().create(chat().addUserMessage("the cat").logprobs(true)
+                .topLogprobs(3).maxCompletionTokens(4).build());
+        List<ChatCompletionTokenLogprob> content = c.choices().get(0).logprobs().orElseThrow().content().orElseThrow();
+        assertEquals(c.usage().orElseThrow().completionTokens(), content.size());
+        assertEquals(4, content.size());
+        StringBuilder joined = new StringBuilder();
+        for (ChatCompletionTokenLogprob t : content) {
+            assertEquals(3, t.topLogprobs().size());
+            assertEquals(t.token(), t.topLogprobs().get(0).token(), "greedy picks the top alternative");
+            assertEquals(t.logprob(), t.topLogprobs().get(0).logprob(), 1e-6);
+            assertTrue(t.logprob() <= 0);
+            joined.append(t.token());
+        }
+        assertEquals(c.choices().get(0).message().content().orElseThrow().replace(" ", ""), joined.toString().replace(" ", ""));
+    }
+
+    /** A streamed choice carries, piece by piece, exactly the logprobs of the same choice asked for whole. */
+    @Test
+    void streamedLogprobsAreTheWholeOnesInPieces() {
+        ChatCompletionCreateParams chatParams = chat().addUserMessage("the cat").logprobs(true).topLogprobs(2)
+                .maxCompletionTokens(6).build();
+        List<ChatCompletionTokenLogprob> whole = client.chat().completions().create(chatParams).choices().get(0)
+                .logprobs().orElseThrow().content().orElseThrow();
+        assertFalse(whole.isEmpty());
+        List<ChatCompletionTokenLogprob> streamed = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chatParams)) {
+            s.stream().forEach(chunk -> chunk.choices().forEach(c -> c.logprobs()
+                    .flatMap(ChatCompletionChunk.Choice.Logprobs::content).ifPresent(streamed::addAll)));
+        }
+        assertEquals(whole.stream().map(ChatCompletionTokenLogprob::token).toList(),
+                streamed.stream().map(ChatCompletionTokenLogprob::token).toList());
+        for (int i = 0; i < whole.size(); i++) {
+            assertEquals(whole.get(i).logprob(), streamed.get(i).logprob(), 1e-6);
+            assertEquals(2, streamed.get(i).topLogprobs().size());
+        }
+
+        CompletionCreateParams legacy = completion().maxTokens(6).logprobs(1).echo(true).build();
+        CompletionChoice.Logprobs all = client.completions().create(legacy).choices().get(0).logprobs().orElseThrow();
+        List<String> tokens = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
+        try (StreamResponse<Completion> s = client.completions().createStreaming(legacy)) {
+            s.stream().forEach(chunk -> chunk.choices().forEach(c -> c.logprobs().ifPresent(lp -> {
+                tokens.addAll(lp.tokens().orElseThrow());
+                offsets.addAll(lp.textOffset().orElseThrow());
+            })));
+        }
+        assertEquals(all.tokens().orElseThrow(), tokens);
+        assertEquals(all.textOffset().orElseThrow(), offsets);
+        assertEquals(ref.tokenizer.encode(PROMPT).length + 6, tokens.size(), "echoed prompt tokens, then the generated");
+    }
+
+    @Test
+    void unknownModelIsNotFound() {
+        NotFoundException e = assertThrows(NotFoundException.class,
+                () -> client.completions().create(completion().model("nope").build()));
+        assertEquals(404, e.statusCode());
+        assertEquals("model", e.param().orElseThrow());
+        assertEquals("model_not_found", e.code().orElseThrow());
+        assertThrows(NotFoundException.class, () -> client.chat().completions().create(chat().model("tiny:7")
+                .addUserMessage("hello").build()));
+        assertThrows(NotFoundException.class, () -> client.models().retrieve("nope"));
+    }
+
+    @Test
+    void negativeMaxTokensIsABadRequest() {
+        BadRequestException e = assertThrows(BadRequestException.class,
+                () -> client.completions().create(completion().maxTokens(-1).build()));
+        assertEquals("max_tokens", e.param().orElseThrow());
+        assertEquals("invalid_request_error", e.type().orElseThrow());
+        BadRequestException chat = assertThrows(BadRequestException.class,
+                () -> client.chat().completions().create(chat().addUserMessage("hello").maxCompletionTokens(-1).build()));
+        assertEquals("max_completion_tokens", chat.param().orElseThrow());
+    }
+
+    @Test
+    void aWizardIsNotARole() {
+        BadRequestException e = assertThrows(BadRequestException.class, () -> client.chat().completions().create(chat()
+                .addMessage(ChatCompletionUserMessageParam.builder().content("hello").role(JsonValue.from("wizard")).build())
+                .build()));
+        assertEquals("messages[0].role", e.param().orElseThrow());
+        assertTrue(e.getMessage().contains("wizard"), e.getMessage());
+    }
+
+    @Test
+    void aTemplateThatRaisesRefusesTheConversation() {
+        BadRequestException e = assertThrows(BadRequestException.class, () -> client.chat().completions().create(chat()
+                .addUserMessage("hello").addUserMessage("world").build()));
+        assertEquals("messages", e.param().orElseThrow());
+        assertTrue(e.getMessage().contains("Conversation roles must alternate"), e.getMessage());
+    }
+
+    @Test
+    void toolsAreRefusedByName() {
+        BadRequestException e = assertThrows(BadRequestException.class, () -> client.chat().completions().create(chat()
+                .addUserMessage("hello").addFunctionTool(FunctionDefinition.builder().name("get_weather").build()).build()));
+        assertEquals("tools", e.param().orElseThrow());
+        BadRequestException suffix = assertThrows(BadRequestException.class,
+                () -> client.completions().create(completion().suffix("the end").build()));
+        assertEquals("suffix", suffix.param().orElseThrow());
+    }
+
+    @Test
+    void aPromptLongerThanTheContextIsRefused() {
+        String longPrompt = String.join(" ", Collections.nCopies(200, "cat"));
+        BadRequestException e = assertThrows(BadRequestException.class,
+                () -> client.completions().create(completion().prompt(longPrompt).build()));
+        assertEquals("context_length_exceeded", e.code().orElseThrow());
+        assertEquals("prompt", e.param().orElseThrow());
+        BadRequestException chat = assertThrows(BadRequestException.class,
+                () -> client.chat().completions().create(chat().addUserMessage(longPrompt).build()));
+        assertEquals("context_length_exceeded", chat.code().orElseThrow());
+        assertEquals("messages", chat.param().orElseThrow());
+        // Without a limit the reply is fitted to what the context leaves.
+        String fits = String.join(" ", Collections.nCopies(120, "cat"));
+        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model("tiny")
+                .temperature(0.0).addUserMessage(fits).build());
+        assertTrue(c.usage().orElseThrow().totalTokens() <= 128, "total " + c.usage().orElseThrow().totalTokens());
+    }
+
+    @Test
+    void aBodyOverTheSizeLimitIs413() {
+        String huge = "cat ".repeat(20_000);
+        OpenAIServiceException e = assertThrows(UnexpectedStatusCodeException.class,
+                () -> client.chat().completions().create(chat().addUserMessage(huge).build()));
+        assertEquals(413, e.statusCode());
+        assertFalse(e.getMessage().isEmpty());
+    }
+}
