@@ -130,6 +130,11 @@ public final class Checkpoint implements AutoCloseable {
         return t;
     }
 
+    /** Selected rows of a tensor, widened to float32 (see {@link SafetensorsReader#readRows}). */
+    public Tensor rows(String name, int[] rows) {
+        return source(name).readRows(name, rows);
+    }
+
     public Optional<Path> tokenizer() {
         Path p = dir.resolve("tokenizer.json");
         return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();

@@ -155,6 +155,37 @@ public final class SafetensorsReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Rows {@code rows} (indices along the first dimension, any order, repeats allowed) of a tensor, widened to float32,
+     * without reading the rest: an embedding lookup of a few thousand tokens reads a few thousand rows of the table.
+     */
+    public Tensor readRows(String name, int[] rows) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new CheckpointException(file + ": no tensor named '" + name + "'");
+        }
+        int[] shape = e.shape();
+        int rowElems = Math.toIntExact(Tensor.numel(shape) / Math.max(1, shape[0]));
+        long rowBytes = (long) rowElems * e.dtype().bytes();
+        float[] out = new float[Math.multiplyExact(rows.length, rowElems)];
+        try {
+            ByteBuffer buf = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin())
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i] < 0 || rows[i] >= shape[0]) {
+                    throw new CheckpointException(file + ": tensor '" + name + "' has " + shape[0] + " rows, asked for row " + rows[i]);
+                }
+                ByteBuffer row = buf.slice(Math.toIntExact(rows[i] * rowBytes), Math.toIntExact(rowBytes)).order(ByteOrder.LITTLE_ENDIAN);
+                System.arraycopy(e.dtype().decode(row, rowElems), 0, out, i * rowElems, rowElems);
+            }
+        } catch (IOException ex) {
+            throw new CheckpointException(file + ": cannot read tensor '" + name + "' (" + ex.getMessage() + ")", ex);
+        }
+        int[] s = shape.clone();
+        s[0] = rows.length;
+        return new Tensor(s, out);
+    }
+
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
         while (buf.hasRemaining()) {
             int n = ch.read(buf, pos + buf.position());

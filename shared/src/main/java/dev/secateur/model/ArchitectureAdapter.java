@@ -27,6 +27,11 @@ public interface ArchitectureAdapter {
 
     Embeddings readEmbeddings(Checkpoint ck);
 
+    /** The stored names of the token embedding and of the output projection (the embedding's own when tied). */
+    String tokenEmbeddingName(Checkpoint ck);
+
+    String lmHeadName(Checkpoint ck);
+
     LayerWeights readLayer(Checkpoint ck, int layer);
 
     /** Block sizes from the tensor shapes alone, checked against the config. */

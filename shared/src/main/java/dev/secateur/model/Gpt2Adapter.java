@@ -28,6 +28,16 @@ final class Gpt2Adapter implements ArchitectureAdapter {
     }
 
     @Override
+    public String tokenEmbeddingName(Checkpoint ck) {
+        return root(ck) + "wte.weight";
+    }
+
+    @Override
+    public String lmHeadName(Checkpoint ck) {
+        return tokenEmbeddingName(ck);
+    }
+
+    @Override
     public LayerSizes layerSizes(Checkpoint ck, int i) {
         ModelConfig c = ck.config();
         int h = c.hiddenSize(), hd = c.headDim();

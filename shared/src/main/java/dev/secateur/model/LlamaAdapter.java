@@ -19,6 +19,16 @@ final class LlamaAdapter implements ArchitectureAdapter {
     }
 
     @Override
+    public String tokenEmbeddingName(Checkpoint ck) {
+        return "model.embed_tokens.weight";
+    }
+
+    @Override
+    public String lmHeadName(Checkpoint ck) {
+        return tied(ck) ? tokenEmbeddingName(ck) : "lm_head.weight";
+    }
+
+    @Override
     public LayerSizes layerSizes(Checkpoint ck, int i) {
         ModelConfig c = ck.config();
         int h = c.hiddenSize(), hd = c.headDim();

@@ -81,6 +81,26 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
         return adapter.readHead(ck, true);
     }
 
+    /** Rows of the token embedding for these token ids (an embedding lookup without reading the whole table). */
+    public Tensor tokenEmbeddingRows(int[] ids) {
+        return ck.rows(adapter.tokenEmbeddingName(ck), ids);
+    }
+
+    /** Rows [from, to) of the output projection ([vocab, hidden]; the token embedding when tied). */
+    public Tensor lmHeadRows(int from, int to) {
+        return ck.rows(adapter.lmHeadName(ck), java.util.stream.IntStream.range(from, to).toArray());
+    }
+
+    /** Rows of the output projection for these token ids. */
+    public Tensor lmHeadRows(int[] ids) {
+        return ck.rows(adapter.lmHeadName(ck), ids);
+    }
+
+    /** The checkpoint itself, for adapters reading the head's small parts. */
+    public Checkpoint checkpointForHead() {
+        return ck;
+    }
+
     @Override
     public Tensor tokenEmbedding() {
         return embeddings().tokens();

@@ -104,12 +104,16 @@ final class DecoderFamily implements ModelFamily {
 
     @Override
     public Embedded embed(NDManager root, boolean calibration, boolean evaluation) {
-        ArchitectureAdapter.Embeddings emb = src.embeddings();
+        long[][] calib = calibration ? windows : new long[0][];
+        long[][] eval = evaluation && evalWindows != null ? inputs(evalWindows) : new long[0][];
+        // only the rows of tokens that occur are read and moved to the device: an embedding lookup, not the table
+        CompactVocabulary vocab = CompactVocabulary.of(calib, eval);
         try (NDManager embedM = root.newSubManager()) {
-            NDArray tokens = ModelFamily.array(embedM, emb.tokens());
-            NDArray positions = emb.positions() == null ? null : ModelFamily.array(embedM, emb.positions());
-            HiddenStates c = calibration ? HiddenStates.embed(f, root, windows, batchSize, tokens, positions) : null;
-            HiddenStates e = evaluation && evalWindows != null ? HiddenStates.embed(f, root, inputs(evalWindows), batchSize, tokens, positions) : null;
+            NDArray tokens = ModelFamily.array(embedM, src.tokenEmbeddingRows(vocab.ids()));
+            Tensor pos = src.positionEmbedding();
+            NDArray positions = pos == null ? null : ModelFamily.array(embedM, pos);
+            HiddenStates c = calibration ? HiddenStates.embed(f, root, vocab.remap(calib), batchSize, tokens, positions) : null;
+            HiddenStates e = eval.length > 0 ? HiddenStates.embed(f, root, vocab.remap(eval), batchSize, tokens, positions) : null;
             return new Embedded(c, e);
         }
     }
@@ -153,11 +157,26 @@ final class DecoderFamily implements ModelFamily {
 
     @Override
     public Evaluation evaluate(NDManager root, HiddenStates dense, HiddenStates pruned) {
-        ArchitectureAdapter.Head head = src.head();
+        ArchitectureAdapter.Head head = src.adapter().readHead(src.checkpointForHead(), false);
+        HeadScorer.Projection projection = new HeadScorer.Projection() {
+            @Override
+            public int vocab() {
+                return src.config().vocabSize();
+            }
+
+            @Override
+            public Tensor rows(int from, int to) {
+                return src.lmHeadRows(from, to);
+            }
+
+            @Override
+            public Tensor rows(int[] ids) {
+                return src.lmHeadRows(ids);
+            }
+        };
         try (NDManager headM = root.newSubManager()) {
-            NDArray lmHead = ModelFamily.array(headM, head.lmHead() != null ? head.lmHead() : src.tokenEmbedding());
             HeadScorer scorer = new HeadScorer(f, ModelFamily.array(headM, head.norm()),
-                    head.normBias() == null ? null : ModelFamily.array(headM, head.normBias()), lmHead);
+                    head.normBias() == null ? null : ModelFamily.array(headM, head.normBias()), projection);
             return Evaluation.of(scorer.score(dense, pruned, evalWindows, batchSize));
         }
     }

@@ -1,64 +1,160 @@
 package dev.secateur.prune.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import dev.secateur.checkpoint.Tensor;
 import dev.secateur.prune.eval.Agreement;
 import dev.secateur.prune.model.BlockForward;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Turns the last hidden states of the dense and the pruned model on the evaluation windows into perplexity before
- * and after (exp of the mean next-token NLL), top-1 agreement and KL(dense ‖ pruned) per position, one window at a
- * time so that only one [seq, vocab] pair of logits exists at once.
+ * and after (exp of the mean next-token NLL), top-1 agreement and KL(dense ‖ pruned) per position, without ever
+ * holding the output projection whole: it is read from the checkpoint in pieces of the vocabulary, twice. The first
+ * pass keeps, per position and model, a running log-sum-exp and arg-max; the second sums p_dense·(l_dense − l_pruned),
+ * from which KL = Σ p_d (l_d − l_p) − (lse_d − lse_p). Target logits come from the targets' own rows of the projection.
+ * Positions are taken in groups and vocabulary pieces sized so that a logits piece stays near 64 MB.
  */
 final class HeadScorer {
+    /** Rows of the output projection [vocab, hidden]: the only way the scorer sees it. */
+    interface Projection {
+        int vocab();
+
+        Tensor rows(int from, int to);
+
+        Tensor rows(int[] ids);
+    }
+
+    private static final long PIECE_BYTES = 64L << 20;
+
     private final BlockForward f;
     private final NDArray norm;
     private final NDArray normBias;
-    private final NDArray lmHead;
+    private final Projection head;
 
-    HeadScorer(BlockForward f, NDArray norm, NDArray normBias, NDArray lmHead) {
+    HeadScorer(BlockForward f, NDArray norm, NDArray normBias, Projection head) {
         this.f = f;
         this.norm = norm;
         this.normBias = normBias;
-        this.lmHead = lmHead;
+        this.head = head;
     }
 
     EvalOutcome score(HiddenStates dense, HiddenStates pruned, long[][] windows, int batchSize) {
+        NDManager root = norm.getManager();
+        int seq = windows[0].length - 1;
+        long hidden = dense.batch(0).getShape().get(2);
+        int groupWindows = (int) Math.max(1, PIECE_BYTES / (4L * hidden * seq));
         double nllDense = 0, nllPruned = 0, agree = 0, kl = 0;
         long tokens = 0;
-        int w = 0;
+        List<int[]> rowsOfWindow = new ArrayList<>(); // {batch, row} of every window, in order
         for (int b = 0; b < dense.batches(); b++) {
-            long rows = dense.batch(b).getShape().get(0);
-            for (int r = 0; r < rows; r++, w++) {
-                long[] window = windows[b * batchSize + r];
-                long[] targets = Arrays.copyOfRange(window, 1, window.length);
-                try (NDManager m = lmHead.getManager().newSubManager()) {
-                    NDArray t = m.create(targets).expandDims(1);
-                    NDArray ld = logProbs(dense.batch(b), r, m);
-                    NDArray lp = logProbs(pruned.batch(b), r, m);
-                    nllDense -= ld.gather(t, 1).toType(DataType.FLOAT64, false).sum().getDouble();
-                    nllPruned -= lp.gather(t, 1).toType(DataType.FLOAT64, false).sum().getDouble();
-                    agree += ld.argMax(-1).eq(lp.argMax(-1)).toType(DataType.FLOAT64, false).sum().getDouble();
-                    kl += ld.exp().mul(ld.sub(lp)).sum(new int[] {-1}).toType(DataType.FLOAT64, false).sum().getDouble();
+            for (int r = 0; r < dense.batch(b).getShape().get(0); r++) {
+                rowsOfWindow.add(new int[] {b, r});
+            }
+        }
+        for (int g = 0; g < rowsOfWindow.size(); g += groupWindows) {
+            List<int[]> group = rowsOfWindow.subList(g, Math.min(rowsOfWindow.size(), g + groupWindows));
+            int[] targets = new int[group.size() * seq];
+            for (int w = 0; w < group.size(); w++) {
+                long[] window = windows[group.get(w)[0] * batchSize + group.get(w)[1]];
+                for (int t = 0; t < seq; t++) {
+                    targets[w * seq + t] = Math.toIntExact(window[t + 1]);
                 }
-                tokens += targets.length;
+            }
+            try (NDManager m = root.newSubManager()) {
+                NDArray xd = normed(dense, group, m), xp = normed(pruned, group, m);
+                Stats sd = new Stats(), sp = new Stats();
+                int n = targets.length;
+                int piece = (int) Math.max(256, PIECE_BYTES / (4L * n));
+                for (int v0 = 0; v0 < head.vocab(); v0 += piece) {
+                    try (NDManager pm = m.newSubManager()) {
+                        NDArray w = ModelFamily.array(pm, head.rows(v0, Math.min(head.vocab(), v0 + piece))).transpose();
+                        // a product takes its first operand's manager: move each piece of logits to the piece's own
+                        NDArray ld = xd.matMul(w), lp = xp.matMul(w);
+                        ld.attach(pm);
+                        lp.attach(pm);
+                        sd.add(ld, v0, m);
+                        sp.add(lp, v0, m);
+                    }
+                }
+                NDArray lseD = sd.lse(), lseP = sp.lse();
+                NDArray klSum = m.zeros(lseD.getShape(), DataType.FLOAT64);
+                for (int v0 = 0; v0 < head.vocab(); v0 += piece) {
+                    try (NDManager pm = m.newSubManager()) {
+                        NDArray w = ModelFamily.array(pm, head.rows(v0, Math.min(head.vocab(), v0 + piece))).transpose();
+                        NDArray ld = xd.matMul(w), lp = xp.matMul(w);
+                        ld.attach(pm);
+                        lp.attach(pm);
+                        NDArray term = ld.sub(lseD.expandDims(1)).exp().mul(ld.sub(lp)).sum(new int[] {1}).toType(DataType.FLOAT64, false);
+                        klSum.addi(term);
+                    }
+                }
+                NDArray wt = ModelFamily.array(m, head.rows(targets)); // [n, hidden]
+                NDArray targetD = xd.mul(wt).sum(new int[] {1}), targetP = xp.mul(wt).sum(new int[] {1});
+                nllDense += lseD.sub(targetD).toType(DataType.FLOAT64, false).sum().getDouble();
+                nllPruned += lseP.sub(targetP).toType(DataType.FLOAT64, false).sum().getDouble();
+                agree += sd.argMax.eq(sp.argMax).toType(DataType.FLOAT64, false).sum().getDouble();
+                kl += klSum.sub(lseD.sub(lseP).toType(DataType.FLOAT64, false)).sum().getDouble();
+                tokens += n;
             }
         }
         return new EvalOutcome(Math.exp(nllDense / tokens), Math.exp(nllPruned / tokens), new Agreement(agree / tokens, kl / tokens, tokens),
-                tokens, w);
+                tokens, rowsOfWindow.size());
     }
 
-    /** log-softmax of one window's logits, [seq, vocab]. */
-    private NDArray logProbs(NDArray states, int row, NDManager m) {
-        NDArray x = states.get(new NDIndex("{}:{}", row, row + 1));
-        x.attach(m);
-        NDArray logits = f.head(x, norm, normBias, lmHead);
-        logits.attach(m);
-        NDArray out = logits.squeeze(0).logSoftmax(-1);
-        out.attach(m);
-        return out;
+    /** The final-normed states of a group of windows, as one [positions, hidden] matrix. */
+    private NDArray normed(HiddenStates states, List<int[]> group, NDManager m) {
+        NDList parts = new NDList();
+        for (int[] br : group) {
+            NDArray x = states.batch(br[0]).get(br[1]);
+            x.attach(m);
+            parts.add(x);
+        }
+        NDArray stacked = NDArrays.stack(parts);
+        stacked.attach(m);
+        NDArray y = f.finalNorm(stacked, norm, normBias);
+        y.attach(m);
+        long hidden = y.getShape().get(2);
+        return y.reshape(-1, hidden);
+    }
+
+    /** Per position: running max, sum of exp(logit − max) and arg-max over the pieces seen so far. */
+    private static final class Stats {
+        NDArray max, sum, argMax, argValue;
+
+        void add(NDArray logits, int offset, NDManager keepIn) {
+            NDArray pieceMax = logits.max(new int[] {1});
+            NDArray pieceArg = logits.argMax(1).add(offset);
+            if (max == null) {
+                max = pieceMax;
+                sum = logits.sub(pieceMax.expandDims(1)).exp().sum(new int[] {1});
+                argMax = pieceArg;
+                argValue = pieceMax;
+                keep(keepIn);
+                return;
+            }
+            NDArray newMax = NDArrays.maximum(max, pieceMax);
+            sum = sum.mul(max.sub(newMax).exp()).add(logits.sub(newMax.expandDims(1)).exp().sum(new int[] {1}));
+            NDArray better = pieceMax.gt(argValue);
+            argMax = NDArrays.where(better, pieceArg, argMax);
+            argValue = NDArrays.maximum(argValue, pieceMax);
+            max = newMax;
+            keep(keepIn);
+        }
+
+        /** The running vectors outlive the piece's manager. */
+        private void keep(NDManager m) {
+            for (NDArray a : new NDArray[] {max, sum, argMax, argValue}) {
+                a.attach(m);
+            }
+        }
+
+        NDArray lse() {
+            return sum.log().add(max);
+        }
     }
 }

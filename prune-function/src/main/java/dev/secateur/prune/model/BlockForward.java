@@ -82,6 +82,11 @@ public final class BlockForward implements BlockMath {
     }
 
     /** Logits [B, T, vocab] from the last hidden states. */
+    /** The final norm alone, for heads applied in pieces of the vocabulary. */
+    public NDArray finalNorm(NDArray x, NDArray finalNorm, NDArray finalNormBias) {
+        return norm(x, finalNorm, finalNormBias);
+    }
+
     public NDArray head(NDArray x, NDArray finalNorm, NDArray finalNormBias, NDArray lmHead) {
         return Ops.linear(norm(x, finalNorm, finalNormBias), lmHead, null);
     }

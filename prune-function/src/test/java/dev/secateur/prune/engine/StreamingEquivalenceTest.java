@@ -64,6 +64,23 @@ class StreamingEquivalenceTest {
                 "block 1's least-squares refit sees the pruned block 0's output in sequential mode");
     }
 
+    @Test
+    void perplexityBeforeAndAfterEqualTheWholeModelEvaluation() throws Exception {
+        Path words = PrunePipelineTest.resource("text/words.txt");
+        PruneOptions o = options("wanda-sp", "lsq", Allocation.UNIFORM, CalibrationMode.SEQUENTIAL).withEval(words, 16, 0);
+        PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
+        dev.secateur.prune.eval.Perplexity ppl = new dev.secateur.prune.eval.Perplexity(16, 0, 4);
+        try (TextTokenizer tokenizer = TextTokenizer.load(o.tokenizerPath());
+                DecoderModel dense = DecoderModel.load(o.model(), Device.cpu());
+                DecoderModel pruned = DecoderModel.load(r.output(), Device.cpu())) {
+            double before = ppl.evaluate(new dev.secateur.prune.eval.DjlLanguageModel(dense), tokenizer, words).perplexity();
+            double after = ppl.evaluate(new dev.secateur.prune.eval.DjlLanguageModel(pruned), tokenizer, words).perplexity();
+            assertEquals(before, r.perplexityBefore(), 1e-4 * before, "the engine's dense pass is the dense model");
+            assertEquals(after, r.perplexityAfter(), 1e-4 * after, "the engine's pruned pass is the written checkpoint");
+            assertTrue(r.agreement().top1() > 0 && r.agreement().top1() <= 1 && r.agreement().klDivergence() >= -1e-6, r.agreement().toString());
+        }
+    }
+
     private void compare(PruneOptions o) throws Exception {
         String what = o.criterion() + " + " + o.compensation() + " " + o.allocation();
         PruneResult streamed = PrunePipeline.run(o, ProgressListener.NONE);
