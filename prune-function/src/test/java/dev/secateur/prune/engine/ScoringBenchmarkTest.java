@@ -27,7 +27,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Timing, not correctness: MI scoring of one layer vs that layer's calibration forward, on a random Llama.
- * Run: mvn -o -pl prune-function -am test -Dtest=ScoringBenchmarkTest -Dsecateur.bench=true
+ * Run: mvn -pl prune-function -am test -Dtest=ScoringBenchmarkTest -Dsecateur.bench=true -Dsurefire.failIfNoSpecifiedTests=false
  * Sizes: -Dbench.hidden=512 -Dbench.ffn=1536 -Dbench.samples=32 -Dbench.seq=128 -Dbench.device=cpu
  */
 @EnabledIfSystemProperty(named = "secateur.bench", matches = "true")
