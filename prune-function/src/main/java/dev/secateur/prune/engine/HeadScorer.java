@@ -72,25 +72,17 @@ final class HeadScorer {
                 int piece = (int) Math.max(256, PIECE_BYTES / (4L * n));
                 for (int v0 = 0; v0 < head.vocab(); v0 += piece) {
                     try (NDManager pm = m.newSubManager()) {
-                        NDArray w = ModelFamily.array(pm, head.rows(v0, Math.min(head.vocab(), v0 + piece))).transpose();
-                        // a product takes its first operand's manager: move each piece of logits to the piece's own
-                        NDArray ld = xd.matMul(w), lp = xp.matMul(w);
-                        ld.attach(pm);
-                        lp.attach(pm);
-                        sd.add(ld, v0, m);
-                        sp.add(lp, v0, m);
+                        NDArray[] l = logits(xd, xp, v0, piece, pm);
+                        sd.add(l[0], v0, m);
+                        sp.add(l[1], v0, m);
                     }
                 }
                 NDArray lseD = sd.lse(), lseP = sp.lse();
                 NDArray klSum = m.zeros(lseD.getShape(), DataType.FLOAT64);
                 for (int v0 = 0; v0 < head.vocab(); v0 += piece) {
                     try (NDManager pm = m.newSubManager()) {
-                        NDArray w = ModelFamily.array(pm, head.rows(v0, Math.min(head.vocab(), v0 + piece))).transpose();
-                        NDArray ld = xd.matMul(w), lp = xp.matMul(w);
-                        ld.attach(pm);
-                        lp.attach(pm);
-                        NDArray term = ld.sub(lseD.expandDims(1)).exp().mul(ld.sub(lp)).sum(new int[] {1}).toType(DataType.FLOAT64, false);
-                        klSum.addi(term);
+                        NDArray[] l = logits(xd, xp, v0, piece, pm);
+                        klSum.addi(l[0].sub(lseD.expandDims(1)).exp().mul(l[0].sub(l[1])).sum(new int[] {1}).toType(DataType.FLOAT64, false));
                     }
                 }
                 NDArray wt = ModelFamily.array(m, head.rows(targets)); // [n, hidden]
@@ -104,6 +96,16 @@ final class HeadScorer {
         }
         return new EvalOutcome(Math.exp(nllDense / tokens), Math.exp(nllPruned / tokens), new Agreement(agree / tokens, kl / tokens, tokens),
                 tokens, rowsOfWindow.size());
+    }
+
+    /** Both models' logits for vocabulary rows [v0, v0 + piece), in the piece's own manager. */
+    private NDArray[] logits(NDArray xd, NDArray xp, int v0, int piece, NDManager pm) {
+        NDArray w = ModelFamily.array(pm, head.rows(v0, Math.min(head.vocab(), v0 + piece))).transpose();
+        // a product takes its first operand's manager: move each piece of logits to the piece's own
+        NDArray ld = xd.matMul(w), lp = xp.matMul(w);
+        ld.attach(pm);
+        lp.attach(pm);
+        return new NDArray[] {ld, lp};
     }
 
     /** The final-normed states of a group of windows, as one [positions, hidden] matrix. */
