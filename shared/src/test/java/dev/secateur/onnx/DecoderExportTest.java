@@ -139,7 +139,7 @@ class DecoderExportTest {
         long s16 = Files.size(out16.resolve("model.onnx"));
         long s32 = Files.size(out32.resolve("model.onnx"));
         assertTrue(s16 < 0.6 * s32, "fp16 " + s16 + " bytes vs fp32 " + s32);
-        OnnxChecker.assumeAndCheck(out16.resolve("model.onnx"));
+        OnnxChecker.checkIfAvailable(out16.resolve("model.onnx"));
     }
 
     @ParameterizedTest

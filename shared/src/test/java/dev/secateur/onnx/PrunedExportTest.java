@@ -74,7 +74,7 @@ class PrunedExportTest {
             fromJson.add(new LayerSizes(n.get("heads").asInt(), n.get("kvHeads").asInt(), n.get("ffn").asInt()));
         }
         assertEquals(expectedSizes, fromJson);
-        OnnxChecker.assumeAndCheck(out.resolve("model.onnx"));
+        OnnxChecker.checkIfAvailable(out.resolve("model.onnx"));
     }
 
     @Test
