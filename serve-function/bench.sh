@@ -6,7 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 if [ ! -f target/bench.classpath ]; then
-  mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
+  mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
 fi
 exec java -Djava.io.tmpdir="$here/target" -cp "target/test-classes:target/classes:../shared/target/classes:$(cat target/bench.classpath)" \
   dev.secateur.serve.bench.ServeBench "$@"

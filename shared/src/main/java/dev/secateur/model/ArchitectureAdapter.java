@@ -27,6 +27,11 @@ public interface ArchitectureAdapter {
 
     Embeddings readEmbeddings(Checkpoint ck);
 
+    /** Learned positions alone (GPT-2), without reading the token table; null for rotary models. */
+    default Tensor readPositions(Checkpoint ck) {
+        return null;
+    }
+
     /** The stored names of the token embedding and of the output projection (the embedding's own when tied). */
     String tokenEmbeddingName(Checkpoint ck);
 

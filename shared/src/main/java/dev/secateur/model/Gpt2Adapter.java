@@ -22,9 +22,13 @@ final class Gpt2Adapter implements ArchitectureAdapter {
     @Override
     public Embeddings readEmbeddings(Checkpoint ck) {
         ModelConfig c = ck.config();
-        String root = root(ck);
-        return new Embeddings(ck.tensor(root + "wte.weight", c.vocabSize(), c.hiddenSize()),
-                ck.tensor(root + "wpe.weight", c.maxPositions(), c.hiddenSize()));
+        return new Embeddings(ck.tensor(root(ck) + "wte.weight", c.vocabSize(), c.hiddenSize()), readPositions(ck));
+    }
+
+    @Override
+    public Tensor readPositions(Checkpoint ck) {
+        ModelConfig c = ck.config();
+        return ck.tensor(root(ck) + "wpe.weight", c.maxPositions(), c.hiddenSize());
     }
 
     @Override

@@ -96,9 +96,9 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
         return ck.rows(adapter.lmHeadName(ck), ids);
     }
 
-    /** The checkpoint itself, for adapters reading the head's small parts. */
-    public Checkpoint checkpointForHead() {
-        return ck;
+    /** The final norm (and bias) without the output projection, which callers read in pieces. */
+    public ArchitectureAdapter.Head headWithoutProjection() {
+        return adapter.readHead(ck, false);
     }
 
     @Override
@@ -108,17 +108,17 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
 
     @Override
     public Tensor positionEmbedding() {
-        return config().architecture() == dev.secateur.checkpoint.Architecture.GPT2 ? embeddings().positions() : null;
+        return adapter.readPositions(ck);
     }
 
     @Override
     public Tensor finalNorm() {
-        return adapter.readHead(ck, false).norm();
+        return headWithoutProjection().norm();
     }
 
     @Override
     public Tensor finalNormBias() {
-        return adapter.readHead(ck, false).normBias();
+        return headWithoutProjection().normBias();
     }
 
     @Override

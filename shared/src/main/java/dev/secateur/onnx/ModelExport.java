@@ -72,6 +72,24 @@ public final class ModelExport {
         return export(modelDir, outDir, Options.defaults(fp16), extraMetadata);
     }
 
+    /**
+     * Exports a model folder of either kind, deciding by its config: a decoder's graph with a key/value cache (streamed
+     * block by block), or an encoder's (BertModel; secateur.kind=encoder, served on /v1/embeddings), which is float32 only.
+     */
+    public static Manifest exportFolder(Path modelDir, Path outDir, boolean fp16, Map<String, String> extraMetadata) {
+        if (dev.secateur.checkpoint.ConfigReader.read(modelDir).architecture().isDecoder()) {
+            return export(modelDir, outDir, Options.defaults(fp16), extraMetadata);
+        }
+        if (fp16) {
+            throw new OnnxExportException(modelDir + ": encoders are exported in float32 only");
+        }
+        Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
+        meta.computeIfAbsent(SOURCE_SHA256, k -> sourceSha256(modelDir));
+        Path tokenizer = modelDir.resolve(TOKENIZER_FILE);
+        return EncoderOnnxExporter.export(dev.secateur.model.EncoderWeights.load(modelDir), Files.isRegularFile(tokenizer) ? tokenizer : null,
+                outDir, meta);
+    }
+
     public static Manifest export(Path modelDir, Path outDir, Options options, Map<String, String> extraMetadata) {
         Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
         meta.computeIfAbsent(SOURCE_SHA256, k -> sourceSha256(modelDir));

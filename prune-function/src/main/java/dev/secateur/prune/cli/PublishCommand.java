@@ -1,9 +1,6 @@
 package dev.secateur.prune.cli;
 
-import dev.secateur.checkpoint.Architecture;
 import dev.secateur.checkpoint.ConfigReader;
-import dev.secateur.model.EncoderWeights;
-import dev.secateur.onnx.EncoderOnnxExporter;
 import dev.secateur.onnx.Manifest;
 import dev.secateur.onnx.ModelExport;
 import dev.secateur.store.ModelStore;
@@ -63,21 +60,12 @@ public class PublishCommand implements Runnable {
         }
     }
 
-    /**
-     * A decoder goes through ModelExport; an encoder folder (BertModel, e.g. an imported all-MiniLM-L6-v2 or a
-     * pruned one) through the encoder exporter, so serve-function serves it on /v1/embeddings.
-     */
+    /** Either kind of model folder: ModelExport decides by the config (an encoder is served on /v1/embeddings). */
     private Manifest export(Path staging) {
-        Architecture architecture = ConfigReader.read(model).architecture();
-        if (architecture.isDecoder()) {
-            return ModelExport.export(model, staging, fp16, Map.of());
-        }
-        if (fp16) {
+        if (fp16 && !ConfigReader.read(model).architecture().isDecoder()) {
             throw new IllegalArgumentException("--fp16: encoders are exported in float32 only");
         }
-        Path tokenizer = model.resolve(ModelExport.TOKENIZER_FILE);
-        return EncoderOnnxExporter.export(EncoderWeights.load(model), Files.isRegularFile(tokenizer) ? tokenizer : null,
-                staging, Map.of(ModelExport.SOURCE_SHA256, ModelExport.sourceSha256(model)));
+        return ModelExport.exportFolder(model, staging, fp16, Map.of());
     }
 
     /** config.json and the safetensors files (shards and index too); tokenizer.json came with the export. */

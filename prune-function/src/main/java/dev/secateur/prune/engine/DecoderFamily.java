@@ -157,7 +157,7 @@ final class DecoderFamily implements ModelFamily {
 
     @Override
     public Evaluation evaluate(NDManager root, HiddenStates dense, HiddenStates pruned) {
-        ArchitectureAdapter.Head head = src.adapter().readHead(src.checkpointForHead(), false);
+        ArchitectureAdapter.Head head = src.headWithoutProjection();
         HeadScorer.Projection projection = new HeadScorer.Projection() {
             @Override
             public int vocab() {

@@ -1,8 +1,5 @@
 package dev.secateur.prune.service;
 
-import dev.secateur.checkpoint.ConfigReader;
-import dev.secateur.model.EncoderWeights;
-import dev.secateur.onnx.EncoderOnnxExporter;
 import dev.secateur.onnx.ModelExport;
 
 import java.io.IOException;
@@ -25,11 +22,7 @@ final class ServableExport {
     static void write(Path out, boolean fp16, Map<String, String> metadata) throws IOException {
         Path onnxDir = out.resolveSibling(out.getFileName() + ".onnx");
         try {
-            if (ConfigReader.read(out).architecture().isDecoder()) {
-                ModelExport.export(out, onnxDir, ModelExport.Options.defaults(fp16), metadata);
-            } else {
-                EncoderOnnxExporter.export(EncoderWeights.load(out), null, onnxDir, metadata);
-            }
+            ModelExport.exportFolder(out, onnxDir, fp16, metadata);
             try (Stream<Path> files = Files.list(onnxDir)) {
                 for (Path f : files.filter(f -> f.getFileName().toString().startsWith(ModelExport.MODEL_FILE)).toList()) {
                     Files.move(f, out.resolve(f.getFileName()));

@@ -20,7 +20,7 @@ class LargerThanHeapTest {
     @Test
     void prunesEvaluatesAndExportsAModelLargerThanTheHeap() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx192m", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx250m", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
                 LargerThanHeapRun.class.getName(), tmp.toString(), PrunePipelineTest.resource("tokenizer.json").toString(),
                 PrunePipelineTest.resource("text/words.txt").toString());
         pb.redirectErrorStream(true);
