@@ -56,6 +56,17 @@ public final class Generator implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Hands the cache to a {@link DecodeBatch}: returns it (null when nothing was fed) and leaves this generator
+     * empty, so closing it afterwards frees nothing the batch uses.
+     */
+    OrtDecoder.Step detach() {
+        OrtDecoder.Step out = last;
+        last = null;
+        length = 0;
+        return out;
+    }
+
     /** Tokens fed so far (the cache length). */
     public int length() {
         return length;

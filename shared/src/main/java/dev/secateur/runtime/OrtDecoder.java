@@ -3,7 +3,6 @@ package dev.secateur.runtime;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -381,8 +380,18 @@ public final class OrtDecoder implements AutoCloseable {
         }
     }
 
+    /** A key/value cache that can be fed as past_key_values: a previous run's outputs, or a {@link DecodeBatch}'s packed rows. */
+    interface PastCache extends AutoCloseable {
+        OnnxTensor key(int layer);
+
+        OnnxTensor value(int layer);
+
+        @Override
+        void close();
+    }
+
     /** One session run; holds the Result (whose present.* tensors become the next past) until closed. */
-    final class Step implements AutoCloseable {
+    final class Step implements PastCache {
         final OrtSession.Result result;
         final int batch;
         final int seq;
@@ -397,8 +406,14 @@ public final class OrtDecoder implements AutoCloseable {
             return ((OnnxTensor) result.get("logits").orElseThrow()).getFloatBuffer();
         }
 
-        OnnxValue present(int layer, boolean key) {
-            return result.get("present." + layer + (key ? ".key" : ".value")).orElseThrow();
+        @Override
+        public OnnxTensor key(int layer) {
+            return (OnnxTensor) result.get("present." + layer + ".key").orElseThrow();
+        }
+
+        @Override
+        public OnnxTensor value(int layer) {
+            return (OnnxTensor) result.get("present." + layer + ".value").orElseThrow();
         }
 
         @Override
@@ -409,9 +424,9 @@ public final class OrtDecoder implements AutoCloseable {
 
     /**
      * Runs the graph. {@code past} is the previous step (its present tensors are fed back as past, without
-     * copying them through Java); null means an empty cache of {@code pastLen} = 0.
+     * copying them through Java) or packed rows; null means an empty cache of {@code pastLen} = 0.
      */
-    Step run(int batch, int seq, long[] ids, long[] mask, long[] pos, Step past, int pastLen) {
+    Step run(int batch, int seq, long[] ids, long[] mask, long[] pos, PastCache past, int pastLen) {
         List<OnnxTensor> owned = new ArrayList<>();
         try {
             Map<String, OnnxTensor> in = new HashMap<>();
@@ -425,8 +440,8 @@ public final class OrtDecoder implements AutoCloseable {
                     in.put("past_key_values." + i + ".key", own(owned, empty(shape)));
                     in.put("past_key_values." + i + ".value", own(owned, empty(shape)));
                 } else {
-                    in.put("past_key_values." + i + ".key", (OnnxTensor) past.present(i, true));
-                    in.put("past_key_values." + i + ".value", (OnnxTensor) past.present(i, false));
+                    in.put("past_key_values." + i + ".key", past.key(i));
+                    in.put("past_key_values." + i + ".value", past.value(i));
                 }
             }
             return new Step(session.run(in), batch, seq);
@@ -438,6 +453,23 @@ public final class OrtDecoder implements AutoCloseable {
                 t.close();
             }
         }
+    }
+
+    OrtEnvironment env() {
+        return env;
+    }
+
+    int kvHeads(int layer) {
+        return kvHeads[layer];
+    }
+
+    boolean halfCache() {
+        return halfCache;
+    }
+
+    /** An empty set of rows that decode one token each per run; see {@link DecodeBatch}. */
+    public DecodeBatch decodeBatch() {
+        return new DecodeBatch(this);
     }
 
     private static OnnxTensor own(List<OnnxTensor> owned, OnnxTensor t) {

@@ -43,6 +43,23 @@ public interface ServeConfig {
     @WithDefault("16")
     int maxConcurrentRequests();
 
+    /** Continuous batching of decode steps. */
+    Batching batching();
+
+    interface Batching {
+        /** Decode the concurrent requests of a version in one run per step; off, each request runs its own loop. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Most sequences decoding together (rows of one run); the others wait for a row in arrival order. */
+        @WithDefault("16")
+        int maxBatch();
+
+        /** Most prompt tokens prefilled between two decode steps while other sequences are decoding. */
+        @WithDefault("128")
+        int prefillChunk();
+    }
+
     /** Bearer token for /admin; when unset the admin endpoints always answer 401. */
     Optional<String> adminToken();
 

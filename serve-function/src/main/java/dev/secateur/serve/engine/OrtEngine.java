@@ -2,21 +2,26 @@ package dev.secateur.serve.engine;
 
 import dev.secateur.runtime.Generator;
 import dev.secateur.runtime.OrtDecoder;
-import dev.secateur.runtime.Sampler;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
-/** {@link Engine} over the shared {@link OrtDecoder}: one session, per-call generation state. */
+/** {@link Engine} over the shared {@link OrtDecoder}: one session; per-request state, decoded alone or batched. */
 public final class OrtEngine implements Engine {
 
     private final OrtDecoder decoder;
     private final long[] eos;
+    private final DecodeScheduler scheduler;
 
+    /** Each request decodes on its own thread. */
     public OrtEngine(OrtDecoder decoder) {
+        this(decoder, BatchingOptions.off(), null);
+    }
+
+    public OrtEngine(OrtDecoder decoder, BatchingOptions batching, DecodeStats stats) {
         this.decoder = decoder;
+        this.scheduler = batching.enabled() ? new DecodeScheduler(decoder, batching, stats == null ? new DecodeStats() : stats)
+                : null;
         Integer e = decoder.eosTokenId();
         this.eos = e == null ? new long[0] : new long[] {e};
     }
@@ -52,57 +57,44 @@ public final class OrtEngine implements Engine {
     }
 
     /**
-     * Prefill, then one token per step on the shared session's per-request cache. The loop is ours rather
-     * than OrtDecoder.generate's because OpenAI's API needs more per step: penalties on the logits, the top
-     * alternatives' log-probabilities, and extra stop tokens.
+     * Prefill, then one token per step: batched with the other requests' steps when batching is on, else on this
+     * thread with its own cache. The loop is ours rather than OrtDecoder.generate's because OpenAI's API needs more
+     * per step: penalties on the logits, the top alternatives' log-probabilities, and extra stop tokens.
      */
     @Override
     public Generated generate(long[] prompt, SamplingParams p, TokenSink sink) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt needs at least one token");
+        }
         if (prompt.length >= decoder.maxPositions()) {
             throw new IllegalArgumentException("prompt of " + prompt.length + " tokens does not fit the model's "
                     + decoder.maxPositions() + " positions");
         }
-        Set<Long> stops = new HashSet<>(p.stopTokenIds());
-        for (long e : eos) {
-            stops.add(e);
-        }
-        Sampler sampler = new Sampler(dev.secateur.runtime.SamplingParams.sampled(p.maxTokens(), p.temperature(),
-                p.topK(), p.topP(), p.seed()));
-        Penalties penalties = new Penalties(p.presencePenalty(), p.frequencyPenalty());
-        List<Float> lps = new ArrayList<>();
         if (p.maxTokens() == 0) {
-            return result(Finish.LENGTH, lps);
+            return new Generated(Finish.LENGTH, new float[0]);
         }
-        try (Generator gen = decoder.generator()) {
-            float[] logits = gen.feed(ints(prompt));
-            while (true) {
-                float[] scored = penalties.apply(logits);
-                int token = sampler.next(scored);
-                if (stops.contains((long) token)) {
-                    return result(Finish.STOP, lps);
-                }
-                LogSoftmax dist = new LogSoftmax(scored);
-                float lp = dist.at(token);
-                lps.add(lp);
-                Alternatives top = p.topLogprobs() > 0 ? dist.top(p.topLogprobs()) : null;
-                penalties.generated(token);
-                if (!sink.accept(token, lp, top)) {
-                    return result(Finish.STOP, lps);
-                }
-                if (lps.size() >= p.maxTokens() || gen.length() >= decoder.maxPositions()) {
-                    return result(Finish.LENGTH, lps);
-                }
-                logits = gen.feed(new int[] {token});
-            }
-        }
+        TokenPicker picker = new TokenPicker(p, eos, decoder.maxPositions());
+        return scheduler != null ? scheduler.generate(ints(prompt), picker, sink) : alone(ints(prompt), picker, sink);
     }
 
-    private static Generated result(Finish finish, List<Float> lps) {
-        float[] out = new float[lps.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = lps.get(i);
+    private Generated alone(int[] prompt, TokenPicker picker, TokenSink sink) {
+        List<Float> lps = new ArrayList<>();
+        try (Generator gen = decoder.generator()) {
+            float[] logits = gen.feed(prompt);
+            while (true) {
+                TokenPicker.Pick pick = picker.pick(logits, gen.length());
+                if (pick.emits()) {
+                    lps.add(pick.logprob());
+                    if (!sink.accept(pick.token(), pick.logprob(), pick.top())) {
+                        return Generated.of(Finish.STOP, lps);
+                    }
+                }
+                if (pick.finish() != null) {
+                    return Generated.of(pick.finish(), lps);
+                }
+                logits = gen.feed(new int[] {pick.token()});
+            }
         }
-        return new Generated(finish, out);
     }
 
     private static int[] ints(long[] ids) {
@@ -115,6 +107,12 @@ public final class OrtEngine implements Engine {
 
     @Override
     public void close() {
-        decoder.close();
+        try {
+            if (scheduler != null) {
+                scheduler.close();
+            }
+        } finally {
+            decoder.close();
+        }
     }
 }

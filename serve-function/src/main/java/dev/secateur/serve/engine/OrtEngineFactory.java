@@ -32,7 +32,9 @@ public class OrtEngineFactory implements EngineFactory {
         try {
             TextTokenizer tokenizer = TextTokenizer.load(dir.resolve(TOKENIZER));
             try {
-                return new LoadedModel(new OrtEngine(decoder), new TokenizerCodec(tokenizer), chat(dir, decoder, tokenizer));
+                ChatFormat chat = chat(dir, decoder, tokenizer);
+                return new LoadedModel(new OrtEngine(decoder, o.batching(), o.decodeStats()), new TokenizerCodec(tokenizer),
+                        chat);
             } catch (RuntimeException e) {
                 tokenizer.close();
                 throw e;

@@ -9,12 +9,13 @@ import java.util.Set;
  * @param seed             null for a random seed
  * @param presencePenalty  subtracted once from the logit of every token already generated (OpenAI's definition)
  * @param frequencyPenalty subtracted from a token's logit once per time it was generated
+ * @param logprobs         report each emitted token's log-probability (computing it costs a pass over the vocabulary)
  * @param topLogprobs      most likely alternatives to report at each step (0 = none)
  * @param stopTokenIds     ids that end generation besides the model's EOS (a chat template's end of turn);
  *                         like EOS they are not emitted
  */
 public record SamplingParams(int maxTokens, double temperature, double topP, int topK, Long seed,
-                             double presencePenalty, double frequencyPenalty, int topLogprobs,
+                             double presencePenalty, double frequencyPenalty, boolean logprobs, int topLogprobs,
                              Set<Long> stopTokenIds) {
 
     public SamplingParams {
@@ -22,7 +23,7 @@ public record SamplingParams(int maxTokens, double temperature, double topP, int
     }
 
     public SamplingParams(int maxTokens, double temperature, double topP, int topK, Long seed) {
-        this(maxTokens, temperature, topP, topK, seed, 0, 0, 0, Set.of());
+        this(maxTokens, temperature, topP, topK, seed, 0, 0, false, 0, Set.of());
     }
 
     public static SamplingParams greedy(int maxTokens) {

@@ -73,7 +73,8 @@ public final class CompletionService {
                 long g0 = System.nanoTime();
                 Long seed = spec.seed() == null ? null : spec.seed() + index;
                 SamplingParams params = new SamplingParams(job.maxTokens()[p], spec.temperature(), spec.topP(), 0, seed,
-                        spec.presencePenalty(), spec.frequencyPenalty(), spec.logprobs() == null ? 0 : spec.logprobs(),
+                        spec.presencePenalty(), spec.frequencyPenalty(), spec.logprobs() != null,
+                        spec.logprobs() == null ? 0 : spec.logprobs(),
                         spec.stopTokenIds());
                 Choice c = one(job.model(), prompt, spec, params, index, listener, firstToken);
                 genNanos += System.nanoTime() - g0;

@@ -3,7 +3,9 @@ package dev.secateur.serve.metrics;
 import dev.secateur.serve.generate.GenerationStats;
 import dev.secateur.serve.model.ModelHandle;
 import dev.secateur.serve.model.SwapListener;
+import dev.secateur.serve.engine.DecodeStats;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,6 +57,18 @@ public class ServeMetrics implements SwapListener {
                     .increment(s.completionTokens());
         }
         stats(model.version()).record(s.totalNanos(), s.ttftNanos(), s.completionTokens(), s.generationNanos());
+    }
+
+    /** Gauges and counters over what the decode schedulers are doing. */
+    public void decoding(DecodeStats d) {
+        Gauge.builder("secateur.decode.waiting", d, DecodeStats::waiting)
+                .description("sequences queued for prefill").strongReference(true).register(registry);
+        Gauge.builder("secateur.decode.running", d, DecodeStats::running)
+                .description("sequences prefilled and generating").strongReference(true).register(registry);
+        FunctionCounter.builder("secateur.decode.steps", d, DecodeStats::steps)
+                .description("batched decode steps run").register(registry);
+        FunctionCounter.builder("secateur.decode.step.rows", d, DecodeStats::stepRows)
+                .description("rows over all decode steps (divided by steps: mean batch size)").register(registry);
     }
 
     public void failedRequest(String api, int status) {

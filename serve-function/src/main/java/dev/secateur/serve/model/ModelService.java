@@ -1,6 +1,8 @@
 package dev.secateur.serve.model;
 
 import dev.secateur.serve.config.ServeConfig;
+import dev.secateur.serve.engine.BatchingOptions;
+import dev.secateur.serve.engine.DecodeStats;
 import dev.secateur.serve.engine.EngineFactory;
 import dev.secateur.serve.engine.RuntimeOptions;
 import dev.secateur.serve.metrics.ServeMetrics;
@@ -37,14 +39,19 @@ public class ModelService {
     public ModelService(ServeConfig config, VersionSource source, EngineFactory factory, ServeMetrics metrics) {
         this.config = config;
         this.source = source;
-        RuntimeOptions options = new RuntimeOptions(config.intraOpThreads(), config.optimization(), config.cuda());
+        ServeConfig.Batching b = config.batching();
+        DecodeStats decodeStats = new DecodeStats();
+        metrics.decoding(decodeStats);
+        RuntimeOptions options = new RuntimeOptions(config.intraOpThreads(), config.optimization(), config.cuda(),
+                new BatchingOptions(b.enabled(), b.maxBatch(), b.prefillChunk()), decodeStats);
         this.registry = new ModelRegistry(config.model(),
                 new ModelLoader(source, factory, options, new VersionValidator()), metrics);
     }
 
     void start(@Observes StartupEvent e) {
-        LOG.infof("serving model '%s' from store %s (cuda %s, scan every %s)", config.model(), config.storeRoot(),
-                config.cuda(), config.scanInterval());
+        LOG.infof("serving model '%s' from store %s (cuda %s, scan every %s, batching %s)", config.model(),
+                config.storeRoot(), config.cuda(), config.scanInterval(),
+                config.batching().enabled() ? "up to " + config.batching().maxBatch() + " sequences" : "off");
         reloader.execute(this::initialLoad);
         long every = config.scanInterval().toMillis();
         if (every > 0) {
