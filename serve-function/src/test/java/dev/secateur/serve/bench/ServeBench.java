@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.runtime.GenerationResult;
 import dev.secateur.runtime.OrtDecoder;
 import dev.secateur.runtime.SamplingParams;
-import dev.secateur.runtime.TokenCallback;
 import dev.secateur.tokenizer.TextTokenizer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,93 +26,155 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Load generator (a benchmark, not a test): the same greedy completions through the HTTP server and through a
- * bare OrtDecoder on the same version folder, with the same concurrency, in one run.
+ * Load generator (a benchmark, not a test; scripts/bench-serve.sh runs it): closed-loop clients sending streamed
+ * greedy completions for a fixed time at each concurrency, through a served URL and, with --dir, through a bare
+ * batch-1 OrtDecoder on the same folder doing the same work (tokenise, generate, detokenise).
  *
  * <pre>
- * serve-function/bench.sh --url http://localhost:8080 --model NAME --dir STORE/NAME/VERSION \
- *     [--clients 8] [--requests 200] [--max-tokens 32] [--prompt "..."] [--threads 0]
+ * ServeBench [--urls "LABEL=http://host:port;..."] [--model NAME] [--dir VERSION_FOLDER] [--clients 1,2,4,8,16]
+ *            [--seconds 15] [--max-tokens 32] [--prompt "..."]
  * </pre>
- * Prints, per path: requests, p50/p95 latency (ms) and generated tokens per second (all clients together).
+ * Prints one markdown row per path and concurrency: tokens/s of all clients together, its ratio to one client,
+ * p50/p95 request latency and p50 time to first token.
  */
 public final class ServeBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    interface Call {
-        /** Runs one completion, returns the number of generated tokens. */
-        int run() throws Exception;
+    /** One request's outcome. */
+    record Sample(int tokens, double latencyMs, double ttftMs) {
     }
 
-    record Result(String path, int requests, int failed, double p50, double p95, double tokensPerSecond, double wallS) {
-        @Override
-        public String toString() {
-            return String.format("%-6s requests %5d  failed %3d  p50 %8.2f ms  p95 %8.2f ms  %9.1f tokens/s  (%.1f s)",
-                    path, requests, failed, p50, p95, tokensPerSecond, wallS);
-        }
+    interface Call {
+        Sample run() throws Exception;
+    }
+
+    record Level(int clients, int requests, int failed, double tokensPerSecond, double p50, double p95, double ttftP50) {
     }
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = args(argv);
-        String url = a.getOrDefault("url", "http://localhost:8080");
         String model = a.getOrDefault("model", "model");
-        int clients = Integer.parseInt(a.getOrDefault("clients", "8"));
-        int requests = Integer.parseInt(a.getOrDefault("requests", "200"));
+        int[] clients = Arrays.stream(a.getOrDefault("clients", "1,2,4,8,16").split(",")).mapToInt(Integer::parseInt)
+                .toArray();
+        double seconds = Double.parseDouble(a.getOrDefault("seconds", "15"));
         int maxTokens = Integer.parseInt(a.getOrDefault("max-tokens", "32"));
-        int threads = Integer.parseInt(a.getOrDefault("threads", "0"));
-        String prompt = a.getOrDefault("prompt", "hello world the cat sat on the mat");
-        Path dir = Path.of(a.getOrDefault("dir", "."));
-
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        URI completions = URI.create(url + "/v1/completions");
-        String body = JSON.writeValueAsString(Map.of("model", model, "prompt", prompt, "max_tokens", maxTokens,
-                "temperature", 0));
-        Call viaHttp = () -> {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(completions).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
-            }
-            JsonNode j = JSON.readTree(r.body());
-            return j.path("usage").path("completion_tokens").asInt();
-        };
-
-        try (OrtDecoder decoder = OrtDecoder.open(dir, OrtDecoder.Options.defaults().withIntraOpThreads(threads));
-             TextTokenizer tokenizer = TextTokenizer.load(dir.resolve("tokenizer.json"))) {
+        String prompt = a.getOrDefault("prompt", "And God said, Let there be light: and there was light.");
+        // Paths in the order they are printed; at each concurrency all of them run one after the other, so a change
+        // in the machine's load shows in every path's row rather than in one path's.
+        Map<String, Call> paths = new java.util.LinkedHashMap<>();
+        List<AutoCloseable> open = new ArrayList<>();
+        if (a.containsKey("dir")) {
+            Path dir = Path.of(a.get("dir"));
+            OrtDecoder decoder = OrtDecoder.open(dir, OrtDecoder.Options.defaults());
+            TextTokenizer tokenizer = TextTokenizer.load(dir.resolve("tokenizer.json"));
+            open.add(decoder);
+            open.add(tokenizer);
             Set<Integer> stop = decoder.eosTokenId() == null ? Set.of() : Set.of(decoder.eosTokenId());
-            Call bare = () -> {
+            paths.put("bare ORT, batch 1", () -> {
+                long t0 = System.nanoTime();
+                long[] first = {-1};
                 int[] ids = Arrays.stream(tokenizer.encode(prompt)).mapToInt(Math::toIntExact).toArray();
-                GenerationResult g = decoder.generate(ids, SamplingParams.greedy(maxTokens).withStopTokens(stop),
-                        TokenCallback.NONE);
+                GenerationResult g = decoder.generate(ids, SamplingParams.greedy(maxTokens).withStopTokens(stop), id -> {
+                    if (first[0] < 0) {
+                        first[0] = System.nanoTime();
+                    }
+                    return true;
+                });
                 tokenizer.decode(g.tokens().stream().mapToLong(Integer::longValue).toArray());
-                return g.tokens().size();
-            };
-            System.out.printf("model %s (%s), %d clients, %d requests, max_tokens %d, provider %s%n", model, dir, clients,
-                    requests, maxTokens, decoder.provider());
-            run("warmup", bare, clients, Math.min(requests, 2 * clients));
-            run("warmup", viaHttp, clients, Math.min(requests, 2 * clients));
-            System.out.println(run("bare", bare, clients, requests));
-            System.out.println(run("http", viaHttp, clients, requests));
+                long t1 = System.nanoTime();
+                return new Sample(g.tokens().size(), (t1 - t0) / 1e6, first[0] < 0 ? Double.NaN : (first[0] - t0) / 1e6);
+            });
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        String body = JSON.writeValueAsString(Map.of("model", model, "prompt", prompt, "max_tokens", maxTokens,
+                "temperature", 0, "stream", true, "stream_options", Map.of("include_usage", true)));
+        for (String target : a.getOrDefault("urls", "").split(";")) {
+            if (target.isBlank()) {
+                continue;
+            }
+            int eq = target.indexOf('=');
+            String label = eq < 0 ? "http" : target.substring(0, eq);
+            URI completions = URI.create((eq < 0 ? target : target.substring(eq + 1)) + "/v1/completions");
+            paths.put(label, () -> streamed(http, completions, body));
+        }
+        try {
+            Map<String, List<String>> rows = new java.util.LinkedHashMap<>();
+            Map<String, Double> single = new HashMap<>();
+            for (var p : paths.entrySet()) {
+                run(p.getValue(), Math.max(2, clients[0]), Math.min(3, seconds)); // warm-up: JIT, arenas, connections
+                rows.put(p.getKey(), new ArrayList<>());
+            }
+            for (int c : clients) {
+                for (var p : paths.entrySet()) {
+                    Level l = run(p.getValue(), c, seconds);
+                    double base = single.computeIfAbsent(p.getKey(), k -> l.tokensPerSecond() / c);
+                    String row = String.format("| %s | %d | %d | %d | %.1f | ×%.2f | %.1f | %.1f | %.1f |", p.getKey(), c,
+                            l.requests(), l.failed(), l.tokensPerSecond(), l.tokensPerSecond() / base, l.p50(), l.p95(),
+                            l.ttftP50());
+                    rows.get(p.getKey()).add(row);
+                    System.err.println(row);
+                }
+            }
+            rows.values().forEach(r -> r.forEach(System.out::println));
+        } finally {
+            for (AutoCloseable c : open) {
+                c.close();
+            }
         }
     }
 
-    static Result run(String name, Call call, int clients, int requests) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger tokens = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
-        List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** One streamed completion: time to the first text chunk, and the usage chunk's completion tokens. */
+    static Sample streamed(HttpClient http, URI uri, String body) throws Exception {
         long t0 = System.nanoTime();
+        HttpResponse<java.util.stream.Stream<String>> r = http.send(HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("HTTP " + r.statusCode());
+        }
+        double ttft = Double.NaN;
+        int tokens = -1;
+        Iterator<String> lines = r.body().iterator();
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
+                continue;
+            }
+            JsonNode chunk = JSON.readTree(line.substring(6));
+            if (chunk.has("error")) {
+                throw new IllegalStateException(chunk.toString());
+            }
+            if (Double.isNaN(ttft) && chunk.path("choices").size() > 0
+                    && !chunk.path("choices").get(0).path("text").asText().isEmpty()) {
+                ttft = (System.nanoTime() - t0) / 1e6;
+            }
+            if (chunk.path("usage").isObject()) {
+                tokens = chunk.path("usage").path("completion_tokens").asInt();
+            }
+        }
+        if (tokens < 0) {
+            throw new IllegalStateException("the stream ended without a usage chunk");
+        }
+        return new Sample(tokens, (System.nanoTime() - t0) / 1e6, ttft);
+    }
+
+    static Level run(Call call, int clients, double seconds) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger failed = new AtomicInteger();
+        long t0 = System.nanoTime();
+        long deadline = t0 + (long) (seconds * 1e9);
         List<Future<?>> fs = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             fs.add(pool.submit(() -> {
-                while (next.getAndIncrement() < requests) {
-                    long s = System.nanoTime();
+                while (System.nanoTime() < deadline) {
                     try {
-                        tokens.addAndGet(call.run());
-                        latencies.add((System.nanoTime() - s) / 1e6);
+                        samples.add(call.run());
                     } catch (Exception e) {
-                        failed.incrementAndGet();
+                        if (failed.incrementAndGet() == 1) {
+                            System.err.println("first failure: " + e);
+                        }
                     }
                 }
                 return null;
@@ -122,13 +185,15 @@ public final class ServeBench {
         }
         pool.shutdown();
         double wall = (System.nanoTime() - t0) / 1e9;
-        double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return new Result(name, sorted.length, failed.get(), pct(sorted, 0.5), pct(sorted, 0.95), tokens.get() / wall, wall);
+        int tokens = samples.stream().mapToInt(Sample::tokens).sum();
+        double[] lat = samples.stream().mapToDouble(Sample::latencyMs).sorted().toArray();
+        double[] ttft = samples.stream().mapToDouble(Sample::ttftMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        return new Level(clients, lat.length, failed.get(), tokens / wall, pct(lat, 0.5), pct(lat, 0.95), pct(ttft, 0.5));
     }
 
     static double pct(double[] sorted, double p) {
         if (sorted.length == 0) {
-            return 0;
+            return Double.NaN;
         }
         return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1))];
     }

@@ -440,4 +440,85 @@ class OpenAiSdkTest {
         assertEquals(413, e.statusCode());
         assertFalse(e.getMessage().isEmpty());
     }
+
+    static final String[] CONCURRENT_PROMPTS = {"hello", "hello world the cat sat on the mat", "the cat",
+            "w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22 w23", "mat sat", "w40 w50 w60", "world", "cat cat cat"};
+
+    /** Decode-step counters on /q/metrics: [steps, rows]. */
+    static long[] decodeCounters() {
+        String m = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return new long[] {metric(m, "secateur_decode_steps_total"), metric(m, "secateur_decode_step_rows_total")};
+    }
+
+    static long metric(String exposition, String name) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError(name + " is not on /q/metrics");
+    }
+
+    @Test
+    void concurrentCompletionsAreDecodedTogetherAndEachIsTheBareDecodersText() throws Exception {
+        long[] before = decodeCounters();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                CONCURRENT_PROMPTS.length);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < CONCURRENT_PROMPTS.length; i++) {
+                String prompt = CONCURRENT_PROMPTS[i];
+                int maxTokens = 10 + 6 * i;
+                boolean stream = i % 2 == 1;
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    CompletionCreateParams p = completion().prompt(prompt).maxTokens(maxTokens).build();
+                    if (!stream) {
+                        return client.completions().create(p).choices().get(0).text();
+                    }
+                    StringBuilder text = new StringBuilder();
+                    try (StreamResponse<Completion> s = client.completions().createStreaming(p)) {
+                        s.stream().forEach(c -> c.choices().forEach(ch -> text.append(ch.text())));
+                    }
+                    return text.toString();
+                }));
+            }
+            go.countDown();
+            for (int i = 0; i < CONCURRENT_PROMPTS.length; i++) {
+                assertEquals(ref.greedy(CONCURRENT_PROMPTS[i], 10 + 6 * i),
+                        answers.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS), "prompt " + i);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long[] after = decodeCounters();
+        long steps = after[0] - before[0];
+        long rows = after[1] - before[1];
+        assertTrue(steps > 0 && rows > steps, "decode steps batched several requests: " + rows + " rows in " + steps
+                + " steps");
+    }
+
+    @Test
+    void aRequestOverTheContextFailsAloneAmongConcurrentOnes() throws Exception {
+        String longPrompt = String.join(" ", Collections.nCopies(200, "cat"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<String>> good = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String prompt = CONCURRENT_PROMPTS[i];
+                good.add(pool.submit(() -> client.completions().create(completion().prompt(prompt).maxTokens(24).build())
+                        .choices().get(0).text()));
+            }
+            java.util.concurrent.Future<BadRequestException> bad = pool.submit(() -> assertThrows(BadRequestException.class,
+                    () -> client.completions().create(completion().prompt(longPrompt).build())));
+            assertEquals("context_length_exceeded", bad.get(60, java.util.concurrent.TimeUnit.SECONDS).code()
+                    .orElseThrow());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(ref.greedy(CONCURRENT_PROMPTS[i], 24), good.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

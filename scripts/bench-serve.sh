@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Serving throughput in one run: a bare batch-1 ONNX Runtime session, then serve-function over HTTP with continuous
+# batching, then without, each at 1, 2, 4, 8, 16 concurrent clients sending streamed greedy completions for a fixed
+# time. Prints a markdown table (tokens/s of all clients together, ratio to one client, p50/p95 latency, p50 time
+# to first token). The load generator runs on the same machine as the server, so they share its cores.
+#
+#   scripts/bench-serve.sh                       # a random-weight ~125M Llama (hidden 768, 12 layers, vocab 32000)
+#   scripts/bench-serve.sh --model models/kjv-llama
+#   scripts/bench-serve.sh --url http://host:8080 --name NAME     # a server that is already running (HTTP rows only)
+#   options: --clients 1,2,4,8,16  --seconds 15  --max-tokens 32  --max-batch 16  --work DIR
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+model="" url="" name=bench clients=1,2,4,8,16 seconds=15 max_tokens=32 max_batch=16 work="$root/target/bench-serve"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --model) model="$2"; shift 2 ;;
+    --url) url="$2"; shift 2 ;;
+    --name) name="$2"; shift 2 ;;
+    --clients) clients="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    --max-tokens) max_tokens="$2"; shift 2 ;;
+    --max-batch) max_batch="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    *) echo "bench-serve: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+jar=serve-function/target/quarkus-app/quarkus-run.jar
+if [[ ! -f "$jar" || ! -d serve-function/target/test-classes/dev/secateur/serve/bench || "${SECATEUR_REBUILD:-0}" == 1 ]]; then
+  echo "bench-serve: building serve-function (once)..." >&2
+  mvn -B -q -pl shared,serve-function -am package -DskipTests >&2
+fi
+# The load generator is a test class; the server's own libraries (ONNX Runtime, tokenizers, shared) are its classpath.
+bench() { java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "serve-function/target/test-classes:serve-function/target/quarkus-app/lib/boot/*:serve-function/target/quarkus-app/lib/main/*" dev.secateur.serve.bench.ServeBench "$@"; }
+common=(--clients "$clients" --seconds "$seconds" --max-tokens "$max_tokens")
+
+header() {
+  echo "| path | clients | requests | failed | tokens/s | vs 1 client | p50 ms | p95 ms | TTFT p50 ms |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+}
+
+if [[ -n "$url" ]]; then
+  header
+  bench --urls "http ($url)=$url" --model "$name" "${common[@]}"
+  exit 0
+fi
+
+mkdir -p "$work"
+store="$work/store"
+if [[ -z "$model" ]]; then
+  model="$work/llama-125m"
+  if [[ ! -f "$model/config.json" ]]; then
+    echo "bench-serve: writing a random-weight llama-125m checkpoint to $model" >&2
+    rm -rf "$model"
+    ./secateur make-random --shape llama-125m --dtype f32 --shards 1 --tokenizer models/kjv-llama/tokenizer.json \
+      --out "$model" >/dev/null
+  fi
+fi
+rm -rf "$store"
+./secateur publish --model "$model" --store "$store" --name "$name" >/dev/null
+version_dir="$(find "$store/$name" -mindepth 1 -maxdepth 1 -type d | sort | tail -n 1)"
+
+pids=()
+stop_servers() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  pids=()
+}
+trap stop_servers EXIT
+
+serve() { # batching on|off; sets served_url
+  local port pid
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  java -Xmx2g -Dquarkus.http.port="$port" -Dsecateur.serve.store-root="$store" -Dsecateur.serve.model="$name" \
+    -Dsecateur.serve.cuda=false -Dsecateur.serve.scan-interval=0s -Dsecateur.serve.max-tokens-cap="$max_tokens" \
+    -Dsecateur.serve.batching.enabled="$1" -Dsecateur.serve.batching.max-batch="$max_batch" \
+    -Dsecateur.serve.max-concurrent-requests=64 -Dmp.messaging.incoming.prune-events.enabled=false \
+    -Dquarkus.log.level=WARN -jar "$jar" >"$work/serve-$1.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  local deadline=$((SECONDS + 180))
+  until curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$work/serve-$1.log" >&2; echo "bench-serve: server exited" >&2; exit 1; }
+    (( SECONDS < deadline )) || { tail -n 30 "$work/serve-$1.log" >&2; echo "bench-serve: server not ready" >&2; exit 1; }
+    sleep 1
+  done
+  served_url="http://127.0.0.1:$port"
+}
+
+# Both servers are up together (an idle one costs memory, not CPU) so that every concurrency runs all paths back to back.
+serve true
+batching_url="$served_url"
+serve false
+plain_url="$served_url"
+echo "model: $model ($(du -sh "$version_dir" | cut -f1) exported), $(nproc) cores, ${seconds} s per row, max_tokens $max_tokens"
+echo
+header
+bench --dir "$version_dir" --model "$name" "${common[@]}" \
+  --urls "http, batching (max $max_batch)=$batching_url;http, no batching=$plain_url"
