@@ -11,7 +11,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-model="" url="" name=bench clients=1,2,4,8,16 seconds=15 max_tokens=32 max_batch=16 work="$root/target/bench-serve"
+model="" url="" prompt="And God said, Let there be light: and there was light." name=bench clients=1,2,4,8,16 seconds=15 max_tokens=32 max_batch=16 work="$root/target/bench-serve"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --model) model="$2"; shift 2 ;;
@@ -33,7 +33,7 @@ if [[ ! -f "$jar" || ! -d serve-function/target/test-classes/dev/secateur/serve/
 fi
 # The load generator is a test class; the server's own libraries (ONNX Runtime, tokenizers, shared) are its classpath.
 bench() { java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "serve-function/target/test-classes:serve-function/target/quarkus-app/lib/boot/*:serve-function/target/quarkus-app/lib/main/*" dev.secateur.serve.bench.ServeBench "$@"; }
-common=(--clients "$clients" --seconds "$seconds" --max-tokens "$max_tokens")
+common() { echo --clients "$clients" --seconds "$seconds" --max-tokens "$max_tokens"; }
 
 header() {
   echo "| path | clients | requests | failed | tokens/s | vs 1 client | p50 ms | p95 ms | TTFT p50 ms |"
@@ -42,7 +42,7 @@ header() {
 
 if [[ -n "$url" ]]; then
   header
-  bench --urls "http ($url)=$url" --model "$name" "${common[@]}"
+  bench --urls "http ($url)=$url" --model "$name" $(common) --prompt "$prompt"
   exit 0
 fi
 
@@ -53,9 +53,23 @@ if [[ -z "$model" ]]; then
   if [[ ! -f "$model/config.json" ]]; then
     echo "bench-serve: writing a random-weight llama-125m checkpoint to $model" >&2
     rm -rf "$model"
-    ./secateur make-random --shape llama-125m --dtype f32 --shards 1 --tokenizer models/kjv-llama/tokenizer.json \
+    # A word-level tokenizer over the whole 32000-id vocabulary, so every generated id detokenises to text (with a
+    # smaller tokenizer most random ids would decode to nothing and streams would carry no text).
+    python3 - "$work/tokenizer-32000.json" <<'PY'
+import json, sys
+vocab = {"<unk>": 0, "<s>": 1, "</s>": 2}
+vocab.update({f"w{i}": i for i in range(3, 32000)})
+json.dump({"version": "1.0", "truncation": None, "padding": None,
+           "added_tokens": [{"id": i, "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+                             "normalized": False, "special": True} for t, i in list(vocab.items())[:3]],
+           "normalizer": None, "pre_tokenizer": {"type": "WhitespaceSplit"}, "post_processor": None,
+           "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": False},
+           "model": {"type": "WordLevel", "vocab": vocab, "unk_token": "<unk>"}}, open(sys.argv[1], "w"))
+PY
+    ./secateur make-random --shape llama-125m --dtype f32 --shards 1 --tokenizer "$work/tokenizer-32000.json" \
       --out "$model" >/dev/null
   fi
+  prompt="w101 w2024 w17 w999 w31000 w5 w77 w1234 w4321 w8 w600 w12000 w42 w7"
 fi
 rm -rf "$store"
 ./secateur publish --model "$model" --store "$store" --name "$name" >/dev/null
@@ -95,5 +109,5 @@ plain_url="$served_url"
 echo "model: $model ($(du -sh "$version_dir" | cut -f1) exported), $(nproc) cores, ${seconds} s per row, max_tokens $max_tokens"
 echo
 header
-bench --dir "$version_dir" --model "$name" "${common[@]}" \
+bench --dir "$version_dir" --model "$name" $(common) --prompt "$prompt" \
   --urls "http, batching (max $max_batch)=$batching_url;http, no batching=$plain_url"

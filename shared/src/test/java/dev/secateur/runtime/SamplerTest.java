@@ -2,6 +2,7 @@ package dev.secateur.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -48,5 +49,78 @@ class SamplerTest {
     void invalidParamsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> SamplingParams.sampled(1, 1, 0, 0, 1L));
         assertThrows(IllegalArgumentException.class, () -> SamplingParams.sampled(-1, 1, 0, 1, 1L));
+    }
+
+    /** The nucleus by brute force: every id sorted by logit, kept until the mass reaches top_p. */
+    private static java.util.Set<Integer> nucleus(float[] logits, double temperature, double topP) {
+        Integer[] ids = new Integer[logits.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        java.util.Arrays.sort(ids, (a, b) -> Float.compare(logits[b], logits[a]));
+        double max = logits[ids[0]];
+        double total = 0;
+        for (float l : logits) {
+            total += Math.exp((l - max) / temperature);
+        }
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        double cum = 0;
+        for (int id : ids) {
+            out.add(id);
+            cum += Math.exp((logits[id] - max) / temperature) / total;
+            if (cum >= topP) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void largeVocabulariesSampleFromTheSameNucleusAsAFullSort() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        float[] logits = new float[32000];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) (r.nextGaussian() * 3);
+        }
+        java.util.Set<Integer> allowed = nucleus(logits, 0.7, 0.9);
+        Sampler s = new Sampler(SamplingParams.sampled(1, 0.7, 0, 0.9, 3L));
+        for (int i = 0; i < 3000; i++) {
+            int t = s.next(logits);
+            assertTrue(allowed.contains(t), "token " + t + " is outside the nucleus of " + allowed.size());
+        }
+        // Plain temperature sampling (top_p 1, no top_k) follows softmax(logits / T): check on three tokens.
+        float[] three = {0f, (float) Math.log(3), (float) Math.log(6)};
+        Sampler plain = new Sampler(SamplingParams.sampled(1, 1.0, 0, 1.0, 9L));
+        int[] c = new int[3];
+        for (int i = 0; i < 20000; i++) {
+            c[plain.next(three)]++;
+        }
+        assertEquals(0.1, c[0] / 20000.0, 0.015);
+        assertEquals(0.3, c[1] / 20000.0, 0.02);
+        assertEquals(0.6, c[2] / 20000.0, 0.02);
+    }
+
+    @Test
+    void aNucleusReachingIntoTheNegligibleTailStillSamplesValidTokens() {
+        // One dominant token and 100000 whose weights (e^-28 each) fall under the sort floor but together hold
+        // 7e-8 of the mass: top_p above what the dominant token holds must reach into them.
+        float[] logits = new float[100001];
+        java.util.Arrays.fill(logits, -28f);
+        logits[77] = 0f;
+        assertTrue(nucleus(logits, 1.0, 1 - 1e-9).size() > 1);
+        Sampler s = new Sampler(SamplingParams.sampled(1, 1.0, 0, 1 - 1e-9, 4L));
+        int dominant = 0;
+        for (int i = 0; i < 200; i++) {
+            int t = s.next(logits);
+            assertTrue(t >= 0 && t < logits.length);
+            dominant += t == 77 ? 1 : 0;
+        }
+        assertTrue(dominant >= 199, "the dominant token was picked " + dominant + " times of 200");
+        Sampler k3 = new Sampler(SamplingParams.sampled(1, 1.0, 3, 1.0, 4L));
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            seen.add(k3.next(logits));
+        }
+        assertTrue(seen.contains(77) && seen.stream().allMatch(t -> t == 77 || t == 0 || t == 1), seen.toString());
     }
 }
