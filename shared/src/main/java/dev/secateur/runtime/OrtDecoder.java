@@ -12,13 +12,11 @@ import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.model.LayerSizes;
-import dev.secateur.onnx.Manifest;
 import dev.secateur.onnx.ModelExport;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,85 +114,8 @@ public final class OrtDecoder implements AutoCloseable {
 
     /** Opens an exported folder: verifies manifest.json (if present and asked), then creates the session. */
     public static OrtDecoder open(Path dir, Options options) {
-        Path model = dir.resolve(ModelExport.MODEL_FILE);
-        if (!Files.isRegularFile(model)) {
-            throw new ModelLoadException(model + ": no such file (is " + dir + " an exported model folder?)");
-        }
-        if (options.verifyManifest() && Files.isRegularFile(dir.resolve(Manifest.FILE))) {
-            Manifest manifest;
-            try {
-                manifest = Manifest.read(dir);
-            } catch (IllegalStateException e) {
-                throw new ModelLoadException(e.getMessage(), e);
-            }
-            List<String> problems = manifest.verify(dir);
-            if (!problems.isEmpty()) {
-                throw new ModelLoadException(dir + ": files do not match " + Manifest.FILE + ": " + String.join("; ", problems));
-            }
-        }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        if (options.cuda()) {
-            SessionOptions so = null;
-            try {
-                so = baseOptions(options);
-                so.addCUDA(options.cudaDevice());
-                OrtSession s = env.createSession(model.toString(), so);
-                LOG.infof("%s: loaded on %s (device %d)", model, CUDA, options.cudaDevice());
-                SessionOptions owned = so;
-                so = null; // construct() owns it now, and closes it if it fails
-                return construct(dir, env, owned, s, CUDA);
-            } catch (OrtException | RuntimeException | LinkageError e) {
-                if (e instanceof ModelLoadException mle) {
-                    throw mle;
-                }
-                LOG.warnf("%s: CUDA execution provider did not load (%s); continuing on CPU", model, e.toString());
-                if (so != null) {
-                    so.close();
-                }
-            }
-        }
-        SessionOptions so;
-        try {
-            so = baseOptions(options);
-        } catch (OrtException e) {
-            throw new ModelLoadException(model + ": invalid session options (" + e.getMessage() + ")", e);
-        }
-        try {
-            OrtSession s = env.createSession(model.toString(), so);
-            LOG.debugf("%s: loaded on %s", model, CPU);
-            return construct(dir, env, so, s, CPU);
-        } catch (OrtException e) {
-            so.close();
-            throw new ModelLoadException(model + ": ONNX Runtime cannot load it (corrupt or truncated?): " + e.getMessage(), e);
-        }
-    }
-
-    private static OrtDecoder construct(Path dir, OrtEnvironment env, SessionOptions so, OrtSession s, String provider) {
-        try {
-            return new OrtDecoder(dir, env, so, s, provider);
-        } catch (RuntimeException e) {
-            try {
-                s.close();
-            } catch (OrtException ignored) {
-                // the original failure is the one worth reporting
-            }
-            so.close();
-            throw e;
-        }
-    }
-
-    private static SessionOptions baseOptions(Options options) throws OrtException {
-        SessionOptions so = new SessionOptions();
-        try {
-            so.setOptimizationLevel(options.optLevel());
-            if (options.intraOpThreads() > 0) {
-                so.setIntraOpNumThreads(options.intraOpThreads());
-            }
-            return so;
-        } catch (OrtException e) {
-            so.close();
-            throw e;
-        }
+        return OrtSessions.open(dir.resolve(ModelExport.MODEL_FILE), options,
+                (env, so, session, provider) -> new OrtDecoder(dir, env, so, session, provider));
     }
 
     private static List<LayerSizes> parseLayerSizes(String json) {

@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import ai.onnxruntime.TensorInfo;
 import dev.secateur.embedding.Embeddings;
 import dev.secateur.tokenizer.SentenceTokenizer.Batch;
@@ -69,45 +68,14 @@ public final class OrtEncoder implements AutoCloseable {
      * @param cuda try the CUDA execution provider first; fall back to CPU (logged) when it does not load
      */
     public static OrtEncoder open(Path file, int intraOpThreads, boolean cuda) {
-        Path model = Files.isDirectory(file) ? file.resolve("model.onnx") : file;
-        if (!Files.isRegularFile(model)) {
-            throw new ModelLoadException(model + ": no such file");
-        }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        if (cuda) {
-            SessionOptions so = null;
-            try {
-                so = base(intraOpThreads);
-                so.addCUDA(0);
-                OrtSession s = env.createSession(model.toString(), so);
-                return new OrtEncoder(model, env, so, s, OrtDecoder.CUDA);
-            } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
-                LOG.warnf("%s: CUDA execution provider did not load (%s); using CPU", model, e.getMessage());
-                if (so != null) {
-                    so.close();
-                }
-            }
-        }
-        SessionOptions so = null;
-        try {
-            so = base(intraOpThreads);
-            OrtSession s = env.createSession(model.toString(), so);
-            return new OrtEncoder(model, env, so, s, OrtDecoder.CPU);
-        } catch (OrtException e) {
-            if (so != null) {
-                so.close();
-            }
-            throw new ModelLoadException(model + ": ONNX Runtime cannot load it (" + e.getMessage() + ")", e);
-        }
+        return open(file, OrtDecoder.Options.defaults().withIntraOpThreads(intraOpThreads).withCuda(cuda));
     }
 
-    private static SessionOptions base(int threads) throws OrtException {
-        SessionOptions so = new SessionOptions();
-        so.setOptimizationLevel(OptLevel.ALL_OPT);
-        if (threads > 0) {
-            so.setIntraOpNumThreads(threads);
-        }
-        return so;
+    /** A model.onnx, or a folder holding one (whose manifest.json is checked when the options ask for it). */
+    public static OrtEncoder open(Path file, OrtDecoder.Options options) {
+        Path model = Files.isDirectory(file) ? file.resolve("model.onnx") : file;
+        return OrtSessions.open(model, options, (env, so, session, provider) -> new OrtEncoder(model, env, so, session,
+                provider));
     }
 
     /** The model's outputs for one batch. */

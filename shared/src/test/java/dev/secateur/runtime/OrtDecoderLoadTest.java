@@ -102,4 +102,18 @@ class OrtDecoderLoadTest {
             assertEquals(8, d.headDim());
         }
     }
+
+    @Test
+    void aGraphOfTheOtherKindIsRefusedByNameWithCudaAskedOrNot() throws Exception {
+        Path out = exported();
+        for (boolean cuda : new boolean[] {false, true}) {
+            OrtDecoder.Options o = OrtDecoder.Options.defaults().withCuda(cuda);
+            ModelLoadException e = assertThrows(ModelLoadException.class, () -> OrtEncoder.open(out, o));
+            assertTrue(e.getMessage().contains("no output last_hidden_state"), e.getMessage());
+        }
+        // The session the refused wrapper had opened is closed again: the same folder still opens as a decoder.
+        try (OrtDecoder d = OrtDecoder.open(out)) {
+            assertEquals(2, d.numLayers());
+        }
+    }
 }

@@ -1,20 +1,23 @@
 package dev.secateur.serve.engine;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.secateur.onnx.Manifest;
 import dev.secateur.runtime.OrtDecoder;
+import dev.secateur.runtime.OrtEncoder;
 import dev.secateur.serve.chat.ChatFormat;
 import dev.secateur.serve.chat.ChatTemplate;
-import dev.secateur.runtime.OrtEncoder;
 import dev.secateur.tokenizer.SentenceTokenizer;
 import dev.secateur.tokenizer.TextTokenizer;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Opens model.onnx on ONNX Runtime, as a decoder (with its chat template) or, when its metadata says secateur.kind=encoder, as an
- * {@link EncoderEngine} (CUDA attempted when enabled, CPU fallback) and tokenizer.json. The
- * store has already re-hashed the folder, so the decoder does not verify the manifest a second time.
+ * Opens model.onnx on ONNX Runtime, as a decoder (with its chat template) or, when manifest.json (or the graph's
+ * metadata) says secateur.kind=encoder, as an
+ * {@link EncoderEngine} (CUDA attempted when enabled, CPU fallback) and tokenizer.json; both with the same session
+ * options.
  */
 @ApplicationScoped
 public class OrtEngineFactory implements EngineFactory {
@@ -24,11 +27,13 @@ public class OrtEngineFactory implements EngineFactory {
 
     @Override
     public LoadedModel open(Path dir, RuntimeOptions o) {
-        if (OnnxKind.ENCODER.equals(OnnxKind.of(dir.resolve(MODEL)))) {
-            return openEncoder(dir, o);
+        // The store has already re-hashed the folder: the runtime does not verify the manifest a second time.
+        OrtDecoder.Options options = new OrtDecoder.Options(o.intraOpThreads(), optLevel(o.optimization()), o.cuda(), 0,
+                false);
+        if (OnnxKind.ENCODER.equals(kind(dir))) {
+            return openEncoder(dir, options);
         }
-        OrtDecoder decoder = OrtDecoder.open(dir, new OrtDecoder.Options(o.intraOpThreads(), optLevel(o.optimization()),
-                o.cuda(), 0, false));
+        OrtDecoder decoder = OrtDecoder.open(dir, options);
         try {
             TextTokenizer tokenizer = TextTokenizer.load(dir.resolve(TOKENIZER));
             try {
@@ -53,8 +58,8 @@ public class OrtEngineFactory implements EngineFactory {
     }
 
     /** secateur.kind = encoder: sentence embeddings, no generation. */
-    private static LoadedModel openEncoder(Path dir, RuntimeOptions o) {
-        OrtEncoder encoder = OrtEncoder.open(dir.resolve(MODEL), o.intraOpThreads(), o.cuda());
+    private static LoadedModel openEncoder(Path dir, OrtDecoder.Options options) {
+        OrtEncoder encoder = OrtEncoder.open(dir.resolve(MODEL), options);
         try {
             SentenceTokenizer tokenizer = SentenceTokenizer.load(dir.resolve(TOKENIZER));
             return new LoadedModel(new EncoderEngine(encoder, tokenizer), new EncoderEngine.SentenceCodec(tokenizer));
@@ -62,6 +67,21 @@ public class OrtEngineFactory implements EngineFactory {
             encoder.close();
             throw e;
         }
+    }
+
+    /** The kind manifest.json records; a folder without one (or without the field) is read from the graph's metadata. */
+    static String kind(Path dir) {
+        if (Files.isRegularFile(dir.resolve(Manifest.FILE))) {
+            try {
+                String kind = Manifest.read(dir).kind();
+                if (kind != null) {
+                    return OnnxKind.ENCODER.equals(kind) ? OnnxKind.ENCODER : OnnxKind.DECODER;
+                }
+            } catch (IllegalStateException e) {
+                // an unreadable manifest is reported by the store's own verification; fall back to the graph
+            }
+        }
+        return OnnxKind.of(dir.resolve(MODEL));
     }
 
     static OptLevel optLevel(String name) {

@@ -30,6 +30,7 @@ public class ModelService {
     private final ServeConfig config;
     private final ModelRegistry registry;
     private final VersionSource source;
+    private final DecodeStats decodeStats = new DecodeStats();
     private final ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "secateur-reloader");
         t.setDaemon(true);
@@ -40,7 +41,6 @@ public class ModelService {
         this.config = config;
         this.source = source;
         ServeConfig.Batching b = config.batching();
-        DecodeStats decodeStats = new DecodeStats();
         metrics.decoding(decodeStats);
         RuntimeOptions options = new RuntimeOptions(config.intraOpThreads(), config.optimization(), config.cuda(),
                 new BatchingOptions(b.enabled(), b.maxBatch(), b.prefillChunk()), decodeStats);
@@ -107,6 +107,11 @@ public class ModelService {
 
     public ModelRegistry registry() {
         return registry;
+    }
+
+    /** What the decode schedulers of this service's versions are doing. */
+    public DecodeStats decodeStats() {
+        return decodeStats;
     }
 
     public VersionSource source() {

@@ -444,19 +444,12 @@ class OpenAiSdkTest {
     static final String[] CONCURRENT_PROMPTS = {"hello", "hello world the cat sat on the mat", "the cat",
             "w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22 w23", "mat sat", "w40 w50 w60", "world", "cat cat cat"};
 
-    /** Decode-step counters on /q/metrics: [steps, rows]. */
-    static long[] decodeCounters() {
-        String m = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
-        return new long[] {metric(m, "secateur_decode_steps_total"), metric(m, "secateur_decode_step_rows_total")};
-    }
+    @jakarta.inject.Inject
+    dev.secateur.serve.model.ModelService models;
 
-    static long metric(String exposition, String name) {
-        for (String line : exposition.split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        throw new AssertionError(name + " is not on /q/metrics");
+    /** The running service's decode-step counters: [steps, rows]. */
+    long[] decodeCounters() {
+        return new long[] {models.decodeStats().steps(), models.decodeStats().stepRows()};
     }
 
     @Test
