@@ -15,7 +15,7 @@ import java.util.Map;
  * A BERT-family encoder version: sentence embeddings (mean-pooled, L2-normalised) over the shared
  * {@link OrtEncoder}. It has no logits and does not generate; the completion APIs refuse it.
  */
-public final class EncoderEngine implements Engine {
+public final class EncoderEngine implements Embedder {
 
     /** Default context when the graph does not say (BERT's). */
     static final int DEFAULT_MAX_POSITIONS = 512;
@@ -26,10 +26,6 @@ public final class EncoderEngine implements Engine {
     private final SentenceTokenizer tokenizer;
     private final int maxPositions;
     private final int vocabSize;
-
-    /** Embeddings of several texts, in order, and the real (unpadded) tokens they took. */
-    public record Embedded(float[][] vectors, long tokens) {
-    }
 
     public EncoderEngine(OrtEncoder encoder, SentenceTokenizer tokenizer) {
         this.encoder = encoder;
@@ -48,6 +44,7 @@ public final class EncoderEngine implements Engine {
     }
 
     /** @throws InvalidRequestException (400, param input) for a text longer than the context */
+    @Override
     public Embedded embed(List<String> texts) {
         float[][] out = new float[texts.size()][];
         long tokens = 0;
@@ -73,6 +70,7 @@ public final class EncoderEngine implements Engine {
      * @throws InvalidRequestException (400, param input) for an id outside the vocabulary or a sequence longer
      *                                 than the context
      */
+    @Override
     public Embedded embedIds(List<long[]> sequences) {
         float[][] out = new float[sequences.size()][];
         long tokens = 0;
@@ -102,11 +100,13 @@ public final class EncoderEngine implements Engine {
     }
 
     /** Whether embeddings come out L2-normalised (what our export and sentence-transformers' MiniLM do). */
+    @Override
     public boolean normalized() {
         return !"none".equals(encoder.metadata().getOrDefault(EncoderOnnxExporter.NORMALIZE, "l2"));
     }
 
     /** Width of an embedding. */
+    @Override
     public int dimensions() {
         return encoder.hiddenSize();
     }
@@ -126,25 +126,13 @@ public final class EncoderEngine implements Engine {
         return maxPositions;
     }
 
-    @Override
-    public long[] eosIds() {
-        return new long[0];
-    }
 
     @Override
     public Map<String, String> metadata() {
         return encoder.metadata();
     }
 
-    @Override
-    public float[][][] logits(long[][] ids) {
-        throw new UnsupportedOperationException("an encoder has no next-token logits");
-    }
 
-    @Override
-    public Generated generate(long[] prompt, SamplingParams params, TokenSink sink) {
-        throw new UnsupportedOperationException("an encoder does not generate");
-    }
 
     @Override
     public void close() {

@@ -3,30 +3,22 @@ package dev.secateur.serve.engine;
 import java.util.Map;
 
 /**
- * One loaded model version on an inference runtime. Thread-safe: many requests share it, each
- * {@link #generate} call keeps its own state (KV cache, sampler).
+ * One loaded model version on an inference runtime, whatever it does: a {@link TextGenerator} (decoders) or an
+ * {@link Embedder} (encoders). Thread-safe: many requests share it.
  */
 public interface Engine extends AutoCloseable {
 
     /** Execution provider actually in use, e.g. "CUDA" or "CPU". */
     String provider();
 
+    /** Tokens the model knows (0 when its graph does not say). */
     int vocabSize();
 
-    /** Longest sequence (prompt + generated) the model accepts. */
+    /** Longest sequence the model accepts. */
     int maxPositions();
-
-    /** End-of-sequence token ids; generation stops on any of them. */
-    long[] eosIds();
 
     /** Graph metadata (secateur.architecture, secateur.layer_sizes, ...). */
     Map<String, String> metadata();
-
-    /** Full-sequence logits for a batch of equally long rows: [B][T][V]. */
-    float[][][] logits(long[][] ids);
-
-    /** Runs prefill + decode until the sink says stop, an EOS token, or {@code params.maxTokens()}. */
-    Generated generate(long[] prompt, SamplingParams params, TokenSink sink);
 
     @Override
     void close();

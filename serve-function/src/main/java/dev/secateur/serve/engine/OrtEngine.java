@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** {@link Engine} over the shared {@link OrtDecoder}: one session; per-request state, decoded alone or batched. */
-public final class OrtEngine implements Engine {
+/** {@link TextGenerator} over the shared {@link OrtDecoder}: one session; per-request state, decoded alone or batched. */
+public final class OrtEngine implements TextGenerator {
 
     private final OrtDecoder decoder;
     private final long[] eos;

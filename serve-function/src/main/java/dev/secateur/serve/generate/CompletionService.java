@@ -1,6 +1,6 @@
 package dev.secateur.serve.generate;
 
-import dev.secateur.serve.engine.Engine;
+import dev.secateur.serve.engine.TextGenerator;
 import dev.secateur.serve.engine.Finish;
 import dev.secateur.serve.engine.SamplingParams;
 import dev.secateur.serve.engine.TextCodec;
@@ -19,8 +19,9 @@ public final class CompletionService {
      */
     public PreparedCompletion prepare(ModelHandle model, CompletionSpec spec, String promptParam) {
         TextCodec codec = model.model().codec();
-        int context = model.model().engine().maxPositions();
-        int vocab = model.model().engine().vocabSize();
+        TextGenerator engine = model.model().generator(model.name());
+        int context = engine.maxPositions();
+        int vocab = engine.vocabSize();
         List<long[]> ids = new ArrayList<>();
         int[] maxTokens = new int[spec.prompts().size()];
         for (int i = 0; i < maxTokens.length; i++) {
@@ -89,7 +90,7 @@ public final class CompletionService {
 
     private static Choice one(ModelHandle model, long[] prompt, CompletionSpec spec, SamplingParams params, int index,
                               ChoiceListener listener, long[] firstToken) {
-        Engine engine = model.model().engine();
+        TextGenerator engine = model.model().generator(model.name());
         TextCodec codec = model.model().codec();
         boolean scoring = spec.logprobs() != null;
         listener.started(index);

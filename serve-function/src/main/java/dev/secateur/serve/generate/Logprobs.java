@@ -19,7 +19,7 @@ final class Logprobs {
      */
     static List<ScoredToken> echoed(ModelHandle model, long[] prompt, int top, int echoLength) {
         TextCodec codec = model.model().codec();
-        float[][] logits = model.model().engine().logits(new long[][] {prompt})[0];
+        float[][] logits = model.model().generator(model.name()).logits(new long[][] {prompt})[0];
         List<ScoredToken> tokens = new ArrayList<>();
         int offset = 0;
         for (int i = 0; i < prompt.length; i++) {

@@ -1,7 +1,8 @@
 package dev.secateur.serve.model;
 
-import dev.secateur.serve.engine.EncoderEngine;
+import dev.secateur.serve.engine.Embedder;
 import dev.secateur.serve.engine.Engine;
+import dev.secateur.serve.engine.TextGenerator;
 import dev.secateur.serve.engine.LoadedModel;
 import dev.secateur.serve.engine.SamplingParams;
 import java.util.ArrayList;
@@ -22,17 +23,19 @@ public final class VersionValidator {
 
     public void validate(LoadedModel candidate, ModelHandle current) throws InvalidVersionException {
         if (current != null) {
-            boolean servedEncoder = current.model().engine() instanceof EncoderEngine;
-            if (servedEncoder != candidate.engine() instanceof EncoderEngine) {
+            boolean servedEncoder = current.model().isEncoder();
+            if (servedEncoder != candidate.isEncoder()) {
                 throw new InvalidVersionException((servedEncoder ? "a decoder" : "an encoder")
                         + " cannot replace the served " + (servedEncoder ? "encoder" : "decoder"));
             }
         }
-        if (candidate.engine() instanceof EncoderEngine enc) {
+        if (candidate.engine() instanceof Embedder enc) {
             validateEncoder(enc, current);
             return;
         }
-        Engine e = candidate.engine();
+        if (!(candidate.engine() instanceof TextGenerator e)) {
+            throw new InvalidVersionException("the model neither generates nor embeds");
+        }
         List<String> problems = new ArrayList<>();
         if (e.vocabSize() <= 0) {
             problems.add("vocab size " + e.vocabSize());
@@ -57,11 +60,11 @@ public final class VersionValidator {
         if (!problems.isEmpty()) {
             throw new InvalidVersionException(String.join("; ", problems));
         }
-        smokeTest(candidate);
+        smokeTest(candidate, e);
     }
 
     /** Encoders: metadata, the served embedding width kept, and one finite unit-norm sentence embedding. */
-    private static void validateEncoder(EncoderEngine e, ModelHandle current) throws InvalidVersionException {
+    private static void validateEncoder(Embedder e, ModelHandle current) throws InvalidVersionException {
         List<String> problems = new ArrayList<>();
         if (e.maxPositions() < 2) {
             problems.add("max positions " + e.maxPositions());
@@ -73,7 +76,7 @@ public final class VersionValidator {
         if (arch == null || arch.isBlank()) {
             problems.add("metadata " + ARCHITECTURE + " missing");
         }
-        if (current != null && current.model().engine() instanceof EncoderEngine served) {
+        if (current != null && current.model().engine() instanceof Embedder served) {
             String servedArch = served.metadata().get(ARCHITECTURE);
             if (servedArch != null && arch != null && !servedArch.equals(arch)) {
                 problems.add("architecture " + arch + " differs from served " + servedArch);
@@ -101,8 +104,7 @@ public final class VersionValidator {
         }
     }
 
-    private static void smokeTest(LoadedModel candidate) throws InvalidVersionException {
-        Engine e = candidate.engine();
+    private static void smokeTest(LoadedModel candidate, TextGenerator e) throws InvalidVersionException {
         long[] ids = candidate.codec().encode(SMOKE_PROMPT);
         if (ids.length == 0) {
             ids = new long[] {0};

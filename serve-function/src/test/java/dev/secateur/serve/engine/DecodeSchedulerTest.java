@@ -81,7 +81,7 @@ class DecodeSchedulerTest {
     record Seen(List<Long> tokens, List<Float> logprobs, List<Alternatives> top, Finish finish) {
     }
 
-    static Seen run(Engine e, long[] prompt, SamplingParams p, Function<Integer, Boolean> goOn) {
+    static Seen run(TextGenerator e, long[] prompt, SamplingParams p, Function<Integer, Boolean> goOn) {
         List<Long> tokens = new ArrayList<>();
         List<Float> lps = new ArrayList<>();
         List<Alternatives> top = new ArrayList<>();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.secateur.serve.engine.Engine;
+import dev.secateur.serve.engine.TextGenerator;
 import dev.secateur.serve.engine.Finish;
 import dev.secateur.serve.engine.Generated;
 import dev.secateur.serve.engine.LoadedModel;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Swap semantics of the core with an in-memory engine (the end-to-end tests use ONNX Runtime). */
 class ModelRegistryTest {
 
-    static final class Closable implements Engine, TextCodec {
+    static final class Closable implements TextGenerator, TextCodec {
         final int version;
         volatile boolean closed;
         final String arch;

@@ -1,6 +1,6 @@
 package dev.secateur.serve.api.kserve;
 
-import dev.secateur.serve.engine.EncoderEngine;
+import dev.secateur.serve.engine.TextGenerator;
 import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.serve.generate.GenerationStats;
 import dev.secateur.serve.metrics.ServeMetrics;
@@ -84,10 +84,7 @@ public class V2Resource {
         long t0 = System.nanoTime();
         try (ModelLease lease = models.registry(name).acquire()) {
             ModelHandle h = lease.handle();
-            var engine = h.model().engine();
-            if (engine instanceof EncoderEngine) {
-                throw new InvalidRequestException("model " + h.name() + " is an encoder; use /v1/embeddings", "model");
-            }
+            TextGenerator engine = h.model().generator(h.name());
             long[][] ids = InferInputs.inputIds(request, engine.vocabSize(), engine.maxPositions(), MAX_LOGITS);
             float[][][] logits = engine.logits(ids);
             int b = ids.length;

@@ -86,10 +86,8 @@ public class ChatCompletionsResource {
     }
 
     private PreparedCompletion prepare(ModelHandle h, CompletionSpec sampling, List<ChatMessage> messages) {
+        h.model().generator(h.name());
         ChatFormat chat = h.model().chat();
-        if (chat == null) {
-            throw new InvalidRequestException("model " + h.name() + " is an encoder; use /v1/embeddings", "model");
-        }
         String prompt = chat.template().render(messages, true);
         return service.prepare(h, sampling.withPrompt(Prompt.text(prompt), chat.endOfTurnIds()), "messages");
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.serve.api.openai.CompletionResponse.ChoiceBody;
 import dev.secateur.serve.api.openai.CompletionResponse.LogprobsBody;
 import dev.secateur.serve.config.ServeConfig;
-import dev.secateur.serve.engine.EncoderEngine;
 import dev.secateur.serve.engine.Finish;
 import dev.secateur.serve.generate.Choice;
 import dev.secateur.serve.generate.ChoiceListener;
@@ -64,10 +63,6 @@ public class CompletionsResource {
         Admission.Hold hold = admission.admit(request.model());
         PreparedCompletion job;
         try {
-            if (hold.handle().model().engine() instanceof EncoderEngine) {
-                throw new InvalidRequestException("model " + hold.handle().name()
-                        + " is an encoder; use /v1/embeddings", "model");
-            }
             job = service.prepare(hold.handle(), spec, "prompt");
         } catch (RuntimeException e) {
             hold.close();

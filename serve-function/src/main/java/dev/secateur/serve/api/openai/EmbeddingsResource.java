@@ -3,7 +3,7 @@ package dev.secateur.serve.api.openai;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.config.ServeConfig;
-import dev.secateur.serve.engine.EncoderEngine;
+import dev.secateur.serve.engine.Embedder;
 import dev.secateur.serve.generate.GenerationStats;
 import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.serve.metrics.ServeMetrics;
@@ -52,15 +52,13 @@ public class EmbeddingsResource {
         }
         try (Admission.Hold hold = admission.admit(request.model())) {
             ModelHandle h = hold.handle();
-            if (!(h.model().engine() instanceof EncoderEngine encoder)) {
-                throw new InvalidRequestException("model " + h.name() + " is a decoder; use /v1/completions", "model");
-            }
+            Embedder encoder = h.model().embedder(h.name());
             int width = encoder.dimensions();
             if (request.dimensions() != null && request.dimensions() > width) {
                 throw new InvalidRequestException("dimensions must be at most " + width + " for model " + h.name()
                         + ", was " + request.dimensions(), "dimensions");
             }
-            EncoderEngine.Embedded e = inputs.texts() != null ? encoder.embed(inputs.texts())
+            Embedder.Embedded e = inputs.texts() != null ? encoder.embed(inputs.texts())
                     : encoder.embedIds(inputs.ids());
             List<EmbeddingResponse.Item> data = new ArrayList<>(inputs.size());
             for (int i = 0; i < e.vectors().length; i++) {

@@ -1,0 +1,14 @@
+package dev.secateur.serve.engine;
+
+/** A decoder: next-token logits and generation. Each {@link #generate} call keeps its own state (KV cache, sampler). */
+public interface TextGenerator extends Engine {
+
+    /** End-of-sequence token ids; generation stops on any of them. */
+    long[] eosIds();
+
+    /** Full-sequence logits for a batch of equally long rows: [B][T][V]. */
+    float[][][] logits(long[][] ids);
+
+    /** Runs prefill + decode until the sink says stop, an EOS token, or {@code params.maxTokens()}. */
+    Generated generate(long[] prompt, SamplingParams params, TokenSink sink);
+}
