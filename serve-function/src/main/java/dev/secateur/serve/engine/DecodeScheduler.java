@@ -133,6 +133,7 @@ final class DecodeScheduler implements AutoCloseable {
             Sequence s = waiting.peek();
             int n = Math.min(budget, s.prompt.length - s.fed);
             float[] logits;
+            long t0 = System.nanoTime();
             try {
                 if (s.generator == null) {
                     s.generator = decoder.generator();
@@ -145,6 +146,7 @@ final class DecodeScheduler implements AutoCloseable {
                 s.fail(e);
                 continue;
             }
+            stats.prefilled(System.nanoTime() - t0);
             s.fed += n;
             budget -= n;
             if (s.fed < s.prompt.length) {
@@ -184,8 +186,10 @@ final class DecodeScheduler implements AutoCloseable {
         if (batch == null) {
             batch = decoder.decodeBatch();
         }
+        long t0 = System.nanoTime();
         try {
             batch.regroup(keep, joining);
+            stats.regrouped(System.nanoTime() - t0);
         } catch (RuntimeException e) {
             LOG.errorf(e, "%s: regrouping the batch failed; failing its %d sequences", decoder.dir(), next.size());
             next.forEach(s -> fail(s, e));
@@ -208,6 +212,7 @@ final class DecodeScheduler implements AutoCloseable {
             tokens[r] = rows.get(r).lastToken;
         }
         float[][] logits;
+        long t0 = System.nanoTime();
         try {
             logits = batch.step(tokens);
         } catch (RuntimeException e) {
@@ -216,13 +221,13 @@ final class DecodeScheduler implements AutoCloseable {
             resetBatch();
             return;
         }
-        stats.step(tokens.length);
         for (int r = 0; r < tokens.length; r++) {
             Sequence s = rows.get(r);
             if (!s.done) {
                 pick(s, logits[r], batch.length(r));
             }
         }
+        stats.step(tokens.length, System.nanoTime() - t0);
     }
 
     /** @return whether the sequence goes on */

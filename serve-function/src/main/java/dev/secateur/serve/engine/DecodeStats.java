@@ -9,6 +9,10 @@ public final class DecodeStats {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong stepRows = new AtomicLong();
+    private final AtomicLong stepNanos = new AtomicLong();
+    private final AtomicLong regroups = new AtomicLong();
+    private final AtomicLong regroupNanos = new AtomicLong();
+    private final AtomicLong prefillNanos = new AtomicLong();
 
     /** Sequences submitted and not yet prefilled. */
     public int waiting() {
@@ -30,6 +34,24 @@ public final class DecodeStats {
         return stepRows.get();
     }
 
+    /** Seconds spent in decode steps (session runs and picking). */
+    public double stepSeconds() {
+        return stepNanos.get() / 1e9;
+    }
+
+    /** Times rows joined or left the batch (each copies the caches it keeps). */
+    public long regroups() {
+        return regroups.get();
+    }
+
+    public double regroupSeconds() {
+        return regroupNanos.get() / 1e9;
+    }
+
+    public double prefillSeconds() {
+        return prefillNanos.get() / 1e9;
+    }
+
     void waiting(int delta) {
         waiting.addAndGet(delta);
     }
@@ -38,8 +60,18 @@ public final class DecodeStats {
         running.addAndGet(delta);
     }
 
-    void step(int rows) {
+    void step(int rows, long nanos) {
         steps.incrementAndGet();
         stepRows.addAndGet(rows);
+        stepNanos.addAndGet(nanos);
+    }
+
+    void regrouped(long nanos) {
+        regroups.incrementAndGet();
+        regroupNanos.addAndGet(nanos);
+    }
+
+    void prefilled(long nanos) {
+        prefillNanos.addAndGet(nanos);
     }
 }

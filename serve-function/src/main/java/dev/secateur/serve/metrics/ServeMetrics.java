@@ -69,6 +69,14 @@ public class ServeMetrics implements SwapListener {
                 .description("batched decode steps run").register(registry);
         FunctionCounter.builder("secateur.decode.step.rows", d, DecodeStats::stepRows)
                 .description("rows over all decode steps (divided by steps: mean batch size)").register(registry);
+        FunctionCounter.builder("secateur.decode.step.seconds", d, DecodeStats::stepSeconds)
+                .description("time in batched decode steps").register(registry);
+        FunctionCounter.builder("secateur.decode.prefill.seconds", d, DecodeStats::prefillSeconds)
+                .description("time prefilling prompts").register(registry);
+        FunctionCounter.builder("secateur.decode.regroups", d, DecodeStats::regroups)
+                .description("times sequences joined or left a batch").register(registry);
+        FunctionCounter.builder("secateur.decode.regroup.seconds", d, DecodeStats::regroupSeconds)
+                .description("time copying caches when sequences join or leave").register(registry);
     }
 
     public void failedRequest(String api, int status) {
