@@ -77,6 +77,11 @@ public final class OrtEngine implements TextGenerator {
         return scheduler != null ? scheduler.generate(ints(prompt), picker, sink) : alone(ints(prompt), picker, sink);
     }
 
+    @Override
+    public boolean batches() {
+        return scheduler != null;
+    }
+
     private Generated alone(int[] prompt, TokenPicker picker, TokenSink sink) {
         List<Float> lps = new ArrayList<>();
         try (Generator gen = decoder.generator()) {

@@ -11,4 +11,9 @@ public interface TextGenerator extends Engine {
 
     /** Runs prefill + decode until the sink says stop, an EOS token, or {@code params.maxTokens()}. */
     Generated generate(long[] prompt, SamplingParams params, TokenSink sink);
+
+    /** Whether concurrent {@link #generate} calls share decode steps (so running a request's choices at once pays). */
+    default boolean batches() {
+        return false;
+    }
 }

@@ -7,6 +7,11 @@ import dev.secateur.serve.engine.TextCodec;
 import dev.secateur.serve.model.ModelHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /** Text completions over one model version; knows nothing about HTTP. */
 public final class CompletionService {
@@ -58,34 +63,115 @@ public final class CompletionService {
         return ids;
     }
 
+    /** Threads that wait on a request's extra choices while the decode scheduler generates them together. */
+    private static final ExecutorService CHOICES = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "secateur-choice");
+        t.setDaemon(true);
+        return t;
+    });
+
     public CompletionResult run(PreparedCompletion job, ChoiceListener listener) {
         CompletionSpec spec = job.spec();
         long t0 = System.nanoTime();
         long[] firstToken = {-1};
-        long genNanos = 0;
         int promptTokens = 0;
-        int completionTokens = 0;
-        List<Choice> choices = new ArrayList<>();
+        boolean together = job.promptIds().size() * spec.n() > 1
+                && job.model().model().generator(job.model().name()).batches();
+        ChoiceListener target = together ? new OneAtATime(listener) : listener;
+        List<Callable<Choice>> calls = new ArrayList<>();
         int index = 0;
         for (int p = 0; p < job.promptIds().size(); p++) {
             long[] prompt = job.promptIds().get(p);
             promptTokens += prompt.length;
             for (int i = 0; i < spec.n(); i++, index++) {
-                long g0 = System.nanoTime();
                 Long seed = spec.seed() == null ? null : spec.seed() + index;
                 SamplingParams params = new SamplingParams(job.maxTokens()[p], spec.temperature(), spec.topP(), 0, seed,
                         spec.presencePenalty(), spec.frequencyPenalty(), spec.logprobs() != null,
-                        spec.logprobs() == null ? 0 : spec.logprobs(),
-                        spec.stopTokenIds());
-                Choice c = one(job.model(), prompt, spec, params, index, listener, firstToken);
-                genNanos += System.nanoTime() - g0;
-                completionTokens += c.completionTokens();
-                choices.add(c);
+                        spec.logprobs() == null ? 0 : spec.logprobs(), spec.stopTokenIds());
+                int at = index;
+                calls.add(() -> one(job.model(), prompt, spec, params, at, target, firstToken));
             }
         }
+        List<Choice> choices = together ? together(calls) : inTurn(calls);
+        int completionTokens = choices.stream().mapToInt(Choice::completionTokens).sum();
+        long total = System.nanoTime() - t0;
         long ttft = firstToken[0] < 0 ? -1 : firstToken[0] - t0;
-        return new CompletionResult(choices,
-                new GenerationStats(System.nanoTime() - t0, ttft, genNanos, promptTokens, completionTokens));
+        return new CompletionResult(choices, new GenerationStats(total, ttft, total, promptTokens, completionTokens));
+    }
+
+    private static List<Choice> inTurn(List<Callable<Choice>> calls) {
+        List<Choice> out = new ArrayList<>();
+        for (Callable<Choice> c : calls) {
+            out.add(call(c));
+        }
+        return out;
+    }
+
+    /**
+     * Every choice at once, so the scheduler decodes them in the same steps; the listener sees one choice's pieces
+     * at a time (interleaved by index, as OpenAI streams n > 1). The first failure cancels the others.
+     */
+    private static List<Choice> together(List<Callable<Choice>> calls) {
+        List<Future<Choice>> futures = new ArrayList<>();
+        try {
+            for (Callable<Choice> c : calls) {
+                futures.add(CHOICES.submit(c));
+            }
+            List<Choice> out = new ArrayList<>();
+            for (Future<Choice> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while generating", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            futures.forEach(f -> f.cancel(true));
+        }
+    }
+
+    /** A listener called from several choices' threads: one call at a time, so a stream's chunks never interleave. */
+    private static final class OneAtATime implements ChoiceListener {
+        private final ChoiceListener target;
+
+        OneAtATime(ChoiceListener target) {
+            this.target = target;
+        }
+
+        @Override
+        public synchronized void started(int index) {
+            target.started(index);
+        }
+
+        @Override
+        public synchronized void delta(int index, String text) {
+            target.delta(index, text);
+        }
+
+        @Override
+        public synchronized void delta(int index, String text, List<ScoredToken> tokens) {
+            target.delta(index, text, tokens);
+        }
+
+        @Override
+        public synchronized void finished(int index, Finish finish) {
+            target.finished(index, finish);
+        }
+    }
+
+    private static Choice call(Callable<Choice> c) {
+        try {
+            return c.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Choice one(ModelHandle model, long[] prompt, CompletionSpec spec, SamplingParams params, int index,

@@ -128,6 +128,26 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void streamedChoicesGeneratedTogetherEachReadAsTheirOwnStream() {
+        // n = 3 choices are decoded in the same batch and streamed interleaved by index, as OpenAI does.
+        java.util.Map<Long, StringBuilder> texts = new java.util.TreeMap<>();
+        java.util.Map<Long, Integer> finishes = new java.util.HashMap<>();
+        try (StreamResponse<Completion> s = client.completions().createStreaming(completion().n(3).maxTokens(12)
+                .build())) {
+            s.stream().forEach(chunk -> chunk.choices().forEach(ch -> {
+                texts.computeIfAbsent(ch.index(), k -> new StringBuilder()).append(ch.text());
+                ch._finishReason().asKnown().ifPresent(f -> finishes.merge(ch.index(), 1, Integer::sum));
+            }));
+        }
+        String expected = ref.greedy(PROMPT, 12);
+        assertEquals(List.of(0L, 1L, 2L), new ArrayList<>(texts.keySet()));
+        for (long i = 0; i < 3; i++) {
+            assertEquals(expected, texts.get(i).toString(), "choice " + i);
+            assertEquals(1, finishes.get(i), "choice " + i + " finished once");
+        }
+    }
+
+    @Test
     void logprobsAndTopLogprobsMatchTheModel() {
         Completion c = client.completions().create(completion().maxTokens(4).logprobs(2).build());
         CompletionChoice.Logprobs lp = c.choices().get(0).logprobs().orElseThrow();
