@@ -285,7 +285,7 @@ public final class OrtDecoder implements AutoCloseable {
             float[] logits = gen.feed(prompt);
             while (true) {
                 int token = sampler.next(logits);
-                if (params.stopTokenIds().contains(token)) {
+                if (params.stopTokenIds().contains((long) token)) {
                     return new GenerationResult(prompt.length, tokens, logprobs, GenerationResult.STOP);
                 }
                 tokens.add(token);

@@ -1,15 +1,22 @@
 package dev.secateur.runtime;
 
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How to pick tokens. temperature ≤ 0 (or topK = 1) is greedy; otherwise logits are divided by temperature,
  * restricted to the topK most likely (0 = no limit), then to the smallest set whose probability reaches topP
  * (1 = no limit), and sampled with a generator seeded by {@code seed} (null = unseeded).
  *
- * @param stopTokenIds tokens that end generation; they are not part of the output
+ * @param presencePenalty  subtracted once from the logit of every token already generated (OpenAI's definition)
+ * @param frequencyPenalty subtracted from a token's logit once per time it was generated
+ * @param logprobs         report each emitted token's log-probability (a pass over the vocabulary per token)
+ * @param topLogprobs      most likely alternatives to report at each step (0 = none)
+ * @param stopTokenIds     tokens that end generation besides the model's EOS; they are not part of the output
  */
-public record SamplingParams(int maxTokens, double temperature, int topK, double topP, Long seed, Set<Integer> stopTokenIds) {
+public record SamplingParams(int maxTokens, double temperature, int topK, double topP, Long seed,
+                             double presencePenalty, double frequencyPenalty, boolean logprobs, int topLogprobs,
+                             Set<Long> stopTokenIds) {
 
     public SamplingParams {
         if (maxTokens < 0) {
@@ -21,22 +28,31 @@ public record SamplingParams(int maxTokens, double temperature, int topK, double
         if (topK < 0) {
             throw new IllegalArgumentException("topK must be ≥ 0, got " + topK);
         }
+        if (topLogprobs < 0) {
+            throw new IllegalArgumentException("topLogprobs must be ≥ 0, got " + topLogprobs);
+        }
         stopTokenIds = stopTokenIds == null ? Set.of() : Set.copyOf(stopTokenIds);
     }
 
     public static SamplingParams greedy(int maxTokens) {
-        return new SamplingParams(maxTokens, 0, 0, 1, null, Set.of());
+        return sampled(maxTokens, 0, 0, 1, null);
     }
 
     public static SamplingParams sampled(int maxTokens, double temperature, int topK, double topP, Long seed) {
-        return new SamplingParams(maxTokens, temperature, topK, topP, seed, Set.of());
+        return new SamplingParams(maxTokens, temperature, topK, topP, seed, 0, 0, false, 0, Set.of());
     }
 
-    public SamplingParams withStopTokens(Set<Integer> ids) {
-        return new SamplingParams(maxTokens, temperature, topK, topP, seed, ids);
+    public SamplingParams withStopTokens(Set<? extends Number> ids) {
+        Set<Long> longs = ids.stream().map(Number::longValue).collect(Collectors.toUnmodifiableSet());
+        return new SamplingParams(maxTokens, temperature, topK, topP, seed, presencePenalty, frequencyPenalty, logprobs,
+                topLogprobs, longs);
     }
 
     public boolean isGreedy() {
         return temperature <= 0 || topK == 1;
+    }
+
+    public boolean penalised() {
+        return presencePenalty != 0 || frequencyPenalty != 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.secateur.serve.engine;
 
+import dev.secateur.runtime.SamplingParams;
 import dev.secateur.runtime.Generator;
 import dev.secateur.runtime.OrtDecoder;
 import java.util.ArrayList;

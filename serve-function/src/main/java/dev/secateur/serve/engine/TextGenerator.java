@@ -1,5 +1,7 @@
 package dev.secateur.serve.engine;
 
+import dev.secateur.runtime.SamplingParams;
+
 /** A decoder: next-token logits and generation. Each {@link #generate} call keeps its own state (KV cache, sampler). */
 public interface TextGenerator extends Engine {
 

@@ -1,5 +1,6 @@
 package dev.secateur.serve.engine;
 
+import dev.secateur.runtime.SamplingParams;
 import dev.secateur.runtime.Sampler;
 import java.util.HashSet;
 import java.util.Set;
@@ -37,8 +38,7 @@ final class TokenPicker {
         for (long e : eos) {
             stops.add(e);
         }
-        this.sampler = new Sampler(dev.secateur.runtime.SamplingParams.sampled(p.maxTokens(), p.temperature(),
-                p.topK(), p.topP(), p.seed()));
+        this.sampler = new Sampler(p);
         this.penalties = new Penalties(p.presencePenalty(), p.frequencyPenalty());
     }
 

@@ -2,7 +2,7 @@ package dev.secateur.serve.generate;
 
 import dev.secateur.serve.engine.TextGenerator;
 import dev.secateur.serve.engine.Finish;
-import dev.secateur.serve.engine.SamplingParams;
+import dev.secateur.runtime.SamplingParams;
 import dev.secateur.serve.engine.TextCodec;
 import dev.secateur.serve.model.ModelHandle;
 import java.util.ArrayList;
@@ -85,7 +85,7 @@ public final class CompletionService {
             promptTokens += prompt.length;
             for (int i = 0; i < spec.n(); i++, index++) {
                 Long seed = spec.seed() == null ? null : spec.seed() + index;
-                SamplingParams params = new SamplingParams(job.maxTokens()[p], spec.temperature(), spec.topP(), 0, seed,
+                SamplingParams params = new SamplingParams(job.maxTokens()[p], spec.temperature(), 0, spec.topP(), seed,
                         spec.presencePenalty(), spec.frequencyPenalty(), spec.logprobs() != null,
                         spec.logprobs() == null ? 0 : spec.logprobs(), spec.stopTokenIds());
                 int at = index;

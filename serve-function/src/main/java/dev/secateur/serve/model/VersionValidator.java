@@ -4,7 +4,7 @@ import dev.secateur.serve.engine.Embedder;
 import dev.secateur.serve.engine.Engine;
 import dev.secateur.serve.engine.TextGenerator;
 import dev.secateur.serve.engine.LoadedModel;
-import dev.secateur.serve.engine.SamplingParams;
+import dev.secateur.runtime.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
 

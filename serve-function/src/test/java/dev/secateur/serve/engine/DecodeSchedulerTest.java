@@ -1,5 +1,6 @@
 package dev.secateur.serve.engine;
 
+import dev.secateur.runtime.SamplingParams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -123,7 +124,7 @@ class DecodeSchedulerTest {
     }
 
     static SamplingParams greedy(int maxTokens) {
-        return new SamplingParams(maxTokens, 0, 1, 0, null, 0, 0, false, 0, Set.of());
+        return SamplingParams.greedy(maxTokens);
     }
 
     @Test
@@ -144,7 +145,7 @@ class DecodeSchedulerTest {
 
     @Test
     void seededSamplingPenaltiesAndLogprobsAreTheSameBatched() throws Exception {
-        Function<Integer, SamplingParams> params = i -> new SamplingParams(20, 0.9, 0.95, 0, 1000L + i, 0.3, 0.2, true,
+        Function<Integer, SamplingParams> params = i -> new SamplingParams(20, 0.9, 0, 0.95, 1000L + i, 0.3, 0.2, true,
                 3, Set.of());
         List<Seen> batchedOut = concurrently(params, i -> n -> true);
         for (int i = 0; i < PROMPTS.length; i++) {

@@ -11,7 +11,7 @@ import dev.secateur.serve.engine.Finish;
 import dev.secateur.serve.engine.Generated;
 import dev.secateur.serve.engine.LoadedModel;
 import dev.secateur.serve.engine.RuntimeOptions;
-import dev.secateur.serve.engine.SamplingParams;
+import dev.secateur.runtime.SamplingParams;
 import dev.secateur.serve.engine.TextCodec;
 import dev.secateur.serve.engine.TokenSink;
 import java.nio.file.Path;
