@@ -17,7 +17,9 @@ public enum PruneMethod implements JsonEnum {
     /** Weight sparsity: zero the lowest |W_ij|·‖X_j‖₂ of each output row (Wanda); needs a sparsity. */
     WANDA("wanda"),
     /** Weight sparsity: OBS reconstruction of each linear layer from H = XᵀX (SparseGPT); needs a sparsity. */
-    SPARSEGPT("sparsegpt");
+    SPARSEGPT("sparsegpt"),
+    /** Weight sparsity: SparseGPT for attention, gate/up/down coupled through auxiliary variables (SparseLLM); needs a sparsity. */
+    SPARSELLM("sparsellm");
 
     private final String json;
 
@@ -27,7 +29,7 @@ public enum PruneMethod implements JsonEnum {
 
     /** True for the methods that zero single weights rather than remove whole neurons, heads or layers. */
     public boolean prunesWeights() {
-        return this == WANDA || this == SPARSEGPT;
+        return this == WANDA || this == SPARSEGPT || this == SPARSELLM;
     }
 
     @JsonValue

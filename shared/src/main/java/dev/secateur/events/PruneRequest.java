@@ -31,7 +31,7 @@ import java.io.IOException;
  *     exceeds this many bits (ffnRatio, when > 0, caps the removal); null for ratio mode
  * @param miTokens calibration tokens subsampled for the pairwise Rényi estimator and layer MI; null: up to
  *     {@link #DEFAULT_MI_TOKENS}, as many as the calibration has
- * @param sparsity fraction of every block's linear weights zeroed by a weight-sparsity method (wanda, sparsegpt), > 0 and < 1;
+ * @param sparsity fraction of every block's linear weights zeroed by a weight-sparsity method (wanda, sparsegpt, sparsellm), > 0 and < 1;
  *     null for structured methods
  * @param pattern where the zeros may fall: "unstructured" (the default with a sparsity) or N:M ("2:4", "4:8": at most N
  *     non-zeros in every M consecutive inputs, which fixes sparsity at (M − N) / M)
@@ -240,7 +240,7 @@ public record PruneRequest(
             throw new RequestValidationException("sparsity", "must be > 0 and < 1, was " + sparsity);
         }
         if (!method.prunesWeights()) {
-            throw new RequestValidationException("sparsity", "applies to the weight-sparsity methods wanda and sparsegpt; " + method.json()
+            throw new RequestValidationException("sparsity", "applies to the weight-sparsity methods wanda, sparsegpt and sparsellm; " + method.json()
                     + " removes whole neurons, heads or layers (use ffnRatio, headRatio, dropLayers)");
         }
         if (p != null && !p.unstructured() && Math.abs(p.impliedSparsity() - sparsity) > 1e-9) {
@@ -259,7 +259,7 @@ public record PruneRequest(
         }
         if (compensation != Compensation.NONE) {
             throw new RequestValidationException("compensation", "must be none with method " + method.json() + " ("
-                    + (method == PruneMethod.SPARSEGPT ? "it updates the kept weights itself" : "it keeps the remaining weights as they are")
+                    + (method == PruneMethod.WANDA ? "it keeps the remaining weights as they are" : "it updates the kept weights itself")
                     + "; bias and lsq refit removed neurons), was " + compensation.json());
         }
     }

@@ -30,16 +30,16 @@ public class PruneCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--method", defaultValue = "mi", description = "mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor; "
-            + "wanda or sparsegpt zero single weights (with --sparsity) (default: ${DEFAULT-VALUE})")
+            + "wanda, sparsegpt or sparsellm zero single weights (with --sparsity) (default: ${DEFAULT-VALUE})")
     String method;
 
-    @Option(names = "--ffn-ratio", description = "fraction of FFN neurons to remove (default: 0.2; 0 with wanda and sparsegpt)")
+    @Option(names = "--ffn-ratio", description = "fraction of FFN neurons to remove (default: 0.2; 0 with wanda, sparsegpt, sparsellm)")
     Double ffnRatio;
 
-    @Option(names = "--sparsity", description = "wanda, sparsegpt: fraction of every block's linear weights to zero, > 0 and < 1")
+    @Option(names = "--sparsity", description = "wanda, sparsegpt, sparsellm: fraction of every block's linear weights to zero, > 0 and < 1")
     Double sparsity;
 
-    @Option(names = "--pattern", description = "wanda, sparsegpt: unstructured (default) or N:M such as 2:4, 4:8 (at most N non-zeros in every M inputs)")
+    @Option(names = "--pattern", description = "wanda, sparsegpt, sparsellm: unstructured (default) or N:M such as 2:4, 4:8 (at most N non-zeros in every M inputs)")
     String pattern;
 
     @Option(names = "--head-ratio", defaultValue = "0", description = "fraction of attention heads to remove, whole KV groups")
@@ -51,7 +51,7 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--allocation", defaultValue = "uniform", description = "uniform or global (default: ${DEFAULT-VALUE})")
     String allocation;
 
-    @Option(names = "--compensation", description = "none, bias or lsq (default: lsq; none with wanda and sparsegpt)")
+    @Option(names = "--compensation", description = "none, bias or lsq (default: lsq; none with wanda, sparsegpt, sparsellm)")
     String compensation;
 
     @Option(names = "--mi-alpha", defaultValue = "2", description = "Rényi order (default: ${DEFAULT-VALUE})")

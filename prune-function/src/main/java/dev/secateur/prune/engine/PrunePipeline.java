@@ -98,7 +98,7 @@ public final class PrunePipeline {
             if (spec.sparsity() != null) {
                 WeightSparsifier.requireTileable(ConfigReader.read(o.model()).hiddenSize(), model.headDim(), model.layerSizes(),
                         spec.sparsity().pattern());
-                sparsifier = new WeightSparsifier(SparsityMethods.byName(spec.criterion()), spec.sparsity(), manager);
+                sparsifier = SparsityMethods.sparsifier(spec.criterion(), spec.sparsity(), manager);
             } else if ("taylor".equals(o.criterion())) {
                 if (!(model instanceof DecoderFamily decoder)) {
                     throw new IllegalArgumentException("taylor needs a language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
@@ -129,7 +129,7 @@ public final class PrunePipeline {
             return new PruneResult(out, outcome.plan(), outcome.parametersBefore(), outcome.parametersAfter(),
                     eval == null ? Double.NaN : eval.perplexityBefore(), eval == null ? Double.NaN : eval.perplexityAfter(),
                     o.evalSeqLen(), seconds, outcome.peakActivationBytes(), Devices.describe(device), eval == null ? null : eval.agreement(),
-                    fidelity);
+                    fidelity, sparsifier == null ? java.util.List.of() : sparsifier.coupledTraces());
         } catch (RuntimeException e) {
             AtomicFiles.deleteRecursively(stage);
             throw e;

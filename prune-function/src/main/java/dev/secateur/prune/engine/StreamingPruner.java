@@ -211,8 +211,8 @@ final class StreamingPruner {
                 add("calibrate", t0);
                 LayerSizes denseSizes = model.layerSizes(l);
                 listener.progress("prune", (l + 1.0) / layers, sparsifier != null
-                        ? String.format(java.util.Locale.ROOT, "layer %d: %s %s, %.1f %% of linear weights zero", l, sparsifier.methodName(),
-                                sparsifier.target().pattern(), 100 * SparsityCensus.linearSparsity(pruned))
+                        ? String.format(java.util.Locale.ROOT, "layer %d: %s %s, %.1f %% of linear weights zero%s", l, sparsifier.methodName(),
+                                sparsifier.target().pattern(), 100 * SparsityCensus.linearSparsity(pruned), couplingNote(l))
                         : String.format(java.util.Locale.ROOT, "layer %d: FFN %d → %d, heads %d → %d",
                         l, denseSizes.ffn(), pruned.ffnWidth(), denseSizes.heads(), pruned.numHeads(headDim)));
             }
@@ -328,6 +328,13 @@ final class StreamingPruner {
             g = gs;
         }
         return g;
+    }
+
+    /** SparseLLM's FFN output error against plain SparseGPT's for this layer, when the sparsifier couples the FFN. */
+    private String couplingNote(int layer) {
+        return sparsifier.coupledTraces().stream().filter(t -> t.layer() == layer).findFirst()
+                .map(t -> String.format(java.util.Locale.ROOT, " (FFN output error %.4g → %.4g over sparsegpt)", t.plainOutputError(), t.outputError()))
+                .orElse("");
     }
 
     private void add(String phase, long t0) {

@@ -86,6 +86,11 @@ public final class PipelineJobRunner implements PruneJobRunner {
             sparsity = new SparsityTarget(req.sparsity(), SparsityPattern.parse(req.patternOrDefault()));
             options = options.withSparsity(req.method().json(), sparsity);
             requireTileable(task.sourceDir(), encoder, sparsity.pattern());
+            if (req.method() == dev.secateur.events.PruneMethod.SPARSELLM
+                    && (encoder || ConfigReader.read(task.sourceDir()).architecture() == dev.secateur.checkpoint.Architecture.GPT2)) {
+                throw new RequestValidationException("method", "sparsellm couples a gated FFN (gate, up, down: Llama, Qwen2); "
+                        + (encoder ? "an encoder's" : "GPT-2's") + " FFN has no gate: use sparsegpt");
+            }
         }
         try {
             PrunePipeline.spec(options);
@@ -153,6 +158,10 @@ public final class PipelineJobRunner implements PruneJobRunner {
         if (sparsity != null) {
             // counted from the written checkpoint, so the figures are what model.safetensors and model.onnx hold
             report.set("sparsity", Json.toTree(SparsityCensus.of(out, req.method().json(), sparsity)));
+            if (!result.couplingTraces().isEmpty()) {
+                // per block: the coupled objective after each iteration, and the FFN's real output error vs plain SparseGPT's
+                report.set("sparsellm", Json.toTree(result.couplingTraces()));
+            }
         }
         AtomicFiles.writeAtomically(out.resolve("report.json"), Json.toPrettyBytes(report));
         return new dev.secateur.prune.service.PruneResult(summary, Map.of(

@@ -56,6 +56,27 @@ final class Cholesky {
         return u;
     }
 
+    /** x with A x = b, from A's lower factor L (A = L Lᵀ): forward then back substitution. */
+    static double[] solve(double[] l, int n, double[] b) {
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            double s = b[i];
+            for (int k = 0; k < i; k++) {
+                s -= l[i * n + k] * y[k];
+            }
+            y[i] = s / l[i * n + i];
+        }
+        double[] x = new double[n];
+        for (int i = n - 1; i >= 0; i--) {
+            double s = y[i];
+            for (int k = i + 1; k < n; k++) {
+                s -= l[k * n + i] * x[k];
+            }
+            x[i] = s / l[i * n + i];
+        }
+        return x;
+    }
+
     private static double[] invertLower(double[] l, int n) {
         double[] inv = new double[n * n];
         for (int j = 0; j < n; j++) {

@@ -19,14 +19,33 @@ import java.util.function.Function;
  * reference loops do; layers sharing an input share its Gram matrix, which is dropped when the block is done.
  */
 public final class WeightSparsifier {
+    private final String name;
     private final WeightSparsityMethod method;
+    private final SparseLlmFfn ffnCoupling;
     private final SparsityTarget target;
     private final NDManager manager;
+    private final List<SparseLlmFfn.Trace> coupled = new java.util.ArrayList<>();
 
+    /** Every linear layer sparsified on its own by {@code method}. */
     public WeightSparsifier(WeightSparsityMethod method, SparsityTarget target, NDManager manager) {
+        this(method.name(), method, null, target, manager);
+    }
+
+    /**
+     * @param ffnCoupling when not null, gate/up/down are sparsified together by it (SparseLLM), the attention layers by
+     *     {@code method}
+     */
+    public WeightSparsifier(String name, WeightSparsityMethod method, SparseLlmFfn ffnCoupling, SparsityTarget target, NDManager manager) {
+        this.name = name;
         this.method = method;
+        this.ffnCoupling = ffnCoupling;
         this.target = target;
         this.manager = manager;
+    }
+
+    /** What the FFN coupling did in each block so far (objective per iteration, output errors); empty without one. */
+    public List<SparseLlmFfn.Trace> coupledTraces() {
+        return List.copyOf(coupled);
     }
 
     /**
@@ -51,7 +70,7 @@ public final class WeightSparsifier {
     }
 
     public String methodName() {
-        return method.name();
+        return name;
     }
 
     /**
@@ -60,6 +79,11 @@ public final class WeightSparsifier {
      */
     public LayerWeights sparsify(int layer, LayerWeights w, Function<CaptureSite, Tensor> inputs) {
         Map<CaptureSite, InputGram> grams = new EnumMap<>(CaptureSite.class);
+        if (ffnCoupling != null && w.gate() == null) {
+            throw new IllegalArgumentException("method " + name + " couples a gated FFN (gate, up, down: Llama, Qwen2); layer " + layer
+                    + " has no gate (GPT-2 and BERT blocks do not): use sparsegpt");
+        }
+        boolean coupleFfn = ffnCoupling != null && w.ffnWidth() > 0;
         for (LinearSite site : LinearSite.values()) {
             Tensor weight = site.weight(w);
             if (weight == null || weight.numel() == 0) {
@@ -69,6 +93,9 @@ public final class WeightSparsifier {
             String problem = target.pattern().widthProblem(weight.dim(1), where);
             if (problem != null) {
                 throw new IllegalArgumentException(problem);
+            }
+            if (coupleFfn && (site == LinearSite.GATE || site == LinearSite.UP || site == LinearSite.DOWN)) {
+                continue;
             }
             InputGram gram = grams.computeIfAbsent(site.input(), s -> {
                 Tensor x = inputs.apply(s);
@@ -81,6 +108,15 @@ public final class WeightSparsifier {
                 throw new IllegalStateException(where + " has " + weight.dim(1) + " inputs but its captured input has " + gram.inputs());
             }
             w = site.with(w, method.sparsify(weight, gram, target));
+        }
+        if (coupleFfn) {
+            Tensor x = inputs.apply(CaptureSite.FFN_INPUT);
+            if (x == null) {
+                throw new IllegalStateException("no calibration inputs were captured for layer " + layer + "'s FFN");
+            }
+            SparseLlmFfn.Result r = ffnCoupling.sparsify(w, x, target, manager);
+            coupled.add(r.trace(layer));
+            w = r.weights();
         }
         return w;
     }

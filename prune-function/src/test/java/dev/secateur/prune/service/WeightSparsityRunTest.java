@@ -136,6 +136,30 @@ class WeightSparsityRunTest {
         }
     }
 
+    @Test
+    void anEncoderGetsTheSameSparsityInItsLinearLayers() throws IOException {
+        // all-MiniLM-L6-v2: q/k/v, attention output, intermediate and output dense layers of 6 post-LN blocks
+        Path model = dev.secateur.prune.encoder.MiniLm.folder(), out = tmp.resolve("minilm-48");
+        ObjectNode r = Json.mapper().createObjectNode();
+        r.putObject("source").put("path", model.toString());
+        r.put("method", "wanda").put("sparsity", 0.5).put("pattern", "4:8")
+                .put("calibration", dev.secateur.prune.encoder.MiniLm.calibration().toString())
+                .put("eval", dev.secateur.prune.encoder.MiniLm.heldOut().toString()).put("samples", 32).put("seqLen", 64).put("outputModel", "m");
+        Files.createDirectories(out);
+        PruneRequest req = PruneRequest.parseValid(r);
+        new PipelineJobRunner().prune(new PruneTask("t", req, model, dev.secateur.prune.encoder.MiniLm.calibration(),
+                dev.secateur.prune.encoder.MiniLm.heldOut(), out, "cpu", false), JobProgress.NONE);
+        JsonNode report = Json.mapper().readTree(out.resolve("report.json").toFile());
+        JsonNode s = report.get("sparsity");
+        assertEquals(6 * 6, s.get("matrices").size(), "6 linear layers (no gate) in each of 6 blocks");
+        for (JsonNode m : s.get("matrices")) {
+            assertEquals(0.5, m.get("sparsity").asDouble(), 1e-12, m.toString());
+            assertEquals(0, m.get("groupsBreakingPattern").asLong(), m.toString());
+        }
+        double cosine = report.get("meanCosine").asDouble();
+        assertTrue(cosine > 0 && cosine < 1, "embedding fidelity is measured, and 4:8 sparsity changes the embeddings: " + cosine);
+    }
+
     private static double zeros(Tensor t) {
         long z = 0;
         for (float v : t.data()) {
