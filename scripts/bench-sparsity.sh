@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Weight sparsity on the demo model: perplexity of models/kjv-llama on data/kjv-valid.txt (seq 128) after wanda and
-# sparsegpt at 50/60/70 % unstructured and 2:4 / 4:8, calibrated on data/kjv-calib.txt (32 × 128 tokens, sequential),
+# Weight sparsity on the demo model: perplexity of models/kjv-llama on data/kjv-valid.txt (seq 128) after wanda,
+# sparsegpt and sparsellm at 50/60/70 % unstructured and 2:4 / 4:8, calibrated on data/kjv-calib.txt (32 × 128 tokens, sequential),
 # then ONNX Runtime latency and ONNX file sizes of the dense export against two sparse ones. Prints markdown tables
 # and keeps every run's report.json under the work folder. Nothing to install by hand: ./secateur builds itself.
 #
-#   scripts/bench-sparsity.sh [--methods wanda,sparsegpt] [--work DIR] [--keep]
+#   scripts/bench-sparsity.sh [--methods wanda,sparsegpt,sparsellm] [--work DIR] [--keep]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-methods="wanda,sparsegpt"
+methods="wanda,sparsegpt,sparsellm"
 work="$root/target/bench-sparsity"
 keep=0
 while [[ $# -gt 0 ]]; do
@@ -54,7 +54,7 @@ echo
 
 # ONNX Runtime on the dense export and two sparse ones, timed in turn round after round
 "$secateur" export --model "$model" --out "$work/dense" >/dev/null
-sparse1="$work/${list[0]}-0.5-unstructured"; sparse2="$work/${list[${#list[@]}-1]}-0.5-2of4"
+sparse1="$work/${list[0]}-0.5-unstructured"; sparse2="$work/${list[1]:-${list[0]}}-0.5-2of4"
 printf '| ONNX folder | model.onnx bytes | gzip bytes | ORT prefill 96 tokens (ms) | ORT decode (ms/token) |\n'
 printf '|---|---:|---:|---:|---:|\n'
 "$secateur" bench-onnx --model "$work/dense" --model "$sparse1" --model "$sparse2" --prompt 96 --decode 32 --repeats 9 \

@@ -119,6 +119,42 @@ class WeightSparsityRunTest {
     }
 
     @Test
+    void sparseLlmReportsItsObjectivePerBlockAndMeetsThePattern() throws IOException {
+        Path model = model(), out = tmp.resolve("sparsellm-48");
+        run(model, request(model, "sparsellm").put("sparsity", 0.5).put("pattern", "4:8"), out, false);
+        JsonNode report = Json.mapper().readTree(out.resolve("report.json").toFile());
+        for (JsonNode m : report.get("sparsity").get("matrices")) {
+            assertEquals(0.5, m.get("sparsity").asDouble(), 1e-12, m.toString());
+            assertEquals(0, m.get("groupsBreakingPattern").asLong(), m.toString());
+        }
+        JsonNode traces = report.get("sparsellm");
+        assertEquals(2, traces.size(), "one trace per block");
+        for (JsonNode t : traces) {
+            JsonNode obj = t.get("objective");
+            assertTrue(obj.size() > 1, t.toString());
+            for (int i = 1; i < obj.size(); i++) {
+                assertTrue(obj.get(i).asDouble() <= obj.get(i - 1).asDouble() * (1 + 1e-9), t.toString());
+            }
+        }
+    }
+
+    @Test
+    void sparseLlmOnAnFfnWithoutAGateIsRefusedNamingTheMethod() throws IOException {
+        Path gpt2 = tmp.resolve("gpt2");
+        Files.createDirectories(gpt2);
+        try (Stream<Path> files = Files.list(Fixtures.dir("gpt2"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, gpt2.resolve(f.getFileName()));
+            }
+        }
+        Files.copy(TOKENIZER, gpt2.resolve("tokenizer.json"));
+        RequestValidationException e = assertThrows(RequestValidationException.class,
+                () -> run(gpt2, request(gpt2, "sparsellm").put("sparsity", 0.5), tmp.resolve("gpt2-out"), false));
+        assertEquals("method", e.field());
+        assertTrue(e.reason().contains("no gate"), e.reason());
+    }
+
+    @Test
     void aPatternWhoseGroupsCannotTileALayerIsRefusedNamingThePatternAndLeavesNothing() throws IOException {
         Path model = model(), narrowed = tmp.resolve("narrowed");
         // 30 % of 96 FFN neurons removed leaves 67, which groups of 4 cannot tile
