@@ -124,6 +124,7 @@ public class PruneCommand implements Callable<Integer> {
         if (eval != null) {
             checkFile(eval, "--eval", false);
         }
+        boolean created = !Files.exists(out);
         prepareOutput();
         PruneRequest request;
         PruneResult result;
@@ -132,7 +133,11 @@ public class PruneCommand implements Callable<Integer> {
             PruneTask task = new PruneTask("cli", request, model, calibration, eval, out, device, !"none".equals(export));
             result = new PipelineJobRunner().prune(task, new ConsoleProgress(System.err));
         } catch (RequestValidationException e) {
+            removeIfCreatedAndEmpty(created);
             throw new IllegalArgumentException(OPTION_OF_FIELD.getOrDefault(e.field(), e.field()) + ": " + e.reason(), e);
+        } catch (RuntimeException e) {
+            removeIfCreatedAndEmpty(created);
+            throw e;
         }
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("out", out.toString());
@@ -175,6 +180,20 @@ public class PruneCommand implements Callable<Integer> {
         String name = out.toAbsolutePath().getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         r.put("outputModel", ModelNames.isValid(name) ? name : "pruned");
         return r;
+    }
+
+    /** A failed run leaves no trace: the folder this command created goes again, unless something else wrote into it. */
+    private void removeIfCreatedAndEmpty(boolean created) {
+        if (!created) {
+            return;
+        }
+        try (var entries = Files.list(out)) {
+            if (entries.findAny().isEmpty()) {
+                Files.delete(out);
+            }
+        } catch (IOException ignored) {
+            // the run's own error is the one to report
+        }
     }
 
     private void prepareOutput() throws IOException {

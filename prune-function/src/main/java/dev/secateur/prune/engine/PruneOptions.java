@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * @param maxTokens activation rows kept per layer (token-subsampled)
  * @param calibrationMode what calibrates block i + 1: the pruned block i's output (sequential) or the dense one's
  * @param evalText perplexity text for before/after, or null to skip
- * @param sparsity zeros in every block's linear weights, for criterion wanda or sparsegpt; null for structured pruning
+ * @param sparsity zeros in every block's linear weights, for criterion wanda, sparsegpt or sparsellm; null for structured pruning
  */
 public record PruneOptions(
         Path model, Path tokenizer, Path calibration, Path output,
@@ -39,7 +39,7 @@ public record PruneOptions(
                 evalMaxTokens, null);
     }
 
-    /** The same run as weight sparsity by a sparsity method (wanda, sparsegpt): no FFN/head/layer targets, no compensation step. */
+    /** The same run as weight sparsity by a sparsity method (wanda, sparsegpt, sparsellm): no FFN/head/layer targets, no compensation step. */
     public PruneOptions withSparsity(String method, SparsityTarget target) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, method, null, null, null, null,
                 allocation, minKeep, "none", kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText, evalSeqLen,

@@ -16,7 +16,7 @@ import java.util.Set;
  * @param heads attention head target (whole KV groups), or null
  * @param layerRatio fraction of whole layers to drop by block input/output MI, or null
  * @param layerThreshold drop layers whose input/output MI exceeds this (bits) instead, or null
- * @param sparsity zeros in every block's linear weights (criterion wanda or sparsegpt), or null for structured pruning
+ * @param sparsity zeros in every block's linear weights (criterion wanda, sparsegpt or sparsellm), or null for structured pruning
  */
 public record PruneSpec(String criterion, Target ffn, Target heads, Double layerRatio, Double layerThreshold,
         String compensation, Criteria.Settings settings, SparsityTarget sparsity) {

@@ -1,12 +1,14 @@
 package dev.secateur.prune.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
 import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +37,16 @@ class SparsityCliTest {
         assertTrue(err.contains(option + ": ") && err.contains(reason), err);
     }
 
+    /** A refused run leaves no output folder behind, not even the empty one the command made. */
+    private static void assertRefused(LaunchResult r, Path out, String option, String reason) {
+        assertRefused(r, option, reason);
+        assertFalse(Files.exists(out), out + " was left behind");
+    }
+
     @Test
     void sparsityOfOneOrMoreOrBelowZeroNamesTheOption(QuarkusMainLauncher launcher, @TempDir Path tmp) {
-        assertRefused(prune(launcher, tmp.resolve("a"), "--method", "wanda", "--sparsity", "1.0"), "--sparsity", "must be > 0 and < 1");
+        assertRefused(prune(launcher, tmp.resolve("a"), "--method", "wanda", "--sparsity", "1.0"), tmp.resolve("a"), "--sparsity",
+                "must be > 0 and < 1");
         assertRefused(prune(launcher, tmp.resolve("b"), "--method", "sparsegpt", "--sparsity", "-0.2"), "--sparsity", "must be > 0 and < 1");
     }
 
