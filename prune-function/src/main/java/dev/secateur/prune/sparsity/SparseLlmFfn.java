@@ -3,6 +3,7 @@ package dev.secateur.prune.sparsity;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -100,15 +101,9 @@ public final class SparseLlmFfn {
             objective.add(objective(m, xs, y, z, pg, pu, gate, up, down));
 
             for (int it = 0; it < iterations; it++) {
-                NDArray wd = f64(m, down);
-                NDArray a = wd.transpose().matMul(wd).mul(alpha).add(m.eye(down.dim(1), down.dim(1), 0, DataType.FLOAT64).mul(beta));
-                z = y.matMul(wd).mul(alpha).add(silu(pg).mul(pu).mul(beta)).matMul(a.inverse());
-
-                NDArray qu = xs.matMul(f64(m, up).transpose());
-                NDArray s = silu(pg);
-                pu = s.mul(z).mul(beta).add(qu.mul(gamma)).div(s.square().mul(beta).add(gamma));
-
-                pg = gaussNewtonGate(m, xs, z, pg, pu, gate);
+                z = replace(z, updateActivations(m, y, pg, pu, down));
+                pu = replace(pu, updateUp(m, xs, z, pg, up));
+                pg = replace(pg, gaussNewtonGate(m, xs, z, pg, pu, gate));
 
                 down = fit(m, z, y, down, target);
                 up = fit(m, xs, pu, up, target);
@@ -120,16 +115,53 @@ public final class SparseLlmFfn {
         }
     }
 
+    /*
+     * Every step below runs in its own NDScope, so its temporaries ([tokens, ffn] float64 arrays) are freed when it
+     * returns and only the new state survives: without that, a block's iterations held gigabytes until the block ended.
+     */
+
+    /** The old state array goes as soon as its successor exists. */
+    private static NDArray replace(NDArray old, NDArray next) {
+        old.close();
+        return next;
+    }
+
+    /** Z = (α Y Ŵ_d + β silu(P_g) ⊙ P_u)(α Ŵ_dᵀŴ_d + β I)⁻¹, the exact minimiser over Z. */
+    private NDArray updateActivations(NDManager m, NDArray y, NDArray pg, NDArray pu, Tensor down) {
+        try (NDScope scope = new NDScope()) {
+            NDArray wd = f64(m, down);
+            NDArray a = wd.transpose().matMul(wd).mul(alpha).add(m.eye(down.dim(1), down.dim(1), 0, DataType.FLOAT64).mul(beta));
+            NDArray z = y.matMul(wd).mul(alpha).add(silu(pg).mul(pu).mul(beta)).matMul(a.inverse());
+            NDScope.unregister(z);
+            return z;
+        }
+    }
+
+    /** P_u = (β σ ⊙ Z + γ X Ŵ_uᵀ) / (β σ² + γ) with σ = silu(P_g), the exact minimiser over P_u. */
+    private NDArray updateUp(NDManager m, NDArray xs, NDArray z, NDArray pg, Tensor up) {
+        try (NDScope scope = new NDScope()) {
+            NDArray qu = xs.matMul(f64(m, up).transpose());
+            NDArray s = silu(pg);
+            NDArray pu = s.mul(z).mul(beta).add(qu.mul(gamma)).div(s.square().mul(beta).add(gamma));
+            NDScope.unregister(pu);
+            return pu;
+        }
+    }
+
     /** One Gauss–Newton step on β(z − silu(p)·u)² + γ(p − q)² per element, kept where it lowers that sum. */
     private NDArray gaussNewtonGate(NDManager m, NDArray xs, NDArray z, NDArray pg, NDArray pu, Tensor gate) {
-        NDArray q = xs.matMul(f64(m, gate).transpose());
-        NDArray sig = Activation.sigmoid(pg);
-        NDArray r = z.sub(pg.mul(sig).mul(pu));
-        NDArray j = sig.mul(pg.mul(sig.neg().add(1)).add(1)).mul(pu); // d(silu(p)·u)/dp
-        NDArray step = j.mul(r).mul(beta).sub(pg.sub(q).mul(gamma)).div(j.square().mul(beta).add(gamma));
-        NDArray next = pg.add(step);
-        NDArray before = gateTerms(z, pg, pu, q), after = gateTerms(z, next, pu, q);
-        return NDArrays.where(after.lt(before), next, pg);
+        try (NDScope scope = new NDScope()) {
+            NDArray q = xs.matMul(f64(m, gate).transpose());
+            NDArray sig = Activation.sigmoid(pg);
+            NDArray r = z.sub(pg.mul(sig).mul(pu));
+            NDArray j = sig.mul(pg.mul(sig.neg().add(1)).add(1)).mul(pu); // d(silu(p)·u)/dp
+            NDArray step = j.mul(r).mul(beta).sub(pg.sub(q).mul(gamma)).div(j.square().mul(beta).add(gamma));
+            NDArray next = pg.add(step);
+            NDArray before = gateTerms(z, pg, pu, q), after = gateTerms(z, next, pu, q);
+            NDArray kept = NDArrays.where(after.lt(before), next, pg);
+            NDScope.unregister(kept);
+            return kept;
+        }
     }
 
     private NDArray gateTerms(NDArray z, NDArray p, NDArray u, NDArray q) {
@@ -142,6 +174,12 @@ public final class SparseLlmFfn {
      * stays if the new one is not better.
      */
     private Tensor fit(NDManager m, NDArray inputs, NDArray t, Tensor current, SparsityTarget target) {
+        try (NDScope scope = new NDScope()) {
+            return fitInScope(m, inputs, t, current, target);
+        }
+    }
+
+    private Tensor fitInScope(NDManager m, NDArray inputs, NDArray t, Tensor current, SparsityTarget target) {
         InputGram h = gram(inputs);
         NDArray hd = m.create(h.h(), new Shape(h.inputs(), h.inputs()));
         double trace = 0;
@@ -198,6 +236,12 @@ public final class SparseLlmFfn {
     }
 
     private double objective(NDManager m, NDArray xs, NDArray y, NDArray z, NDArray pg, NDArray pu, Tensor gate, Tensor up, Tensor down) {
+        try (NDScope scope = new NDScope()) {
+            return objectiveInScope(m, xs, y, z, pg, pu, gate, up, down);
+        }
+    }
+
+    private double objectiveInScope(NDManager m, NDArray xs, NDArray y, NDArray z, NDArray pg, NDArray pu, Tensor gate, Tensor up, Tensor down) {
         return alpha * squaredNorm(z.matMul(f64(m, down).transpose()).sub(y))
                 + beta * squaredNorm(z.sub(silu(pg).mul(pu)))
                 + gamma * squaredNorm(pu.sub(xs.matMul(f64(m, up).transpose())))
@@ -206,8 +250,10 @@ public final class SparseLlmFfn {
 
     /** ‖FFN(X) − Y‖² of the sparse FFN itself, auxiliaries aside. */
     private static double outputError(NDManager m, NDArray xs, NDArray y, Tensor gate, Tensor up, Tensor down) {
-        NDArray inner = silu(xs.matMul(f64(m, gate).transpose())).mul(xs.matMul(f64(m, up).transpose()));
-        return squaredNorm(inner.matMul(f64(m, down).transpose()).sub(y));
+        try (NDScope scope = new NDScope()) {
+            NDArray inner = silu(xs.matMul(f64(m, gate).transpose())).mul(xs.matMul(f64(m, up).transpose()));
+            return squaredNorm(inner.matMul(f64(m, down).transpose()).sub(y));
+        }
     }
 
     private static NDArray silu(NDArray p) {
@@ -219,7 +265,10 @@ public final class SparseLlmFfn {
     }
 
     private static InputGram gram(NDArray a) {
-        double[] h = a.transpose().matMul(a).toDoubleArray();
+        double[] h;
+        try (NDScope scope = new NDScope()) {
+            h = a.transpose().matMul(a).toDoubleArray();
+        }
         int d = Math.toIntExact(a.getShape().get(1));
         return new InputGram(d, Math.toIntExact(a.getShape().get(0)), h);
     }
