@@ -40,9 +40,13 @@ class WeightSparsityRunTest {
     Path tmp;
 
     Path model() throws IOException {
-        Path dst = tmp.resolve("model");
+        return model("llama-gqa");
+    }
+
+    Path model(String fixture) throws IOException {
+        Path dst = tmp.resolve(fixture);
         Files.createDirectories(dst);
-        try (Stream<Path> files = Files.list(Fixtures.dir("llama-gqa"))) {
+        try (Stream<Path> files = Files.list(Fixtures.dir(fixture))) {
             for (Path f : files.toList()) {
                 Files.copy(f, dst.resolve(f.getFileName()));
             }
@@ -104,6 +108,28 @@ class WeightSparsityRunTest {
             assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity());
             assertEquals(report.get("summary").get("pplAfter").asDouble(), a.perplexity(), 1e-4 * a.perplexity(),
                     "the engine's after-figure is the written checkpoint's perplexity");
+        }
+    }
+
+    @Test
+    void gpt2AndQwen2BlocksGetThePatternInEveryLinearLayerAndExportLikeTheirCheckpoint() throws IOException {
+        // GPT-2's fused Conv1D c_attn is split into q/k/v on read and fused again on write; Qwen2 has q/k/v biases
+        for (String fixture : new String[] {"gpt2", "qwen2"}) {
+            Path model = model(fixture), out = tmp.resolve(fixture + "-48");
+            run(model, request(model, "sparsegpt").put("sparsity", 0.5).put("pattern", "4:8"), out, true);
+            JsonNode s = Json.mapper().readTree(out.resolve("report.json").toFile()).get("sparsity");
+            assertEquals(fixture.equals("gpt2") ? 2 * 6 : 2 * 7, s.get("matrices").size(), fixture + ": " + s);
+            for (JsonNode m : s.get("matrices")) {
+                assertEquals(0.5, m.get("sparsity").asDouble(), 1e-12, fixture + " " + m);
+                assertEquals(0, m.get("groupsBreakingPattern").asLong(), fixture + " " + m);
+            }
+            Perplexity ppl = new Perplexity(16, 0, 2);
+            try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
+                    DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
+                    OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
+                double a = ppl.evaluate(djl, tok, TEXT).perplexity(), b = ppl.evaluate(ort, tok, TEXT).perplexity();
+                assertEquals(a, b, 1e-4 * a, fixture);
+            }
         }
     }
 
