@@ -13,12 +13,23 @@ public enum PruneMethod implements JsonEnum {
     RANDOM("random"),
     WANDA_SP("wanda-sp"),
     FLAP("flap"),
-    TAYLOR("taylor");
+    TAYLOR("taylor"),
+    /** Weight sparsity: zero the lowest |W_ij|·‖X_j‖₂ of each output row (Wanda); needs a sparsity. */
+    WANDA("wanda"),
+    /** Weight sparsity: OBS reconstruction of each linear layer from H = XᵀX (SparseGPT); needs a sparsity. */
+    SPARSEGPT("sparsegpt"),
+    /** Weight sparsity: SparseGPT for attention, gate/up/down coupled through auxiliary variables (SparseLLM); needs a sparsity. */
+    SPARSELLM("sparsellm");
 
     private final String json;
 
     PruneMethod(String json) {
         this.json = json;
+    }
+
+    /** True for the methods that zero single weights rather than remove whole neurons, heads or layers. */
+    public boolean prunesWeights() {
+        return this == WANDA || this == SPARSEGPT || this == SPARSELLM;
     }
 
     @JsonValue

@@ -2,6 +2,7 @@ package dev.secateur.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.json.Json;
+import dev.secateur.model.SparsityPattern;
 import dev.secateur.store.ModelNames;
 
 import java.io.IOException;
@@ -30,6 +31,10 @@ import java.io.IOException;
  *     exceeds this many bits (ffnRatio, when > 0, caps the removal); null for ratio mode
  * @param miTokens calibration tokens subsampled for the pairwise Rényi estimator and layer MI; null: up to
  *     {@link #DEFAULT_MI_TOKENS}, as many as the calibration has
+ * @param sparsity fraction of every block's linear weights zeroed by a weight-sparsity method (wanda, sparsegpt, sparsellm), > 0 and < 1;
+ *     null for structured methods
+ * @param pattern where the zeros may fall: "unstructured" (the default with a sparsity) or N:M ("2:4", "4:8": at most N
+ *     non-zeros in every M consecutive inputs, which fixes sparsity at (M − N) / M)
  */
 public record PruneRequest(
         ModelSource source,
@@ -53,7 +58,9 @@ public record PruneRequest(
         long evalMaxTokens,
         String export,
         Double miThreshold,
-        Integer miTokens) {
+        Integer miTokens,
+        Double sparsity,
+        String pattern) {
 
     public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
     public static final double DEFAULT_FFN_RATIO = 0.2;
@@ -84,14 +91,17 @@ public record PruneRequest(
                 : new ModelSource(src.string("model"), src.optionalInteger("version"), src.string("path"));
         JsonFields gate = f.object("qualityGate");
         QualityGate qualityGate = gate == null ? null : new QualityGate(gate.optionalNumber("maxPerplexityRatio"));
+        PruneMethod method = f.enumValue("method", PruneMethod.class, DEFAULT_METHOD);
+        // a weight-sparsity method removes no neurons and refits nothing, so those defaults do not apply to it
+        boolean weights = method != null && method.prunesWeights();
         return new PruneRequest(
                 source,
-                f.enumValue("method", PruneMethod.class, DEFAULT_METHOD),
-                f.number("ffnRatio", DEFAULT_FFN_RATIO),
+                method,
+                f.number("ffnRatio", weights ? 0.0 : DEFAULT_FFN_RATIO),
                 f.number("headRatio", DEFAULT_HEAD_RATIO),
                 f.integer("dropLayers", 0),
                 f.enumValue("allocation", Allocation.class, DEFAULT_ALLOCATION),
-                f.enumValue("compensation", Compensation.class, DEFAULT_COMPENSATION),
+                f.enumValue("compensation", Compensation.class, weights ? Compensation.NONE : DEFAULT_COMPENSATION),
                 f.number("miAlpha", DEFAULT_MI_ALPHA),
                 f.number("kernelScale", DEFAULT_KERNEL_SCALE),
                 f.textSource("calibration"),
@@ -106,7 +116,9 @@ public record PruneRequest(
                 f.integer("evalMaxTokens", 0L, 0, Long.MAX_VALUE),
                 orDefault(f.string("export"), DEFAULT_EXPORT),
                 f.optionalNumber("miThreshold"),
-                f.optionalInteger("miTokens"));
+                f.optionalInteger("miTokens"),
+                f.optionalNumber("sparsity"),
+                f.string("pattern"));
     }
 
     private static String orDefault(String v, String d) {
@@ -199,7 +211,62 @@ public record PruneRequest(
         if (!EXPORTS.contains(export)) {
             throw new RequestValidationException("export", "must be one of " + EXPORTS + ", was '" + export + "'");
         }
+        validateSparsity();
         return this;
+    }
+
+    /** Weight sparsity goes with a weight-sparsity method and nothing structured; an N:M pattern fixes the sparsity. */
+    private void validateSparsity() {
+        SparsityPattern p = null;
+        if (pattern != null) {
+            try {
+                p = SparsityPattern.parse(pattern);
+            } catch (IllegalArgumentException e) {
+                throw new RequestValidationException("pattern", e.getMessage());
+            }
+            if (sparsity == null) {
+                throw new RequestValidationException("sparsity", "is required when pattern is given (the fraction of weights to zero"
+                        + (p.unstructured() ? "" : ", " + p.impliedSparsity() + " for " + p) + ")");
+            }
+        }
+        if (sparsity == null) {
+            if (method.prunesWeights()) {
+                throw new RequestValidationException("sparsity", "is required with method " + method.json()
+                        + " (the fraction of every linear layer's weights to zero, > 0 and < 1)");
+            }
+            return;
+        }
+        if (!(sparsity > 0 && sparsity < 1)) {
+            throw new RequestValidationException("sparsity", "must be > 0 and < 1, was " + sparsity);
+        }
+        if (!method.prunesWeights()) {
+            throw new RequestValidationException("sparsity", "applies to the weight-sparsity methods wanda, sparsegpt and sparsellm; " + method.json()
+                    + " removes whole neurons, heads or layers (use ffnRatio, headRatio, dropLayers)");
+        }
+        if (p != null && !p.unstructured() && Math.abs(p.impliedSparsity() - sparsity) > 1e-9) {
+            throw new RequestValidationException("sparsity", "must be " + p.impliedSparsity() + " with pattern " + p + " (" + p.kept()
+                    + " of every " + p.group() + " weights kept), was " + sparsity);
+        }
+        String weights = "must be 0 with method " + method.json() + ", which zeroes single weights instead";
+        if (ffnRatio > 0) {
+            throw new RequestValidationException("ffnRatio", weights + ", was " + ffnRatio);
+        }
+        if (headRatio > 0) {
+            throw new RequestValidationException("headRatio", weights + ", was " + headRatio);
+        }
+        if (dropLayers > 0) {
+            throw new RequestValidationException("dropLayers", weights + ", was " + dropLayers);
+        }
+        if (compensation != Compensation.NONE) {
+            throw new RequestValidationException("compensation", "must be none with method " + method.json() + " ("
+                    + (method == PruneMethod.WANDA ? "it keeps the remaining weights as they are" : "it updates the kept weights itself")
+                    + "; bias and lsq refit removed neurons), was " + compensation.json());
+        }
+    }
+
+    /** The pattern to apply: the one given, else unstructured. */
+    public String patternOrDefault() {
+        return pattern == null ? SparsityPattern.UNSTRUCTURED.toString() : pattern;
     }
 
     private static void requireFraction(String field, double value) {

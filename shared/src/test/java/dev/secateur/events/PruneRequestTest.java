@@ -97,8 +97,8 @@ class PruneRequestTest {
     @Test
     void unknownEnumsRejectedListingChoices() throws Exception {
         ObjectNode d = minimal();
-        d.put("method", "sparsegpt");
-        assertInvalid("method", "unknown method 'sparsegpt'; expected one of mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor", d);
+        d.put("method", "obs");
+        assertInvalid("method", "unknown method 'obs'; expected one of mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, wanda, sparsegpt, sparsellm", d);
         ObjectNode a = minimal();
         a.put("allocation", "greedy");
         assertInvalid("allocation", "unknown allocation 'greedy'", a);

@@ -94,6 +94,12 @@ public final class ActivationCollector implements ForwardCapture {
         return bytes;
     }
 
+    /** One captured site of a layer as [rows, width], or null when it was not captured. */
+    public Tensor matrix(int layer, CaptureSite site) {
+        float[] b = buffers.getOrDefault(layer, Map.of()).get(site);
+        return b == null ? null : new Tensor(new int[] {batches * rowsPerBatch, widths.get(layer).get(site)}, b);
+    }
+
     public LayerActivations activations(int layer, int numHeads, int numKvHeads, int headDim) {
         Map<CaptureSite, float[]> b = buffers.getOrDefault(layer, Map.of());
         Map<CaptureSite, Integer> w = widths.getOrDefault(layer, Map.of());

@@ -29,11 +29,18 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face model folder")
     Path model;
 
-    @Option(names = "--method", defaultValue = "mi", description = "mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor (default: ${DEFAULT-VALUE})")
+    @Option(names = "--method", defaultValue = "mi", description = "mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor; "
+            + "wanda, sparsegpt or sparsellm zero single weights (with --sparsity) (default: ${DEFAULT-VALUE})")
     String method;
 
-    @Option(names = "--ffn-ratio", defaultValue = "0.2", description = "fraction of FFN neurons to remove (default: ${DEFAULT-VALUE})")
-    double ffnRatio;
+    @Option(names = "--ffn-ratio", description = "fraction of FFN neurons to remove (default: 0.2; 0 with wanda, sparsegpt, sparsellm)")
+    Double ffnRatio;
+
+    @Option(names = "--sparsity", description = "wanda, sparsegpt, sparsellm: fraction of every block's linear weights to zero, > 0 and < 1")
+    Double sparsity;
+
+    @Option(names = "--pattern", description = "wanda, sparsegpt, sparsellm: unstructured (default) or N:M such as 2:4, 4:8 (at most N non-zeros in every M inputs)")
+    String pattern;
 
     @Option(names = "--head-ratio", defaultValue = "0", description = "fraction of attention heads to remove, whole KV groups")
     double headRatio;
@@ -44,7 +51,7 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--allocation", defaultValue = "uniform", description = "uniform or global (default: ${DEFAULT-VALUE})")
     String allocation;
 
-    @Option(names = "--compensation", defaultValue = "lsq", description = "none, bias or lsq (default: ${DEFAULT-VALUE})")
+    @Option(names = "--compensation", description = "none, bias or lsq (default: lsq; none with wanda, sparsegpt, sparsellm)")
     String compensation;
 
     @Option(names = "--mi-alpha", defaultValue = "2", description = "Rényi order (default: ${DEFAULT-VALUE})")
@@ -107,7 +114,7 @@ public class PruneCommand implements Callable<Integer> {
             Map.entry("calibration", "--calibration"), Map.entry("samples", "--samples"), Map.entry("seqLen", "--seq-len"),
             Map.entry("eval", "--eval"), Map.entry("evalSeqLen", "--eval-seq-len"), Map.entry("calibrationMode", "--calibration-mode"),
             Map.entry("evalMaxTokens", "--eval-max-tokens"), Map.entry("export", "--export"), Map.entry("miThreshold", "--mi-threshold"),
-            Map.entry("miTokens", "--mi-tokens"));
+            Map.entry("miTokens", "--mi-tokens"), Map.entry("sparsity", "--sparsity"), Map.entry("pattern", "--pattern"));
 
     @Override
     public Integer call() throws IOException {
@@ -117,6 +124,7 @@ public class PruneCommand implements Callable<Integer> {
         if (eval != null) {
             checkFile(eval, "--eval", false);
         }
+        boolean created = !Files.exists(out);
         prepareOutput();
         PruneRequest request;
         PruneResult result;
@@ -125,7 +133,11 @@ public class PruneCommand implements Callable<Integer> {
             PruneTask task = new PruneTask("cli", request, model, calibration, eval, out, device, !"none".equals(export));
             result = new PipelineJobRunner().prune(task, new ConsoleProgress(System.err));
         } catch (RequestValidationException e) {
+            removeIfCreatedAndEmpty(created);
             throw new IllegalArgumentException(OPTION_OF_FIELD.getOrDefault(e.field(), e.field()) + ": " + e.reason(), e);
+        } catch (RuntimeException e) {
+            removeIfCreatedAndEmpty(created);
+            throw e;
         }
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("out", out.toString());
@@ -137,11 +149,24 @@ public class PruneCommand implements Callable<Integer> {
     private ObjectNode requestJson() {
         ObjectNode r = Json.mapper().createObjectNode();
         r.putObject("source").put("path", model.toAbsolutePath().toString());
-        r.put("method", method).put("ffnRatio", ffnRatio).put("headRatio", headRatio).put("dropLayers", dropLayers)
-                .put("allocation", allocation).put("compensation", compensation).put("miAlpha", miAlpha)
+        r.put("method", method).put("headRatio", headRatio).put("dropLayers", dropLayers)
+                .put("allocation", allocation).put("miAlpha", miAlpha)
                 .put("kernelScale", kernelScale).put("calibration", calibration.toAbsolutePath().toString())
                 .put("samples", samples).put("seqLen", seqLen).put("seed", seed).put("evalSeqLen", evalSeqLen)
                 .put("calibrationMode", calibrationMode).put("evalMaxTokens", evalMaxTokens).put("export", "none".equals(export) ? "fp32" : export);
+        // left out when not given, so that the request's defaults for the method apply
+        if (ffnRatio != null) {
+            r.put("ffnRatio", ffnRatio);
+        }
+        if (compensation != null) {
+            r.put("compensation", compensation);
+        }
+        if (sparsity != null) {
+            r.put("sparsity", sparsity);
+        }
+        if (pattern != null) {
+            r.put("pattern", pattern);
+        }
         if (miTokens != null) {
             r.put("miTokens", miTokens);
         }
@@ -155,6 +180,20 @@ public class PruneCommand implements Callable<Integer> {
         String name = out.toAbsolutePath().getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         r.put("outputModel", ModelNames.isValid(name) ? name : "pruned");
         return r;
+    }
+
+    /** A failed run leaves no trace: the folder this command created goes again, unless something else wrote into it. */
+    private void removeIfCreatedAndEmpty(boolean created) {
+        if (!created) {
+            return;
+        }
+        try (var entries = Files.list(out)) {
+            if (entries.findAny().isEmpty()) {
+                Files.delete(out);
+            }
+        } catch (IOException ignored) {
+            // the run's own error is the one to report
+        }
     }
 
     private void prepareOutput() throws IOException {

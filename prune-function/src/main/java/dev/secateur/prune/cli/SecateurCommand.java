@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
         description = "Prune and evaluate decoder language models.",
         subcommands = {InspectCommand.class, EvalCommand.class, DatasetCommand.class, PruneCommand.class, MakeRandomCommand.class, ExportCommand.class,
                 PublishCommand.class, ImportCommand.class,
-                TrainCommand.class, RecoverCommand.class, EngineInfoCommand.class, BenchForwardCommand.class, BenchExportCommand.class,
+                TrainCommand.class, RecoverCommand.class, EngineInfoCommand.class, BenchForwardCommand.class, BenchExportCommand.class, BenchOnnxCommand.class,
                 dev.secateur.prune.demo.DemoDriverCommand.class, dev.secateur.prune.service.ServiceCommand.class})
 public class SecateurCommand implements Runnable {
     @Spec

@@ -1,6 +1,7 @@
 package dev.secateur.prune.engine;
 
 import dev.secateur.prune.plan.Allocation;
+import dev.secateur.prune.sparsity.SparsityTarget;
 import java.nio.file.Path;
 
 /**
@@ -16,6 +17,7 @@ import java.nio.file.Path;
  * @param maxTokens activation rows kept per layer (token-subsampled)
  * @param calibrationMode what calibrates block i + 1: the pruned block i's output (sequential) or the dense one's
  * @param evalText perplexity text for before/after, or null to skip
+ * @param sparsity zeros in every block's linear weights, for criterion wanda, sparsegpt or sparsellm; null for structured pruning
  */
 public record PruneOptions(
         Path model, Path tokenizer, Path calibration, Path output,
@@ -23,7 +25,26 @@ public record PruneOptions(
         String criterion, Double ffnRatio, Double headRatio, Double layerRatio, Double threshold,
         Allocation allocation, double minKeep, String compensation,
         double kernelScale, int miTokens, int maxTokens, double ridge, int batchSize, CalibrationMode calibrationMode,
-        Path evalText, int evalSeqLen, long evalMaxTokens) {
+        Path evalText, int evalSeqLen, long evalMaxTokens, SparsityTarget sparsity) {
+
+    /** Options of a structured run (no weight sparsity). */
+    public PruneOptions(Path model, Path tokenizer, Path calibration, Path output,
+            int samples, int seqLen, long seed, String device,
+            String criterion, Double ffnRatio, Double headRatio, Double layerRatio, Double threshold,
+            Allocation allocation, double minKeep, String compensation,
+            double kernelScale, int miTokens, int maxTokens, double ridge, int batchSize, CalibrationMode calibrationMode,
+            Path evalText, int evalSeqLen, long evalMaxTokens) {
+        this(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio, layerRatio, threshold,
+                allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText, evalSeqLen,
+                evalMaxTokens, null);
+    }
+
+    /** The same run as weight sparsity by a sparsity method (wanda, sparsegpt, sparsellm): no FFN/head/layer targets, no compensation step. */
+    public PruneOptions withSparsity(String method, SparsityTarget target) {
+        return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, method, null, null, null, null,
+                allocation, minKeep, "none", kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText, evalSeqLen,
+                evalMaxTokens, target);
+    }
 
     /** Defaults: mi + lsq, 20 % of FFN neurons, 64 × 256 calibration tokens, 8192 rows per layer, seed 0. */
     public static PruneOptions defaults(Path model, Path calibration, Path output) {
@@ -34,31 +55,31 @@ public record PruneOptions(
     public PruneOptions withRatios(Double ffn, Double heads, Double layers) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffn, heads, layers, threshold,
                 allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText, evalSeqLen,
-                evalMaxTokens);
+                evalMaxTokens, sparsity);
     }
 
     public PruneOptions withMethod(String criterion, String compensation, Allocation allocation) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio, layerRatio,
                 threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText,
-                evalSeqLen, evalMaxTokens);
+                evalSeqLen, evalMaxTokens, sparsity);
     }
 
     public PruneOptions withCalibration(int samples, int seqLen, int maxTokens, int batchSize) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio, layerRatio,
                 threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText,
-                evalSeqLen, evalMaxTokens);
+                evalSeqLen, evalMaxTokens, sparsity);
     }
 
     public PruneOptions withEval(Path text, int seqLen, long evalMax) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, this.seqLen, seed, device, criterion, ffnRatio, headRatio,
                 layerRatio, threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize,
-                calibrationMode, text, seqLen, evalMax);
+                calibrationMode, text, seqLen, evalMax, sparsity);
     }
 
     public PruneOptions withCalibrationMode(CalibrationMode mode) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio,
                 layerRatio, threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize,
-                mode, evalText, evalSeqLen, evalMaxTokens);
+                mode, evalText, evalSeqLen, evalMaxTokens, sparsity);
     }
 
     public Path tokenizerPath() {

@@ -12,6 +12,8 @@ import dev.secateur.prune.criterion.Selector;
 import dev.secateur.prune.criterion.Structure;
 import dev.secateur.prune.model.Devices;
 import dev.secateur.prune.plan.Target;
+import dev.secateur.prune.sparsity.SparsityMethods;
+import dev.secateur.prune.sparsity.WeightSparsifier;
 import dev.secateur.store.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +34,13 @@ public final class PrunePipeline {
     public static PruneSpec spec(PruneOptions o) {
         Criteria.Settings settings = new Criteria.Settings(o.seed(), o.kernelScale(), o.miTokens(), o.ridge(),
                 maxFraction(o));
+        if (SparsityMethods.prunesWeights(o.criterion())) {
+            return sparsitySpec(o, settings);
+        }
+        if (o.sparsity() != null) {
+            throw new IllegalArgumentException("sparsity applies to the weight-sparsity methods (" + String.join(", ", SparsityMethods.NAMES)
+                    + "); " + o.criterion() + " removes whole neurons, heads or layers");
+        }
         if (!"taylor".equals(o.criterion())) {
             Criteria.byName(o.criterion(), null, settings);
         }
@@ -40,6 +49,21 @@ public final class PrunePipeline {
                 : new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), o.threshold(), o.allocation(), o.minKeep());
         Target heads = o.headRatio() == null ? null : new Target(Structure.ATTENTION_HEADS, o.headRatio(), null, o.allocation(), o.minKeep());
         return new PruneSpec(o.criterion(), ffn, heads, o.layerRatio(), null, o.compensation(), settings);
+    }
+
+    /** Weight sparsity: a target and nothing structured; SparseGPT's own weight update is its compensation, Wanda has none. */
+    private static PruneSpec sparsitySpec(PruneOptions o, Criteria.Settings settings) {
+        if (o.sparsity() == null) {
+            throw new IllegalArgumentException("sparsity: method " + o.criterion() + " needs a sparsity, the fraction of weights to zero");
+        }
+        if (!"none".equals(o.compensation())) {
+            throw new IllegalArgumentException("compensation: " + o.compensation() + " refits whole removed units; " + o.criterion()
+                    + " zeroes single weights (sparsegpt updates the kept weights itself), so give none");
+        }
+        if (o.ffnRatio() != null || o.headRatio() != null || o.layerRatio() != null || o.threshold() != null) {
+            throw new IllegalArgumentException("method " + o.criterion() + " zeroes single weights; it cannot also remove FFN neurons, heads or layers");
+        }
+        return new PruneSpec(o.criterion(), null, null, null, null, "none", settings, o.sparsity());
     }
 
     /** Exact greedy steps only as far as a plan can reach (uniform: the ratio; global: a margin over it). */
@@ -69,8 +93,13 @@ public final class PrunePipeline {
             Map<String, Double> seconds = new LinkedHashMap<>();
             seconds.put("load", (System.nanoTime() - t0) / 1e9);
 
-            Selector selector;
-            if ("taylor".equals(o.criterion())) {
+            Selector selector = null;
+            WeightSparsifier sparsifier = null;
+            if (spec.sparsity() != null) {
+                WeightSparsifier.requireTileable(ConfigReader.read(o.model()).hiddenSize(), model.headDim(), model.layerSizes(),
+                        spec.sparsity().pattern());
+                sparsifier = SparsityMethods.sparsifier(spec.criterion(), spec.sparsity(), manager);
+            } else if ("taylor".equals(o.criterion())) {
                 if (!(model instanceof DecoderFamily decoder)) {
                     throw new IllegalArgumentException("taylor needs a language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
                 }
@@ -82,7 +111,7 @@ public final class PrunePipeline {
             }
             Compensator compensator = Compensators.byName(spec.compensation(), manager, spec.settings().ridge());
             StreamingPruner.Run run = new StreamingPruner.Run(o.maxTokens(), o.seed(), o.calibrationMode(), device);
-            StreamingPruner.Outcome outcome = new StreamingPruner(model, spec, selector, compensator, run, listener).prune(stage);
+            StreamingPruner.Outcome outcome = new StreamingPruner(model, spec, selector, sparsifier, compensator, run, listener).prune(stage);
             seconds.putAll(outcome.seconds());
             outcome.plan().write(stage.resolve("plan.json"));
             EvalOutcome eval = outcome.eval() == null ? null : outcome.eval().languageModel();
@@ -100,7 +129,7 @@ public final class PrunePipeline {
             return new PruneResult(out, outcome.plan(), outcome.parametersBefore(), outcome.parametersAfter(),
                     eval == null ? Double.NaN : eval.perplexityBefore(), eval == null ? Double.NaN : eval.perplexityAfter(),
                     o.evalSeqLen(), seconds, outcome.peakActivationBytes(), Devices.describe(device), eval == null ? null : eval.agreement(),
-                    fidelity);
+                    fidelity, sparsifier == null ? java.util.List.of() : sparsifier.coupledTraces());
         } catch (RuntimeException e) {
             AtomicFiles.deleteRecursively(stage);
             throw e;

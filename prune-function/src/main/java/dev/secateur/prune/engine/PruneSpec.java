@@ -3,6 +3,7 @@ package dev.secateur.prune.engine;
 import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.model.CaptureSite;
 import dev.secateur.prune.plan.Target;
+import dev.secateur.prune.sparsity.SparsityTarget;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,17 +16,29 @@ import java.util.Set;
  * @param heads attention head target (whole KV groups), or null
  * @param layerRatio fraction of whole layers to drop by block input/output MI, or null
  * @param layerThreshold drop layers whose input/output MI exceeds this (bits) instead, or null
+ * @param sparsity zeros in every block's linear weights (criterion wanda, sparsegpt or sparsellm), or null for structured pruning
  */
 public record PruneSpec(String criterion, Target ffn, Target heads, Double layerRatio, Double layerThreshold,
-        String compensation, Criteria.Settings settings) {
+        String compensation, Criteria.Settings settings, SparsityTarget sparsity) {
 
     public PruneSpec {
-        if (ffn == null && heads == null && layerRatio == null && layerThreshold == null) {
-            throw new IllegalArgumentException("nothing to prune: give an FFN, head or layer target");
+        boolean structured = ffn != null || heads != null || layerRatio != null || layerThreshold != null;
+        if (!structured && sparsity == null) {
+            throw new IllegalArgumentException("nothing to prune: give an FFN, head or layer target, or a sparsity");
+        }
+        // a sparsity method scores single weights; it has no ranking of neurons, heads or layers to cut by
+        if (structured && sparsity != null) {
+            throw new IllegalArgumentException("sparsity zeroes single weights and cannot be combined with FFN, head or layer targets");
         }
         if (compensation == null) {
             compensation = "none";
         }
+    }
+
+    /** A structured spec: whole neurons, heads or layers. */
+    public PruneSpec(String criterion, Target ffn, Target heads, Double layerRatio, Double layerThreshold,
+            String compensation, Criteria.Settings settings) {
+        this(criterion, ffn, heads, layerRatio, layerThreshold, compensation, settings, null);
     }
 
     /** The capture sites this run needs (none at all for weight-only criteria without compensation). */
@@ -41,6 +54,10 @@ public record PruneSpec(String criterion, Target ffn, Target heads, Double layer
         if (layerRatio != null || layerThreshold != null) {
             s.add(CaptureSite.BLOCK_INPUT);
             s.add(CaptureSite.BLOCK_OUTPUT);
+        }
+        if (sparsity != null) {
+            // the inputs of q/k/v, o, gate/up and down
+            s.addAll(EnumSet.of(CaptureSite.ATTENTION_INPUT, CaptureSite.ATTENTION_HEADS, CaptureSite.FFN_INPUT, CaptureSite.FFN_INTERMEDIATE));
         }
         return s;
     }
@@ -60,6 +77,10 @@ public record PruneSpec(String criterion, Target ffn, Target heads, Double layer
         }
         if (layerThreshold != null) {
             m.put("layerThreshold", layerThreshold.toString());
+        }
+        if (sparsity != null) {
+            m.put("sparsity", Double.toString(sparsity.sparsity()));
+            m.put("pattern", sparsity.pattern().toString());
         }
         m.put("settings", settings.toString());
         return m;

@@ -23,6 +23,8 @@ import dev.secateur.prune.plan.LayerPlan;
 import dev.secateur.prune.plan.PruningPlan;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.plan.UnitAllocator;
+import dev.secateur.prune.sparsity.SparsityCensus;
+import dev.secateur.prune.sparsity.WeightSparsifier;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,6 +63,7 @@ final class StreamingPruner {
     private final ModelFamily model;
     private final PruneSpec spec;
     private final Selector selector;
+    private final WeightSparsifier sparsifier;
     private final Compensator compensator;
     private final Run run;
     private final ProgressListener listener;
@@ -69,10 +72,16 @@ final class StreamingPruner {
     private final Map<String, Double> seconds = new LinkedHashMap<>();
     private long peakActivationBytes;
 
-    StreamingPruner(ModelFamily model, PruneSpec spec, Selector selector, Compensator compensator, Run run, ProgressListener listener) {
+    /**
+     * @param selector ranks units for FFN/head targets; null for a weight-sparsity run
+     * @param sparsifier zeroes single weights of every block's linear layers; null for a structured run
+     */
+    StreamingPruner(ModelFamily model, PruneSpec spec, Selector selector, WeightSparsifier sparsifier, Compensator compensator, Run run,
+            ProgressListener listener) {
         this.model = model;
         this.spec = spec;
         this.selector = selector;
+        this.sparsifier = sparsifier;
         this.compensator = compensator;
         this.run = run;
         this.listener = listener;
@@ -81,7 +90,11 @@ final class StreamingPruner {
     }
 
     private boolean needsActivations() {
-        return selector.needsActivations() || compensator != Compensator.NONE;
+        return criterionNeedsActivations() || sparsifier != null || compensator != Compensator.NONE;
+    }
+
+    private boolean criterionNeedsActivations() {
+        return selector != null && selector.needsActivations();
     }
 
     private boolean dropsLayers() {
@@ -137,9 +150,12 @@ final class StreamingPruner {
                     continue;
                 }
                 LayerActivations acts;
+                ActivationCollector captured;
                 t0 = System.nanoTime();
                 try (DeviceBlock dense = DeviceBlock.load(l, w, root)) {
-                    acts = capture(l, w, dense, calib);
+                    captured = capture(l, w, dense, calib);
+                    acts = captured == null ? LayerActivations.none(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim)
+                            : captured.activations(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim);
                     if (evalDense != null) {
                         evalDense.advance(f, dense, null);
                     }
@@ -167,9 +183,14 @@ final class StreamingPruner {
                 t0 = System.nanoTime();
                 LayerWeights pruned = StructuredSlicer.sliceHeads(StructuredSlicer.sliceFfn(compensated, plan.keptFfn()),
                         plan.keptHeads(), plan.keptKvGroups(), headDim);
+                if (sparsifier != null) {
+                    ActivationCollector inputs = captured;
+                    pruned = sparsifier.sparsify(l, pruned, site -> inputs.matrix(layer, site));
+                }
                 w = null;
                 compensated = null;
                 acts = null;
+                captured = null;
                 after += pruned.parameterCount();
                 keptSizes.add(new LayerSizes(pruned.numHeads(headDim), pruned.numKvHeads(headDim), pruned.ffnWidth()));
                 writer.writeLayer(l, written++, pruned);
@@ -189,7 +210,10 @@ final class StreamingPruner {
                 }
                 add("calibrate", t0);
                 LayerSizes denseSizes = model.layerSizes(l);
-                listener.progress("prune", (l + 1.0) / layers, String.format(java.util.Locale.ROOT, "layer %d: FFN %d → %d, heads %d → %d",
+                listener.progress("prune", (l + 1.0) / layers, sparsifier != null
+                        ? String.format(java.util.Locale.ROOT, "layer %d: %s %s, %.1f %% of linear weights zero%s", l, sparsifier.methodName(),
+                                sparsifier.target().pattern(), 100 * SparsityCensus.linearSparsity(pruned), couplingNote(l))
+                        : String.format(java.util.Locale.ROOT, "layer %d: FFN %d → %d, heads %d → %d",
                         l, denseSizes.ffn(), pruned.ffnWidth(), denseSizes.heads(), pruned.numHeads(headDim)));
             }
             if (calib != null) {
@@ -218,19 +242,19 @@ final class StreamingPruner {
         }
     }
 
-    /** Runs the dense block over the calibration states, capturing what the criterion and compensation read. */
-    private LayerActivations capture(int l, LayerWeights w, DeviceBlock dense, HiddenStates calib) {
+    /** Runs the dense block over the calibration states, capturing what the criterion, compensation or sparsifier read; null without calibration. */
+    private ActivationCollector capture(int l, LayerWeights w, DeviceBlock dense, HiddenStates calib) {
         if (calib == null) {
-            return LayerActivations.none(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim);
+            return null;
         }
-        ActivationCollector c = collector(l, spec.sites(selector.needsActivations()), calib);
+        ActivationCollector c = collector(l, spec.sites(criterionNeedsActivations()), calib);
         if (run.mode() == CalibrationMode.DENSE) {
             calib.advance(f, dense, c);
         } else {
             calib.observe(f, dense, c);
         }
         peakActivationBytes = Math.max(peakActivationBytes, c.bytes() + calib.bytes());
-        return c.activations(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim);
+        return c;
     }
 
     /** Token rows kept per batch so that the layer keeps about {@code maxTokens} rows, spread evenly over batches. */
@@ -254,7 +278,7 @@ final class StreamingPruner {
         List<RemovalOrder> ffnOrders = new ArrayList<>(), headOrders = new ArrayList<>();
         List<Tensor[]> inOut = new ArrayList<>();
         Set<CaptureSite> sites = EnumSet.noneOf(CaptureSite.class);
-        sites.addAll(spec.sites(selector.needsActivations()));
+        sites.addAll(spec.sites(criterionNeedsActivations()));
         HiddenStates states = model.embed(root, true, false).calibration();
         try (states) {
             for (int l = 0; l < layers; l++) {
@@ -304,6 +328,13 @@ final class StreamingPruner {
             g = gs;
         }
         return g;
+    }
+
+    /** SparseLLM's FFN output error against plain SparseGPT's for this layer, when the sparsifier couples the FFN. */
+    private String couplingNote(int layer) {
+        return sparsifier.coupledTraces().stream().filter(t -> t.layer() == layer).findFirst()
+                .map(t -> String.format(java.util.Locale.ROOT, " (FFN output error %.4g → %.4g over sparsegpt)", t.plainOutputError(), t.outputError()))
+                .orElse("");
     }
 
     private void add(String phase, long t0) {

@@ -73,7 +73,9 @@ public final class BlockForward implements BlockMath {
     /** A pre-norm block: x + attention(norm(x)), then h + mlp(norm(h)). */
     NDArray block(int i, LayerArrays l, NDArray x, Context ctx, ForwardCapture capture) {
         offer(capture, CaptureSite.BLOCK_INPUT, i, x);
-        NDArray h = x.add(attention(i, l, norm(x, l.attnNorm(), l.attnNormBias()), ctx, capture));
+        NDArray attnInput = norm(x, l.attnNorm(), l.attnNormBias());
+        offer(capture, CaptureSite.ATTENTION_INPUT, i, attnInput);
+        NDArray h = x.add(attention(i, l, attnInput, ctx, capture));
         NDArray ffnInput = norm(h, l.mlpNorm(), l.mlpNormBias());
         offer(capture, CaptureSite.FFN_INPUT, i, ffnInput);
         NDArray out = h.add(mlp(i, l, ffnInput, capture));

@@ -4,6 +4,8 @@ package dev.secateur.prune.model;
 public enum CaptureSite {
     /** The residual stream entering the block, [batch, seq, hidden]. */
     BLOCK_INPUT,
+    /** The input of q/k/v (after the pre-norm in a decoder, the block input itself in a post-norm encoder), [batch, seq, hidden]. */
+    ATTENTION_INPUT,
     /** Per-head attention outputs before o_proj, [batch, seq, heads, headDim]. */
     ATTENTION_HEADS,
     /** The FFN intermediate activations that feed down_proj, [batch, seq, ffn]. */

@@ -19,7 +19,7 @@ import dev.secateur.checkpoint.ModelConfig;
  * <pre>
  *   a = LN(x + o(attention(q, k, v)(x)))      y = LN(a + down(gelu(up(a))))      (exact erf GELU)
  * </pre>
- * Capture sites as the decoder's: BLOCK_INPUT (x), ATTENTION_HEADS (per-head context before o, [B, T, heads,
+ * Capture sites as the decoder's: BLOCK_INPUT (x), ATTENTION_INPUT (x again: post-LN, q/k/v read x itself), ATTENTION_HEADS (per-head context before o, [B, T, heads,
  * headDim]), FFN_INPUT (a), FFN_INTERMEDIATE (gelu(up(a))), BLOCK_OUTPUT (y). Padded positions are captured too; the
  * pruner picks only real tokens' rows.
  */
@@ -60,6 +60,7 @@ public final class EncoderBlockForward implements BlockMath {
             attn = l.oBias(); // every head removed: the attention output is its bias alone
         } else {
             // [B, 1, 1, 1, T] broadcasts over Ops.attention's [B, kv, group, T, T] scores
+            offer(capture, CaptureSite.ATTENTION_INPUT, i, x);
             NDArray bias = mask == null ? pass.zeros(new Shape(1)) : mask.neg().add(1f).mul(MASKED).reshape(b, 1, 1, 1, t);
             NDArray q = heads(Ops.linear(x, l.q(), l.qBias()), b, t);
             NDArray k = heads(Ops.linear(x, l.k(), l.kBias()), b, t);

@@ -13,6 +13,10 @@ import dev.secateur.prune.report.PeakMemory;
 import dev.secateur.prune.engine.PrunePipeline;
 import dev.secateur.prune.engine.PruneResult;
 import dev.secateur.prune.plan.Allocation;
+import dev.secateur.model.SparsityPattern;
+import dev.secateur.prune.sparsity.SparsityCensus;
+import dev.secateur.prune.sparsity.SparsityTarget;
+import dev.secateur.prune.sparsity.WeightSparsifier;
 import dev.secateur.store.AtomicFiles;
 
 import java.io.IOException;
@@ -77,11 +81,23 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 Allocation.valueOf(req.allocation().name()), base.minKeep(), req.compensation().json(),
                 req.kernelScale(), req.miTokensOrDefault(), base.maxTokens(), base.ridge(), base.batchSize(),
                 CalibrationMode.parse(req.calibrationMode()), task.eval(), req.evalSeqLen(), req.evalMaxTokens());
+        SparsityTarget sparsity = null;
+        if (req.sparsity() != null) {
+            sparsity = new SparsityTarget(req.sparsity(), SparsityPattern.parse(req.patternOrDefault()));
+            options = options.withSparsity(req.method().json(), sparsity);
+            requireTileable(task.sourceDir(), encoder, sparsity.pattern());
+            if (req.method() == dev.secateur.events.PruneMethod.SPARSELLM
+                    && (encoder || ConfigReader.read(task.sourceDir()).architecture() == dev.secateur.checkpoint.Architecture.GPT2)) {
+                throw new RequestValidationException("method", "sparsellm couples a gated FFN (gate, up, down: Llama, Qwen2); "
+                        + (encoder ? "an encoder's" : "GPT-2's") + " FFN has no gate: use sparsegpt");
+            }
+        }
         try {
             PrunePipeline.spec(options);
         } catch (IllegalArgumentException e) {
             // unknown criterion for this pipeline (e.g. taylor), or nothing to prune at all
-            String field = req.ffnRatio() == 0 && req.headRatio() == 0 && req.dropLayers() == 0 ? "ffnRatio" : "method";
+            String field = req.method().prunesWeights() ? "sparsity"
+                    : req.ffnRatio() == 0 && req.headRatio() == 0 && req.dropLayers() == 0 ? "ffnRatio" : "method";
             throw new RequestValidationException(field, e.getMessage());
         }
 
@@ -139,11 +155,37 @@ public final class PipelineJobRunner implements PruneJobRunner {
         report.set("layerSizes", Json.toTree(sizes));
         writeChart(out, task, result, sizes);
         report.put("evaluated", task.eval() != null);
+        if (sparsity != null) {
+            // counted from the written checkpoint, so the figures are what model.safetensors and model.onnx hold
+            report.set("sparsity", Json.toTree(SparsityCensus.of(out, req.method().json(), sparsity)));
+            if (!result.couplingTraces().isEmpty()) {
+                // per block: the coupled objective after each iteration, and the FFN's real output error vs plain SparseGPT's
+                report.set("sparsellm", Json.toTree(result.couplingTraces()));
+            }
+        }
         AtomicFiles.writeAtomically(out.resolve("report.json"), Json.toPrettyBytes(report));
         return new dev.secateur.prune.service.PruneResult(summary, Map.of(
                 "architecture", ConfigReader.read(out).architecture().name(),
                 "device", result.device(),
                 "format", "onnx+safetensors"));
+    }
+
+    /** An N:M pattern whose groups cannot tile every layer's inputs is refused before anything is loaded, naming the layer. */
+    private static void requireTileable(Path source, boolean encoder, SparsityPattern pattern) {
+        dev.secateur.checkpoint.ModelConfig config = ConfigReader.read(source);
+        java.util.List<dev.secateur.model.LayerSizes> sizes;
+        if (encoder) {
+            sizes = dev.secateur.model.EncoderWeights.load(source).layerSizes();
+        } else {
+            try (dev.secateur.model.StreamedCheckpoint ckpt = dev.secateur.model.StreamedCheckpoint.open(source)) {
+                sizes = ckpt.layerSizes();
+            }
+        }
+        try {
+            WeightSparsifier.requireTileable(config.hiddenSize(), config.headDim(), sizes, pattern);
+        } catch (IllegalArgumentException e) {
+            throw new RequestValidationException("pattern", e.getMessage());
+        }
     }
 
     /** An encoder has no next-token loss and no perplexity, and is exported in float32 (EncoderOnnxExporter). */

@@ -61,6 +61,7 @@ class DecoderModelTest {
             NDArray logits = model.forward(m.create(IDS), c);
             assertEquals(new Shape(2, 5, 97), logits.getShape());
             assertEquals(new Shape(2, 5, 32), c.shapes.get(CaptureSite.BLOCK_INPUT));
+            assertEquals(new Shape(2, 5, 32), c.shapes.get(CaptureSite.ATTENTION_INPUT));
             assertEquals(new Shape(2, 5, 4, 8), c.shapes.get(CaptureSite.ATTENTION_HEADS));
             assertEquals(new Shape(2, 5, 32), c.shapes.get(CaptureSite.FFN_INPUT));
             assertEquals(new Shape(2, 5, 96), c.shapes.get(CaptureSite.FFN_INTERMEDIATE));
@@ -75,7 +76,7 @@ class DecoderModelTest {
             ShapeCapture c = new ShapeCapture(0, 0);
             assertNull(model.forward(m.create(IDS), c));
             assertEquals(0, c.lastLayerSeen, "layer 1 must not run");
-            assertEquals(5, c.shapes.size());
+            assertEquals(6, c.shapes.size(), "every capture site of layer 0: " + c.shapes.keySet());
         }
     }
 

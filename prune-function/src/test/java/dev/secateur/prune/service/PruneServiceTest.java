@@ -196,6 +196,27 @@ class PruneServiceTest {
     }
 
     @Test
+    void aSparsityRequestOnKafkaPublishesASparseVersionAndABadOneNamesItsField() throws Exception {
+        ObjectNode req = request("gqa-sparse");
+        req.remove("ffnRatio");
+        req.put("method", "sparsegpt").put("sparsity", 0.5).put("pattern", "2:4");
+        String jobId = sendBinary(id("sparse"), req);
+        ObjectNode bad = request("gqa-sparse-bad");
+        bad.put("sparsity", 0.5); // with magnitude, a structured method
+        String badId = sendBinary(id("sparse-bad"), bad);
+        JsonNode completed = awaitOutcome(jobId, EventTypes.PRUNE_COMPLETED).event().data();
+        int version = completed.get("version").asInt();
+        Manifest manifest = service.store().verify("gqa-sparse", version);
+        assertEquals(VersionStatus.PUBLISHED, manifest.status());
+        assertTrue(manifest.file("model.onnx").isPresent() && manifest.file("report.json").isPresent(), "files: " + manifest.files());
+        JsonNode summary = completed.get("summary");
+        assertEquals(summary.get("paramsBefore").asLong(), summary.get("paramsAfter").asLong(), "weights are zeroed, not removed: " + summary);
+        JsonNode report = Json.mapper().readTree(service.store().resolve("gqa-sparse", version).resolve("report.json").toFile());
+        assertEquals(0.5, report.get("sparsity").get("linearSparsity").asDouble(), 1e-12, report.get("sparsity").toString());
+        assertEquals("sparsity", awaitFailed(badId).path("field").asText(null));
+    }
+
+    @Test
     void miPipelineWithEvaluationPassesItsQualityGate() {
         ObjectNode req = request("gqa-mi");
         req.put("method", "mi").put("compensation", "lsq").put("headRatio", 0.5).put("seed", 3);

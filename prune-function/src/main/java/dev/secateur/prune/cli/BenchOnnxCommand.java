@@ -1,0 +1,159 @@
+package dev.secateur.prune.cli;
+
+import dev.secateur.runtime.Generator;
+import dev.secateur.runtime.OrtDecoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A measurement, not a test: ONNX Runtime prefill and per-token decode latency of already exported model folders
+ * (e.g. a dense and a sparse version of one model), with the size of their ONNX files as stored and gzip-compressed.
+ * Sessions are timed in turn, round after round, so that a change in the machine's load reaches every folder alike.
+ * One JSON line per folder.
+ */
+@Command(name = "bench-onnx", mixinStandardHelpOptions = true,
+        description = "Time ONNX Runtime prefill and decode of exported model folders and report their ONNX file sizes.")
+public class BenchOnnxCommand implements Runnable {
+    @Option(names = "--model", required = true, description = "a folder holding model.onnx; repeat to compare folders")
+    List<Path> models;
+
+    @Option(names = "--prompt", defaultValue = "128", description = "prefill tokens (default: ${DEFAULT-VALUE})")
+    int prompt;
+
+    @Option(names = "--decode", defaultValue = "32", description = "decoded tokens, one at a time (default: ${DEFAULT-VALUE})")
+    int decode;
+
+    @Option(names = "--repeats", defaultValue = "7", description = "timed rounds; the median is reported (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Override
+    public void run() {
+        for (Path m : models) {
+            if (!Files.isRegularFile(m.resolve("model.onnx"))) {
+                throw new IllegalArgumentException("--model: " + m + " has no model.onnx");
+            }
+        }
+        List<OrtDecoder> sessions = new ArrayList<>();
+        try {
+            for (Path m : models) {
+                sessions.add(OrtDecoder.open(m));
+            }
+            int vocab = sessions.get(0).vocabSize();
+            int[] ids = new Random(7).ints(prompt, 0, vocab).toArray();
+            double[][] prefill = new double[models.size()][repeats], perToken = new double[models.size()][repeats];
+            for (OrtDecoder s : sessions) {
+                // the first run of a session allocates and plans; it is not what a served request sees
+                time(s, ids, new double[1], new double[1], 0);
+            }
+            for (int r = 0; r < repeats; r++) {
+                for (int i = 0; i < sessions.size(); i++) {
+                    time(sessions.get(i), ids, prefill[i], perToken[i], r);
+                }
+            }
+            for (int i = 0; i < models.size(); i++) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("model", models.get(i).toString());
+                line.put("provider", sessions.get(i).provider());
+                line.put("onnxBytes", onnxBytes(models.get(i)));
+                line.put("onnxGzipBytes", gzipBytes(models.get(i)));
+                line.put("ortPrefillMs", round(median(prefill[i])));
+                line.put("ortDecodeMsPerToken", round(median(perToken[i])));
+                line.put("promptTokens", prompt);
+                line.put("decodedTokens", decode);
+                line.put("repeats", repeats);
+                System.out.println(InspectCommand.write(line));
+            }
+        } finally {
+            sessions.forEach(OrtDecoder::close);
+        }
+    }
+
+    private void time(OrtDecoder s, int[] ids, double[] prefill, double[] perToken, int r) {
+        try (Generator g = s.generator()) {
+            long p = System.nanoTime();
+            float[] logits = g.feed(ids);
+            prefill[r] = (System.nanoTime() - p) / 1e6;
+            long d = System.nanoTime();
+            for (int i = 0; i < decode; i++) {
+                logits = g.feed(new int[] {argmax(logits)});
+            }
+            perToken[r] = (System.nanoTime() - d) / 1e6 / decode;
+        }
+    }
+
+    /** model.onnx and its external data, if any. */
+    private static List<Path> onnxFiles(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("model.onnx")).sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--model: cannot list " + dir + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static long onnxBytes(Path dir) {
+        long n = 0;
+        for (Path f : onnxFiles(dir)) {
+            n += f.toFile().length();
+        }
+        return n;
+    }
+
+    /** What the ONNX files take gzip-compressed: zeros stored dense do not shrink a file, but they compress. */
+    private static long gzipBytes(Path dir) {
+        long[] count = new long[1];
+        OutputStream counter = new OutputStream() {
+            @Override
+            public void write(int b) {
+                count[0]++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                count[0] += len;
+            }
+        };
+        try (GZIPOutputStream gz = new GZIPOutputStream(counter, 1 << 16)) {
+            for (Path f : onnxFiles(dir)) {
+                try (InputStream in = Files.newInputStream(f)) {
+                    in.transferTo(gz);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--model: cannot read " + dir + " (" + e.getMessage() + ")", e);
+        }
+        return count[0];
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}
