@@ -32,10 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  * ServeBench [--urls "LABEL=http://host:port;..."] [--model NAME] [--dir VERSION_FOLDER] [--clients 1,2,4,8,16]
- *            [--seconds 15] [--max-tokens 32] [--prompt "..."]
+ *            [--seconds 5] [--rounds 3] [--max-tokens 32] [--prompt "..."]
  * </pre>
- * Prints one markdown row per path and concurrency: tokens/s of all clients together, its ratio to one client,
- * p50/p95 request latency and p50 time to first token.
+ * At each concurrency every path runs {@code seconds} in turn, {@code rounds} times over, so a change in the machine's
+ * load lands on all paths alike. Prints one markdown row per path and concurrency: the median round's tokens/s of all
+ * clients together and the range over rounds, its ratio to one client, p50/p95 request latency and p50 time to
+ * first token over all rounds.
  */
 public final class ServeBench {
 
@@ -49,7 +51,21 @@ public final class ServeBench {
         Sample run() throws Exception;
     }
 
-    record Level(int clients, int requests, int failed, double tokensPerSecond, double p50, double p95, double ttftP50) {
+    /**
+     * One path at one concurrency over several rounds: the median round's tokens/s (and the range), latencies over
+     * every request of every round.
+     */
+    record Level(int clients, int requests, int failed, double tokensPerSecond, double minTokensPerSecond,
+                 double maxTokensPerSecond, double p50, double p95, double ttftP50) {
+
+        static Level of(int clients, List<Slice> rounds) {
+            double[] tps = rounds.stream().mapToDouble(Slice::tokensPerSecond).sorted().toArray();
+            List<Sample> all = rounds.stream().flatMap(r -> r.samples().stream()).toList();
+            double[] lat = all.stream().mapToDouble(Sample::latencyMs).sorted().toArray();
+            double[] ttft = all.stream().mapToDouble(Sample::ttftMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
+            return new Level(clients, lat.length, rounds.stream().mapToInt(Slice::failed).sum(), pct(tps, 0.5), tps[0],
+                    tps[tps.length - 1], pct(lat, 0.5), pct(lat, 0.95), pct(ttft, 0.5));
+        }
     }
 
     public static void main(String[] argv) throws Exception {
@@ -57,7 +73,8 @@ public final class ServeBench {
         String model = a.getOrDefault("model", "model");
         int[] clients = Arrays.stream(a.getOrDefault("clients", "1,2,4,8,16").split(",")).mapToInt(Integer::parseInt)
                 .toArray();
-        double seconds = Double.parseDouble(a.getOrDefault("seconds", "15"));
+        double seconds = Double.parseDouble(a.getOrDefault("seconds", "5"));
+        int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
         int maxTokens = Integer.parseInt(a.getOrDefault("max-tokens", "32"));
         String prompt = a.getOrDefault("prompt", "And God said, Let there be light: and there was light.");
         // Paths in the order they are printed; at each concurrency all of them run one after the other, so a change
@@ -102,16 +119,22 @@ public final class ServeBench {
             Map<String, List<String>> rows = new java.util.LinkedHashMap<>();
             Map<String, Double> single = new HashMap<>();
             for (var p : paths.entrySet()) {
-                run(p.getValue(), Math.max(2, clients[0]), Math.min(3, seconds)); // warm-up: JIT, arenas, connections
+                run(p.getValue(), Math.max(2, clients[0]), 3); // warm-up: JIT, arenas, connections
                 rows.put(p.getKey(), new ArrayList<>());
             }
             for (int c : clients) {
+                Map<String, List<Slice>> slices = new HashMap<>();
+                for (int r = 0; r < rounds; r++) {
+                    for (var p : paths.entrySet()) {
+                        slices.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(run(p.getValue(), c, seconds));
+                    }
+                }
                 for (var p : paths.entrySet()) {
-                    Level l = run(p.getValue(), c, seconds);
+                    Level l = Level.of(c, slices.get(p.getKey()));
                     double base = single.computeIfAbsent(p.getKey(), k -> l.tokensPerSecond() / c);
-                    String row = String.format("| %s | %d | %d | %d | %.1f | ×%.2f | %.1f | %.1f | %.1f |", p.getKey(), c,
-                            l.requests(), l.failed(), l.tokensPerSecond(), l.tokensPerSecond() / base, l.p50(), l.p95(),
-                            l.ttftP50());
+                    String row = String.format("| %s | %d | %d | %d | %.1f | %.0f–%.0f | ×%.2f | %.1f | %.1f | %.1f |",
+                            p.getKey(), c, l.requests(), l.failed(), l.tokensPerSecond(), l.minTokensPerSecond(),
+                            l.maxTokensPerSecond(), l.tokensPerSecond() / base, l.p50(), l.p95(), l.ttftP50());
                     rows.get(p.getKey()).add(row);
                     System.err.println(row);
                 }
@@ -159,7 +182,11 @@ public final class ServeBench {
         return new Sample(tokens, (System.nanoTime() - t0) / 1e6, ttft);
     }
 
-    static Level run(Call call, int clients, double seconds) throws Exception {
+    /** One timed run of one path at one concurrency. */
+    record Slice(List<Sample> samples, int failed, double tokensPerSecond) {
+    }
+
+    static Slice run(Call call, int clients, double seconds) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger failed = new AtomicInteger();
@@ -185,10 +212,7 @@ public final class ServeBench {
         }
         pool.shutdown();
         double wall = (System.nanoTime() - t0) / 1e9;
-        int tokens = samples.stream().mapToInt(Sample::tokens).sum();
-        double[] lat = samples.stream().mapToDouble(Sample::latencyMs).sorted().toArray();
-        double[] ttft = samples.stream().mapToDouble(Sample::ttftMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
-        return new Level(clients, lat.length, failed.get(), tokens / wall, pct(lat, 0.5), pct(lat, 0.95), pct(ttft, 0.5));
+        return new Slice(List.copyOf(samples), failed.get(), samples.stream().mapToInt(Sample::tokens).sum() / wall);
     }
 
     static double pct(double[] sorted, double p) {
