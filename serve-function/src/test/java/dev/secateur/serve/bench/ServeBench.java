@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  * ServeBench [--urls "LABEL=http://host:port;..."] [--model NAME] [--dir VERSION_FOLDER] [--clients 1,2,4,8,16]
- *            [--seconds 5] [--rounds 3] [--max-tokens 32] [--prompt "..."]
+ *            [--seconds 5] [--rounds 3] [--max-tokens 32] [--prompt "..."] [--stream true|false] [--threads N]
+ *            [--spin-wait false]
  * </pre>
  * At each concurrency every path runs {@code seconds} in turn, {@code rounds} times over, so a change in the machine's
  * load lands on all paths alike. Prints one markdown row per path and concurrency: the median round's tokens/s of all
@@ -83,7 +84,9 @@ public final class ServeBench {
         List<AutoCloseable> open = new ArrayList<>();
         if (a.containsKey("dir")) {
             Path dir = Path.of(a.get("dir"));
-            OrtDecoder decoder = OrtDecoder.open(dir, OrtDecoder.Options.defaults());
+            OrtDecoder decoder = OrtDecoder.open(dir, OrtDecoder.Options.defaults()
+                    .withIntraOpThreads(Integer.parseInt(a.getOrDefault("threads", "0")))
+                    .withSpinning(Boolean.parseBoolean(a.getOrDefault("spin-wait", "false"))));
             TextTokenizer tokenizer = TextTokenizer.load(dir.resolve("tokenizer.json"));
             open.add(decoder);
             open.add(tokenizer);
@@ -104,8 +107,11 @@ public final class ServeBench {
             });
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        String body = JSON.writeValueAsString(Map.of("model", model, "prompt", prompt, "max_tokens", maxTokens,
-                "temperature", 0, "stream", true, "stream_options", Map.of("include_usage", true)));
+        boolean stream = Boolean.parseBoolean(a.getOrDefault("stream", "true"));
+        String body = JSON.writeValueAsString(stream
+                ? Map.of("model", model, "prompt", prompt, "max_tokens", maxTokens, "temperature", 0, "stream", true,
+                        "stream_options", Map.of("include_usage", true))
+                : Map.of("model", model, "prompt", prompt, "max_tokens", maxTokens, "temperature", 0));
         for (String target : a.getOrDefault("urls", "").split(";")) {
             if (target.isBlank()) {
                 continue;
@@ -113,7 +119,7 @@ public final class ServeBench {
             int eq = target.indexOf('=');
             String label = eq < 0 ? "http" : target.substring(0, eq);
             URI completions = URI.create((eq < 0 ? target : target.substring(eq + 1)) + "/v1/completions");
-            paths.put(label, () -> streamed(http, completions, body));
+            paths.put(label, stream ? () -> streamed(http, completions, body) : () -> whole(http, completions, body));
         }
         try {
             Map<String, List<String>> rows = new java.util.LinkedHashMap<>();
@@ -145,6 +151,18 @@ public final class ServeBench {
                 c.close();
             }
         }
+    }
+
+    /** One completion answered as one JSON body: no time to first token. */
+    static Sample whole(HttpClient http, URI uri, String body) throws Exception {
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("HTTP " + r.statusCode());
+        }
+        int tokens = JSON.readTree(r.body()).path("usage").path("completion_tokens").asInt();
+        return new Sample(tokens, (System.nanoTime() - t0) / 1e6, Double.NaN);
     }
 
     /** One streamed completion: time to the first text chunk, and the usage chunk's completion tokens. */
