@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Serving throughput in one run: a bare batch-1 ONNX Runtime session, then serve-function over HTTP with continuous
-# batching, then without, each at 1, 2, 4, 8, 16 concurrent clients sending streamed greedy completions for a fixed
-# time. Prints a markdown table (tokens/s of all clients together, ratio to one client, p50/p95 latency, p50 time
-# to first token). The load generator runs on the same machine as the server, so they share its cores.
+# Serving throughput in one run: a bare batch-1 ONNX Runtime session, serve-function over HTTP with continuous
+# batching, and serve-function without, at 1, 2, 4, 8, 16 concurrent clients sending streamed greedy completions.
+# At each concurrency the three paths run --seconds each in turn, --rounds times over. Prints a markdown table
+# (median round's tokens/s of all clients together and the range, ratio to one client, p50/p95 latency, p50 time
+# to first token). The load generator runs on the same machine as the servers, so they share its cores.
 #
 #   scripts/bench-serve.sh                       # a random-weight ~125M Llama (hidden 768, 12 layers, vocab 32000)
 #   scripts/bench-serve.sh --model models/kjv-llama
 #   scripts/bench-serve.sh --url http://host:8080 --name NAME     # a server that is already running (HTTP rows only)
-#   options: --clients 1,2,4,8,16  --seconds 15  --max-tokens 32  --max-batch 16  --work DIR
+#   options: --clients 1,2,4,8,16  --seconds 5  --rounds 3  --max-tokens 32  --max-batch 16  --spin-wait false  --stream true  --work DIR
+# (--spin-wait applies to the servers and to the bare session alike; --stream false sends non-streamed requests)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-model="" url="" prompt="And God said, Let there be light: and there was light." name=bench clients=1,2,4,8,16 seconds=15 max_tokens=32 max_batch=16 work="$root/target/bench-serve"
+model="" url="" prompt="And God said, Let there be light: and there was light." name=bench clients=1,2,4,8,16 seconds=5 rounds=3 max_tokens=32 max_batch=16 spin_wait=false stream=true work="$root/target/bench-serve"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --model) model="$2"; shift 2 ;;
@@ -19,8 +21,11 @@ while [[ $# -gt 0 ]]; do
     --name) name="$2"; shift 2 ;;
     --clients) clients="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
     --max-tokens) max_tokens="$2"; shift 2 ;;
     --max-batch) max_batch="$2"; shift 2 ;;
+    --spin-wait) spin_wait="$2"; shift 2 ;;
+    --stream) stream="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     *) echo "bench-serve: unknown option $1" >&2; exit 2 ;;
   esac
@@ -33,11 +38,11 @@ if [[ ! -f "$jar" || ! -d serve-function/target/test-classes/dev/secateur/serve/
 fi
 # The load generator is a test class; the server's own libraries (ONNX Runtime, tokenizers, shared) are its classpath.
 bench() { java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "serve-function/target/test-classes:serve-function/target/quarkus-app/lib/boot/*:serve-function/target/quarkus-app/lib/main/*" dev.secateur.serve.bench.ServeBench "$@"; }
-common() { echo --clients "$clients" --seconds "$seconds" --max-tokens "$max_tokens"; }
+common() { echo --clients "$clients" --seconds "$seconds" --rounds "$rounds" --max-tokens "$max_tokens" --stream "$stream"; }
 
 header() {
-  echo "| path | clients | requests | failed | tokens/s | vs 1 client | p50 ms | p95 ms | TTFT p50 ms |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| path | clients | requests | failed | tokens/s (median round) | range | vs 1 client | p50 ms | p95 ms | TTFT p50 ms |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 
 if [[ -n "$url" ]]; then
@@ -88,6 +93,7 @@ serve() { # batching on|off; sets served_url
   java -Xmx2g -Dquarkus.http.port="$port" -Dsecateur.serve.store-root="$store" -Dsecateur.serve.model="$name" \
     -Dsecateur.serve.cuda=false -Dsecateur.serve.scan-interval=0s -Dsecateur.serve.max-tokens-cap="$max_tokens" \
     -Dsecateur.serve.batching.enabled="$1" -Dsecateur.serve.batching.max-batch="$max_batch" \
+    -Dsecateur.serve.spin-wait="$spin_wait" \
     -Dsecateur.serve.max-concurrent-requests=64 -Dmp.messaging.incoming.prune-events.enabled=false \
     -Dquarkus.log.level=WARN -jar "$jar" >"$work/serve-$1.log" 2>&1 &
   pid=$!
@@ -106,8 +112,8 @@ serve true
 batching_url="$served_url"
 serve false
 plain_url="$served_url"
-echo "model: $model ($(du -sh "$version_dir" | cut -f1) exported), $(nproc) cores, ${seconds} s per row, max_tokens $max_tokens"
+echo "model: $model ($(du -sh "$version_dir" | cut -f1) exported), $(nproc) cores, $rounds rounds of ${seconds} s per row, max_tokens $max_tokens, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 header
-bench --dir "$version_dir" --model "$name" $(common) --prompt "$prompt" \
+bench --dir "$version_dir" --spin-wait "$spin_wait" --model "$name" $(common) --prompt "$prompt" \
   --urls "http, batching (max $max_batch)=$batching_url;http, no batching=$plain_url"

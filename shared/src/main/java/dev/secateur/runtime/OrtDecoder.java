@@ -39,22 +39,34 @@ public final class OrtDecoder implements AutoCloseable {
      * @param intraOpThreads 0 = ONNX Runtime's default (one per core)
      * @param cuda try the CUDA execution provider on {@code cudaDevice}; fall back to CPU (logged) if it does not load
      * @param verifyManifest check every file's size and sha256 against manifest.json (when there is one) before loading
+     * @param spinning let ONNX Runtime's intra-op threads spin between runs (its default): lower latency on idle
+     *                 cores, but on shared or CPU-limited ones the spinning threads take the cores from the caller
      */
-    public record Options(int intraOpThreads, OptLevel optLevel, boolean cuda, int cudaDevice, boolean verifyManifest) {
+    public record Options(int intraOpThreads, OptLevel optLevel, boolean cuda, int cudaDevice, boolean verifyManifest,
+                          boolean spinning) {
+
+        public Options(int intraOpThreads, OptLevel optLevel, boolean cuda, int cudaDevice, boolean verifyManifest) {
+            this(intraOpThreads, optLevel, cuda, cudaDevice, verifyManifest, true);
+        }
+
         public static Options defaults() {
-            return new Options(0, OptLevel.ALL_OPT, false, 0, true);
+            return new Options(0, OptLevel.ALL_OPT, false, 0, true, true);
         }
 
         public Options withCuda(boolean on) {
-            return new Options(intraOpThreads, optLevel, on, cudaDevice, verifyManifest);
+            return new Options(intraOpThreads, optLevel, on, cudaDevice, verifyManifest, spinning);
         }
 
         public Options withOptLevel(OptLevel level) {
-            return new Options(intraOpThreads, level, cuda, cudaDevice, verifyManifest);
+            return new Options(intraOpThreads, level, cuda, cudaDevice, verifyManifest, spinning);
         }
 
         public Options withIntraOpThreads(int n) {
-            return new Options(n, optLevel, cuda, cudaDevice, verifyManifest);
+            return new Options(n, optLevel, cuda, cudaDevice, verifyManifest, spinning);
+        }
+
+        public Options withSpinning(boolean on) {
+            return new Options(intraOpThreads, optLevel, cuda, cudaDevice, verifyManifest, on);
         }
     }
 

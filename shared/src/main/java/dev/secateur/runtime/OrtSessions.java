@@ -108,6 +108,9 @@ final class OrtSessions {
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
             }
+            if (!options.spinning()) {
+                so.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             return so;
         } catch (OrtException e) {
             so.close();

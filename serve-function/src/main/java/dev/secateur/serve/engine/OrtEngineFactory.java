@@ -29,7 +29,7 @@ public class OrtEngineFactory implements EngineFactory {
     public LoadedModel open(Path dir, RuntimeOptions o) {
         // The store has already re-hashed the folder: the runtime does not verify the manifest a second time.
         OrtDecoder.Options options = new OrtDecoder.Options(o.intraOpThreads(), optLevel(o.optimization()), o.cuda(), 0,
-                false);
+                false, o.spinWait());
         if (OnnxKind.ENCODER.equals(kind(dir))) {
             return openEncoder(dir, options);
         }

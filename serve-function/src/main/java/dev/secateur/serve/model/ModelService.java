@@ -43,7 +43,7 @@ public class ModelService {
         ServeConfig.Batching b = config.batching();
         metrics.decoding(decodeStats);
         RuntimeOptions options = new RuntimeOptions(config.intraOpThreads(), config.optimization(), config.cuda(),
-                new BatchingOptions(b.enabled(), b.maxBatch(), b.prefillChunk()), decodeStats);
+                config.spinWait(), new BatchingOptions(b.enabled(), b.maxBatch(), b.prefillChunk()), decodeStats);
         this.registry = new ModelRegistry(config.model(),
                 new ModelLoader(source, factory, options, new VersionValidator()), metrics);
     }

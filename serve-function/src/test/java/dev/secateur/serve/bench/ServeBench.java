@@ -32,10 +32,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  * ServeBench [--urls "LABEL=http://host:port;..."] [--model NAME] [--dir VERSION_FOLDER] [--clients 1,2,4,8,16]
- *            [--seconds 15] [--max-tokens 32] [--prompt "..."]
+ *            [--seconds 5] [--rounds 3] [--max-tokens 32] [--prompt "..."] [--stream true|false] [--threads N]
+ *            [--spin-wait false]
  * </pre>
- * Prints one markdown row per path and concurrency: tokens/s of all clients together, its ratio to one client,
- * p50/p95 request latency and p50 time to first token.
+ * At each concurrency every path runs {@code seconds} in turn, {@code rounds} times over, so a change in the machine's
+ * load lands on all paths alike. Prints one markdown row per path and concurrency: the median round's tokens/s of all
+ * clients together and the range over rounds, its ratio to one client, p50/p95 request latency and p50 time to
+ * first token over all rounds.
  */
 public final class ServeBench {
 
@@ -49,7 +52,21 @@ public final class ServeBench {
         Sample run() throws Exception;
     }
 
-    record Level(int clients, int requests, int failed, double tokensPerSecond, double p50, double p95, double ttftP50) {
+    /**
+     * One path at one concurrency over several rounds: the median round's tokens/s (and the range), latencies over
+     * every request of every round.
+     */
+    record Level(int clients, int requests, int failed, double tokensPerSecond, double minTokensPerSecond,
+                 double maxTokensPerSecond, double p50, double p95, double ttftP50) {
+
+        static Level of(int clients, List<Slice> rounds) {
+            double[] tps = rounds.stream().mapToDouble(Slice::tokensPerSecond).sorted().toArray();
+            List<Sample> all = rounds.stream().flatMap(r -> r.samples().stream()).toList();
+            double[] lat = all.stream().mapToDouble(Sample::latencyMs).sorted().toArray();
+            double[] ttft = all.stream().mapToDouble(Sample::ttftMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
+            return new Level(clients, lat.length, rounds.stream().mapToInt(Slice::failed).sum(), pct(tps, 0.5), tps[0],
+                    tps[tps.length - 1], pct(lat, 0.5), pct(lat, 0.95), pct(ttft, 0.5));
+        }
     }
 
     public static void main(String[] argv) throws Exception {
@@ -57,7 +74,8 @@ public final class ServeBench {
         String model = a.getOrDefault("model", "model");
         int[] clients = Arrays.stream(a.getOrDefault("clients", "1,2,4,8,16").split(",")).mapToInt(Integer::parseInt)
                 .toArray();
-        double seconds = Double.parseDouble(a.getOrDefault("seconds", "15"));
+        double seconds = Double.parseDouble(a.getOrDefault("seconds", "5"));
+        int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
         int maxTokens = Integer.parseInt(a.getOrDefault("max-tokens", "32"));
         String prompt = a.getOrDefault("prompt", "And God said, Let there be light: and there was light.");
         // Paths in the order they are printed; at each concurrency all of them run one after the other, so a change
@@ -66,7 +84,9 @@ public final class ServeBench {
         List<AutoCloseable> open = new ArrayList<>();
         if (a.containsKey("dir")) {
             Path dir = Path.of(a.get("dir"));
-            OrtDecoder decoder = OrtDecoder.open(dir, OrtDecoder.Options.defaults());
+            OrtDecoder decoder = OrtDecoder.open(dir, OrtDecoder.Options.defaults()
+                    .withIntraOpThreads(Integer.parseInt(a.getOrDefault("threads", "0")))
+                    .withSpinning(Boolean.parseBoolean(a.getOrDefault("spin-wait", "false"))));
             TextTokenizer tokenizer = TextTokenizer.load(dir.resolve("tokenizer.json"));
             open.add(decoder);
             open.add(tokenizer);
@@ -87,8 +107,11 @@ public final class ServeBench {
             });
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        String body = JSON.writeValueAsString(Map.of("model", model, "prompt", prompt, "max_tokens", maxTokens,
-                "temperature", 0, "stream", true, "stream_options", Map.of("include_usage", true)));
+        boolean stream = Boolean.parseBoolean(a.getOrDefault("stream", "true"));
+        String body = JSON.writeValueAsString(stream
+                ? Map.of("model", model, "prompt", prompt, "max_tokens", maxTokens, "temperature", 0, "stream", true,
+                        "stream_options", Map.of("include_usage", true))
+                : Map.of("model", model, "prompt", prompt, "max_tokens", maxTokens, "temperature", 0));
         for (String target : a.getOrDefault("urls", "").split(";")) {
             if (target.isBlank()) {
                 continue;
@@ -96,22 +119,28 @@ public final class ServeBench {
             int eq = target.indexOf('=');
             String label = eq < 0 ? "http" : target.substring(0, eq);
             URI completions = URI.create((eq < 0 ? target : target.substring(eq + 1)) + "/v1/completions");
-            paths.put(label, () -> streamed(http, completions, body));
+            paths.put(label, stream ? () -> streamed(http, completions, body) : () -> whole(http, completions, body));
         }
         try {
             Map<String, List<String>> rows = new java.util.LinkedHashMap<>();
             Map<String, Double> single = new HashMap<>();
             for (var p : paths.entrySet()) {
-                run(p.getValue(), Math.max(2, clients[0]), Math.min(3, seconds)); // warm-up: JIT, arenas, connections
+                run(p.getValue(), Math.max(2, clients[0]), 3); // warm-up: JIT, arenas, connections
                 rows.put(p.getKey(), new ArrayList<>());
             }
             for (int c : clients) {
+                Map<String, List<Slice>> slices = new HashMap<>();
+                for (int r = 0; r < rounds; r++) {
+                    for (var p : paths.entrySet()) {
+                        slices.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(run(p.getValue(), c, seconds));
+                    }
+                }
                 for (var p : paths.entrySet()) {
-                    Level l = run(p.getValue(), c, seconds);
+                    Level l = Level.of(c, slices.get(p.getKey()));
                     double base = single.computeIfAbsent(p.getKey(), k -> l.tokensPerSecond() / c);
-                    String row = String.format("| %s | %d | %d | %d | %.1f | ×%.2f | %.1f | %.1f | %.1f |", p.getKey(), c,
-                            l.requests(), l.failed(), l.tokensPerSecond(), l.tokensPerSecond() / base, l.p50(), l.p95(),
-                            l.ttftP50());
+                    String row = String.format("| %s | %d | %d | %d | %.1f | %.0f–%.0f | ×%.2f | %.1f | %.1f | %.1f |",
+                            p.getKey(), c, l.requests(), l.failed(), l.tokensPerSecond(), l.minTokensPerSecond(),
+                            l.maxTokensPerSecond(), l.tokensPerSecond() / base, l.p50(), l.p95(), l.ttftP50());
                     rows.get(p.getKey()).add(row);
                     System.err.println(row);
                 }
@@ -122,6 +151,18 @@ public final class ServeBench {
                 c.close();
             }
         }
+    }
+
+    /** One completion answered as one JSON body: no time to first token. */
+    static Sample whole(HttpClient http, URI uri, String body) throws Exception {
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("HTTP " + r.statusCode());
+        }
+        int tokens = JSON.readTree(r.body()).path("usage").path("completion_tokens").asInt();
+        return new Sample(tokens, (System.nanoTime() - t0) / 1e6, Double.NaN);
     }
 
     /** One streamed completion: time to the first text chunk, and the usage chunk's completion tokens. */
@@ -159,7 +200,11 @@ public final class ServeBench {
         return new Sample(tokens, (System.nanoTime() - t0) / 1e6, ttft);
     }
 
-    static Level run(Call call, int clients, double seconds) throws Exception {
+    /** One timed run of one path at one concurrency. */
+    record Slice(List<Sample> samples, int failed, double tokensPerSecond) {
+    }
+
+    static Slice run(Call call, int clients, double seconds) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger failed = new AtomicInteger();
@@ -185,10 +230,7 @@ public final class ServeBench {
         }
         pool.shutdown();
         double wall = (System.nanoTime() - t0) / 1e9;
-        int tokens = samples.stream().mapToInt(Sample::tokens).sum();
-        double[] lat = samples.stream().mapToDouble(Sample::latencyMs).sorted().toArray();
-        double[] ttft = samples.stream().mapToDouble(Sample::ttftMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
-        return new Level(clients, lat.length, failed.get(), tokens / wall, pct(lat, 0.5), pct(lat, 0.95), pct(ttft, 0.5));
+        return new Slice(List.copyOf(samples), failed.get(), samples.stream().mapToInt(Sample::tokens).sum() / wall);
     }
 
     static double pct(double[] sorted, double p) {
