@@ -213,7 +213,9 @@ final class StreamingPruner {
                 }
                 add("eval", t0);
             }
-            PruningPlan plan = new PruningPlan(layers, plans, dropped, spec.describe());
+            Map<String, String> settings = new LinkedHashMap<>(spec.describe());
+            settings.putAll(selector.notes());
+            PruningPlan plan = new PruningPlan(layers, plans, dropped, settings);
             return new Outcome(plan, before, after, eval, peakActivationBytes, seconds);
         }
     }
