@@ -46,13 +46,14 @@ class CriteriaComparisonTest {
         List<String> comps = list(System.getProperty("compare.compensation", "none,lsq"));
         int samples = Integer.getInteger("compare.samples", 32), seqLen = Integer.getInteger("compare.seqLen", 128);
         long evalTokens = Long.getLong("compare.evalTokens", 16384);
+        double ridge = Double.parseDouble(System.getProperty("compare.ridge", "1e-2"));
         CalibrationMode mode = CalibrationMode.parse(System.getProperty("compare.mode", "sequential"));
         Path out = Path.of(System.getProperty("compare.out", "target/criteria-comparison.md"));
         Path tsv = out.resolveSibling(out.getFileName() + ".runs.tsv");
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(tsv, "criterion\tcompensation\tffnRatio\tseed\tpplBefore\tpplAfter\tratio\tscoreSeconds\ttotalSeconds\n");
-        String header = String.format(Locale.ROOT, "Calibration %d × %d tokens (%s, seeds %s), uniform allocation, evaluation seq 128 on the first %d tokens of %s",
-                samples, seqLen, mode.name().toLowerCase(Locale.ROOT), seeds, evalTokens, eval.getFileName());
+        String header = String.format(Locale.ROOT, "Calibration %d × %d tokens (%s, seeds %s), ridge %s, uniform allocation, evaluation seq 128 on the first %d tokens of %s",
+                samples, seqLen, mode.name().toLowerCase(Locale.ROOT), seeds, ridge, evalTokens, eval.getFileName());
         List<Run> runs = new ArrayList<>();
         int i = 0;
         for (double ratio : ratios) {
@@ -61,7 +62,7 @@ class CriteriaComparisonTest {
                     for (String comp : comps) {
                         PruneOptions o = PruneOptions.defaults(model, calib, tmp.resolve("run" + i++));
                         o = new PruneOptions(o.model(), null, calib, o.output(), samples, seqLen, seed, "cpu", c, ratio, null, null, null,
-                                Allocation.UNIFORM, 0.05, comp, 1.0, 256, 4096, 1e-2, 8, mode, eval, 128, evalTokens);
+                                Allocation.UNIFORM, 0.05, comp, 1.0, 256, 4096, ridge, 8, mode, eval, 128, evalTokens);
                         long t0 = System.nanoTime();
                         PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
                         Run run = new Run(c, comp, ratio, seed, r.perplexityBefore(), r.perplexityAfter(), r.seconds().getOrDefault("score", 0.0),

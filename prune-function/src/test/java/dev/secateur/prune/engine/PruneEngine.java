@@ -37,7 +37,8 @@ public final class PruneEngine {
     }
 
     public Selector selector(PruneSpec spec) {
-        return Criteria.byName(spec.criterion(), manager, spec.settings());
+        return dev.secateur.prune.criterion.MiSetSelector.forCompensation(Criteria.byName(spec.criterion(), manager, spec.settings()),
+                spec.compensation());
     }
 
     public PruneOutcome prune(DecoderWeights dense, ActivationSource acts, PruneSpec spec, ProgressListener listener) {
