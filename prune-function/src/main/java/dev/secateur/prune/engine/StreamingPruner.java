@@ -163,8 +163,8 @@ final class StreamingPruner {
                             Tensor target = tc.activations(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim).blockOutput();
                             missing = DroppedLayerCompensation.difference(target, acts.blockOutput());
                             notes.put("layerDrop.compensation.layer" + l, String.format(java.util.Locale.ROOT,
-                                    "%s refit of down_proj absorbs dropped layers %s (missing update %.4f of the dense output's norm)",
-                                    spec.compensation(), pendingDrops, DroppedLayerCompensation.relativeNorm(missing, target)));
+                                    "%s of down_proj absorbs dropped layers %s (missing update %.4f of the dense output's norm)",
+                                    "lsq".equals(spec.compensation()) ? "lsq refit" : "bias shift", pendingDrops, DroppedLayerCompensation.relativeNorm(missing, target)));
                         }
                     }
                 }
