@@ -56,12 +56,21 @@ public final class LeastSquaresCompensation implements Compensator {
 
     /** @return {weight [h, d] with kept columns refit and removed columns zero, bias [h] (or the old one)} */
     public Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns) {
+        return refit(weight, bias, z, keptColumns, null);
+    }
+
+    /**
+     * As {@link #refit(Tensor, Tensor, Tensor, int[])} with the target moved by {@code extra} [n, h] (row t of the
+     * calibration tokens): the fit reproduces Z Wᵀ + b + extra, i.e. the rhs gains Z_Kᵀ(extra − mean)/n and the bias
+     * mean(extra). A dropped layer's missing update is such an extra target for the block after it.
+     */
+    public Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns, Tensor extra) {
         int n = z.dim(0), d = z.dim(1), h = weight.dim(0), k = keptColumns.length;
         // every d×d or k×d intermediate is closed as soon as the next one exists: at TinyLlama's width (5632) each is
         // 150–250 MB in float64, and holding them all at once doubled the job's peak memory
         try (NDManager m = manager.newSubManager()) {
             NDArray kept = m.create(toLong(keptColumns));
-            NDArray mu, sAll;
+            NDArray mu, sAll, cross = null, extraMean = null;
             try (NDManager t = m.newSubManager()) {
                 NDArray x = t.create(z.data(), new Shape(n, d)).toType(DataType.FLOAT64, false);
                 mu = x.mean(new int[] {0});
@@ -71,6 +80,16 @@ public final class LeastSquaresCompensation implements Compensator {
                 }
                 sAll = x.transpose().matMul(x).divi(n); // [d, d]: both blocks of the second moment come from it
                 sAll.attach(m);
+                if (extra != null) {
+                    NDArray e = t.create(extra.data(), new Shape(n, h)).toType(DataType.FLOAT64, false);
+                    if (fitBias) {
+                        extraMean = e.mean(new int[] {0});
+                        extraMean.attach(m);
+                        e.subi(extraMean);
+                    }
+                    cross = x.get(new ai.djl.ndarray.index.NDIndex(":, {}", kept)).transpose().matMul(e).divi(n); // [k, h]
+                    cross.attach(m);
+                }
             }
             NDArray skAll = sAll.get(kept); // [k, d]
             sAll.close();
@@ -84,6 +103,9 @@ public final class LeastSquaresCompensation implements Compensator {
             NDArray rhs = skAll.matMul(wt);
             skAll.close();
             rhs.addi(wkt.mul(lambda));
+            if (cross != null) {
+                rhs.addi(cross);
+            }
             skk.addi(m.eye(k, k, 0, DataType.FLOAT64).muli(lambda));
             NDArray inverse = skk.inverse();
             skk.close();
@@ -102,6 +124,9 @@ public final class LeastSquaresCompensation implements Compensator {
             if (fitBias) {
                 // b' = b + W μ − W' μ_K
                 NDArray shift = mu.expandDims(0).matMul(wt).sub(mu.get(kept).expandDims(0).matMul(newWkt)).reshape(h);
+                if (extraMean != null) {
+                    shift = shift.add(extraMean);
+                }
                 double[] s = shift.toDoubleArray();
                 float[] b = bias == null ? new float[h] : bias.data().clone();
                 for (int r = 0; r < h; r++) {

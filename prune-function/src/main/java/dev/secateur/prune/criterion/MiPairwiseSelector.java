@@ -4,18 +4,45 @@ import ai.djl.ndarray.NDManager;
 import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.calibration.LayerActivations;
+import dev.secateur.prune.mi.KernelWidthSweep;
 import dev.secateur.prune.mi.MiMatrix;
 import dev.secateur.prune.mi.RenyiMutualInformation;
 import dev.secateur.prune.mi.TokenSubsample;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * "mi-pairwise", the seed's criterion: all-pairs α = 2 Rényi MI of the layer's units on n subsampled tokens;
  * redundancy r_j = max over kept k ≠ j of I(j; k); greedily remove the most redundant unit, ties toward the
  * lower relevance ||W_out[:, j]|| · std(z_j); update; repeat. Without compensation this alone loses to random
  * (DESIGN.md §2): pair it with "lsq".
+ *
+ * <p>The kernel scale is chosen per layer by {@link KernelWidthSweep} (a fixed grid around the estimator's h) unless
+ * the sweep is turned off; every sweep is recorded in {@link #notes()}, which the engine writes into plan.json.
  */
-public record MiPairwiseSelector(NDManager manager, RenyiMutualInformation estimator, int tokens, long seed) implements Selector {
+public final class MiPairwiseSelector implements Selector {
     private static final double TIE = 1e-9;
+
+    private final NDManager manager;
+    private final RenyiMutualInformation estimator;
+    private final int tokens;
+    private final long seed;
+    private final boolean sweep;
+    private final Map<String, String> notes = new LinkedHashMap<>();
+
+    /** With the kernel-width sweep centred on the estimator's h. */
+    public MiPairwiseSelector(NDManager manager, RenyiMutualInformation estimator, int tokens, long seed) {
+        this(manager, estimator, tokens, seed, true);
+    }
+
+    /** @param sweep false: use the estimator's h as it is */
+    public MiPairwiseSelector(NDManager manager, RenyiMutualInformation estimator, int tokens, long seed, boolean sweep) {
+        this.manager = manager;
+        this.estimator = estimator;
+        this.tokens = tokens;
+        this.seed = seed;
+        this.sweep = sweep;
+    }
 
     @Override
     public String name() {
@@ -26,7 +53,14 @@ public record MiPairwiseSelector(NDManager manager, RenyiMutualInformation estim
     public RemovalOrder order(LayerActivations acts, LayerWeights w, Structure s) {
         UnitView v = UnitView.of(acts, w, s);
         Tensor z = TokenSubsample.rows(v.requireActivations(name()), tokens, seed * 7919L + acts.layer());
-        MiMatrix mi = estimator.pairwiseVectors(manager, z.data(), z.dim(0), v.units(), v.blockSize());
+        RenyiMutualInformation est = estimator;
+        if (sweep) {
+            KernelWidthSweep.Result r = KernelWidthSweep.run(manager, z.data(), z.dim(0), v.units(), v.blockSize(), estimator.h(),
+                    seed * 31L + acts.layer());
+            notes.put("kernelSweep." + (s == Structure.FFN_NEURONS ? "ffn" : "heads") + ".layer" + acts.layer(), r.describe());
+            est = new RenyiMutualInformation(r.chosen());
+        }
+        MiMatrix mi = est.pairwiseVectors(manager, z.data(), z.dim(0), v.units(), v.blockSize());
         ColumnStats st = ColumnStats.of(v.requireActivations(name()));
         double[] energy = v.perUnit(v.outputColumnEnergy());
         double[] var = v.perUnit(st.variance());
@@ -35,6 +69,12 @@ public record MiPairwiseSelector(NDManager manager, RenyiMutualInformation estim
             relevance[u] = Math.sqrt(energy[u]) * Math.sqrt(var[u]);
         }
         return greedy(mi, relevance);
+    }
+
+    /** The kernel sweeps of the layers scored so far, by "kernelSweep.{ffn|heads}.layer{L}". */
+    @Override
+    public Map<String, String> notes() {
+        return Map.copyOf(notes);
     }
 
     /** The greedy max-redundancy removal over a precomputed MI matrix. */

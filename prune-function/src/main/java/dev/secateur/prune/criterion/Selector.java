@@ -17,4 +17,9 @@ public interface Selector {
     default boolean needsActivations() {
         return true;
     }
+
+    /** What the criterion chose while scoring (e.g. a kernel width per layer), for plan.json; empty for most. */
+    default java.util.Map<String, String> notes() {
+        return java.util.Map.of();
+    }
 }

@@ -82,7 +82,8 @@ public final class EncoderBenchmark {
     }
 
     /** What one row of the table needs from one engine run. */
-    private record Run(EncoderWeights pruned, Fidelity fidelity) {
+    /** @param scoreSeconds the engine's "score" phase: the criterion's own time, without calibration or evaluation */
+    private record Run(EncoderWeights pruned, Fidelity fidelity, double scoreSeconds) {
     }
 
     private void run(String commandLine) throws Exception {
@@ -120,6 +121,7 @@ public final class EncoderBenchmark {
         List<String[]> rows = new ArrayList<>();
         for (String c : criteria) {
             long ts = System.nanoTime();
+            double scoring = 0;
             for (boolean withHeads : new boolean[] {false, true}) {
                 for (double r : ratios) {
                     for (String comp : comps) {
@@ -131,6 +133,7 @@ public final class EncoderBenchmark {
                             continue;
                         }
                         Fidelity f = p.fidelity();
+                        scoring += p.scoreSeconds();
                         rows.add(new String[] {c, withHeads ? "FFN + heads" : "FFN", pct(r), comp, shapeOf(p.pruned()),
                                 String.format(Locale.ROOT, "%.2f M", p.pruned().blockParameterCount() / 1e6),
                                 String.format(Locale.ROOT, "%.2f M", p.pruned().parameterCount() / 1e6),
@@ -140,7 +143,8 @@ public final class EncoderBenchmark {
                     }
                 }
             }
-            note("criterion %s: %.1f s for its %d runs", c, (System.nanoTime() - ts) / 1e9, 2 * ratios.length * comps.size());
+            note("criterion %s: %.1f s for its %d runs, of which scoring (the criterion itself) %.1f s", c, (System.nanoTime() - ts) / 1e9,
+                    2 * ratios.length * comps.size(), scoring);
             // partial results survive a long run being stopped
             write(commandLine, dense, calib.size(), held.size(), heldBatch, calibTokenCount, base, threads, runs, rows, List.of(),
                     (System.nanoTime() - t0) / 1e9);
@@ -204,7 +208,7 @@ public final class EncoderBenchmark {
                 o.device(), o.criterion(), o.ffnRatio(), o.headRatio(), o.layerRatio(), o.threshold(), o.allocation(), o.minKeep(),
                 o.compensation(), o.kernelScale(), o.miTokens(), o.maxTokens(), o.ridge(), o.batchSize(), o.calibrationMode(),
                 o.evalText(), o.evalSeqLen(), o.evalMaxTokens()), ProgressListener.NONE);
-        return new Run(EncoderWeights.load(out), r.fidelity());
+        return new Run(EncoderWeights.load(out), r.fidelity(), r.seconds().getOrDefault("score", 0.0));
     }
 
     private void note(String fmt, Object... a) {

@@ -107,7 +107,8 @@ public final class PrunePipeline {
                 selector = new ScoreSelector(TaylorPass.compute(decoder.checkpoint(), decoder.windows(), o.batchSize(), device, listener));
                 seconds.put("gradients", (System.nanoTime() - tg) / 1e9);
             } else {
-                selector = Criteria.byName(spec.criterion(), manager, spec.settings());
+                selector = dev.secateur.prune.criterion.MiSetSelector.forCompensation(Criteria.byName(spec.criterion(), manager, spec.settings()),
+                        spec.compensation());
             }
             Compensator compensator = Compensators.byName(spec.compensation(), manager, spec.settings().ridge());
             StreamingPruner.Run run = new StreamingPruner.Run(o.maxTokens(), o.seed(), o.calibrationMode(), device);

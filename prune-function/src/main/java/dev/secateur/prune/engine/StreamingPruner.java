@@ -10,16 +10,17 @@ import dev.secateur.prune.apply.StructuredSlicer;
 import dev.secateur.prune.calibration.ActivationCollector;
 import dev.secateur.prune.calibration.LayerActivations;
 import dev.secateur.prune.compensate.Compensator;
+import dev.secateur.prune.compensate.DroppedLayerCompensation;
 import dev.secateur.prune.criterion.RemovalOrder;
 import dev.secateur.prune.criterion.Selector;
 import dev.secateur.prune.criterion.Structure;
-import dev.secateur.prune.mi.RenyiMutualInformation;
 import dev.secateur.prune.model.BlockMath;
 import dev.secateur.prune.model.CaptureSite;
 import dev.secateur.prune.model.DeviceBlock;
 import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.LayerDrop;
 import dev.secateur.prune.plan.LayerPlan;
+import dev.secateur.prune.plan.LayerScores;
 import dev.secateur.prune.plan.PruningPlan;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.plan.UnitAllocator;
@@ -70,6 +71,8 @@ final class StreamingPruner {
     private final BlockMath f;
     private final int headDim;
     private final Map<String, Double> seconds = new LinkedHashMap<>();
+    /** What the run chose beyond the plan itself (layer scores, dropped-layer compensation), for plan.json. */
+    private final Map<String, String> notes = new LinkedHashMap<>();
     private long peakActivationBytes;
 
     /**
@@ -119,11 +122,16 @@ final class StreamingPruner {
             List<LayerPlan> plans = new ArrayList<>();
             long before = 0, after = 0;
 
+            boolean absorbDrops = absorbsDroppedLayers(dropped);
             long t0 = System.nanoTime();
             ModelFamily.Embedded embedded = model.embed(root, needsActivations(), model.evaluates());
             HiddenStates calib = embedded.calibration(), evalDense = embedded.evaluation();
             HiddenStates evalPruned = evalDense == null ? null : evalDense.copy();
-            ModelFamily.Output writer = model.output(dir, layers - dropped.length, spec.ffn() != null && compensator != Compensator.NONE);
+            // the dense model's calibration stream, beside the pruned one, when a block after a dropped layer absorbs it
+            HiddenStates teacher = absorbDrops ? calib.copy() : null;
+            List<Integer> pendingDrops = new ArrayList<>();
+            ModelFamily.Output writer = model.output(dir, layers - dropped.length,
+                    (spec.ffn() != null || absorbDrops) && compensator != Compensator.NONE);
             long outer = writer.writeEmbeddings();
             before += outer;
             after += outer;
@@ -145,21 +153,38 @@ final class StreamingPruner {
                         if (evalDense != null) {
                             evalDense.advance(f, dense, null);
                         }
+                        if (teacher != null) {
+                            teacher.advance(f, dense, null);
+                        }
                     }
+                    pendingDrops.add(l);
                     listener.progress("prune", (l + 1.0) / layers, "layer " + l + " dropped");
                     continue;
                 }
                 LayerActivations acts;
                 ActivationCollector captured;
+                Tensor missing = null;
                 t0 = System.nanoTime();
                 try (DeviceBlock dense = DeviceBlock.load(l, w, root)) {
-                    captured = capture(l, w, dense, calib);
+                    captured = capture(l, w, dense, calib, teacher != null);
                     acts = captured == null ? LayerActivations.none(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim)
                             : captured.activations(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim);
                     if (evalDense != null) {
                         evalDense.advance(f, dense, null);
                     }
+                    if (teacher != null) {
+                        ActivationCollector tc = pendingDrops.isEmpty() ? null : collector(l, EnumSet.of(CaptureSite.BLOCK_OUTPUT), teacher);
+                        teacher.advance(f, dense, tc);
+                        if (tc != null) {
+                            Tensor target = tc.activations(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim).blockOutput();
+                            missing = DroppedLayerCompensation.difference(target, acts.blockOutput());
+                            notes.put("layerDrop.compensation.layer" + l, String.format(java.util.Locale.ROOT,
+                                    "%s of down_proj absorbs dropped layers %s (missing update %.4f of the dense output's norm)",
+                                    "lsq".equals(spec.compensation()) ? "lsq refit" : "bias shift", pendingDrops, DroppedLayerCompensation.relativeNorm(missing, target)));
+                        }
+                    }
                 }
+                pendingDrops.clear();
                 add("calibrate", t0);
 
                 t0 = System.nanoTime();
@@ -179,6 +204,10 @@ final class StreamingPruner {
 
                 t0 = System.nanoTime();
                 LayerWeights compensated = compensator == Compensator.NONE ? w : compensator.compensate(w, acts, plan);
+                if (missing != null) {
+                    compensated = DroppedLayerCompensation.absorb(spec.compensation(), root, spec.settings().ridge(), compensated,
+                            acts.ffnIntermediate(), missing, plan.keptFfn());
+                }
                 add("compensate", t0);
                 t0 = System.nanoTime();
                 LayerWeights pruned = StructuredSlicer.sliceHeads(StructuredSlicer.sliceFfn(compensated, plan.keptFfn()),
@@ -219,6 +248,9 @@ final class StreamingPruner {
             if (calib != null) {
                 calib.close();
             }
+            if (teacher != null) {
+                teacher.close();
+            }
 
             t0 = System.nanoTime();
             long end = writer.finish(keptSizes);
@@ -237,17 +269,67 @@ final class StreamingPruner {
                 }
                 add("eval", t0);
             }
-            PruningPlan plan = new PruningPlan(layers, plans, dropped, spec.describe());
+            Map<String, String> settings = new LinkedHashMap<>(spec.describe());
+            settings.putAll(selector.notes());
+            settings.putAll(notes);
+            PruningPlan plan = new PruningPlan(layers, plans, dropped, settings);
             return new Outcome(plan, before, after, eval, peakActivationBytes, seconds);
         }
     }
 
-    /** Runs the dense block over the calibration states, capturing what the criterion, compensation or sparsifier read; null without calibration. */
-    private ActivationCollector capture(int l, LayerWeights w, DeviceBlock dense, HiddenStates calib) {
+    /**
+     * Whether kept blocks absorb the dropped layers before them, and if not, why (in the notes): it needs a
+     * compensation, the pruned calibration stream (sequential mode), a pre-norm block (a decoder) and a kept block
+     * after the dropped ones.
+     */
+    private boolean absorbsDroppedLayers(int[] dropped) {
+        if (dropped.length == 0) {
+            return false;
+        }
+        String why = null;
+        if (compensator == Compensator.NONE) {
+            why = "not compensated: compensation none";
+        } else if (run.mode() != CalibrationMode.SEQUENTIAL) {
+            why = "not compensated: dense calibration carries no pruned stream for the next block to be refit on";
+        } else if (!(model instanceof DecoderFamily)) {
+            why = "not compensated: an encoder (post-norm) block's FFN output passes a LayerNorm, so its down_proj cannot add the missing update";
+        }
+        if (why != null) {
+            notes.put("layerDrop.compensation", why);
+            return false;
+        }
+        int last = model.numLayers() - 1;
+        for (int l = last; l >= 0 && contains(dropped, l); l--) {
+            notes.put("layerDrop.compensation.layer" + l, "not compensated: no kept block follows it (the blocks before it are already written)");
+        }
+        // some dropped layer has a kept block after it
+        int lastKept = last;
+        while (lastKept >= 0 && contains(dropped, lastKept)) {
+            lastKept--;
+        }
+        final int keptEnd = lastKept;
+        return Arrays.stream(dropped).anyMatch(d -> d < keptEnd);
+    }
+
+    private static boolean contains(int[] a, int v) {
+        return Arrays.stream(a).anyMatch(x -> x == v);
+    }
+
+    /**
+     * Runs the dense block over the calibration states, capturing what the criterion, compensation or sparsifier read
+     * (and, when kept blocks absorb dropped layers, the FFN activations and block output); null without calibration.
+     */
+    private ActivationCollector capture(int l, LayerWeights w, DeviceBlock dense, HiddenStates calib, boolean forDroppedLayers) {
         if (calib == null) {
             return null;
         }
-        ActivationCollector c = collector(l, spec.sites(criterionNeedsActivations()), calib);
+        Set<CaptureSite> sites = EnumSet.noneOf(CaptureSite.class);
+        sites.addAll(spec.sites(criterionNeedsActivations()));
+        if (forDroppedLayers) {
+            sites.add(CaptureSite.FFN_INTERMEDIATE);
+            sites.add(CaptureSite.BLOCK_OUTPUT);
+        }
+        ActivationCollector c = collector(l, sites, calib);
         if (run.mode() == CalibrationMode.DENSE) {
             calib.advance(f, dense, c);
         } else {
@@ -276,7 +358,7 @@ final class StreamingPruner {
         long t0 = System.nanoTime();
         int layers = model.numLayers();
         List<RemovalOrder> ffnOrders = new ArrayList<>(), headOrders = new ArrayList<>();
-        List<Tensor[]> inOut = new ArrayList<>();
+        List<LayerScores.LayerInputs> inOut = new ArrayList<>();
         Set<CaptureSite> sites = EnumSet.noneOf(CaptureSite.class);
         sites.addAll(spec.sites(criterionNeedsActivations()));
         HiddenStates states = model.embed(root, true, false).calibration();
@@ -296,7 +378,7 @@ final class StreamingPruner {
                     headOrders.add(selector.order(a, w, Structure.ATTENTION_HEADS));
                 }
                 if (dropsLayers()) {
-                    inOut.add(new Tensor[] {a.blockInput(), a.blockOutput()});
+                    inOut.add(new LayerScores.LayerInputs(a.blockInput(), a.blockOutput(), LayerScores.outputWeightEnergy(w)));
                 }
                 listener.progress("stats", (l + 1.0) / layers, "statistics of layer " + l);
             }
@@ -309,9 +391,16 @@ final class StreamingPruner {
             s.headCounts = UnitAllocator.removed(headOrders, spec.heads(), groupSize).stream().mapToInt(r -> r.length).toArray();
         }
         if (dropsLayers()) {
-            double[][] scores = LayerDrop.scores(root, inOut, new RenyiMutualInformation(spec.settings().kernelScale()),
-                    spec.settings().miTokens(), spec.settings().seed());
+            List<LayerScores.Score> scores = LayerScores.compute(spec.criterion(), root, inOut, spec.settings().kernelScale(),
+                    spec.settings().miTokens(), spec.settings().seed(), spec.settings().ridge());
             s.dropped = LayerDrop.choose(scores, spec.layerRatio() == null ? 0 : spec.layerRatio(), spec.layerThreshold());
+            notes.put("layerDrop.basis", LayerScores.basis(spec.criterion()));
+            StringBuilder b = new StringBuilder();
+            for (int l = 0; l < scores.size(); l++) {
+                b.append(String.format(java.util.Locale.ROOT, "%sL%d cost=%.6g change=%.4f", l == 0 ? "" : "; ", l, scores.get(l).cost(),
+                        scores.get(l).change()));
+            }
+            notes.put("layerDrop.scores", b.toString());
         }
         add("stats", t0);
         listener.progress("plan", 1, "plan ready: " + s.dropped.length + " layers dropped");

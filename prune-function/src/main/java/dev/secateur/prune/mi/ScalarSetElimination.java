@@ -31,13 +31,65 @@ public final class ScalarSetElimination {
     }
 
     /**
+     * Folds the removed column r into the others: a_i = P_ri / P_rr, W_:i −= a_i W_:r, and the energies follow as
+     * ‖W_:i − a_i W_:r‖² = e_i − 2 a_i ⟨W_:i, W_:r⟩ + a_i² e_r (column r itself becomes zero: a_r = 1).
+     */
+    private static void fold(NDManager m, NDArray w, double[] energy, int r, double[] row, double prr, DataType precision) {
+        int d = energy.length;
+        double[] a = new double[d];
+        for (int i = 0; i < d; i++) {
+            a[i] = row[i] / prr;
+        }
+        try (NDManager s = m.newSubManager()) {
+            NDArray wr = w.get(new ai.djl.ndarray.index.NDIndex(":, " + r)); // [h]
+            wr.attach(s);
+            NDArray g = wr.matMul(w); // ⟨W_:r, W_:i⟩ for every i, [d]
+            g.attach(s);
+            double[] gd = g.toType(DataType.FLOAT64, false).toDoubleArray();
+            double er = energy[r];
+            for (int i = 0; i < d; i++) {
+                energy[i] = Math.max(0, energy[i] - 2 * a[i] * gd[i] + a[i] * a[i] * er);
+            }
+            NDArray outer = wr.expandDims(1).matMul(s.create(a).toType(precision, false).expandDims(0)); // [h, d]
+            outer.attach(s);
+            w.subi(outer);
+        }
+    }
+
+    /**
      * @param z activations [n, d]
      * @param energy ‖W_out[:, j]‖² per unit
      * @param ridge λ = ridge · mean(diag C)
      * @param steps units to remove greedily (at most d)
      */
     public static Result run(NDManager parent, Tensor z, double[] energy, double ridge, int steps, DataType precision) {
+        return run(parent, z, energy, null, ridge, steps, precision);
+    }
+
+    /**
+     * The greedy with the output weights kept compensated (structured OBS): after unit r goes, every remaining
+     * column takes over its least-squares share, W_:i ← W_:i − W_:r · P_ri / P_rr (P over the set before the removal),
+     * and the next costs read ‖W_:j‖² of the updated weights. That is the cost a least-squares refit after all the
+     * removals actually pays for each one, where {@link #run(NDManager, Tensor, double[], double, int, DataType)}
+     * charges every unit with its original column, as if none of the earlier removals had been folded into it.
+     *
+     * @param weight the output projection [h, d] (down_proj), read, not modified
+     */
+    public static Result runCompensated(NDManager parent, Tensor z, Tensor weight, double ridge, int steps, DataType precision) {
+        int h = weight.dim(0), d = weight.dim(1);
+        double[] energy = new double[d];
+        for (int i = 0; i < h; i++) {
+            for (int c = 0; c < d; c++) {
+                double v = weight.data()[i * d + c];
+                energy[c] += v * v;
+            }
+        }
+        return run(parent, z, energy, weight, ridge, steps, precision);
+    }
+
+    private static Result run(NDManager parent, Tensor z, double[] energy, Tensor weight, double ridge, int steps, DataType precision) {
         int n = z.dim(0), d = z.dim(1);
+        energy = energy.clone();
         if (energy.length != d || steps < 0 || steps > d) {
             throw new IllegalArgumentException("need one energy per unit (" + d + ") and 0 ≤ steps ≤ d, got " + energy.length + ", " + steps);
         }
@@ -59,6 +111,8 @@ public final class ScalarSetElimination {
             NDArray p0 = c.addi(m.eye(d, d, 0, precision).muli(lambda)).inverse();
             c.close();
             double[] diag = p0.diagonal().toType(DataType.FLOAT64, false).toDoubleArray();
+            // the compensated output weights [h, d], on the device, when the costs follow them
+            NDArray w = weight == null ? null : m.create(weight.data(), new Shape(weight.dim(0), d)).toType(precision, false);
 
             int[] order = new int[steps];
             double[] cost = new double[steps], info = new double[steps];
@@ -100,6 +154,9 @@ public final class ScalarSetElimination {
                     }
                 }
                 double pivot = Math.sqrt(Math.max(row[best], Double.MIN_NORMAL));
+                if (w != null) {
+                    fold(m, w, energy, best, row, row[best], precision);
+                }
                 for (int i = 0; i < d; i++) {
                     row[i] /= pivot;
                     // P over the remaining set is positive definite: round-off must not push a diagonal to zero or below

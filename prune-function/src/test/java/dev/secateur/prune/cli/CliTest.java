@@ -125,6 +125,27 @@ class CliTest {
         assertTrue(r.getErrorOutput().contains("fewer than one window of seqLen+1 = 17"), r.getErrorOutput());
     }
 
+    /** The MI options' bad values are refused before any work, each error naming its option. */
+    @Test
+    void badMiOptionsNameTheOption(QuarkusMainLauncher launcher, @TempDir Path tmp) {
+        String model = Path.of("..", "models", "kjv-llama").toAbsolutePath().normalize().toString();
+        String calib = Path.of("..", "data", "kjv-calib.txt").toAbsolutePath().normalize().toString();
+        String[][] cases = {
+            {"--mi-alpha", "3", "--mi-alpha: the pipeline computes Rényi MI at α = 2 only"},
+            {"--mi-alpha", "0", "--mi-alpha: must be a finite number > 0"},
+            {"--mi-tokens", "0", "--mi-tokens: must be >= 2"},
+            {"--mi-tokens", "5000", "--mi-tokens: must not exceed the calibration tokens (samples × seqLen = 4096)"},
+            {"--mi-threshold", "-1", "--mi-threshold: must be a finite number of bits >= 0"}};
+        int i = 0;
+        for (String[] c : cases) {
+            LaunchResult r = launcher.launch("prune", "--model", model, "--method", "mi-pairwise", "--calibration", calib, "--device", "cpu",
+                    c[0], c[1], "--out", tmp.resolve("out" + i++).toString());
+            assertEquals(1, r.exitCode(), c[0] + " " + c[1]);
+            assertTrue(r.getErrorOutput().contains(c[2]), c[0] + " " + c[1] + ": " + r.getErrorOutput());
+            assertFalse(r.getErrorOutput().contains("\tat "), r.getErrorOutput());
+        }
+    }
+
     /** `prune` on an encoder folder goes through the service's runner too: the same files, the fidelity in report.json. */
     @Test
     void pruneOnAnEncoderFolderWritesAServableEncoder(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {

@@ -147,4 +147,39 @@ class CriteriaTest {
             }
         }
     }
+
+    @Test
+    void headsFollowTheMethodOverKvGroupOutputBlocks() {
+        // 3 KV groups of one head (2 columns each): group 0's output is a rotation of group 1's (redundant), group 2 is
+        // independent and writes through small o_proj columns
+        int n = 1000, hidden = 4, groups = 3, hd = 2, width = groups * hd;
+        Random r = new Random(9);
+        float[] h = new float[n * width];
+        for (int i = 0; i < n; i++) {
+            double a = r.nextGaussian(), b = r.nextGaussian();
+            h[i * width + 2] = (float) a;
+            h[i * width + 3] = (float) b;
+            h[i * width] = (float) (0.6 * a - 0.8 * b + 1e-3 * r.nextGaussian());
+            h[i * width + 1] = (float) (0.8 * a + 0.6 * b + 1e-3 * r.nextGaussian());
+            h[i * width + 4] = (float) (3 * r.nextGaussian());
+            h[i * width + 5] = (float) (3 * r.nextGaussian());
+        }
+        float[] o = new float[hidden * width];
+        for (int i = 0; i < hidden; i++) {
+            for (int c = 0; c < width; c++) {
+                o[i * width + c] = (float) (r.nextGaussian() * (c >= 4 ? 0.1 : 1.0));
+            }
+        }
+        Tensor up = Tensor.zeros(6, hidden);
+        LayerWeights w = new LayerWeights(null, null, Tensor.zeros(width, hidden), null, Tensor.zeros(width, hidden), null, Tensor.zeros(width, hidden),
+                null, new Tensor(new int[] {hidden, width}, o), null, null, null, up, null, up, null, Tensor.zeros(hidden, 6), null);
+        LayerActivations a = new LayerActivations(0, groups, groups, hd, Tensor.zeros(n, 6), null, new Tensor(new int[] {n, width}, h), null, null);
+        int mi = new MiSetSelector(manager, 1e-6, 1.0).order(a, w, Structure.ATTENTION_HEADS).order()[0];
+        int pairwise = new MiPairwiseSelector(manager, new dev.secateur.prune.mi.RenyiMutualInformation(1.0), 256, 1)
+                .order(a, w, Structure.ATTENTION_HEADS).order()[0];
+        int magnitude = new ScoreSelector(new MagnitudeCriterion()).order(a, w, Structure.ATTENTION_HEADS).order()[0];
+        assertTrue(mi == 0 || mi == 1, "mi removes a member of the redundant pair first, not " + mi);
+        assertTrue(pairwise == 0 || pairwise == 1, "mi-pairwise removes a member of the redundant pair first, not " + pairwise);
+        assertEquals(2, magnitude, "magnitude removes the group with the smallest o_proj columns");
+    }
 }

@@ -68,4 +68,43 @@ class MiThresholdTest {
         }
         assertTrue(order.information()[k] <= 2.0, "the next candidate is under the threshold");
     }
+
+    @Test
+    void pairwiseRenyiThresholdRemovesOneNeuronOfEachDuplicatedPair() {
+        // the seed's estimator and threshold mode: 4 duplicated pairs among 12 neurons, 256 tokens
+        int n = 256, d = 12, hidden = 6;
+        Random r = new Random(11);
+        float[] z = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                z[i * d + j] = (float) r.nextGaussian();
+            }
+            for (int j = 0; j < 4; j++) {
+                z[i * d + 4 + j] = (float) (-2 * z[i * d + j] + 1e-3 * r.nextGaussian());
+            }
+        }
+        float[] down = new float[hidden * d];
+        for (int i = 0; i < down.length; i++) {
+            down[i] = (float) r.nextGaussian();
+        }
+        Tensor up = Tensor.zeros(d, hidden);
+        LayerWeights w = new LayerWeights(null, null, Tensor.zeros(2, hidden), null, Tensor.zeros(2, hidden), null, Tensor.zeros(2, hidden), null,
+                Tensor.zeros(hidden, 2), null, null, null, up, null, up, null, new Tensor(new int[] {hidden, d}, down), null);
+        LayerActivations a = new LayerActivations(0, 1, 1, 2, new Tensor(new int[] {n, d}, z), null, null, null, null);
+
+        MiPairwiseSelector selector = new MiPairwiseSelector(manager, new dev.secateur.prune.mi.RenyiMutualInformation(1.0), n, 0);
+        RemovalOrder order = selector.order(a, w, Structure.FFN_NEURONS);
+        // T = 3 bits: near-identical pairs score about log2 of the effective sample size (~4 bits here), while the
+        // estimator's bias leaves independent pairs at 1–2 bits with 256 tokens
+        Target threshold = new Target(Structure.FFN_NEURONS, 0, 3.0, Allocation.UNIFORM, 0.05);
+        int k = UnitAllocator.count(order, threshold, 1, 0);
+        assertEquals(4, k, "one of each duplicated pair: " + Arrays.toString(order.information()));
+        Set<Integer> pairs = new HashSet<>();
+        for (int i = 0; i < k; i++) {
+            int unit = order.order()[i];
+            assertTrue(unit < 8, "an independent neuron was removed: " + unit);
+            assertTrue(pairs.add(unit % 4), "both members of pair " + unit % 4 + " were removed");
+        }
+        assertTrue(selector.notes().containsKey("kernelSweep.ffn.layer0"), selector.notes().toString());
+    }
 }

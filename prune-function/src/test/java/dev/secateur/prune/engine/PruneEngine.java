@@ -13,8 +13,8 @@ import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.criterion.RemovalOrder;
 import dev.secateur.prune.criterion.Selector;
 import dev.secateur.prune.criterion.Structure;
-import dev.secateur.prune.mi.RenyiMutualInformation;
 import dev.secateur.prune.plan.LayerDrop;
+import dev.secateur.prune.plan.LayerScores;
 import dev.secateur.prune.plan.LayerPlan;
 import dev.secateur.prune.plan.PruningPlan;
 import dev.secateur.prune.plan.Target;
@@ -37,7 +37,8 @@ public final class PruneEngine {
     }
 
     public Selector selector(PruneSpec spec) {
-        return Criteria.byName(spec.criterion(), manager, spec.settings());
+        return dev.secateur.prune.criterion.MiSetSelector.forCompensation(Criteria.byName(spec.criterion(), manager, spec.settings()),
+                spec.compensation());
     }
 
     public PruneOutcome prune(DecoderWeights dense, ActivationSource acts, PruneSpec spec, ProgressListener listener) {
@@ -54,7 +55,7 @@ public final class PruneEngine {
 
         List<RemovalOrder> ffnOrders = new ArrayList<>();
         List<RemovalOrder> headOrders = new ArrayList<>();
-        List<Tensor[]> inOut = new ArrayList<>();
+        List<LayerScores.LayerInputs> inOut = new ArrayList<>();
         long t0 = System.nanoTime();
         double c0 = acts.captureSeconds();
         for (int l = 0; l < layers; l++) {
@@ -68,7 +69,7 @@ public final class PruneEngine {
                 headOrders.add(selector.order(a, w, Structure.ATTENTION_HEADS));
             }
             if (spec.layerRatio() != null || spec.layerThreshold() != null) {
-                inOut.add(new Tensor[] {a.blockInput(), a.blockOutput()});
+                inOut.add(new LayerScores.LayerInputs(a.blockInput(), a.blockOutput(), LayerScores.outputWeightEnergy(w)));
             }
             listener.progress("score", (l + 1.0) / layers, selector.name() + " scored layer " + l);
         }
@@ -97,8 +98,8 @@ public final class PruneEngine {
         }
         int[] dropped = new int[0];
         if (spec.layerRatio() != null || spec.layerThreshold() != null) {
-            double[][] s = LayerDrop.scores(manager, inOut, new RenyiMutualInformation(spec.settings().kernelScale()),
-                    spec.settings().miTokens(), spec.settings().seed());
+            List<LayerScores.Score> s = LayerScores.compute(spec.criterion(), manager, inOut, spec.settings().kernelScale(),
+                    spec.settings().miTokens(), spec.settings().seed(), spec.settings().ridge());
             dropped = LayerDrop.choose(s, spec.layerRatio() == null ? 0 : spec.layerRatio(), spec.layerThreshold());
         }
         PruningPlan plan = new PruningPlan(layers, plans, dropped, spec.describe());

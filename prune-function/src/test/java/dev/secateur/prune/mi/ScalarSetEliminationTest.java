@@ -95,4 +95,110 @@ class ScalarSetEliminationTest {
             assertArrayEquals(java.util.Arrays.copyOf(order, 10), single.order(), "float32 keeps the order on a well-conditioned layer");
         }
     }
+
+    /** E(K) = tr(W C̃ Wᵀ) − tr(W C̃_:K C̃_KK⁻¹ C̃_K: Wᵀ): the least-squares refit error when only the units K stay. */
+    static double refitError(double[][] c, double[][] w, java.util.List<Integer> kept) {
+        int d = c.length, k = kept.size();
+        double total = 0;
+        for (double[] row : w) {
+            // b = C̃_K: wᵀ, solve C̃_KK x = b, error = w C̃ wᵀ − bᵀx
+            double full = 0;
+            for (int a = 0; a < d; a++) {
+                for (int b = 0; b < d; b++) {
+                    full += row[a] * c[a][b] * row[b];
+                }
+            }
+            double[][] m = new double[k][k + 1];
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    m[i][j] = c[kept.get(i)][kept.get(j)];
+                }
+                for (int a = 0; a < d; a++) {
+                    m[i][k] += c[kept.get(i)][a] * row[a];
+                }
+            }
+            for (int p = 0; p < k; p++) { // Gauss–Jordan; C̃_KK is positive definite, so no pivoting is needed
+                for (int i = 0; i < k; i++) {
+                    if (i != p) {
+                        double f = m[i][p] / m[p][p];
+                        for (int j = p; j <= k; j++) {
+                            m[i][j] -= f * m[p][j];
+                        }
+                    }
+                }
+            }
+            double explained = 0;
+            for (int i = 0; i < k; i++) {
+                double bi = 0;
+                for (int a = 0; a < d; a++) {
+                    bi += c[kept.get(i)][a] * row[a];
+                }
+                explained += bi * m[i][k] / m[i][i];
+            }
+            total += full - explained;
+        }
+        return total;
+    }
+
+    @Test
+    void compensatedGreedyRemovesWhatRaisesTheRefitErrorLeast() {
+        int n = 400, d = 12, h = 3, steps = 8;
+        double ridge = 1e-3;
+        Tensor z = correlated(n, d, 21);
+        Random r = new Random(22);
+        float[] wf = new float[h * d];
+        double[][] w = new double[h][d];
+        for (int i = 0; i < h; i++) {
+            for (int j = 0; j < d; j++) {
+                wf[i * d + j] = (float) r.nextGaussian();
+                w[i][j] = wf[i * d + j];
+            }
+        }
+        // C̃ = centred covariance + λI, λ = ridge · mean diag, as the elimination builds it
+        double[] mean = new double[d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += z.data()[i * d + j] / (double) n;
+            }
+        }
+        double[][] c = new double[d][d];
+        for (int i = 0; i < n; i++) {
+            for (int a = 0; a < d; a++) {
+                for (int b = 0; b < d; b++) {
+                    c[a][b] += (z.data()[i * d + a] - mean[a]) * (z.data()[i * d + b] - mean[b]) / n;
+                }
+            }
+        }
+        double lambda = 0;
+        for (int a = 0; a < d; a++) {
+            lambda += ridge * c[a][a] / d;
+        }
+        for (int a = 0; a < d; a++) {
+            c[a][a] += lambda;
+        }
+        java.util.List<Integer> kept = new java.util.ArrayList<>();
+        for (int j = 0; j < d; j++) {
+            kept.add(j);
+        }
+        ScalarSetElimination.Result fast = ScalarSetElimination.runCompensated(manager, z, new Tensor(new int[] {h, d}, wf), ridge, steps,
+                DataType.FLOAT64);
+        double before = refitError(c, w, kept);
+        for (int step = 0; step < steps; step++) {
+            int best = -1;
+            double bestRise = Double.POSITIVE_INFINITY;
+            for (int j : kept) {
+                java.util.List<Integer> without = new java.util.ArrayList<>(kept);
+                without.remove(Integer.valueOf(j));
+                double rise = refitError(c, w, without) - before;
+                if (rise < bestRise) {
+                    bestRise = rise;
+                    best = j;
+                }
+            }
+            assertEquals(best, fast.order()[step], "step " + step);
+            assertEquals(bestRise, fast.cost()[step], 1e-6 * Math.max(1e-9, bestRise), "step " + step);
+            kept.remove(Integer.valueOf(best));
+            before += bestRise;
+        }
+    }
 }

@@ -90,9 +90,17 @@ class UnitAllocatorTest {
 
     @Test
     void layerDropKeepsAtLeastOneLayer() {
-        double[][] s = {{3, 0.1}, {5, 0.1}, {1, 0.2}, {5, 0.05}};
+        // information-valued scores (mi-pairwise): cost = −bits
+        java.util.List<LayerScores.Score> s = java.util.List.of(new LayerScores.Score(-3, 3, 0.1), new LayerScores.Score(-5, 5, 0.1),
+                new LayerScores.Score(-1, 1, 0.2), new LayerScores.Score(-5, 5, 0.05));
         assertArrayEquals(new int[] {1, 3}, LayerDrop.choose(s, 0.5, null));
         assertArrayEquals(new int[] {0, 1, 3}, LayerDrop.choose(s, 0, 2.0));
-        assertThrows(IllegalArgumentException.class, () -> LayerDrop.choose(new double[][] {{1, 1}}, 0.9, null));
+        assertThrows(IllegalArgumentException.class, () -> LayerDrop.choose(java.util.List.of(new LayerScores.Score(1, 1, 1)), 0.9, null));
+        // ties on cost go to the smaller change, then the lower index
+        java.util.List<LayerScores.Score> tied = java.util.List.of(new LayerScores.Score(1, Double.NaN, 0.3), new LayerScores.Score(1, Double.NaN, 0.2),
+                new LayerScores.Score(1, Double.NaN, 0.2), new LayerScores.Score(2, Double.NaN, 0.0));
+        assertArrayEquals(new int[] {1}, LayerDrop.choose(tied, 0.25, null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayerDrop.choose(tied, 0, 0.5));
+        assertTrue(e.getMessage().contains("mi-pairwise"), e.getMessage());
     }
 }
