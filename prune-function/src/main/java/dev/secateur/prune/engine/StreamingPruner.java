@@ -270,7 +270,9 @@ final class StreamingPruner {
                 add("eval", t0);
             }
             Map<String, String> settings = new LinkedHashMap<>(spec.describe());
-            settings.putAll(selector.notes());
+            if (selector != null) {
+                settings.putAll(selector.notes());
+            }
             settings.putAll(notes);
             PruningPlan plan = new PruningPlan(layers, plans, dropped, settings);
             return new Outcome(plan, before, after, eval, peakActivationBytes, seconds);
