@@ -79,15 +79,6 @@ final class HiddenStates implements AutoCloseable {
         return rows != null ? rows.length : Math.toIntExact(batches.get(b).getShape().get(0) * batches.get(b).getShape().get(1));
     }
 
-    /** The fewest real tokens of any batch. */
-    int smallestBatchTokens() {
-        int min = Integer.MAX_VALUE;
-        for (int b = 0; b < batches.size(); b++) {
-            min = Math.min(min, tokens(b));
-        }
-        return min;
-    }
-
     NDArray batch(int b) {
         return batches.get(b);
     }

@@ -8,6 +8,7 @@ import dev.secateur.model.LayerSizes;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.apply.StructuredSlicer;
 import dev.secateur.prune.calibration.ActivationCollector;
+import dev.secateur.prune.calibration.RowBudget;
 import dev.secateur.prune.calibration.LayerActivations;
 import dev.secateur.prune.compensate.Compensator;
 import dev.secateur.prune.compensate.DroppedLayerCompensation;
@@ -341,12 +342,13 @@ final class StreamingPruner {
         return c;
     }
 
-    /** Token rows kept per batch so that the layer keeps about {@code maxTokens} rows, spread evenly over batches. */
+    /** About {@code maxTokens} token rows for the layer's statistics, shared over the batches by {@link RowBudget}. */
     private ActivationCollector collector(int layer, Set<CaptureSite> sites, HiddenStates states) {
-        int batches = states.batches();
-        int smallest = states.smallestBatchTokens();
-        int rowsPerBatch = Math.max(1, Math.min(smallest, (run.maxTokens() + batches - 1) / batches));
-        return new ActivationCollector(sites, layer, layer + 1, batches, rowsPerBatch, run.seed());
+        int[] real = new int[states.batches()];
+        for (int b = 0; b < real.length; b++) {
+            real[b] = states.tokens(b);
+        }
+        return new ActivationCollector(sites, layer, layer + 1, RowBudget.rows(real, run.maxTokens()), run.seed());
     }
 
     /** Removal counts from every layer's statistics on the dense model, and the layers to drop. */
