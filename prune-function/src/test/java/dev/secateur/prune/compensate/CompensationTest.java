@@ -4,29 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.apply.StructuredSlicer;
 import dev.secateur.prune.calibration.LayerActivations;
+import dev.secateur.prune.model.WithDjlManager;
 import dev.secateur.prune.plan.LayerPlan;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class CompensationTest {
-    static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+class CompensationTest extends WithDjlManager {
 
     static final int N = 500, FFN = 12, HIDDEN = 6;
 

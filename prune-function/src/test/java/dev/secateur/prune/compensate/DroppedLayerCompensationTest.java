@@ -3,27 +3,14 @@ package dev.secateur.prune.compensate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.LayerWeights;
+import dev.secateur.prune.model.WithDjlManager;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class DroppedLayerCompensationTest {
-    static NDManager manager;
+class DroppedLayerCompensationTest extends WithDjlManager {
     static final int N = 600, D = 10, H = 4;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
 
     static Tensor random(int rows, int cols, Random r, double shift) {
         float[] x = new float[rows * cols];

@@ -5,27 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.calibration.LayerActivations;
+import dev.secateur.prune.model.WithDjlManager;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class CriteriaTest {
-    static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+class CriteriaTest extends WithDjlManager {
 
     /** A layer with 6 FFN neurons (5 = 2 × neuron 1, neuron 4 independent and loud) and 4 heads in 2 KV groups. */
     static LayerActivations acts(int n, long seed) {

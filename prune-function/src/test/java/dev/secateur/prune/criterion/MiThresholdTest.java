@@ -3,10 +3,10 @@ package dev.secateur.prune.criterion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.calibration.LayerActivations;
+import dev.secateur.prune.model.WithDjlManager;
 import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.plan.UnitAllocator;
@@ -14,23 +14,10 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The seed's threshold mode: remove while a neuron's MI with the kept set exceeds T, and no further. */
-class MiThresholdTest {
-    static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+class MiThresholdTest extends WithDjlManager {
 
     @Test
     void removesOneNeuronOfEachDuplicatedPairAndStopsAtTheThreshold() {

@@ -3,25 +3,12 @@ package dev.secateur.prune.mi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import dev.secateur.checkpoint.Tensor;
+import dev.secateur.prune.model.WithDjlManager;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class GaussianSetInformationTest {
-    static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+class GaussianSetInformationTest extends WithDjlManager {
 
     /** Columns: 0 and 1 independent, 2 = 0 + 1 + small noise, 3 independent. */
     static Tensor data(int n) {

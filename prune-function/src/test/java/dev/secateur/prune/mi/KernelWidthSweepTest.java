@@ -3,24 +3,11 @@ package dev.secateur.prune.mi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
+import dev.secateur.prune.model.WithDjlManager;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class KernelWidthSweepTest {
-    static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+class KernelWidthSweepTest extends WithDjlManager {
 
     /** 6 independent units and 6 noisy nonlinear copies of them: pairs of very different dependence. */
     static float[] layer(int n, long seed) {

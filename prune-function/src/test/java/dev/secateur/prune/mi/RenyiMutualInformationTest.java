@@ -3,25 +3,12 @@ package dev.secateur.prune.mi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.secateur.prune.model.WithDjlManager;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class RenyiMutualInformationTest {
-    static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+class RenyiMutualInformationTest extends WithDjlManager {
 
     static float[] randomMatrix(int n, int d, long seed) {
         Random r = new Random(seed);

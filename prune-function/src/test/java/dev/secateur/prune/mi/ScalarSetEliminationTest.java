@@ -3,27 +3,14 @@ package dev.secateur.prune.mi;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.secateur.checkpoint.Tensor;
+import dev.secateur.prune.model.WithDjlManager;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The O(d·t) elimination against the O(d²)-per-step Schur update it replaces for scalar units. */
-class ScalarSetEliminationTest {
-    static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+class ScalarSetEliminationTest extends WithDjlManager {
 
     /** d correlated columns: mixtures of fewer latent factors plus noise, so removals change each other's costs. */
     static Tensor correlated(int n, int d, long seed) {

@@ -4,28 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import dev.secateur.checkpoint.Tensor;
+import dev.secateur.prune.model.WithDjlManager;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Layer scores follow the method: each basis prefers the block its own idea says is cheapest. */
-class LayerScoresTest {
-    static NDManager manager;
+class LayerScoresTest extends WithDjlManager {
     static final int N = 400, H = 8;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
 
     interface Update {
         double at(float[] x, int c, Random r);
