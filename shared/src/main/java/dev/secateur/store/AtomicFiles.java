@@ -88,6 +88,21 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * {@link #deleteRecursively} for clean-up paths (a finally block, a scratch folder) where a failure must not
+     * hide the outcome being reported: a leftover folder is logged by nobody and harmless.
+     *
+     * @return whether the folder is gone
+     */
+    public static boolean tryDeleteRecursively(Path dir) {
+        try {
+            deleteRecursively(dir);
+            return true;
+        } catch (UncheckedIOException e) {
+            return false;
+        }
+    }
+
     static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);

@@ -114,10 +114,10 @@ public final class ModelStore {
             files.sort(Comparator.comparing(ManifestFile::path));
             return withNameLock(name, () -> commit(name, tmp, files, metadata, status));
         } catch (IOException e) {
-            deleteRecursively(tmp);
+            AtomicFiles.deleteRecursively(tmp);
             throw new UncheckedIOException("cannot publish " + name + " from " + stagingDir + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            deleteRecursively(tmp);
+            AtomicFiles.deleteRecursively(tmp);
             throw e;
         }
     }
@@ -368,7 +368,7 @@ public final class ModelStore {
                 // Rename first so readers stop seeing the version at once, then delete at leisure.
                 Path trash = nameDir.resolve(TRASH_PREFIX + UUID.randomUUID());
                 AtomicFiles.moveAtomically(nameDir.resolve(Integer.toString(v)), trash);
-                deleteRecursively(trash);
+                AtomicFiles.deleteRecursively(trash);
                 deleted.add(v);
             }
             AtomicFiles.fsyncDirectory(nameDir);
@@ -394,7 +394,7 @@ public final class ModelStore {
                 String n = p.getFileName().toString();
                 if ((n.startsWith(TMP_PREFIX) || n.startsWith(TRASH_PREFIX))
                         && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
-                    deleteRecursively(p);
+                    AtomicFiles.deleteRecursively(p);
                     removed++;
                 }
             }
@@ -471,9 +471,5 @@ public final class ModelStore {
         } catch (IOException e) {
             throw new UncheckedIOException("store operation on " + name + " failed: " + e.getMessage(), e);
         }
-    }
-
-    static void deleteRecursively(Path dir) {
-        AtomicFiles.deleteRecursively(dir);
     }
 }

@@ -13,8 +13,8 @@ import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.prune.model.ForwardCapture;
 import dev.secateur.runtime.Generator;
 import dev.secateur.runtime.OrtDecoder;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.secateur.runtime.Sampler;
+import dev.secateur.store.AtomicFiles;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -82,7 +82,7 @@ public class BenchExportCommand implements Runnable {
                     prefill[r] = (System.nanoTime() - p) / 1e6;
                     long d = System.nanoTime();
                     for (int i = 0; i < decode; i++) {
-                        logits = g.feed(new int[] {argmax(logits)});
+                        logits = g.feed(new int[] {Sampler.argmax(logits)});
                     }
                     perToken[r] = (System.nanoTime() - d) / 1e6 / decode;
                 }
@@ -100,14 +100,14 @@ public class BenchExportCommand implements Runnable {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("variant", variant);
         line.put("parameters", w.parameterCount());
-        line.put("exportSeconds", round(exportSeconds));
+        line.put("exportSeconds", BenchFigures.round(exportSeconds, 2));
         line.put("onnxBytes", m.files().stream().mapToLong(Manifest.FileEntry::size).sum());
-        line.put("ortPrefillMs", round(median(prefill)));
-        line.put("ortDecodeMsPerToken", round(median(perToken)));
-        line.put("djlForwardMs", round(median(djl)));
+        line.put("ortPrefillMs", BenchFigures.round(BenchFigures.median(prefill), 2));
+        line.put("ortDecodeMsPerToken", BenchFigures.round(BenchFigures.median(perToken), 2));
+        line.put("djlForwardMs", BenchFigures.round(BenchFigures.median(djl), 2));
         line.put("promptTokens", prompt);
         System.out.println(InspectCommand.write(line));
-        deleteQuietly(out);
+        AtomicFiles.tryDeleteRecursively(out); // scratch space
     }
 
     /** Keeps the first (1 − ratio) neurons of every layer: the timing depends on the width, not on which ones. */
@@ -117,33 +117,5 @@ public class BenchExportCommand implements Runnable {
             return l.withMlp(l.gate().selectRows(keep), null, l.up().selectRows(keep), null, l.down().selectColumns(keep), l.downBias());
         }).toList();
         return w.withLayers(layers);
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 100) / 100.0;
-    }
-
-    private static void deleteQuietly(Path p) {
-        try (var walk = Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // scratch space
-        }
     }
 }

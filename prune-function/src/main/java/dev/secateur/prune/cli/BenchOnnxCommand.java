@@ -2,13 +2,13 @@ package dev.secateur.prune.cli;
 
 import dev.secateur.runtime.Generator;
 import dev.secateur.runtime.OrtDecoder;
+import dev.secateur.runtime.Sampler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,8 +69,8 @@ public class BenchOnnxCommand implements Runnable {
                 line.put("provider", sessions.get(i).provider());
                 line.put("onnxBytes", onnxBytes(models.get(i)));
                 line.put("onnxGzipBytes", gzipBytes(models.get(i)));
-                line.put("ortPrefillMs", round(median(prefill[i])));
-                line.put("ortDecodeMsPerToken", round(median(perToken[i])));
+                line.put("ortPrefillMs", BenchFigures.round(BenchFigures.median(prefill[i]), 3));
+                line.put("ortDecodeMsPerToken", BenchFigures.round(BenchFigures.median(perToken[i]), 3));
                 line.put("promptTokens", prompt);
                 line.put("decodedTokens", decode);
                 line.put("repeats", repeats);
@@ -88,7 +88,7 @@ public class BenchOnnxCommand implements Runnable {
             prefill[r] = (System.nanoTime() - p) / 1e6;
             long d = System.nanoTime();
             for (int i = 0; i < decode; i++) {
-                logits = g.feed(new int[] {argmax(logits)});
+                logits = g.feed(new int[] {Sampler.argmax(logits)});
             }
             perToken[r] = (System.nanoTime() - d) / 1e6 / decode;
         }
@@ -135,25 +135,5 @@ public class BenchOnnxCommand implements Runnable {
             throw new IllegalArgumentException("--model: cannot read " + dir + " (" + e.getMessage() + ")", e);
         }
         return count[0];
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
     }
 }

@@ -3,6 +3,7 @@ package dev.secateur.prune.cli;
 import dev.secateur.checkpoint.ConfigReader;
 import dev.secateur.onnx.Manifest;
 import dev.secateur.onnx.ModelExport;
+import dev.secateur.store.AtomicFiles;
 import dev.secateur.store.ModelStore;
 import dev.secateur.store.StoredVersion;
 import java.io.IOException;
@@ -56,7 +57,8 @@ public class PublishCommand implements Runnable {
             line.put("manifestSha256", v.manifestSha256());
             System.out.println(InspectCommand.write(line));
         } finally {
-            deleteQuietly(staging);
+            // a leftover staging folder is harmless: its name starts with a dot and the store ignores it
+            AtomicFiles.tryDeleteRecursively(staging);
         }
     }
 
@@ -82,11 +84,4 @@ public class PublishCommand implements Runnable {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover staging folder is harmless: its name starts with a dot and the store ignores it
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.secateur.prune.service;
 
+import dev.secateur.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ record AttemptFolder(Path jobDir, Path dir) {
         if (Files.isDirectory(jobDir)) {
             try (Stream<Path> entries = Files.list(jobDir)) {
                 for (Path p : entries.filter(p -> !p.equals(dir)).toList()) {
-                    PruneJobService.deleteRecursively(p);
+                    AtomicFiles.deleteRecursively(p);
                 }
             }
         }
@@ -28,7 +29,7 @@ record AttemptFolder(Path jobDir, Path dir) {
     }
 
     void cleanup() throws IOException {
-        PruneJobService.deleteRecursively(dir);
+        AtomicFiles.deleteRecursively(dir);
         try {
             Files.deleteIfExists(jobDir);
         } catch (IOException e) {

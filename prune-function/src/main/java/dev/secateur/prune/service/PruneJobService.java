@@ -22,8 +22,6 @@ import dev.secateur.store.ModelStore;
 import dev.secateur.store.StoredVersion;
 import dev.secateur.store.VersionStatus;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +43,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 
@@ -687,17 +684,6 @@ public final class PruneJobService implements AutoCloseable {
         observer.entered(rec.state());
         if (rec.state() == JobState.FAILED) {
             observer.failed(rec);
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 

@@ -1,12 +1,13 @@
 package dev.secateur.prune.service;
 
 import dev.secateur.onnx.ModelExport;
-
+import dev.secateur.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
+
 
 /**
  * The ONNX form serve-function loads, written beside the pruned checkpoint: a decoder's graph (read back block by block,
@@ -29,7 +30,7 @@ final class ServableExport {
                 }
             }
         } finally {
-            PruneJobService.deleteRecursively(onnxDir);
+            AtomicFiles.deleteRecursively(onnxDir);
         }
     }
 }
