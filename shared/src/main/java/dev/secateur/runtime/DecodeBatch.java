@@ -108,7 +108,7 @@ public final class DecodeBatch implements AutoCloseable {
             Arrays.fill(mask, r * total + width - lengths[r], (r + 1) * total, 1);
             pos[r] = lengths[r];
         }
-        OrtDecoder.Step next = decoder.run(b, 1, tokens.clone(), mask, pos, past, width);
+        OrtDecoder.Step next = decoder.run(b, 1, tokens, mask, pos, past, width);
         float[][] out = new float[b][decoder.vocabSize()];
         try {
             FloatBuffer fb = next.logits();

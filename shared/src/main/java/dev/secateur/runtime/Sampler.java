@@ -47,12 +47,12 @@ public final class Sampler {
             order = byLogit(logits, w, 0);
         }
         int k = params.topK() > 0 ? Math.min(params.topK(), order.length) : order.length;
-        double kTotal = 0;
-        for (int j = 0; j < k; j++) {
-            kTotal += w[order[j]];
-        }
-        if (params.topK() == 0) {
-            kTotal = total;
+        double kTotal = total;
+        if (params.topK() > 0) {
+            kTotal = 0;
+            for (int j = 0; j < k; j++) {
+                kTotal += w[order[j]];
+            }
         }
         int keep = nucleus(order, k, w, kTotal);
         if (keep < 0) {
