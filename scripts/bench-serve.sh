@@ -8,12 +8,14 @@
 #   scripts/bench-serve.sh                       # a random-weight ~125M Llama (hidden 768, 12 layers, vocab 32000)
 #   scripts/bench-serve.sh --model models/kjv-llama
 #   scripts/bench-serve.sh --url http://host:8080 --name NAME     # a server that is already running (HTTP rows only)
-#   options: --clients 1,2,4,8,16  --seconds 5  --rounds 3  --max-tokens 32  --max-batch 16  --spin-wait false  --stream true  --work DIR
-# (--spin-wait applies to the servers and to the bare session alike; --stream false sends non-streamed requests)
+#   options: --clients 1,2,4,8,16  --seconds 5  --rounds 3  --max-tokens 32  --max-batch 16  --spin-wait false
+#            --intra-op-threads 0  --stream true  --prompt TEXT  --work DIR
+# (--spin-wait and --intra-op-threads (0: ONNX Runtime's default, one per core) apply to the servers and to the bare
+# session alike; --stream false sends non-streamed requests)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-model="" url="" prompt="And God said, Let there be light: and there was light." name=bench clients=1,2,4,8,16 seconds=5 rounds=3 max_tokens=32 max_batch=16 spin_wait=false stream=true work="$root/target/bench-serve"
+model="" url="" prompt_given=0 prompt="And God said, Let there be light: and there was light." name=bench clients=1,2,4,8,16 seconds=5 rounds=3 max_tokens=32 max_batch=16 spin_wait=false intra_op=0 stream=true work="$root/target/bench-serve"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --model) model="$2"; shift 2 ;;
@@ -25,7 +27,9 @@ while [[ $# -gt 0 ]]; do
     --max-tokens) max_tokens="$2"; shift 2 ;;
     --max-batch) max_batch="$2"; shift 2 ;;
     --spin-wait) spin_wait="$2"; shift 2 ;;
+    --intra-op-threads) intra_op="$2"; shift 2 ;;
     --stream) stream="$2"; shift 2 ;;
+    --prompt) prompt="$2"; prompt_given=1; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     *) echo "bench-serve: unknown option $1" >&2; exit 2 ;;
   esac
@@ -74,7 +78,7 @@ PY
     ./secateur make-random --shape llama-125m --dtype f32 --shards 1 --tokenizer "$work/tokenizer-32000.json" \
       --out "$model" >/dev/null
   fi
-  prompt="w101 w2024 w17 w999 w31000 w5 w77 w1234 w4321 w8 w600 w12000 w42 w7"
+  (( prompt_given )) || prompt="w101 w2024 w17 w999 w31000 w5 w77 w1234 w4321 w8 w600 w12000 w42 w7"
 fi
 rm -rf "$store"
 ./secateur publish --model "$model" --store "$store" --name "$name" >/dev/null
@@ -93,7 +97,7 @@ serve() { # batching on|off; sets served_url
   java -Xmx2g -Dquarkus.http.port="$port" -Dsecateur.serve.store-root="$store" -Dsecateur.serve.model="$name" \
     -Dsecateur.serve.cuda=false -Dsecateur.serve.scan-interval=0s -Dsecateur.serve.max-tokens-cap="$max_tokens" \
     -Dsecateur.serve.batching.enabled="$1" -Dsecateur.serve.batching.max-batch="$max_batch" \
-    -Dsecateur.serve.spin-wait="$spin_wait" \
+    -Dsecateur.serve.spin-wait="$spin_wait" -Dsecateur.serve.intra-op-threads="$intra_op" \
     -Dsecateur.serve.max-concurrent-requests=64 -Dmp.messaging.incoming.prune-events.enabled=false \
     -Dquarkus.log.level=WARN -jar "$jar" >"$work/serve-$1.log" 2>&1 &
   pid=$!
@@ -112,8 +116,8 @@ serve true
 batching_url="$served_url"
 serve false
 plain_url="$served_url"
-echo "model: $model ($(du -sh "$version_dir" | cut -f1) exported), $(nproc) cores, $rounds rounds of ${seconds} s per row, max_tokens $max_tokens, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "model: $model ($(du -sh "$version_dir" | cut -f1) exported), $(nproc) cores, $rounds rounds of ${seconds} s per row, max_tokens $max_tokens, intra-op threads $intra_op (0: one per core), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 header
-bench --dir "$version_dir" --spin-wait "$spin_wait" --model "$name" $(common) --prompt "$prompt" \
+bench --dir "$version_dir" --spin-wait "$spin_wait" --threads "$intra_op" --model "$name" $(common) --prompt "$prompt" \
   --urls "http, batching (max $max_batch)=$batching_url;http, no batching=$plain_url"

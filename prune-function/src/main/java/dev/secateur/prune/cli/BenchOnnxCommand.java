@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
  * A measurement, not a test: ONNX Runtime prefill and per-token decode latency of already exported model folders
  * (e.g. a dense and a sparse version of one model), with the size of their ONNX files as stored and gzip-compressed.
  * Sessions are timed in turn, round after round, so that a change in the machine's load reaches every folder alike.
- * One JSON line per folder.
+ * One JSON line per folder. With {@code --neighbour-mb}, every round also times each session while a {@link
+ * MemoryNeighbour} writes through that much memory on another core, and both figures are reported.
  */
 @Command(name = "bench-onnx", mixinStandardHelpOptions = true,
         description = "Time ONNX Runtime prefill and decode of exported model folders and report their ONNX file sizes.")
@@ -39,6 +40,18 @@ public class BenchOnnxCommand implements Runnable {
     @Option(names = "--repeats", defaultValue = "7", description = "timed rounds; the median is reported (default: ${DEFAULT-VALUE})")
     int repeats;
 
+    @Option(names = "--intra-op-threads", defaultValue = "0",
+            description = "ONNX Runtime intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE})")
+    int intraOpThreads;
+
+    @Option(names = "--spin-wait", defaultValue = "true", arity = "1",
+            description = "let ONNX Runtime's intra-op threads spin between runs (its default; default: ${DEFAULT-VALUE})")
+    boolean spinWait;
+
+    @Option(names = "--neighbour-mb", defaultValue = "0",
+            description = "also time every round beside a thread writing through this many MB (0 = off; default: ${DEFAULT-VALUE})")
+    int neighbourMb;
+
     @Override
     public void run() {
         for (Path m : models) {
@@ -46,14 +59,22 @@ public class BenchOnnxCommand implements Runnable {
                 throw new IllegalArgumentException("--model: " + m + " has no model.onnx");
             }
         }
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("--intra-op-threads must be >= 0, got " + intraOpThreads);
+        }
+        if (neighbourMb < 0 || neighbourMb > 4096) {
+            throw new IllegalArgumentException("--neighbour-mb must be between 0 and 4096, got " + neighbourMb);
+        }
         List<OrtDecoder> sessions = new ArrayList<>();
         try {
             for (Path m : models) {
-                sessions.add(OrtDecoder.open(m));
+                sessions.add(OrtDecoder.open(m, OrtDecoder.Options.defaults().withIntraOpThreads(intraOpThreads)
+                        .withSpinning(spinWait)));
             }
             int vocab = sessions.get(0).vocabSize();
             int[] ids = new Random(7).ints(prompt, 0, vocab).toArray();
             double[][] prefill = new double[models.size()][repeats], perToken = new double[models.size()][repeats];
+            double[][] busyPrefill = new double[models.size()][repeats], busyPerToken = new double[models.size()][repeats];
             for (OrtDecoder s : sessions) {
                 // the first run of a session allocates and plans; it is not what a served request sees
                 time(s, ids, new double[1], new double[1], 0);
@@ -61,6 +82,11 @@ public class BenchOnnxCommand implements Runnable {
             for (int r = 0; r < repeats; r++) {
                 for (int i = 0; i < sessions.size(); i++) {
                     time(sessions.get(i), ids, prefill[i], perToken[i], r);
+                    if (neighbourMb > 0) {
+                        try (MemoryNeighbour busy = new MemoryNeighbour(neighbourMb)) {
+                            time(sessions.get(i), ids, busyPrefill[i], busyPerToken[i], r);
+                        }
+                    }
                 }
             }
             for (int i = 0; i < models.size(); i++) {
@@ -71,6 +97,12 @@ public class BenchOnnxCommand implements Runnable {
                 line.put("onnxGzipBytes", gzipBytes(models.get(i)));
                 line.put("ortPrefillMs", BenchFigures.round(BenchFigures.median(prefill[i]), 3));
                 line.put("ortDecodeMsPerToken", BenchFigures.round(BenchFigures.median(perToken[i]), 3));
+                if (neighbourMb > 0) {
+                    line.put("neighbourMb", neighbourMb);
+                    line.put("ortPrefillMsBesideNeighbour", BenchFigures.round(BenchFigures.median(busyPrefill[i]), 3));
+                    line.put("ortDecodeMsPerTokenBesideNeighbour", BenchFigures.round(BenchFigures.median(busyPerToken[i]), 3));
+                }
+                line.put("intraOpThreads", intraOpThreads);
                 line.put("promptTokens", prompt);
                 line.put("decodedTokens", decode);
                 line.put("repeats", repeats);

@@ -105,6 +105,23 @@ class CliTest {
         assertEquals(b, a, 1e-4 * b);
     }
 
+    @Test
+    void benchOnnxTimesAFolderAloneAndBesideAMemoryNeighbour(QuarkusMainLauncher launcher, @TempDir Path out) throws Exception {
+        ModelExport.export(Path.of(path("fixtures/llama-gqa")), out, false, Map.of());
+        LaunchResult r = launcher.launch("bench-onnx", "--model", out.toString(), "--prompt", "4", "--decode", "3",
+                "--repeats", "2", "--intra-op-threads", "1", "--spin-wait", "false", "--neighbour-mb", "8");
+        assertEquals(0, r.exitCode(), r.getErrorOutput());
+        JsonNode j = jsonLine(r);
+        assertEquals(1, j.get("intraOpThreads").asInt());
+        assertEquals(8, j.get("neighbourMb").asInt());
+        for (String f : new String[] {"ortPrefillMs", "ortDecodeMsPerToken", "ortPrefillMsBesideNeighbour", "ortDecodeMsPerTokenBesideNeighbour"}) {
+            assertTrue(j.get(f).asDouble() > 0, f + " in " + j);
+        }
+        LaunchResult bad = launcher.launch("bench-onnx", "--model", out.toString(), "--neighbour-mb", "-1");
+        assertEquals(1, bad.exitCode());
+        assertTrue(bad.getErrorOutput().contains("--neighbour-mb"), bad.getErrorOutput());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }
