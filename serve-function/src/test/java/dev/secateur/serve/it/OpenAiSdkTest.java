@@ -534,4 +534,53 @@ class OpenAiSdkTest {
             pool.shutdownNow();
         }
     }
+
+    @jakarta.inject.Inject
+    dev.secateur.serve.model.Admission admission;
+
+    @ConfigProperty(name = "secateur.serve.max-concurrent-requests")
+    int maxConcurrent;
+
+    /**
+     * Every request slot taken (as that many requests in flight hold them): a completion, a streamed completion and a
+     * chat completion are each answered 429 at once with Retry-After and OpenAI's rate-limit error body, which the SDK
+     * raises as RateLimitException; once the slots are free again the same request is served.
+     */
+    @Test
+    void aSaturatedServerAnswers429WithRetryAfterAndServesAgainOnceFree() throws Exception {
+        List<dev.secateur.serve.model.Admission.Hold> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < maxConcurrent; i++) {
+                held.add(admission.admit("tiny"));
+            }
+            com.openai.errors.RateLimitException plain = assertThrows(com.openai.errors.RateLimitException.class,
+                    () -> client.completions().create(completion().build()));
+            assertEquals(429, plain.statusCode());
+            assertEquals("rate_limit_exceeded", plain.code().orElseThrow());
+            assertThrows(com.openai.errors.RateLimitException.class, () -> {
+                try (StreamResponse<Completion> s = client.completions().createStreaming(completion().build())) {
+                    s.stream().count();
+                }
+            });
+            assertThrows(com.openai.errors.RateLimitException.class,
+                    () -> client.chat().completions().create(chat().addUserMessage("hello").build()));
+
+            int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+            java.net.http.HttpResponse<String> raw = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/v1/completions"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                    "{\"model\":\"tiny\",\"prompt\":\"hello\",\"max_tokens\":2}"))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(429, raw.statusCode());
+            assertTrue(Integer.parseInt(raw.headers().firstValue("Retry-After").orElseThrow()) >= 1, raw.headers().toString());
+            com.fasterxml.jackson.databind.JsonNode error = dev.secateur.json.Json.mapper().readTree(raw.body()).get("error");
+            assertEquals("rate_limit_error", error.get("type").asText(), raw.body());
+            assertFalse(error.get("message").asText().isEmpty(), raw.body());
+        } finally {
+            held.forEach(dev.secateur.serve.model.Admission.Hold::close);
+        }
+        assertEquals(ref.greedy(PROMPT, 8), client.completions().create(completion().build()).choices().get(0).text());
+    }
 }
