@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-OUT = os.path.join(REPO, "prune-function", "src", "test", "resources", "fixtures")
+OUT = os.path.join(REPO, "tools", "reference", "fixtures")
 
 TRANSFORMERS_VERSION = "4.46.3"
 

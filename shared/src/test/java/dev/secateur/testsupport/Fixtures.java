@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 /**
  * The reference fixtures made by tools/reference/make_fixtures.py (an independent float64 torch implementation of
  * the Hugging Face forward): a tiny HF folder each, and expected.json with input_ids [2][7] and logits [2][7][97].
+ * They live once, in tools/reference/fixtures, which the modules' builds copy into their test classpath.
  */
 public final class Fixtures {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,6 +59,35 @@ public final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A JSON file under the fixtures folder, e.g. "formulas.json" or "llama-gqa/expected.json". */
+    public static JsonNode json(String relative) {
+        try {
+            return JSON.readTree(dir(relative).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static long[][] inputIds(JsonNode expected) {
+        JsonNode ids = expected.get("input_ids");
+        long[][] out = new long[ids.size()][];
+        for (int b = 0; b < out.length; b++) {
+            out[b] = new long[ids.get(b).size()];
+            for (int t = 0; t < out[b].length; t++) {
+                out[b][t] = ids.get(b).get(t).asLong();
+            }
+        }
+        return out;
+    }
+
+    public static double[] doubles(JsonNode array) {
+        double[] out = new double[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asDouble();
+        }
+        return out;
     }
 
     /** Copies a fixture's HF folder (without expected.json) to {@code dest}. */

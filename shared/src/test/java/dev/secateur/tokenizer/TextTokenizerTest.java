@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TextTokenizerTest {
 
     static Path tokenizerJson() throws URISyntaxException {
-        return Path.of(TextTokenizerTest.class.getResource("/tokenizer/tokenizer.json").toURI());
+        return Path.of(TextTokenizerTest.class.getResource("/fixtures/tokenizer.json").toURI());
     }
 
     @Test

@@ -10,7 +10,7 @@ import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.model.DecoderModel;
-import dev.secateur.prune.model.Fixtures;
+import dev.secateur.testsupport.Fixtures;
 import dev.secateur.prune.plan.LayerPlan;
 import dev.secateur.prune.plan.PruningPlan;
 import java.util.ArrayList;

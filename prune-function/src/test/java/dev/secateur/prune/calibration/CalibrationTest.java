@@ -11,7 +11,7 @@ import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.model.CaptureSite;
 import dev.secateur.prune.model.DecoderModel;
-import dev.secateur.prune.model.Fixtures;
+import dev.secateur.testsupport.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;

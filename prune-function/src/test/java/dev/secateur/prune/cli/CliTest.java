@@ -33,7 +33,11 @@ class CliTest {
     }
 
     private static String path(String resource) {
-        return Path.of("src/test/resources", resource).toAbsolutePath().toString();
+        try { // the test classpath: src/test/resources and the reference fixtures (tools/reference/fixtures)
+            return Path.of(CliTest.class.getResource("/" + resource).toURI()).toString();
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("no test resource " + resource, e);
+        }
     }
 
     private static JsonNode jsonLine(LaunchResult r) throws Exception {
@@ -81,7 +85,7 @@ class CliTest {
 
     @Test
     void evalPrintsOneJsonLine(QuarkusMainLauncher launcher) throws Exception {
-        LaunchResult r = launcher.launch("eval", "--model", path("fixtures/llama-gqa"), "--tokenizer", path("tokenizer.json"),
+        LaunchResult r = launcher.launch("eval", "--model", path("fixtures/llama-gqa"), "--tokenizer", path("fixtures/tokenizer.json"),
                 "--text", path("text/words.txt"), "--seq-len", "16", "--max-tokens", "100", "--device", "cpu");
         assertEquals(0, r.exitCode(), r.getErrorOutput());
         JsonNode j = jsonLine(r);
@@ -96,7 +100,7 @@ class CliTest {
     @Test
     void evalRunsAnOnnxExportOnOnnxRuntime(QuarkusMainLauncher launcher, @TempDir Path out) throws Exception {
         ModelExport.export(Path.of(path("fixtures/llama-gqa")), out, false, Map.of());
-        String[] args = {"--tokenizer", path("tokenizer.json"), "--text", path("text/words.txt"), "--seq-len", "16", "--device", "cpu"};
+        String[] args = {"--tokenizer", path("fixtures/tokenizer.json"), "--text", path("text/words.txt"), "--seq-len", "16", "--device", "cpu"};
         LaunchResult onnx = launcher.launch(concat(new String[] {"eval", "--model", out.toString()}, args));
         assertEquals(0, onnx.exitCode(), onnx.getErrorOutput());
         LaunchResult djl = launcher.launch(concat(new String[] {"eval", "--model", path("fixtures/llama-gqa")}, args));
@@ -136,7 +140,7 @@ class CliTest {
 
     @Test
     void textTooShortFails(QuarkusMainLauncher launcher) {
-        LaunchResult r = launcher.launch("eval", "--model", path("fixtures/gpt2"), "--tokenizer", path("tokenizer.json"),
+        LaunchResult r = launcher.launch("eval", "--model", path("fixtures/gpt2"), "--tokenizer", path("fixtures/tokenizer.json"),
                 "--text", path("text/short.txt"), "--seq-len", "16", "--device", "cpu");
         assertEquals(1, r.exitCode());
         assertTrue(r.getErrorOutput().contains("fewer than one window of seqLen+1 = 17"), r.getErrorOutput());

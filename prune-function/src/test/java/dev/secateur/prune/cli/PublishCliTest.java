@@ -74,11 +74,11 @@ class PublishCliTest {
     @Test
     void aDecoderKeepsItsChatTemplateInTheStore(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {
         Path folder = Files.createDirectories(tmp.resolve("llama"));
-        Path fixture = Path.of("src/test/resources/fixtures/llama-gqa");
+        Path fixture = dev.secateur.testsupport.Fixtures.dir("llama-gqa");
         for (String f : new String[] {"config.json", "model.safetensors"}) {
             Files.copy(fixture.resolve(f), folder.resolve(f));
         }
-        Files.copy(Path.of("src/test/resources/tokenizer.json"), folder.resolve("tokenizer.json"));
+        Files.copy(dev.secateur.testsupport.Fixtures.dir("tokenizer.json"), folder.resolve("tokenizer.json"));
         String template = "{% for m in messages %}{{ m.content }}{% endfor %}";
         Files.writeString(folder.resolve("chat_template.jinja"), template);
         Files.writeString(folder.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\"}");

@@ -21,7 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 class SparsityCliTest {
 
     private static String path(String resource) {
-        return Path.of("src/test/resources", resource).toAbsolutePath().toString();
+        try { // the test classpath: src/test/resources and the reference fixtures (tools/reference/fixtures)
+            return Path.of(SparsityCliTest.class.getResource("/" + resource).toURI()).toString();
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("no test resource " + resource, e);
+        }
     }
 
     private static LaunchResult prune(QuarkusMainLauncher launcher, Path out, String... extra) {

@@ -9,7 +9,7 @@ import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.calibration.LayerActivations;
 import dev.secateur.prune.model.DecoderModel;
-import dev.secateur.prune.model.Fixtures;
+import dev.secateur.testsupport.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

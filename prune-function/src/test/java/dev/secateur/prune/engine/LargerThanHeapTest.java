@@ -21,7 +21,7 @@ class LargerThanHeapTest {
     void prunesEvaluatesAndExportsAModelLargerThanTheHeap() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx250m", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
-                LargerThanHeapRun.class.getName(), tmp.toString(), PrunePipelineTest.resource("tokenizer.json").toString(),
+                LargerThanHeapRun.class.getName(), tmp.toString(), PrunePipelineTest.resource("fixtures/tokenizer.json").toString(),
                 PrunePipelineTest.resource("text/words.txt").toString());
         pb.redirectErrorStream(true);
         Process p = pb.start();

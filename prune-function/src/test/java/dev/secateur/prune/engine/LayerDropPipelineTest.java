@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.model.DecoderWeights;
-import dev.secateur.prune.model.Fixtures;
+import dev.secateur.testsupport.Fixtures;
 import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.LayerScores;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ class LayerDropPipelineTest {
 
     PruneOptions fixture(String method, String compensation) {
         PruneOptions o = PruneOptions.defaults(Fixtures.dir("llama-gqa"), PrunePipelineTest.resource("text/words.txt"), tmp.resolve(method + compensation));
-        return new PruneOptions(o.model(), PrunePipelineTest.resource("tokenizer.json"), o.calibration(), o.output(), 8, 16, 3, "cpu", method, null,
+        return new PruneOptions(o.model(), PrunePipelineTest.resource("fixtures/tokenizer.json"), o.calibration(), o.output(), 8, 16, 3, "cpu", method, null,
                 null, 0.5, null, Allocation.UNIFORM, 0.05, compensation, 1.0, 64, 96, 1e-2, 4, CalibrationMode.SEQUENTIAL, null, 16, 0);
     }
 

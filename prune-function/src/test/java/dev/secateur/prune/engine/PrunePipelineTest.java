@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.model.DecoderWeights;
-import dev.secateur.prune.model.Fixtures;
+import dev.secateur.testsupport.Fixtures;
 import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.PruningPlan;
 import java.net.URISyntaxException;
@@ -31,7 +31,7 @@ class PrunePipelineTest {
 
     PruneOptions options(String criterion, String compensation) {
         PruneOptions o = PruneOptions.defaults(Fixtures.dir("llama-gqa"), resource("text/words.txt"), tmp.resolve(criterion + "-" + compensation));
-        o = new PruneOptions(o.model(), resource("tokenizer.json"), o.calibration(), o.output(), 8, 16, 3, "cpu", criterion, 0.25, 0.5, null,
+        o = new PruneOptions(o.model(), resource("fixtures/tokenizer.json"), o.calibration(), o.output(), 8, 16, 3, "cpu", criterion, 0.25, 0.5, null,
                 null, Allocation.UNIFORM, 0.05, compensation, 1.0, 64, 96, 1e-2, 4, CalibrationMode.SEQUENTIAL, resource("text/words.txt"), 16, 0);
         return o;
     }

@@ -12,7 +12,7 @@ import dev.secateur.checkpoint.SafetensorsReader;
 import dev.secateur.checkpoint.SafetensorsWriter;
 import dev.secateur.checkpoint.Tensor;
 import dev.secateur.json.Json;
-import dev.secateur.prune.model.Fixtures;
+import dev.secateur.testsupport.Fixtures;
 import dev.secateur.prune.plan.Allocation;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -42,13 +42,13 @@ class StreamingBadInputTest {
                 Files.copy(f, dst.resolve(f.getFileName()));
             }
         }
-        Files.copy(PrunePipelineTest.resource("tokenizer.json"), dst.resolve("tokenizer.json"));
+        Files.copy(PrunePipelineTest.resource("fixtures/tokenizer.json"), dst.resolve("tokenizer.json"));
         return dst;
     }
 
     PruneOptions options(Path model, Path out) {
         Path words = PrunePipelineTest.resource("text/words.txt");
-        return new PruneOptions(model, PrunePipelineTest.resource("tokenizer.json"), words, out, 4, 16, 0, "cpu", "wanda-sp", 0.25, null, null, null, Allocation.UNIFORM, 0.05,
+        return new PruneOptions(model, PrunePipelineTest.resource("fixtures/tokenizer.json"), words, out, 4, 16, 0, "cpu", "wanda-sp", 0.25, null, null, null, Allocation.UNIFORM, 0.05,
                 "lsq", 1.0, 64, 64, 1e-2, 2, CalibrationMode.SEQUENTIAL, words, 16, 64);
     }
 

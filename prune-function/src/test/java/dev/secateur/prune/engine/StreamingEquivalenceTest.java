@@ -17,7 +17,7 @@ import dev.secateur.prune.criterion.ScoreSelector;
 import dev.secateur.prune.criterion.Selector;
 import dev.secateur.prune.criterion.TaylorCriterion;
 import dev.secateur.prune.model.DecoderModel;
-import dev.secateur.prune.model.Fixtures;
+import dev.secateur.testsupport.Fixtures;
 import dev.secateur.prune.plan.Allocation;
 import dev.secateur.tokenizer.TextTokenizer;
 import java.lang.reflect.RecordComponent;
@@ -37,7 +37,7 @@ class StreamingEquivalenceTest {
 
     PruneOptions options(String criterion, String compensation, Allocation allocation, CalibrationMode mode) {
         Path words = PrunePipelineTest.resource("text/words.txt");
-        return new PruneOptions(Fixtures.dir("llama-gqa"), PrunePipelineTest.resource("tokenizer.json"), words,
+        return new PruneOptions(Fixtures.dir("llama-gqa"), PrunePipelineTest.resource("fixtures/tokenizer.json"), words,
                 tmp.resolve(criterion + "-" + compensation + "-" + allocation + "-" + mode), 8, 16, 3, "cpu", criterion, 0.25, 0.5, null, null,
                 allocation, 0.05, compensation, 1.0, 64, 96, 1e-2, 4, mode, null, 16, 0);
     }

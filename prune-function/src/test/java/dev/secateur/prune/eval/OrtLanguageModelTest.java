@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.Device;
 import dev.secateur.onnx.ModelExport;
 import dev.secateur.prune.model.DecoderModel;
-import dev.secateur.prune.model.Fixtures;
+import dev.secateur.testsupport.Fixtures;
 import dev.secateur.runtime.OrtDecoder;
 import dev.secateur.tokenizer.TextTokenizer;
 import java.nio.file.Path;
@@ -21,7 +21,7 @@ class OrtLanguageModelTest {
         Path text = PerplexityTest.resource("text/words.txt");
         Perplexity ppl = new Perplexity(16, 0, 2);
         ModelExport.export(Fixtures.dir("qwen2"), out, false, Map.of());
-        try (TextTokenizer tok = TextTokenizer.load(PerplexityTest.resource("tokenizer.json"));
+        try (TextTokenizer tok = TextTokenizer.load(PerplexityTest.resource("fixtures/tokenizer.json"));
                 DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(Fixtures.dir("qwen2"), Device.cpu()));
                 OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
             Perplexity.Result a = ppl.evaluate(djl, tok, text);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.secateur.prune.model.DecoderModel;
-import dev.secateur.prune.model.Fixtures;
+import dev.secateur.testsupport.Fixtures;
 import dev.secateur.prune.model.ForwardCapture;
 import dev.secateur.tokenizer.TextTokenizer;
 import java.io.StringReader;
@@ -36,7 +36,7 @@ class PerplexityTest {
     static void open() {
         model = DecoderModel.load(Fixtures.dir("llama-gqa"), Device.cpu());
         lm = new DjlLanguageModel(model);
-        tokenizer = TextTokenizer.load(resource("tokenizer.json"));
+        tokenizer = TextTokenizer.load(resource("fixtures/tokenizer.json"));
     }
 
     @AfterAll

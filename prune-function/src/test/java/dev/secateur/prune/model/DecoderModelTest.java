@@ -1,5 +1,6 @@
 package dev.secateur.prune.model;
 
+import dev.secateur.testsupport.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -55,11 +55,11 @@ class PruneServiceTest {
     static Path fixtureWithTokenizer() {
         try {
             Path dir = Files.createDirectories(Path.of("target/test-data/llama-gqa").toAbsolutePath());
-            Path src = Path.of("src/test/resources/fixtures/llama-gqa");
+            Path src = dev.secateur.testsupport.Fixtures.dir("llama-gqa");
             for (String f : List.of("config.json", "model.safetensors")) {
                 Files.copy(src.resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            Files.copy(Path.of("src/test/resources/tokenizer.json"), dir.resolve("tokenizer.json"),
+            Files.copy(dev.secateur.testsupport.Fixtures.dir("tokenizer.json"), dir.resolve("tokenizer.json"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             return dir;
         } catch (java.io.IOException e) {

@@ -18,7 +18,7 @@ import dev.secateur.prune.eval.DjlLanguageModel;
 import dev.secateur.prune.eval.OrtLanguageModel;
 import dev.secateur.prune.eval.Perplexity;
 import dev.secateur.prune.model.DecoderModel;
-import dev.secateur.prune.model.Fixtures;
+import dev.secateur.testsupport.Fixtures;
 import dev.secateur.runtime.OrtDecoder;
 import dev.secateur.tokenizer.TextTokenizer;
 import java.io.IOException;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WeightSparsityRunTest {
     static final Path TEXT = Path.of("src/test/resources/text/words.txt").toAbsolutePath();
-    static final Path TOKENIZER = Path.of("src/test/resources/tokenizer.json").toAbsolutePath();
+    static final Path TOKENIZER = dev.secateur.testsupport.Fixtures.dir("tokenizer.json");
 
     @TempDir
     Path tmp;

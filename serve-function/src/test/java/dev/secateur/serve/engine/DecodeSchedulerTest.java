@@ -49,7 +49,7 @@ class DecodeSchedulerTest {
     @BeforeAll
     static void export() throws Exception {
         Path hf = Files.createDirectories(tmp.resolve("hf"));
-        Path fixture = Path.of("../prune-function/src/test/resources/fixtures/llama-gqa");
+        Path fixture = Path.of("../tools/reference/fixtures/llama-gqa");
         for (String f : new String[] {"config.json", "model.safetensors"}) {
             Files.copy(fixture.resolve(f), hf.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }

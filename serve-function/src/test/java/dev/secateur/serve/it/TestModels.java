@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Real models in a real store: fixture checkpoints exported with ModelExport and published to ModelStore. */
 final class TestModels {
 
-    static final Path FIXTURES = Path.of("../prune-function/src/test/resources/fixtures");
+    static final Path FIXTURES = Path.of("../tools/reference/fixtures");
 
     private TestModels() {
     }
