@@ -30,7 +30,7 @@ class KernelWidthSweepTest extends WithDjlManager {
         KernelWidthSweep.Result a = KernelWidthSweep.run(manager, z, 128, 12, 1, 1.0, 7);
         KernelWidthSweep.Result b = KernelWidthSweep.run(manager, z.clone(), 128, 12, 1, 1.0, 7);
         assertEquals(a, b);
-        assertEquals(KernelWidthSweep.FACTORS.length, a.points().size());
+        assertTrue(a.points().size() >= KernelWidthSweep.FACTORS.length, a.describe());
         // with at most PROBE_UNITS units the probe is the whole layer, so the seed cannot change anything
         assertEquals(a, KernelWidthSweep.run(manager, z, 128, 12, 1, 1.0, 99));
     }
@@ -46,9 +46,36 @@ class KernelWidthSweepTest extends WithDjlManager {
         // a grid of absurdly narrow widths: every Gram matrix is (nearly) the identity, every pair about log2(n) bits
         KernelWidthSweep.Result narrow = KernelWidthSweep.run(manager, z, 128, 12, 1, 1e-4, 0);
         for (KernelWidthSweep.Point p : narrow.points()) {
-            assertTrue(p.spread() < 0.25 * chosen.spread(), narrow.describe() + " vs " + r.describe());
+            if (p.h() <= 4e-4) { // the grid itself; the bracketing then widens it
+                assertTrue(p.spread() < 0.25 * chosen.spread(), narrow.describe() + " vs " + r.describe());
+            }
         }
         assertTrue(r.describe().contains("chosen"), r.describe());
+    }
+
+    /**
+     * A grid centred 16 times too wide or too narrow ends at one of its edges; the bracketing widens the range until
+     * the best width has a worse one on each side, and lands on the width the well-centred sweep picks.
+     */
+    @Test
+    void aGridCentredFarFromTheDataIsExtendedUntilTheBestWidthIsBracketed() {
+        float[] z = layer(128, 4);
+        KernelWidthSweep.Result centred = KernelWidthSweep.run(manager, z, 128, 12, 1, 1.0, 0);
+        assertTrue(centred.bracketed(), centred.describe());
+        for (double centre : new double[] {16, 1.0 / 16}) {
+            KernelWidthSweep.Result off = KernelWidthSweep.run(manager, z, 128, 12, 1, centre, 0);
+            assertTrue(off.points().size() > KernelWidthSweep.FACTORS.length, off.describe());
+            assertTrue(off.bracketed(), off.describe());
+            assertEquals(centred.chosen(), off.chosen(), 1e-12, off.describe() + " vs " + centred.describe());
+            for (int i = 1; i < off.points().size(); i++) {
+                assertEquals(2 * off.points().get(i - 1).h(), off.points().get(i).h(), 1e-9, "narrowest first, a factor 2 apart");
+            }
+        }
+        // the extensions are capped: a centre 2^20 too wide (every pair ~0 bits) widens narrower only up to the cap, and
+        // says it ended at an end of the range
+        KernelWidthSweep.Result far = KernelWidthSweep.run(manager, z, 128, 12, 1, 1 << 20, 0);
+        assertEquals(KernelWidthSweep.FACTORS.length + KernelWidthSweep.MAX_EXTENSIONS, far.points().size(), far.describe());
+        assertTrue(!far.bracketed() && far.describe().contains("an end of the swept range"), far.describe());
     }
 
     @Test
