@@ -13,7 +13,6 @@ import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.prune.model.ForwardCapture;
 import dev.secateur.runtime.Generator;
 import dev.secateur.runtime.OrtDecoder;
-import dev.secateur.runtime.Sampler;
 import dev.secateur.store.AtomicFiles;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -76,16 +75,9 @@ public class BenchExportCommand implements Runnable {
                 warm.feed(new int[] {0});
             }
             for (int r = 0; r < repeats; r++) {
-                try (Generator g = ort.generator()) {
-                    long p = System.nanoTime();
-                    float[] logits = g.feed(ids);
-                    prefill[r] = (System.nanoTime() - p) / 1e6;
-                    long d = System.nanoTime();
-                    for (int i = 0; i < decode; i++) {
-                        logits = g.feed(new int[] {Sampler.argmax(logits)});
-                    }
-                    perToken[r] = (System.nanoTime() - d) / 1e6 / decode;
-                }
+                BenchFigures.OrtTiming t = BenchFigures.OrtTiming.of(ort, ids, decode);
+                prefill[r] = t.prefillMs();
+                perToken[r] = t.decodeMsPerToken();
             }
         }
         try (DecoderModel model = new DecoderModel(w, Device.cpu()); NDManager nd = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {

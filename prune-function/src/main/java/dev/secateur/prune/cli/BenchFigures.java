@@ -1,5 +1,8 @@
 package dev.secateur.prune.cli;
 
+import dev.secateur.runtime.Generator;
+import dev.secateur.runtime.OrtDecoder;
+import dev.secateur.runtime.Sampler;
 import java.util.Arrays;
 
 /** The summary figures the bench commands print. */
@@ -13,6 +16,22 @@ final class BenchFigures {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];
+    }
+
+    /** One timed request on a fresh cache: the prompt's prefill (ms), then greedy decode steps (ms per token). */
+    record OrtTiming(double prefillMs, double decodeMsPerToken) {
+        static OrtTiming of(OrtDecoder session, int[] prompt, int decode) {
+            try (Generator g = session.generator()) {
+                long p = System.nanoTime();
+                float[] logits = g.feed(prompt);
+                double prefill = (System.nanoTime() - p) / 1e6;
+                long d = System.nanoTime();
+                for (int i = 0; i < decode; i++) {
+                    logits = g.feed(new int[] {Sampler.argmax(logits)});
+                }
+                return new OrtTiming(prefill, (System.nanoTime() - d) / 1e6 / decode);
+            }
+        }
     }
 
     static double round(double v, int decimals) {

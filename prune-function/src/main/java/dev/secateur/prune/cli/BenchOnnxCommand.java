@@ -1,8 +1,6 @@
 package dev.secateur.prune.cli;
 
-import dev.secateur.runtime.Generator;
 import dev.secateur.runtime.OrtDecoder;
-import dev.secateur.runtime.Sampler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -114,16 +112,9 @@ public class BenchOnnxCommand implements Runnable {
     }
 
     private void time(OrtDecoder s, int[] ids, double[] prefill, double[] perToken, int r) {
-        try (Generator g = s.generator()) {
-            long p = System.nanoTime();
-            float[] logits = g.feed(ids);
-            prefill[r] = (System.nanoTime() - p) / 1e6;
-            long d = System.nanoTime();
-            for (int i = 0; i < decode; i++) {
-                logits = g.feed(new int[] {Sampler.argmax(logits)});
-            }
-            perToken[r] = (System.nanoTime() - d) / 1e6 / decode;
-        }
+        BenchFigures.OrtTiming t = BenchFigures.OrtTiming.of(s, ids, decode);
+        prefill[r] = t.prefillMs();
+        perToken[r] = t.decodeMsPerToken();
     }
 
     /** model.onnx and its external data, if any. */

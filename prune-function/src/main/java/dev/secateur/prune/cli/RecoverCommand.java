@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,23 +47,14 @@ public class RecoverCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1", description = "data-order seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--checkpoint-every", defaultValue = "100", description = "steps between checkpoints (default: ${DEFAULT-VALUE})")
-    int checkpointEvery;
-
-    @Option(names = "--resume", description = "continue from OUT/checkpoints/latest")
-    boolean resume;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    TrainingRunOptions training;
 
     @Override
     public void run() {
         PrintWriter err = spec.commandLine().getErr();
         RecoverJob.Report r = RecoverJob.run(new RecoverJob.Options(model, text, evalText, out, steps, seqLen, batch, lr, seed,
-                checkpointEvery, resume, device), line -> {
-                    err.println(line);
-                    err.flush();
-                });
+                training.checkpointEvery, training.resume, training.device), TrainingRunOptions.progressTo(err));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("out", out.toString());
         json.put("pplBeforePruning", r.pplBeforePruning());

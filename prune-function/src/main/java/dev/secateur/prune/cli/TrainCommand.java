@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -66,23 +67,14 @@ public class TrainCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1", description = "initialisation and data-order seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--checkpoint-every", defaultValue = "100", description = "steps between checkpoints (default: ${DEFAULT-VALUE})")
-    int checkpointEvery;
-
-    @Option(names = "--resume", description = "continue from OUT/checkpoints/latest")
-    boolean resume;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    TrainingRunOptions training;
 
     @Override
     public void run() {
         PrintWriter err = spec.commandLine().getErr();
         TrainJob.Report r = TrainJob.run(new TrainJob.Options(text, out, validText, hidden, layers, heads, kvHeads, ffn, merges,
-                seqLen, batch, steps, lr, seed, checkpointEvery, resume, device, tied), line -> {
-                    err.println(line);
-                    err.flush();
-                });
+                seqLen, batch, steps, lr, seed, training.checkpointEvery, training.resume, training.device, tied), TrainingRunOptions.progressTo(err));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("out", out.toString());
         json.put("parameters", r.parameters());
