@@ -168,7 +168,7 @@ public final class EncoderOnnxExporter {
     }
 
     /** Writes model.onnx (+ tokenizer.json when given) and manifest.json into {@code outDir}. */
-    public static Manifest export(EncoderWeights weights, Path tokenizer, Path outDir, Map<String, String> extraMetadata) {
+    public static ExportManifest export(EncoderWeights weights, Path tokenizer, Path outDir, Map<String, String> extraMetadata) {
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
@@ -181,8 +181,8 @@ public final class EncoderOnnxExporter {
         if (tokenizer != null) {
             files.addAll(TokenizerFiles.copy(tokenizer, outDir));
         }
-        Manifest manifest = new Manifest(Manifest.FORMAT, "encoder", weights.config().architecture().hfName(), "float32",
-                weights.parameterCount(), weights.layerSizes(), files.stream().map(f -> Manifest.FileEntry.of(outDir, f)).toList());
+        ExportManifest manifest = new ExportManifest(ExportManifest.FORMAT, "encoder", weights.config().architecture().hfName(), "float32",
+                weights.parameterCount(), weights.layerSizes(), files.stream().map(f -> ExportManifest.FileEntry.of(outDir, f)).toList());
         manifest.write(outDir);
         return manifest;
     }

@@ -68,7 +68,7 @@ public final class ModelExport {
      * Exports a Hugging Face model folder. {@code extraMetadata} is copied into metadata_props as given
      * (e.g. {@code secateur.plan}); {@code secateur.source_sha256} is computed from the source files when absent.
      */
-    public static Manifest export(Path modelDir, Path outDir, boolean fp16, Map<String, String> extraMetadata) {
+    public static ExportManifest export(Path modelDir, Path outDir, boolean fp16, Map<String, String> extraMetadata) {
         return export(modelDir, outDir, Options.defaults(fp16), extraMetadata);
     }
 
@@ -76,7 +76,7 @@ public final class ModelExport {
      * Exports a model folder of either kind, deciding by its config: a decoder's graph with a key/value cache (streamed
      * block by block), or an encoder's (BertModel; secateur.kind=encoder, served on /v1/embeddings), which is float32 only.
      */
-    public static Manifest exportFolder(Path modelDir, Path outDir, boolean fp16, Map<String, String> extraMetadata) {
+    public static ExportManifest exportFolder(Path modelDir, Path outDir, boolean fp16, Map<String, String> extraMetadata) {
         if (dev.secateur.checkpoint.ConfigReader.read(modelDir).architecture().isDecoder()) {
             return export(modelDir, outDir, Options.defaults(fp16), extraMetadata);
         }
@@ -90,7 +90,7 @@ public final class ModelExport {
                 outDir, meta);
     }
 
-    public static Manifest export(Path modelDir, Path outDir, Options options, Map<String, String> extraMetadata) {
+    public static ExportManifest export(Path modelDir, Path outDir, Options options, Map<String, String> extraMetadata) {
         Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
         meta.computeIfAbsent(SOURCE_SHA256, k -> sourceSha256(modelDir));
         Path tokenizer = modelDir.resolve(TOKENIZER_FILE);
@@ -106,7 +106,7 @@ public final class ModelExport {
      * stream into {@code model.onnx.data} as each block is read, so the export holds one block; smaller models are
      * written as one self-contained file.
      */
-    public static Manifest export(DecoderSource weights, Path tokenizer, Path outDir, Options options,
+    public static ExportManifest export(DecoderSource weights, Path tokenizer, Path outDir, Options options,
             Map<String, String> extraMetadata) {
         prepareOutput(outDir);
         long estimatedBytes = weights.parameterCount() * (options.fp16() ? 2 : 4);
@@ -124,9 +124,9 @@ public final class ModelExport {
         if (tokenizer != null) {
             files.addAll(TokenizerFiles.copy(tokenizer, outDir));
         }
-        Manifest manifest = new Manifest(Manifest.FORMAT, "decoder", weights.config().architecture().hfName(),
+        ExportManifest manifest = new ExportManifest(ExportManifest.FORMAT, "decoder", weights.config().architecture().hfName(),
                 options.fp16() ? "float16" : "float32", weights.parameterCount(), weights.layerSizes(),
-                files.stream().map(f -> Manifest.FileEntry.of(outDir, f)).toList());
+                files.stream().map(f -> ExportManifest.FileEntry.of(outDir, f)).toList());
         manifest.write(outDir);
         return manifest;
     }
@@ -177,7 +177,7 @@ public final class ModelExport {
             }).sorted().toList();
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (Path f : files) {
-                md.update((f.getFileName() + "\n" + Manifest.sha256(f) + "\n").getBytes(StandardCharsets.UTF_8));
+                md.update((f.getFileName() + "\n" + ExportManifest.sha256(f) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             return HexFormat.of().formatHex(md.digest());
         } catch (IOException e) {

@@ -4,7 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
-import dev.secateur.onnx.Manifest;
+import dev.secateur.onnx.ExportManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +31,7 @@ final class OrtSessions {
             throw new ModelLoadException(model + ": no such file (is " + model.getParent() + " an exported model folder?)");
         }
         Path dir = model.getParent();
-        if (options.verifyManifest() && dir != null && Files.isRegularFile(dir.resolve(Manifest.FILE))) {
+        if (options.verifyManifest() && dir != null && Files.isRegularFile(dir.resolve(ExportManifest.FILE))) {
             verify(dir);
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -71,15 +71,15 @@ final class OrtSessions {
     }
 
     private static void verify(Path dir) {
-        Manifest manifest;
+        ExportManifest manifest;
         try {
-            manifest = Manifest.read(dir);
+            manifest = ExportManifest.read(dir);
         } catch (IllegalStateException e) {
             throw new ModelLoadException(e.getMessage(), e);
         }
         List<String> problems = manifest.verify(dir);
         if (!problems.isEmpty()) {
-            throw new ModelLoadException(dir + ": files do not match " + Manifest.FILE + ": " + String.join("; ", problems));
+            throw new ModelLoadException(dir + ": files do not match " + ExportManifest.FILE + ": " + String.join("; ", problems));
         }
     }
 

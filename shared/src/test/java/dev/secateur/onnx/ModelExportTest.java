@@ -30,7 +30,7 @@ class ModelExportTest {
         Path src = Fixtures.copy("llama-gqa", tmp.resolve("src"));
         Files.writeString(src.resolve("tokenizer.json"), "{\"version\":\"1.0\"}");
         Path out = tmp.resolve("out");
-        Manifest m = ModelExport.export(src, out, false, Map.of(ModelExport.PLAN, "{\"ffn\":[1,2]}"));
+        ExportManifest m = ModelExport.export(src, out, false, Map.of(ModelExport.PLAN, "{\"ffn\":[1,2]}"));
 
         assertEquals(Set.of("model.onnx", "tokenizer.json", "manifest.json"),
                 Files.list(out).map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
@@ -38,11 +38,11 @@ class ModelExportTest {
         assertEquals("float32", m.dtype());
         assertEquals(dev.secateur.model.DecoderWeights.load(src).parameterCount(), m.parameters());
         assertEquals(2, m.files().size());
-        for (Manifest.FileEntry f : m.files()) {
+        for (ExportManifest.FileEntry f : m.files()) {
             assertEquals(Files.size(out.resolve(f.path())), f.size());
-            assertEquals(Manifest.sha256(out.resolve(f.path())), f.sha256());
+            assertEquals(ExportManifest.sha256(out.resolve(f.path())), f.sha256());
         }
-        assertEquals(m, Manifest.read(out));
+        assertEquals(m, ExportManifest.read(out));
         assertTrue(m.verify(out).isEmpty());
 
         try (OrtDecoder d = OrtDecoder.open(out)) {
@@ -74,7 +74,7 @@ class ModelExportTest {
     void largeModelsUseAnExternalDataFile() throws Exception {
         Path out = tmp.resolve("ext");
         Fixtures.Expected exp = Fixtures.expected("qwen2");
-        Manifest m = ModelExport.export(Fixtures.dir("qwen2"), out, new ModelExport.Options(false, 10_000), Map.of());
+        ExportManifest m = ModelExport.export(Fixtures.dir("qwen2"), out, new ModelExport.Options(false, 10_000), Map.of());
         Path data = out.resolve("model.onnx.data");
         assertTrue(Files.isRegularFile(data));
         assertTrue(m.files().stream().anyMatch(f -> f.path().equals("model.onnx.data")));
@@ -86,7 +86,7 @@ class ModelExportTest {
         OnnxChecker.checkIfAvailable(out.resolve("model.onnx"));
 
         // Re-exporting inline into the same folder removes the stale data file.
-        Manifest inline = ModelExport.export(Fixtures.dir("qwen2"), out, false, Map.of());
+        ExportManifest inline = ModelExport.export(Fixtures.dir("qwen2"), out, false, Map.of());
         assertFalse(Files.exists(data));
         assertEquals(1, inline.files().size());
         try (OrtDecoder d = OrtDecoder.open(out)) {

@@ -48,7 +48,7 @@ class PrunedExportTest {
     private void exportAndCompare(String fixture, DecoderWeights sliced, List<LayerSizes> expectedSizes) throws Exception {
         assertEquals(expectedSizes, sliced.layerSizes());
         Path out = tmp.resolve(fixture);
-        Manifest m = ModelExport.export(sliced, null, out, ModelExport.Options.defaults(false), Map.of(ModelExport.SOURCE_SHA256, "test"));
+        ExportManifest m = ModelExport.export(sliced, null, out, ModelExport.Options.defaults(false), Map.of(ModelExport.SOURCE_SHA256, "test"));
         assertEquals(expectedSizes, m.layerSizes());
         Fixtures.Expected exp = Fixtures.expected(fixture);
         try (OrtDecoder d = OrtDecoder.open(out)) {

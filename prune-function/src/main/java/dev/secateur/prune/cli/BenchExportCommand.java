@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
-import dev.secateur.onnx.Manifest;
+import dev.secateur.onnx.ExportManifest;
 import dev.secateur.onnx.ModelExport;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.prune.model.ForwardCapture;
@@ -64,7 +64,7 @@ public class BenchExportCommand implements Runnable {
     private void measure(String variant, DecoderWeights w) {
         Path out = dir.resolve(variant);
         long t0 = System.nanoTime();
-        Manifest m = ModelExport.export(w, null, out, ModelExport.Options.defaults(false), Map.of());
+        ExportManifest m = ModelExport.export(w, null, out, ModelExport.Options.defaults(false), Map.of());
         double exportSeconds = (System.nanoTime() - t0) / 1e9;
         int[] ids = new Random(7).ints(prompt, 0, w.config().vocabSize()).toArray();
         double[] prefill = new double[repeats], perToken = new double[repeats], djl = new double[repeats];
@@ -93,7 +93,7 @@ public class BenchExportCommand implements Runnable {
         line.put("variant", variant);
         line.put("parameters", w.parameterCount());
         line.put("exportSeconds", BenchFigures.round(exportSeconds, 2));
-        line.put("onnxBytes", m.files().stream().mapToLong(Manifest.FileEntry::size).sum());
+        line.put("onnxBytes", m.files().stream().mapToLong(ExportManifest.FileEntry::size).sum());
         line.put("ortPrefillMs", BenchFigures.round(BenchFigures.median(prefill), 2));
         line.put("ortDecodeMsPerToken", BenchFigures.round(BenchFigures.median(perToken), 2));
         line.put("djlForwardMs", BenchFigures.round(BenchFigures.median(djl), 2));

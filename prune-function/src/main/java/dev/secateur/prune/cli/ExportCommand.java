@@ -1,6 +1,6 @@
 package dev.secateur.prune.cli;
 
-import dev.secateur.onnx.Manifest;
+import dev.secateur.onnx.ExportManifest;
 import dev.secateur.onnx.ModelExport;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,13 +24,13 @@ public class ExportCommand implements Runnable {
     @Override
     public void run() {
         long start = System.nanoTime();
-        Manifest m = ModelExport.export(model, out, fp16, Map.of());
+        ExportManifest m = ModelExport.export(model, out, fp16, Map.of());
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("out", out.toString());
         line.put("architecture", m.architecture());
         line.put("parameters", m.parameters());
         line.put("dtype", m.dtype());
-        line.put("bytes", m.files().stream().mapToLong(Manifest.FileEntry::size).sum());
+        line.put("bytes", m.files().stream().mapToLong(ExportManifest.FileEntry::size).sum());
         line.put("seconds", Math.round((System.nanoTime() - start) / 1e6) / 1000.0);
         System.out.println(InspectCommand.write(line));
     }

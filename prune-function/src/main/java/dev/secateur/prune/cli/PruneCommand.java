@@ -5,7 +5,7 @@ import dev.secateur.events.PruneRequest;
 import dev.secateur.events.RequestValidationException;
 import dev.secateur.json.Json;
 import dev.secateur.prune.service.PipelineJobRunner;
-import dev.secateur.prune.service.PruneResult;
+import dev.secateur.prune.service.JobOutcome;
 import dev.secateur.prune.service.PruneTask;
 import dev.secateur.store.ModelNames;
 import java.io.IOException;
@@ -127,7 +127,7 @@ public class PruneCommand implements Callable<Integer> {
         boolean created = !Files.exists(out);
         prepareOutput();
         PruneRequest request;
-        PruneResult result;
+        JobOutcome result;
         try {
             request = PruneRequest.parseValid(requestJson());
             PruneTask task = new PruneTask("cli", request, model, calibration, eval, out, device, !"none".equals(export));

@@ -1,7 +1,7 @@
 package dev.secateur.prune.cli;
 
 import dev.secateur.checkpoint.ConfigReader;
-import dev.secateur.onnx.Manifest;
+import dev.secateur.onnx.ExportManifest;
 import dev.secateur.onnx.ModelExport;
 import dev.secateur.store.AtomicFiles;
 import dev.secateur.store.ModelStore;
@@ -45,7 +45,7 @@ public class PublishCommand implements Runnable {
             throw new IllegalArgumentException(store + ": cannot create a staging folder (" + e.getMessage() + ")", e);
         }
         try {
-            Manifest exported = export(staging);
+            ExportManifest exported = export(staging);
             copyCheckpoint(model, staging);
             StoredVersion v = modelStore.publish(name, staging, Map.of("architecture", exported.architecture(),
                     "source", model.toAbsolutePath().toString(), "parameters", Long.toString(exported.parameters())),
@@ -63,7 +63,7 @@ public class PublishCommand implements Runnable {
     }
 
     /** Either kind of model folder: ModelExport decides by the config (an encoder is served on /v1/embeddings). */
-    private Manifest export(Path staging) {
+    private ExportManifest export(Path staging) {
         if (fp16 && !ConfigReader.read(model).architecture().isDecoder()) {
             throw new IllegalArgumentException("--fp16: encoders are exported in float32 only");
         }

@@ -52,7 +52,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
     }
 
     @Override
-    public dev.secateur.prune.service.PruneResult prune(PruneTask task, JobProgress progress) throws IOException {
+    public JobOutcome prune(PruneTask task, JobProgress progress) throws IOException {
         PruneRequest req = task.request();
         Path tokenizer = task.sourceDir().resolve("tokenizer.json");
         if (!Files.isRegularFile(tokenizer)) {
@@ -164,7 +164,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
             }
         }
         AtomicFiles.writeAtomically(out.resolve("report.json"), Json.toPrettyBytes(report));
-        return new dev.secateur.prune.service.PruneResult(summary, Map.of(
+        return new JobOutcome(summary, Map.of(
                 "architecture", ConfigReader.read(out).architecture().name(),
                 "device", result.device(),
                 "format", "onnx+safetensors"));

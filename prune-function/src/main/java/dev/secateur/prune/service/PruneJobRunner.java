@@ -15,5 +15,5 @@ public interface PruneJobRunner {
      * {@link dev.secateur.events.RequestValidationException} reports a request the engine cannot honour
      * (with the field to blame); any other exception is a failure while running.
      */
-    PruneResult prune(PruneTask task, JobProgress progress) throws Exception;
+    JobOutcome prune(PruneTask task, JobProgress progress) throws Exception;
 }

@@ -455,7 +455,7 @@ public final class PruneJobService implements AutoCloseable {
             AttemptFolder attempt = AttemptFolder.prepare(store.root(), job.claim, rec.attempts());
             Path work = attempt.dir();
             try {
-                PruneResult result = runner.prune(new PruneTask(jobId, request, source, calibration, eval, work,
+                JobOutcome result = runner.prune(new PruneTask(jobId, request, source, calibration, eval, work,
                         settings.device()), progress);
                 summary = result.summary();
                 String rejection = gateFailure(request, summary);

@@ -82,11 +82,11 @@ public final class RecoverJob {
         Double densePpl = densePerplexity(o.model(), log).orElse(null);
         try (DecoderModel model = new DecoderModel(weights, device)) {
             DecoderLm lm = new DecoderLm(model);
-            Evaluation.Result before = evaluate(model, lm, tokFile, o, eval);
+            TrainingPerplexity.Result before = evaluate(model, lm, tokFile, o, eval);
             log.accept(String.format("perplexity before recovery %.3f (seq %d)", before.perplexity(), o.seqLen()));
             Trainer.Result result = new Trainer(lm, settings, new TokenWindows(train, o.seed()), checkpoints,
                     p -> log.accept(p.line())).run(o.resume());
-            Evaluation.Result after = evaluate(model, lm, tokFile, o, eval);
+            TrainingPerplexity.Result after = evaluate(model, lm, tokFile, o, eval);
             log.accept(String.format("perplexity after recovery %.3f (seq %d)", after.perplexity(), o.seqLen()));
             DecoderWeights tuned = model.toWeights();
             if (!tuned.layerSizes().equals(weights.layerSizes())) {
@@ -102,9 +102,9 @@ public final class RecoverJob {
     }
 
     /** On --eval-text through the project's harness (comparable with secateur eval), else on the held-out tokens. */
-    private static Evaluation.Result evaluate(DecoderModel model, DecoderLm lm, Path tokFile, Options o, int[] heldOut) {
-        return o.evalText() != null ? Evaluation.ofFile(model, tokFile, o.evalText(), o.seqLen(), o.batch())
-                : Evaluation.perplexity(lm, heldOut, o.seqLen(), o.batch());
+    private static TrainingPerplexity.Result evaluate(DecoderModel model, DecoderLm lm, Path tokFile, Options o, int[] heldOut) {
+        return o.evalText() != null ? TrainingPerplexity.ofFile(model, tokFile, o.evalText(), o.seqLen(), o.batch())
+                : TrainingPerplexity.perplexity(lm, heldOut, o.seqLen(), o.batch());
     }
 
     /** The dense model's perplexity from the model folder's report.json, if it records one. */

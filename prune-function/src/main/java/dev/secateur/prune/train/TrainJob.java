@@ -32,7 +32,7 @@ public final class TrainJob {
     }
 
     public record Report(Path out, long parameters, int vocab, int trainTokens, Trainer.Result training,
-            Evaluation.Result validation) {
+            TrainingPerplexity.Result validation) {
     }
 
     private TrainJob() {
@@ -90,8 +90,8 @@ public final class TrainJob {
             Trainer.Result result = trainer.run(o.resume());
             DecoderWeights trained = model.toWeights();
             CheckpointWriter.save(trained, o.out(), tokFile);
-            Evaluation.Result eval = valid == null ? null
-                    : Evaluation.ofFile(model, tokFile, o.validText(), o.seqLen(), Math.max(1, o.batch()));
+            TrainingPerplexity.Result eval = valid == null ? null
+                    : TrainingPerplexity.ofFile(model, tokFile, o.validText(), o.seqLen(), Math.max(1, o.batch()));
             Report report = new Report(o.out(), trained.parameterCount(), vocab, tokens.length, result, eval);
             writeJson(o, report, settings);
             if (eval != null) {

@@ -63,7 +63,7 @@ class WeightSparsityRunTest {
         return r;
     }
 
-    PruneResult run(Path model, JsonNode json, Path out, boolean export) throws IOException {
+    JobOutcome run(Path model, JsonNode json, Path out, boolean export) throws IOException {
         Files.createDirectories(out);
         PruneRequest req = PruneRequest.parseValid(json);
         return new PipelineJobRunner().prune(new PruneTask("t", req, model, TEXT, TEXT, out, "cpu", export), JobProgress.NONE);

@@ -1,7 +1,7 @@
 package dev.secateur.serve.engine;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import dev.secateur.onnx.Manifest;
+import dev.secateur.onnx.ExportManifest;
 import dev.secateur.runtime.OrtDecoder;
 import dev.secateur.runtime.OrtEncoder;
 import dev.secateur.serve.chat.ChatFormat;
@@ -71,9 +71,9 @@ public class OrtEngineFactory implements EngineFactory {
 
     /** The kind manifest.json records; a folder without one (or without the field) is read from the graph's metadata. */
     static String kind(Path dir) {
-        if (Files.isRegularFile(dir.resolve(Manifest.FILE))) {
+        if (Files.isRegularFile(dir.resolve(ExportManifest.FILE))) {
             try {
-                String kind = Manifest.read(dir).kind();
+                String kind = ExportManifest.read(dir).kind();
                 if (kind != null) {
                     return OnnxKind.ENCODER.equals(kind) ? OnnxKind.ENCODER : OnnxKind.DECODER;
                 }

@@ -14,8 +14,8 @@ import java.nio.file.Path;
  * (so every token after the first is predicted exactly once, with at most seqLen − 1 tokens of context), and
  * ppl = exp(mean next-token cross-entropy).
  */
-public final class Evaluation {
-    private Evaluation() {
+public final class TrainingPerplexity {
+    private TrainingPerplexity() {
     }
 
     public record Result(double perplexity, double meanNll, long predictedTokens, int seqLen) {

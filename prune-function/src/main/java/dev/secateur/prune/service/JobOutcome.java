@@ -8,9 +8,9 @@ import java.util.Map;
  * @param summary  dense vs pruned numbers carried by the outcome event and checked by the quality gate
  * @param metadata extra manifest metadata (architecture, per-layer sizes, ...), strings only
  */
-public record PruneResult(BeforeAfter summary, Map<String, String> metadata) {
+public record JobOutcome(BeforeAfter summary, Map<String, String> metadata) {
 
-    public PruneResult {
+    public JobOutcome {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 }

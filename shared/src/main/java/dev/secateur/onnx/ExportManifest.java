@@ -17,7 +17,7 @@ import java.util.List;
  * manifest.json of an exported model folder: what was exported and a sha256 and size for every file, so a
  * server can refuse a folder that was truncated or altered after export.
  */
-public record Manifest(
+public record ExportManifest(
         String format,
         String kind,
         String architecture,
@@ -35,14 +35,14 @@ public record Manifest(
     /** One file of the folder, by its path relative to the folder. */
     public record FileEntry(String path, long size, String sha256) {
         public static FileEntry of(Path dir, Path file) {
-            return new FileEntry(dir.relativize(file).toString(), Manifest.size(file), Manifest.sha256(file));
+            return new FileEntry(dir.relativize(file).toString(), ExportManifest.size(file), ExportManifest.sha256(file));
         }
     }
 
-    public static Manifest read(Path dir) {
+    public static ExportManifest read(Path dir) {
         Path file = dir.resolve(FILE);
         try {
-            return JSON.readValue(file.toFile(), Manifest.class);
+            return JSON.readValue(file.toFile(), ExportManifest.class);
         } catch (IOException e) {
             throw new IllegalStateException(file + ": not a readable manifest (" + e.getMessage() + ")", e);
         }
