@@ -262,7 +262,7 @@ public final class DecoderOnnxExporter {
         return g.node("Mul").in(g.node("Mul").in(x, g.scalar(0.5f, ct)).out(), t).out();
     }
 
-    /** LayerNorm with bias (GPT-2) or RMSNorm (Llama, Qwen2; statistics in fp32 as Hugging Face does). */
+    /** LayerNorm with bias (GPT-2) or RMSNorm (Llama family; statistics in fp32 as Hugging Face does). */
     private String norm(String x, String name, Tensor weight, Tensor bias) {
         String wName = weight(name + ".weight", weight);
         if (bias != null) {

@@ -91,7 +91,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
             requireTileable(task.sourceDir(), encoder, sparsity.pattern());
             if (req.method() == dev.secateur.events.PruneMethod.SPARSELLM
                     && (encoder || ConfigReader.read(task.sourceDir()).architecture() == dev.secateur.checkpoint.Architecture.GPT2)) {
-                throw new RequestValidationException("method", "sparsellm couples a gated FFN (gate, up, down: Llama, Qwen2); "
+                throw new RequestValidationException("method", "sparsellm couples a gated FFN (gate, up, down: Llama, Mistral, Qwen2, Qwen3); "
                         + (encoder ? "an encoder's" : "GPT-2's") + " FFN has no gate: use sparsegpt");
             }
         }

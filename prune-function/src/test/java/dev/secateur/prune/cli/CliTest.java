@@ -76,6 +76,7 @@ class CliTest {
         assertEquals("F16", j.get("dtype").asText());
         assertEquals(2, j.get("layers").get(0).get("kvHeads").asInt());
         assertEquals(96, j.get("layers").get(1).get("ffn").asInt());
+        assertEquals(128, j.get("contextLength").asInt(), "use_sliding_window false: the sliding_window 128 is not applied, max positions 128");
         assertTrue(j.get("parameters").asLong() > 0);
     }
 
