@@ -251,6 +251,9 @@ def rope_inv_freq(head_dim, theta, scaling=None, dtype=torch.float64):
     inv = 1.0 / (theta ** (2.0 * i / head_dim))
     if scaling is None:
         return inv
+    if scaling.get("type") == "linear":
+        # position interpolation: position / factor, i.e. every frequency / factor
+        return inv / scaling["factor"]
     assert scaling["rope_type"] == "llama3"
     factor = scaling["factor"]
     low = scaling["low_freq_factor"]
@@ -646,7 +649,16 @@ def main():
     qk_weight_effect = (q3_logits - llama_forward(q3_unit, q3_cfg, ids)).abs().max().item()
     assert qk_weight_effect > 100 * ATOL, qk_weight_effect
 
-    # 8. cross-fixture sanity: the fixtures really differ
+    # 8. llama-rope-linear: linear rope_scaling (some Llama-2 derivatives), F16
+    lin_w = llama_weights(808, heads=HEADS, kv_heads=2, head_dim=HEAD_DIM, hidden=HIDDEN, ffn=FFN,
+                          layers=LAYERS, vocab=VOCAB, tied=False, qkv_bias=False)
+    lin_cfg = llama_config(kv_heads=2, tied=False, dtype="F16", rope_theta=10000.0,
+                           rope_scaling={"factor": 4.0, "type": "linear"}, max_pos=512)
+    lin_logits = emit("llama-rope-linear", lin_cfg, lin_w, "F16", llama_forward, ids)
+    linear_effect = (lin_logits - llama_forward(rounded(lin_w, "F16"), dict(lin_cfg, rope_scaling=None), ids)).abs().max().item()
+    assert linear_effect > 100 * ATOL, linear_effect
+
+    # 9. cross-fixture sanity: the fixtures really differ
     assert (gqa_logits - qw_logits).abs().max() > 1.0
 
     write_formulas()
@@ -665,6 +677,7 @@ def main():
           % (HEAD_DIM, llama3_branches(HEAD_DIM, 500000.0, LLAMA3_SCALING), scaling_effect))
     print("qwen2 max logit change from q/k/v bias %.4f" % bias_effect)
     print("llama-mha-repeated-kv vs llama-gqa (float64) max diff %.3e" % rep_vs_gqa)
+    print("llama-rope-linear max logit change from linear scaling %.4f" % linear_effect)
     print("qwen3 max logit change without q/k norm %.4f, with unit q/k norm weights %.4f"
           % (qk_norm_effect, qk_weight_effect))
     assert total < 1_000_000

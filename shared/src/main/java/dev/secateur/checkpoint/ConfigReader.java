@@ -82,7 +82,16 @@ public final class ConfigReader {
                 }
                 yield RopeScaling.linear(factor);
             }
-            case "default", "dynamic" -> null;
+            case "dynamic" -> {
+                // it starts to act past original_max_position_embeddings, which defaults to max_position_embeddings
+                int original = rs.path("original_max_position_embeddings").asInt(Integer.MAX_VALUE);
+                if (original < opt(c, "max_position_embeddings", 2048)) {
+                    throw new CheckpointException(where + ": rope_scaling type 'dynamic' with original_max_position_embeddings "
+                            + original + " below max_position_embeddings is not supported (it rescales within the context)");
+                }
+                yield null;
+            }
+            case "default" -> null;
             default -> throw new CheckpointException(where + ": rope_scaling type '" + type
                     + "' is not supported (supported: llama3, linear, dynamic)");
         };

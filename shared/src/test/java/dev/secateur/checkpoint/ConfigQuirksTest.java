@@ -79,6 +79,8 @@ class ConfigQuirksTest {
         ModelConfig linear = parse("LlamaForCausalLM", "\"rope_scaling\": {\"type\": \"linear\", \"factor\": 4.0}");
         assertArrayEquals(new double[] {0.25, 0.025}, linear.ropeScaling().apply(new double[] {1, 0.1}), 1e-15);
         assertNull(parse("LlamaForCausalLM", "\"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 2.0}").ropeScaling());
+        assertThrows(CheckpointException.class, () -> parse("LlamaForCausalLM",
+                "\"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 2.0, \"original_max_position_embeddings\": 512}"));
         CheckpointException yarn = assertThrows(CheckpointException.class,
                 () -> parse("LlamaForCausalLM", "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}"));
         assertTrue(yarn.getMessage().contains("'yarn'") && yarn.getMessage().contains("linear"), yarn.getMessage());
