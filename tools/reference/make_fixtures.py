@@ -164,7 +164,7 @@ class Rand:
 
 
 def llama_weights(seed, *, heads, kv_heads, head_dim, hidden, ffn, layers, vocab,
-                  tied, qkv_bias):
+                  tied, qkv_bias, qk_norm=False):
     r = Rand(seed)
     w = {"model.embed_tokens.weight": r.matrix(vocab, hidden)}
     for i in range(layers):
@@ -177,6 +177,11 @@ def llama_weights(seed, *, heads, kv_heads, head_dim, hidden, ffn, layers, vocab
             w[p + "self_attn.q_proj.bias"] = r.bias(heads * head_dim)
             w[p + "self_attn.k_proj.bias"] = r.bias(kv_heads * head_dim)
             w[p + "self_attn.v_proj.bias"] = r.bias(kv_heads * head_dim)
+        if qk_norm:
+            # Qwen3: one RMSNorm weight over head_dim, shared by all query (key) heads;
+            # wider spread than the other norms so that a wrong weight shows in the logits
+            w[p + "self_attn.q_norm.weight"] = r.normal(head_dim, mean=1.0, std=0.3)
+            w[p + "self_attn.k_norm.weight"] = r.normal(head_dim, mean=1.0, std=0.3)
         w[p + "self_attn.o_proj.weight"] = r.matrix(hidden, heads * head_dim)
         w[p + "post_attention_layernorm.weight"] = r.norm(hidden)
         w[p + "mlp.gate_proj.weight"] = r.matrix(ffn, hidden)
@@ -246,6 +251,9 @@ def rope_inv_freq(head_dim, theta, scaling=None, dtype=torch.float64):
     inv = 1.0 / (theta ** (2.0 * i / head_dim))
     if scaling is None:
         return inv
+    if scaling.get("type") == "linear":
+        # position interpolation: position / factor, i.e. every frequency / factor
+        return inv / scaling["factor"]
     assert scaling["rope_type"] == "llama3"
     factor = scaling["factor"]
     low = scaling["low_freq_factor"]
@@ -320,11 +328,19 @@ def llama_forward(w, cfg, ids, dtype=torch.float64):
         q = lin("self_attn.q_proj", n)
         k = lin("self_attn.k_proj", n)
         v = lin("self_attn.v_proj", n)
+        qn = w.get(p + "self_attn.q_norm.weight")
+        kn = w.get(p + "self_attn.k_norm.weight")
+
+        def head(t, j, norm_w):
+            s = t[..., j * hd:(j + 1) * hd]
+            # Qwen3's q_norm / k_norm: RMSNorm over head_dim, before RoPE
+            return s if norm_w is None else rms_norm(s, norm_w, eps)
+
         heads_out = []
         for h in range(H):
             kvh = h // group  # each KV head serves `group` consecutive query heads
-            qh = apply_rope(q[..., h * hd:(h + 1) * hd], pos, inv_freq)
-            kh = apply_rope(k[..., kvh * hd:(kvh + 1) * hd], pos, inv_freq)
+            qh = apply_rope(head(q, h, qn), pos, inv_freq)
+            kh = apply_rope(head(k, kvh, kn), pos, inv_freq)
             vh = v[..., kvh * hd:(kvh + 1) * hd]
             heads_out.append(causal_attention(qh, kh, vh))
         attn = torch.cat(heads_out, dim=-1)
@@ -419,6 +435,37 @@ def qwen2_config(dtype):
         "tie_word_embeddings": False,
         "torch_dtype": TORCH_DTYPE_NAME[dtype],
         "transformers_version": TRANSFORMERS_VERSION,
+        "use_cache": True,
+        "use_sliding_window": False,
+        "vocab_size": VOCAB,
+    }
+
+
+def qwen3_config(dtype, head_dim):
+    return {
+        "architectures": ["Qwen3ForCausalLM"],
+        "attention_bias": False,
+        "attention_dropout": 0.0,
+        "bos_token_id": 1,
+        "eos_token_id": 2,
+        "head_dim": head_dim,
+        "hidden_act": "silu",
+        "hidden_size": HIDDEN,
+        "initializer_range": 0.02,
+        "intermediate_size": FFN,
+        "max_position_embeddings": 128,
+        "max_window_layers": LAYERS,
+        "model_type": "qwen3",
+        "num_attention_heads": HEADS,
+        "num_hidden_layers": LAYERS,
+        "num_key_value_heads": 2,
+        "rms_norm_eps": 1e-06,
+        "rope_scaling": None,
+        "rope_theta": 1000000.0,
+        "sliding_window": None,
+        "tie_word_embeddings": True,
+        "torch_dtype": TORCH_DTYPE_NAME[dtype],
+        "transformers_version": "4.51.0",
         "use_cache": True,
         "use_sliding_window": False,
         "vocab_size": VOCAB,
@@ -588,7 +635,30 @@ def main():
     rep_vs_gqa = (rep_logits - gqa_logits).abs().max().item()
     assert rep_vs_gqa < 1e-12, rep_vs_gqa
 
-    # 7. cross-fixture sanity: the fixtures really differ
+    # 7. qwen3: GQA 4/2, head_dim 16 != hidden / heads = 8, q/k norms, tied, BF16
+    q3_hd = 2 * HEAD_DIM
+    q3_w = llama_weights(707, heads=HEADS, kv_heads=2, head_dim=q3_hd, hidden=HIDDEN, ffn=FFN,
+                         layers=LAYERS, vocab=VOCAB, tied=True, qkv_bias=False, qk_norm=True)
+    q3_cfg = qwen3_config("BF16", q3_hd)
+    q3_logits = emit("qwen3", q3_cfg, q3_w, "BF16", llama_forward, ids)
+    q3_round = rounded(q3_w, "BF16")
+    q3_nonorm = {k: v for k, v in q3_round.items() if not k.endswith(("q_norm.weight", "k_norm.weight"))}
+    qk_norm_effect = (q3_logits - llama_forward(q3_nonorm, q3_cfg, ids)).abs().max().item()
+    assert qk_norm_effect > 100 * ATOL, qk_norm_effect
+    q3_unit = {k: (torch.ones_like(v) if k.endswith(("q_norm.weight", "k_norm.weight")) else v) for k, v in q3_round.items()}
+    qk_weight_effect = (q3_logits - llama_forward(q3_unit, q3_cfg, ids)).abs().max().item()
+    assert qk_weight_effect > 100 * ATOL, qk_weight_effect
+
+    # 8. llama-rope-linear: linear rope_scaling (some Llama-2 derivatives), F16
+    lin_w = llama_weights(808, heads=HEADS, kv_heads=2, head_dim=HEAD_DIM, hidden=HIDDEN, ffn=FFN,
+                          layers=LAYERS, vocab=VOCAB, tied=False, qkv_bias=False)
+    lin_cfg = llama_config(kv_heads=2, tied=False, dtype="F16", rope_theta=10000.0,
+                           rope_scaling={"factor": 4.0, "type": "linear"}, max_pos=512)
+    lin_logits = emit("llama-rope-linear", lin_cfg, lin_w, "F16", llama_forward, ids)
+    linear_effect = (lin_logits - llama_forward(rounded(lin_w, "F16"), dict(lin_cfg, rope_scaling=None), ids)).abs().max().item()
+    assert linear_effect > 100 * ATOL, linear_effect
+
+    # 9. cross-fixture sanity: the fixtures really differ
     assert (gqa_logits - qw_logits).abs().max() > 1.0
 
     write_formulas()
@@ -607,6 +677,9 @@ def main():
           % (HEAD_DIM, llama3_branches(HEAD_DIM, 500000.0, LLAMA3_SCALING), scaling_effect))
     print("qwen2 max logit change from q/k/v bias %.4f" % bias_effect)
     print("llama-mha-repeated-kv vs llama-gqa (float64) max diff %.3e" % rep_vs_gqa)
+    print("llama-rope-linear max logit change from linear scaling %.4f" % linear_effect)
+    print("qwen3 max logit change without q/k norm %.4f, with unit q/k norm weights %.4f"
+          % (qk_norm_effect, qk_weight_effect))
     assert total < 1_000_000
 
 

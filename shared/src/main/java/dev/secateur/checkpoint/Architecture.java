@@ -6,7 +6,11 @@ import java.util.stream.Collectors;
 /** The Hugging Face architectures Secateur reads, by the name config.json gives in "architectures". */
 public enum Architecture {
     LLAMA("LlamaForCausalLM"),
+    /** Llama's block and weights; config.json adds sliding_window (see {@link ModelConfig#contextLength()}). */
+    MISTRAL("MistralForCausalLM"),
     QWEN2("Qwen2ForCausalLM"),
+    /** Llama-like with an explicit head_dim and an RMSNorm over head_dim on every query and key head before RoPE. */
+    QWEN3("Qwen3ForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -30,6 +34,16 @@ public enum Architecture {
     /** Decoder-only language models load as DecoderWeights; encoders as EncoderWeights. */
     public boolean isDecoder() {
         return decoder;
+    }
+
+    /** Rotary positions and Llama's tensor names (model.layers.N.self_attn.q_proj, ...). */
+    public boolean isLlamaFamily() {
+        return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3;
+    }
+
+    /** Whether every block carries self_attn.q_norm / k_norm (RMSNorm over head_dim, applied before RoPE). */
+    public boolean hasQkNorm() {
+        return this == QWEN3;
     }
 
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */

@@ -50,23 +50,78 @@ public final class ConfigReader {
         int hidden = req(c, "hidden_size", where);
         int heads = req(c, "num_attention_heads", where);
         int kv = opt(c, "num_key_value_heads", heads);
-        int headDim = opt(c, "head_dim", heads > 0 ? hidden / heads : 0);
-        RopeScaling scaling = null;
-        JsonNode rs = c.get("rope_scaling");
-        if (rs != null && !rs.isNull()) {
-            String type = rs.path("rope_type").asText(rs.path("type").asText(""));
-            if (!type.equals("llama3")) {
-                throw new CheckpointException(where + ": rope_scaling type '" + type + "' is not supported (supported: llama3)");
-            }
-            scaling = new RopeScaling(rs.path("factor").asDouble(8), rs.path("low_freq_factor").asDouble(1),
-                    rs.path("high_freq_factor").asDouble(4), rs.path("original_max_position_embeddings").asInt(8192));
-        }
+        // Qwen3Config's documented head_dim default is 128, not hidden / heads (it differs on 0.6B: 1024 / 16 = 64)
+        int headDim = opt(c, "head_dim", arch == Architecture.QWEN3 ? 128 : heads > 0 ? hidden / heads : 0);
         boolean bias = arch == Architecture.QWEN2 || c.path("attention_bias").asBoolean(false);
         return new ModelConfig(arch, hidden, req(c, "num_hidden_layers", where), heads, kv, headDim,
                 req(c, "intermediate_size", where), req(c, "vocab_size", where),
-                opt(c, "max_position_embeddings", 2048), c.path("rope_theta").asDouble(10000.0), scaling,
+                opt(c, "max_position_embeddings", 2048), c.path("rope_theta").asDouble(10000.0), ropeScaling(c, where),
                 c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(false),
-                bias, c.path("hidden_act").asText("silu"), intOrNull(c, "bos_token_id"), intOrNull(c, "eos_token_id"), c);
+                bias, c.path("hidden_act").asText("silu"), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
+                slidingWindow(c, arch, where), c);
+    }
+
+    /**
+     * llama3 and linear change the frequencies; dynamic NTK scaling only acts on sequences longer than
+     * max_position_embeddings, which Secateur never runs ({@link ModelConfig#contextLength()}), so it is none here.
+     * Others (yarn, longrope, su, ...) are refused rather than computed wrongly.
+     */
+    private static RopeScaling ropeScaling(ObjectNode c, String where) {
+        JsonNode rs = c.get("rope_scaling");
+        if (rs == null || rs.isNull()) {
+            return null;
+        }
+        String type = rs.path("rope_type").asText(rs.path("type").asText(""));
+        return switch (type) {
+            case "llama3" -> new RopeScaling(rs.path("factor").asDouble(8), rs.path("low_freq_factor").asDouble(1),
+                    rs.path("high_freq_factor").asDouble(4), rs.path("original_max_position_embeddings").asInt(8192));
+            case "linear" -> {
+                double factor = rs.path("factor").asDouble(0);
+                if (!(factor >= 1)) {
+                    throw new CheckpointException(where + ": rope_scaling type 'linear' needs a factor ≥ 1, was " + rs.path("factor"));
+                }
+                yield RopeScaling.linear(factor);
+            }
+            case "dynamic" -> {
+                // it starts to act past original_max_position_embeddings, which defaults to max_position_embeddings
+                int original = rs.path("original_max_position_embeddings").asInt(Integer.MAX_VALUE);
+                if (original < opt(c, "max_position_embeddings", 2048)) {
+                    throw new CheckpointException(where + ": rope_scaling type 'dynamic' with original_max_position_embeddings "
+                            + original + " below max_position_embeddings is not supported (it rescales within the context)");
+                }
+                yield null;
+            }
+            case "default" -> null;
+            default -> throw new CheckpointException(where + ": rope_scaling type '" + type
+                    + "' is not supported (supported: llama3, linear, dynamic)");
+        };
+    }
+
+    /**
+     * The attention window the architecture really applies, or null: Mistral applies sliding_window (its config's
+     * default is 4096 when the key is absent; null switches it off, as v0.2/v0.3 do); Qwen2 and Qwen3 carry a
+     * sliding_window too but apply it only with use_sliding_window true (their default 4096 then).
+     */
+    private static Integer slidingWindow(ObjectNode c, Architecture arch, String where) {
+        boolean applies = switch (arch) {
+            case MISTRAL -> true;
+            case QWEN2, QWEN3 -> c.path("use_sliding_window").asBoolean(false);
+            default -> false;
+        };
+        if (!applies) {
+            return null;
+        }
+        JsonNode w = c.get("sliding_window");
+        if (w == null) {
+            return 4096;
+        }
+        if (w.isNull()) {
+            return null;
+        }
+        if (!w.canConvertToInt() || w.asInt() < 1) {
+            throw new CheckpointException(where + ": sliding_window must be a positive integer or null, was " + w);
+        }
+        return w.asInt();
     }
 
     private static ModelConfig gpt2(ObjectNode c, String where) {
@@ -77,7 +132,7 @@ public final class ConfigReader {
         return new ModelConfig(Architecture.GPT2, hidden, req(c, "n_layer", where), heads, heads,
                 heads > 0 ? hidden / heads : 0, ffn, req(c, "vocab_size", where), opt(c, "n_positions", 1024), 0, null,
                 c.path("layer_norm_epsilon").asDouble(1e-5), true, true,
-                c.path("activation_function").asText("gelu_new"), intOrNull(c, "bos_token_id"), intOrNull(c, "eos_token_id"), c);
+                c.path("activation_function").asText("gelu_new"), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"), null, c);
     }
 
     /** BertModel (and BERT-family encoders such as MiniLM): Hugging Face BertConfig defaults. */
@@ -95,7 +150,7 @@ public final class ConfigReader {
         return new ModelConfig(Architecture.BERT, hidden, req(c, "num_hidden_layers", where), heads, heads,
                 heads > 0 ? hidden / heads : 0, req(c, "intermediate_size", where), req(c, "vocab_size", where),
                 opt(c, "max_position_embeddings", 512), 0, null, c.path("layer_norm_eps").asDouble(1e-12), false, true,
-                act, intOrNull(c, "bos_token_id"), intOrNull(c, "eos_token_id"), c);
+                act, intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"), null, c);
     }
 
     private static void validate(ModelConfig c, String where) {
@@ -129,6 +184,18 @@ public final class ConfigReader {
     private static int opt(ObjectNode c, String field, int dflt) {
         JsonNode n = c.get(field);
         return n == null || n.isNull() ? dflt : n.asInt();
+    }
+
+    /**
+     * An integer, or the first of a list of them: Llama 3.1 and others give eos_token_id as a list (end of text, end of
+     * turn, ...); the first is the one recorded, and serve-function stops at the end-of-turn tokens of its vocabulary too.
+     */
+    private static Integer firstInt(ObjectNode c, String field) {
+        JsonNode n = c.get(field);
+        if (n != null && n.isArray()) {
+            return n.isEmpty() || !n.get(0).canConvertToInt() ? null : n.get(0).asInt();
+        }
+        return intOrNull(c, field);
     }
 
     private static Integer intOrNull(ObjectNode c, String field) {

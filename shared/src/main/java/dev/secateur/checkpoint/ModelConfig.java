@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The typed subset of a Hugging Face config.json that the forward pass and the ONNX graph need.
  * Sizes here are the dense defaults; a pruned model's per-layer sizes are read from its weights.
  *
+ * @param slidingWindow the attention window when the architecture applies one (Mistral's sliding_window, Qwen2/3's
+ *     when use_sliding_window is true), else null
  * @param raw the original JSON, kept so that a pruned checkpoint can be written back with every field
  */
 public record ModelConfig(
@@ -26,6 +28,7 @@ public record ModelConfig(
         String hiddenAct,
         Integer bosTokenId,
         Integer eosTokenId,
+        Integer slidingWindow,
         ObjectNode raw) {
 
     public int kvGroupSize() {
@@ -33,6 +36,23 @@ public record ModelConfig(
     }
 
     public boolean usesRope() {
-        return architecture == Architecture.LLAMA || architecture == Architecture.QWEN2;
+        return architecture.isLlamaFamily();
+    }
+
+    /**
+     * The longest sequence every part of the stack computes exactly: max_position_embeddings, or the sliding window
+     * when that is shorter. Within the window, sliding-window attention is plain causal attention, so capping the
+     * context there keeps the DJL forward, the ONNX graph (which has no window mask) and Hugging Face in agreement;
+     * longer calibration/evaluation windows and prompts are refused instead of being computed differently.
+     */
+    public int contextLength() {
+        return slidingWindow == null ? maxPositions : Math.min(maxPositions, slidingWindow);
+    }
+
+    /** Says why {@link #contextLength()} is what it is, for error messages. */
+    public String contextLengthReason() {
+        return slidingWindow != null && slidingWindow < maxPositions
+                ? "sliding_window " + slidingWindow + " < max_position_embeddings " + maxPositions
+                : "max_position_embeddings " + maxPositions;
     }
 }

@@ -22,6 +22,9 @@ import java.io.IOException;
  * @param calibration text whose activations drive the criterion and the compensation: a file, or a stored
  *                    dataset ({@link TextSource})
  * @param samples     calibration sequences
+ * @param seqLen      tokens per calibration sequence; for a decoder at most its context (max_position_embeddings, or a
+ *                    shorter sliding window), checked against the model when the job runs
+ * @param evalSeqLen  evaluation window, with the same limit when an eval text is given
  * @param eval        optional text (file or dataset) for before/after perplexity; without it nothing is evaluated
  * @param qualityGate optional; null means the result is published whatever its quality
  * @param calibrationMode "sequential" (block i + 1 calibrated on the pruned block i's output) or "dense" (on the dense one's)

@@ -8,13 +8,27 @@ import dev.secateur.checkpoint.Tensor;
  * transposed into q/k/v on read, so pruning, the DJL forward and the ONNX graph see one shape of block.
  *
  * @param gate null for non-gated MLPs (GPT-2's gelu MLP)
+ * @param qNorm Qwen3's RMSNorm weight [headDim] applied to every query head before RoPE (shared by all heads, so it
+ *     stays as it is when heads are pruned); null elsewhere
+ * @param kNorm the same for every key head
  */
 public record LayerWeights(
         Tensor attnNorm, Tensor attnNormBias,
         Tensor q, Tensor qBias, Tensor k, Tensor kBias, Tensor v, Tensor vBias,
         Tensor o, Tensor oBias,
         Tensor mlpNorm, Tensor mlpNormBias,
-        Tensor gate, Tensor gateBias, Tensor up, Tensor upBias, Tensor down, Tensor downBias) {
+        Tensor gate, Tensor gateBias, Tensor up, Tensor upBias, Tensor down, Tensor downBias,
+        Tensor qNorm, Tensor kNorm) {
+
+    /** A block without query/key norms (every architecture but Qwen3). */
+    public LayerWeights(Tensor attnNorm, Tensor attnNormBias,
+            Tensor q, Tensor qBias, Tensor k, Tensor kBias, Tensor v, Tensor vBias,
+            Tensor o, Tensor oBias,
+            Tensor mlpNorm, Tensor mlpNormBias,
+            Tensor gate, Tensor gateBias, Tensor up, Tensor upBias, Tensor down, Tensor downBias) {
+        this(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
+                gate, gateBias, up, upBias, down, downBias, null, null);
+    }
 
     public int numHeads(int headDim) {
         return q.dim(0) / headDim;
@@ -35,7 +49,7 @@ public record LayerWeights(
     public long parameterCount() {
         long n = 0;
         for (Tensor t : new Tensor[] {attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm,
-                mlpNormBias, gate, gateBias, up, upBias, down, downBias}) {
+                mlpNormBias, gate, gateBias, up, upBias, down, downBias, qNorm, kNorm}) {
             n += t == null ? 0 : t.numel();
         }
         return n;
@@ -43,11 +57,11 @@ public record LayerWeights(
 
     public LayerWeights withMlp(Tensor gate, Tensor gateBias, Tensor up, Tensor upBias, Tensor down, Tensor downBias) {
         return new LayerWeights(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
-                gate, gateBias, up, upBias, down, downBias);
+                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm);
     }
 
     public LayerWeights withAttention(Tensor q, Tensor qBias, Tensor k, Tensor kBias, Tensor v, Tensor vBias, Tensor o, Tensor oBias) {
         return new LayerWeights(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
-                gate, gateBias, up, upBias, down, downBias);
+                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm);
     }
 }

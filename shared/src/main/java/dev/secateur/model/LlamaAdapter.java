@@ -9,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** LlamaForCausalLM and Qwen2ForCausalLM (the same block; Qwen2 adds q/k/v biases). */
+/**
+ * LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM and Qwen3ForCausalLM: the same block and tensor names; Qwen2
+ * adds q/k/v biases, Qwen3 a per-head RMSNorm on queries and keys (self_attn.q_norm / k_norm, [head_dim] each).
+ */
 final class LlamaAdapter implements ArchitectureAdapter {
 
     @Override
@@ -62,7 +65,13 @@ final class LlamaAdapter implements ArchitectureAdapter {
                 ck.tensor(p + "post_attention_layernorm.weight", h), null,
                 ck.tensor(p + "mlp.gate_proj.weight", ffn, h), bias(ck, p + "mlp.gate_proj.bias", ffn),
                 ck.tensor(p + "mlp.up_proj.weight", ffn, h), bias(ck, p + "mlp.up_proj.bias", ffn),
-                ck.tensor(p + "mlp.down_proj.weight", h, ffn), bias(ck, p + "mlp.down_proj.bias", h));
+                ck.tensor(p + "mlp.down_proj.weight", h, ffn), bias(ck, p + "mlp.down_proj.bias", h),
+                qkNorm(ck, p + "self_attn.q_norm.weight", hd), qkNorm(ck, p + "self_attn.k_norm.weight", hd));
+    }
+
+    /** Qwen3's query/key norm: required there (a missing one is a broken checkpoint), absent elsewhere. */
+    private static Tensor qkNorm(Checkpoint ck, String name, int headDim) {
+        return ck.config().architecture().hasQkNorm() ? ck.tensor(name, headDim) : null;
     }
 
     @Override
@@ -117,6 +126,10 @@ final class LlamaAdapter implements ArchitectureAdapter {
         put(out, p + "self_attn.q_proj", l.q(), l.qBias());
         put(out, p + "self_attn.k_proj", l.k(), l.kBias());
         put(out, p + "self_attn.v_proj", l.v(), l.vBias());
+        if (l.qNorm() != null) {
+            out.put(p + "self_attn.q_norm.weight", l.qNorm());
+            out.put(p + "self_attn.k_norm.weight", l.kNorm());
+        }
         put(out, p + "self_attn.o_proj", l.o(), l.oBias());
         out.put(p + "post_attention_layernorm.weight", l.mlpNorm());
         // Hugging Face's mlp_bias switches on all three MLP biases at once, so absent ones are written as zeros.

@@ -25,12 +25,28 @@ import java.util.TreeMap;
  * initialiser's scale), norms are 1, biases 0: the model is meaningless, its shapes and byte counts are real.
  */
 public final class RandomCheckpoint {
-    /** A Llama-family architecture's sizes, as its config.json states them. */
+    /**
+     * A Llama-family architecture's sizes, as its config.json states them.
+     *
+     * @param headDim explicit head_dim (Qwen3, Mistral-NeMo), or 0 for hidden / heads
+     * @param qkNorm Qwen3's per-head query/key RMSNorm
+     * @param slidingWindow Mistral's sliding_window, or 0 for none
+     */
     public record Shape(String architecture, int hidden, int intermediate, int layers, int heads, int kvHeads, int vocab,
-            boolean tied, double ropeTheta, int maxPositions, boolean qkvBias) {
+            boolean tied, double ropeTheta, int maxPositions, boolean qkvBias, int headDim, boolean qkNorm, int slidingWindow) {
+        public Shape(String architecture, int hidden, int intermediate, int layers, int heads, int kvHeads, int vocab,
+                boolean tied, double ropeTheta, int maxPositions, boolean qkvBias) {
+            this(architecture, hidden, intermediate, layers, heads, kvHeads, vocab, tied, ropeTheta, maxPositions, qkvBias, 0, false, 0);
+        }
+
+        public int effectiveHeadDim() {
+            return headDim > 0 ? headDim : hidden / heads;
+        }
+
         public long parameters() {
-            int hd = hidden / heads;
-            long attn = (long) hidden * heads * hd * 2 + (long) hidden * kvHeads * hd * 2 + (qkvBias ? (long) (heads + 2 * kvHeads) * hd : 0);
+            int hd = effectiveHeadDim();
+            long attn = (long) hidden * heads * hd * 2 + (long) hidden * kvHeads * hd * 2 + (qkvBias ? (long) (heads + 2 * kvHeads) * hd : 0)
+                    + (qkNorm ? 2L * hd : 0);
             long block = attn + 3L * hidden * intermediate + 2L * hidden;
             return (long) vocab * hidden * (tied ? 1 : 2) + layers * block + hidden;
         }
@@ -48,6 +64,11 @@ public final class RandomCheckpoint {
         m.put("llama-3.2-3b", new Shape("LlamaForCausalLM", 3072, 8192, 28, 24, 8, 128256, true, 500000, 131072, false));
         m.put("llama-2-7b", new Shape("LlamaForCausalLM", 4096, 11008, 32, 32, 32, 32000, false, 10000, 4096, false));
         m.put("llama-3-8b", new Shape("LlamaForCausalLM", 4096, 14336, 32, 32, 8, 128256, false, 500000, 8192, false));
+        // Qwen3's published configs: head_dim 128 whatever hidden / heads is; 0.6B ties its embeddings, 8B does not
+        m.put("qwen3-0.6b", new Shape("Qwen3ForCausalLM", 1024, 3072, 28, 16, 8, 151936, true, 1000000, 40960, false, 128, true, 0));
+        m.put("qwen3-8b", new Shape("Qwen3ForCausalLM", 4096, 12288, 36, 32, 8, 151936, false, 1000000, 40960, false, 128, true, 0));
+        // Mistral-7B v0.1: sliding_window 4096 caps the usable context below max_position_embeddings 32768
+        m.put("mistral-7b", new Shape("MistralForCausalLM", 4096, 14336, 32, 32, 8, 32000, false, 10000, 32768, false, 0, false, 4096));
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -63,7 +84,7 @@ public final class RandomCheckpoint {
         for (int i = 0; i < shards; i++) {
             parts.add(new LinkedHashMap<>());
         }
-        int hd = s.hidden() / s.heads();
+        int hd = s.effectiveHeadDim();
         parts.get(0).put("model.embed_tokens.weight", new int[] {s.vocab(), s.hidden()});
         for (int l = 0; l < s.layers(); l++) {
             Map<String, int[]> part = parts.get((int) ((long) l * shards / s.layers()));
@@ -76,6 +97,10 @@ public final class RandomCheckpoint {
                 part.put(p + "self_attn.q_proj.bias", new int[] {s.heads() * hd});
                 part.put(p + "self_attn.k_proj.bias", new int[] {s.kvHeads() * hd});
                 part.put(p + "self_attn.v_proj.bias", new int[] {s.kvHeads() * hd});
+            }
+            if (s.qkNorm()) {
+                part.put(p + "self_attn.q_norm.weight", new int[] {hd});
+                part.put(p + "self_attn.k_norm.weight", new int[] {hd});
             }
             part.put(p + "self_attn.o_proj.weight", new int[] {s.hidden(), s.heads() * hd});
             part.put(p + "post_attention_layernorm.weight", new int[] {s.hidden()});
@@ -131,13 +156,22 @@ public final class RandomCheckpoint {
     static ObjectNode config(Shape s, DType dtype) {
         ObjectNode c = Json.mapper().createObjectNode();
         c.putArray("architectures").add(s.architecture());
-        c.put("model_type", s.architecture().startsWith("Qwen2") ? "qwen2" : "llama");
+        c.put("model_type", s.architecture().replace("ForCausalLM", "").toLowerCase(Locale.ROOT));
         c.put("hidden_size", s.hidden());
         c.put("intermediate_size", s.intermediate());
         c.put("num_hidden_layers", s.layers());
         c.put("num_attention_heads", s.heads());
         c.put("num_key_value_heads", s.kvHeads());
         c.put("vocab_size", s.vocab());
+        if (s.headDim() > 0) {
+            c.put("head_dim", s.headDim());
+        }
+        if (s.qkNorm()) {
+            c.put("attention_bias", false);
+        }
+        if (s.slidingWindow() > 0) {
+            c.put("sliding_window", s.slidingWindow());
+        }
         c.put("max_position_embeddings", s.maxPositions());
         c.put("rms_norm_eps", 1e-5);
         c.put("rope_theta", s.ropeTheta());

@@ -66,7 +66,7 @@ public final class DecoderOnnxExporter {
      */
     public static GraphBuilder build(DecoderSource weights, boolean fp16, ExternalData external) {
         Architecture a = weights.config().architecture();
-        if (a != Architecture.LLAMA && a != Architecture.QWEN2 && a != Architecture.GPT2) {
+        if (!a.isLlamaFamily() && a != Architecture.GPT2) {
             throw new OnnxExportException("no ONNX decoder graph for architecture " + a);
         }
         return new DecoderOnnxExporter(weights, fp16, external).graph();
@@ -185,6 +185,11 @@ public final class DecoderOnnxExporter {
         String q = heads(linear(h, p + "q", l.q(), l.qBias()), heads);
         String k = heads(linear(h, p + "k", l.k(), l.kBias()), kv);
         String v = heads(linear(h, p + "v", l.v(), l.vBias()), kv);
+        if (l.qNorm() != null) {
+            // Qwen3: RMSNorm over head_dim of every query and key head, before RoPE ([b, n, seq, d]: the last axis)
+            q = norm(q, p + "q_norm", l.qNorm(), null);
+            k = norm(k, p + "k_norm", l.kNorm(), null);
+        }
         if (c.usesRope()) {
             q = rope(q);
             k = rope(k);
@@ -257,7 +262,7 @@ public final class DecoderOnnxExporter {
         return g.node("Mul").in(g.node("Mul").in(x, g.scalar(0.5f, ct)).out(), t).out();
     }
 
-    /** LayerNorm with bias (GPT-2) or RMSNorm (Llama, Qwen2; statistics in fp32 as Hugging Face does). */
+    /** LayerNorm with bias (GPT-2) or RMSNorm (Llama family; statistics in fp32 as Hugging Face does). */
     private String norm(String x, String name, Tensor weight, Tensor bias) {
         String wName = weight(name + ".weight", weight);
         if (bias != null) {

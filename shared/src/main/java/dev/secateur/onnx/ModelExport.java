@@ -152,7 +152,9 @@ public final class ModelExport {
         m.put(HIDDEN_SIZE, Integer.toString(c.hiddenSize()));
         m.put(NUM_LAYERS, Integer.toString(w.numLayers()));
         m.put(VOCAB_SIZE, Integer.toString(c.vocabSize()));
-        m.put(MAX_POSITIONS, Integer.toString(c.maxPositions()));
+        // serve-function refuses prompts and completions past this; capped at a sliding window, beyond which the graph
+        // (which has no window mask) would attend further back than the model was trained to
+        m.put(MAX_POSITIONS, Integer.toString(c.contextLength()));
         if (c.bosTokenId() != null) {
             m.put(BOS_TOKEN_ID, c.bosTokenId().toString());
         }

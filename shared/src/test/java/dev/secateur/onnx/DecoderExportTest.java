@@ -31,7 +31,7 @@ class DecoderExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2"})
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear"})
     void exportedLogitsMatchTorchReference(String fixture) {
         Fixtures.Expected exp = Fixtures.expected(fixture);
         Path out = export(fixture, false);
@@ -44,7 +44,7 @@ class DecoderExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2"})
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear"})
     void javaReferenceMatchesTorchReference(String fixture) {
         // The test-only Java forward is the reference for sliced weights below; check it first.
         Fixtures.Expected exp = Fixtures.expected(fixture);
@@ -59,7 +59,7 @@ class DecoderExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2"})
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear"})
     void decodingWithKvCacheEqualsFullSequence(String fixture) {
         Fixtures.Expected exp = Fixtures.expected(fixture);
         Path out = export(fixture, false);
@@ -116,7 +116,7 @@ class DecoderExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2"})
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear"})
     void fp16ExportIsCloseAndHalfTheSize(String fixture) throws Exception {
         Fixtures.Expected exp = Fixtures.expected(fixture);
         Path out16 = export(fixture, true);
@@ -143,7 +143,7 @@ class DecoderExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2"})
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear"})
     void onnxCheckerAcceptsTheModel(String fixture) {
         OnnxChecker.assumeAndCheck(export(fixture, false).resolve("model.onnx"));
     }

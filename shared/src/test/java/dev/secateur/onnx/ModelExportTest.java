@@ -70,6 +70,21 @@ class ModelExportTest {
         assertFalse(Files.list(out).anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
     }
 
+    /** A sliding window below max_position_embeddings is the export's max positions, which OrtDecoder (and serve-function) enforce. */
+    @Test
+    void slidingWindowCapsTheExportsMaxPositions() throws Exception {
+        Path out = tmp.resolve("mistral");
+        ModelExport.export(Fixtures.dir("mistral"), out, false, Map.of());
+        try (OrtDecoder d = OrtDecoder.open(out)) {
+            assertEquals("MistralForCausalLM", d.metadata().get(ModelExport.ARCHITECTURE));
+            assertEquals("32", d.metadata().get(ModelExport.MAX_POSITIONS));
+            assertEquals(32, d.maxPositions());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> d.generate(new int[32], dev.secateur.runtime.SamplingParams.greedy(4), t -> true));
+            assertTrue(e.getMessage().contains("32 positions"), e.getMessage());
+        }
+    }
+
     @Test
     void largeModelsUseAnExternalDataFile() throws Exception {
         Path out = tmp.resolve("ext");

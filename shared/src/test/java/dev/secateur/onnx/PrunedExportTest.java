@@ -100,6 +100,19 @@ class PrunedExportTest {
         exportAndCompare("qwen2", w.withLayers(layers), List.of(new LayerSizes(2, 1, 64), new LayerSizes(4, 2, 76)));
     }
 
+    /** Qwen3's q/k norms are per head_dim, shared by every head: they ride along unchanged when heads go. */
+    @Test
+    void qwen3WithQkNormsAndExplicitHeadDimSliced() throws Exception {
+        DecoderWeights w = DecoderWeights.load(Fixtures.dir("qwen3"));
+        int d = w.headDim();
+        assertEquals(16, d, "head_dim 16, not hidden / heads = 8");
+        List<LayerWeights> layers = new ArrayList<>();
+        layers.add(slice(w.layers().get(0), d, new int[] {2, 3}, new int[] {1}, keepEvery(96, 3)));
+        layers.add(slice(w.layers().get(1), d, new int[] {0, 2}, new int[] {0, 1}, keepEvery(96, 4)));
+        assertTrue(layers.get(0).qNorm() == w.layers().get(0).qNorm() && layers.get(1).kNorm() == w.layers().get(1).kNorm());
+        exportAndCompare("qwen3", w.withLayers(layers), List.of(new LayerSizes(2, 1, 64), new LayerSizes(2, 2, 72)));
+    }
+
     @Test
     void gpt2WithPerLayerHeadsAndFfn() throws Exception {
         DecoderWeights w = DecoderWeights.load(Fixtures.dir("gpt2"));

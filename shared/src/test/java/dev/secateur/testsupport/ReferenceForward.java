@@ -8,7 +8,7 @@ import dev.secateur.model.LayerWeights;
 /**
  * A plain-Java float64 forward of the Hugging Face decoders, written from the math (test-only): RMSNorm or
  * LayerNorm, RoPE (rotate_half, inv_freq = 1/θ^(2i/d), llama3 scaling) or learned positions, causal attention
- * with grouped KV heads, SwiGLU or gelu_new MLP. It reads per-layer sizes from the weights, so it is the reference
+ * with grouped KV heads (and Qwen3's per-head query/key RMSNorm), SwiGLU or gelu_new MLP. It reads per-layer sizes from the weights, so it is the reference
  * for sliced (pruned) weights; the tests first check it against the torch fixtures.
  */
 public final class ReferenceForward {
@@ -42,6 +42,17 @@ public final class ReferenceForward {
             double[][] q = linear(h, l.q(), l.qBias());
             double[][] k = linear(h, l.k(), l.kBias());
             double[][] v = linear(h, l.v(), l.vBias());
+            if (l.qNorm() != null) {
+                // Qwen3: RMSNorm over head_dim of each query and key head, before RoPE
+                for (int t = 0; t < seq; t++) {
+                    for (int hh = 0; hh < heads; hh++) {
+                        rmsNormSlice(q[t], hh * d, d, l.qNorm(), c.normEps());
+                    }
+                    for (int hh = 0; hh < kv; hh++) {
+                        rmsNormSlice(k[t], hh * d, d, l.kNorm(), c.normEps());
+                    }
+                }
+            }
             if (inv != null) {
                 for (int t = 0; t < seq; t++) {
                     for (int hh = 0; hh < heads; hh++) {
@@ -109,6 +120,17 @@ public final class ReferenceForward {
             }
         }
         return f;
+    }
+
+    private static void rmsNormSlice(double[] x, int off, int d, Tensor w, double eps) {
+        double ms = 0;
+        for (int i = 0; i < d; i++) {
+            ms += x[off + i] * x[off + i] / d;
+        }
+        double inv = 1 / Math.sqrt(ms + eps);
+        for (int i = 0; i < d; i++) {
+            x[off + i] *= inv * w.data()[i];
+        }
     }
 
     private static void rope(double[] x, int off, int d, int pos, double[] inv) {

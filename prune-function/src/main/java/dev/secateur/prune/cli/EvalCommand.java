@@ -53,6 +53,11 @@ public class EvalCommand implements Runnable {
         return new DjlLanguageModel(DecoderModel.load(model, Devices.resolve(device)));
     }
 
+    private String contextReason() {
+        return Files.isRegularFile(model.resolve(ModelExport.MODEL_FILE)) ? "the export's " + ModelExport.MAX_POSITIONS
+                : dev.secateur.checkpoint.ConfigReader.read(model).contextLengthReason();
+    }
+
     @Override
     public void run() {
         if (!Files.isDirectory(model)) {
@@ -62,6 +67,10 @@ public class EvalCommand implements Runnable {
         Perplexity perplexity = new Perplexity(seqLen, maxTokens, batchSize);
         try (TextTokenizer tok = TextTokenizer.load(tokenizer != null ? tokenizer : model);
                 LanguageModel lm = open()) {
+            if (seqLen > lm.contextLength()) {
+                throw new IllegalArgumentException("--seq-len: " + seqLen + " exceeds the model's context of " + lm.contextLength()
+                        + " tokens (" + contextReason() + ")");
+            }
             long start = System.nanoTime();
             Perplexity.Result r = perplexity.evaluate(lm, tok, text);
             double seconds = (System.nanoTime() - start) / 1e9;

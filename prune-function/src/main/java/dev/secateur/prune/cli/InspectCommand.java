@@ -42,6 +42,8 @@ public class InspectCommand implements Runnable {
             out.put("hidden", c.hiddenSize());
             out.put("headDim", c.headDim());
             out.put("vocab", c.vocabSize());
+            // the longest calibration/eval window and served context: max_position_embeddings or a shorter sliding window
+            out.put("contextLength", c.contextLength());
             out.put("tiedEmbeddings", w.tied());
             out.put("parameters", w.parameterCount());
             out.put("dtype", dtypes);
@@ -53,6 +55,7 @@ public class InspectCommand implements Runnable {
         System.out.printf("architecture  %s%n", c.architecture().hfName());
         System.out.printf("hidden %d, head_dim %d, vocab %d, layers %d, tied embeddings: %s%n",
                 c.hiddenSize(), c.headDim(), c.vocabSize(), layers.size(), w.tied() ? "yes" : "no");
+        System.out.printf("context       %d tokens (%s)%n", c.contextLength(), c.contextLengthReason());
         System.out.printf("parameters    %,d%n", w.parameterCount());
         System.out.printf("dtype on disk %s%n", dtypes);
         System.out.printf("%-6s %6s %9s %8s%n", "layer", "heads", "kv_heads", "ffn");

@@ -46,6 +46,11 @@ public final class DjlLanguageModel implements LanguageModel {
     }
 
     @Override
+    public int contextLength() {
+        return model.config().contextLength();
+    }
+
+    @Override
     public String device() {
         return Devices.describe(model.device());
     }

@@ -16,6 +16,9 @@ public interface LanguageModel extends AutoCloseable {
      */
     float[][] nextTokenNll(long[][] windows);
 
+    /** The longest window (tokens read at once) the model computes exactly: its config's, or the export's max positions. */
+    int contextLength();
+
     /** Where it runs, for reports: "cpu", "cuda:0", "onnxruntime-cpu", ... */
     String device();
 

@@ -33,6 +33,11 @@ public final class OrtLanguageModel implements LanguageModel {
     }
 
     @Override
+    public int contextLength() {
+        return decoder.maxPositions();
+    }
+
+    @Override
     public String device() {
         return "onnxruntime-" + (OrtDecoder.CUDA.equals(decoder.provider()) ? "cuda" : "cpu");
     }

@@ -19,6 +19,7 @@ public final class BlockForward implements BlockMath {
     private final boolean layerNorm;
     private final boolean geluMlp;
     private final Rope rope;
+    private final Integer slidingWindow;
 
     public BlockForward(ModelConfig config) {
         this.headDim = config.headDim();
@@ -26,9 +27,10 @@ public final class BlockForward implements BlockMath {
         this.layerNorm = config.architecture() == Architecture.GPT2;
         this.geluMlp = activationIsGelu(config);
         this.rope = config.usesRope() ? new Rope(headDim, config.ropeTheta(), config.ropeScaling()) : null;
+        this.slidingWindow = config.slidingWindow();
     }
 
-    /** silu for Llama/Qwen2's gated MLP, gelu_new (= gelu_pytorch_tanh) for GPT-2; anything else is refused. */
+    /** silu for the Llama family's gated MLP, gelu_new (= gelu_pytorch_tanh) for GPT-2; anything else is refused. */
     private static boolean activationIsGelu(ModelConfig c) {
         return switch (c.hiddenAct()) {
             case "silu", "swish" -> false;
@@ -43,6 +45,11 @@ public final class BlockForward implements BlockMath {
     }
 
     public Context context(NDManager pass, int seq) {
+        if (slidingWindow != null && seq > slidingWindow) {
+            // the causal mask here has no window: past it the result would differ from the model's own forward
+            throw new IllegalArgumentException("sequence of " + seq + " tokens exceeds the model's sliding window of "
+                    + slidingWindow + " tokens (config.json sliding_window); use at most " + slidingWindow);
+        }
         return new Context(Ops.causalMask(pass, seq), rope == null ? null : rope.tables(pass, seq));
     }
 
@@ -103,6 +110,11 @@ public final class BlockForward implements BlockMath {
         NDArray q = heads(Ops.linear(x, l.q(), l.qBias()), b, t);
         NDArray k = heads(Ops.linear(x, l.k(), l.kBias()), b, t);
         NDArray v = heads(Ops.linear(x, l.v(), l.vBias()), b, t);
+        if (l.qNorm() != null) {
+            // Qwen3: RMSNorm over head_dim of every query and key head, before RoPE
+            q = Ops.rmsNorm(q, l.qNorm(), eps);
+            k = Ops.rmsNorm(k, l.kNorm(), eps);
+        }
         if (ctx.cosSin() != null) {
             q = Ops.applyRope(q, ctx.cosSin()[0], ctx.cosSin()[1]);
             k = Ops.applyRope(k, ctx.cosSin()[0], ctx.cosSin()[1]);

@@ -21,7 +21,8 @@ record LayerArrays(
         NDArray q, NDArray qBias, NDArray k, NDArray kBias, NDArray v, NDArray vBias,
         NDArray o, NDArray oBias,
         NDArray mlpNorm, NDArray mlpNormBias,
-        NDArray gate, NDArray gateBias, NDArray up, NDArray upBias, NDArray down, NDArray downBias) {
+        NDArray gate, NDArray gateBias, NDArray up, NDArray upBias, NDArray down, NDArray downBias,
+        NDArray qNorm, NDArray kNorm) {
 
     private static final RecordComponent[] MINE = LayerArrays.class.getRecordComponents();
     private static final RecordComponent[] THEIRS = LayerWeights.class.getRecordComponents();

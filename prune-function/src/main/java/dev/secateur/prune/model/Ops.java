@@ -42,7 +42,7 @@ final class Ops {
         return inner.tanh().add(1f).mul(x).mul(0.5f);
     }
 
-    /** SiLU (swish): x·sigmoid(x), the gate activation of Llama/Qwen2's SwiGLU. */
+    /** SiLU (swish): x·sigmoid(x), the gate activation of the Llama family's SwiGLU. */
     static NDArray silu(NDArray x) {
         return x.mul(Activation.sigmoid(x));
     }

@@ -62,9 +62,12 @@ public final class PipelineJobRunner implements PruneJobRunner {
         if (req.miAlpha() != PruneRequest.DEFAULT_MI_ALPHA && req.method().json().startsWith("mi")) {
             throw new RequestValidationException("miAlpha", "the pipeline computes Rényi MI at α = 2 only, was " + req.miAlpha());
         }
-        boolean encoder = !ConfigReader.read(task.sourceDir()).architecture().isDecoder();
+        dev.secateur.checkpoint.ModelConfig config = ConfigReader.read(task.sourceDir());
+        boolean encoder = !config.architecture().isDecoder();
         if (encoder) {
             refuseWhatEncodersLack(req);
+        } else {
+            requireWithinContext(req, task, config);
         }
         Double layerRatio = null;
         if (req.dropLayers() > 0) {
@@ -88,7 +91,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
             requireTileable(task.sourceDir(), encoder, sparsity.pattern());
             if (req.method() == dev.secateur.events.PruneMethod.SPARSELLM
                     && (encoder || ConfigReader.read(task.sourceDir()).architecture() == dev.secateur.checkpoint.Architecture.GPT2)) {
-                throw new RequestValidationException("method", "sparsellm couples a gated FFN (gate, up, down: Llama, Qwen2); "
+                throw new RequestValidationException("method", "sparsellm couples a gated FFN (gate, up, down: Llama, Mistral, Qwen2, Qwen3); "
                         + (encoder ? "an encoder's" : "GPT-2's") + " FFN has no gate: use sparsegpt");
             }
         }
@@ -185,6 +188,22 @@ public final class PipelineJobRunner implements PruneJobRunner {
             WeightSparsifier.requireTileable(config.hiddenSize(), config.headDim(), sizes, pattern);
         } catch (IllegalArgumentException e) {
             throw new RequestValidationException("pattern", e.getMessage());
+        }
+    }
+
+    /**
+     * A decoder's calibration and evaluation windows must fit its usable context (max_position_embeddings, or a
+     * shorter sliding window), where every forward Secateur runs is the model's own; encoders cut sentences to theirs.
+     */
+    private static void requireWithinContext(PruneRequest req, PruneTask task, dev.secateur.checkpoint.ModelConfig config) {
+        int context = config.contextLength();
+        if (req.seqLen() > context) {
+            throw new RequestValidationException("seqLen", "must not exceed the model's context of " + context + " tokens ("
+                    + config.contextLengthReason() + "), was " + req.seqLen());
+        }
+        if (task.eval() != null && req.evalSeqLen() > context) {
+            throw new RequestValidationException("evalSeqLen", "must not exceed the model's context of " + context + " tokens ("
+                    + config.contextLengthReason() + "), was " + req.evalSeqLen());
         }
     }
 

@@ -77,12 +77,12 @@ public final class SparseLlmFfn {
     }
 
     /**
-     * @param w a block with a gated SiLU FFN (Llama, Qwen2)
+     * @param w a block with a gated SiLU FFN (the Llama family)
      * @param x the FFN's input (after the norm) on the calibration tokens, [tokens, hidden]
      */
     public Result sparsify(LayerWeights w, Tensor x, SparsityTarget target, NDManager manager) {
         if (w.gate() == null) {
-            throw new IllegalArgumentException("sparsellm couples a gated FFN (gate, up, down: Llama, Qwen2); this block has no gate");
+            throw new IllegalArgumentException("sparsellm couples a gated FFN (gate, up, down: Llama, Mistral, Qwen2, Qwen3); this block has no gate");
         }
         try (NDManager m = manager.newSubManager()) {
             NDArray xs = f64(m, x);

@@ -80,7 +80,7 @@ public final class WeightSparsifier {
     public LayerWeights sparsify(int layer, LayerWeights w, Function<CaptureSite, Tensor> inputs) {
         Map<CaptureSite, InputGram> grams = new EnumMap<>(CaptureSite.class);
         if (ffnCoupling != null && w.gate() == null) {
-            throw new IllegalArgumentException("method " + name + " couples a gated FFN (gate, up, down: Llama, Qwen2); layer " + layer
+            throw new IllegalArgumentException("method " + name + " couples a gated FFN (gate, up, down: Llama, Mistral, Qwen2, Qwen3); layer " + layer
                     + " has no gate (GPT-2 and BERT blocks do not): use sparsegpt");
         }
         boolean coupleFfn = ffnCoupling != null && w.ffnWidth() > 0;

@@ -40,7 +40,7 @@ class StructuredSlicerTest {
 
     @Test
     void slicingNeuronsWithZeroDownColumnsLeavesLogitsExactlyUnchanged() {
-        for (String fixture : new String[] {"llama-gqa", "gpt2", "qwen2"}) {
+        for (String fixture : new String[] {"llama-gqa", "gpt2", "qwen2", "qwen3"}) {
             DecoderWeights w = DecoderWeights.load(Fixtures.dir(fixture));
             int ffn = w.layers().get(0).ffnWidth();
             int[] gone = {1, 7, ffn / 2, ffn - 1};

@@ -80,6 +80,7 @@ class CliTest {
         assertEquals("F16", j.get("dtype").asText());
         assertEquals(2, j.get("layers").get(0).get("kvHeads").asInt());
         assertEquals(96, j.get("layers").get(1).get("ffn").asInt());
+        assertEquals(128, j.get("contextLength").asInt(), "use_sliding_window false: the sliding_window 128 is not applied, max positions 128");
         assertTrue(j.get("parameters").asLong() > 0);
     }
 
@@ -124,6 +125,32 @@ class CliTest {
         LaunchResult bad = launcher.launch("bench-onnx", "--model", out.toString(), "--neighbour-mb", "-1");
         assertEquals(1, bad.exitCode());
         assertTrue(bad.getErrorOutput().contains("--neighbour-mb"), bad.getErrorOutput());
+    }
+
+    /** Mistral's sliding_window 32 caps the context: eval and prune refuse longer windows, naming the option. */
+    @Test
+    void windowsPastTheSlidingWindowAreRefusedNamingTheOption(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("mistral");
+        java.nio.file.Files.createDirectories(model);
+        try (var files = java.nio.file.Files.list(dev.secateur.testsupport.Fixtures.dir("mistral"))) {
+            for (Path f : files.toList()) {
+                java.nio.file.Files.copy(f, model.resolve(f.getFileName()));
+            }
+        }
+        java.nio.file.Files.copy(Path.of(path("fixtures/tokenizer.json")), model.resolve("tokenizer.json"));
+        LaunchResult eval = launcher.launch("eval", "--model", model.toString(), "--text", path("text/words.txt"),
+                "--seq-len", "64", "--device", "cpu");
+        assertEquals(1, eval.exitCode());
+        assertTrue(eval.getErrorOutput().contains("--seq-len: 64 exceeds the model's context of 32 tokens (sliding_window 32"),
+                eval.getErrorOutput());
+        LaunchResult ok = launcher.launch("eval", "--model", model.toString(), "--text", path("text/words.txt"),
+                "--seq-len", "32", "--max-tokens", "64", "--device", "cpu");
+        assertEquals(0, ok.exitCode(), ok.getErrorOutput());
+        LaunchResult prune = launcher.launch("prune", "--model", model.toString(), "--method", "magnitude", "--ffn-ratio", "0.25",
+                "--calibration", path("text/words.txt"), "--seq-len", "48", "--device", "cpu", "--out", tmp.resolve("out").toString());
+        assertEquals(1, prune.exitCode());
+        assertTrue(prune.getErrorOutput().contains("--seq-len: must not exceed the model's context of 32 tokens"), prune.getErrorOutput());
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("out")), "nothing left behind");
     }
 
     private static String[] concat(String[] a, String[] b) {

@@ -55,7 +55,7 @@ class ScoringBenchmarkTest {
         Random r = new Random(1);
         int hd = hidden / heads;
         ModelConfig c = new ModelConfig(Architecture.LLAMA, hidden, layers, heads, kv, hd, ffn, vocab, 4096, 10000, null, 1e-5, false, false,
-                "silu", 1, 2, null);
+                "silu", 1, 2, null, null);
         List<LayerWeights> ls = new ArrayList<>();
         double si = 1 / Math.sqrt(hidden), sf = 1 / Math.sqrt(ffn);
         for (int l = 0; l < layers; l++) {

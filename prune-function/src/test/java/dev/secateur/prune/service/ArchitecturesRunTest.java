@@ -1,0 +1,132 @@
+package dev.secateur.prune.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.checkpoint.Checkpoint;
+import dev.secateur.events.RequestValidationException;
+import dev.secateur.json.Json;
+import dev.secateur.model.DecoderWeights;
+import dev.secateur.model.LayerSizes;
+import dev.secateur.model.LayerWeights;
+import dev.secateur.prune.eval.DjlLanguageModel;
+import dev.secateur.prune.eval.OrtLanguageModel;
+import dev.secateur.prune.eval.Perplexity;
+import dev.secateur.prune.model.DecoderModel;
+import dev.secateur.runtime.OrtDecoder;
+import dev.secateur.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Each decoder architecture through the runner the CLI and the service share: a structured prune (FFN neurons and a
+ * KV group, mi + lsq) of its fixture, the written checkpoint, and its ONNX export scoring like it on ONNX Runtime.
+ */
+class ArchitecturesRunTest {
+    static final Path TEXT = WeightSparsityRunTest.TEXT;
+    static final Path TOKENIZER = WeightSparsityRunTest.TOKENIZER;
+
+    @TempDir
+    Path tmp;
+
+    private Path model(String fixture) throws IOException {
+        Path dst = tmp.resolve(fixture);
+        Files.createDirectories(dst);
+        try (Stream<Path> files = Files.list(dev.secateur.testsupport.Fixtures.dir(fixture))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dst.resolve(f.getFileName()));
+            }
+        }
+        Files.copy(TOKENIZER, dst.resolve("tokenizer.json"));
+        return dst;
+    }
+
+    private static ObjectNode structured(Path model) {
+        return WeightSparsityRunTest.request(model, "mi").put("ffnRatio", 0.25).put("headRatio", 0.5).put("compensation", "lsq");
+    }
+
+    private JobOutcome run(Path model, JsonNode json, Path out) throws IOException {
+        Files.createDirectories(out);
+        return new PipelineJobRunner().prune(new PruneTask("t", dev.secateur.events.PruneRequest.parseValid(json), model, TEXT, TEXT, out,
+                "cpu", true), JobProgress.NONE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral"})
+    void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
+        Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
+        run(model, structured(model), out);
+
+        DecoderWeights dense = DecoderWeights.load(model), pruned = DecoderWeights.load(out);
+        assertEquals(dense.config().architecture(), pruned.config().architecture());
+        assertEquals(dense.headDim(), pruned.headDim());
+        assertEquals(List.of(new LayerSizes(2, 1, 72), new LayerSizes(2, 1, 72)), pruned.layerSizes());
+        JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
+        assertEquals(dense.config().raw().get("architectures"), config.get("architectures"));
+        if (dense.config().architecture().hasQkNorm()) {
+            // the norms are per head_dim and shared by every head: written under Qwen3's names, unchanged by head pruning
+            try (Checkpoint ck = Checkpoint.open(out)) {
+                for (int l = 0; l < 2; l++) {
+                    String p = "model.layers." + l + ".self_attn.";
+                    assertTrue(ck.has(p + "q_norm.weight") && ck.has(p + "k_norm.weight"), p);
+                }
+            }
+            for (int l = 0; l < 2; l++) {
+                LayerWeights d = dense.layers().get(l), q = pruned.layers().get(l);
+                assertEquals(java.util.Arrays.toString(d.qNorm().data()), java.util.Arrays.toString(q.qNorm().data()));
+                assertEquals(java.util.Arrays.toString(d.kNorm().data()), java.util.Arrays.toString(q.kNorm().data()));
+            }
+            assertEquals(16, config.get("head_dim").asInt());
+            assertTrue(config.get("tie_word_embeddings").asBoolean());
+        }
+        if (dense.config().slidingWindow() != null) {
+            assertEquals(32, config.get("sliding_window").asInt());
+        }
+
+        Perplexity ppl = new Perplexity(16, 0, 2);
+        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
+                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
+                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
+            assertEquals(dense.config().contextLength(), ort.contextLength(), "the export's max positions are the model's context");
+            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
+            assertEquals(a.tokens(), b.tokens());
+            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity(), fixture);
+        }
+        JsonNode report = Json.mapper().readTree(out.resolve("report.json").toFile());
+        assertTrue(report.get("summary").get("paramsAfter").asLong() < report.get("summary").get("paramsBefore").asLong());
+        try (OrtDecoder d = OrtDecoder.open(out)) {
+            assertEquals(dense.config().architecture().hfName(), d.metadata().get(dev.secateur.onnx.ModelExport.ARCHITECTURE));
+        }
+    }
+
+    /** Mistral's sliding_window 32 (< max_position_embeddings 128) caps calibration and evaluation windows, each refusal naming its field. */
+    @Test
+    void windowsLongerThanTheSlidingWindowAreRefusedNamingTheField() throws IOException {
+        Path model = model("mistral");
+        RequestValidationException calib = assertThrows(RequestValidationException.class,
+                () -> run(model, structured(model).put("seqLen", 33), tmp.resolve("calib")));
+        assertEquals("seqLen", calib.field());
+        assertTrue(calib.reason().contains("context of 32 tokens") && calib.reason().contains("sliding_window 32"), calib.reason());
+        RequestValidationException eval = assertThrows(RequestValidationException.class,
+                () -> run(model, structured(model).put("evalSeqLen", 64), tmp.resolve("eval")));
+        assertEquals("evalSeqLen", eval.field());
+        assertTrue(eval.reason().contains("was 64"), eval.reason());
+        try (Stream<Path> left = Files.list(tmp.resolve("calib"))) {
+            assertFalse(left.findAny().isPresent(), "nothing written");
+        }
+        // the same window on llama-gqa (max_position_embeddings 128, no window) is accepted
+        assertEquals(128, DecoderWeights.load(model("llama-gqa")).config().contextLength());
+    }
+}

@@ -1,0 +1,45 @@
+package dev.secateur.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.secateur.checkpoint.Architecture;
+import dev.secateur.checkpoint.ConfigReader;
+import dev.secateur.checkpoint.DType;
+import dev.secateur.checkpoint.ModelConfig;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** make-random's shapes: configs that read back as the architecture, and parameter counts as the model cards give them. */
+class RandomCheckpointTest {
+
+    @Test
+    void qwen3ShapesHaveTheirPublishedSizes() {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("qwen3-0.6b");
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "qwen3-0.6b");
+        assertEquals(Architecture.QWEN3, c.architecture());
+        assertEquals(128, c.headDim(), "head_dim 128, not 1024 / 16 = 64");
+        assertEquals(596_049_920L, s.parameters(), "0.6B, of which 0.44B outside the (tied) embedding");
+        ModelConfig big = ConfigReader.parse(RandomCheckpoint.config(RandomCheckpoint.SHAPES.get("qwen3-8b"), DType.BF16), "qwen3-8b");
+        assertEquals(128, big.headDim());
+        ModelConfig mistral = ConfigReader.parse(RandomCheckpoint.config(RandomCheckpoint.SHAPES.get("mistral-7b"), DType.BF16), "mistral-7b");
+        assertEquals(4096, mistral.contextLength(), "sliding_window 4096 below max_position_embeddings 32768");
+    }
+
+    @Test
+    void aSmallQwen3ShapeWritesAndLoadsWithItsQueryKeyNorms(@TempDir Path dir) {
+        RandomCheckpoint.Shape s = new RandomCheckpoint.Shape("Qwen3ForCausalLM", 64, 96, 2, 4, 2, 100, true, 1e6, 256, false, 32, true, 0);
+        RandomCheckpoint.write(s, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(32, w.headDim());
+        assertEquals(s.parameters(), w.parameterCount());
+        for (LayerWeights l : w.layers()) {
+            assertEquals(32, l.qNorm().numel());
+            assertNotNull(l.kNorm());
+            assertEquals(4, l.numHeads(32));
+        }
+        assertNull(DecoderWeights.load(dir).layers().get(0).qBias());
+    }
+}
