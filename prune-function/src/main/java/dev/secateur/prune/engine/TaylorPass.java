@@ -76,7 +76,9 @@ final class TaylorPass {
                         for (int k = 0; k < n; k++, window++) {
                             try (NDManager one = root.newSubManager()) {
                                 NDArray xk = xb.get(k + ":" + (k + 1));
-                                NDArray gk = gb.get(k + ":" + (k + 1)).mul(n);
+                                NDArray gSlice = gb.get(k + ":" + (k + 1));
+                                NDArray gk = gSlice.mul(n);
+                                gSlice.close();
                                 xk.attach(one);
                                 gk.attach(one);
                                 parts.add(b.backward(f, xk, gk, next).div(n));
