@@ -13,7 +13,10 @@ public enum PruneMethod implements JsonEnum {
     RANDOM("random"),
     WANDA_SP("wanda-sp"),
     FLAP("flap"),
+    /** LLM-Pruner's Taylor importance (request field taylor: vector, element or second-order). */
     TAYLOR("taylor"),
+    /** Adaptive estimation fusion (Liu et al.): vector- and element-wise Taylor fused per layer with a weight from their split-half noise. */
+    FUSION("fusion"),
     /** Weight sparsity: zero the lowest |W_ij|·‖X_j‖₂ of each output row (Wanda); needs a sparsity. */
     WANDA("wanda"),
     /** Weight sparsity: OBS reconstruction of each linear layer from H = XᵀX (SparseGPT); needs a sparsity. */

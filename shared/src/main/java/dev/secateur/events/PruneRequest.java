@@ -38,6 +38,8 @@ import java.io.IOException;
  *     null for structured methods
  * @param pattern where the zeros may fall: "unstructured" (the default with a sparsity) or N:M ("2:4", "4:8": at most N
  *     non-zeros in every M consecutive inputs, which fixes sparsity at (M − N) / M)
+ * @param taylor methods taylor and fusion: which Taylor estimate ("vector", "element", "second-order"; for fusion the
+ *     fine-grained one, element or second-order); null: element
  */
 public record PruneRequest(
         ModelSource source,
@@ -63,7 +65,8 @@ public record PruneRequest(
         Double miThreshold,
         Integer miTokens,
         Double sparsity,
-        String pattern) {
+        String pattern,
+        String taylor) {
 
     public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
     public static final double DEFAULT_FFN_RATIO = 0.2;
@@ -81,6 +84,7 @@ public record PruneRequest(
     public static final String DEFAULT_EXPORT = "fp32";
     public static final java.util.List<String> CALIBRATION_MODES = java.util.List.of("sequential", "dense");
     public static final java.util.List<String> EXPORTS = java.util.List.of("fp32", "fp16");
+    public static final java.util.List<String> TAYLOR_ESTIMATES = java.util.List.of("vector", "element", "second-order");
 
     /** Reads event data; unknown fields are ignored (newer senders), wrong types are errors naming the field. */
     public static PruneRequest parse(JsonNode data) {
@@ -121,7 +125,8 @@ public record PruneRequest(
                 f.optionalNumber("miThreshold"),
                 f.optionalInteger("miTokens"),
                 f.optionalNumber("sparsity"),
-                f.string("pattern"));
+                f.string("pattern"),
+                f.string("taylor"));
     }
 
     private static String orDefault(String v, String d) {
@@ -215,6 +220,17 @@ public record PruneRequest(
             throw new RequestValidationException("export", "must be one of " + EXPORTS + ", was '" + export + "'");
         }
         validateSparsity();
+        if (taylor != null) {
+            if (method != PruneMethod.TAYLOR && method != PruneMethod.FUSION) {
+                throw new RequestValidationException("taylor", "applies to methods taylor and fusion, not " + method.json());
+            }
+            if (!TAYLOR_ESTIMATES.contains(taylor)) {
+                throw new RequestValidationException("taylor", "must be one of " + TAYLOR_ESTIMATES + ", was '" + taylor + "'");
+            }
+            if (method == PruneMethod.FUSION && "vector".equals(taylor)) {
+                throw new RequestValidationException("taylor", "fusion's coarse estimate is vector-wise already; its fine one is element or second-order");
+            }
+        }
         return this;
     }
 

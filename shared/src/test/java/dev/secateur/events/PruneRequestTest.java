@@ -98,13 +98,25 @@ class PruneRequestTest {
     void unknownEnumsRejectedListingChoices() throws Exception {
         ObjectNode d = minimal();
         d.put("method", "obs");
-        assertInvalid("method", "unknown method 'obs'; expected one of mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, wanda, sparsegpt, sparsellm", d);
+        assertInvalid("method", "unknown method 'obs'; expected one of mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, fusion, wanda, sparsegpt, sparsellm", d);
         ObjectNode a = minimal();
         a.put("allocation", "greedy");
         assertInvalid("allocation", "unknown allocation 'greedy'", a);
         ObjectNode c = minimal();
         c.put("compensation", "LSQ");
         assertInvalid("compensation", "unknown compensation 'LSQ'", c);
+    }
+
+    @Test
+    void taylorEstimateIsCheckedAndOnlyForTheGradientMethods() throws Exception {
+        ObjectNode foo = minimal().put("method", "taylor").put("taylor", "foo");
+        assertInvalid("taylor", "must be one of [vector, element, second-order], was 'foo'", foo);
+        assertInvalid("taylor", "applies to methods taylor and fusion, not mi", minimal().put("taylor", "vector"));
+        assertInvalid("taylor", "fusion's coarse estimate is vector-wise already", minimal().put("method", "fusion").put("taylor", "vector"));
+        assertEquals("second-order", PruneRequest.parseValid(minimal().put("method", "fusion").put("taylor", "second-order")).taylor());
+        PruneRequest plain = PruneRequest.parseValid(minimal().put("method", "taylor"));
+        assertEquals(PruneMethod.TAYLOR, plain.method());
+        assertEquals(null, plain.taylor(), "not given: the pipeline's default applies");
     }
 
     @Test

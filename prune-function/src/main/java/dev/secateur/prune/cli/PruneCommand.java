@@ -29,9 +29,13 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face model folder")
     Path model;
 
-    @Option(names = "--method", defaultValue = "mi", description = "mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor; "
+    @Option(names = "--method", defaultValue = "mi", description = "mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, fusion; "
             + "wanda, sparsegpt or sparsellm zero single weights (with --sparsity) (default: ${DEFAULT-VALUE})")
     String method;
+
+    @Option(names = "--taylor", description = "taylor: vector, element (default) or second-order Taylor importance; "
+            + "fusion: its fine-grained estimate, element (default) or second-order")
+    String taylor;
 
     @Option(names = "--ffn-ratio", description = "fraction of FFN neurons to remove (default: 0.2; 0 with wanda, sparsegpt, sparsellm)")
     Double ffnRatio;
@@ -114,7 +118,8 @@ public class PruneCommand implements Callable<Integer> {
             Map.entry("calibration", "--calibration"), Map.entry("samples", "--samples"), Map.entry("seqLen", "--seq-len"),
             Map.entry("eval", "--eval"), Map.entry("evalSeqLen", "--eval-seq-len"), Map.entry("calibrationMode", "--calibration-mode"),
             Map.entry("evalMaxTokens", "--eval-max-tokens"), Map.entry("export", "--export"), Map.entry("miThreshold", "--mi-threshold"),
-            Map.entry("miTokens", "--mi-tokens"), Map.entry("sparsity", "--sparsity"), Map.entry("pattern", "--pattern"));
+            Map.entry("miTokens", "--mi-tokens"), Map.entry("sparsity", "--sparsity"), Map.entry("pattern", "--pattern"),
+            Map.entry("taylor", "--taylor"));
 
     @Override
     public Integer call() throws IOException {
@@ -166,6 +171,9 @@ public class PruneCommand implements Callable<Integer> {
         }
         if (pattern != null) {
             r.put("pattern", pattern);
+        }
+        if (taylor != null) {
+            r.put("taylor", taylor);
         }
         if (miTokens != null) {
             r.put("miTokens", miTokens);

@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDManager;
 import dev.secateur.prune.mi.RenyiMutualInformation;
 import java.util.List;
 
-/** Criteria by name: mi (set form, default), mi-pairwise, magnitude, random, wanda-sp, flap (taylor needs the model: TaylorCriterion.compute). */
+/** Criteria by name: mi (set form, default), mi-pairwise, magnitude, random, wanda-sp, flap (taylor and fusion need the model's gradients: TaylorEstimates). */
 public final class Criteria {
-    public static final List<String> NAMES = List.of("mi", "mi-pairwise", "magnitude", "random", "wanda-sp", "flap", "taylor");
+    public static final List<String> NAMES = List.of("mi", "mi-pairwise", "magnitude", "random", "wanda-sp", "flap", "taylor", "fusion");
 
     private Criteria() {
     }
@@ -18,6 +18,11 @@ public final class Criteria {
         }
     }
 
+    /** The criteria whose scores come from the gradients of a backward pass over the calibration windows. */
+    public static boolean needsGradients(String name) {
+        return "taylor".equals(name) || "fusion".equals(name);
+    }
+
     public static Selector byName(String name, NDManager manager, Settings s) {
         return switch (name == null ? "" : name) {
             case "mi" -> new MiSetSelector(manager, s.ridge(), s.maxFraction());
@@ -26,7 +31,7 @@ public final class Criteria {
             case "random" -> new ScoreSelector(new RandomCriterion(s.seed()));
             case "wanda-sp" -> new ScoreSelector(new WandaSpCriterion());
             case "flap" -> new ScoreSelector(new FlapCriterion());
-            case "taylor" -> throw new IllegalArgumentException("taylor needs the model's gradients: build it with TaylorCriterion.compute");
+            case "taylor", "fusion" -> throw new IllegalArgumentException(name + " needs the model's gradients: build it from TaylorEstimates");
             default -> throw new IllegalArgumentException("unknown pruning method '" + name + "' (known: " + String.join(", ", NAMES) + ")");
         };
     }

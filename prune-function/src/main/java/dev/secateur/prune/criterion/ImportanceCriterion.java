@@ -12,4 +12,9 @@ public interface ImportanceCriterion {
     default boolean needsActivations() {
         return true;
     }
+
+    /** What the criterion chose or measured while scoring, for plan.json's settings; empty for most. */
+    default java.util.Map<String, String> notes() {
+        return java.util.Map.of();
+    }
 }

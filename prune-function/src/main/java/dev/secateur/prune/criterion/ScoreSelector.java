@@ -20,4 +20,9 @@ public record ScoreSelector(ImportanceCriterion criterion) implements Selector {
     public boolean needsActivations() {
         return criterion.needsActivations();
     }
+
+    @Override
+    public java.util.Map<String, String> notes() {
+        return criterion.notes();
+    }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
  * @param calibrationMode what calibrates block i + 1: the pruned block i's output (sequential) or the dense one's
  * @param evalText perplexity text for before/after, or null to skip
  * @param sparsity zeros in every block's linear weights, for criterion wanda, sparsegpt or sparsellm; null for structured pruning
+ * @param taylor the Taylor estimate (vector, element, second-order) of criterion taylor, or fusion's fine-grained one; null: the default
  */
 public record PruneOptions(
         Path model, Path tokenizer, Path calibration, Path output,
@@ -25,7 +26,18 @@ public record PruneOptions(
         String criterion, Double ffnRatio, Double headRatio, Double layerRatio, Double threshold,
         Allocation allocation, double minKeep, String compensation,
         double kernelScale, int miTokens, int maxTokens, double ridge, int batchSize, CalibrationMode calibrationMode,
-        Path evalText, int evalSeqLen, long evalMaxTokens, SparsityTarget sparsity) {
+        Path evalText, int evalSeqLen, long evalMaxTokens, SparsityTarget sparsity, String taylor) {
+
+    public PruneOptions(Path model, Path tokenizer, Path calibration, Path output,
+            int samples, int seqLen, long seed, String device,
+            String criterion, Double ffnRatio, Double headRatio, Double layerRatio, Double threshold,
+            Allocation allocation, double minKeep, String compensation,
+            double kernelScale, int miTokens, int maxTokens, double ridge, int batchSize, CalibrationMode calibrationMode,
+            Path evalText, int evalSeqLen, long evalMaxTokens, SparsityTarget sparsity) {
+        this(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio, layerRatio, threshold,
+                allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText, evalSeqLen,
+                evalMaxTokens, sparsity, null);
+    }
 
     /** Options of a structured run (no weight sparsity). */
     public PruneOptions(Path model, Path tokenizer, Path calibration, Path output,
@@ -43,7 +55,7 @@ public record PruneOptions(
     public PruneOptions withSparsity(String method, SparsityTarget target) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, method, null, null, null, null,
                 allocation, minKeep, "none", kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText, evalSeqLen,
-                evalMaxTokens, target);
+                evalMaxTokens, target, taylor);
     }
 
     /** Defaults: mi + lsq, 20 % of FFN neurons, 64 × 256 calibration tokens, 8192 rows per layer, seed 0. */
@@ -55,31 +67,38 @@ public record PruneOptions(
     public PruneOptions withRatios(Double ffn, Double heads, Double layers) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffn, heads, layers, threshold,
                 allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText, evalSeqLen,
-                evalMaxTokens, sparsity);
+                evalMaxTokens, sparsity, taylor);
     }
 
     public PruneOptions withMethod(String criterion, String compensation, Allocation allocation) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio, layerRatio,
                 threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText,
-                evalSeqLen, evalMaxTokens, sparsity);
+                evalSeqLen, evalMaxTokens, sparsity, taylor);
     }
 
     public PruneOptions withCalibration(int samples, int seqLen, int maxTokens, int batchSize) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio, layerRatio,
                 threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText,
-                evalSeqLen, evalMaxTokens, sparsity);
+                evalSeqLen, evalMaxTokens, sparsity, taylor);
     }
 
     public PruneOptions withEval(Path text, int seqLen, long evalMax) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, this.seqLen, seed, device, criterion, ffnRatio, headRatio,
                 layerRatio, threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize,
-                calibrationMode, text, seqLen, evalMax, sparsity);
+                calibrationMode, text, seqLen, evalMax, sparsity, taylor);
     }
 
     public PruneOptions withCalibrationMode(CalibrationMode mode) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio,
                 layerRatio, threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize,
-                mode, evalText, evalSeqLen, evalMaxTokens, sparsity);
+                mode, evalText, evalSeqLen, evalMaxTokens, sparsity, taylor);
+    }
+
+    /** The same run with the Taylor estimate {@code variant} (taylor's, or fusion's fine-grained one). */
+    public PruneOptions withTaylor(String variant) {
+        return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio,
+                layerRatio, threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize,
+                calibrationMode, evalText, evalSeqLen, evalMaxTokens, sparsity, variant);
     }
 
     public Path tokenizerPath() {

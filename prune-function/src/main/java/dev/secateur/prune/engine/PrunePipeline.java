@@ -7,9 +7,13 @@ import dev.secateur.embedding.Fidelity;
 import dev.secateur.prune.compensate.Compensator;
 import dev.secateur.prune.compensate.Compensators;
 import dev.secateur.prune.criterion.Criteria;
+import dev.secateur.prune.criterion.FusionCriterion;
 import dev.secateur.prune.criterion.ScoreSelector;
 import dev.secateur.prune.criterion.Selector;
 import dev.secateur.prune.criterion.Structure;
+import dev.secateur.prune.criterion.TaylorCriterion;
+import dev.secateur.prune.criterion.TaylorEstimates;
+import dev.secateur.prune.criterion.TaylorVariant;
 import dev.secateur.prune.model.Devices;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.sparsity.SparsityMethods;
@@ -41,7 +45,11 @@ public final class PrunePipeline {
             throw new IllegalArgumentException("sparsity applies to the weight-sparsity methods (" + String.join(", ", SparsityMethods.NAMES)
                     + "); " + o.criterion() + " removes whole neurons, heads or layers");
         }
-        if (!"taylor".equals(o.criterion())) {
+        if (Criteria.needsGradients(o.criterion())) {
+            taylorVariant(o);
+        } else if (o.taylor() != null) {
+            throw new IllegalArgumentException("taylor: applies to methods taylor and fusion, not " + o.criterion());
+        } else {
             Criteria.byName(o.criterion(), null, settings);
         }
         Compensators.byName(o.compensation(), null, o.ridge());
@@ -64,6 +72,21 @@ public final class PrunePipeline {
             throw new IllegalArgumentException("method " + o.criterion() + " zeroes single weights; it cannot also remove FFN neurons, heads or layers");
         }
         return new PruneSpec(o.criterion(), null, null, null, null, "none", settings, o.sparsity());
+    }
+
+    /** taylor's estimate, or fusion's fine-grained one (element unless second-order is asked for: its coarse one is vector-wise). */
+    private static TaylorVariant taylorVariant(PruneOptions o) {
+        TaylorVariant v = TaylorVariant.parse(o.taylor());
+        if ("fusion".equals(o.criterion())) {
+            if (o.taylor() == null) {
+                return TaylorVariant.ELEMENT;
+            }
+            if (v == FusionCriterion.COARSE) {
+                throw new IllegalArgumentException("taylor: fusion's coarse estimate is vector-wise already; its fine one is element or second-order, was "
+                        + o.taylor());
+            }
+        }
+        return v;
     }
 
     /** Exact greedy steps only as far as a plan can reach (uniform: the ratio; global: a margin over it). */
@@ -99,13 +122,17 @@ public final class PrunePipeline {
                 WeightSparsifier.requireTileable(ConfigReader.read(o.model()).hiddenSize(), model.headDim(), model.layerSizes(),
                         spec.sparsity().pattern());
                 sparsifier = SparsityMethods.sparsifier(spec.criterion(), spec.sparsity(), manager);
-            } else if ("taylor".equals(o.criterion())) {
+            } else if (Criteria.needsGradients(o.criterion())) {
                 if (!(model instanceof DecoderFamily decoder)) {
-                    throw new IllegalArgumentException("taylor needs a language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
+                    throw new IllegalArgumentException(o.criterion() + " needs a language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
                 }
+                TaylorVariant variant = taylorVariant(o);
                 long tg = System.nanoTime();
-                selector = new ScoreSelector(TaylorPass.compute(decoder.checkpoint(), decoder.windows(), o.batchSize(), device, listener));
+                TaylorEstimates estimates = TaylorPass.compute(decoder.checkpoint(), decoder.windows(), o.batchSize(), variant.needsFisher(),
+                        device, listener);
                 seconds.put("gradients", (System.nanoTime() - tg) / 1e9);
+                selector = new ScoreSelector("fusion".equals(o.criterion()) ? new FusionCriterion(estimates, variant)
+                        : new TaylorCriterion(variant, estimates));
             } else {
                 selector = dev.secateur.prune.criterion.MiSetSelector.forCompensation(Criteria.byName(spec.criterion(), manager, spec.settings()),
                         spec.compensation());

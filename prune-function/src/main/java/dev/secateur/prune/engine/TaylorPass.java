@@ -3,13 +3,15 @@ package dev.secateur.prune.engine;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.ArchitectureAdapter;
 import dev.secateur.model.StreamedCheckpoint;
-import dev.secateur.prune.criterion.TaylorCriterion;
+import dev.secateur.prune.criterion.TaylorEstimates;
 import dev.secateur.prune.model.BlockForward;
 import dev.secateur.prune.model.DeviceBlock;
 import java.util.ArrayList;
@@ -19,20 +21,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * LLM-Pruner's first-order Taylor importance without holding the model: a forward pass block by block keeps each
+ * The gradients behind LLM-Pruner's Taylor importance without holding the model: a forward pass block by block keeps each
  * block's input hidden states, the head gives ∂L/∂h at the top, and the backward pass walks the blocks in reverse,
  * re-reading each one, re-running it with autograd from its stored input and the incoming gradient (activation
- * checkpointing at block granularity), accumulating Σ g∘W for its units and handing ∂L/∂x to the block below.
- * L is the mean next-token NLL of each calibration batch, as in {@link TaylorCriterion}.
+ * checkpointing at block granularity), handing the block's weight gradients to {@link TaylorEstimates.Accumulator} (which
+ * turns them into the block's estimates before the next block is read) and ∂L/∂x to the block below. L is the mean
+ * next-token NLL over all calibration windows. With {@code fisher} each batch is run back one window at a time, so that
+ * the accumulator sees every window's own gradient (their squares are the Fisher diagonal); ∂L/∂x is the same either way.
  */
 final class TaylorPass {
     private TaylorPass() {
     }
 
-    static TaylorCriterion compute(StreamedCheckpoint src, long[][] windows, int batchSize, Device device, ProgressListener listener) {
+    static TaylorEstimates compute(StreamedCheckpoint src, long[][] windows, int batchSize, boolean fisher, Device device,
+            ProgressListener listener) {
         BlockForward f = new BlockForward(src.config());
         int layers = src.numLayers(), hd = src.headDim();
-        TaylorCriterion.Accumulator acc = new TaylorCriterion.Accumulator();
+        TaylorEstimates.Accumulator acc = new TaylorEstimates.Accumulator(windows.length, fisher);
         try (NDManager root = NDManager.newBaseManager(device, "PyTorch")) {
             List<HiddenStates> inputs = new ArrayList<>();
             ArchitectureAdapter.Embeddings emb = src.embeddings();
@@ -53,27 +58,36 @@ final class TaylorPass {
             h.close();
             for (int l = layers - 1; l >= 0; l--) {
                 HiddenStates x = inputs.remove(l);
-                try (DeviceBlock b = DeviceBlock.load(l, src.layer(l), root); NDManager next = root.newSubManager()) {
+                try (DeviceBlock b = DeviceBlock.load(l, src.layer(l), root); NDManager next = root.newSubManager();
+                        NDManager sums = root.newSubManager()) {
                     Map<String, NDArray> params = b.parameters();
                     params.values().forEach(p -> p.setRequiresGradient(true));
                     List<NDArray> below = new ArrayList<>();
-                    for (int i = 0; i < x.batches(); i++) {
-                        below.add(b.backward(f, x.batch(i), grads.get(i), next));
-                        try (NDManager m = root.newSubManager()) {
-                            Map<String, NDArray> products = new HashMap<>();
-                            for (String part : TaylorCriterion.PARTS) {
-                                NDArray w = params.get(part);
-                                if (w != null) {
-                                    NDArray grad = w.getGradient();
-                                    NDArray prod = grad.mul(w);
-                                    prod.attach(m);
-                                    products.put(part, prod);
-                                    grad.muli(0); // libtorch accumulates gradients: every batch starts from zero
-                                }
-                            }
-                            acc.add(l, products, hd, m);
+                    for (int i = 0, window = 0; i < x.batches(); i++) {
+                        NDArray xb = x.batch(i), gb = grads.get(i);
+                        int n = Math.toIntExact(xb.getShape().get(0));
+                        if (!fisher) {
+                            below.add(b.backward(f, xb, gb, next));
+                            add(acc, l, params, n, i, sums);
+                            continue;
                         }
+                        // L_batch is the mean of its windows' losses, so window k's own gradient is n × its slice of ∂L_batch/∂h
+                        NDList parts = new NDList();
+                        for (int k = 0; k < n; k++, window++) {
+                            try (NDManager one = root.newSubManager()) {
+                                NDArray xk = xb.get(k + ":" + (k + 1));
+                                NDArray gSlice = gb.get(k + ":" + (k + 1));
+                                NDArray gk = gSlice.mul(n);
+                                gSlice.close();
+                                xk.attach(one);
+                                gk.attach(one);
+                                parts.add(b.backward(f, xk, gk, next).div(n));
+                            }
+                            add(acc, l, params, 1, window, sums);
+                        }
+                        below.add(NDArrays.concat(parts));
                     }
+                    acc.finish(l, params, hd);
                     grads.forEach(NDArray::close);
                     for (NDArray g : below) {
                         g.attach(root);
@@ -84,8 +98,22 @@ final class TaylorPass {
                 }
                 listener.progress("gradients", 0.5 + 0.5 * (layers - l) / layers, "backward through layer " + l);
             }
+            grads.forEach(NDArray::close);
         }
         return acc.result();
+    }
+
+    /** Hands the block's weight gradients of the last backward to the accumulator; libtorch accumulates them, so each is zeroed. */
+    private static void add(TaylorEstimates.Accumulator acc, int layer, Map<String, NDArray> params, int windows, int index, NDManager sums) {
+        Map<String, NDArray> grads = new HashMap<>();
+        for (String part : TaylorEstimates.PARTS) {
+            NDArray w = params.get(part);
+            if (w != null) {
+                grads.put(part, w.getGradient());
+            }
+        }
+        acc.add(layer, grads, windows, index, sums);
+        grads.values().forEach(g -> g.muli(0));
     }
 
     /** ∂L/∂h of the last hidden states, per batch, with L the batch's mean next-token NLL. */

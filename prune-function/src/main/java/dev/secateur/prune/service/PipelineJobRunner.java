@@ -83,7 +83,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 req.ffnRatio() > 0 ? req.ffnRatio() : null, req.headRatio() > 0 ? req.headRatio() : null, layerRatio, req.miThreshold(),
                 Allocation.valueOf(req.allocation().name()), base.minKeep(), req.compensation().json(),
                 req.kernelScale(), req.miTokensOrDefault(), base.maxTokens(), base.ridge(), base.batchSize(),
-                CalibrationMode.parse(req.calibrationMode()), task.eval(), req.evalSeqLen(), req.evalMaxTokens());
+                CalibrationMode.parse(req.calibrationMode()), task.eval(), req.evalSeqLen(), req.evalMaxTokens()).withTaylor(req.taylor());
         SparsityTarget sparsity = null;
         if (req.sparsity() != null) {
             sparsity = new SparsityTarget(req.sparsity(), SparsityPattern.parse(req.patternOrDefault()));
@@ -98,8 +98,8 @@ public final class PipelineJobRunner implements PruneJobRunner {
         try {
             PrunePipeline.spec(options);
         } catch (IllegalArgumentException e) {
-            // unknown criterion for this pipeline (e.g. taylor), or nothing to prune at all
-            String field = req.method().prunesWeights() ? "sparsity"
+            // unknown criterion for this pipeline, a Taylor estimate it cannot take, or nothing to prune at all
+            String field = e.getMessage().startsWith("taylor: ") ? "taylor" : req.method().prunesWeights() ? "sparsity"
                     : req.ffnRatio() == 0 && req.headRatio() == 0 && req.dropLayers() == 0 ? "ffnRatio" : "method";
             throw new RequestValidationException(field, e.getMessage());
         }
@@ -209,8 +209,8 @@ public final class PipelineJobRunner implements PruneJobRunner {
 
     /** An encoder has no next-token loss and no perplexity, and is exported in float32 (EncoderOnnxExporter). */
     private static void refuseWhatEncodersLack(PruneRequest req) {
-        if (req.method() == dev.secateur.events.PruneMethod.TAYLOR) {
-            throw new RequestValidationException("method", "taylor needs a language-model loss, which an encoder has not; use mi, mi-pairwise, "
+        if (req.method() == dev.secateur.events.PruneMethod.TAYLOR || req.method() == dev.secateur.events.PruneMethod.FUSION) {
+            throw new RequestValidationException("method", req.method().json() + " needs a language-model loss, which an encoder has not; use mi, mi-pairwise, "
                     + "wanda-sp, flap, magnitude or random");
         }
         if ("fp16".equals(req.export())) {

@@ -194,6 +194,25 @@ class CliTest {
         }
     }
 
+    /** A Taylor estimate that does not exist, or one given to a method without gradients, is refused naming --taylor. */
+    @Test
+    void badTaylorEstimateNamesTheOption(QuarkusMainLauncher launcher, @TempDir Path tmp) {
+        String model = Path.of("..", "models", "kjv-llama").toAbsolutePath().normalize().toString();
+        String calib = Path.of("..", "data", "kjv-calib.txt").toAbsolutePath().normalize().toString();
+        String[][] cases = {
+            {"taylor", "foo", "--taylor: must be one of [vector, element, second-order], was 'foo'"},
+            {"wanda-sp", "element", "--taylor: applies to methods taylor and fusion, not wanda-sp"},
+            {"fusion", "vector", "--taylor: fusion's coarse estimate is vector-wise already"}};
+        int i = 0;
+        for (String[] c : cases) {
+            LaunchResult r = launcher.launch("prune", "--model", model, "--method", c[0], "--taylor", c[1], "--calibration", calib,
+                    "--device", "cpu", "--out", tmp.resolve("out" + i++).toString());
+            assertEquals(1, r.exitCode(), c[0] + " " + c[1]);
+            assertTrue(r.getErrorOutput().contains(c[2]), c[0] + " " + c[1] + ": " + r.getErrorOutput());
+            assertFalse(r.getErrorOutput().contains("\tat "), r.getErrorOutput());
+        }
+    }
+
     /** `prune` on an encoder folder goes through the service's runner too: the same files, the fidelity in report.json. */
     @Test
     void pruneOnAnEncoderFolderWritesAServableEncoder(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {

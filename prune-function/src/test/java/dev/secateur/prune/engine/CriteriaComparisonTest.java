@@ -52,20 +52,23 @@ class CriteriaComparisonTest {
         Path tsv = out.resolveSibling(out.getFileName() + ".runs.tsv");
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(tsv, "criterion\tcompensation\tffnRatio\tseed\tpplBefore\tpplAfter\tratio\tscoreSeconds\ttotalSeconds\n");
-        String header = String.format(Locale.ROOT, "Calibration %d × %d tokens (%s, seeds %s), ridge %s, uniform allocation, evaluation seq 128 on the first %d tokens of %s",
+        String header = String.format(Locale.ROOT, "Calibration %d × %d tokens (%s, seeds %s), ridge %s, uniform allocation unless @global, evaluation seq 128 on the first %d tokens of %s",
                 samples, seqLen, mode.name().toLowerCase(Locale.ROOT), seeds, ridge, evalTokens, eval.getFileName());
         List<Run> runs = new ArrayList<>();
         int i = 0;
-        for (double ratio : ratios) {
-            for (long seed : seeds) {
+        // seeds outermost, so that an interrupted run has every ratio and criterion for the seeds it finished
+        for (long seed : seeds) {
+            for (double ratio : ratios) {
                 for (String c : criteria) {
                     for (String comp : comps) {
                         PruneOptions o = PruneOptions.defaults(model, calib, tmp.resolve("run" + i++));
-                        o = new PruneOptions(o.model(), null, calib, o.output(), samples, seqLen, seed, "cpu", c, ratio, null, null, null,
-                                Allocation.UNIFORM, 0.05, comp, 1.0, 256, 4096, ridge, 8, mode, eval, 128, evalTokens);
+                        o = new PruneOptions(o.model(), null, calib, o.output(), samples, seqLen, seed, "cpu", method(c), ratio, null, null, null,
+                                allocation(c), 0.05, comp, 1.0, 256, 4096, ridge, 8, mode, eval, 128, evalTokens).withTaylor(taylor(c));
                         long t0 = System.nanoTime();
                         PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
-                        Run run = new Run(c, comp, ratio, seed, r.perplexityBefore(), r.perplexityAfter(), r.seconds().getOrDefault("score", 0.0),
+                        Run run = new Run(c, comp, ratio, seed, r.perplexityBefore(), r.perplexityAfter(), r.seconds().getOrDefault("score", 0.0)
+                                        // the backward pass of taylor and fusion and the statistics pass of global allocation are scoring too
+                                        + r.seconds().getOrDefault("gradients", 0.0) + r.seconds().getOrDefault("stats", 0.0),
                                 (System.nanoTime() - t0) / 1e9);
                         runs.add(run);
                         String line = String.format(Locale.ROOT, "%s\t%s\t%.2f\t%d\t%.4f\t%.4f\t%.6f\t%.2f\t%.2f%n", c, comp, ratio, seed, run.before(),
@@ -80,6 +83,20 @@ class CriteriaComparisonTest {
         }
     }
 
+    /** A criterion entry is METHOD[:TAYLOR][@ALLOCATION], e.g. taylor:second-order@global; allocation uniform unless given. */
+    static String method(String entry) {
+        return entry.split("[:@]")[0];
+    }
+
+    static String taylor(String entry) {
+        String m = entry.split("@")[0];
+        return m.contains(":") ? m.substring(m.indexOf(':') + 1) : null;
+    }
+
+    static Allocation allocation(String entry) {
+        return entry.contains("@") ? Allocation.valueOf(entry.substring(entry.indexOf('@') + 1).toUpperCase(Locale.ROOT)) : Allocation.UNIFORM;
+    }
+
     /** Per ratio: criterion rows, per compensation mean ± sd of the perplexity ratio; the best mean and its ties marked. */
     static String table(List<Run> runs, List<String> criteria, List<String> comps, List<Double> ratios) {
         StringBuilder b = new StringBuilder();
@@ -88,8 +105,8 @@ class CriteriaComparisonTest {
             for (String comp : comps) {
                 b.append(" ").append(comp).append(" (ppl ratio, mean ± sd) |");
             }
-            b.append(" scoring s (mean of all its runs) |\n|---|");
-            b.append("---:|".repeat(comps.size())).append("---:|\n");
+            b.append(" scoring s (mean of all its runs) | wall s per run (mean) |\n|---|");
+            b.append("---:|".repeat(comps.size())).append("---:|---:|\n");
             Map<String, double[]> stats = new LinkedHashMap<>(); // criterion|comp → {mean, sd, n, score}
             for (String c : criteria) {
                 for (String comp : comps) {
@@ -114,7 +131,8 @@ class CriteriaComparisonTest {
                     String mark = mark(stats, comp, s);
                     b.append(String.format(Locale.ROOT, " %s×%.5f ± %.5f%s (n=%d) |", mark, s[0], s[1], mark, (int) s[2]));
                 }
-                b.append(String.format(Locale.ROOT, " %.1f |%n", score));
+                double wall = runs.stream().filter(r -> r.ratio() == ratio && r.criterion().equals(c)).mapToDouble(Run::totalSeconds).average().orElse(0);
+                b.append(String.format(Locale.ROOT, " %.1f | %.1f |%n", score, wall));
             }
             b.append('\n');
         }

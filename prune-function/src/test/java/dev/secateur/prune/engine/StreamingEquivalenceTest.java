@@ -15,7 +15,10 @@ import dev.secateur.prune.calibration.ModelActivationSource;
 import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.criterion.ScoreSelector;
 import dev.secateur.prune.criterion.Selector;
+import dev.secateur.prune.criterion.FusionCriterion;
 import dev.secateur.prune.criterion.TaylorCriterion;
+import dev.secateur.prune.criterion.TaylorEstimates;
+import dev.secateur.prune.criterion.TaylorVariant;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.testsupport.Fixtures;
 import dev.secateur.prune.plan.Allocation;
@@ -91,9 +94,14 @@ class StreamingEquivalenceTest {
                 DecoderModel model = new DecoderModel(dense, Device.cpu())) {
             long[][] windows = CalibrationSampler.windows(tokenizer.encode(CalibrationText.read(o.calibration())), o.samples(), o.seqLen(), o.seed());
             PruneEngine engine = new PruneEngine(manager);
-            Selector selector = "taylor".equals(o.criterion())
-                    ? new ScoreSelector(TaylorCriterion.compute(model, windows, o.batchSize(), dense.headDim()))
-                    : engine.selector(spec);
+            Selector selector;
+            if (Criteria.needsGradients(o.criterion())) {
+                TaylorEstimates est = TaylorEstimates.compute(model, windows, o.batchSize(), dense.headDim(), false);
+                selector = new ScoreSelector("fusion".equals(o.criterion()) ? new FusionCriterion(est, TaylorVariant.ELEMENT)
+                        : new TaylorCriterion(TaylorVariant.DEFAULT, est));
+            } else {
+                selector = engine.selector(spec);
+            }
             ModelActivationSource acts = new ModelActivationSource(model, dense, windows, o.batchSize(), o.maxTokens(),
                     spec.sites(selector.needsActivations()), o.seed(), Long.MAX_VALUE);
             PruneOutcome reference = engine.prune(dense, acts, spec, selector, ProgressListener.NONE);

@@ -147,10 +147,13 @@ class EncoderPruneServiceTest {
         gated.putObject("qualityGate").put("maxPerplexityRatio", 1.5);
         String gate = send(gated);
         String fp16 = send(request("minilm-fp16").put("export", "fp16"));
+        String fusion = send(request("minilm-fusion").put("method", "fusion"));
         assertEquals("method", awaitOutcome(taylor).path("field").asText());
+        assertEquals("method", awaitOutcome(fusion).path("field").asText());
+        assertTrue(awaitOutcome(fusion).path("reason").asText().contains("fusion needs a language-model loss"), awaitOutcome(fusion).toString());
         assertEquals("qualityGate", awaitOutcome(gate).path("field").asText());
         assertEquals("export", awaitOutcome(fp16).path("field").asText());
         assertTrue(service.store().versions("minilm-taylor").isEmpty() && service.store().versions("minilm-gated").isEmpty()
-                && service.store().versions("minilm-fp16").isEmpty());
+                && service.store().versions("minilm-fp16").isEmpty() && service.store().versions("minilm-fusion").isEmpty());
     }
 }
