@@ -31,7 +31,8 @@ class PlanCompositionTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PlanComposition.then(earlier, plan(new int[] {2}, new int[] {0}, new int[] {0}), Map.of()));
         assertTrue(e.getMessage().contains("FFN neurons 2 of the 2"), e.getMessage());
-        assertThrows(IllegalArgumentException.class,
-                () -> PlanComposition.then(earlier, plan(new int[] {0}, new int[] {0}, new int[] {0}, 0), Map.of()));
+        PruningPlan dropsLayer0 = plan(new int[] {0}, new int[] {0}, new int[] {0}, 0);
+        e = assertThrows(IllegalArgumentException.class, () -> PlanComposition.then(earlier, dropsLayer0, Map.of()));
+        assertTrue(e.getMessage().contains("drop layers"), e.getMessage());
     }
 }
