@@ -6,7 +6,7 @@
 # all, so recovery is not mistaken for the schedule's gain. Prints a markdown table and leaves it, with every
 # run's report.json, under --out.
 #
-#   scripts/bench-schedule.sh [--methods mi,wanda-sp] [--ratios 0.375,0.5625] [--steps 3] [--recover-steps 100]
+#   scripts/bench-schedule.sh [--methods mi,wanda-sp] [--ratios 0.375,0.5625] [--steps 3] [--recover-steps 40]
 #                             [--eval-tokens 16384] [--out target/bench-schedule]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,7 +15,7 @@ methods="mi,wanda-sp"
 # 288 and 432 neurons a layer are 20.0 % and 30.1 % of all parameters
 ratios="0.375,0.5625"
 steps=3
-recover=100
+recover=40
 eval_tokens=16384
 out="$root/target/bench-schedule"
 while [[ $# -gt 0 ]]; do
@@ -60,7 +60,7 @@ for method in ${methods//,/ }; do
     # control: the same total recovery, after the one-shot run
     total=$(( recover * (steps - 1) ))
     t0=$(secs)
-    nice ./secateur recover --model "$out/$base-one-shot" --text "$calib" --eval-text "$valid" --steps "$total" --seq-len 128 \
+    nice ./secateur recover --model "$out/$base-one-shot" --text "$calib" --steps "$total" --seq-len 128 \
       --seed 0 --device cpu --out "$out/$base-one-shot-recover" >/dev/null 2>"$out/$base-one-shot-recover.log"
     t=$(echo "$(secs) - $t0 + $(awk -F'\t' -v m="$method" -v r="$ratio" '$1==m && $2==r && $3=="one-shot" {print $5}' "$tsv")" | bc)
     printf '%s\t%s\tone-shot + recover %s after\t%s\t%s\n' "$method" "$ratio" "$total" "$(ppl "$out/$base-one-shot-recover")" "$t" >>"$tsv"
