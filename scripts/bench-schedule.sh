@@ -6,7 +6,7 @@
 # all, so recovery is not mistaken for the schedule's gain. Prints a markdown table and leaves it, with every
 # run's report.json, under --out.
 #
-#   scripts/bench-schedule.sh [--methods mi,wanda-sp] [--ratios 0.375,0.5625] [--steps 3] [--recover-steps 40]
+#   scripts/bench-schedule.sh [--methods mi,wanda-sp] [--ratios 0.375,0.5625] [--steps 3] [--recover-steps 20]
 #                             [--eval-tokens 16384] [--out target/bench-schedule]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,7 +15,7 @@ methods="mi,wanda-sp"
 # 288 and 432 neurons a layer are 20.0 % and 30.1 % of all parameters
 ratios="0.375,0.5625"
 steps=3
-recover=40
+recover=20
 eval_tokens=16384
 out="$root/target/bench-schedule"
 while [[ $# -gt 0 ]]; do
@@ -35,7 +35,7 @@ model="$root/models/kjv-llama" calib="$root/data/kjv-calib.txt" valid="$root/dat
 rm -rf "$out" && mkdir -p "$out"
 tsv="$out/runs.tsv"
 secs() { date +%s.%N; }
-ppl() { ./secateur eval --model "$1" --text "$valid" --seq-len 128 --max-tokens "$eval_tokens" --device cpu 2>/dev/null | jq -r '.perplexity'; }
+ppl() { [[ -f "$1/config.json" ]] || { echo nan; return; }; ./secateur eval --model "$1" --text "$valid" --seq-len 128 --max-tokens "$eval_tokens" --device cpu 2>/dev/null | jq -r '.perplexity'; }
 dense=$(ppl "$model")
 params_dense=$(./secateur inspect --model "$model" --json 2>/dev/null | jq -r '.parameters')
 start=$(secs)
@@ -43,7 +43,7 @@ prune() { # name, extra options...
   local name="$1"; shift
   local t0; t0=$(secs)
   nice ./secateur prune --model "$model" --calibration "$calib" --eval "$valid" --eval-max-tokens "$eval_tokens" --device cpu \
-    --compensation lsq --export none --out "$out/$name" "$@" >/dev/null 2>"$out/$name.log"
+    --compensation lsq --export none --out "$out/$name" "$@" >/dev/null 2>"$out/$name.log" || { echo failed; return; }
   echo "$(echo "$(secs) - $t0" | bc)"
 }
 for method in ${methods//,/ }; do
@@ -61,23 +61,25 @@ for method in ${methods//,/ }; do
     total=$(( recover * (steps - 1) ))
     t0=$(secs)
     nice ./secateur recover --model "$out/$base-one-shot" --text "$calib" --steps "$total" --seq-len 128 \
-      --seed 0 --device cpu --out "$out/$base-one-shot-recover" >/dev/null 2>"$out/$base-one-shot-recover.log"
-    t=$(echo "$(secs) - $t0 + $(awk -F'\t' -v m="$method" -v r="$ratio" '$1==m && $2==r && $3=="one-shot" {print $5}' "$tsv")" | bc)
+      --lr 3e-5 --seed 0 --device cpu --out "$out/$base-one-shot-recover" >/dev/null 2>"$out/$base-one-shot-recover.log" || true
+    t=$(echo "$(secs) - $t0 + 0$(awk -F'\t' -v m="$method" -v r="$ratio" '$1==m && $2==r && $3=="one-shot" {print $5}' "$tsv")" | bc)
     printf '%s\t%s\tone-shot + recover %s after\t%s\t%s\n' "$method" "$ratio" "$total" "$(ppl "$out/$base-one-shot-recover")" "$t" >>"$tsv"
   done
 done
-{
-  echo "| method | FFN ratio | params removed | schedule | perplexity | ppl / dense | wall s |"
-  echo "|---|---:|---:|---|---:|---:|---:|"
-  while IFS=$'\t' read -r method ratio sched p t; do
-    run="$out/$method-$ratio-one-shot"
-    after=$(jq -r '.summary.paramsAfter' "$run/report.json")
-    printf '| %s | %s | %.1f %% | %s | %.3f | ×%.4f | %.0f |\n' "$method" "$ratio" "$(echo "100 * ($params_dense - $after) / $params_dense" | bc -l)" \
-      "$sched" "$p" "$(echo "$p / $dense" | bc -l)" "$t"
-  done <"$tsv"
-  echo
-  echo "dense perplexity $dense (seq 128, first $eval_tokens tokens of data/kjv-valid.txt)"
-} >"$out/table.md"
+python3 - "$tsv" "$out" "$dense" "$params_dense" "$eval_tokens" >"$out/table.md" <<'PY'
+import json, sys
+tsv, out, dense, params, tokens = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+print("| method | FFN ratio | params removed | schedule | perplexity | ppl / dense | wall s |")
+print("|---|---:|---:|---|---:|---:|---:|")
+for line in open(tsv):
+    method, ratio, sched, p, t = line.rstrip("\n").split("\t")
+    after = json.load(open(f"{out}/{method}-{ratio}-one-shot/report.json"))["summary"]["paramsAfter"]
+    ok = p not in ("nan", "null", "") and t not in ("failed", "")
+    print(f"| {method} | {ratio} | {100 * (params - after) / params:.1f} % | {sched} | "
+          + (f"{float(p):.3f} | ×{float(p) / dense:.5f} | {float(t):.0f} |" if ok else "failed | | |"))
+print()
+print(f"dense perplexity {dense:.3f} (seq 128, first {tokens} tokens of data/kjv-valid.txt)")
+PY
 cat "$out/table.md"
 echo
 echo "wall time $(echo "$(secs) - $start" | bc | cut -d. -f1) s; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
