@@ -7,7 +7,8 @@
 # run's report.json, under --out.
 #
 #   scripts/bench-schedule.sh [--methods mi,wanda-sp] [--ratios 0.375,0.5625] [--steps 3] [--recover-steps 20]
-#                             [--eval-tokens 16384] [--out target/bench-schedule]
+#                             [--compensation lsq] [--eval-tokens 16384] [--out target/bench-schedule]
+# (--recover-steps 0 leaves out both recovery rows)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 methods="mi,wanda-sp"
@@ -17,6 +18,7 @@ ratios="0.375,0.5625"
 steps=3
 recover=20
 eval_tokens=16384
+compensation=lsq
 out="$root/target/bench-schedule"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -25,8 +27,9 @@ while [[ $# -gt 0 ]]; do
     --steps) steps="$2"; shift 2 ;;
     --recover-steps) recover="$2"; shift 2 ;;
     --eval-tokens) eval_tokens="$2"; shift 2 ;;
+    --compensation) compensation="$2"; shift 2 ;;
     --out) out="$2"; [[ "$out" = /* ]] || out="$PWD/$out"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +46,7 @@ prune() { # name, extra options...
   local name="$1"; shift
   local t0; t0=$(secs)
   nice ./secateur prune --model "$model" --calibration "$calib" --eval "$valid" --eval-max-tokens "$eval_tokens" --device cpu \
-    --compensation lsq --export none --out "$out/$name" "$@" >/dev/null 2>"$out/$name.log" || { echo failed; return; }
+    --compensation "$compensation" --export none --out "$out/$name" "$@" >/dev/null 2>"$out/$name.log" || { echo failed; return; }
   echo "$(echo "$(secs) - $t0" | bc)"
 }
 for method in ${methods//,/ }; do
@@ -53,6 +56,7 @@ for method in ${methods//,/ }; do
     printf '%s\t%s\tone-shot\t%s\t%s\n' "$method" "$ratio" "$(ppl "$out/$base-one-shot")" "$t" >>"$tsv"
     t=$(prune "$base-adaptive" --method "$method" --ffn-ratio "$ratio" --schedule adaptive --schedule-steps "$steps")
     printf '%s\t%s\tadaptive %s steps\t%s\t%s\n' "$method" "$ratio" "$steps" "$(ppl "$out/$base-adaptive")" "$t" >>"$tsv"
+    [[ "$recover" -gt 0 ]] || continue
     t=$(prune "$base-adaptive-recover" --method "$method" --ffn-ratio "$ratio" --schedule adaptive --schedule-steps "$steps" \
       --recover-steps "$recover")
     printf '%s\t%s\tadaptive %s steps + recover %s between\t%s\t%s\n' "$method" "$ratio" "$steps" "$recover" \
