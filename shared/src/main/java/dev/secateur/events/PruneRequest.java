@@ -40,6 +40,10 @@ import java.io.IOException;
  *     non-zeros in every M consecutive inputs, which fixes sparsity at (M − N) / M)
  * @param taylor methods taylor and fusion: which Taylor estimate ("vector", "element", "second-order"; for fusion the
  *     fine-grained one, element or second-order); null: element
+ * @param schedule "one-shot" (the default: the whole ffnRatio/headRatio in one run) or "adaptive" (several runs, each on the
+ *     previous one's pruned model, removing front-loaded parts of the same total)
+ * @param scheduleSteps steps of an adaptive schedule, 2 to {@link #MAX_SCHEDULE_STEPS}; null: {@link #DEFAULT_SCHEDULE_STEPS}
+ * @param recoverSteps optimizer steps of recovery fine-tuning on the calibration text between adaptive steps; null or 0: none
  */
 public record PruneRequest(
         ModelSource source,
@@ -66,7 +70,10 @@ public record PruneRequest(
         Integer miTokens,
         Double sparsity,
         String pattern,
-        String taylor) {
+        String taylor,
+        String schedule,
+        Integer scheduleSteps,
+        Integer recoverSteps) {
 
     public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
     public static final double DEFAULT_FFN_RATIO = 0.2;
@@ -85,6 +92,12 @@ public record PruneRequest(
     public static final java.util.List<String> CALIBRATION_MODES = java.util.List.of("sequential", "dense");
     public static final java.util.List<String> EXPORTS = java.util.List.of("fp32", "fp16");
     public static final java.util.List<String> TAYLOR_ESTIMATES = java.util.List.of("vector", "element", "second-order");
+    public static final String ONE_SHOT = "one-shot";
+    public static final String ADAPTIVE = "adaptive";
+    public static final java.util.List<String> SCHEDULES = java.util.List.of(ONE_SHOT, ADAPTIVE);
+    public static final int DEFAULT_SCHEDULE_STEPS = 3;
+    // each step is a full streaming run over the checkpoint; beyond this the ratio per step rounds to a unit or two
+    public static final int MAX_SCHEDULE_STEPS = 16;
 
     /** Reads event data; unknown fields are ignored (newer senders), wrong types are errors naming the field. */
     public static PruneRequest parse(JsonNode data) {
@@ -126,7 +139,10 @@ public record PruneRequest(
                 f.optionalInteger("miTokens"),
                 f.optionalNumber("sparsity"),
                 f.string("pattern"),
-                f.string("taylor"));
+                f.string("taylor"),
+                orDefault(f.string("schedule"), ONE_SHOT),
+                f.optionalInteger("scheduleSteps"),
+                f.optionalInteger("recoverSteps"));
     }
 
     private static String orDefault(String v, String d) {
@@ -231,7 +247,57 @@ public record PruneRequest(
                 throw new RequestValidationException("taylor", "fusion's coarse estimate is vector-wise already; its fine one is element or second-order");
             }
         }
+        validateSchedule();
         return this;
+    }
+
+    /** An adaptive schedule splits a structured ratio over steps; what it cannot split is refused naming the field. */
+    private void validateSchedule() {
+        if (!SCHEDULES.contains(schedule)) {
+            throw new RequestValidationException("schedule", "must be one of " + SCHEDULES + ", was '" + schedule + "'");
+        }
+        if (recoverSteps != null && recoverSteps < 0) {
+            throw new RequestValidationException("recoverSteps", "must be >= 0, was " + recoverSteps);
+        }
+        if (ONE_SHOT.equals(schedule)) {
+            if (scheduleSteps != null) {
+                throw new RequestValidationException("scheduleSteps", "applies to schedule adaptive only; schedule one-shot prunes in one step");
+            }
+            if (recoverSteps != null && recoverSteps > 0) {
+                throw new RequestValidationException("recoverSteps", "runs between the steps of schedule adaptive; schedule one-shot has one step"
+                        + " (use the recover command after it)");
+            }
+            return;
+        }
+        if (scheduleSteps != null && (scheduleSteps < 2 || scheduleSteps > MAX_SCHEDULE_STEPS)) {
+            throw new RequestValidationException("scheduleSteps", "must be 2 to " + MAX_SCHEDULE_STEPS + " with schedule adaptive"
+                    + (scheduleSteps == 1 ? " (1 step is schedule one-shot)" : "") + ", was " + scheduleSteps);
+        }
+        if (method.prunesWeights()) {
+            throw new RequestValidationException("schedule", "adaptive splits ffnRatio and headRatio over steps; method " + method.json()
+                    + " zeroes single weights and runs one-shot only");
+        }
+        if (dropLayers > 0) {
+            throw new RequestValidationException("dropLayers", "must be 0 with schedule adaptive, which splits ffnRatio and headRatio over steps;"
+                    + " drop layers in a one-shot run before or after it, was " + dropLayers);
+        }
+        if (miThreshold != null) {
+            throw new RequestValidationException("miThreshold", "threshold mode decides the count while it prunes, so schedule adaptive has no"
+                    + " total to split; give ffnRatio instead or use schedule one-shot");
+        }
+        if (ffnRatio == 0 && headRatio == 0) {
+            throw new RequestValidationException("ffnRatio", "schedule adaptive splits ffnRatio and headRatio over steps, and both are 0:"
+                    + " nothing to split");
+        }
+    }
+
+    /** Steps of the schedule: 1 for one-shot, else the steps asked for or {@link #DEFAULT_SCHEDULE_STEPS}. */
+    public int scheduleStepsOrDefault() {
+        return ONE_SHOT.equals(schedule) ? 1 : scheduleSteps != null ? scheduleSteps : DEFAULT_SCHEDULE_STEPS;
+    }
+
+    public int recoverStepsOrDefault() {
+        return recoverSteps == null ? 0 : recoverSteps;
     }
 
     /** Weight sparsity goes with a weight-sparsity method and nothing structured; an N:M pattern fixes the sparsity. */

@@ -70,6 +70,16 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--mi-tokens", description = "tokens subsampled for the pairwise Rényi estimator and layer MI (default: 256, or all calibration tokens if fewer)")
     Integer miTokens;
 
+    @Option(names = "--schedule", description = "one-shot (default) or adaptive: remove the FFN/head ratios in --schedule-steps front-loaded steps,"
+            + " each re-calibrated on the previous step's pruned model")
+    String schedule;
+
+    @Option(names = "--schedule-steps", description = "adaptive: steps, 2 to 16 (default: 3)")
+    Integer scheduleSteps;
+
+    @Option(names = "--recover-steps", description = "adaptive: optimizer steps of recovery fine-tuning on the calibration text between steps (default: 0, none)")
+    Integer recoverSteps;
+
     @Option(names = "--calibration", required = true, description = "calibration text or JSONL file; for an encoder, sentences one per line")
     Path calibration;
 
@@ -119,7 +129,8 @@ public class PruneCommand implements Callable<Integer> {
             Map.entry("eval", "--eval"), Map.entry("evalSeqLen", "--eval-seq-len"), Map.entry("calibrationMode", "--calibration-mode"),
             Map.entry("evalMaxTokens", "--eval-max-tokens"), Map.entry("export", "--export"), Map.entry("miThreshold", "--mi-threshold"),
             Map.entry("miTokens", "--mi-tokens"), Map.entry("sparsity", "--sparsity"), Map.entry("pattern", "--pattern"),
-            Map.entry("taylor", "--taylor"));
+            Map.entry("taylor", "--taylor"),
+            Map.entry("schedule", "--schedule"), Map.entry("scheduleSteps", "--schedule-steps"), Map.entry("recoverSteps", "--recover-steps"));
 
     @Override
     public Integer call() throws IOException {
@@ -180,6 +191,15 @@ public class PruneCommand implements Callable<Integer> {
         }
         if (miThreshold != null) {
             r.put("miThreshold", miThreshold);
+        }
+        if (schedule != null) {
+            r.put("schedule", schedule);
+        }
+        if (scheduleSteps != null) {
+            r.put("scheduleSteps", scheduleSteps);
+        }
+        if (recoverSteps != null) {
+            r.put("recoverSteps", recoverSteps);
         }
         if (eval != null) {
             r.put("eval", eval.toAbsolutePath().toString());

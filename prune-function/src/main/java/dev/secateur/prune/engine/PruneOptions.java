@@ -64,6 +64,13 @@ public record PruneOptions(
                 Allocation.UNIFORM, 0.05, "lsq", 1.0, 256, 8192, 1e-2, 8, CalibrationMode.SEQUENTIAL, null, 256, 0);
     }
 
+    /** The same run on another checkpoint into another folder (a schedule's step on the previous step's output). */
+    public PruneOptions withModelAndOutput(Path model, Path output) {
+        return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffnRatio, headRatio, layerRatio,
+                threshold, allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText,
+                evalSeqLen, evalMaxTokens, sparsity);
+    }
+
     public PruneOptions withRatios(Double ffn, Double heads, Double layers) {
         return new PruneOptions(model, tokenizer, calibration, output, samples, seqLen, seed, device, criterion, ffn, heads, layers, threshold,
                 allocation, minKeep, compensation, kernelScale, miTokens, maxTokens, ridge, batchSize, calibrationMode, evalText, evalSeqLen,

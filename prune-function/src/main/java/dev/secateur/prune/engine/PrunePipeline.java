@@ -170,7 +170,7 @@ public final class PrunePipeline {
     }
 
     /** The output folder may be absent, empty, or an earlier model folder (replaced); anything else is refused before work starts. */
-    private static void requireReplaceable(Path out) {
+    static void requireReplaceable(Path out) {
         if (!Files.exists(out)) {
             return;
         }
@@ -184,7 +184,7 @@ public final class PrunePipeline {
     }
 
     /** The finished folder takes the output's place in one rename, so a reader sees the old folder or the new one. */
-    private static void replace(Path stage, Path out) {
+    static void replace(Path stage, Path out) {
         try {
             if (Files.exists(out)) {
                 Path old = out.resolveSibling(out.getFileName() + ".old");

@@ -34,6 +34,14 @@ public final class UnitAllocator {
         return counts(List.of(order), t, groupSize, layer)[0];
     }
 
+    /**
+     * The units a ratio target removes from {@code units} units (one layer's, or the model's under global allocation), by the
+     * same rounding and checks as a run: what a schedule splits into steps.
+     */
+    public static int total(int units, Target t, int groupSize) {
+        return unitsToRemove(units, t.ratio(), groupSize, t, -1);
+    }
+
     /** Sorted complement of the removed units. */
     public static int[] kept(int units, int[] removed) {
         boolean[] gone = new boolean[units];

@@ -12,6 +12,8 @@ import dev.secateur.prune.engine.PruneOptions;
 import dev.secateur.prune.report.PeakMemory;
 import dev.secateur.prune.engine.PrunePipeline;
 import dev.secateur.prune.engine.PruneResult;
+import dev.secateur.prune.engine.PruneSchedule;
+import dev.secateur.prune.engine.ScheduledPruning;
 import dev.secateur.prune.plan.Allocation;
 import dev.secateur.model.SparsityPattern;
 import dev.secateur.prune.sparsity.SparsityCensus;
@@ -103,11 +105,22 @@ public final class PipelineJobRunner implements PruneJobRunner {
                     : req.ffnRatio() == 0 && req.headRatio() == 0 && req.dropLayers() == 0 ? "ffnRatio" : "method";
             throw new RequestValidationException(field, e.getMessage());
         }
+        PruneSchedule schedule = PruneRequest.ADAPTIVE.equals(req.schedule())
+                ? PruneSchedule.adaptive(req.scheduleStepsOrDefault(), req.recoverStepsOrDefault()) : PruneSchedule.ONE_SHOT;
+        if (schedule.recoverSteps() > 0 && encoder) {
+            throw new RequestValidationException("recoverSteps", "recovery fine-tunes on a language-model loss, which an encoder has not; give 0");
+        }
+        try {
+            ScheduledPruning.check(options, schedule);
+        } catch (IllegalArgumentException e) {
+            throw new RequestValidationException("schedule", e.getMessage());
+        }
 
-        PruneResult result = PrunePipeline.run(options, (stage, fraction, message) -> {
+        ScheduledPruning.Outcome scheduled = ScheduledPruning.run(options, schedule, (stage, fraction, message) -> {
             double[] span = STAGES.getOrDefault(stage, new double[] {50, 50});
             progress.report(stage, span[0] + (span[1] - span[0]) * Math.max(0, Math.min(1, fraction)), message);
         });
+        PruneResult result = scheduled.result();
 
         long t0 = System.nanoTime();
         Path out = task.outputDir();
@@ -158,6 +171,11 @@ public final class PipelineJobRunner implements PruneJobRunner {
         report.set("layerSizes", Json.toTree(sizes));
         writeChart(out, task, result, sizes);
         report.put("evaluated", task.eval() != null);
+        report.put("schedule", schedule.name());
+        if (scheduled.schedule() != null) {
+            // every step's ratios, widths, times and before/after (each against the step's input); plan.json's indices are the original model's
+            report.set("scheduleSteps", Json.toTree(scheduled.schedule()));
+        }
         if (sparsity != null) {
             // counted from the written checkpoint, so the figures are what model.safetensors and model.onnx hold
             report.set("sparsity", Json.toTree(SparsityCensus.of(out, req.method().json(), sparsity)));

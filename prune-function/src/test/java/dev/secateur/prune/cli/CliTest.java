@@ -32,7 +32,8 @@ class CliTest {
         }
     }
 
-    private static String path(String resource) {
+    /** A file on the test classpath: src/test/resources, and the reference fixtures under fixtures/. */
+    static String path(String resource) {
         try { // the test classpath: src/test/resources and the reference fixtures (tools/reference/fixtures)
             return Path.of(CliTest.class.getResource("/" + resource).toURI()).toString();
         } catch (java.net.URISyntaxException | NullPointerException e) {

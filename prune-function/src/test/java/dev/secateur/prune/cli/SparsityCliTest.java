@@ -20,16 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestProfile(CliTest.OneShot.class)
 class SparsityCliTest {
 
-    private static String path(String resource) {
-        try { // the test classpath: src/test/resources and the reference fixtures (tools/reference/fixtures)
-            return Path.of(SparsityCliTest.class.getResource("/" + resource).toURI()).toString();
-        } catch (java.net.URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("no test resource " + resource, e);
-        }
-    }
-
     private static LaunchResult prune(QuarkusMainLauncher launcher, Path out, String... extra) {
-        List<String> args = new ArrayList<>(List.of("prune", "--model", path("fixtures/llama-gqa"), "--calibration", path("text/words.txt"),
+        List<String> args = new ArrayList<>(List.of("prune", "--model", CliTest.path("fixtures/llama-gqa"), "--calibration", CliTest.path("text/words.txt"),
                 "--samples", "4", "--seq-len", "16", "--out", out.toString()));
         args.addAll(List.of(extra));
         return launcher.launch(args.toArray(String[]::new));
