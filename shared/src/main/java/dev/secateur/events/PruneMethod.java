@@ -14,6 +14,8 @@ public enum PruneMethod implements JsonEnum {
     WANDA_SP("wanda-sp"),
     FLAP("flap"),
     TAYLOR("taylor"),
+    /** Forward-only Bernoulli mask optimisation of FFN neurons under a parameter budget (Gao et al., arXiv 2406.10576). */
+    MASK_OPT("mask-opt"),
     /** Weight sparsity: zero the lowest |W_ij|·‖X_j‖₂ of each output row (Wanda); needs a sparsity. */
     WANDA("wanda"),
     /** Weight sparsity: OBS reconstruction of each linear layer from H = XᵀX (SparseGPT); needs a sparsity. */

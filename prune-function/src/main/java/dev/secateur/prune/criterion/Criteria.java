@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDManager;
 import dev.secateur.prune.mi.RenyiMutualInformation;
 import java.util.List;
 
-/** Criteria by name: mi (set form, default), mi-pairwise, magnitude, random, wanda-sp, flap (taylor needs the model: TaylorCriterion.compute). */
+/** Criteria by name: mi (set form, default), mi-pairwise, magnitude, random, wanda-sp, flap (taylor needs the model: TaylorCriterion.compute; mask-opt: the engine's MaskSearch). */
 public final class Criteria {
-    public static final List<String> NAMES = List.of("mi", "mi-pairwise", "magnitude", "random", "wanda-sp", "flap", "taylor");
+    public static final List<String> NAMES = List.of("mi", "mi-pairwise", "magnitude", "random", "wanda-sp", "flap", "taylor", "mask-opt");
 
     private Criteria() {
     }
@@ -27,6 +27,7 @@ public final class Criteria {
             case "wanda-sp" -> new ScoreSelector(new WandaSpCriterion());
             case "flap" -> new ScoreSelector(new FlapCriterion());
             case "taylor" -> throw new IllegalArgumentException("taylor needs the model's gradients: build it with TaylorCriterion.compute");
+            case "mask-opt" -> throw new IllegalArgumentException("mask-opt learns its masks from forward passes of the model (the engine's MaskSearch)");
             default -> throw new IllegalArgumentException("unknown pruning method '" + name + "' (known: " + String.join(", ", NAMES) + ")");
         };
     }
