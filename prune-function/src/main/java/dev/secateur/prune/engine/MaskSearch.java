@@ -71,6 +71,13 @@ final class MaskSearch {
         }
     }
 
+    /** The loss of each of these masks (null: the dense model) on the search's windows. */
+    double[] lossesOf(List<boolean[][]> masks) {
+        try (HiddenStates embedded = model.embedWindows(root, windows)) {
+            return losses(embedded, masks);
+        }
+    }
+
     static String widths(double[] w) {
         StringBuilder b = new StringBuilder("[");
         for (int l = 0; l < w.length; l++) {

@@ -466,7 +466,7 @@ final class StreamingPruner {
                 "mean next-token NLL on %d calibration windows, masks without compensation: dense %.5f, start (most likely mask of the %s init) %.5f, final %.5f",
                 r.windows(), r.denseLoss(), ms.init(), r.startLoss(), r.finalLoss()));
         notes.put("maskOpt.expectedFfnWidths", MaskSearch.widths(r.policy().expectedWidths()));
-        notes.put("maskOpt.estimator", "REINFORCE, leave-one-out baseline, step lr/sd(losses), theta projected onto the budget in [0.01, 0.99]");
+        notes.put("maskOpt.estimator", "REINFORCE, leave-one-out baseline, step lr/sd(losses), theta projected onto the budget within [eps, 1 - eps], eps = min(0.01, a tenth of the removed or kept fraction)");
         return r.policy();
     }
 

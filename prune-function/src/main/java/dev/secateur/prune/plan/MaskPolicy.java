@@ -12,11 +12,12 @@ import java.util.SplittableRandom;
  * descent on the expected loss of the masked model. After every step θ is projected (Euclidean) onto the budget: in each
  * budget group ({@link MaskBudget#groups}) θ_i ← clip(θ_i − τ, ε, 1 − ε) with τ found by bisection so that Σ θ_i, the
  * expected kept neurons (and so the expected kept parameters), is exactly the budget. ε keeps the score function
- * (m − θ) / (θ(1 − θ)) finite and every neuron explored. The final mask is the most likely one under the budget: the
+ * (m − θ) / (θ(1 − θ)) finite and every neuron explored: 0.01, or a tenth of the group's removed (or kept) fraction when
+ * that is smaller, so that the budget stays reachable inside [ε, 1 − ε]. The final mask is the most likely one under the budget: the
  * highest θ, with the per-layer floor under GLOBAL allocation.
  */
 public final class MaskPolicy {
-    /** θ stays in [EPS, 1 − EPS]. */
+    /** θ stays in [ε, 1 − ε], ε at most this. */
     static final double EPS = 0.01;
     /**
      * θ_i = σ(β (u_i − q)) at the start from a metric, u_i the neuron's keep quantile in the metric's ranking and q the
@@ -229,6 +230,8 @@ public final class MaskPolicy {
     private void project() {
         for (int[] group : budget.groups()) {
             double target = groupKept(budget, group);
+            double q = keptFraction(budget, group);
+            double eps = Math.min(EPS, 0.1 * Math.min(q, 1 - q));
             double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
             for (int l : group) {
                 for (double v : theta[l]) {
@@ -240,7 +243,7 @@ public final class MaskPolicy {
             double a = lo - 1, b = hi + 1;
             for (int it = 0; it < 100; it++) {
                 double tau = 0.5 * (a + b);
-                if (clippedSum(group, tau) > target) {
+                if (clippedSum(group, tau, eps) > target) {
                     a = tau;
                 } else {
                     b = tau;
@@ -249,24 +252,24 @@ public final class MaskPolicy {
             double tau = 0.5 * (a + b);
             for (int l : group) {
                 for (int i = 0; i < theta[l].length; i++) {
-                    theta[l][i] = clip(theta[l][i] - tau);
+                    theta[l][i] = clip(theta[l][i] - tau, eps);
                 }
             }
         }
     }
 
-    private double clippedSum(int[] group, double tau) {
+    private double clippedSum(int[] group, double tau, double eps) {
         double s = 0;
         for (int l : group) {
             for (double v : theta[l]) {
-                s += clip(v - tau);
+                s += clip(v - tau, eps);
             }
         }
         return s;
     }
 
-    private static double clip(double v) {
-        return Math.max(EPS, Math.min(1 - EPS, v));
+    private static double clip(double v, double eps) {
+        return Math.max(eps, Math.min(1 - eps, v));
     }
 
     static double[] flatten(double[][] x) {
