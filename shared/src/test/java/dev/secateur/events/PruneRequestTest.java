@@ -98,7 +98,7 @@ class PruneRequestTest {
     void unknownEnumsRejectedListingChoices() throws Exception {
         ObjectNode d = minimal();
         d.put("method", "obs");
-        assertInvalid("method", "unknown method 'obs'; expected one of mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, wanda, sparsegpt, sparsellm", d);
+        assertInvalid("method", "unknown method 'obs'; expected one of mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, mask-opt, wanda, sparsegpt, sparsellm", d);
         ObjectNode a = minimal();
         a.put("allocation", "greedy");
         assertInvalid("allocation", "unknown allocation 'greedy'", a);

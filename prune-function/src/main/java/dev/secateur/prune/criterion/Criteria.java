@@ -6,7 +6,7 @@ import java.util.List;
 
 /** Criteria by name: mi (set form, default), mi-pairwise, magnitude, random, wanda-sp, flap (taylor needs the model: TaylorCriterion.compute; mask-opt: the engine's MaskSearch). */
 public final class Criteria {
-    public static final List<String> NAMES = List.of("mi", "mi-pairwise", "magnitude", "random", "wanda-sp", "flap", "taylor", "mask-opt");
+    public static final List<String> NAMES = List.of("mi", "mi-pairwise", "magnitude", "random", "wanda-sp", "flap", "taylor");
 
     private Criteria() {
     }
