@@ -6,13 +6,17 @@
 # One command from a fresh clone (./secateur builds the jar on first use). Prints the markdown table and leaves it
 # (and one TSV line per run) under --out.
 #
-#   scripts/bench-mask-opt.sh [--budgets 0.2,0.3] [--seeds 0,1,2] [--uniform mi,wanda-sp,flap] [--out target/bench-mask-opt]
+# mask-opt in --uniform runs with per-layer budgets (--allocation uniform, the same FFN ratio as the uniform criteria).
+#
+#   scripts/bench-mask-opt.sh [--budgets 0.2,0.3] [--seeds 0,1,2] [--global mask-opt,mi] [--uniform mi,wanda-sp,flap]
+#                             [--out target/bench-mask-opt]
 #                             [-- extra mask-opt options, e.g. --mask-iterations 20]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 budgets="0.2,0.3"
 seeds="0,1,2"
 uniform="mi,wanda-sp,flap"
+global="mask-opt,mi"
 out="$root/target/bench-mask-opt"
 model="$root/models/kjv-llama"
 extra=()
@@ -21,9 +25,10 @@ while [[ $# -gt 0 ]]; do
     --budgets) budgets="$2"; shift 2 ;;
     --seeds) seeds="$2"; shift 2 ;;
     --uniform) uniform="$2"; shift 2 ;;
+    --global) global="$2"; shift 2 ;;
     --out) out="$2"; [[ "$out" = /* ]] || out="$PWD/$out"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -97,10 +102,19 @@ for budget in ${budgets//,/ }; do
   per_layer=$(python3 -c "print(round($removed/$layers))")
   r_uniform=$(python3 -c "print('%.6f' % ($per_layer/$width))")
   r_global=$(python3 -c "print('%.6f' % ($removed/$neurons))")
-  run mask-opt-global "$budget" "$seed" "$r_global" --method mask-opt --allocation global --param-ratio "$budget" ${extra[@]+"${extra[@]}"}
-  run mi-global "$budget" "$seed" "$r_global" --method mi --allocation global --ffn-ratio "$r_global"
+  for c in ${global//,/ }; do
+    if [[ "$c" == mask-opt ]]; then
+      run mask-opt-global "$budget" "$seed" "$r_global" --method mask-opt --allocation global --param-ratio "$budget" ${extra[@]+"${extra[@]}"}
+    else
+      run "$c-global" "$budget" "$seed" "$r_global" --method "$c" --allocation global --ffn-ratio "$r_global"
+    fi
+  done
   for c in ${uniform//,/ }; do
-    run "$c-uniform" "$budget" "$seed" "$r_uniform" --method "$c" --ffn-ratio "$r_uniform"
+    if [[ "$c" == mask-opt ]]; then
+      run mask-opt-uniform "$budget" "$seed" "$r_uniform" --method mask-opt --ffn-ratio "$r_uniform" ${extra[@]+"${extra[@]}"}
+    else
+      run "$c-uniform" "$budget" "$seed" "$r_uniform" --method "$c" --ffn-ratio "$r_uniform"
+    fi
   done
 done
 done
