@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * mask-opt on a model where part of the right mask is known: the demo model with a few FFN neurons made harmful (their
- * down_proj column replaced by a large random vector, which corrupts the residual stream whenever they fire). Any good
- * mask removes them. A uniform start knows nothing about them, and the mi criterion ranks them as the most important
- * neurons of their layers (they write the most energy), so only the forward-pass search can find them.
+ * mask-opt on a model where part of the right mask is known: the demo model with two FFN neurons of layer 1 made harmful,
+ * each a copy of one of the layer's strongest neurons writing −31 times its output, so that the pair writes −30 times
+ * what the strong neuron wrote. Removing a copy lowers the loss by more than 0.1 nats (checked first), so any good mask
+ * removes both. A uniform start knows nothing about them, and the mi criterion ranks them among the most important
+ * neurons (they write the most energy), so only the forward-pass search can find them.
  */
 class MaskOptPipelineTest {
     static final Map<Integer, int[]> HARMFUL = Map.of(1, new int[] {3, 200});
@@ -71,7 +72,7 @@ class MaskOptPipelineTest {
         int next = 0;
         for (int j : harmful) {
             int strong = byNorm[next++];
-            while (Arrays.stream(harmful).anyMatch(h -> h == strong)) {
+            if (Arrays.stream(harmful).anyMatch(h -> h == strong)) {
                 throw new IllegalStateException("a harmful neuron is among the strongest");
             }
             System.arraycopy(w.gate().data(), strong * in, gate.data(), j * in, in);
