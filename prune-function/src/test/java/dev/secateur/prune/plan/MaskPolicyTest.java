@@ -42,6 +42,7 @@ class MaskPolicyTest {
         assertArrayEquals(new int[] {12, 18, 6}, uniform.kept());
         SplittableRandom r = new SplittableRandom(1);
         for (MaskPolicy p : List.of(MaskPolicy.uniform(global), MaskPolicy.fromOrders(global, orders(2)), MaskPolicy.fromOrders(uniform, orders(2)))) {
+            planIsTheMostLikelyMask(p); // a uniform start: every θ tied
             for (int step = 0; step < 5; step++) {
                 List<boolean[][]> masks = new ArrayList<>();
                 double[] losses = new double[4];
@@ -70,6 +71,19 @@ class MaskPolicyTest {
                     kept += inLayer;
                 }
                 assertEquals(p.budget().keptTotal(), kept);
+                planIsTheMostLikelyMask(p);
+            }
+        }
+    }
+
+    /** The plan the engine applies (the first removedCounts of each order) is exactly the most likely mask, ties included. */
+    static void planIsTheMostLikelyMask(MaskPolicy p) {
+        boolean[][] keep = p.mostLikely();
+        int[] counts = p.removedCounts();
+        List<RemovalOrder> orders = p.removalOrders();
+        for (int l = 0; l < keep.length; l++) {
+            for (int q = 0; q < keep[l].length; q++) {
+                assertEquals(q >= counts[l], keep[l][orders.get(l).order()[q]], "layer " + l + " position " + q);
             }
         }
     }
