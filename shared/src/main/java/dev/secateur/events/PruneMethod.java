@@ -17,6 +17,8 @@ public enum PruneMethod implements JsonEnum {
     TAYLOR("taylor"),
     /** Adaptive estimation fusion (Liu et al.): vector- and element-wise Taylor fused per layer with a weight from their split-half noise. */
     FUSION("fusion"),
+    /** Forward-only Bernoulli mask optimisation of FFN neurons under a parameter budget (Gao et al., arXiv 2406.10576). */
+    MASK_OPT("mask-opt"),
     /** Weight sparsity: zero the lowest |W_ij|·‖X_j‖₂ of each output row (Wanda); needs a sparsity. */
     WANDA("wanda"),
     /** Weight sparsity: OBS reconstruction of each linear layer from H = XᵀX (SparseGPT); needs a sparsity. */

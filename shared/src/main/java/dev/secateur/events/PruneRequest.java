@@ -44,6 +44,13 @@ import java.io.IOException;
  *     previous one's pruned model, removing front-loaded parts of the same total)
  * @param scheduleSteps steps of an adaptive schedule, 2 to {@link #MAX_SCHEDULE_STEPS}; null: {@link #DEFAULT_SCHEDULE_STEPS}
  * @param recoverSteps optimizer steps of recovery fine-tuning on the calibration text between adaptive steps; null or 0: none
+ * @param paramRatio method mask-opt: fraction of the model's parameters to remove, > 0 and < 1, instead of ffnRatio; null
+ *     to take ffnRatio as the budget
+ * @param maskIterations mask-opt: policy-gradient steps (null: the default)
+ * @param maskSamples mask-opt: masks sampled per step, at least 2
+ * @param maskLr mask-opt: step size, in units of a step's loss standard deviation
+ * @param maskInit mask-opt: "mi" (θ starts from the mi ranking) or "uniform"
+ * @param maskWindows mask-opt: calibration windows each mask's loss is measured on, at most samples
  */
 public record PruneRequest(
         ModelSource source,
@@ -73,7 +80,13 @@ public record PruneRequest(
         String taylor,
         String schedule,
         Integer scheduleSteps,
-        Integer recoverSteps) {
+        Integer recoverSteps,
+        Double paramRatio,
+        Integer maskIterations,
+        Integer maskSamples,
+        Double maskLr,
+        String maskInit,
+        Integer maskWindows) {
 
     public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
     public static final double DEFAULT_FFN_RATIO = 0.2;
@@ -98,6 +111,7 @@ public record PruneRequest(
     public static final int DEFAULT_SCHEDULE_STEPS = 3;
     // each step is a full streaming run over the checkpoint; beyond this the ratio per step rounds to a unit or two
     public static final int MAX_SCHEDULE_STEPS = 16;
+    public static final java.util.List<String> MASK_INITS = java.util.List.of("mi", "uniform");
 
     /** Reads event data; unknown fields are ignored (newer senders), wrong types are errors naming the field. */
     public static PruneRequest parse(JsonNode data) {
@@ -114,10 +128,12 @@ public record PruneRequest(
         PruneMethod method = f.enumValue("method", PruneMethod.class, DEFAULT_METHOD);
         // a weight-sparsity method removes no neurons and refits nothing, so those defaults do not apply to it
         boolean weights = method != null && method.prunesWeights();
+        // a parameter budget replaces the FFN ratio, so its default does not apply then
+        Double paramRatio = f.optionalNumber("paramRatio");
         return new PruneRequest(
                 source,
                 method,
-                f.number("ffnRatio", weights ? 0.0 : DEFAULT_FFN_RATIO),
+                f.number("ffnRatio", weights || paramRatio != null ? 0.0 : DEFAULT_FFN_RATIO),
                 f.number("headRatio", DEFAULT_HEAD_RATIO),
                 f.integer("dropLayers", 0),
                 f.enumValue("allocation", Allocation.class, DEFAULT_ALLOCATION),
@@ -142,7 +158,13 @@ public record PruneRequest(
                 f.string("taylor"),
                 orDefault(f.string("schedule"), ONE_SHOT),
                 f.optionalInteger("scheduleSteps"),
-                f.optionalInteger("recoverSteps"));
+                f.optionalInteger("recoverSteps"),
+                paramRatio,
+                f.optionalInteger("maskIterations"),
+                f.optionalInteger("maskSamples"),
+                f.optionalNumber("maskLr"),
+                f.string("maskInit"),
+                f.optionalInteger("maskWindows"));
     }
 
     private static String orDefault(String v, String d) {
@@ -248,6 +270,7 @@ public record PruneRequest(
             }
         }
         validateSchedule();
+        validateMask();
         return this;
     }
 
@@ -277,6 +300,10 @@ public record PruneRequest(
             throw new RequestValidationException("schedule", "adaptive splits ffnRatio and headRatio over steps; method " + method.json()
                     + " zeroes single weights and runs one-shot only");
         }
+        if (method == PruneMethod.MASK_OPT) {
+            throw new RequestValidationException("schedule", "adaptive splits ffnRatio and headRatio over steps; method mask-opt learns one"
+                    + " mask for its whole budget and runs one-shot only");
+        }
         if (dropLayers > 0) {
             throw new RequestValidationException("dropLayers", "must be 0 with schedule adaptive, which splits ffnRatio and headRatio over steps;"
                     + " drop layers in a one-shot run before or after it, was " + dropLayers);
@@ -298,6 +325,49 @@ public record PruneRequest(
 
     public int recoverStepsOrDefault() {
         return recoverSteps == null ? 0 : recoverSteps;
+    }
+
+
+    /** Mask optimisation's fields go with method mask-opt, which learns FFN neuron masks only. */
+    private void validateMask() {
+        if (method != PruneMethod.MASK_OPT) {
+            String[] given = {paramRatio != null ? "paramRatio" : null, maskIterations != null ? "maskIterations" : null,
+                    maskSamples != null ? "maskSamples" : null, maskLr != null ? "maskLr" : null, maskInit != null ? "maskInit" : null,
+                    maskWindows != null ? "maskWindows" : null};
+            for (String field : given) {
+                if (field != null) {
+                    throw new RequestValidationException(field, "applies to method mask-opt only, not " + method.json());
+                }
+            }
+            return;
+        }
+        if (paramRatio != null && !(paramRatio > 0 && paramRatio < 1)) {
+            throw new RequestValidationException("paramRatio", "must be > 0 and < 1 (the fraction of the model's parameters to remove), was " + paramRatio);
+        }
+        if (paramRatio != null && ffnRatio > 0) {
+            throw new RequestValidationException("paramRatio", "and ffnRatio are two budgets for mask-opt; give one of them");
+        }
+        if (headRatio > 0) {
+            throw new RequestValidationException("headRatio", "must be 0 with method mask-opt, which learns masks over FFN neurons only");
+        }
+        if (dropLayers > 0) {
+            throw new RequestValidationException("dropLayers", "must be 0 with method mask-opt, which learns masks over FFN neurons only");
+        }
+        if (maskIterations != null && maskIterations < 1) {
+            throw new RequestValidationException("maskIterations", "must be >= 1, was " + maskIterations);
+        }
+        if (maskSamples != null && maskSamples < 2) {
+            throw new RequestValidationException("maskSamples", "must be >= 2 (each sample's baseline is the mean loss of the others), was " + maskSamples);
+        }
+        if (maskLr != null && !(maskLr > 0 && Double.isFinite(maskLr))) {
+            throw new RequestValidationException("maskLr", "must be a finite number > 0, was " + maskLr);
+        }
+        if (maskInit != null && !MASK_INITS.contains(maskInit)) {
+            throw new RequestValidationException("maskInit", "must be one of " + MASK_INITS + ", was '" + maskInit + "'");
+        }
+        if (maskWindows != null && (maskWindows < 1 || maskWindows > samples)) {
+            throw new RequestValidationException("maskWindows", "must be >= 1 and at most samples (" + samples + "), was " + maskWindows);
+        }
     }
 
     /** Weight sparsity goes with a weight-sparsity method and nothing structured; an N:M pattern fixes the sparsity. */

@@ -98,7 +98,7 @@ class PruneRequestTest {
     void unknownEnumsRejectedListingChoices() throws Exception {
         ObjectNode d = minimal();
         d.put("method", "obs");
-        assertInvalid("method", "unknown method 'obs'; expected one of mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, fusion, wanda, sparsegpt, sparsellm", d);
+        assertInvalid("method", "unknown method 'obs'; expected one of mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, fusion, mask-opt, wanda, sparsegpt, sparsellm", d);
         ObjectNode a = minimal();
         a.put("allocation", "greedy");
         assertInvalid("allocation", "unknown allocation 'greedy'", a);
@@ -233,6 +233,51 @@ class PruneRequestTest {
         ObjectNode gm = minimal();
         gm.putObject("qualityGate");
         assertInvalid("qualityGate.maxPerplexityRatio", "is required", gm);
+    }
+
+    /** mask-opt's budget and search fields: ranges, and only with method mask-opt, each error naming its field. */
+    @Test
+    void maskOptFieldRules() throws Exception {
+        Object[][] bad = {
+            {"paramRatio", 1.0, "must be > 0 and < 1"},
+            {"paramRatio", 1.5, "must be > 0 and < 1"},
+            {"paramRatio", -0.1, "must be > 0 and < 1"},
+            {"maskIterations", 0, "must be >= 1"},
+            {"maskSamples", 1, "must be >= 2"},
+            {"maskLr", 0.0, "finite number > 0"},
+            {"maskInit", "taylor", "[mi, uniform]"},
+            {"maskWindows", 0, "must be >= 1 and at most samples (32)"},
+            {"maskWindows", 33, "must be >= 1 and at most samples (32)"}};
+        for (Object[] c : bad) {
+            ObjectNode r = minimal();
+            r.put("method", "mask-opt");
+            r.set((String) c[0], Json.mapper().valueToTree(c[1]));
+            assertInvalid((String) c[0], (String) c[2], r);
+        }
+        ObjectNode other = minimal();
+        other.put("method", "wanda-sp").put("maskSamples", 4);
+        assertInvalid("maskSamples", "applies to method mask-opt only", other);
+        ObjectNode otherBudget = minimal();
+        otherBudget.put("paramRatio", 0.2);
+        assertInvalid("paramRatio", "applies to method mask-opt only, not mi", otherBudget);
+        ObjectNode both = minimal();
+        both.put("method", "mask-opt").put("paramRatio", 0.2).put("ffnRatio", 0.3);
+        assertInvalid("paramRatio", "give one of them", both);
+        ObjectNode heads = minimal();
+        heads.put("method", "mask-opt").put("headRatio", 0.25);
+        assertInvalid("headRatio", "FFN neurons only", heads);
+
+        ObjectNode ok = minimal();
+        ok.put("method", "mask-opt").put("paramRatio", 0.2).put("maskIterations", 5).put("maskSamples", 4).put("maskLr", 0.2)
+                .put("maskInit", "uniform").put("maskWindows", 2).put("allocation", "global");
+        PruneRequest r = PruneRequest.parseValid(ok);
+        assertEquals(PruneMethod.MASK_OPT, r.method());
+        assertEquals(0.2, r.paramRatio());
+        assertEquals(0.0, r.ffnRatio(), "a parameter budget replaces the FFN ratio's default");
+        assertEquals(5, r.maskIterations());
+        assertEquals("uniform", r.maskInit());
+        // the journal stores the request as JSON and reads it back
+        assertEquals(r, PruneRequest.parseValid(r.toJson()));
     }
 
     @Test

@@ -77,5 +77,7 @@ class ScheduleRequestTest {
         assertRefused(request().put("schedule", "adaptive").put("miThreshold", 1.5), "miThreshold", "no total to split");
         assertRefused(request().put("schedule", "adaptive").put("method", "wanda").put("sparsity", 0.5), "schedule",
                 "zeroes single weights");
+        assertRefused(request().put("schedule", "adaptive").put("method", "mask-opt").put("allocation", "global"), "schedule",
+                "mask-opt learns one mask");
     }
 }

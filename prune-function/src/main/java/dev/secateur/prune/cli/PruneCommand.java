@@ -29,7 +29,7 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face model folder")
     Path model;
 
-    @Option(names = "--method", defaultValue = "mi", description = "mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, fusion; "
+    @Option(names = "--method", defaultValue = "mi", description = "mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, fusion, mask-opt; "
             + "wanda, sparsegpt or sparsellm zero single weights (with --sparsity) (default: ${DEFAULT-VALUE})")
     String method;
 
@@ -79,6 +79,24 @@ public class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--recover-steps", description = "adaptive: optimizer steps of recovery fine-tuning on the calibration text between steps (default: 0, none)")
     Integer recoverSteps;
+
+    @Option(names = "--param-ratio", description = "mask-opt: fraction of the model's parameters to remove (> 0, < 1), instead of --ffn-ratio")
+    Double paramRatio;
+
+    @Option(names = "--mask-iterations", description = "mask-opt: policy-gradient steps (default: 40)")
+    Integer maskIterations;
+
+    @Option(names = "--mask-samples", description = "mask-opt: masks sampled per step, >= 2 (default: 8)")
+    Integer maskSamples;
+
+    @Option(names = "--mask-lr", description = "mask-opt: step on the keep probabilities, per standard deviation of a step's losses (default: 0.1)")
+    Double maskLr;
+
+    @Option(names = "--mask-init", description = "mask-opt: mi (start from the mi ranking) or uniform (default: mi)")
+    String maskInit;
+
+    @Option(names = "--mask-windows", description = "mask-opt: calibration windows each mask's loss is measured on, <= --samples (default: 4)")
+    Integer maskWindows;
 
     @Option(names = "--calibration", required = true, description = "calibration text or JSONL file; for an encoder, sentences one per line")
     Path calibration;
@@ -130,7 +148,9 @@ public class PruneCommand implements Callable<Integer> {
             Map.entry("evalMaxTokens", "--eval-max-tokens"), Map.entry("export", "--export"), Map.entry("miThreshold", "--mi-threshold"),
             Map.entry("miTokens", "--mi-tokens"), Map.entry("sparsity", "--sparsity"), Map.entry("pattern", "--pattern"),
             Map.entry("taylor", "--taylor"),
-            Map.entry("schedule", "--schedule"), Map.entry("scheduleSteps", "--schedule-steps"), Map.entry("recoverSteps", "--recover-steps"));
+            Map.entry("schedule", "--schedule"), Map.entry("scheduleSteps", "--schedule-steps"), Map.entry("recoverSteps", "--recover-steps"),
+            Map.entry("paramRatio", "--param-ratio"), Map.entry("maskIterations", "--mask-iterations"), Map.entry("maskSamples", "--mask-samples"),
+            Map.entry("maskLr", "--mask-lr"), Map.entry("maskInit", "--mask-init"), Map.entry("maskWindows", "--mask-windows"));
 
     @Override
     public Integer call() throws IOException {
@@ -203,6 +223,24 @@ public class PruneCommand implements Callable<Integer> {
         }
         if (eval != null) {
             r.put("eval", eval.toAbsolutePath().toString());
+        }
+        if (paramRatio != null) {
+            r.put("paramRatio", paramRatio);
+        }
+        if (maskIterations != null) {
+            r.put("maskIterations", maskIterations);
+        }
+        if (maskSamples != null) {
+            r.put("maskSamples", maskSamples);
+        }
+        if (maskLr != null) {
+            r.put("maskLr", maskLr);
+        }
+        if (maskInit != null) {
+            r.put("maskInit", maskInit);
+        }
+        if (maskWindows != null) {
+            r.put("maskWindows", maskWindows);
         }
         // The request names a store model to publish under; from the CLI the output folder's name stands in.
         String name = out.toAbsolutePath().getFileName().toString().toLowerCase(java.util.Locale.ROOT);

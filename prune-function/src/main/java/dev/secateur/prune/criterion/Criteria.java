@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.secateur.prune.mi.RenyiMutualInformation;
 import java.util.List;
 
-/** Criteria by name: mi (set form, default), mi-pairwise, magnitude, random, wanda-sp, flap (taylor and fusion need the model's gradients: TaylorEstimates). */
+/** Criteria by name: mi (set form, default), mi-pairwise, magnitude, random, wanda-sp, flap (taylor and fusion need the model's gradients: TaylorEstimates; mask-opt: the engine's MaskSearch). */
 public final class Criteria {
     public static final List<String> NAMES = List.of("mi", "mi-pairwise", "magnitude", "random", "wanda-sp", "flap", "taylor", "fusion");
 
@@ -32,6 +32,7 @@ public final class Criteria {
             case "wanda-sp" -> new ScoreSelector(new WandaSpCriterion());
             case "flap" -> new ScoreSelector(new FlapCriterion());
             case "taylor", "fusion" -> throw new IllegalArgumentException(name + " needs the model's gradients: build it from TaylorEstimates");
+            case "mask-opt" -> throw new IllegalArgumentException("mask-opt learns its masks from forward passes of the model (the engine's MaskSearch)");
             default -> throw new IllegalArgumentException("unknown pruning method '" + name + "' (known: " + String.join(", ", NAMES) + ")");
         };
     }

@@ -118,6 +118,26 @@ final class DecoderFamily implements ModelFamily {
         }
     }
 
+    /** The first {@code count} calibration windows (fewer when there are fewer), whole: inputs and targets. */
+    long[][] firstWindows(int count) {
+        return Arrays.copyOf(windows, Math.min(count, windows.length));
+    }
+
+    int batchSize() {
+        return batchSize;
+    }
+
+    /** Hidden states after the embeddings of these windows (e.g. {@link #firstWindows}), in the run's batches. */
+    HiddenStates embedWindows(NDManager root, long[][] some) {
+        CompactVocabulary vocab = CompactVocabulary.of(some);
+        try (NDManager embedM = root.newSubManager()) {
+            NDArray tokens = ModelFamily.array(embedM, src.tokenEmbeddingRows(vocab.ids()));
+            Tensor pos = src.positionEmbedding();
+            NDArray positions = pos == null ? null : ModelFamily.array(embedM, pos);
+            return HiddenStates.embed(f, root, vocab.remap(some), batchSize, tokens, positions);
+        }
+    }
+
     /** A window's inputs are all its tokens but the last; the last is only ever a target. */
     private static long[][] inputs(long[][] windows) {
         long[][] out = new long[windows.length][];

@@ -15,6 +15,7 @@ import dev.secateur.prune.criterion.TaylorCriterion;
 import dev.secateur.prune.criterion.TaylorEstimates;
 import dev.secateur.prune.criterion.TaylorVariant;
 import dev.secateur.prune.model.Devices;
+import dev.secateur.prune.plan.MaskSettings;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.sparsity.SparsityMethods;
 import dev.secateur.prune.sparsity.WeightSparsifier;
@@ -45,6 +46,12 @@ public final class PrunePipeline {
             throw new IllegalArgumentException("sparsity applies to the weight-sparsity methods (" + String.join(", ", SparsityMethods.NAMES)
                     + "); " + o.criterion() + " removes whole neurons, heads or layers");
         }
+        if ("mask-opt".equals(o.criterion())) {
+            return maskSpec(o, settings);
+        }
+        if (o.mask() != null) {
+            throw new IllegalArgumentException("mask settings apply to method mask-opt only, not " + o.criterion());
+        }
         if (Criteria.needsGradients(o.criterion())) {
             taylorVariant(o);
         } else if (o.taylor() != null) {
@@ -57,6 +64,29 @@ public final class PrunePipeline {
                 : new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), o.threshold(), o.allocation(), o.minKeep());
         Target heads = o.headRatio() == null ? null : new Target(Structure.ATTENTION_HEADS, o.headRatio(), null, o.allocation(), o.minKeep());
         return new PruneSpec(o.criterion(), ffn, heads, o.layerRatio(), null, o.compensation(), settings);
+    }
+
+    /**
+     * Mask optimisation learns FFN neuron masks under a parameter budget (or the FFN ratio's); the FFN target carries the
+     * allocation and floor, its ratio is 0 when the parameter ratio sets the budget.
+     */
+    private static PruneSpec maskSpec(PruneOptions o, Criteria.Settings settings) {
+        MaskSettings mask = o.mask() == null ? MaskSettings.defaults() : o.mask();
+        if (o.headRatio() != null || o.layerRatio() != null) {
+            throw new IllegalArgumentException("mask-opt learns masks over FFN neurons only; it cannot also remove heads or layers");
+        }
+        if (o.threshold() != null) {
+            throw new IllegalArgumentException("mask-opt has a budget, not a threshold");
+        }
+        if (mask.paramRatio() != null && o.ffnRatio() != null) {
+            throw new IllegalArgumentException("mask-opt takes one budget: a parameter ratio or an FFN ratio, not both");
+        }
+        if (mask.paramRatio() == null && o.ffnRatio() == null) {
+            throw new IllegalArgumentException("nothing to prune: mask-opt needs a parameter ratio or an FFN ratio");
+        }
+        Compensators.byName(o.compensation(), null, o.ridge());
+        Target ffn = new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), null, o.allocation(), o.minKeep());
+        return new PruneSpec(o.criterion(), ffn, null, null, null, o.compensation(), settings, null, mask);
     }
 
     /** Weight sparsity: a target and nothing structured; SparseGPT's own weight update is its compensation, Wanda has none. */
@@ -133,6 +163,13 @@ public final class PrunePipeline {
                 seconds.put("gradients", (System.nanoTime() - tg) / 1e9);
                 selector = new ScoreSelector("fusion".equals(o.criterion()) ? new FusionCriterion(estimates, variant)
                         : new TaylorCriterion(variant, estimates));
+            } else if (spec.mask() != null) {
+                if (!(model instanceof DecoderFamily)) {
+                    throw new IllegalArgumentException("mask-opt scores masks by the language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
+                }
+                // mi ranks the neurons θ starts from (--mask-init mi); the learnt θ decides the plan
+                selector = dev.secateur.prune.criterion.MiSetSelector.forCompensation(Criteria.byName("mi", manager, spec.settings()),
+                        spec.compensation());
             } else {
                 selector = dev.secateur.prune.criterion.MiSetSelector.forCompensation(Criteria.byName(spec.criterion(), manager, spec.settings()),
                         spec.compensation());

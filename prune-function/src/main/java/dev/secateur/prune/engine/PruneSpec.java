@@ -2,6 +2,7 @@ package dev.secateur.prune.engine;
 
 import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.model.CaptureSite;
+import dev.secateur.prune.plan.MaskSettings;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.sparsity.SparsityTarget;
 import java.util.EnumSet;
@@ -17,9 +18,10 @@ import java.util.Set;
  * @param layerRatio fraction of whole layers to drop by block input/output MI, or null
  * @param layerThreshold drop layers whose input/output MI exceeds this (bits) instead, or null
  * @param sparsity zeros in every block's linear weights (criterion wanda, sparsegpt or sparsellm), or null for structured pruning
+ * @param mask forward-only mask optimisation's settings (criterion mask-opt), or null
  */
 public record PruneSpec(String criterion, Target ffn, Target heads, Double layerRatio, Double layerThreshold,
-        String compensation, Criteria.Settings settings, SparsityTarget sparsity) {
+        String compensation, Criteria.Settings settings, SparsityTarget sparsity, MaskSettings mask) {
 
     public PruneSpec {
         boolean structured = ffn != null || heads != null || layerRatio != null || layerThreshold != null;
@@ -35,10 +37,16 @@ public record PruneSpec(String criterion, Target ffn, Target heads, Double layer
         }
     }
 
+    /** Without mask optimisation. */
+    public PruneSpec(String criterion, Target ffn, Target heads, Double layerRatio, Double layerThreshold,
+            String compensation, Criteria.Settings settings, SparsityTarget sparsity) {
+        this(criterion, ffn, heads, layerRatio, layerThreshold, compensation, settings, sparsity, null);
+    }
+
     /** A structured spec: whole neurons, heads or layers. */
     public PruneSpec(String criterion, Target ffn, Target heads, Double layerRatio, Double layerThreshold,
             String compensation, Criteria.Settings settings) {
-        this(criterion, ffn, heads, layerRatio, layerThreshold, compensation, settings, null);
+        this(criterion, ffn, heads, layerRatio, layerThreshold, compensation, settings, null, null);
     }
 
     /** The capture sites this run needs (none at all for weight-only criteria without compensation). */
@@ -81,6 +89,9 @@ public record PruneSpec(String criterion, Target ffn, Target heads, Double layer
         if (sparsity != null) {
             m.put("sparsity", Double.toString(sparsity.sparsity()));
             m.put("pattern", sparsity.pattern().toString());
+        }
+        if (mask != null) {
+            m.put("maskOpt", mask.toString());
         }
         m.put("settings", settings.toString());
         return m;

@@ -22,6 +22,9 @@ import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.LayerDrop;
 import dev.secateur.prune.plan.LayerPlan;
 import dev.secateur.prune.plan.LayerScores;
+import dev.secateur.prune.plan.MaskBudget;
+import dev.secateur.prune.plan.MaskPolicy;
+import dev.secateur.prune.plan.MaskSettings;
 import dev.secateur.prune.plan.PruningPlan;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.plan.UnitAllocator;
@@ -97,8 +100,13 @@ final class StreamingPruner {
         return criterionNeedsActivations() || sparsifier != null || compensator != Compensator.NONE;
     }
 
+    /** Whether the pruning pass's criterion reads activations (mask-opt's plan is fixed by its search before that pass). */
     private boolean criterionNeedsActivations() {
-        return selector != null && selector.needsActivations();
+        return selector != null && selector.needsActivations() && spec.mask() == null;
+    }
+
+    private boolean optimisesMasks() {
+        return spec.mask() != null;
     }
 
     private boolean dropsLayers() {
@@ -118,7 +126,7 @@ final class StreamingPruner {
         int layers = model.numLayers();
         int groupSize = spec.heads() == null ? 1 : uniformGroupSize();
         try (NDManager root = NDManager.newBaseManager(run.device(), "PyTorch")) {
-            Stats stats = globalAllocation() || dropsLayers() ? statsPass(root, groupSize) : null;
+            Stats stats = globalAllocation() || dropsLayers() || optimisesMasks() ? statsPass(root, groupSize) : null;
             int[] dropped = stats == null ? new int[0] : stats.dropped;
             List<LayerPlan> plans = new ArrayList<>();
             long before = 0, after = 0;
@@ -190,7 +198,7 @@ final class StreamingPruner {
 
                 t0 = System.nanoTime();
                 if (spec.ffn() != null) {
-                    RemovalOrder order = selector.order(acts, w, Structure.FFN_NEURONS);
+                    RemovalOrder order = stats != null && stats.ffnOrders != null ? stats.ffnOrders.get(l) : selector.order(acts, w, Structure.FFN_NEURONS);
                     int k = stats != null && stats.ffnCounts != null ? stats.ffnCounts[l] : UnitAllocator.count(order, spec.ffn(), 1, l);
                     plan = plan.withFfn(UnitAllocator.kept(w.ffnWidth(), Arrays.copyOf(order.order(), k)));
                 }
@@ -353,6 +361,8 @@ final class StreamingPruner {
 
     /** Removal counts from every layer's statistics on the dense model, and the layers to drop. */
     private static final class Stats {
+        /** Fixed per-layer FFN orders (mask-opt's learnt θ, ascending), or null when the pruning pass scores each layer itself. */
+        List<RemovalOrder> ffnOrders;
         int[] ffnCounts;
         int[] headCounts;
         int[] dropped = new int[0];
@@ -363,11 +373,14 @@ final class StreamingPruner {
         int layers = model.numLayers();
         List<RemovalOrder> ffnOrders = new ArrayList<>(), headOrders = new ArrayList<>();
         List<LayerScores.LayerInputs> inOut = new ArrayList<>();
+        // mask-opt reads the dense model's FFN orders only to start θ from mi's ranking
+        boolean ffnOrdersNeeded = isGlobal(spec.ffn()) || optimisesMasks() && spec.mask().initFromMi();
         Set<CaptureSite> sites = EnumSet.noneOf(CaptureSite.class);
-        sites.addAll(spec.sites(criterionNeedsActivations()));
-        HiddenStates states = model.embed(root, true, false).calibration();
+        sites.addAll(spec.sites(selector != null && selector.needsActivations()));
+        boolean readLayers = ffnOrdersNeeded || isGlobal(spec.heads()) || dropsLayers();
+        HiddenStates states = readLayers ? model.embed(root, true, false).calibration() : null;
         try (states) {
-            for (int l = 0; l < layers; l++) {
+            for (int l = 0; readLayers && l < layers; l++) {
                 LayerWeights w = model.layer(l);
                 ActivationCollector c = collector(l, sites, states);
                 try (DeviceBlock dense = DeviceBlock.load(l, w, root)) {
@@ -375,7 +388,7 @@ final class StreamingPruner {
                 }
                 LayerActivations a = c.activations(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim);
                 peakActivationBytes = Math.max(peakActivationBytes, c.bytes() + states.bytes());
-                if (isGlobal(spec.ffn())) {
+                if (ffnOrdersNeeded) {
                     ffnOrders.add(selector.order(a, w, Structure.FFN_NEURONS));
                 }
                 if (isGlobal(spec.heads())) {
@@ -388,7 +401,15 @@ final class StreamingPruner {
             }
         }
         Stats s = new Stats();
-        if (isGlobal(spec.ffn())) {
+        if (optimisesMasks()) {
+            add("stats", t0);
+            t0 = System.nanoTime();
+            MaskPolicy learnt = searchMasks(root, ffnOrders);
+            s.ffnOrders = learnt.removalOrders();
+            s.ffnCounts = learnt.removedCounts();
+            add("mask", t0);
+            t0 = System.nanoTime();
+        } else if (isGlobal(spec.ffn())) {
             s.ffnCounts = UnitAllocator.removed(ffnOrders, spec.ffn(), 1).stream().mapToInt(r -> r.length).toArray();
         }
         if (isGlobal(spec.heads())) {
@@ -409,6 +430,44 @@ final class StreamingPruner {
         add("stats", t0);
         listener.progress("plan", 1, "plan ready: " + s.dropped.length + " layers dropped");
         return s;
+    }
+
+    /**
+     * Learns the FFN masks on the dense model (forward passes only) under the run's budget, from mi's orders or uniform θ,
+     * and records what it did for plan.json.
+     */
+    private MaskPolicy searchMasks(NDManager root, List<RemovalOrder> miOrders) {
+        MaskSettings ms = spec.mask();
+        DecoderFamily decoder = (DecoderFamily) model;
+        int layers = model.numLayers();
+        int[] widths = new int[layers];
+        for (int l = 0; l < layers; l++) {
+            widths[l] = model.layerSizes(l).ffn();
+        }
+        long neuron = MaskBudget.neuronParameters(model.layer(0));
+        Target t = spec.ffn();
+        MaskBudget budget = ms.paramRatio() != null
+                ? MaskBudget.fromParameters(widths, neuron, decoder.checkpoint().parameterCount(), ms.paramRatio(), t.allocation(), t.minKeep())
+                : MaskBudget.fromFfnRatio(widths, neuron, t.ratio(), t.allocation(), t.minKeep());
+        MaskPolicy policy = ms.initFromMi() ? MaskPolicy.fromOrders(budget, miOrders) : MaskPolicy.uniform(budget);
+        MaskSearch.Result r = new MaskSearch(decoder, root, ms.windows()).run(policy, ms, spec.settings().seed(), listener);
+        int[] removed = r.policy().removedCounts();
+        int[] learnt = new int[layers];
+        for (int l = 0; l < layers; l++) {
+            learnt[l] = widths[l] - removed[l];
+        }
+        notes.put("maskOpt.budget", String.format(java.util.Locale.ROOT, "%s allocation, %d of %d FFN neurons kept (%,d parameters removed, %d per neuron%s)",
+                budget.allocation().name().toLowerCase(java.util.Locale.ROOT), budget.keptTotal(), Arrays.stream(widths).sum(),
+                budget.removedParameters(), neuron, ms.paramRatio() != null ? ", param ratio " + ms.paramRatio() : ", ffn ratio " + t.ratio()));
+        notes.put("maskOpt.learnedFfnWidths", Arrays.toString(learnt));
+        notes.put("maskOpt.lossCurve", Arrays.stream(r.lossCurve()).mapToObj(v -> String.format(java.util.Locale.ROOT, "%.5f", v))
+                .collect(java.util.stream.Collectors.joining(", ", "[", "]")));
+        notes.put("maskOpt.losses", String.format(java.util.Locale.ROOT,
+                "mean next-token NLL on %d calibration windows, masks without compensation: dense %.5f, start (most likely mask of the %s init) %.5f, final %.5f",
+                r.windows(), r.denseLoss(), ms.init(), r.startLoss(), r.finalLoss()));
+        notes.put("maskOpt.expectedFfnWidths", MaskSearch.widths(r.policy().expectedWidths()));
+        notes.put("maskOpt.estimator", "REINFORCE, leave-one-out baseline, step lr/sd(losses), theta projected onto the budget within [eps, 1 - eps], eps = min(0.01, a tenth of the removed or kept fraction)");
+        return r.policy();
     }
 
     private int uniformGroupSize() {

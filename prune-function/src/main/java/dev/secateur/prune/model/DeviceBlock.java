@@ -33,6 +33,20 @@ public final class DeviceBlock implements AutoCloseable {
         }
     }
 
+    /**
+     * The block with FFN neuron j's output switched off where {@code keep[j]} is 0: down_proj's column j is multiplied
+     * by it, which is what removing the neuron does to the block's output (its bias stays). Only the masked column
+     * copy is new; closing the masked block frees it and leaves this block as it was.
+     *
+     * @param keep [ffn] float 0/1 on this block's device
+     */
+    public DeviceBlock withFfnMask(NDArray keep) {
+        NDManager m = manager.newSubManager();
+        NDArray down = arrays.down().mul(keep);
+        down.attach(m);
+        return new DeviceBlock(index, m, arrays.withDown(down));
+    }
+
     static Shape shape(Tensor t) {
         return new Shape(Arrays.stream(t.shape()).asLongStream().toArray());
     }

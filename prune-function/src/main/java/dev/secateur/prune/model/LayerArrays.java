@@ -53,6 +53,12 @@ record LayerArrays(
         return construct(LayerWeights.class, Tensor.class, args);
     }
 
+    /** The same block with another down projection (a masked copy); every other array is shared. */
+    LayerArrays withDown(NDArray newDown) {
+        return new LayerArrays(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
+                gate, gateBias, up, upBias, newDown, downBias, qNorm, kNorm);
+    }
+
     /** The present (non-null) arrays under their component names, in declaration order. */
     Map<String, NDArray> byName() {
         Map<String, NDArray> out = new LinkedHashMap<>();

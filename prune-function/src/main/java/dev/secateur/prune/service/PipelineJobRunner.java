@@ -15,6 +15,8 @@ import dev.secateur.prune.engine.PruneResult;
 import dev.secateur.prune.engine.PruneSchedule;
 import dev.secateur.prune.engine.ScheduledPruning;
 import dev.secateur.prune.plan.Allocation;
+import dev.secateur.prune.plan.MaskBudget;
+import dev.secateur.prune.plan.MaskSettings;
 import dev.secateur.model.SparsityPattern;
 import dev.secateur.prune.sparsity.SparsityCensus;
 import dev.secateur.prune.sparsity.SparsityTarget;
@@ -42,7 +44,8 @@ public final class PipelineJobRunner implements PruneJobRunner {
             "load", new double[] {3, 5},
             "calibrate", new double[] {5, 6},
             "gradients", new double[] {6, 20},
-            "stats", new double[] {6, 20},
+            "stats", new double[] {6, 8},
+            "mask", new double[] {8, 20},
             "plan", new double[] {20, 20},
             "prune", new double[] {20, 85},
             "eval", new double[] {85, 88},
@@ -96,6 +99,10 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 throw new RequestValidationException("method", "sparsellm couples a gated FFN (gate, up, down: Llama, Mistral, Qwen2, Qwen3); "
                         + (encoder ? "an encoder's" : "GPT-2's") + " FFN has no gate: use sparsegpt");
             }
+        }
+        if (req.method() == dev.secateur.events.PruneMethod.MASK_OPT) {
+            options = options.withMask(maskSettings(req));
+            checkMaskBudget(task.sourceDir(), req, options);
         }
         try {
             PrunePipeline.spec(options);
@@ -191,6 +198,30 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 "format", "onnx+safetensors"));
     }
 
+    /** The request's mask-opt fields, their defaults where left out. */
+    private static MaskSettings maskSettings(PruneRequest req) {
+        MaskSettings d = MaskSettings.defaults();
+        return new MaskSettings(req.maskIterations() != null ? req.maskIterations() : d.iterations(),
+                req.maskSamples() != null ? req.maskSamples() : d.samples(), req.maskLr() != null ? req.maskLr() : d.learningRate(),
+                req.maskInit() != null ? req.maskInit() : d.init(),
+                req.maskWindows() != null ? req.maskWindows() : Math.min(d.windows(), req.samples()), req.paramRatio());
+    }
+
+    /** A budget the FFN cannot give (a parameter ratio above what its neurons hold, past the per-layer floor) is refused before any work. */
+    private static void checkMaskBudget(Path source, PruneRequest req, PruneOptions o) {
+        try (dev.secateur.model.StreamedCheckpoint ckpt = dev.secateur.model.StreamedCheckpoint.open(source)) {
+            int[] widths = ckpt.layerSizes().stream().mapToInt(dev.secateur.model.LayerSizes::ffn).toArray();
+            long neuron = MaskBudget.neuronParameters(ckpt.layer(0));
+            if (req.paramRatio() != null) {
+                MaskBudget.fromParameters(widths, neuron, ckpt.parameterCount(), req.paramRatio(), o.allocation(), o.minKeep());
+            } else if (o.ffnRatio() != null) {
+                MaskBudget.fromFfnRatio(widths, neuron, o.ffnRatio(), o.allocation(), o.minKeep());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new RequestValidationException(req.paramRatio() != null ? "paramRatio" : "ffnRatio", e.getMessage());
+        }
+    }
+
     /** An N:M pattern whose groups cannot tile every layer's inputs is refused before anything is loaded, naming the layer. */
     private static void requireTileable(Path source, boolean encoder, SparsityPattern pattern) {
         dev.secateur.checkpoint.ModelConfig config = ConfigReader.read(source);
@@ -227,6 +258,10 @@ public final class PipelineJobRunner implements PruneJobRunner {
 
     /** An encoder has no next-token loss and no perplexity, and is exported in float32 (EncoderOnnxExporter). */
     private static void refuseWhatEncodersLack(PruneRequest req) {
+        if (req.method() == dev.secateur.events.PruneMethod.MASK_OPT) {
+            throw new RequestValidationException("method", "mask-opt scores masks by the language-model loss, which an encoder has not; use mi, "
+                    + "mi-pairwise, wanda-sp, flap, magnitude or random");
+        }
         if (req.method() == dev.secateur.events.PruneMethod.TAYLOR || req.method() == dev.secateur.events.PruneMethod.FUSION) {
             throw new RequestValidationException("method", req.method().json() + " needs a language-model loss, which an encoder has not; use mi, mi-pairwise, "
                     + "wanda-sp, flap, magnitude or random");

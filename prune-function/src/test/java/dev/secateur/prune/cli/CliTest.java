@@ -214,6 +214,35 @@ class CliTest {
         }
     }
 
+    /** mask-opt's bad values are refused before any work, each error naming its option. */
+    @Test
+    void badMaskOptOptionsNameTheOption(QuarkusMainLauncher launcher, @TempDir Path tmp) {
+        String model = Path.of("..", "models", "kjv-llama").toAbsolutePath().normalize().toString();
+        String calib = Path.of("..", "data", "kjv-calib.txt").toAbsolutePath().normalize().toString();
+        String[][] cases = {
+            {"--param-ratio", "1", "--param-ratio: must be > 0 and < 1"},
+            {"--param-ratio", "-0.2", "--param-ratio: must be > 0 and < 1"},
+            // 90 % of the parameters is more than the FFN neurons own
+            {"--param-ratio", "0.9", "--param-ratio: param ratio 0.9"},
+            {"--mask-iterations", "0", "--mask-iterations: must be >= 1"},
+            {"--mask-samples", "1", "--mask-samples: must be >= 2"},
+            {"--mask-lr", "-1", "--mask-lr: must be a finite number > 0"},
+            {"--mask-init", "magnitude", "--mask-init: must be one of [mi, uniform]"},
+            {"--mask-windows", "64", "--mask-windows: must be >= 1 and at most samples (32)"}};
+        int i = 0;
+        for (String[] c : cases) {
+            LaunchResult r = launcher.launch("prune", "--model", model, "--method", "mask-opt", "--allocation", "global", "--calibration", calib,
+                    "--device", "cpu", c[0], c[1], "--out", tmp.resolve("out" + i++).toString());
+            assertEquals(1, r.exitCode(), c[0] + " " + c[1]);
+            assertTrue(r.getErrorOutput().contains(c[2]), c[0] + " " + c[1] + ": " + r.getErrorOutput());
+            assertFalse(r.getErrorOutput().contains("\tat "), r.getErrorOutput());
+        }
+        LaunchResult other = launcher.launch("prune", "--model", model, "--method", "mi", "--calibration", calib, "--device", "cpu",
+                "--mask-samples", "4", "--out", tmp.resolve("other").toString());
+        assertEquals(1, other.exitCode());
+        assertTrue(other.getErrorOutput().contains("--mask-samples: applies to method mask-opt only"), other.getErrorOutput());
+    }
+
     /** `prune` on an encoder folder goes through the service's runner too: the same files, the fidelity in report.json. */
     @Test
     void pruneOnAnEncoderFolderWritesAServableEncoder(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {

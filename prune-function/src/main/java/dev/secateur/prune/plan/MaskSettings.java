@@ -1,0 +1,49 @@
+package dev.secateur.prune.plan;
+
+/**
+ * The knobs of forward-only mask optimisation ({@code --method mask-opt}, after Gao et al., arXiv 2406.10576).
+ *
+ * @param iterations policy-gradient steps
+ * @param samples masks sampled per step (at least 2: each sample's baseline is the mean loss of the others)
+ * @param learningRate step on θ, in units of the iteration's loss standard deviation (see {@link MaskPolicy#step})
+ * @param init "mi": θ from the mi criterion's removal order; "uniform": every θ at the kept fraction
+ * @param windows calibration windows (the first ones of the sampled calibration set) every mask's loss is measured on
+ * @param paramRatio fraction of the model's parameters to remove, or null to take the FFN ratio as the budget
+ */
+public record MaskSettings(int iterations, int samples, double learningRate, String init, int windows, Double paramRatio) {
+    public static final int DEFAULT_ITERATIONS = 40;
+    public static final int DEFAULT_SAMPLES = 8;
+    public static final double DEFAULT_LEARNING_RATE = 0.1;
+    public static final String DEFAULT_INIT = "mi";
+    public static final int DEFAULT_WINDOWS = 4;
+    public static final java.util.List<String> INITS = java.util.List.of("mi", "uniform");
+
+    public MaskSettings {
+        if (iterations < 1) {
+            throw new IllegalArgumentException("mask iterations must be >= 1, was " + iterations);
+        }
+        if (samples < 2) {
+            throw new IllegalArgumentException("mask samples must be >= 2 (the baseline of each sample is the others' mean loss), was " + samples);
+        }
+        if (!(learningRate > 0 && Double.isFinite(learningRate))) {
+            throw new IllegalArgumentException("mask learning rate must be a finite number > 0, was " + learningRate);
+        }
+        if (!INITS.contains(init)) {
+            throw new IllegalArgumentException("mask init must be one of " + INITS + ", was '" + init + "'");
+        }
+        if (windows < 1) {
+            throw new IllegalArgumentException("mask windows must be >= 1, was " + windows);
+        }
+        if (paramRatio != null && !(paramRatio > 0 && paramRatio < 1)) {
+            throw new IllegalArgumentException("param ratio must be > 0 and < 1, was " + paramRatio);
+        }
+    }
+
+    public static MaskSettings defaults() {
+        return new MaskSettings(DEFAULT_ITERATIONS, DEFAULT_SAMPLES, DEFAULT_LEARNING_RATE, DEFAULT_INIT, DEFAULT_WINDOWS, null);
+    }
+
+    public boolean initFromMi() {
+        return "mi".equals(init);
+    }
+}
