@@ -3,6 +3,7 @@ package dev.secateur.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.json.Json;
 import dev.secateur.model.SparsityPattern;
+import dev.secateur.model.TargetShape;
 import dev.secateur.store.ModelNames;
 
 import java.io.IOException;
@@ -35,6 +36,9 @@ import java.io.IOException;
  *     null for structured methods
  * @param pattern where the zeros may fall: "unstructured" (the default with a sparsity) or N:M ("2:4", "4:8": at most N
  *     non-zeros in every M consecutive inputs, which fixes sparsity at (M − N) / M)
+ * @param targetShape a sheared target architecture ({@link TargetShape}: layers, hidden, heads, kv-heads, ffn), as the
+ *     string "layers=4,hidden=192" or the object {"layers": 4, "hidden": 192}; replaces ffnRatio, headRatio and
+ *     dropLayers; null for ratio targets
  */
 public record PruneRequest(
         ModelSource source,
@@ -60,7 +64,8 @@ public record PruneRequest(
         Double miThreshold,
         Integer miTokens,
         Double sparsity,
-        String pattern) {
+        String pattern,
+        TargetShape targetShape) {
 
     public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
     public static final double DEFAULT_FFN_RATIO = 0.2;
@@ -94,10 +99,12 @@ public record PruneRequest(
         PruneMethod method = f.enumValue("method", PruneMethod.class, DEFAULT_METHOD);
         // a weight-sparsity method removes no neurons and refits nothing, so those defaults do not apply to it
         boolean weights = method != null && method.prunesWeights();
+        TargetShape shape = targetShape(data.get("targetShape"));
         return new PruneRequest(
                 source,
                 method,
-                f.number("ffnRatio", weights ? 0.0 : DEFAULT_FFN_RATIO),
+                // a target shape says the FFN width itself (or keeps it), so the default ratio does not apply either
+                f.number("ffnRatio", weights || shape != null ? 0.0 : DEFAULT_FFN_RATIO),
                 f.number("headRatio", DEFAULT_HEAD_RATIO),
                 f.integer("dropLayers", 0),
                 f.enumValue("allocation", Allocation.class, DEFAULT_ALLOCATION),
@@ -118,7 +125,19 @@ public record PruneRequest(
                 f.optionalNumber("miThreshold"),
                 f.optionalInteger("miTokens"),
                 f.optionalNumber("sparsity"),
-                f.string("pattern"));
+                f.string("pattern"),
+                shape);
+    }
+
+    private static TargetShape targetShape(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        try {
+            return TargetShape.fromJson(v);
+        } catch (IllegalArgumentException e) {
+            throw new RequestValidationException("targetShape", e.getMessage());
+        }
     }
 
     private static String orDefault(String v, String d) {
@@ -212,7 +231,36 @@ public record PruneRequest(
             throw new RequestValidationException("export", "must be one of " + EXPORTS + ", was '" + export + "'");
         }
         validateSparsity();
+        validateTargetShape();
         return this;
+    }
+
+    /** A target shape is the whole structured target: no ratios, layer counts, threshold or weight sparsity beside it. */
+    private void validateTargetShape() {
+        if (targetShape == null) {
+            return;
+        }
+        String why = "cannot be combined with targetShape, which sets the sizes itself";
+        if (sparsity != null) {
+            throw new RequestValidationException("targetShape", "cannot be combined with sparsity: a target shape removes whole layers,"
+                    + " channels, heads and neurons; weight sparsity zeroes single weights");
+        }
+        if (method.prunesWeights()) {
+            throw new RequestValidationException("method", method.json() + " zeroes single weights; a targetShape needs a structured method"
+                    + " (mi, magnitude, wanda-sp, flap, random, ...)");
+        }
+        if (ffnRatio > 0) {
+            throw new RequestValidationException("ffnRatio", why + " (ffn=F), was " + ffnRatio);
+        }
+        if (headRatio > 0) {
+            throw new RequestValidationException("headRatio", why + " (heads=A, kv-heads=G), was " + headRatio);
+        }
+        if (dropLayers > 0) {
+            throw new RequestValidationException("dropLayers", why + " (layers=L), was " + dropLayers);
+        }
+        if (miThreshold != null) {
+            throw new RequestValidationException("miThreshold", why + " (a fixed count per layer, not a threshold)");
+        }
     }
 
     /** Weight sparsity goes with a weight-sparsity method and nothing structured; an N:M pattern fixes the sparsity. */

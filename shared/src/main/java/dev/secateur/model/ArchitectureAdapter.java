@@ -60,7 +60,12 @@ public interface ArchitectureAdapter {
     Map<String, Tensor> writeHead(Head h);
 
     /** config.json for a model of these sizes: the source config with sizes updated and per-layer sizes recorded. */
-    ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias);
+    default ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias) {
+        return config(source, sizes, mlpBias, source.hiddenSize());
+    }
+
+    /** @param hiddenSize the residual width of the written model (smaller than the source's after hidden pruning) */
+    ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias, int hiddenSize);
 
     default DecoderWeights read(Checkpoint ck) {
         Embeddings e = readEmbeddings(ck);
@@ -84,7 +89,7 @@ public interface ArchitectureAdapter {
     }
 
     default ObjectNode config(DecoderWeights w) {
-        return config(w.config(), w.layerSizes(), hasMlpBias(w));
+        return config(w.config(), w.layerSizes(), hasMlpBias(w), w.tokenEmbedding().dim(1));
     }
 
     static boolean hasMlpBias(DecoderWeights w) {

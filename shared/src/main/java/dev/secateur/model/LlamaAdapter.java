@@ -148,10 +148,19 @@ final class LlamaAdapter implements ArchitectureAdapter {
     }
 
     @Override
-    public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias) {
+    public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias, int hiddenSize) {
         ObjectNode c = source.raw().deepCopy();
         c.put("num_hidden_layers", sizes.size());
+        c.put("hidden_size", hiddenSize);
+        // explicit, because hidden_size / num_attention_heads no longer gives it once heads or channels are removed
         c.put("head_dim", source.headDim());
+        if (sizes.stream().distinct().count() == 1) {
+            // a uniform model is a plain Hugging Face config: the global sizes are every layer's
+            LayerSizes s = sizes.get(0);
+            c.put("num_attention_heads", s.heads());
+            c.put("num_key_value_heads", s.kvHeads());
+            c.put("intermediate_size", s.ffn());
+        }
         if (mlpBias) {
             c.put("mlp_bias", true);
         }

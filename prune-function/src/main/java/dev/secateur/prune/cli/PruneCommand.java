@@ -42,6 +42,10 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--pattern", description = "wanda, sparsegpt, sparsellm: unstructured (default) or N:M such as 2:4, 4:8 (at most N non-zeros in every M inputs)")
     String pattern;
 
+    @Option(names = "--target-shape", description = "prune to this uniform architecture instead of ratios: any of layers=L,hidden=H,heads=A,"
+            + "kv-heads=G,ffn=F (and norm-scale=none|sqrt|calibrated for hidden); see README 'Sheared target shape'")
+    String targetShape;
+
     @Option(names = "--head-ratio", defaultValue = "0", description = "fraction of attention heads to remove, whole KV groups")
     double headRatio;
 
@@ -114,7 +118,8 @@ public class PruneCommand implements Callable<Integer> {
             Map.entry("calibration", "--calibration"), Map.entry("samples", "--samples"), Map.entry("seqLen", "--seq-len"),
             Map.entry("eval", "--eval"), Map.entry("evalSeqLen", "--eval-seq-len"), Map.entry("calibrationMode", "--calibration-mode"),
             Map.entry("evalMaxTokens", "--eval-max-tokens"), Map.entry("export", "--export"), Map.entry("miThreshold", "--mi-threshold"),
-            Map.entry("miTokens", "--mi-tokens"), Map.entry("sparsity", "--sparsity"), Map.entry("pattern", "--pattern"));
+            Map.entry("miTokens", "--mi-tokens"), Map.entry("sparsity", "--sparsity"), Map.entry("pattern", "--pattern"),
+            Map.entry("targetShape", "--target-shape"));
 
     @Override
     public Integer call() throws IOException {
@@ -166,6 +171,9 @@ public class PruneCommand implements Callable<Integer> {
         }
         if (pattern != null) {
             r.put("pattern", pattern);
+        }
+        if (targetShape != null) {
+            r.put("targetShape", targetShape);
         }
         if (miTokens != null) {
             r.put("miTokens", miTokens);

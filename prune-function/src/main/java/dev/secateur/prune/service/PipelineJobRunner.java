@@ -92,11 +92,14 @@ public final class PipelineJobRunner implements PruneJobRunner {
                         + (encoder ? "an encoder's" : "GPT-2's") + " FFN has no gate: use sparsegpt");
             }
         }
+        if (req.targetShape() != null) {
+            options = options.withTargetShape(req.targetShape());
+        }
         try {
             PrunePipeline.spec(options);
         } catch (IllegalArgumentException e) {
-            // unknown criterion for this pipeline (e.g. taylor), or nothing to prune at all
-            String field = req.method().prunesWeights() ? "sparsity"
+            // unknown criterion for this pipeline (e.g. taylor), nothing to prune at all, or a target shape the model cannot take
+            String field = req.targetShape() != null ? "targetShape" : req.method().prunesWeights() ? "sparsity"
                     : req.ffnRatio() == 0 && req.headRatio() == 0 && req.dropLayers() == 0 ? "ffnRatio" : "method";
             throw new RequestValidationException(field, e.getMessage());
         }
