@@ -111,13 +111,19 @@ final class LlamaAdapter implements ArchitectureAdapter {
 
     @Override
     public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
+        return writeLayer(i, l, mlpBias, false);
+    }
+
+    @Override
+    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias, boolean attentionBias) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         String p = "model.layers." + i + ".";
         out.put(p + "input_layernorm.weight", l.attnNorm());
-        put(out, p + "self_attn.q_proj", l.q(), l.qBias());
-        put(out, p + "self_attn.k_proj", l.k(), l.kBias());
-        put(out, p + "self_attn.v_proj", l.v(), l.vBias());
-        put(out, p + "self_attn.o_proj", l.o(), l.oBias());
+        // Llama's attention_bias switches all four attention biases on at once, so absent ones are written as zeros
+        put(out, p + "self_attn.q_proj", l.q(), orZeros(l.qBias(), l.q().dim(0), attentionBias));
+        put(out, p + "self_attn.k_proj", l.k(), orZeros(l.kBias(), l.k().dim(0), attentionBias));
+        put(out, p + "self_attn.v_proj", l.v(), orZeros(l.vBias(), l.v().dim(0), attentionBias));
+        put(out, p + "self_attn.o_proj", l.o(), orZeros(l.oBias(), l.o().dim(0), attentionBias));
         out.put(p + "post_attention_layernorm.weight", l.mlpNorm());
         // Hugging Face's mlp_bias switches on all three MLP biases at once, so absent ones are written as zeros.
         put(out, p + "mlp.gate_proj", l.gate(), orZeros(l.gateBias(), l.ffnWidth(), mlpBias));

@@ -135,8 +135,12 @@ final class DecoderFamily implements ModelFamily {
     }
 
     @Override
-    public Output output(Path dir, int keptLayers, boolean addsMlpBias, HiddenPlan hidden) {
+    public Output output(Path dir, int keptLayers, boolean addsMlpBias, boolean addsAttentionBias, HiddenPlan hidden) {
         boolean mlpBias = addsMlpBias || src.config().raw().path("mlp_bias").asBoolean(false);
+        // Llama's attention_bias covers o_proj as well; Qwen2's q/k/v biases are built in and its o_proj has none in
+        // Hugging Face, so a compensated o_proj bias there stays a Secateur-only tensor (ONNX and our loaders read it)
+        boolean attnBias = src.config().architecture() == dev.secateur.checkpoint.Architecture.LLAMA
+                && (addsAttentionBias || src.config().raw().path("attention_bias").asBoolean(false));
         ShardedCheckpointWriter writer = new ShardedCheckpointWriter(dir, keptLayers + 2, src.storedDType());
         ArchitectureAdapter adapter = src.adapter();
         return new Output() {
@@ -153,7 +157,7 @@ final class DecoderFamily implements ModelFamily {
 
             @Override
             public void writeLayer(int sourceLayer, int index, LayerWeights pruned) {
-                writer.writeShard(adapter.writeLayer(index, pruned, mlpBias));
+                writer.writeShard(adapter.writeLayer(index, pruned, mlpBias, attnBias));
             }
 
             @Override
@@ -167,7 +171,11 @@ final class DecoderFamily implements ModelFamily {
                 }
                 writer.writeShard(adapter.writeHead(head));
                 int width = hidden == null ? src.config().hiddenSize() : hidden.width();
-                writer.finish(adapter.config(src.config(), keptSizes, mlpBias, width), tokenizer, src.dir());
+                com.fasterxml.jackson.databind.node.ObjectNode config = adapter.config(src.config(), keptSizes, mlpBias, width);
+                if (attnBias) {
+                    config.put("attention_bias", true);
+                }
+                writer.finish(config, tokenizer, src.dir());
                 return new Parameters(before, count(head.norm()) + count(head.normBias()) + count(head.lmHead()));
             }
         };

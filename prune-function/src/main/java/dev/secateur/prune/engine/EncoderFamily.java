@@ -157,7 +157,7 @@ final class EncoderFamily implements ModelFamily {
     }
 
     @Override
-    public Output output(Path dir, int keptLayers, boolean addsMlpBias, dev.secateur.prune.plan.HiddenPlan hidden) {
+    public Output output(Path dir, int keptLayers, boolean addsMlpBias, boolean addsAttentionBias, dev.secateur.prune.plan.HiddenPlan hidden) {
         if (hidden != null) {
             throw new IllegalArgumentException("hidden pruning needs a pre-norm decoder (RMSNorm); an encoder's post-norm LayerNorms are not hidden-pruned");
         }

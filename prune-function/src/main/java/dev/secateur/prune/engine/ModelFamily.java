@@ -72,9 +72,10 @@ interface ModelFamily extends AutoCloseable {
     /**
      * @param keptLayers blocks that will be written
      * @param addsMlpBias whether compensation may give the FFN's down projection a bias the source lacks
+     * @param addsAttentionBias whether compensation may give o_proj a bias the source lacks (heads removed)
      * @param hidden the residual channels kept (and the norm scales), or null when the hidden size stays
      */
-    Output output(Path dir, int keptLayers, boolean addsMlpBias, HiddenPlan hidden);
+    Output output(Path dir, int keptLayers, boolean addsMlpBias, boolean addsAttentionBias, HiddenPlan hidden);
 
     /**
      * Compares the last hidden states of the dense and the pruned model on the evaluation inputs.

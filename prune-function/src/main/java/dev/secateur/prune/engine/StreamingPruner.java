@@ -148,7 +148,8 @@ final class StreamingPruner {
             }
             List<Integer> pendingDrops = new ArrayList<>();
             ModelFamily.Output writer = model.output(dir, layers - dropped.length,
-                    (spec.ffn() != null || absorbDrops) && compensator != Compensator.NONE, hidden);
+                    (spec.ffn() != null || absorbDrops) && compensator != Compensator.NONE,
+                    spec.heads() != null && compensator != Compensator.NONE, hidden);
             ModelFamily.Parameters outer = writer.writeEmbeddings();
             before += outer.before();
             after += outer.after();

@@ -102,13 +102,18 @@ class TargetShapePipelineTest {
     }
 
     @Test
-    void theDefaultsDropLayersRescaleNormsFoldChannelsAndLoadUniform() {
+    void theDefaultsDropLayersRescaleNormsFoldChannelsAndLoadUniform() throws java.io.IOException {
         PruneResult r = PrunePipeline.run(options("mi", "lsq", "layers=1,hidden=20,heads=2,ffn=48", "mi"), ProgressListener.NONE);
         PruningPlan plan = PruningPlan.read(r.output().resolve("plan.json"));
         assertEquals(1, plan.droppedLayers().length);
         assertTrue(plan.settings().get("hidden.normScale").startsWith("calibrated"), plan.settings().toString());
         assertTrue(plan.settings().get("hidden.fold").startsWith("lsq"), plan.settings().toString());
         assertEquals("layers=1,hidden=20,heads=2,ffn=48", plan.settings().get("targetShape"));
+        // lsq gave o_proj a bias: Llama's attention_bias switches q/k/v/o biases on together, the absent ones stored as zeros
+        ModelConfig c = ConfigReader.read(r.output());
+        assertTrue(c.raw().path("attention_bias").asBoolean() && c.raw().path("mlp_bias").asBoolean(), c.raw().toString());
+        String index = java.nio.file.Files.readString(r.output().resolve("model.safetensors.index.json"));
+        assertTrue(index.contains("model.layers.0.self_attn.q_proj.bias") && index.contains("model.layers.0.self_attn.o_proj.bias"), index);
         try (StreamedCheckpoint back = StreamedCheckpoint.open(r.output())) {
             assertEquals(List.of(new LayerSizes(2, 1, 48)), back.layerSizes());
             assertEquals(20, back.config().hiddenSize());
