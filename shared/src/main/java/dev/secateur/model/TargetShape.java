@@ -22,7 +22,7 @@ import java.util.Map;
  * @param heads query heads kept per layer
  * @param kvHeads key/value heads (KV groups) kept per layer
  * @param ffn FFN neurons kept per layer
- * @param normScale how the RMSNorm weights of a hidden-pruned model are rescaled (see {@link NormScale}); null: calibrated
+ * @param normScale how the RMSNorm weights of a hidden-pruned model are rescaled (see {@link NormScale}); null: see {@link #normScaleOrDefault}
  */
 public record TargetShape(Integer layers, Integer hidden, Integer heads, Integer kvHeads, Integer ffn, NormScale normScale) {
 
@@ -85,9 +85,15 @@ public record TargetShape(Integer layers, Integer hidden, Integer heads, Integer
         }
     }
 
-    /** The rescaling of the norm weights that applies: the one given, else calibrated. */
-    public NormScale normScaleOrDefault() {
-        return normScale == null ? NormScale.CALIBRATED : normScale;
+    /**
+     * The rescaling of the norm weights that applies: the one given, else by what measured best on the demo model
+     * (docs/benchmarks/target-shape.md): none when the removed channels are folded into the readers (lsq: lower
+     * perplexity than calibrated for all five methods tried), sqrt when they are only sliced.
+     *
+     * @param folded whether the run folds the removed channels into the kept readers (compensation lsq)
+     */
+    public NormScale normScaleOrDefault(boolean folded) {
+        return normScale != null ? normScale : folded ? NormScale.NONE : NormScale.SQRT;
     }
 
     /** {@code layers=4,hidden=192,...}: keys in any order, each at most once. */

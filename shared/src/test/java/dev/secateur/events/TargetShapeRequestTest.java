@@ -33,6 +33,15 @@ class TargetShapeRequestTest {
     }
 
     @Test
+    void theNormScaleDefaultFollowsTheFold() {
+        TargetShape plain = TargetShape.parse("hidden=64"), given = TargetShape.parse("hidden=64,norm-scale=calibrated");
+        assertEquals(TargetShape.NormScale.NONE, plain.normScaleOrDefault(true));
+        assertEquals(TargetShape.NormScale.SQRT, plain.normScaleOrDefault(false));
+        assertEquals(TargetShape.NormScale.CALIBRATED, given.normScaleOrDefault(true));
+        assertEquals(TargetShape.NormScale.CALIBRATED, given.normScaleOrDefault(false));
+    }
+
+    @Test
     void badShapesNameTheField() {
         String[][] cases = {
                 {"hidden=0", "hidden must be a positive integer"},

@@ -452,8 +452,8 @@ final class StreamingPruner {
             notes.put("layerDrop.scores", b.toString());
         }
         if (channels != null) {
-            s.hidden = channels.plan(spec.keptHidden(), s.dropped, spec.shape().normScaleOrDefault(), "lsq".equals(spec.compensation()),
-                    spec.settings().ridge(), root);
+            boolean fold = "lsq".equals(spec.compensation());
+            s.hidden = channels.plan(spec.keptHidden(), s.dropped, spec.shape().normScaleOrDefault(fold), fold, spec.settings().ridge(), root);
             describe(s.hidden);
         }
         add("stats", t0);
@@ -466,7 +466,7 @@ final class StreamingPruner {
     private void describe(HiddenPlan h) {
         notes.put("hidden.kept", Arrays.toString(h.kept()));
         notes.put("hidden.basis", spec.criterion() + " channel scores over every residual-stream reader (ResidualChannelScores), not learned masks");
-        notes.put("hidden.normScale", spec.shape().normScaleOrDefault().text() + String.format(java.util.Locale.ROOT, ": input_layernorm %s, post_attention_layernorm %s, final %.6f",
+        notes.put("hidden.normScale", spec.shape().normScaleOrDefault(h.fold() != null || "lsq".equals(spec.compensation())).text() + String.format(java.util.Locale.ROOT, ": input_layernorm %s, post_attention_layernorm %s, final %.6f",
                 Arrays.toString(Arrays.stream(h.attnScale()).map(v -> Math.round(v * 1e6) / 1e6).toArray()),
                 Arrays.toString(Arrays.stream(h.mlpScale()).map(v -> Math.round(v * 1e6) / 1e6).toArray()), h.finalScale()));
         notes.put("hidden.fold", h.fold() == null ? "none: readers sliced" : "lsq: removed channels folded into the kept readers' columns");
