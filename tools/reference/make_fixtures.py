@@ -577,6 +577,73 @@ def emit(name, cfg, weights, dtype, forward, ids, shards=None):
     return logits
 
 
+def sheared_indices():
+    """Kept indices of llama-gqa's target shape hidden=24, kv-heads=1 (heads=2), ffn=64, seeded."""
+    g = torch.Generator().manual_seed(4242)
+    hidden = sorted(torch.randperm(HIDDEN, generator=g)[:24].tolist())
+    ffn = [sorted(torch.randperm(FFN, generator=g)[:64].tolist()) for _ in range(LAYERS)]
+    kv_groups = [[1], [0]]  # layer 0 keeps KV group 1 (query heads 2, 3), layer 1 keeps group 0
+    # norm factors that are not 1, so a reader that ignores them fails
+    attn_scale = [1.1, 0.95]
+    mlp_scale = [0.9, 1.2]
+    final_scale = 1.05
+    return dict(hidden=hidden, ffn=ffn, kvGroups=kv_groups, attnScale=attn_scale,
+                mlpScale=mlp_scale, finalScale=final_scale)
+
+
+def shear(w, cfg, kept):
+    """Slices a llama state dict by the kept indices, written out independently of the Java slicer."""
+    H = torch.tensor(kept["hidden"])
+    group = cfg["num_attention_heads"] // cfg["num_key_value_heads"]
+    hd = cfg["head_dim"]
+    out = {"model.embed_tokens.weight": w["model.embed_tokens.weight"][:, H]}
+    for i in range(cfg["num_hidden_layers"]):
+        p = "model.layers.%d." % i
+        F = torch.tensor(kept["ffn"][i])
+        kv_rows = torch.tensor([g * hd + j for g in kept["kvGroups"][i] for j in range(hd)])
+        q_rows = torch.tensor([(g * group + h) * hd + j for g in kept["kvGroups"][i]
+                               for h in range(group) for j in range(hd)])
+        out[p + "input_layernorm.weight"] = w[p + "input_layernorm.weight"][H] * kept["attnScale"][i]
+        out[p + "self_attn.q_proj.weight"] = w[p + "self_attn.q_proj.weight"][q_rows][:, H]
+        out[p + "self_attn.k_proj.weight"] = w[p + "self_attn.k_proj.weight"][kv_rows][:, H]
+        out[p + "self_attn.v_proj.weight"] = w[p + "self_attn.v_proj.weight"][kv_rows][:, H]
+        out[p + "self_attn.o_proj.weight"] = w[p + "self_attn.o_proj.weight"][H][:, q_rows]
+        out[p + "post_attention_layernorm.weight"] = w[p + "post_attention_layernorm.weight"][H] * kept["mlpScale"][i]
+        out[p + "mlp.gate_proj.weight"] = w[p + "mlp.gate_proj.weight"][F][:, H]
+        out[p + "mlp.up_proj.weight"] = w[p + "mlp.up_proj.weight"][F][:, H]
+        out[p + "mlp.down_proj.weight"] = w[p + "mlp.down_proj.weight"][H][:, F]
+    out["model.norm.weight"] = w["model.norm.weight"][H] * kept["finalScale"]
+    out["lm_head.weight"] = w["lm_head.weight"][:, H]
+    heads = len(kept["kvGroups"][0]) * group
+    scfg = dict(cfg, hidden_size=len(kept["hidden"]), intermediate_size=len(kept["ffn"][0]),
+                num_attention_heads=heads, num_key_value_heads=len(kept["kvGroups"][0]), head_dim=hd)
+    return out, scfg
+
+
+def emit_sheared(w, cfg, ids):
+    """expected.json only: the source weights are llama-gqa's, the indices say how to cut them."""
+    folder = os.path.join(OUT, "llama-gqa-sheared")
+    if os.path.isdir(folder):
+        shutil.rmtree(folder)
+    os.makedirs(folder)
+    kept = sheared_indices()
+    sw, scfg = shear(rounded(w, "F32"), cfg, kept)
+    logits = llama_forward(sw, scfg, ids, torch.float64)
+    logits32 = llama_forward(sw, scfg, ids, torch.float32).to(torch.float64)
+    assert (logits - logits32).abs().max().item() < ATOL / 10
+    assert torch.isfinite(logits).all()
+    with open(os.path.join(folder, "expected.json"), "w") as f:
+        f.write('{"source": "llama-gqa",\n "kept": %s,\n "input_ids": %s,\n "logits": %s,\n "atol": %s}\n' % (
+            json.dumps(kept), json.dumps(ids.tolist()),
+            json.dumps(f32_list(logits), separators=(",", ":")), repr(ATOL)))
+    back = json.load(open(os.path.join(folder, "expected.json")))
+    assert back["kept"] == kept
+    size = os.path.getsize(os.path.join(folder, "expected.json"))
+    SUMMARY.append(("llama-gqa-sheared", "F32", 0, size, logits.abs().max().item(),
+                    logits.std().item(), (logits - logits32).abs().max().item()))
+    return logits
+
+
 def main():
     torch.set_num_threads(1)
     os.makedirs(OUT, exist_ok=True)
@@ -660,6 +727,11 @@ def main():
 
     # 9. cross-fixture sanity: the fixtures really differ
     assert (gqa_logits - qw_logits).abs().max() > 1.0
+
+    # 8. llama-gqa-sheared: llama-gqa pruned to a target shape by given kept indices
+    #    (hidden channels, FFN neurons, KV groups) and norm factors; weights not stored
+    sheared_logits = emit_sheared(gqa_w, gqa_cfg, ids)
+    assert (sheared_logits - gqa_logits[..., :]).abs().max() > 1.0
 
     write_formulas()
 

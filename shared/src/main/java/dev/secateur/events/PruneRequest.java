@@ -3,6 +3,7 @@ package dev.secateur.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.json.Json;
 import dev.secateur.model.SparsityPattern;
+import dev.secateur.model.TargetShape;
 import dev.secateur.store.ModelNames;
 
 import java.io.IOException;
@@ -51,6 +52,9 @@ import java.io.IOException;
  * @param maskLr mask-opt: step size, in units of a step's loss standard deviation
  * @param maskInit mask-opt: "mi" (θ starts from the mi ranking) or "uniform"
  * @param maskWindows mask-opt: calibration windows each mask's loss is measured on, at most samples
+ * @param targetShape a sheared target architecture ({@link TargetShape}: layers, hidden, heads, kv-heads, ffn), as the
+ *     string "layers=4,hidden=192" or the object {"layers": 4, "hidden": 192}; replaces ffnRatio, headRatio and
+ *     dropLayers; null for ratio targets
  */
 public record PruneRequest(
         ModelSource source,
@@ -86,7 +90,8 @@ public record PruneRequest(
         Integer maskSamples,
         Double maskLr,
         String maskInit,
-        Integer maskWindows) {
+        Integer maskWindows,
+        TargetShape targetShape) {
 
     public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
     public static final double DEFAULT_FFN_RATIO = 0.2;
@@ -130,10 +135,12 @@ public record PruneRequest(
         boolean weights = method != null && method.prunesWeights();
         // a parameter budget replaces the FFN ratio, so its default does not apply then
         Double paramRatio = f.optionalNumber("paramRatio");
+        TargetShape shape = targetShape(data.get("targetShape"));
         return new PruneRequest(
                 source,
                 method,
-                f.number("ffnRatio", weights || paramRatio != null ? 0.0 : DEFAULT_FFN_RATIO),
+                // a target shape says the FFN width itself (or keeps it), so the default ratio does not apply either
+                f.number("ffnRatio", weights || paramRatio != null || shape != null ? 0.0 : DEFAULT_FFN_RATIO),
                 f.number("headRatio", DEFAULT_HEAD_RATIO),
                 f.integer("dropLayers", 0),
                 f.enumValue("allocation", Allocation.class, DEFAULT_ALLOCATION),
@@ -164,7 +171,19 @@ public record PruneRequest(
                 f.optionalInteger("maskSamples"),
                 f.optionalNumber("maskLr"),
                 f.string("maskInit"),
-                f.optionalInteger("maskWindows"));
+                f.optionalInteger("maskWindows"),
+                shape);
+    }
+
+    private static TargetShape targetShape(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        try {
+            return TargetShape.fromJson(v);
+        } catch (IllegalArgumentException e) {
+            throw new RequestValidationException("targetShape", e.getMessage());
+        }
     }
 
     private static String orDefault(String v, String d) {
@@ -271,6 +290,7 @@ public record PruneRequest(
         }
         validateSchedule();
         validateMask();
+        validateTargetShape();
         return this;
     }
 
@@ -367,6 +387,41 @@ public record PruneRequest(
         }
         if (maskWindows != null && (maskWindows < 1 || maskWindows > samples)) {
             throw new RequestValidationException("maskWindows", "must be >= 1 and at most samples (" + samples + "), was " + maskWindows);
+        }
+    }
+
+    /** A target shape is the whole structured target: no ratios, layer counts, threshold or weight sparsity beside it. */
+    private void validateTargetShape() {
+        if (targetShape == null) {
+            return;
+        }
+        String why = "cannot be combined with targetShape, which sets the sizes itself";
+        if (sparsity != null) {
+            throw new RequestValidationException("targetShape", "cannot be combined with sparsity: a target shape removes whole layers,"
+                    + " channels, heads and neurons; weight sparsity zeroes single weights");
+        }
+        if (method.prunesWeights()) {
+            throw new RequestValidationException("method", method.json() + " zeroes single weights; a targetShape needs a structured method"
+                    + " (mi, magnitude, wanda-sp, flap, random, ...)");
+        }
+        if (method == PruneMethod.MASK_OPT) {
+            throw new RequestValidationException("method", "mask-opt learns per-layer widths under a budget; a targetShape sets every"
+                    + " layer's sizes itself (use a structured method such as mi, magnitude, wanda-sp, flap or random)");
+        }
+        if (ADAPTIVE.equals(schedule)) {
+            throw new RequestValidationException("schedule", "adaptive splits ffnRatio and headRatio over steps; a targetShape runs one-shot");
+        }
+        if (ffnRatio > 0) {
+            throw new RequestValidationException("ffnRatio", why + " (ffn=F), was " + ffnRatio);
+        }
+        if (headRatio > 0) {
+            throw new RequestValidationException("headRatio", why + " (heads=A, kv-heads=G), was " + headRatio);
+        }
+        if (dropLayers > 0) {
+            throw new RequestValidationException("dropLayers", why + " (layers=L), was " + dropLayers);
+        }
+        if (miThreshold != null) {
+            throw new RequestValidationException("miThreshold", why + " (a fixed count per layer, not a threshold)");
         }
     }
 

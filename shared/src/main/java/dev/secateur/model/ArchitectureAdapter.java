@@ -57,10 +57,23 @@ public interface ArchitectureAdapter {
      */
     Map<String, Tensor> writeLayer(int index, LayerWeights l, boolean mlpBias);
 
+    /**
+     * @param attentionBias whether the written config switches attention biases on (Llama's attention_bias: q, k, v and o
+     *     together), so that an o_proj bias added by head compensation is read by Hugging Face too; absent ones are zeros
+     */
+    default Map<String, Tensor> writeLayer(int index, LayerWeights l, boolean mlpBias, boolean attentionBias) {
+        return writeLayer(index, l, mlpBias);
+    }
+
     Map<String, Tensor> writeHead(Head h);
 
     /** config.json for a model of these sizes: the source config with sizes updated and per-layer sizes recorded. */
-    ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias);
+    default ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias) {
+        return config(source, sizes, mlpBias, source.hiddenSize());
+    }
+
+    /** @param hiddenSize the residual width of the written model (smaller than the source's after hidden pruning) */
+    ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias, int hiddenSize);
 
     default DecoderWeights read(Checkpoint ck) {
         Embeddings e = readEmbeddings(ck);
@@ -74,17 +87,26 @@ public interface ArchitectureAdapter {
     }
 
     default Map<String, Tensor> write(DecoderWeights w) {
-        boolean mlpBias = hasMlpBias(w);
+        boolean mlpBias = hasMlpBias(w), attentionBias = hasAttentionBias(w);
         Map<String, Tensor> out = new LinkedHashMap<>(writeEmbeddings(new Embeddings(w.tokenEmbedding(), w.positionEmbedding())));
         for (int i = 0; i < w.layers().size(); i++) {
-            out.putAll(writeLayer(i, w.layers().get(i), mlpBias));
+            out.putAll(writeLayer(i, w.layers().get(i), mlpBias, attentionBias));
         }
         out.putAll(writeHead(new Head(w.finalNorm(), w.finalNormBias(), w.tied() ? null : w.lmHead())));
         return out;
     }
 
     default ObjectNode config(DecoderWeights w) {
-        return config(w.config(), w.layerSizes(), hasMlpBias(w));
+        ObjectNode c = config(w.config(), w.layerSizes(), hasMlpBias(w), w.tokenEmbedding().dim(1));
+        if (hasAttentionBias(w)) {
+            c.put("attention_bias", true);
+        }
+        return c;
+    }
+
+    /** A Llama whose o_proj has a bias (head compensation adds one) needs attention_bias, which switches q/k/v/o biases on together. */
+    static boolean hasAttentionBias(DecoderWeights w) {
+        return w.config().architecture() == Architecture.LLAMA && w.layers().stream().anyMatch(l -> l.oBias() != null);
     }
 
     static boolean hasMlpBias(DecoderWeights w) {

@@ -128,7 +128,10 @@ final class Gpt2Adapter implements ArchitectureAdapter {
     }
 
     @Override
-    public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias) {
+    public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias, int hiddenSize) {
+        if (hiddenSize != source.hiddenSize()) {
+            throw new IllegalArgumentException("GPT-2's LayerNorm blocks are not hidden-pruned (n_embd stays " + source.hiddenSize() + ")");
+        }
         ObjectNode c = source.raw().deepCopy();
         c.put("n_layer", sizes.size());
         LayerSizesJson.record(c, sizes);

@@ -120,17 +120,23 @@ final class LlamaAdapter implements ArchitectureAdapter {
 
     @Override
     public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
+        return writeLayer(i, l, mlpBias, false);
+    }
+
+    @Override
+    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias, boolean attentionBias) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         String p = "model.layers." + i + ".";
         out.put(p + "input_layernorm.weight", l.attnNorm());
-        put(out, p + "self_attn.q_proj", l.q(), l.qBias());
-        put(out, p + "self_attn.k_proj", l.k(), l.kBias());
-        put(out, p + "self_attn.v_proj", l.v(), l.vBias());
+        // Llama's attention_bias switches all four attention biases on at once, so absent ones are written as zeros
+        put(out, p + "self_attn.q_proj", l.q(), orZeros(l.qBias(), l.q().dim(0), attentionBias));
+        put(out, p + "self_attn.k_proj", l.k(), orZeros(l.kBias(), l.k().dim(0), attentionBias));
+        put(out, p + "self_attn.v_proj", l.v(), orZeros(l.vBias(), l.v().dim(0), attentionBias));
         if (l.qNorm() != null) {
             out.put(p + "self_attn.q_norm.weight", l.qNorm());
             out.put(p + "self_attn.k_norm.weight", l.kNorm());
         }
-        put(out, p + "self_attn.o_proj", l.o(), l.oBias());
+        put(out, p + "self_attn.o_proj", l.o(), orZeros(l.oBias(), l.o().dim(0), attentionBias));
         out.put(p + "post_attention_layernorm.weight", l.mlpNorm());
         // Hugging Face's mlp_bias switches on all three MLP biases at once, so absent ones are written as zeros.
         put(out, p + "mlp.gate_proj", l.gate(), orZeros(l.gateBias(), l.ffnWidth(), mlpBias));
@@ -161,10 +167,19 @@ final class LlamaAdapter implements ArchitectureAdapter {
     }
 
     @Override
-    public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias) {
+    public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias, int hiddenSize) {
         ObjectNode c = source.raw().deepCopy();
         c.put("num_hidden_layers", sizes.size());
+        c.put("hidden_size", hiddenSize);
+        // explicit, because hidden_size / num_attention_heads no longer gives it once heads or channels are removed
         c.put("head_dim", source.headDim());
+        if (sizes.stream().distinct().count() == 1) {
+            // a uniform model is a plain Hugging Face config: the global sizes are every layer's
+            LayerSizes s = sizes.get(0);
+            c.put("num_attention_heads", s.heads());
+            c.put("num_key_value_heads", s.kvHeads());
+            c.put("intermediate_size", s.ffn());
+        }
         if (mlpBias) {
             c.put("mlp_bias", true);
         }

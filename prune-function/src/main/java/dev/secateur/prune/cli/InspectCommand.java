@@ -35,6 +35,10 @@ public class InspectCommand implements Runnable {
         ModelConfig c = w.config();
         List<LayerSizes> layers = w.layerSizes();
         String dtypes = dtypesOnDisk(model);
+        // a uniform model, in the terms of --target-shape (a shape it can be pruned to, or was)
+        String shape = layers.stream().distinct().count() != 1 ? null
+                : new dev.secateur.model.TargetShape(layers.size(), c.hiddenSize(), layers.get(0).heads(), layers.get(0).kvHeads(),
+                        layers.get(0).ffn(), null).toString();
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", model.toString());
@@ -48,6 +52,9 @@ public class InspectCommand implements Runnable {
             out.put("parameters", w.parameterCount());
             out.put("dtype", dtypes);
             out.put("layers", layers);
+            if (shape != null) {
+                out.put("shape", shape);
+            }
             System.out.println(write(out));
             return;
         }
@@ -58,6 +65,7 @@ public class InspectCommand implements Runnable {
         System.out.printf("context       %d tokens (%s)%n", c.contextLength(), c.contextLengthReason());
         System.out.printf("parameters    %,d%n", w.parameterCount());
         System.out.printf("dtype on disk %s%n", dtypes);
+        System.out.printf("shape         %s%n", shape == null ? "per-layer sizes differ (below)" : shape);
         System.out.printf("%-6s %6s %9s %8s%n", "layer", "heads", "kv_heads", "ffn");
         for (int i = 0; i < layers.size(); i++) {
             LayerSizes s = layers.get(i);

@@ -46,6 +46,10 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--pattern", description = "wanda, sparsegpt, sparsellm: unstructured (default) or N:M such as 2:4, 4:8 (at most N non-zeros in every M inputs)")
     String pattern;
 
+    @Option(names = "--target-shape", description = "prune to this uniform architecture instead of ratios: any of layers=L,hidden=H,heads=A,"
+            + "kv-heads=G,ffn=F (and norm-scale=none|sqrt|calibrated for hidden); see README 'Sheared target shape'")
+    String targetShape;
+
     @Option(names = "--head-ratio", defaultValue = "0", description = "fraction of attention heads to remove, whole KV groups")
     double headRatio;
 
@@ -150,7 +154,8 @@ public class PruneCommand implements Callable<Integer> {
             Map.entry("taylor", "--taylor"),
             Map.entry("schedule", "--schedule"), Map.entry("scheduleSteps", "--schedule-steps"), Map.entry("recoverSteps", "--recover-steps"),
             Map.entry("paramRatio", "--param-ratio"), Map.entry("maskIterations", "--mask-iterations"), Map.entry("maskSamples", "--mask-samples"),
-            Map.entry("maskLr", "--mask-lr"), Map.entry("maskInit", "--mask-init"), Map.entry("maskWindows", "--mask-windows"));
+            Map.entry("maskLr", "--mask-lr"), Map.entry("maskInit", "--mask-init"), Map.entry("maskWindows", "--mask-windows"),
+            Map.entry("targetShape", "--target-shape"));
 
     @Override
     public Integer call() throws IOException {
@@ -205,6 +210,9 @@ public class PruneCommand implements Callable<Integer> {
         }
         if (taylor != null) {
             r.put("taylor", taylor);
+        }
+        if (targetShape != null) {
+            r.put("targetShape", targetShape);
         }
         if (miTokens != null) {
             r.put("miTokens", miTokens);

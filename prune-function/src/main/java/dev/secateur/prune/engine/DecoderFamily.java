@@ -13,6 +13,8 @@ import dev.secateur.prune.calibration.CalibrationText;
 import dev.secateur.prune.eval.Perplexity;
 import dev.secateur.prune.model.BlockForward;
 import dev.secateur.prune.model.BlockMath;
+import dev.secateur.prune.apply.HiddenSlicer;
+import dev.secateur.prune.plan.HiddenPlan;
 import dev.secateur.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -75,6 +77,11 @@ final class DecoderFamily implements ModelFamily {
     @Override
     public int numLayers() {
         return src.numLayers();
+    }
+
+    @Override
+    public int hiddenSize() {
+        return src.config().hiddenSize();
     }
 
     @Override
@@ -148,35 +155,82 @@ final class DecoderFamily implements ModelFamily {
     }
 
     @Override
-    public Output output(Path dir, int keptLayers, boolean addsMlpBias) {
+    public Output output(Path dir, int keptLayers, boolean addsMlpBias, boolean addsAttentionBias, HiddenPlan hidden) {
         boolean mlpBias = addsMlpBias || src.config().raw().path("mlp_bias").asBoolean(false);
+        // Llama's attention_bias covers o_proj as well; Qwen2's q/k/v biases are built in and its o_proj has none in
+        // Hugging Face, so a compensated o_proj bias there stays a Secateur-only tensor (ONNX and our loaders read it)
+        boolean attnBias = src.config().architecture() == dev.secateur.checkpoint.Architecture.LLAMA
+                && (addsAttentionBias || src.config().raw().path("attention_bias").asBoolean(false));
         ShardedCheckpointWriter writer = new ShardedCheckpointWriter(dir, keptLayers + 2, src.storedDType());
         ArchitectureAdapter adapter = src.adapter();
         return new Output() {
             @Override
-            public long writeEmbeddings() {
+            public Parameters writeEmbeddings() {
                 ArchitectureAdapter.Embeddings emb = src.embeddings();
+                long before = count(emb.tokens()) + count(emb.positions());
+                if (hidden != null) {
+                    emb = new ArchitectureAdapter.Embeddings(HiddenSlicer.columns(emb.tokens(), hidden), emb.positions());
+                }
                 writer.writeShard(adapter.writeEmbeddings(emb));
-                return count(emb.tokens()) + count(emb.positions());
+                return new Parameters(before, count(emb.tokens()) + count(emb.positions()));
             }
 
             @Override
             public void writeLayer(int sourceLayer, int index, LayerWeights pruned) {
-                writer.writeShard(adapter.writeLayer(index, pruned, mlpBias));
+                writer.writeShard(adapter.writeLayer(index, pruned, mlpBias, attnBias));
             }
 
             @Override
-            public long finish(List<LayerSizes> keptSizes) {
+            public Parameters finish(List<LayerSizes> keptSizes) {
                 ArchitectureAdapter.Head head = src.head();
+                long before = count(head.norm()) + count(head.normBias()) + count(head.lmHead());
+                if (hidden != null) {
+                    // a tied head is the embedding, already narrowed; an untied one reads the final norm's output like any reader
+                    head = new ArchitectureAdapter.Head(HiddenSlicer.norm(head.norm(), hidden, hidden.finalScale()), null,
+                            head.lmHead() == null ? null : HiddenSlicer.reader(head.lmHead(), head.norm(), hidden));
+                }
                 writer.writeShard(adapter.writeHead(head));
-                writer.finish(adapter.config(src.config(), keptSizes, mlpBias), tokenizer, src.dir());
-                return count(head.norm()) + count(head.normBias()) + count(head.lmHead());
+                int width = hidden == null ? src.config().hiddenSize() : hidden.width();
+                com.fasterxml.jackson.databind.node.ObjectNode config = adapter.config(src.config(), keptSizes, mlpBias, width);
+                if (attnBias) {
+                    config.put("attention_bias", true);
+                }
+                writer.finish(config, tokenizer, src.dir());
+                return new Parameters(before, count(head.norm()) + count(head.normBias()) + count(head.lmHead()));
             }
         };
     }
 
+    /** Σ_i |lm_head[i, c]| and Σ_i lm_head[i, c]² per hidden channel, read in pieces of the vocabulary. */
+    double[][] headColumnNorms() {
+        int d = src.config().hiddenSize(), vocab = src.config().vocabSize();
+        double[] abs = new double[d], sq = new double[d];
+        int piece = Math.max(1, (16 << 20) / (4 * d));
+        for (int v0 = 0; v0 < vocab; v0 += piece) {
+            float[] rows = src.lmHeadRows(v0, Math.min(vocab, v0 + piece)).data();
+            for (int i = 0; i < rows.length; i++) {
+                abs[i % d] += Math.abs(rows[i]);
+                sq[i % d] += (double) rows[i] * rows[i];
+            }
+        }
+        return new double[][] {abs, sq};
+    }
+
+    Tensor finalNorm() {
+        return src.headWithoutProjection().norm();
+    }
+
+    double normEps() {
+        return src.config().normEps();
+    }
+
+    /** Whether the block is Llama-shaped (RMSNorm, pre-norm, a gated FFN), the only kind hidden pruning handles. */
+    boolean rmsNormed() {
+        return src.config().usesRope();
+    }
+
     @Override
-    public Evaluation evaluate(NDManager root, HiddenStates dense, HiddenStates pruned) {
+    public Evaluation evaluate(NDManager root, HiddenStates dense, HiddenStates pruned, HiddenPlan hidden) {
         ArchitectureAdapter.Head head = src.headWithoutProjection();
         HeadScorer.Projection projection = new HeadScorer.Projection() {
             @Override
@@ -195,8 +249,36 @@ final class DecoderFamily implements ModelFamily {
             }
         };
         try (NDManager headM = root.newSubManager()) {
-            HeadScorer scorer = new HeadScorer(f, ModelFamily.array(headM, head.norm()),
+            HeadScorer.Side denseSide = new HeadScorer.Side(ModelFamily.array(headM, head.norm()),
                     head.normBias() == null ? null : ModelFamily.array(headM, head.normBias()), projection);
+            HeadScorer.Side prunedSide = null;
+            if (hidden != null) {
+                boolean tied = src.tied();
+                Tensor gain = head.norm();
+                // the pruned head's rows, as the written checkpoint holds them
+                HeadScorer.Projection narrowed = new HeadScorer.Projection() {
+                    @Override
+                    public int vocab() {
+                        return projection.vocab();
+                    }
+
+                    @Override
+                    public Tensor rows(int from, int to) {
+                        return narrow(projection.rows(from, to));
+                    }
+
+                    @Override
+                    public Tensor rows(int[] ids) {
+                        return narrow(projection.rows(ids));
+                    }
+
+                    private Tensor narrow(Tensor rows) {
+                        return tied ? HiddenSlicer.columns(rows, hidden) : HiddenSlicer.reader(rows, gain, hidden);
+                    }
+                };
+                prunedSide = new HeadScorer.Side(ModelFamily.array(headM, HiddenSlicer.norm(gain, hidden, hidden.finalScale())), null, narrowed);
+            }
+            HeadScorer scorer = new HeadScorer(f, denseSide, prunedSide);
             return Evaluation.of(scorer.score(dense, pruned, evalWindows, batchSize));
         }
     }

@@ -115,6 +115,11 @@ final class EncoderFamily implements ModelFamily {
     }
 
     @Override
+    public int hiddenSize() {
+        return dense.hiddenSize();
+    }
+
+    @Override
     public int headDim() {
         return dense.headDim();
     }
@@ -152,14 +157,17 @@ final class EncoderFamily implements ModelFamily {
     }
 
     @Override
-    public Output output(Path dir, int keptLayers, boolean addsMlpBias) {
+    public Output output(Path dir, int keptLayers, boolean addsMlpBias, boolean addsAttentionBias, dev.secateur.prune.plan.HiddenPlan hidden) {
+        if (hidden != null) {
+            throw new IllegalArgumentException("hidden pruning needs a pre-norm decoder (RMSNorm); an encoder's post-norm LayerNorms are not hidden-pruned");
+        }
         // BERT's projections all carry biases already, so compensation never adds one
         List<EncoderLayerWeights> kept = new ArrayList<>(keptLayers);
         return new Output() {
             @Override
-            public long writeEmbeddings() {
-                return dense.wordEmbedding().numel() + dense.positionEmbedding().numel() + dense.tokenTypeEmbedding().numel()
-                        + dense.embNorm().numel() + dense.embNormBias().numel();
+            public Parameters writeEmbeddings() {
+                return Parameters.kept(dense.wordEmbedding().numel() + dense.positionEmbedding().numel() + dense.tokenTypeEmbedding().numel()
+                        + dense.embNorm().numel() + dense.embNormBias().numel());
             }
 
             @Override
@@ -169,15 +177,16 @@ final class EncoderFamily implements ModelFamily {
             }
 
             @Override
-            public long finish(List<LayerSizes> keptSizes) {
+            public Parameters finish(List<LayerSizes> keptSizes) {
                 dense.withLayers(kept).save(dir, tokenizer);
-                return (dense.poolerDense() == null ? 0 : dense.poolerDense().numel()) + (dense.poolerBias() == null ? 0 : dense.poolerBias().numel());
+                return Parameters.kept((dense.poolerDense() == null ? 0 : dense.poolerDense().numel())
+                        + (dense.poolerBias() == null ? 0 : dense.poolerBias().numel()));
             }
         };
     }
 
     @Override
-    public Evaluation evaluate(NDManager root, HiddenStates denseStates, HiddenStates prunedStates) {
+    public Evaluation evaluate(NDManager root, HiddenStates denseStates, HiddenStates prunedStates, dev.secateur.prune.plan.HiddenPlan hidden) {
         return Evaluation.of(Fidelity.of(sentenceEmbeddings(root, denseStates), sentenceEmbeddings(root, prunedStates)));
     }
 

@@ -31,20 +31,29 @@ final class HeadScorer {
 
     private static final long PIECE_BYTES = 64L << 20;
 
-    private final BlockForward f;
-    private final NDArray norm;
-    private final NDArray normBias;
-    private final Projection head;
+    /** One model's final norm and output projection. */
+    record Side(NDArray norm, NDArray normBias, Projection head) {
+    }
 
+    private final BlockForward f;
+    private final Side dense;
+    private final Side pruned;
+
+    /** Both models share the final norm and head (pruning inside the blocks only). */
     HeadScorer(BlockForward f, NDArray norm, NDArray normBias, Projection head) {
+        this(f, new Side(norm, normBias, head), null);
+    }
+
+    /** @param pruned the pruned model's own norm and head (hidden pruning narrows them), or null when it shares the dense ones */
+    HeadScorer(BlockForward f, Side dense, Side pruned) {
         this.f = f;
-        this.norm = norm;
-        this.normBias = normBias;
-        this.head = head;
+        this.dense = dense;
+        this.pruned = pruned == null ? dense : pruned;
     }
 
     EvalOutcome score(HiddenStates dense, HiddenStates pruned, long[][] windows, int batchSize) {
-        NDManager root = norm.getManager();
+        NDManager root = this.dense.norm().getManager();
+        Projection head = this.dense.head();
         int seq = windows[0].length - 1;
         long hidden = dense.batch(0).getShape().get(2);
         int groupWindows = (int) Math.max(1, PIECE_BYTES / (4L * hidden * seq));
@@ -66,7 +75,7 @@ final class HeadScorer {
                 }
             }
             try (NDManager m = root.newSubManager()) {
-                NDArray xd = normed(dense, group, m), xp = normed(pruned, group, m);
+                NDArray xd = normed(dense, group, this.dense, m), xp = normed(pruned, group, this.pruned, m);
                 Stats sd = new Stats(), sp = new Stats();
                 int n = targets.length;
                 int piece = (int) Math.max(256, PIECE_BYTES / (4L * n));
@@ -86,7 +95,8 @@ final class HeadScorer {
                     }
                 }
                 NDArray wt = ModelFamily.array(m, head.rows(targets)); // [n, hidden]
-                NDArray targetD = xd.mul(wt).sum(new int[] {1}), targetP = xp.mul(wt).sum(new int[] {1});
+                NDArray wtP = this.pruned == this.dense ? wt : ModelFamily.array(m, this.pruned.head().rows(targets));
+                NDArray targetD = xd.mul(wt).sum(new int[] {1}), targetP = xp.mul(wtP).sum(new int[] {1});
                 nllDense += lseD.sub(targetD).toType(DataType.FLOAT64, false).sum().getDouble();
                 nllPruned += lseP.sub(targetP).toType(DataType.FLOAT64, false).sum().getDouble();
                 agree += sd.argMax.eq(sp.argMax).toType(DataType.FLOAT64, false).sum().getDouble();
@@ -100,16 +110,18 @@ final class HeadScorer {
 
     /** Both models' logits for vocabulary rows [v0, v0 + piece), in the piece's own manager. */
     private NDArray[] logits(NDArray xd, NDArray xp, int v0, int piece, NDManager pm) {
-        NDArray w = ModelFamily.array(pm, head.rows(v0, Math.min(head.vocab(), v0 + piece))).transpose();
+        int v1 = Math.min(dense.head().vocab(), v0 + piece);
+        NDArray w = ModelFamily.array(pm, dense.head().rows(v0, v1)).transpose();
+        NDArray wp = pruned == dense ? w : ModelFamily.array(pm, pruned.head().rows(v0, v1)).transpose();
         // a product takes its first operand's manager: move each piece of logits to the piece's own
-        NDArray ld = xd.matMul(w), lp = xp.matMul(w);
+        NDArray ld = xd.matMul(w), lp = xp.matMul(wp);
         ld.attach(pm);
         lp.attach(pm);
         return new NDArray[] {ld, lp};
     }
 
     /** The final-normed states of a group of windows, as one [positions, hidden] matrix. */
-    private NDArray normed(HiddenStates states, List<int[]> group, NDManager m) {
+    private NDArray normed(HiddenStates states, List<int[]> group, Side side, NDManager m) {
         NDList parts = new NDList();
         for (int[] br : group) {
             NDArray x = states.batch(br[0]).get(br[1]);
@@ -118,7 +130,7 @@ final class HeadScorer {
         }
         NDArray stacked = NDArrays.stack(parts);
         stacked.attach(m);
-        NDArray y = f.finalNorm(stacked, norm, normBias);
+        NDArray y = f.finalNorm(stacked, side.norm(), side.normBias());
         y.attach(m);
         long hidden = y.getShape().get(2);
         return y.reshape(-1, hidden);

@@ -127,6 +127,25 @@ final class HiddenStates implements AutoCloseable {
         return new HiddenStates(m, out, masksCopy, realRows);
     }
 
+    /** A copy holding only these channels of the last axis (the residual stream of a hidden-pruned model). */
+    HiddenStates keepChannels(int[] channels) {
+        NDManager m = manager.getParentManager().newSubManager();
+        List<NDArray> out = new ArrayList<>(), masksCopy = new ArrayList<>();
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray idx = scratch.create(channels);
+            for (int b = 0; b < batches.size(); b++) {
+                NDArray x = batches.get(b);
+                // lent to the scratch manager, so the transposed intermediates go with it
+                x.tempAttach(scratch);
+                NDArray picked = x.transpose(2, 0, 1).get(idx).transpose(1, 2, 0).duplicate();
+                picked.attach(m);
+                out.add(picked);
+                masksCopy.add(masks.get(b) == null ? null : duplicate(masks.get(b), m));
+            }
+        }
+        return new HiddenStates(m, out, masksCopy, realRows);
+    }
+
     private static NDArray duplicate(NDArray a, NDManager into) {
         NDArray c = a.duplicate();
         c.attach(into);

@@ -7,6 +7,7 @@ import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.LayerSizes;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.model.BlockMath;
+import dev.secateur.prune.plan.HiddenPlan;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -23,10 +24,17 @@ interface ModelFamily extends AutoCloseable {
     record Embedded(HiddenStates calibration, HiddenStates evaluation) {
     }
 
+    /** Parameters of a part of the model outside the blocks, in the dense model and as written. */
+    record Parameters(long before, long after) {
+        static Parameters kept(long n) {
+            return new Parameters(n, n);
+        }
+    }
+
     /** The pruned model as it is written: the embedding side, each kept block in order, then the rest. */
     interface Output {
-        /** Writes the embedding side; returns its parameter count (pruning keeps it whole). */
-        long writeEmbeddings();
+        /** Writes the embedding side (whole, or its kept hidden channels). */
+        Parameters writeEmbeddings();
 
         /**
          * @param sourceLayer the block's index in the dense model
@@ -34,13 +42,16 @@ interface ModelFamily extends AutoCloseable {
          */
         void writeLayer(int sourceLayer, int index, LayerWeights pruned);
 
-        /** Writes what follows the blocks (final norm and head, or pooler), config.json and the tokenizer; returns that part's parameters. */
-        long finish(List<LayerSizes> keptSizes);
+        /** Writes what follows the blocks (final norm and head, or pooler), config.json and the tokenizer. */
+        Parameters finish(List<LayerSizes> keptSizes);
     }
 
     int numLayers();
 
     int headDim();
+
+    /** The residual width d of the dense model. */
+    int hiddenSize();
 
     List<LayerSizes> layerSizes();
 
@@ -61,11 +72,17 @@ interface ModelFamily extends AutoCloseable {
     /**
      * @param keptLayers blocks that will be written
      * @param addsMlpBias whether compensation may give the FFN's down projection a bias the source lacks
+     * @param addsAttentionBias whether compensation may give o_proj a bias the source lacks (heads removed)
+     * @param hidden the residual channels kept (and the norm scales), or null when the hidden size stays
      */
-    Output output(Path dir, int keptLayers, boolean addsMlpBias);
+    Output output(Path dir, int keptLayers, boolean addsMlpBias, boolean addsAttentionBias, HiddenPlan hidden);
 
-    /** Compares the last hidden states of the dense and the pruned model on the evaluation inputs. */
-    Evaluation evaluate(NDManager root, HiddenStates dense, HiddenStates pruned);
+    /**
+     * Compares the last hidden states of the dense and the pruned model on the evaluation inputs.
+     *
+     * @param hidden the pruned model's kept residual channels (its states are that narrow), or null
+     */
+    Evaluation evaluate(NDManager root, HiddenStates dense, HiddenStates pruned, HiddenPlan hidden);
 
     /** What the calibration inputs are, for the progress log. */
     String calibrationSummary();

@@ -3,6 +3,9 @@ package dev.secateur.prune.engine;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.secateur.checkpoint.ConfigReader;
+import dev.secateur.checkpoint.ModelConfig;
+import dev.secateur.model.StreamedCheckpoint;
+import dev.secateur.model.TargetShape;
 import dev.secateur.embedding.Fidelity;
 import dev.secateur.prune.compensate.Compensator;
 import dev.secateur.prune.compensate.Compensators;
@@ -39,6 +42,9 @@ public final class PrunePipeline {
     public static PruneSpec spec(PruneOptions o) {
         Criteria.Settings settings = new Criteria.Settings(o.seed(), o.kernelScale(), o.miTokens(), o.ridge(),
                 maxFraction(o));
+        if (o.targetShape() != null) {
+            return shapeSpec(o, settings);
+        }
         if (SparsityMethods.prunesWeights(o.criterion())) {
             return sparsitySpec(o, settings);
         }
@@ -86,7 +92,7 @@ public final class PrunePipeline {
         }
         Compensators.byName(o.compensation(), null, o.ridge());
         Target ffn = new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), null, o.allocation(), o.minKeep());
-        return new PruneSpec(o.criterion(), ffn, null, null, null, o.compensation(), settings, null, mask);
+        return new PruneSpec(o.criterion(), ffn, null, null, null, o.compensation(), settings, null, mask, null);
     }
 
     /** Weight sparsity: a target and nothing structured; SparseGPT's own weight update is its compensation, Wanda has none. */
@@ -117,6 +123,55 @@ public final class PrunePipeline {
             }
         }
         return v;
+    }
+
+    /**
+     * A sheared target shape: the same FFN width and KV groups kept in every layer, layers dropped down to a count, and
+     * the residual width cut everywhere. Checked against the checkpoint's sizes before any work.
+     */
+    private static PruneSpec shapeSpec(PruneOptions o, Criteria.Settings settings) {
+        TargetShape t = o.targetShape();
+        if (o.sparsity() != null || SparsityMethods.prunesWeights(o.criterion())) {
+            throw new IllegalArgumentException("a target shape removes whole layers, channels, heads and neurons; it cannot be combined with "
+                    + "weight sparsity (" + String.join(", ", SparsityMethods.NAMES) + ")");
+        }
+        if (o.ffnRatio() != null || o.headRatio() != null || o.layerRatio() != null || o.threshold() != null) {
+            throw new IllegalArgumentException("a target shape sets the sizes itself; it cannot be combined with an FFN or head ratio,"
+                    + " dropped layers or an MI threshold");
+        }
+        ModelConfig c = ConfigReader.read(o.model());
+        if (!c.architecture().isDecoder()) {
+            throw new IllegalArgumentException("a target shape applies to decoders (Llama, Qwen2, GPT-2); " + c.architecture().hfName() + " is an encoder");
+        }
+        if (t.hidden() != null) {
+            if (!c.usesRope()) {
+                throw new IllegalArgumentException("hidden=" + t.hidden() + " needs an RMSNorm decoder (Llama, Qwen2); GPT-2's LayerNorm"
+                        + " centres over all channels and is not hidden-pruned");
+            }
+            if (o.calibrationMode() != CalibrationMode.SEQUENTIAL) {
+                throw new IllegalArgumentException("hidden=" + t.hidden() + " calibrates every block on the narrowed residual stream: the"
+                        + " calibration mode must be sequential");
+            }
+            if (Criteria.needsGradients(o.criterion())) {
+                throw new IllegalArgumentException("hidden=" + t.hidden() + ": " + o.criterion() + " has no score for hidden channels (use mi,"
+                        + " magnitude, wanda-sp, flap or random)");
+            }
+        }
+        if ("mask-opt".equals(o.criterion())) {
+            throw new IllegalArgumentException("a target shape sets every layer's sizes itself; mask-opt learns per-layer widths under a budget"
+                    + " (use it without a target shape)");
+        }
+        if (!Criteria.needsGradients(o.criterion())) {
+            Criteria.byName(o.criterion(), null, settings);
+        }
+        Compensators.byName(o.compensation(), null, o.ridge());
+        Integer kv;
+        try (StreamedCheckpoint src = StreamedCheckpoint.open(o.model())) {
+            kv = t.keptKvGroups(c.numLayers(), c.hiddenSize(), src.layerSizes());
+        }
+        Target ffn = t.ffn() == null ? null : Target.keeping(Structure.FFN_NEURONS, t.ffn());
+        Target heads = kv == null ? null : Target.keeping(Structure.ATTENTION_HEADS, kv);
+        return new PruneSpec(o.criterion(), ffn, heads, null, null, o.compensation(), settings, null, null, t);
     }
 
     /** Exact greedy steps only as far as a plan can reach (uniform: the ratio; global: a margin over it). */

@@ -1,5 +1,6 @@
 package dev.secateur.prune.engine;
 
+import dev.secateur.model.TargetShape;
 import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.model.CaptureSite;
 import dev.secateur.prune.plan.MaskSettings;
@@ -19,12 +20,14 @@ import java.util.Set;
  * @param layerThreshold drop layers whose input/output MI exceeds this (bits) instead, or null
  * @param sparsity zeros in every block's linear weights (criterion wanda, sparsegpt or sparsellm), or null for structured pruning
  * @param mask forward-only mask optimisation's settings (criterion mask-opt), or null
+ * @param shape the target shape this spec came from, or null; its ffn and KV groups are the {@code keep} counts of
+ *     {@code ffn} and {@code heads}, its layers and hidden size are read from here
  */
 public record PruneSpec(String criterion, Target ffn, Target heads, Double layerRatio, Double layerThreshold,
-        String compensation, Criteria.Settings settings, SparsityTarget sparsity, MaskSettings mask) {
+        String compensation, Criteria.Settings settings, SparsityTarget sparsity, MaskSettings mask, TargetShape shape) {
 
     public PruneSpec {
-        boolean structured = ffn != null || heads != null || layerRatio != null || layerThreshold != null;
+        boolean structured = ffn != null || heads != null || layerRatio != null || layerThreshold != null || shape != null;
         if (!structured && sparsity == null) {
             throw new IllegalArgumentException("nothing to prune: give an FFN, head or layer target, or a sparsity");
         }
@@ -37,16 +40,26 @@ public record PruneSpec(String criterion, Target ffn, Target heads, Double layer
         }
     }
 
-    /** Without mask optimisation. */
+    /** Without mask optimisation or a target shape. */
     public PruneSpec(String criterion, Target ffn, Target heads, Double layerRatio, Double layerThreshold,
             String compensation, Criteria.Settings settings, SparsityTarget sparsity) {
-        this(criterion, ffn, heads, layerRatio, layerThreshold, compensation, settings, sparsity, null);
+        this(criterion, ffn, heads, layerRatio, layerThreshold, compensation, settings, sparsity, null, null);
+    }
+
+    /** Layers a target shape keeps, or null. */
+    public Integer keptLayers() {
+        return shape == null ? null : shape.layers();
+    }
+
+    /** Residual channels a target shape keeps, or null. */
+    public Integer keptHidden() {
+        return shape == null ? null : shape.hidden();
     }
 
     /** A structured spec: whole neurons, heads or layers. */
     public PruneSpec(String criterion, Target ffn, Target heads, Double layerRatio, Double layerThreshold,
             String compensation, Criteria.Settings settings) {
-        this(criterion, ffn, heads, layerRatio, layerThreshold, compensation, settings, null, null);
+        this(criterion, ffn, heads, layerRatio, layerThreshold, compensation, settings, null, null, null);
     }
 
     /** The capture sites this run needs (none at all for weight-only criteria without compensation). */
@@ -59,7 +72,7 @@ public record PruneSpec(String criterion, Target ffn, Target heads, Double layer
         if (heads != null && acts) {
             s.add(CaptureSite.ATTENTION_HEADS);
         }
-        if (layerRatio != null || layerThreshold != null) {
+        if (layerRatio != null || layerThreshold != null || keptLayers() != null) {
             s.add(CaptureSite.BLOCK_INPUT);
             s.add(CaptureSite.BLOCK_OUTPUT);
         }
@@ -92,6 +105,9 @@ public record PruneSpec(String criterion, Target ffn, Target heads, Double layer
         }
         if (mask != null) {
             m.put("maskOpt", mask.toString());
+        }
+        if (shape != null) {
+            m.put("targetShape", shape.toString());
         }
         m.put("settings", settings.toString());
         return m;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.LayerSizes;
 import dev.secateur.model.LayerWeights;
+import dev.secateur.prune.apply.HiddenSlicer;
 import dev.secateur.prune.apply.StructuredSlicer;
 import dev.secateur.prune.calibration.ActivationCollector;
 import dev.secateur.prune.calibration.RowBudget;
@@ -13,12 +14,14 @@ import dev.secateur.prune.calibration.LayerActivations;
 import dev.secateur.prune.compensate.Compensator;
 import dev.secateur.prune.compensate.DroppedLayerCompensation;
 import dev.secateur.prune.criterion.RemovalOrder;
+import dev.secateur.prune.criterion.ResidualChannelScores;
 import dev.secateur.prune.criterion.Selector;
 import dev.secateur.prune.criterion.Structure;
 import dev.secateur.prune.model.BlockMath;
 import dev.secateur.prune.model.CaptureSite;
 import dev.secateur.prune.model.DeviceBlock;
 import dev.secateur.prune.plan.Allocation;
+import dev.secateur.prune.plan.HiddenPlan;
 import dev.secateur.prune.plan.LayerDrop;
 import dev.secateur.prune.plan.LayerPlan;
 import dev.secateur.prune.plan.LayerScores;
@@ -110,7 +113,13 @@ final class StreamingPruner {
     }
 
     private boolean dropsLayers() {
-        return spec.layerRatio() != null || spec.layerThreshold() != null;
+        return spec.layerRatio() != null || spec.layerThreshold() != null
+                || (spec.keptLayers() != null && spec.keptLayers() < model.numLayers());
+    }
+
+    /** Whether a target shape narrows the residual stream. */
+    private boolean prunesHidden() {
+        return spec.keptHidden() != null && spec.keptHidden() < model.hiddenSize();
     }
 
     private boolean globalAllocation() {
@@ -126,8 +135,9 @@ final class StreamingPruner {
         int layers = model.numLayers();
         int groupSize = spec.heads() == null ? 1 : uniformGroupSize();
         try (NDManager root = NDManager.newBaseManager(run.device(), "PyTorch")) {
-            Stats stats = globalAllocation() || dropsLayers() || optimisesMasks() ? statsPass(root, groupSize) : null;
+            Stats stats = globalAllocation() || dropsLayers() || optimisesMasks() || prunesHidden() ? statsPass(root, groupSize) : null;
             int[] dropped = stats == null ? new int[0] : stats.dropped;
+            HiddenPlan hidden = stats == null ? null : stats.hidden;
             List<LayerPlan> plans = new ArrayList<>();
             long before = 0, after = 0;
 
@@ -135,15 +145,22 @@ final class StreamingPruner {
             long t0 = System.nanoTime();
             ModelFamily.Embedded embedded = model.embed(root, needsActivations(), model.evaluates());
             HiddenStates calib = embedded.calibration(), evalDense = embedded.evaluation();
-            HiddenStates evalPruned = evalDense == null ? null : evalDense.copy();
+            HiddenStates evalPruned = evalDense == null ? null : hidden == null ? evalDense.copy() : evalDense.keepChannels(hidden.kept());
             // the dense model's calibration stream, beside the pruned one, when a block after a dropped layer absorbs it
             HiddenStates teacher = absorbDrops ? calib.copy() : null;
+            if (hidden != null && calib != null) {
+                // the pruned model's stream is H wide from the embedding on; blocks are calibrated on it (sequential mode)
+                HiddenStates wide = calib;
+                calib = wide.keepChannels(hidden.kept());
+                wide.close();
+            }
             List<Integer> pendingDrops = new ArrayList<>();
             ModelFamily.Output writer = model.output(dir, layers - dropped.length,
-                    (spec.ffn() != null || absorbDrops) && compensator != Compensator.NONE);
-            long outer = writer.writeEmbeddings();
-            before += outer;
-            after += outer;
+                    (spec.ffn() != null || absorbDrops) && compensator != Compensator.NONE,
+                    spec.heads() != null && compensator != Compensator.NONE, hidden);
+            ModelFamily.Parameters outer = writer.writeEmbeddings();
+            before += outer.before();
+            after += outer.after();
             add("calibrate", t0);
 
             List<LayerSizes> keptSizes = new ArrayList<>();
@@ -174,8 +191,11 @@ final class StreamingPruner {
                 ActivationCollector captured;
                 Tensor missing = null;
                 t0 = System.nanoTime();
-                try (DeviceBlock dense = DeviceBlock.load(l, w, root)) {
-                    captured = capture(l, w, dense, calib, teacher != null);
+                // with hidden pruning the criterion, compensation and slicing see the block with its residual channels already cut
+                LayerWeights narrowed = hidden == null ? w : HiddenSlicer.slice(w, hidden, l);
+                try (DeviceBlock dense = DeviceBlock.load(l, w, root);
+                        DeviceBlock narrow = hidden == null ? null : DeviceBlock.load(l, narrowed, root)) {
+                    captured = capture(l, narrowed, narrow == null ? dense : narrow, calib, teacher != null);
                     acts = captured == null ? LayerActivations.none(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim)
                             : captured.activations(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim);
                     if (evalDense != null) {
@@ -186,6 +206,9 @@ final class StreamingPruner {
                         teacher.advance(f, dense, tc);
                         if (tc != null) {
                             Tensor target = tc.activations(l, w.numHeads(headDim), w.numKvHeads(headDim), headDim).blockOutput();
+                            if (hidden != null) {
+                                target = target.selectColumns(hidden.kept());
+                            }
                             missing = DroppedLayerCompensation.difference(target, acts.blockOutput());
                             notes.put("layerDrop.compensation.layer" + l, String.format(java.util.Locale.ROOT,
                                     "%s of down_proj absorbs dropped layers %s (missing update %.4f of the dense output's norm)",
@@ -194,6 +217,8 @@ final class StreamingPruner {
                     }
                 }
                 pendingDrops.clear();
+                w = narrowed;
+                narrowed = null;
                 add("calibrate", t0);
 
                 t0 = System.nanoTime();
@@ -251,8 +276,9 @@ final class StreamingPruner {
                 listener.progress("prune", (l + 1.0) / layers, sparsifier != null
                         ? String.format(java.util.Locale.ROOT, "layer %d: %s %s, %.1f %% of linear weights zero%s", l, sparsifier.methodName(),
                                 sparsifier.target().pattern(), 100 * SparsityCensus.linearSparsity(pruned), couplingNote(l))
-                        : String.format(java.util.Locale.ROOT, "layer %d: FFN %d → %d, heads %d → %d",
-                        l, denseSizes.ffn(), pruned.ffnWidth(), denseSizes.heads(), pruned.numHeads(headDim)));
+                        : String.format(java.util.Locale.ROOT, "layer %d: FFN %d → %d, heads %d → %d%s",
+                        l, denseSizes.ffn(), pruned.ffnWidth(), denseSizes.heads(), pruned.numHeads(headDim),
+                        hidden == null ? "" : ", hidden " + hidden.dense() + " → " + hidden.width()));
             }
             if (calib != null) {
                 calib.close();
@@ -262,16 +288,16 @@ final class StreamingPruner {
             }
 
             t0 = System.nanoTime();
-            long end = writer.finish(keptSizes);
-            before += end;
-            after += end;
+            ModelFamily.Parameters end = writer.finish(keptSizes);
+            before += end.before();
+            after += end.after();
             add("apply", t0);
 
             Evaluation eval = null;
             if (evalDense != null) {
                 t0 = System.nanoTime();
                 try {
-                    eval = model.evaluate(root, evalDense, evalPruned);
+                    eval = model.evaluate(root, evalDense, evalPruned, hidden);
                 } finally {
                     evalDense.close();
                     evalPruned.close();
@@ -366,6 +392,7 @@ final class StreamingPruner {
         int[] ffnCounts;
         int[] headCounts;
         int[] dropped = new int[0];
+        HiddenPlan hidden;
     }
 
     private Stats statsPass(NDManager root, int groupSize) {
@@ -377,7 +404,16 @@ final class StreamingPruner {
         boolean ffnOrdersNeeded = isGlobal(spec.ffn()) || optimisesMasks() && spec.mask().initFromMi();
         Set<CaptureSite> sites = EnumSet.noneOf(CaptureSite.class);
         sites.addAll(spec.sites(selector != null && selector.needsActivations()));
-        boolean readLayers = ffnOrdersNeeded || isGlobal(spec.heads()) || dropsLayers();
+        ResidualChannelScores channels = null;
+        DecoderFamily decoder = null;
+        if (prunesHidden()) {
+            decoder = (DecoderFamily) model;
+            sites.addAll(EnumSet.of(CaptureSite.BLOCK_INPUT, CaptureSite.MID_RESIDUAL, CaptureSite.ATTENTION_INPUT, CaptureSite.FFN_INPUT,
+                    CaptureSite.BLOCK_OUTPUT));
+            channels = new ResidualChannelScores(spec.criterion(), model.hiddenSize(),
+                    Math.max(64, run.maxTokens() / (2 * layers + 1)), decoder.normEps(), run.seed());
+        }
+        boolean readLayers = ffnOrdersNeeded || isGlobal(spec.heads()) || dropsLayers() || channels != null;
         HiddenStates states = readLayers ? model.embed(root, true, false).calibration() : null;
         try (states) {
             for (int l = 0; readLayers && l < layers; l++) {
@@ -396,6 +432,14 @@ final class StreamingPruner {
                 }
                 if (dropsLayers()) {
                     inOut.add(new LayerScores.LayerInputs(a.blockInput(), a.blockOutput(), LayerScores.outputWeightEnergy(w)));
+                }
+                if (channels != null) {
+                    channels.addBlock(l, w, c.matrix(l, CaptureSite.BLOCK_INPUT), c.matrix(l, CaptureSite.MID_RESIDUAL),
+                            c.matrix(l, CaptureSite.ATTENTION_INPUT), c.matrix(l, CaptureSite.FFN_INPUT));
+                    if (l == layers - 1) {
+                        double[][] head = decoder.headColumnNorms();
+                        channels.addFinal(c.matrix(l, CaptureSite.BLOCK_OUTPUT), decoder.finalNorm(), head[0], head[1]);
+                    }
                 }
                 listener.progress("stats", (l + 1.0) / layers, "statistics of layer " + l);
             }
@@ -418,7 +462,8 @@ final class StreamingPruner {
         if (dropsLayers()) {
             List<LayerScores.Score> scores = LayerScores.compute(spec.criterion(), root, inOut, spec.settings().kernelScale(),
                     spec.settings().miTokens(), spec.settings().seed(), spec.settings().ridge());
-            s.dropped = LayerDrop.choose(scores, spec.layerRatio() == null ? 0 : spec.layerRatio(), spec.layerThreshold());
+            s.dropped = spec.keptLayers() != null ? LayerDrop.chooseCount(scores, layers - spec.keptLayers())
+                    : LayerDrop.choose(scores, spec.layerRatio() == null ? 0 : spec.layerRatio(), spec.layerThreshold());
             notes.put("layerDrop.basis", LayerScores.basis(spec.criterion()));
             StringBuilder b = new StringBuilder();
             for (int l = 0; l < scores.size(); l++) {
@@ -427,8 +472,14 @@ final class StreamingPruner {
             }
             notes.put("layerDrop.scores", b.toString());
         }
+        if (channels != null) {
+            boolean fold = "lsq".equals(spec.compensation());
+            s.hidden = channels.plan(spec.keptHidden(), s.dropped, spec.shape().normScaleOrDefault(fold), fold, spec.settings().ridge(), root);
+            describe(s.hidden);
+        }
         add("stats", t0);
-        listener.progress("plan", 1, "plan ready: " + s.dropped.length + " layers dropped");
+        listener.progress("plan", 1, "plan ready: " + s.dropped.length + " layers dropped"
+                + (s.hidden == null ? "" : ", hidden " + s.hidden.dense() + " → " + s.hidden.width()));
         return s;
     }
 
@@ -468,6 +519,16 @@ final class StreamingPruner {
         notes.put("maskOpt.expectedFfnWidths", MaskSearch.widths(r.policy().expectedWidths()));
         notes.put("maskOpt.estimator", "REINFORCE, leave-one-out baseline, step lr/sd(losses), theta projected onto the budget within [eps, 1 - eps], eps = min(0.01, a tenth of the removed or kept fraction)");
         return r.policy();
+    }
+
+    /** The hidden plan in plan.json: kept channels, norm factors, whether readers were folded. */
+    private void describe(HiddenPlan h) {
+        notes.put("hidden.kept", Arrays.toString(h.kept()));
+        notes.put("hidden.basis", spec.criterion() + " channel scores over every residual-stream reader (ResidualChannelScores), not learned masks");
+        notes.put("hidden.normScale", spec.shape().normScaleOrDefault(h.fold() != null || "lsq".equals(spec.compensation())).text() + String.format(java.util.Locale.ROOT, ": input_layernorm %s, post_attention_layernorm %s, final %.6f",
+                Arrays.toString(Arrays.stream(h.attnScale()).map(v -> Math.round(v * 1e6) / 1e6).toArray()),
+                Arrays.toString(Arrays.stream(h.mlpScale()).map(v -> Math.round(v * 1e6) / 1e6).toArray()), h.finalScale()));
+        notes.put("hidden.fold", h.fold() == null ? "none: readers sliced" : "lsq: removed channels folded into the kept readers' columns");
     }
 
     private int uniformGroupSize() {

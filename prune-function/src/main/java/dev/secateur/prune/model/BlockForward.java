@@ -83,6 +83,7 @@ public final class BlockForward implements BlockMath {
         NDArray attnInput = norm(x, l.attnNorm(), l.attnNormBias());
         offer(capture, CaptureSite.ATTENTION_INPUT, i, attnInput);
         NDArray h = x.add(attention(i, l, attnInput, ctx, capture));
+        offer(capture, CaptureSite.MID_RESIDUAL, i, h);
         NDArray ffnInput = norm(h, l.mlpNorm(), l.mlpNormBias());
         offer(capture, CaptureSite.FFN_INPUT, i, ffnInput);
         NDArray out = h.add(mlp(i, l, ffnInput, capture));

@@ -10,6 +10,8 @@ public enum CaptureSite {
     ATTENTION_HEADS,
     /** The FFN intermediate activations that feed down_proj, [batch, seq, ffn]. */
     FFN_INTERMEDIATE,
+    /** A decoder's residual stream between attention and FFN, x + attention(norm(x)), which post_attention_layernorm reads, [batch, seq, hidden]. */
+    MID_RESIDUAL,
     /** The input of the FFN's up/gate projections (after the norm), [batch, seq, hidden]. */
     FFN_INPUT,
     /** The residual stream leaving the block, [batch, seq, hidden]. */

@@ -13,18 +13,31 @@ public final class LayerDrop {
     private LayerDrop() {
     }
 
-    public static int[] choose(List<LayerScores.Score> scores, double ratio, Double threshold) {
-        int layers = scores.size();
-        if (!(ratio >= 0 && ratio < 1)) {
-            throw new IllegalArgumentException("layer ratio must be in [0, 1), got " + ratio);
+    /** The {@code count} cheapest layers (a target shape's layers=L drops layers − L), in ascending index order. */
+    public static int[] chooseCount(List<LayerScores.Score> scores, int count) {
+        if (count < 0 || count >= scores.size()) {
+            throw new IllegalArgumentException("dropping " + count + " of " + scores.size() + " layers would leave none");
         }
-        Integer[] idx = new Integer[layers];
+        return Arrays.stream(cheapestFirst(scores), 0, count).mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    private static Integer[] cheapestFirst(List<LayerScores.Score> scores) {
+        Integer[] idx = new Integer[scores.size()];
         Arrays.setAll(idx, i -> i);
         Arrays.sort(idx, (x, y) -> {
             int c = Double.compare(scores.get(x).cost(), scores.get(y).cost());
             c = c != 0 ? c : Double.compare(scores.get(x).change(), scores.get(y).change());
             return c != 0 ? c : Integer.compare(x, y);
         });
+        return idx;
+    }
+
+    public static int[] choose(List<LayerScores.Score> scores, double ratio, Double threshold) {
+        int layers = scores.size();
+        if (!(ratio >= 0 && ratio < 1)) {
+            throw new IllegalArgumentException("layer ratio must be in [0, 1), got " + ratio);
+        }
+        Integer[] idx = cheapestFirst(scores);
         int k;
         if (threshold == null) {
             k = (int) Math.round(ratio * layers);

@@ -60,6 +60,16 @@ public final class UnitAllocator {
         int layers = orders.size();
         int[] counts = new int[layers];
         String what = t.structure() == Structure.ATTENTION_HEADS ? "KV groups" : "FFN neurons";
+        if (t.keep() != null) {
+            for (int l = 0; l < layers; l++) {
+                int units = orders.get(l).units();
+                if (t.keep() > units) {
+                    throw new IllegalArgumentException("layer " + (firstLayer + l) + " has " + units + " " + what + ", fewer than the " + t.keep() + " to keep");
+                }
+                counts[l] = units - t.keep();
+            }
+            return counts;
+        }
         if (t.threshold() != null) {
             for (int l = 0; l < layers; l++) {
                 RemovalOrder o = orders.get(l);

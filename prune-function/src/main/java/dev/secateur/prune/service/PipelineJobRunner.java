@@ -104,11 +104,16 @@ public final class PipelineJobRunner implements PruneJobRunner {
             options = options.withMask(maskSettings(req));
             checkMaskBudget(task.sourceDir(), req, options);
         }
+        if (req.targetShape() != null) {
+            options = options.withTargetShape(req.targetShape());
+        }
         try {
             PrunePipeline.spec(options);
         } catch (IllegalArgumentException e) {
-            // unknown criterion for this pipeline, a Taylor estimate it cannot take, or nothing to prune at all
-            String field = e.getMessage().startsWith("taylor: ") ? "taylor" : req.method().prunesWeights() ? "sparsity"
+            // unknown criterion for this pipeline, a Taylor estimate it cannot take, nothing to prune at all, or a target shape
+            // the model cannot take
+            String field = e.getMessage().startsWith("taylor: ") ? "taylor" : req.targetShape() != null ? "targetShape"
+                    : req.method().prunesWeights() ? "sparsity"
                     : req.ffnRatio() == 0 && req.headRatio() == 0 && req.dropLayers() == 0 ? "ffnRatio" : "method";
             throw new RequestValidationException(field, e.getMessage());
         }

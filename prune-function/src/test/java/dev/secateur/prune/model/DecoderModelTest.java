@@ -64,6 +64,7 @@ class DecoderModelTest {
             assertEquals(new Shape(2, 5, 32), c.shapes.get(CaptureSite.BLOCK_INPUT));
             assertEquals(new Shape(2, 5, 32), c.shapes.get(CaptureSite.ATTENTION_INPUT));
             assertEquals(new Shape(2, 5, 4, 8), c.shapes.get(CaptureSite.ATTENTION_HEADS));
+            assertEquals(new Shape(2, 5, 32), c.shapes.get(CaptureSite.MID_RESIDUAL));
             assertEquals(new Shape(2, 5, 32), c.shapes.get(CaptureSite.FFN_INPUT));
             assertEquals(new Shape(2, 5, 96), c.shapes.get(CaptureSite.FFN_INTERMEDIATE));
             assertEquals(new Shape(2, 5, 32), c.shapes.get(CaptureSite.BLOCK_OUTPUT));
@@ -77,7 +78,7 @@ class DecoderModelTest {
             ShapeCapture c = new ShapeCapture(0, 0);
             assertNull(model.forward(m.create(IDS), c));
             assertEquals(0, c.lastLayerSeen, "layer 1 must not run");
-            assertEquals(6, c.shapes.size(), "every capture site of layer 0: " + c.shapes.keySet());
+            assertEquals(CaptureSite.values().length, c.shapes.size(), "every capture site of layer 0: " + c.shapes.keySet());
         }
     }
 

@@ -111,6 +111,34 @@ class ArchitecturesRunTest {
         }
     }
 
+    /**
+     * A sheared shape with a hidden cut on Qwen3: the q/k norms (over head_dim, which the cut leaves alone) are carried
+     * through unchanged, the uniform config loads back, and the export scores like the checkpoint.
+     */
+    @Test
+    void qwen3TargetShapeWithAHiddenCutKeepsItsQkNormsAndExportsFaithfully() throws IOException {
+        Path model = model("qwen3"), out = tmp.resolve("qwen3-sheared");
+        ObjectNode req = WeightSparsityRunTest.request(model, "magnitude").put("compensation", "lsq")
+                .put("targetShape", "hidden=24,kv-heads=1,ffn=64");
+        req.remove("ffnRatio");
+        run(model, req, out);
+        DecoderWeights dense = DecoderWeights.load(model), pruned = DecoderWeights.load(out);
+        assertEquals(24, pruned.config().hiddenSize());
+        assertEquals(dense.headDim(), pruned.headDim());
+        for (int l = 0; l < 2; l++) {
+            LayerWeights d = dense.layers().get(l), q = pruned.layers().get(l);
+            assertEquals(java.util.Arrays.toString(d.qNorm().data()), java.util.Arrays.toString(q.qNorm().data()), "q_norm of layer " + l);
+            assertEquals(java.util.Arrays.toString(d.kNorm().data()), java.util.Arrays.toString(q.kNorm().data()), "k_norm of layer " + l);
+        }
+        Perplexity ppl = new Perplexity(16, 0, 2);
+        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
+                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
+                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
+            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
+            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity());
+        }
+    }
+
     /** Mistral's sliding_window 32 (< max_position_embeddings 128) caps calibration and evaluation windows, each refusal naming its field. */
     @Test
     void windowsLongerThanTheSlidingWindowAreRefusedNamingTheField() throws IOException {
