@@ -1,12 +1,9 @@
 package dev.secateur.prune.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.events.BeforeAfter;
 import dev.secateur.events.CloudEvent;
 import dev.secateur.events.EventTypes;
 import dev.secateur.events.InvalidEventException;
-import dev.secateur.events.ModelSource;
 import dev.secateur.events.PruneCompleted;
 import dev.secateur.events.PruneFailed;
 import dev.secateur.events.PruneProgress;
@@ -17,7 +14,6 @@ import dev.secateur.events.RequestValidationException;
 import dev.secateur.json.Json;
 import dev.secateur.prune.inputs.JobInputs;
 import dev.secateur.prune.inputs.PathSandbox;
-import dev.secateur.store.Manifest;
 import dev.secateur.store.ModelStore;
 import dev.secateur.store.StoredVersion;
 import dev.secateur.store.VersionStatus;
@@ -29,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +67,7 @@ public final class PruneJobService implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PruneJobService.class);
     static final String WORK_DIR = ".work";
-    static final String META_JOB_ID = "jobId";
-    static final String META_SUMMARY = "summary";
+    static final String META_JOB_ID = JobVersions.META_JOB_ID;
 
     /**
      * @param workers          jobs run at once
@@ -125,6 +119,7 @@ public final class PruneJobService implements AutoCloseable {
     }
 
     private final ModelStore store;
+    private final JobVersions versions;
     private final JobJournal journal;
     private final JobClaims claims;
     private final JobInputs inputs;
@@ -146,6 +141,7 @@ public final class PruneJobService implements AutoCloseable {
     public PruneJobService(ModelStore store, PruneJobRunner runner, EventPublisher events, Settings settings,
                            JobObserver observer) {
         this.store = store;
+        this.versions = new JobVersions(store);
         this.journal = new JobJournal(store.root());
         this.claims = new JobClaims(store.root(), settings.claims(), Clock.systemUTC());
         Path cwd = Path.of("");
@@ -440,13 +436,13 @@ public final class PruneJobService implements AutoCloseable {
     private JobRecord execute(LiveJob job, PruneRequest request) throws Exception {
         String jobId = job.jobId;
         JobRecord rec = job.record;
-        ThrottledProgress progress = new ThrottledProgress(job);
-        StoredVersion version = findVersionOfJob(request.outputModel(), jobId).orElse(null);
+        ProgressThrottle progress = progressOf(job);
+        StoredVersion version = versions.ofJob(request.outputModel(), jobId).orElse(null);
         BeforeAfter summary;
         if (version != null) {
             LOG.infof("job %s: %s v%d already holds its result (published before a restart); reusing it",
                     jobId, version.name(), version.version());
-            summary = readSummary(version.manifest());
+            summary = JobVersions.summaryOf(version.manifest());
         } else {
             progress.report("resolve", 1, null);
             Path source = inputs.source(request.source(), progress);
@@ -458,20 +454,10 @@ public final class PruneJobService implements AutoCloseable {
                 JobOutcome result = runner.prune(new PruneTask(jobId, request, source, calibration, eval, work,
                         settings.device()), progress);
                 summary = result.summary();
-                String rejection = gateFailure(request, summary);
-                Map<String, String> metadata = new HashMap<>(result.metadata());
-                metadata.put(META_JOB_ID, jobId);
-                metadata.put("requestId", rec.requestId());
-                metadata.put("requestSource", rec.requestSource());
-                metadata.put("source", describe(request.source()));
-                metadata.put("method", request.method().json());
-                metadata.put("engine", runner.name());
-                metadata.put(META_SUMMARY, new String(Json.toBytes(summary), java.nio.charset.StandardCharsets.UTF_8));
-                metadata.put("rejectedReason", rejection);
+                String rejection = QualityGate.failure(request, summary);
                 progress.report("publish", 95, null);
                 requireClaim(job);
-                version = store.publish(request.outputModel(), work, metadata,
-                        rejection == null ? VersionStatus.PUBLISHED : VersionStatus.REJECTED, ModelStore.Transfer.MOVE);
+                version = versions.publish(rec, request, result, runner.name(), rejection, work);
             } finally {
                 attempt.cleanup();
             }
@@ -489,52 +475,27 @@ public final class PruneJobService implements AutoCloseable {
                 version.manifestSha256(), summary)), version.name() + " v" + version.version());
     }
 
-    /** The version a previous attempt of this job published, if any (newest first: it is usually the last). */
-    private Optional<StoredVersion> findVersionOfJob(String model, String jobId) {
-        List<Integer> versions = store.versions(model);
-        for (int i = versions.size() - 1; i >= 0; i--) {
-            int v = versions.get(i);
-            if (jobId.equals(store.manifest(model, v).metadata().get(META_JOB_ID))) {
-                return Optional.of(store.describe(model, v));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static BeforeAfter readSummary(Manifest manifest) {
-        String s = manifest.metadata().get(META_SUMMARY);
-        if (s == null) {
-            return null;
-        }
-        try {
-            return Json.mapper().readValue(s, BeforeAfter.class);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
-    }
-
-    /** @return why the result must not be served, or null when it passes (or there is no gate) */
-    static String gateFailure(PruneRequest request, BeforeAfter summary) {
-        if (request.qualityGate() == null) {
-            return null;
-        }
-        double max = request.qualityGate().maxPerplexityRatio();
-        Double ratio = summary == null ? null : summary.perplexityRatio();
-        if (ratio == null) {
-            return "quality gate maxPerplexityRatio " + max + " could not be checked: the job measured no perplexity"
-                    + (request.eval() == null ? " (the request names no eval text)" : "");
-        }
-        if (!(ratio <= max)) {
-            return String.format(java.util.Locale.ROOT, "perplexity ratio %.4f exceeds the quality gate's maximum %.4f", ratio, max);
-        }
-        return null;
-    }
-
-    private static String describe(ModelSource source) {
-        return source.isStoreModel() ? source.model() + (source.version() == null ? "" : " v" + source.version()) : source.path();
-    }
-
     // ---------------------------------------------------------------- events
+
+    /** Progress into the job's record and journal, and throttled progress events. */
+    private ProgressThrottle progressOf(LiveJob job) {
+        return new ProgressThrottle(job.jobId, settings.progressInterval(), new ProgressThrottle.Sink() {
+            @Override
+            public void record(String phase, int percent, String message, boolean durable) {
+                save(job, job.record.progress(phase, percent, message), durable);
+            }
+
+            @Override
+            public void event(PruneProgress progress) {
+                emit(EventTypes.PRUNE_PROGRESS, job.jobId, progress);
+            }
+
+            @Override
+            public void phaseEnded(String phase, Duration took) {
+                observer.phaseEnded(phase, took);
+            }
+        });
+    }
 
     private void save(LiveJob job, JobRecord rec, boolean durable) {
         JobState before = job.record.state();
@@ -603,46 +564,6 @@ public final class PruneJobService implements AutoCloseable {
         job.done.complete(job.record);
     }
 
-    /** Journal on phase changes, progress events at most every few percent or seconds. */
-    private final class ThrottledProgress implements JobProgress {
-        private final LiveJob job;
-        private String lastPhase;
-        private int lastPercent = -100;
-        private long lastEventNanos;
-        private String timedPhase;
-        private long phaseStartNanos;
-
-        ThrottledProgress(LiveJob job) {
-            this.job = job;
-        }
-
-        @Override
-        public synchronized void report(String phase, double percent, String message) {
-            int pct = (int) Math.max(0, Math.min(99, Math.round(percent)));
-            boolean newPhase = !phase.equals(lastPhase);
-            save(job, job.record.progress(phase, pct, message), newPhase);
-            long now = System.nanoTime();
-            if (!phase.equals(timedPhase)) {
-                endPhase();
-                timedPhase = phase;
-                phaseStartNanos = now;
-            }
-            if (newPhase || pct - lastPercent >= 5 || now - lastEventNanos >= settings.progressInterval().toNanos()) {
-                emit(EventTypes.PRUNE_PROGRESS, job.jobId, new PruneProgress(job.jobId, phase, pct, message));
-                lastPhase = phase;
-                lastPercent = pct;
-                lastEventNanos = now;
-            }
-        }
-
-        synchronized void endPhase() {
-            if (timedPhase != null) {
-                observer.phaseEnded(timedPhase, Duration.ofNanos(System.nanoTime() - phaseStartNanos));
-                timedPhase = null;
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- lifecycle
 
     private void requireOpen() {
@@ -685,9 +606,5 @@ public final class PruneJobService implements AutoCloseable {
         if (rec.state() == JobState.FAILED) {
             observer.failed(rec);
         }
-    }
-
-    static JsonNode tree(Object o) {
-        return Json.toTree(o);
     }
 }

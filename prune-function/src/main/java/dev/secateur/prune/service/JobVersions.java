@@ -1,0 +1,82 @@
+package dev.secateur.prune.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.secateur.events.BeforeAfter;
+import dev.secateur.events.ModelSource;
+import dev.secateur.events.PruneRequest;
+import dev.secateur.json.Json;
+import dev.secateur.store.Manifest;
+import dev.secateur.store.ModelStore;
+import dev.secateur.store.StoredVersion;
+import dev.secateur.store.VersionStatus;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A job's versions in the model store, keyed by job id: the version a previous attempt already published (so a re-run
+ * after a crash publishes nothing twice), and publishing a finished attempt's folder with the job's metadata, as
+ * served (passed the quality gate) or rejected.
+ */
+final class JobVersions {
+    static final String META_JOB_ID = "jobId";
+    static final String META_SUMMARY = "summary";
+
+    private final ModelStore store;
+
+    JobVersions(ModelStore store) {
+        this.store = store;
+    }
+
+    /** The version a previous attempt of this job published, if any (newest first: it is usually the last). */
+    Optional<StoredVersion> ofJob(String model, String jobId) {
+        List<Integer> versions = store.versions(model);
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            int v = versions.get(i);
+            if (jobId.equals(store.manifest(model, v).metadata().get(META_JOB_ID))) {
+                return Optional.of(store.describe(model, v));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The before/after figures a published version carries, or null when it has none. */
+    static BeforeAfter summaryOf(Manifest manifest) {
+        String s = manifest.metadata().get(META_SUMMARY);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Json.mapper().readValue(s, BeforeAfter.class);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Moves the attempt's folder into the store as the next version of the request's output model.
+     *
+     * @param job the journal record (request id and source go into the manifest)
+     * @param rejection the quality gate's reason, or null when the version may be served
+     */
+    StoredVersion publish(JobRecord job, PruneRequest request, JobOutcome result, String engine, String rejection, Path work) {
+        Map<String, String> metadata = new HashMap<>(result.metadata());
+        metadata.put(META_JOB_ID, job.jobId());
+        metadata.put("requestId", job.requestId());
+        metadata.put("requestSource", job.requestSource());
+        metadata.put("source", describe(request.source()));
+        metadata.put("method", request.method().json());
+        metadata.put("engine", engine);
+        metadata.put(META_SUMMARY, new String(Json.toBytes(result.summary()), StandardCharsets.UTF_8));
+        metadata.put("rejectedReason", rejection);
+        return store.publish(request.outputModel(), work, metadata,
+                rejection == null ? VersionStatus.PUBLISHED : VersionStatus.REJECTED, ModelStore.Transfer.MOVE);
+    }
+
+    private static String describe(ModelSource source) {
+        return source.isStoreModel() ? source.model() + (source.version() == null ? "" : " v" + source.version()) : source.path();
+    }
+}
