@@ -1,5 +1,6 @@
 package dev.secateur.checkpoint;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -20,7 +21,7 @@ import java.util.Set;
 public final class Checkpoint implements AutoCloseable {
     public static final String INDEX = "model.safetensors.index.json";
     public static final String SINGLE = "model.safetensors";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Path dir;
     private final ModelConfig config;

@@ -1,5 +1,6 @@
 package dev.secateur.checkpoint;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +10,7 @@ import java.nio.file.Path;
 
 /** Parses config.json into a {@link ModelConfig}, filling in each architecture's documented defaults. */
 public final class ConfigReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private ConfigReader() {
     }

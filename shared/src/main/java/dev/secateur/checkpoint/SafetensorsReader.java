@@ -1,5 +1,6 @@
 package dev.secateur.checkpoint;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import java.util.Map;
  */
 public final class SafetensorsReader implements AutoCloseable {
     private static final long MAX_HEADER = 100L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** One header entry; offsets are relative to the start of the data section. */
     public record Entry(String name, DType dtype, int[] shape, long begin, long end) {

@@ -1,5 +1,6 @@
 package dev.secateur.checkpoint;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -15,7 +16,7 @@ import java.util.Map;
 
 /** Writes a .safetensors file atomically (temp file, fsync, rename), tensors in the map's order. */
 public final class SafetensorsWriter {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private SafetensorsWriter() {
     }

@@ -10,8 +10,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * The one ObjectMapper the shared contracts are written and read with, so that both functions agree on
- * the wire format regardless of how each Quarkus app configures its own mapper.
+ * The one ObjectMapper the shared contracts and the project's files (config.json, tokenizer.json, manifests, plans,
+ * reports) are written and read with, so that both functions agree on the format regardless of how each Quarkus app
+ * configures its own mapper.
  */
 public final class Json {
 
@@ -26,12 +27,20 @@ public final class Json {
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
 
+    /** The same mapper writing null fields as null: for outputs whose readers look for every key (CLI lines, plan.json). */
+    private static final ObjectMapper KEEPING_NULLS = MAPPER.copy().setSerializationInclusion(JsonInclude.Include.ALWAYS);
+
     private Json() {
     }
 
     /** Shared, thread-safe once configured; callers must not reconfigure it. */
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /** {@link #mapper()}, but null fields are written as null rather than left out. */
+    public static ObjectMapper keepingNulls() {
+        return KEEPING_NULLS;
     }
 
     public static byte[] toBytes(Object value) {

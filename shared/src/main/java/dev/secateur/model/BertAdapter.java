@@ -1,5 +1,6 @@
 package dev.secateur.model;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.Checkpoint;
@@ -23,7 +24,7 @@ import java.util.Map;
  * own names (no prefix), which is what {@code BertModel.from_pretrained} and sentence-transformers read.
  */
 final class BertAdapter {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private BertAdapter() {
     }

@@ -1,5 +1,6 @@
 package dev.secateur.model;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.checkpoint.CheckpointException;
 import dev.secateur.checkpoint.DType;
@@ -12,7 +13,7 @@ import java.util.Map;
 
 /** Writes {@link DecoderWeights} as a Hugging Face folder: config.json, model.safetensors, tokenizer.json. */
 public final class CheckpointWriter {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private CheckpointWriter() {
     }

@@ -1,5 +1,6 @@
 package dev.secateur.onnx;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.secateur.checkpoint.Architecture;
@@ -34,7 +35,7 @@ public final class EncoderOnnxExporter {
     public static final String POOLING = "secateur.pooling";
     public static final String NORMALIZE = "secateur.normalize";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final EncoderWeights w;
     private final GraphBuilder g = new GraphBuilder("secateur_encoder");

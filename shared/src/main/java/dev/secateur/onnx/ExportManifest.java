@@ -1,8 +1,6 @@
 package dev.secateur.onnx;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.secateur.json.Json;
 import dev.secateur.model.LayerSizes;
 import dev.secateur.store.Sha256;
 import java.io.IOException;
@@ -28,9 +26,6 @@ public record ExportManifest(
 
     public static final String FILE = "manifest.json";
     public static final String FORMAT = "secateur-onnx/1";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** One file of the folder, by its path relative to the folder. */
     public record FileEntry(String path, long size, String sha256) {
@@ -42,7 +37,7 @@ public record ExportManifest(
     public static ExportManifest read(Path dir) {
         Path file = dir.resolve(FILE);
         try {
-            return JSON.readValue(file.toFile(), ExportManifest.class);
+            return Json.mapper().readValue(file.toFile(), ExportManifest.class);
         } catch (IOException e) {
             throw new IllegalStateException(file + ": not a readable manifest (" + e.getMessage() + ")", e);
         }
@@ -52,7 +47,7 @@ public record ExportManifest(
     public void write(Path dir) {
         Path tmp = dir.resolve(FILE + ".tmp");
         try {
-            JSON.writeValue(tmp.toFile(), this);
+            Json.keepingNulls().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), this);
             Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new OnnxExportException(dir.resolve(FILE) + ": cannot write manifest (" + e.getMessage() + ")", e);

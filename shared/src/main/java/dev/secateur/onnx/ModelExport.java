@@ -1,5 +1,6 @@
 package dev.secateur.onnx;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.secateur.checkpoint.CheckpointException;
@@ -46,7 +47,7 @@ public final class ModelExport {
     public static final String DTYPE = "secateur.dtype";
     public static final String PARAMETERS = "secateur.parameters";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /**
      * @param fp16 store weights and compute in half precision (see {@link DecoderOnnxExporter})

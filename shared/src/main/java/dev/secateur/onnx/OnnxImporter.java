@@ -1,6 +1,6 @@
 package dev.secateur.onnx;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.CodedInputStream;
 import dev.secateur.checkpoint.ConfigReader;
@@ -172,7 +172,7 @@ public final class OnnxImporter {
                         + " outputs, not a multiple of the head size " + headDim);
             }
         }
-        ObjectNode cfg = new ObjectMapper().createObjectNode();
+        ObjectNode cfg = Json.mapper().createObjectNode();
         cfg.putArray("architectures").add("BertModel");
         cfg.put("model_type", "bert");
         cfg.put("hidden_size", hidden);

@@ -1,5 +1,6 @@
 package dev.secateur.runtime;
 
+import dev.secateur.json.Json;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
@@ -31,7 +32,7 @@ import org.jboss.logging.Logger;
  */
 public final class OrtDecoder implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OrtDecoder.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     public static final String CPU = "CPUExecutionProvider";
     public static final String CUDA = "CUDAExecutionProvider";
 

@@ -1,5 +1,6 @@
 package dev.secateur.tokenizer;
 
+import dev.secateur.json.Json;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +19,7 @@ import java.util.Optional;
  * vocabulary, so token ↔ id comes from the JSON itself (model.vocab plus added_tokens).
  */
 public final class TextTokenizer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Path file;
     private final HuggingFaceTokenizer tokenizer;

@@ -1,5 +1,6 @@
 package dev.secateur.prune.calibration;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -10,7 +11,7 @@ import java.util.List;
 
 /** Calibration text from a plain text file or JSONL ({"text": ...} per line; documents joined by a blank line). */
 public final class CalibrationText {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private CalibrationText() {
     }

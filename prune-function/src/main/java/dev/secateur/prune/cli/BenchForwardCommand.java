@@ -1,12 +1,12 @@
 package dev.secateur.prune.cli;
 
+import dev.secateur.json.Json;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.ConfigReader;
 import dev.secateur.checkpoint.ModelConfig;
@@ -98,7 +98,7 @@ public class BenchForwardCommand implements Runnable {
     static DecoderWeights randomLlama(int[] s) {
         int hidden = s[0], layers = s[1], heads = s[2], kv = s[3], ffn = s[4], vocab = s[5];
         int hd = hidden / heads;
-        ObjectNode c = new ObjectMapper().createObjectNode();
+        ObjectNode c = Json.mapper().createObjectNode();
         c.putArray("architectures").add("LlamaForCausalLM");
         c.put("hidden_size", hidden).put("num_hidden_layers", layers).put("num_attention_heads", heads)
                 .put("num_key_value_heads", kv).put("intermediate_size", ffn).put("vocab_size", vocab)

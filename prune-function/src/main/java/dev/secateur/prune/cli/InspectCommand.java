@@ -1,6 +1,6 @@
 package dev.secateur.prune.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.json.Json;
 import dev.secateur.checkpoint.Checkpoint;
 import dev.secateur.checkpoint.DType;
 import dev.secateur.checkpoint.ModelConfig;
@@ -83,7 +83,7 @@ public class InspectCommand implements Runnable {
 
     static String write(Object value) {
         try {
-            return new ObjectMapper().writeValueAsString(value);
+            return Json.keepingNulls().writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

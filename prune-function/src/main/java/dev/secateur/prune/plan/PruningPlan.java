@@ -1,7 +1,6 @@
 package dev.secateur.prune.plan;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.secateur.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,7 +15,6 @@ import java.util.Map;
  * @param settings how the plan was made (criterion, ratios, compensation, seed...), for the record
  */
 public record PruningPlan(int numLayers, List<LayerPlan> layers, int[] droppedLayers, Map<String, String> settings) {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public PruningPlan {
         layers = List.copyOf(layers);
@@ -37,7 +35,7 @@ public record PruningPlan(int numLayers, List<LayerPlan> layers, int[] droppedLa
 
     public String toJson() {
         try {
-            return JSON.writeValueAsString(this);
+            return Json.keepingNulls().writerWithDefaultPrettyPrinter().writeValueAsString(this);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -45,7 +43,7 @@ public record PruningPlan(int numLayers, List<LayerPlan> layers, int[] droppedLa
 
     public static PruningPlan fromJson(String json) {
         try {
-            return JSON.readValue(json, PruningPlan.class);
+            return Json.mapper().readValue(json, PruningPlan.class);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a pruning plan: " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package dev.secateur.prune.train;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.ConfigReader;
@@ -17,7 +18,7 @@ import java.util.Random;
  * GPT-2; RMSNorm weights 1).
  */
 public final class LlamaInit {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private LlamaInit() {
     }

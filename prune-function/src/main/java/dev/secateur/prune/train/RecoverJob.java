@@ -1,5 +1,6 @@
 package dev.secateur.prune.train;
 
+import dev.secateur.json.Json;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +29,7 @@ import java.util.function.Consumer;
  * then held out of training.
  */
 public final class RecoverJob {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     /** Names under which a pruning report may record the dense model's perplexity. */
     private static final List<String> DENSE_PPL_FIELDS = List.of("pplBefore", "ppl_before", "perplexity_before",
             "densePerplexity", "dense_ppl");

@@ -1,5 +1,6 @@
 package dev.secateur.prune.train;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,7 +30,7 @@ import java.util.stream.Stream;
  * fsynced, so a kill at any moment leaves the previous checkpoint intact. Older checkpoints are then deleted.
  */
 public final class TrainCheckpoints {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     static final String LATEST = "latest";
 
     private final Path dir;

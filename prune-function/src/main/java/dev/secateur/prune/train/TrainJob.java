@@ -1,5 +1,6 @@
 package dev.secateur.prune.train;
 
+import dev.secateur.json.Json;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
  * continues from the latest one (reusing the folder's tokenizer.json).
  */
 public final class TrainJob {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** Everything {@code secateur train} takes. */
     public record Options(Path text, Path out, Path validText, int hidden, int layers, int heads, int kvHeads, int ffn,

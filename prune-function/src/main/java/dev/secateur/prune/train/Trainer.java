@@ -1,5 +1,6 @@
 package dev.secateur.prune.train;
 
+import dev.secateur.json.Json;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -26,7 +27,7 @@ import java.util.function.Consumer;
  * same data order and optimizer state, so an interrupted run reproduces an uninterrupted one.
  */
 public final class Trainer {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final CausalLm model;
     private final TrainSettings settings;

@@ -1,5 +1,6 @@
 package dev.secateur.serve.chat;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
@@ -39,7 +40,7 @@ public final class ChatTemplate {
             {%- endif -%}
             """;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final Jinjava JINJAVA = jinjava();
     private static final String[] SPECIAL_TOKENS = {"bos_token", "eos_token", "unk_token", "pad_token"};
     /** Python str methods templates call that Java's String spells differently (strip() is the same). */

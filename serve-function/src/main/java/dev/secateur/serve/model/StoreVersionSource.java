@@ -1,7 +1,7 @@
 package dev.secateur.serve.model;
 
+import dev.secateur.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.store.ModelStore;
 import dev.secateur.store.VersionStatus;
 import java.io.IOException;
@@ -19,7 +19,6 @@ public final class StoreVersionSource implements VersionSource {
     static final String REPORT = "report.json";
 
     private final ModelStore store;
-    private final ObjectMapper mapper = new ObjectMapper();
 
     public StoreVersionSource(ModelStore store) {
         this.store = store;
@@ -61,7 +60,7 @@ public final class StoreVersionSource implements VersionSource {
             return Optional.empty();
         }
         try {
-            return Optional.of(mapper.readTree(file.toFile()));
+            return Optional.of(Json.mapper().readTree(file.toFile()));
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable " + file, e);
         }
