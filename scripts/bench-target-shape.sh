@@ -11,7 +11,7 @@
 # nothing else removed), which isolates the RMSNorm rescaling (compensation none) and the least-squares fold of the
 # removed channels (lsq: with nothing else cut, the fold is all lsq does); --part recover: only the recover and export
 # step, on the mi-lsq result an earlier `--part shape --keep` left in --work; all (default): every part.
-# recover runs at --lr 1e-4 (the command's default 3e-4 reached NaN at step 43 on the mi-lsq result here).
+# recover runs at --lr 1e-4, the command's default (at 3e-4, its first default, the mi-lsq result reached NaN at step 43).
 # --recover-text defaults to data/kjv-train.txt when scripts/kjv-text.sh has made it, else data/kjv-calib.txt.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

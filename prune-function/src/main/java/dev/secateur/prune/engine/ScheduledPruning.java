@@ -30,7 +30,7 @@ import java.util.Map;
  * into indices of the original model. The CLI and the service both come through here.
  */
 public final class ScheduledPruning {
-    // recovery between steps: the recover command's batch; a tenth of its learning rate, because at its 3e-4 the demo
+    // recovery between steps: the recover command's batch and 3e-5, because at 3e-4 (the command's first default) the demo
     // model's loss went to NaN after 46 steps on the calibration text (docs/benchmarks/adaptive-schedule.md)
     static final int RECOVER_BATCH = 8;
     static final double RECOVER_LR = 3e-5;
