@@ -1,6 +1,8 @@
 package dev.secateur.prune.service;
 
+import dev.secateur.prune.config.CalibrationDefaults;
 import dev.secateur.prune.config.InputRoots;
+import dev.secateur.prune.config.JobsConfig;
 import dev.secateur.prune.config.ReplicaConfig;
 import dev.secateur.prune.metrics.PruneMetrics;
 import dev.secateur.store.ModelStore;
@@ -15,8 +17,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
 
 /** Wires the plain-Java job core from configuration (application.properties documents every key). */
 @ApplicationScoped
@@ -26,14 +26,8 @@ public class ServiceBeans {
 
     @ConfigProperty(name = "secateur.store.root")
     String storeRoot;
-    @ConfigProperty(name = "secateur.jobs.workers", defaultValue = "1")
-    int workers;
-    @ConfigProperty(name = "secateur.jobs.max-pending", defaultValue = "4")
-    int maxPending;
-    @ConfigProperty(name = "secateur.jobs.progress-interval", defaultValue = "PT2S")
-    Duration progressInterval;
-    @ConfigProperty(name = "secateur.jobs.resume-on-start", defaultValue = "true")
-    boolean resumeOnStart;
+    @Inject
+    JobsConfig jobs;
     @ConfigProperty(name = "secateur.device", defaultValue = "auto")
     String device;
     @ConfigProperty(name = "secateur.events.source", defaultValue = "/secateur/prune-function")
@@ -44,12 +38,8 @@ public class ServiceBeans {
     InputRoots.Data dataRoots;
     @Inject
     ReplicaConfig replicas;
-    @ConfigProperty(name = "secateur.calibration.text")
-    Optional<String> calibrationText;
-    @ConfigProperty(name = "secateur.calibration.samples")
-    Optional<Integer> calibrationSamples;
-    @ConfigProperty(name = "secateur.calibration.seq-len")
-    Optional<Integer> calibrationSeqLen;
+    @Inject
+    CalibrationDefaults calibration;
 
     /** The one engine, decoders and encoders alike; tests may replace it with another {@link PruneJobRunner} bean. */
     @Produces
@@ -64,12 +54,12 @@ public class ServiceBeans {
     PruneJobService service(PruneJobRunner runner, KafkaEventPublisher publisher, PruneMetrics metrics) {
         JobClaims.Settings claims = new JobClaims.Settings(replicas.id().orElseGet(JobClaims.Settings::defaultOwner),
                 replicas.lease(), replicas.heartbeat());
-        PruneJobService.Settings settings = new PruneJobService.Settings(workers, maxPending, device, eventSource,
+        PruneJobService.Settings settings = new PruneJobService.Settings(jobs.workers(), jobs.maxPending(), device, eventSource,
                 sourceRoots.roots(), dataRoots.roots(),
-                new RequestDefaults(calibrationText.orElse(null), calibrationSamples.orElse(null), calibrationSeqLen.orElse(null)),
-                progressInterval, claims);
+                new RequestDefaults(calibration.text().orElse(null), calibration.samples().orElse(null), calibration.seqLen().orElse(null)),
+                jobs.progressInterval(), claims);
         LOG.infof("prune service: store %s, %d worker(s), engine %s, device %s, replica %s; checkpoints from %s, texts from %s",
-                Path.of(storeRoot).toAbsolutePath(), workers, runner.name(), device, claims.owner(),
+                Path.of(storeRoot).toAbsolutePath(), jobs.workers(), runner.name(), device, claims.owner(),
                 settings.sourceRoots(), settings.dataRoots());
         PruneJobService service = new PruneJobService(new ModelStore(Path.of(storeRoot)), runner, publisher, settings, metrics);
         metrics.watch(service);
@@ -85,7 +75,7 @@ public class ServiceBeans {
 
     /** Jobs a crashed or stopped process left behind run again, before new requests arrive. */
     void onStart(@Observes StartupEvent event) {
-        if (resumeOnStart) {
+        if (jobs.resumeOnStart()) {
             int n = serviceInstance.get().recover();
             if (n > 0) {
                 LOG.infof("resumed %d unfinished job(s) from the journal", n);
