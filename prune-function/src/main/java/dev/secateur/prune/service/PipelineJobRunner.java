@@ -172,14 +172,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
             report.put("recallAt1", result.fidelity().recallAt1());
             report.put("evalSentences", result.fidelity().sentences());
         }
-        java.util.List<dev.secateur.model.LayerSizes> sizes;
-        if (encoder) {
-            sizes = dev.secateur.model.EncoderWeights.load(out).layerSizes();
-        } else {
-            try (dev.secateur.model.StreamedCheckpoint pruned = dev.secateur.model.StreamedCheckpoint.open(out)) {
-                sizes = pruned.layerSizes();
-            }
-        }
+        java.util.List<dev.secateur.model.LayerSizes> sizes = layerSizes(out, encoder);
         report.set("layerSizes", Json.toTree(sizes));
         writeChart(out, task, result, sizes);
         report.put("evaluated", task.eval() != null);
@@ -227,17 +220,20 @@ public final class PipelineJobRunner implements PruneJobRunner {
         }
     }
 
+    /** Every layer's heads, KV heads and FFN width, read from the weights (an encoder folder loads whole; it is small). */
+    private static java.util.List<dev.secateur.model.LayerSizes> layerSizes(Path dir, boolean encoder) {
+        if (encoder) {
+            return dev.secateur.model.EncoderWeights.load(dir).layerSizes();
+        }
+        try (dev.secateur.model.StreamedCheckpoint ckpt = dev.secateur.model.StreamedCheckpoint.open(dir)) {
+            return ckpt.layerSizes();
+        }
+    }
+
     /** An N:M pattern whose groups cannot tile every layer's inputs is refused before anything is loaded, naming the layer. */
     private static void requireTileable(Path source, boolean encoder, SparsityPattern pattern) {
         dev.secateur.checkpoint.ModelConfig config = ConfigReader.read(source);
-        java.util.List<dev.secateur.model.LayerSizes> sizes;
-        if (encoder) {
-            sizes = dev.secateur.model.EncoderWeights.load(source).layerSizes();
-        } else {
-            try (dev.secateur.model.StreamedCheckpoint ckpt = dev.secateur.model.StreamedCheckpoint.open(source)) {
-                sizes = ckpt.layerSizes();
-            }
-        }
+        java.util.List<dev.secateur.model.LayerSizes> sizes = layerSizes(source, encoder);
         try {
             WeightSparsifier.requireTileable(config.hiddenSize(), config.headDim(), sizes, pattern);
         } catch (IllegalArgumentException e) {

@@ -19,18 +19,23 @@ import org.junit.jupiter.api.Test;
 /** The seed's threshold mode: remove while a neuron's MI with the kept set exceeds T, and no further. */
 class MiThresholdTest extends WithDjlManager {
 
-    @Test
-    void removesOneNeuronOfEachDuplicatedPairAndStopsAtTheThreshold() {
-        // 12 neurons: 0..3 independent, 4..7 copies of 0..3 (scaled, tiny noise), 8..11 independent
-        int n = 3000, d = 12, hidden = 6;
-        Random r = new Random(5);
+    record Layer(LayerActivations acts, LayerWeights weights) {
+    }
+
+    /**
+     * 12 neurons on n tokens: 0..3 and 8..11 independent, 4..7 copies of 0..3 (times {@code scale}, tiny noise); random
+     * output weights of a 6-wide model.
+     */
+    static Layer duplicatedPairs(int n, long seed, double scale) {
+        int d = 12, hidden = 6;
+        Random r = new Random(seed);
         float[] z = new float[n * d];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < d; j++) {
                 z[i * d + j] = (float) r.nextGaussian();
             }
             for (int j = 0; j < 4; j++) {
-                z[i * d + 4 + j] = (float) (1.5 * z[i * d + j] + 1e-3 * r.nextGaussian());
+                z[i * d + 4 + j] = (float) (scale * z[i * d + j] + 1e-3 * r.nextGaussian());
             }
         }
         float[] down = new float[hidden * d];
@@ -40,7 +45,16 @@ class MiThresholdTest extends WithDjlManager {
         Tensor up = Tensor.zeros(d, hidden);
         LayerWeights w = new LayerWeights(null, null, Tensor.zeros(2, hidden), null, Tensor.zeros(2, hidden), null, Tensor.zeros(2, hidden), null,
                 Tensor.zeros(hidden, 2), null, null, null, up, null, up, null, new Tensor(new int[] {hidden, d}, down), null);
-        LayerActivations a = new LayerActivations(0, 1, 1, 2, new Tensor(new int[] {n, d}, z), null, null, null, null);
+        return new Layer(new LayerActivations(0, 1, 1, 2, new Tensor(new int[] {n, d}, z), null, null, null, null), w);
+    }
+
+    @Test
+    void removesOneNeuronOfEachDuplicatedPairAndStopsAtTheThreshold() {
+        // 12 neurons: 0..3 independent, 4..7 copies of 0..3 (scaled, tiny noise), 8..11 independent
+        int n = 3000;
+        Layer layer = duplicatedPairs(n, 5, 1.5);
+        LayerActivations a = layer.acts();
+        LayerWeights w = layer.weights();
 
         RemovalOrder order = new MiSetSelector(manager, 1e-6, 1.0).order(a, w, Structure.FFN_NEURONS);
         Target threshold = new Target(Structure.FFN_NEURONS, 0, 2.0, Allocation.UNIFORM, 0.05);
@@ -59,25 +73,10 @@ class MiThresholdTest extends WithDjlManager {
     @Test
     void pairwiseRenyiThresholdRemovesOneNeuronOfEachDuplicatedPair() {
         // the seed's estimator and threshold mode: 4 duplicated pairs among 12 neurons, 256 tokens
-        int n = 256, d = 12, hidden = 6;
-        Random r = new Random(11);
-        float[] z = new float[n * d];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) {
-                z[i * d + j] = (float) r.nextGaussian();
-            }
-            for (int j = 0; j < 4; j++) {
-                z[i * d + 4 + j] = (float) (-2 * z[i * d + j] + 1e-3 * r.nextGaussian());
-            }
-        }
-        float[] down = new float[hidden * d];
-        for (int i = 0; i < down.length; i++) {
-            down[i] = (float) r.nextGaussian();
-        }
-        Tensor up = Tensor.zeros(d, hidden);
-        LayerWeights w = new LayerWeights(null, null, Tensor.zeros(2, hidden), null, Tensor.zeros(2, hidden), null, Tensor.zeros(2, hidden), null,
-                Tensor.zeros(hidden, 2), null, null, null, up, null, up, null, new Tensor(new int[] {hidden, d}, down), null);
-        LayerActivations a = new LayerActivations(0, 1, 1, 2, new Tensor(new int[] {n, d}, z), null, null, null, null);
+        int n = 256;
+        Layer layer = duplicatedPairs(n, 11, -2);
+        LayerActivations a = layer.acts();
+        LayerWeights w = layer.weights();
 
         MiPairwiseSelector selector = new MiPairwiseSelector(manager, new dev.secateur.prune.mi.RenyiMutualInformation(1.0), n, 0);
         RemovalOrder order = selector.order(a, w, Structure.FFN_NEURONS);
