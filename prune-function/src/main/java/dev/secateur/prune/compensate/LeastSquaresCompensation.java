@@ -8,6 +8,7 @@ import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.calibration.LayerActivations;
 import dev.secateur.prune.plan.LayerPlan;
+import dev.secateur.prune.linalg.SymmetricGram;
 
 /**
  * Refits the output projection from the kept units so that its output on calibration tokens is reproduced:
@@ -78,7 +79,7 @@ public final class LeastSquaresCompensation implements Compensator {
                 if (fitBias) {
                     x.subi(mu);
                 }
-                sAll = x.transpose().matMul(x).divi(n); // [d, d]: both blocks of the second moment come from it
+                sAll = SymmetricGram.of(t, x).divi(n); // [d, d]: both blocks of the second moment come from it
                 sAll.attach(m);
                 if (extra != null) {
                     NDArray e = t.create(extra.data(), new Shape(n, h)).toType(DataType.FLOAT64, false);

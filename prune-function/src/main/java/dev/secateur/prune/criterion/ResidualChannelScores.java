@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import dev.secateur.prune.linalg.SymmetricGram;
 
 /**
  * Scores of the residual (hidden) channels for hidden pruning, from every place the dense model reads the residual
@@ -265,7 +266,7 @@ public final class ResidualChannelScores {
         try (NDManager m = manager.newSubManager()) {
             NDArray x = m.create(z.data(), new Shape(z.dim(0), d)).toType(DataType.FLOAT64, false);
             NDArray xc = x.sub(x.mean(new int[] {0}, true));
-            NDArray c = xc.transpose().matMul(xc).div(z.dim(0));
+            NDArray c = SymmetricGram.of(m, xc).divi(z.dim(0));
             NDArray k = m.create(Arrays.stream(kept).asLongStream().toArray());
             NDArray r = m.create(Arrays.stream(removed).asLongStream().toArray());
             NDArray ckk = c.get(k).transpose().get(k); // symmetric, so the transpose between the two row picks is harmless

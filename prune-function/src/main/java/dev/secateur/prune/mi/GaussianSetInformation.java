@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.secateur.checkpoint.Tensor;
+import dev.secateur.prune.linalg.SymmetricGram;
 
 /**
  * The set form of "redundant": what the kept units jointly know about unit j. Under a Gaussian model
@@ -60,7 +61,7 @@ public final class GaussianSetInformation implements AutoCloseable {
         try (NDManager tmp = m.newSubManager()) {
             NDArray x = tmp.create(z.data(), new Shape(n, d)).toType(DataType.FLOAT64, false);
             NDArray xc = x.sub(x.mean(new int[] {0}, true));
-            NDArray c = xc.transpose().matMul(xc).divi(n);
+            NDArray c = SymmetricGram.of(tmp, xc).divi(n);
             c.attach(m);
             return c;
         }

@@ -5,17 +5,21 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.secateur.checkpoint.Tensor;
+import dev.secateur.prune.linalg.SymmetricGram;
 
 /**
- * The set-MI greedy of {@link GaussianSetInformation} for scalar units (FFN neurons) in O(d·t) per step instead of
- * O(d²): after t removals the inverse covariance over the remaining units is P₀ − Σ uₛuₛᵀ, one rank-one term per
- * removed unit (the Schur complement, accumulated). A step needs only diag(P) to choose and one row of P to
- * update it, so each step reads one row of P₀, subtracts the t earlier terms at the chosen unit, and downdates the
- * diagonal; P itself is never rewritten. The one O(d³) operation left is the inverse P₀ = (C + λI)⁻¹ at the start.
+ * The set-MI greedy of {@link GaussianSetInformation} for scalar units (FFN neurons) without rewriting the d×d inverse
+ * at every step: after t removals the inverse covariance over the remaining units is P₀ − Σ uₛuₛᵀ, one rank-one term
+ * per removed unit (the Schur complement, accumulated). A step needs only diag(P) to choose and one row of P to update
+ * it, so it reads one row of P, subtracts the terms not yet folded into P, and downdates the diagonal. Every
+ * {@link #FOLD_EVERY} steps the pending terms are folded into P by one matrix product (P −= UᵀU): the per-step work
+ * stays O(d·B) instead of growing with t, and the O(d²·t) total runs as a few large products rather than as t
+ * memory-bound passes over the earlier terms (35 s → see docs/benchmarks/scale.md for all 5632 units of a
+ * TinyLlama-width layer). What remains is the covariance (n·d², {@link SymmetricGram}) and the inverse (d³).
  *
  * <p>Choice at each step: the remaining unit j with the least ‖W_:j‖² / P_jj, the output energy a least-squares
- * refit from the other remaining units cannot recover. Covariance and inverse are computed in {@code precision}
- * (float64, or float32 for speed at LLM widths); the rank-one terms and the diagonal are kept in float64.
+ * refit from the other remaining units cannot recover. Covariance, inverse and the folded P are in {@code precision}
+ * (float64, or float32 for speed at LLM widths); the pending terms and the diagonal are kept in float64.
  */
 public final class ScalarSetElimination {
     /**
@@ -26,6 +30,9 @@ public final class ScalarSetElimination {
      */
     public record Result(int[] order, double[] cost, double[] information, double[] remainingCost) {
     }
+
+    /** Steps between two folds of the pending rank-one terms into P (see the class comment). */
+    static final int FOLD_EVERY = 128;
 
     private ScalarSetElimination() {
     }
@@ -53,6 +60,19 @@ public final class ScalarSetElimination {
             NDArray outer = wr.expandDims(1).matMul(s.create(a).toType(precision, false).expandDims(0)); // [h, d]
             outer.attach(s);
             w.subi(outer);
+        }
+    }
+
+    /** P −= UᵀU for the first {@code count} pending terms (rows of U), in place. */
+    private static void foldInto(NDManager m, NDArray p, double[][] pending, int count, DataType precision) {
+        int d = pending[0].length;
+        double[] flat = new double[count * d];
+        for (int t = 0; t < count; t++) {
+            System.arraycopy(pending[t], 0, flat, t * d, d);
+        }
+        try (NDManager s = m.newSubManager()) {
+            NDArray u = s.create(flat, new Shape(count, d)).toType(precision, false);
+            p.subi(u.transpose().matMul(u));
         }
     }
 
@@ -88,6 +108,10 @@ public final class ScalarSetElimination {
     }
 
     private static Result run(NDManager parent, Tensor z, double[] energy, Tensor weight, double ridge, int steps, DataType precision) {
+        return run(parent, z, energy, weight, ridge, steps, precision, FOLD_EVERY);
+    }
+
+    static Result run(NDManager parent, Tensor z, double[] energy, Tensor weight, double ridge, int steps, DataType precision, int foldEvery) {
         int n = z.dim(0), d = z.dim(1);
         energy = energy.clone();
         if (energy.length != d || steps < 0 || steps > d) {
@@ -96,7 +120,7 @@ public final class ScalarSetElimination {
         try (NDManager m = parent.newSubManager()) {
             NDArray x = m.create(z.data(), new Shape(n, d)).toType(precision, false);
             NDArray xc = x.sub(x.mean(new int[] {0}, true));
-            NDArray c = xc.transpose().matMul(xc).divi(n);
+            NDArray c = SymmetricGram.of(m, xc).divi(n);
             x.close();
             xc.close();
             double[] covDiag = c.diagonal().toType(DataType.FLOAT64, false).toDoubleArray();
@@ -108,15 +132,16 @@ public final class ScalarSetElimination {
             for (int i = 0; i < d; i++) {
                 covDiag[i] += lambda;
             }
-            NDArray p0 = c.addi(m.eye(d, d, 0, precision).muli(lambda)).inverse();
+            NDArray p = c.addi(m.eye(d, d, 0, precision).muli(lambda)).inverse();
             c.close();
-            double[] diag = p0.diagonal().toType(DataType.FLOAT64, false).toDoubleArray();
+            double[] diag = p.diagonal().toType(DataType.FLOAT64, false).toDoubleArray();
             // the compensated output weights [h, d], on the device, when the costs follow them
             NDArray w = weight == null ? null : m.create(weight.data(), new Shape(weight.dim(0), d)).toType(precision, false);
 
             int[] order = new int[steps];
             double[] cost = new double[steps], info = new double[steps];
-            double[][] terms = new double[steps][];
+            double[][] pending = new double[foldEvery][];
+            int pendingCount = 0;
             boolean[] removed = new boolean[d];
             for (int step = 0; step < steps; step++) {
                 int best = -1;
@@ -137,17 +162,17 @@ public final class ScalarSetElimination {
                 if (step == d - 1) {
                     break;
                 }
-                // row `best` of the current P: P₀'s row minus the earlier rank-one terms
+                // row `best` of the current P: the folded P's row minus the terms not folded yet
                 double[] row;
                 try (NDManager s = m.newSubManager()) {
-                    NDArray r = p0.get(best).toType(DataType.FLOAT64, false);
+                    NDArray r = p.get(best).toType(DataType.FLOAT64, false);
                     r.attach(s);
                     row = r.toDoubleArray();
                 }
-                for (int t = 0; t < step; t++) {
-                    double a = terms[t][best];
+                for (int t = 0; t < pendingCount; t++) {
+                    double a = pending[t][best];
                     if (a != 0) {
-                        double[] u = terms[t];
+                        double[] u = pending[t];
                         for (int i = 0; i < d; i++) {
                             row[i] -= a * u[i];
                         }
@@ -162,7 +187,11 @@ public final class ScalarSetElimination {
                     // P over the remaining set is positive definite: round-off must not push a diagonal to zero or below
                     diag[i] = Math.max(diag[i] - row[i] * row[i], Double.MIN_NORMAL);
                 }
-                terms[step] = row;
+                pending[pendingCount++] = row;
+                if (pendingCount == foldEvery && step + 1 < steps) {
+                    foldInto(m, p, pending, pendingCount, precision);
+                    pendingCount = 0;
+                }
             }
             double[] remaining = new double[d];
             for (int j = 0; j < d; j++) {

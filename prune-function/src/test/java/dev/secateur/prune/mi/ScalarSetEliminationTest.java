@@ -76,6 +76,11 @@ class ScalarSetEliminationTest extends WithDjlManager {
                 assertEquals(cost[i], fast.cost()[i], 1e-9 * Math.abs(cost[i]), "cost at step " + i);
                 assertEquals(info[i], fast.information()[i], 1e-6, "information at step " + i);
             }
+            ScalarSetElimination.Result folded = ScalarSetElimination.run(manager, z, energy, null, 1e-2, d, DataType.FLOAT64, 4);
+            assertArrayEquals(order, folded.order(), "folding the terms into P every 4 steps changes no choice, seed " + seed);
+            for (int i = 0; i < d; i++) {
+                assertEquals(cost[i], folded.cost()[i], 1e-9 * Math.abs(cost[i]), "folded cost at step " + i);
+            }
             ScalarSetElimination.Result part = ScalarSetElimination.run(manager, z, energy, 1e-2, 10, DataType.FLOAT64);
             assertArrayEquals(java.util.Arrays.copyOf(order, 10), part.order(), "a prefix of the steps is a prefix of the order");
             ScalarSetElimination.Result single = ScalarSetElimination.run(manager, z, energy, 1e-2, 10, DataType.FLOAT32);
