@@ -1,6 +1,5 @@
 package dev.secateur.prune.service;
 
-import dev.secateur.events.BeforeAfter;
 import dev.secateur.events.CloudEvent;
 import dev.secateur.events.EventTypes;
 import dev.secateur.events.InvalidEventException;
@@ -9,7 +8,6 @@ import dev.secateur.events.PruneRequest;
 import dev.secateur.events.RequestValidationException;
 import dev.secateur.prune.inputs.SourceResolver;
 import dev.secateur.store.ModelStore;
-import dev.secateur.store.StoredVersion;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -98,13 +96,12 @@ public final class PruneJobService implements AutoCloseable {
     }
 
     private final ModelStore store;
-    private final VersionPublisher versions;
     private final JobJournal journal;
     private final JobClaims claims;
     private final SourceResolver inputs;
+    private final AttemptRunner attempts;
     private final OutcomePublisher outcomes;
     private final JobObserver observer;
-    private final PruneJobRunner runner;
     private final Settings settings;
     private final ExecutorService workers;
     private final ScheduledExecutorService housekeeping;
@@ -119,13 +116,12 @@ public final class PruneJobService implements AutoCloseable {
     public PruneJobService(ModelStore store, PruneJobRunner runner, EventPublisher events, Settings settings,
                            JobObserver observer) {
         this.store = store;
-        this.versions = new VersionPublisher(store);
         this.journal = new JobJournal(store.root());
         this.claims = new JobClaims(store.root(), settings.claims(), Clock.systemUTC());
         this.inputs = new SourceResolver(store, settings.sourceRoots(), settings.dataRoots(), Path.of(""));
+        this.attempts = new AttemptRunner(store, inputs, runner, claims, settings.device());
         this.outcomes = new OutcomePublisher(events, settings.eventSource());
         this.observer = observer;
-        this.runner = runner;
         this.settings = settings;
         this.active = new ActiveJobs(settings.workers(), settings.maxPending());
         AtomicInteger n = new AtomicInteger();
@@ -360,32 +356,11 @@ public final class PruneJobService implements AutoCloseable {
         publishOutcome(job, 0);
     }
 
-    /** One attempt: the version an earlier attempt already published, or a fresh prune published now. */
     private JobRecord execute(LiveJob job, PruneRequest request) throws Exception {
         ProgressThrottle progress = progressOf(job);
-        StoredVersion version = versions.publishedBefore(request.outputModel(), job.jobId).orElse(null);
-        BeforeAfter summary;
-        if (version != null) {
-            LOG.infof("job %s: %s v%d already holds its result (published before a restart); reusing it",
-                    job.jobId, version.name(), version.version());
-            summary = VersionPublisher.summaryOf(version.manifest());
-        } else {
-            progress.report("resolve", 1, null);
-            SourceResolver.Inputs in = inputs.resolve(request, progress);
-            AttemptFolder attempt = AttemptFolder.prepare(store.root(), job.claim, job.record.attempts());
-            try {
-                JobOutcome result = runner.prune(new PruneTask(job.jobId, request, in.source(), in.calibration(), in.eval(),
-                        attempt.dir(), settings.device()), progress);
-                summary = result.summary();
-                progress.report("publish", 95, null);
-                job.requireClaim(claims);
-                version = versions.publish(job.record, request, result, runner.name(), attempt.dir());
-            } finally {
-                attempt.cleanup();
-            }
-        }
+        AttemptRunner.Result stored = attempts.run(job, request, progress);
         progress.endPhase();
-        return outcomes.stored(job.record, version, summary);
+        return outcomes.stored(job.record, stored.version(), stored.summary());
     }
 
     /** Progress into the job's record and journal, and throttled progress events. */
