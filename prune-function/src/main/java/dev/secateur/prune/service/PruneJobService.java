@@ -48,6 +48,10 @@ import org.jboss.logging.Logger;
  *       replica holds is answered as a duplicate; a claim whose lease ran out is adopted by the next sweep.</li>
  * </ul>
  * Jobs run on a fixed pool of workers (1 by default: one GPU, one job), never on the caller's thread.
+ *
+ * <p>This class only coordinates (intake, queue, claims, outcome retries, shutdown): {@link AttemptRunner} runs one
+ * attempt (inputs through {@link SourceResolver}, the store through {@link VersionPublisher}), {@link OutcomePublisher}
+ * builds and sends the events, and {@link ActiveJobs} holds the jobs this replica has taken.
  */
 public final class PruneJobService implements AutoCloseable {
 
