@@ -36,10 +36,6 @@ public final class PathSandbox {
         this.base = base.toAbsolutePath();
     }
 
-    public List<Path> roots() {
-        return roots;
-    }
-
     /** A regular file under a root, as its real path. */
     public Path file(String field, String name) {
         return resolve(field, name, Files::isRegularFile);

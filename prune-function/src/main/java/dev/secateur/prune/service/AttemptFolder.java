@@ -14,8 +14,10 @@ import java.util.stream.Stream;
  */
 record AttemptFolder(Path jobDir, Path dir) {
 
+    static final String WORK_DIR = ".work";
+
     static AttemptFolder prepare(Path storeRoot, JobClaims.Claim claim, int attempt) throws IOException {
-        Path jobDir = storeRoot.resolve(PruneJobService.WORK_DIR).resolve(claim.jobId());
+        Path jobDir = storeRoot.resolve(WORK_DIR).resolve(claim.jobId());
         Path dir = jobDir.resolve("g" + claim.generation() + "-a" + attempt);
         if (Files.isDirectory(jobDir)) {
             try (Stream<Path> entries = Files.list(jobDir)) {

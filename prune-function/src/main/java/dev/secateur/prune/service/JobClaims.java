@@ -86,10 +86,6 @@ public final class JobClaims {
         }
     }
 
-    public Settings settings() {
-        return settings;
-    }
-
     /** Takes the job unless another owner's claim is live; empty means someone else runs it. */
     public Optional<Claim> tryAcquire(String jobId) {
         // A lost race (two takeovers of one expired claim) is retried once against the winner's fresh claim.

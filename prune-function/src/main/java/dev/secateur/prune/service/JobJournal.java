@@ -41,10 +41,6 @@ public final class JobJournal {
         }
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     public void write(JobRecord record) {
         AtomicFiles.writeAtomically(file(record.jobId()), Json.toPrettyBytes(record));
     }

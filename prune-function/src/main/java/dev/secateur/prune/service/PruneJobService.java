@@ -1,38 +1,24 @@
 package dev.secateur.prune.service;
 
-import dev.secateur.events.BeforeAfter;
 import dev.secateur.events.CloudEvent;
 import dev.secateur.events.EventTypes;
 import dev.secateur.events.InvalidEventException;
-import dev.secateur.events.PruneCompleted;
-import dev.secateur.events.PruneFailed;
 import dev.secateur.events.PruneProgress;
-import dev.secateur.events.PruneRejected;
 import dev.secateur.events.PruneRequest;
-import dev.secateur.events.PruneStarted;
 import dev.secateur.events.RequestValidationException;
-import dev.secateur.json.Json;
-import dev.secateur.prune.inputs.JobInputs;
-import dev.secateur.prune.inputs.PathSandbox;
+import dev.secateur.prune.inputs.SourceResolver;
 import dev.secateur.store.ModelStore;
-import dev.secateur.store.StoredVersion;
-import dev.secateur.store.VersionStatus;
 
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,12 +48,14 @@ import org.jboss.logging.Logger;
  *       replica holds is answered as a duplicate; a claim whose lease ran out is adopted by the next sweep.</li>
  * </ul>
  * Jobs run on a fixed pool of workers (1 by default: one GPU, one job), never on the caller's thread.
+ *
+ * <p>This class only coordinates (intake, queue, claims, outcome retries, shutdown): {@link AttemptRunner} runs one
+ * attempt (inputs through {@link SourceResolver}, the store through {@link VersionPublisher}), {@link OutcomePublisher}
+ * builds and sends the events, and {@link ActiveJobs} holds the jobs this replica has taken.
  */
 public final class PruneJobService implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PruneJobService.class);
-    static final String WORK_DIR = ".work";
-    static final String META_JOB_ID = JobVersions.META_JOB_ID;
 
     /**
      * @param workers          jobs run at once
@@ -104,34 +92,25 @@ public final class PruneJobService implements AutoCloseable {
     public record Submission(String jobId, boolean duplicate, CompletionStage<JobRecord> done) {
     }
 
-    private static final class LiveJob {
-        final String jobId;
-        final CompletableFuture<JobRecord> done = new CompletableFuture<>();
-        final JobClaims.Claim claim;
-        volatile JobRecord record;
-        volatile boolean lost;
-
-        LiveJob(JobRecord record, JobClaims.Claim claim) {
-            this.jobId = record.jobId();
-            this.record = record;
-            this.claim = claim;
+    /** Queued and running jobs of this replica, and how many it takes before intake waits. */
+    public record Load(int workers, int running, int queued, int maxPending) {
+        public boolean saturated() {
+            return running + queued >= maxPending;
         }
     }
 
     private final ModelStore store;
-    private final JobVersions versions;
     private final JobJournal journal;
     private final JobClaims claims;
-    private final JobInputs inputs;
+    private final SourceResolver inputs;
+    private final AttemptRunner attempts;
+    private final OutcomePublisher outcomes;
     private final JobObserver observer;
-    private final PruneJobRunner runner;
-    private final EventPublisher events;
     private final Settings settings;
     private final ExecutorService workers;
     private final ScheduledExecutorService housekeeping;
-    private final Object lock = new Object();
-    private final Map<String, LiveJob> active = new ConcurrentHashMap<>();
-    private final Queue<CompletableFuture<Void>> capacityWaiters = new ArrayDeque<>();
+    /** Also the lock that makes each intake decision (journal, claim, tracking) atomic. */
+    private final ActiveJobs active;
     private volatile boolean closed;
 
     public PruneJobService(ModelStore store, PruneJobRunner runner, EventPublisher events, Settings settings) {
@@ -141,30 +120,27 @@ public final class PruneJobService implements AutoCloseable {
     public PruneJobService(ModelStore store, PruneJobRunner runner, EventPublisher events, Settings settings,
                            JobObserver observer) {
         this.store = store;
-        this.versions = new JobVersions(store);
         this.journal = new JobJournal(store.root());
         this.claims = new JobClaims(store.root(), settings.claims(), Clock.systemUTC());
-        Path cwd = Path.of("");
-        this.inputs = new JobInputs(store, new PathSandbox(settings.sourceRoots(), cwd), new PathSandbox(settings.dataRoots(), cwd));
+        this.inputs = new SourceResolver(store, settings.sourceRoots(), settings.dataRoots(), Path.of(""));
+        this.attempts = new AttemptRunner(store, inputs, runner, claims, settings.device());
+        this.outcomes = new OutcomePublisher(events, settings.eventSource());
         this.observer = observer;
-        this.runner = runner;
-        this.events = events;
         this.settings = settings;
+        this.active = new ActiveJobs(settings.workers(), settings.maxPending());
         AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
-            Thread t = new Thread(r, "prune-worker-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "prune-events");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = Executors.newFixedThreadPool(settings.workers(), r -> daemon(r, "prune-worker-" + n.incrementAndGet()));
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "prune-events"));
         long beat = settings.claims().heartbeat().toMillis();
         housekeeping.scheduleWithFixedDelay(this::renewClaims, beat, beat, TimeUnit.MILLISECONDS);
         long lease = settings.claims().lease().toMillis();
         housekeeping.scheduleWithFixedDelay(this::adoptOrphans, lease, lease, TimeUnit.MILLISECONDS);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     public ModelStore store() {
@@ -189,7 +165,7 @@ public final class PruneJobService implements AutoCloseable {
             throw new InvalidEventException("event type '" + ev.type() + "' is not " + EventTypes.PRUNE_REQUESTED);
         }
         String jobId = JobIds.of(ev.source(), ev.id());
-        synchronized (lock) {
+        synchronized (active) {
             requireOpen();
             LiveJob live = active.get(jobId);
             if (live != null) {
@@ -212,14 +188,7 @@ public final class PruneJobService implements AutoCloseable {
             }
             previous = journal.read(jobId); // what the previous holder left, now that nobody else writes it
             if (previous.isPresent()) {
-                JobRecord rec = previous.get();
-                LiveJob job = track(rec, claim.get());
-                if (rec.state().terminal()) {
-                    publishOutcome(job, 0);
-                } else {
-                    enqueue(job);
-                }
-                return new Submission(jobId, true, job.done);
+                return new Submission(jobId, true, resume(previous.get(), claim.get()).done);
             }
             PruneRequest request;
             try {
@@ -227,9 +196,7 @@ public final class PruneJobService implements AutoCloseable {
                 inputs.check(request);
             } catch (RequestValidationException e) {
                 LOG.infof("request %s rejected: %s", ev.id(), e.getMessage());
-                JobRecord rec = JobRecord.queued(jobId, ev.id(), ev.source(), null, null)
-                        .finished(JobState.FAILED, EventTypes.PRUNE_FAILED, Json.toTree(PruneFailed.of(jobId, ev.id(), e)),
-                                e.getMessage());
+                JobRecord rec = outcomes.invalid(JobRecord.queued(jobId, ev.id(), ev.source(), null, null), e);
                 journal.write(rec);
                 LiveJob job = track(rec, claim.get());
                 publishOutcome(job, 0);
@@ -249,14 +216,7 @@ public final class PruneJobService implements AutoCloseable {
      * partition while its buffer is full, and keeps polling, so the consumer never misses max.poll.interval.ms).
      */
     public CompletionStage<Void> whenAccepting() {
-        synchronized (lock) {
-            if (active.size() < settings.maxPending()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            CompletableFuture<Void> waiter = new CompletableFuture<>();
-            capacityWaiters.add(waiter);
-            return waiter;
-        }
+        return active.whenAccepting();
     }
 
     /**
@@ -265,10 +225,10 @@ public final class PruneJobService implements AutoCloseable {
      */
     public int recover() {
         int resumed = 0;
-        synchronized (lock) {
+        synchronized (active) {
             requireOpen();
             for (JobRecord listed : journal.list()) {
-                if (active.containsKey(listed.jobId()) || (listed.state().terminal() && listed.outcomePublished())) {
+                if (active.contains(listed.jobId()) || (listed.state().terminal() && listed.outcomePublished())) {
                     continue;
                 }
                 Optional<JobClaims.Claim> claim = claims.tryAcquire(listed.jobId());
@@ -280,18 +240,27 @@ public final class PruneJobService implements AutoCloseable {
                     claims.release(claim.get()); // finished by its holder between the listing and our claim
                     continue;
                 }
-                LiveJob job = track(rec, claim.get());
                 if (rec.state().terminal()) {
                     LOG.infof("re-publishing the %s outcome of job %s", rec.state(), rec.jobId());
-                    publishOutcome(job, 0);
                 } else {
                     LOG.infof("resuming job %s (was %s, %d attempt(s))", rec.jobId(), rec.state(), rec.attempts());
-                    enqueue(job);
                 }
+                resume(rec, claim.get());
                 resumed++;
             }
         }
         return resumed;
+    }
+
+    /** A journalled job just claimed here: its recorded outcome is sent again, an unfinished one runs again. */
+    private LiveJob resume(JobRecord rec, JobClaims.Claim claim) {
+        LiveJob job = track(rec, claim);
+        if (rec.state().terminal()) {
+            publishOutcome(job, 0);
+        } else {
+            enqueue(job);
+        }
+        return job;
     }
 
     // ---------------------------------------------------------------- status
@@ -310,7 +279,7 @@ public final class PruneJobService implements AutoCloseable {
         for (JobRecord r : journal.list()) {
             byId.put(r.jobId(), r);
         }
-        for (LiveJob live : active.values()) {
+        for (LiveJob live : active.all()) {
             byId.put(live.jobId, live.record);
         }
         return byId.values().stream()
@@ -318,47 +287,15 @@ public final class PruneJobService implements AutoCloseable {
                 .limit(Math.max(0, limit)).toList();
     }
 
-    // ---------------------------------------------------------------- running
-
-    private LiveJob track(JobRecord rec, JobClaims.Claim claim) {
-        LiveJob job = new LiveJob(rec, claim);
-        active.put(rec.jobId(), job);
-        observe(rec);
-        return job;
-    }
-
-    /** Queued and running jobs of this replica, and how many it takes before intake waits. */
-    public record Load(int workers, int running, int queued, int maxPending) {
-        public boolean saturated() {
-            return running + queued >= maxPending;
-        }
-    }
-
     public Load load() {
-        int running = 0;
-        int queued = 0;
-        for (LiveJob job : active.values()) {
-            switch (job.record.state()) {
-                case RUNNING -> running++;
-                case QUEUED -> queued++;
-                default -> { } // an outcome waiting for the broker holds no worker
-            }
-        }
-        return new Load(settings.workers(), running, queued, settings.maxPending());
+        return active.load();
     }
 
-    /** Heartbeat: a claim that cannot be renewed was taken over, and its job must publish nothing. */
+    // ---------------------------------------------------------------- claims
+
     private void renewClaims() {
-        for (LiveJob job : active.values()) {
-            try {
-                if (!job.lost && !claims.renew(job.claim)) {
-                    job.lost = true;
-                    LOG.warnf("job %s: claim taken over by replica %s; abandoning it here", job.jobId,
-                            claims.holder(job.jobId).orElse("?"));
-                }
-            } catch (RuntimeException e) {
-                LOG.warnf("job %s: could not renew its claim: %s", job.jobId, e.getMessage());
-            }
+        for (LiveJob job : active.all()) {
+            job.renewClaim(claims);
         }
     }
 
@@ -376,18 +313,13 @@ public final class PruneJobService implements AutoCloseable {
         }
     }
 
-    /** Thrown inside a job that another replica took over: it ends here without an outcome. */
-    private static final class ClaimLostException extends RuntimeException {
-        ClaimLostException(String jobId) {
-            super("job " + jobId + " was taken over by another replica", null, false, false);
-        }
-    }
+    // ---------------------------------------------------------------- running
 
-    private void requireClaim(LiveJob job) {
-        if (job.lost || !claims.holds(job.claim)) {
-            job.lost = true;
-            throw new ClaimLostException(job.jobId);
-        }
+    private LiveJob track(JobRecord rec, JobClaims.Claim claim) {
+        LiveJob job = new LiveJob(rec, claim);
+        active.add(job);
+        observe(rec);
+        return job;
     }
 
     private void enqueue(LiveJob job) {
@@ -398,33 +330,28 @@ public final class PruneJobService implements AutoCloseable {
         if (closed) {
             return; // left queued in the journal: the next process resumes it
         }
-        JobRecord rec = job.record.running();
-        save(job, rec, true);
-        String requestId = rec.requestId();
+        save(job, job.record.running(), true);
         JobRecord finished;
         try {
-            PruneRequest request = PruneRequest.parse(rec.request()).validate();
-            emit(EventTypes.PRUNE_STARTED, job.jobId, new PruneStarted(job.jobId, requestId, request.outputModel()));
+            PruneRequest request = PruneRequest.parse(job.record.request()).validate();
+            outcomes.started(job.record, request.outputModel());
             finished = execute(job, request);
-        } catch (ClaimLostException e) {
+        } catch (LiveJob.ClaimLostException e) {
             LOG.infof("%s; it publishes nothing here", e.getMessage());
             finish(job);
             return;
         } catch (RequestValidationException e) {
             LOG.infof("job %s: invalid request: %s", job.jobId, e.getMessage());
-            finished = job.record.finished(JobState.FAILED, EventTypes.PRUNE_FAILED,
-                    Json.toTree(PruneFailed.of(job.jobId, requestId, e)), e.getMessage());
+            finished = outcomes.invalid(job.record, e);
         } catch (Throwable e) {
             if (closed && (e instanceof InterruptedException || Thread.currentThread().isInterrupted())) {
                 LOG.infof("job %s interrupted by shutdown; it resumes after restart", job.jobId);
                 return;
             }
             LOG.errorf(e, "job %s failed", job.jobId);
-            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
-            finished = job.record.finished(JobState.FAILED, EventTypes.PRUNE_FAILED,
-                    Json.toTree(new PruneFailed(job.jobId, requestId, reason, null)), reason);
+            finished = outcomes.crashed(job.record, e);
         }
-        if (job.lost || !claims.holds(job.claim)) {
+        if (!job.holdsClaim(claims)) {
             LOG.infof("job %s was taken over by another replica before its outcome was recorded", job.jobId);
             finish(job);
             return;
@@ -434,48 +361,11 @@ public final class PruneJobService implements AutoCloseable {
     }
 
     private JobRecord execute(LiveJob job, PruneRequest request) throws Exception {
-        String jobId = job.jobId;
-        JobRecord rec = job.record;
         ProgressThrottle progress = progressOf(job);
-        StoredVersion version = versions.ofJob(request.outputModel(), jobId).orElse(null);
-        BeforeAfter summary;
-        if (version != null) {
-            LOG.infof("job %s: %s v%d already holds its result (published before a restart); reusing it",
-                    jobId, version.name(), version.version());
-            summary = JobVersions.summaryOf(version.manifest());
-        } else {
-            progress.report("resolve", 1, null);
-            Path source = inputs.source(request.source(), progress);
-            Path calibration = inputs.text("calibration", request.calibration());
-            Path eval = request.eval() == null ? null : inputs.text("eval", request.eval());
-            AttemptFolder attempt = AttemptFolder.prepare(store.root(), job.claim, rec.attempts());
-            Path work = attempt.dir();
-            try {
-                JobOutcome result = runner.prune(new PruneTask(jobId, request, source, calibration, eval, work,
-                        settings.device()), progress);
-                summary = result.summary();
-                String rejection = QualityGate.failure(request, summary);
-                progress.report("publish", 95, null);
-                requireClaim(job);
-                version = versions.publish(rec, request, result, runner.name(), rejection, work);
-            } finally {
-                attempt.cleanup();
-            }
-        }
+        AttemptRunner.Result stored = attempts.run(job, request, progress);
         progress.endPhase();
-        if (version.manifest().status() == VersionStatus.REJECTED) {
-            String reason = version.manifest().metadata().getOrDefault("rejectedReason", "rejected");
-            LOG.infof("job %s: %s v%d stored as rejected: %s", jobId, version.name(), version.version(), reason);
-            return job.record.finished(JobState.REJECTED, EventTypes.PRUNE_REJECTED, Json.toTree(new PruneRejected(
-                    jobId, rec.requestId(), version.name(), version.version(), reason, summary)), reason);
-        }
-        LOG.infof("job %s: published %s v%d", jobId, version.name(), version.version());
-        return job.record.finished(JobState.COMPLETED, EventTypes.PRUNE_COMPLETED, Json.toTree(new PruneCompleted(
-                jobId, rec.requestId(), version.name(), version.version(), version.directory().toString(),
-                version.manifestSha256(), summary)), version.name() + " v" + version.version());
+        return outcomes.stored(job.record, stored.version(), stored.summary());
     }
-
-    // ---------------------------------------------------------------- events
 
     /** Progress into the job's record and journal, and throttled progress events. */
     private ProgressThrottle progressOf(LiveJob job) {
@@ -487,7 +377,7 @@ public final class PruneJobService implements AutoCloseable {
 
             @Override
             public void event(PruneProgress progress) {
-                emit(EventTypes.PRUNE_PROGRESS, job.jobId, progress);
+                outcomes.progress(progress);
             }
 
             @Override
@@ -508,36 +398,11 @@ public final class PruneJobService implements AutoCloseable {
         }
     }
 
-    /** Started and progress events: best effort, a lost one changes nothing downstream. */
-    private void emit(String type, String jobId, Object data) {
-        CloudEvent ev = CloudEvent.of(type, settings.eventSource(), jobId, data);
-        events.publish(ev, jobId).whenComplete((v, e) -> {
-            if (e != null) {
-                LOG.warnf("could not publish %s for job %s: %s", type, jobId, e.getMessage());
-            }
-        });
-    }
-
-    /**
-     * The outcome event has a deterministic id (job id + outcome), so a consumer can drop the duplicate a
-     * crash between publishing and recording may cause. Retried until the broker takes it.
-     */
+    /** Sends the recorded outcome, retrying with backoff until the broker takes it or the service closes. */
     private void publishOutcome(LiveJob job, int attempt) {
-        JobRecord rec = job.record;
-        String suffix = rec.outcomeType().substring(rec.outcomeType().lastIndexOf('.') + 1);
-        CloudEvent ev = new CloudEvent(rec.jobId() + "." + suffix, settings.eventSource(), rec.outcomeType(),
-                CloudEvent.SPEC_VERSION, rec.updated() == null ? Instant.now() : rec.updated(), CloudEvent.JSON,
-                rec.jobId(), rec.outcome());
-        CompletionStage<Void> sent;
-        try {
-            sent = events.publish(ev, rec.jobId());
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
-        sent.whenCompleteAsync((v, e) -> {
+        outcomes.send(job.record).whenCompleteAsync((v, e) -> {
             if (e == null) {
-                JobRecord published = job.record.published();
-                save(job, published, true);
+                save(job, job.record.published(), true);
                 finish(job);
             } else if (closed) {
                 LOG.warnf("outcome of job %s not published before shutdown; it is re-sent after restart", job.jobId);
@@ -550,18 +415,18 @@ public final class PruneJobService implements AutoCloseable {
     }
 
     private void finish(LiveJob job) {
-        CompletableFuture<Void> waiter;
-        synchronized (lock) {
-            active.remove(job.jobId);
-            waiter = capacityWaiters.poll();
-        }
+        active.remove(job);
         if (!job.lost) {
-            releaseQuietly(job);
-        }
-        if (waiter != null) {
-            waiter.complete(null);
+            job.releaseClaim(claims);
         }
         job.done.complete(job.record);
+    }
+
+    private void observe(JobRecord rec) {
+        observer.entered(rec.state());
+        if (rec.state() == JobState.FAILED) {
+            observer.failed(rec);
+        }
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -584,27 +449,7 @@ public final class PruneJobService implements AutoCloseable {
         }
         housekeeping.shutdownNow();
         // Handed back so another replica resumes them now rather than after the lease.
-        active.values().forEach(this::releaseQuietly);
-        List<CompletableFuture<Void>> waiters;
-        synchronized (lock) {
-            waiters = new ArrayList<>(capacityWaiters);
-            capacityWaiters.clear();
-        }
-        waiters.forEach(w -> w.completeExceptionally(new IllegalStateException("prune service closed")));
-    }
-
-    private void releaseQuietly(LiveJob job) {
-        try {
-            claims.release(job.claim);
-        } catch (RuntimeException e) {
-            LOG.warnf("job %s: could not release its claim (%s); it expires with its lease", job.jobId, e.getMessage());
-        }
-    }
-
-    private void observe(JobRecord rec) {
-        observer.entered(rec.state());
-        if (rec.state() == JobState.FAILED) {
-            observer.failed(rec);
-        }
+        active.all().forEach(job -> job.releaseClaim(claims));
+        active.refuseWaiters();
     }
 }

@@ -57,12 +57,12 @@ class PruneResumeTest {
             JobJournal journal = new JobJournal(root);
             JsonNode a = PruneRequest.parseValid(PruneServiceTest.request("gqa-resumed")).toJson();
             journal.write(JobRecord.queued(JOB_A, ID_A, SOURCE, "gqa-resumed", a).running().progress("plan", 40, "layer 1/2"));
-            Path scratch = Files.createDirectories(root.resolve(PruneJobService.WORK_DIR).resolve(JOB_A));
+            Path scratch = Files.createDirectories(root.resolve(AttemptFolder.WORK_DIR).resolve(JOB_A));
             Files.writeString(scratch.resolve("model.safetensors"), "half written");
 
             JsonNode b = PruneRequest.parseValid(PruneServiceTest.request("gqa-resumed-b")).toJson();
             journal.write(JobRecord.queued(JOB_B, ID_B, SOURCE, "gqa-resumed-b", b).running().progress("publish", 95, null));
-            new ModelStore(root).publish("gqa-resumed-b", FIXTURE, Map.of(PruneJobService.META_JOB_ID, JOB_B));
+            new ModelStore(root).publish("gqa-resumed-b", FIXTURE, Map.of(VersionPublisher.META_JOB_ID, JOB_B));
         }
     }
 
@@ -92,7 +92,7 @@ class PruneResumeTest {
         assertEquals(JOB_A, store.verify("gqa-resumed", 1).metadata().get("jobId"));
         assertEquals(1, a.get("version").asInt());
         assertEquals(2, service.job(JOB_A).orElseThrow().attempts(), "second attempt after the crash");
-        assertFalse(Files.exists(store.root().resolve(PruneJobService.WORK_DIR).resolve(JOB_A)), "scratch cleaned");
+        assertFalse(Files.exists(store.root().resolve(AttemptFolder.WORK_DIR).resolve(JOB_A)), "scratch cleaned");
 
         assertEquals(List.of(1), store.versions("gqa-resumed-b"), "the version published before the crash is reused");
         assertEquals(1, b.get("version").asInt());

@@ -17,19 +17,29 @@ import java.util.OptionalInt;
 
 /**
  * Turns what a request names (a stored model or a checkpoint folder, calibration and eval texts as files or
- * stored datasets) into real paths the engine may read, refusing anything outside the configured folders.
+ * stored datasets) into real paths the engine may read, refusing anything outside the operator's folders. Every
+ * refusal is a {@link RequestValidationException} naming the request field, so the sender knows what to fix.
  */
-public final class JobInputs {
+public final class SourceResolver {
+
+    /** What one job reads: the checkpoint folder, the calibration text and the eval text (null when none is named). */
+    public record Inputs(Path source, Path calibration, Path eval) {
+    }
 
     private final ModelStore store;
     private final PathSandbox sources;
     private final PathSandbox data;
     private final Datasets datasets;
 
-    public JobInputs(ModelStore store, PathSandbox sources, PathSandbox data) {
+    /**
+     * @param sourceRoots folders {@code source.path} may name; empty allows none
+     * @param dataRoots   folders calibration and eval files may come from; empty allows none (stored datasets always may)
+     * @param base        what relative names, roots included, are resolved against (the working folder)
+     */
+    public SourceResolver(ModelStore store, List<Path> sourceRoots, List<Path> dataRoots, Path base) {
         this.store = store;
-        this.sources = sources;
-        this.data = data;
+        this.sources = new PathSandbox(sourceRoots, base);
+        this.data = new PathSandbox(dataRoots, base);
         this.datasets = new Datasets(store.root());
     }
 
@@ -44,13 +54,21 @@ public final class JobInputs {
         }
     }
 
-    public Path text(String field, String reference) {
+    /** Everything the request names, resolved as the job starts (a stored model is verified now, not at intake). */
+    public Inputs resolve(PruneRequest request, JobProgress progress) {
+        Path source = source(request.source(), progress);
+        Path calibration = text("calibration", request.calibration());
+        Path eval = request.eval() == null ? null : text("eval", request.eval());
+        return new Inputs(source, calibration, eval);
+    }
+
+    private Path text(String field, String reference) {
         Optional<String> dataset = TextSource.dataset(reference);
         return dataset.isPresent() ? datasets.resolve(field, dataset.get()) : data.file(field, reference);
     }
 
     /** The checkpoint folder to prune; a stored model is re-hashed against its manifest first. */
-    public Path source(ModelSource source, JobProgress progress) {
+    private Path source(ModelSource source, JobProgress progress) {
         if (!source.isStoreModel()) {
             return checkpoint(source);
         }

@@ -18,21 +18,22 @@ import java.util.Optional;
 
 /**
  * A job's versions in the model store, keyed by job id: the version a previous attempt already published (so a re-run
- * after a crash publishes nothing twice), and publishing a finished attempt's folder with the job's metadata, as
- * served (passed the quality gate) or rejected.
+ * after a crash publishes nothing twice), and publishing a finished attempt's folder with the job's metadata behind
+ * the request's {@link QualityGate}: as served, or stored as rejected with the gate's reason.
  */
-final class JobVersions {
+final class VersionPublisher {
     static final String META_JOB_ID = "jobId";
     static final String META_SUMMARY = "summary";
+    private static final String META_REJECTED_REASON = "rejectedReason";
 
     private final ModelStore store;
 
-    JobVersions(ModelStore store) {
+    VersionPublisher(ModelStore store) {
         this.store = store;
     }
 
     /** The version a previous attempt of this job published, if any (newest first: it is usually the last). */
-    Optional<StoredVersion> ofJob(String model, String jobId) {
+    Optional<StoredVersion> publishedBefore(String model, String jobId) {
         List<Integer> versions = store.versions(model);
         for (int i = versions.size() - 1; i >= 0; i--) {
             int v = versions.get(i);
@@ -57,12 +58,13 @@ final class JobVersions {
     }
 
     /**
-     * Moves the attempt's folder into the store as the next version of the request's output model.
+     * Moves the attempt's folder into the store as the next version of the request's output model, rejected when
+     * the result fails the request's quality gate.
      *
      * @param job the journal record (request id and source go into the manifest)
-     * @param rejection the quality gate's reason, or null when the version may be served
      */
-    StoredVersion publish(JobRecord job, PruneRequest request, JobOutcome result, String engine, String rejection, Path work) {
+    StoredVersion publish(JobRecord job, PruneRequest request, JobOutcome result, String engine, Path work) {
+        String rejection = QualityGate.failure(request, result.summary());
         Map<String, String> metadata = new HashMap<>(result.metadata());
         metadata.put(META_JOB_ID, job.jobId());
         metadata.put("requestId", job.requestId());
@@ -71,9 +73,15 @@ final class JobVersions {
         metadata.put("method", request.method().json());
         metadata.put("engine", engine);
         metadata.put(META_SUMMARY, new String(Json.toBytes(result.summary()), StandardCharsets.UTF_8));
-        metadata.put("rejectedReason", rejection);
+        metadata.put(META_REJECTED_REASON, rejection);
         return store.publish(request.outputModel(), work, metadata,
                 rejection == null ? VersionStatus.PUBLISHED : VersionStatus.REJECTED, ModelStore.Transfer.MOVE);
+    }
+
+    /** Why the version was stored as rejected, or null when it may be served. */
+    static String rejection(StoredVersion version) {
+        Manifest manifest = version.manifest();
+        return manifest.status() == VersionStatus.REJECTED ? manifest.metadata().getOrDefault(META_REJECTED_REASON, "rejected") : null;
     }
 
     private static String describe(ModelSource source) {
