@@ -87,9 +87,6 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 : new SparsityTarget(req.sparsity(), SparsityPattern.parse(req.patternOrDefault()));
         PruneSchedule schedule = PruneRequest.ADAPTIVE.equals(req.schedule())
                 ? PruneSchedule.adaptive(req.scheduleStepsOrDefault(), req.recoverStepsOrDefault()) : PruneSchedule.ONE_SHOT;
-        if (schedule.recoverSteps() > 0 && encoder) {
-            throw new RequestValidationException("recoverSteps", "recovery fine-tunes on a language-model loss, which an encoder has not; give 0");
-        }
         PruneOptions options;
         try {
             // a ratio of 0 in the request is no target at all
@@ -120,7 +117,8 @@ public final class PipelineJobRunner implements PruneJobRunner {
             checkMaskBudget(task.sourceDir(), req, options);
         }
         try {
-            // what the model itself cannot take: a target shape larger than it, a schedule its layer widths cannot split
+            // what the model itself cannot take: a target shape larger than it, a schedule its layer widths cannot split,
+            // recovery on an encoder
             PrunePipeline.spec(options);
             ScheduledPruning.check(options);
         } catch (InvalidOptionException e) {

@@ -183,6 +183,22 @@ class PruneOptionsTest {
         assertTrue(e.getMessage().contains("ScheduledPruning"), e.getMessage());
     }
 
+    /** Only the builder calls the canonical constructor, so that no caller lists the fields by position (and drops one on a merge). */
+    @Test
+    void noSourceOutsidePruneOptionsCallsItsConstructor() throws java.io.IOException {
+        List<Path> callers = new java.util.ArrayList<>();
+        for (Path root : List.of(Path.of("src/main/java"), Path.of("src/test/java"))) {
+            try (Stream<Path> files = java.nio.file.Files.walk(root)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java") && !p.endsWith(Path.of("engine", "PruneOptions.java"))).toList()) {
+                    if (java.nio.file.Files.readString(f).contains("new PruneOptions" + "(")) {
+                        callers.add(f);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), callers);
+    }
+
     private static MaskSettings maskWithParamRatio() {
         MaskSettings d = MaskSettings.defaults();
         return new MaskSettings(d.iterations(), d.samples(), d.learningRate(), d.init(), d.windows(), 0.3);

@@ -42,11 +42,15 @@ class RefusedOptionsRunTest {
     }
 
     private void assertRefused(ObjectNode request, String field, String reason) throws IOException {
-        Path model = model(), out = tmp.resolve("out" + runs++);
+        assertRefused(model(), WeightSparsityRunTest.TEXT, request, field, reason);
+    }
+
+    private void assertRefused(Path model, Path calibration, ObjectNode request, String field, String reason) throws IOException {
+        Path out = tmp.resolve("out" + runs++);
         Files.createDirectories(out);
         PruneRequest req = PruneRequest.parseValid(request);
         RequestValidationException e = assertThrows(RequestValidationException.class, () -> new PipelineJobRunner()
-                .prune(new PruneTask("t", req, model, WeightSparsityRunTest.TEXT, null, out, "cpu", false), JobProgress.NONE));
+                .prune(new PruneTask("t", req, model, calibration, null, out, "cpu", false), JobProgress.NONE));
         assertEquals(field, e.field(), e.getMessage());
         assertTrue(e.reason().contains(reason), e.reason());
         assertFalse(e.reason().startsWith(field + ":"), "the reason does not repeat the field: " + e.reason());
@@ -70,5 +74,13 @@ class RefusedOptionsRunTest {
         // refused against the model's sizes
         assertRefused(WeightSparsityRunTest.request(tmp.resolve("llama-gqa"), "mi").put("targetShape", "ffn=97"), "targetShape",
                 "ffn=97 is more than the model's 96 FFN neurons");
+    }
+
+    /** Refused where the model is read: an encoder has no language-model loss to recover on between adaptive steps. */
+    @Test
+    void recoveryOnAnEncoderNamesTheRecoverSteps() throws IOException {
+        Path encoder = dev.secateur.prune.encoder.MiniLm.folder(), sentences = dev.secateur.prune.encoder.MiniLm.calibration();
+        assertRefused(encoder, sentences, WeightSparsityRunTest.request(encoder, "mi").put("calibration", sentences.toString())
+                .put("schedule", "adaptive").put("recoverSteps", 2), "recoverSteps", "an encoder has not");
     }
 }
