@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.events.PruneRequest;
 import dev.secateur.events.RequestValidationException;
 import dev.secateur.json.Json;
+import dev.secateur.prune.engine.InvalidOptionException;
+import dev.secateur.prune.engine.PruneOptions;
 import dev.secateur.prune.service.PipelineJobRunner;
 import dev.secateur.prune.service.JobOutcome;
 import dev.secateur.prune.service.PruneTask;
@@ -29,8 +31,9 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face model folder")
     Path model;
 
-    @Option(names = "--method", defaultValue = "mi", description = "mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, fusion, mask-opt; "
-            + "wanda, sparsegpt or sparsellm zero single weights (with --sparsity) (default: ${DEFAULT-VALUE})")
+    // no defaultValue where the request has a default of its own: left out of the request, the request's applies
+    @Option(names = "--method", description = "mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, fusion, mask-opt; "
+            + "wanda, sparsegpt or sparsellm zero single weights (with --sparsity) (default: mi)")
     String method;
 
     @Option(names = "--taylor", description = "taylor: vector, element (default) or second-order Taylor importance; "
@@ -50,22 +53,22 @@ public class PruneCommand implements Callable<Integer> {
             + "kv-heads=G,ffn=F (and norm-scale=none|sqrt|calibrated for hidden); see README 'Sheared target shape'")
     String targetShape;
 
-    @Option(names = "--head-ratio", defaultValue = "0", description = "fraction of attention heads to remove, whole KV groups")
+    @Option(names = "--head-ratio", defaultValue = "" + PruneRequest.DEFAULT_HEAD_RATIO, description = "fraction of attention heads to remove, whole KV groups")
     double headRatio;
 
     @Option(names = "--drop-layers", defaultValue = "0", description = "whole layers to remove")
     int dropLayers;
 
-    @Option(names = "--allocation", defaultValue = "uniform", description = "uniform or global (default: ${DEFAULT-VALUE})")
+    @Option(names = "--allocation", description = "uniform or global (default: uniform)")
     String allocation;
 
     @Option(names = "--compensation", description = "none, bias or lsq (default: lsq; none with wanda, sparsegpt, sparsellm)")
     String compensation;
 
-    @Option(names = "--mi-alpha", defaultValue = "2", description = "Rényi order (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mi-alpha", defaultValue = "" + PruneRequest.DEFAULT_MI_ALPHA, description = "Rényi order (default: ${DEFAULT-VALUE})")
     double miAlpha;
 
-    @Option(names = "--kernel-scale", defaultValue = "1.0", description = "Gaussian kernel width scale h (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kernel-scale", defaultValue = "" + PruneRequest.DEFAULT_KERNEL_SCALE, description = "Gaussian kernel width scale h (default: ${DEFAULT-VALUE})")
     double kernelScale;
 
     @Option(names = "--mi-threshold", description = "threshold mode (mi, mi-pairwise): remove FFN neurons while their MI with the kept set exceeds T bits; --ffn-ratio > 0 caps it")
@@ -105,10 +108,10 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--calibration", required = true, description = "calibration text or JSONL file; for an encoder, sentences one per line")
     Path calibration;
 
-    @Option(names = "--samples", defaultValue = "32", description = "calibration sequences (default: ${DEFAULT-VALUE})")
+    @Option(names = "--samples", defaultValue = "" + PruneRequest.DEFAULT_SAMPLES, description = "calibration sequences (default: ${DEFAULT-VALUE})")
     int samples;
 
-    @Option(names = "--seq-len", defaultValue = "128", description = "calibration sequence length (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seq-len", defaultValue = "" + PruneRequest.DEFAULT_SEQ_LEN, description = "calibration sequence length (default: ${DEFAULT-VALUE})")
     int seqLen;
 
     @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
@@ -117,18 +120,18 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--eval", description = "text for perplexity before and after; for an encoder, sentences for embedding fidelity")
     Path eval;
 
-    @Option(names = "--eval-seq-len", defaultValue = "128", description = "evaluation window (default: ${DEFAULT-VALUE})")
+    @Option(names = "--eval-seq-len", defaultValue = "" + PruneRequest.DEFAULT_EVAL_SEQ_LEN, description = "evaluation window (default: ${DEFAULT-VALUE})")
     int evalSeqLen;
 
     @Option(names = "--eval-max-tokens", defaultValue = "0",
             description = "evaluation tokens scored at most; 0: as many as fit 256 MB of hidden states per model (default: ${DEFAULT-VALUE})")
     long evalMaxTokens;
 
-    @Option(names = "--calibration-mode", defaultValue = "sequential",
+    @Option(names = "--calibration-mode", defaultValue = PruneRequest.DEFAULT_CALIBRATION_MODE,
             description = "sequential (block i+1 calibrated on the pruned block i's output) or dense (on the dense model's) (default: ${DEFAULT-VALUE})")
     String calibrationMode;
 
-    @Option(names = "--export", defaultValue = "fp32", description = "ONNX export precision: fp32, fp16 or none (default: ${DEFAULT-VALUE})")
+    @Option(names = "--export", defaultValue = PruneRequest.DEFAULT_EXPORT, description = "ONNX export precision: fp32, fp16 or none (default: ${DEFAULT-VALUE})")
     String export;
 
     private void checkExport() {
@@ -137,7 +140,7 @@ public class PruneCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = PruneOptions.DEFAULT_DEVICE, description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
     String device;
 
     @Option(names = "--out", required = true, description = "output folder (created; must be empty)")
@@ -175,7 +178,11 @@ public class PruneCommand implements Callable<Integer> {
             result = new PipelineJobRunner().prune(task, new ConsoleProgress(System.err));
         } catch (RequestValidationException e) {
             removeIfCreatedAndEmpty(created);
-            throw new IllegalArgumentException(OPTION_OF_FIELD.getOrDefault(e.field(), e.field()) + ": " + e.reason(), e);
+            throw new IllegalArgumentException(optionOf(e.field()) + ": " + e.reason(), e);
+        } catch (InvalidOptionException e) {
+            // refused deep in the engine, where only the model shows it
+            removeIfCreatedAndEmpty(created);
+            throw new IllegalArgumentException(optionOf(e.field()) + ": " + e.reason(), e);
         } catch (RuntimeException e) {
             removeIfCreatedAndEmpty(created);
             throw e;
@@ -187,15 +194,25 @@ public class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The command-line option of a request field, or the field itself where the command has no option of that name. */
+    static String optionOf(String field) {
+        return OPTION_OF_FIELD.getOrDefault(field, field);
+    }
+
     private ObjectNode requestJson() {
         ObjectNode r = Json.mapper().createObjectNode();
         r.putObject("source").put("path", model.toAbsolutePath().toString());
-        r.put("method", method).put("headRatio", headRatio).put("dropLayers", dropLayers)
-                .put("allocation", allocation).put("miAlpha", miAlpha)
+        r.put("headRatio", headRatio).put("dropLayers", dropLayers).put("miAlpha", miAlpha)
                 .put("kernelScale", kernelScale).put("calibration", calibration.toAbsolutePath().toString())
                 .put("samples", samples).put("seqLen", seqLen).put("seed", seed).put("evalSeqLen", evalSeqLen)
                 .put("calibrationMode", calibrationMode).put("evalMaxTokens", evalMaxTokens).put("export", "none".equals(export) ? "fp32" : export);
-        // left out when not given, so that the request's defaults for the method apply
+        // left out when not given, so that the request's defaults (for the method) apply
+        if (method != null) {
+            r.put("method", method);
+        }
+        if (allocation != null) {
+            r.put("allocation", allocation);
+        }
         if (ffnRatio != null) {
             r.put("ffnRatio", ffnRatio);
         }

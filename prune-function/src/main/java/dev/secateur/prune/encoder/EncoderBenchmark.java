@@ -110,7 +110,7 @@ public final class EncoderBenchmark {
         Path hf = work.resolve("dense");
         AtomicFiles.deleteRecursively(hf);
         dense.save(hf, tokFile);
-        PruneOptions base = options(hf, calibFile, heldFile, calib.size(), mode);
+        PruneOptions base = options(hf, calibFile, heldFile, work.resolve("pruned"), calib.size(), mode, ratios[0]);
         Batch heldBatch;
         int calibTokenCount;
         try (SentenceTokenizer tok = SentenceTokenizer.load(tokFile)) {
@@ -127,7 +127,8 @@ public final class EncoderBenchmark {
                     for (String comp : comps) {
                         Run p;
                         try {
-                            p = prune(base.withMethod(c, comp, Allocation.UNIFORM).withRatios(r, withHeads ? r : null, null), work);
+                            p = prune(base.toBuilder().criterion(c).compensation(comp).allocation(Allocation.UNIFORM)
+                                    .ratios(r, withHeads ? r : null, null).build());
                         } catch (RuntimeException e) {
                             note("%s %s %s failed: %s", c, pct(r), comp, e);
                             continue;
@@ -156,8 +157,8 @@ public final class EncoderBenchmark {
         for (boolean withHeads : new boolean[] {false, true}) {
             for (double r : ratios) {
                 shapes.put((withHeads ? "FFN + heads " : "FFN ") + pct(r),
-                        prune(base.withMethod("magnitude", "none", Allocation.UNIFORM).withRatios(r, withHeads ? r : null, null).withEval(null, 0, 0),
-                                work).pruned());
+                        prune(base.toBuilder().criterion("magnitude").compensation("none").allocation(Allocation.UNIFORM)
+                                .ratios(r, withHeads ? r : null, null).evalText(null).build()).pruned());
             }
         }
         Map<String, OrtEncoder> sessions = new LinkedHashMap<>();
@@ -193,22 +194,20 @@ public final class EncoderBenchmark {
                 (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Every calibration sentence (none is cut: MiniLM's sentences are short), one batch size for all, CPU. */
-    private PruneOptions options(Path model, Path calibration, Path heldOut, int sentences, CalibrationMode mode) {
-        PruneOptions d = PruneOptions.defaults(model, calibration, null);
-        long seed = Long.parseLong(arg("seed", "0"));
-        return new PruneOptions(model, model.resolve("tokenizer.json"), calibration, null, sentences, 512, seed, "cpu", "magnitude", null,
-                null, null, null, Allocation.UNIFORM, d.minKeep(), "none", d.kernelScale(), Integer.parseInt(arg("mi-tokens", "128")),
-                Integer.parseInt(arg("calib-tokens", "4096")), d.ridge(), Integer.parseInt(arg("batch", "64")), mode, heldOut, 0, 0);
+    /**
+     * Every calibration sentence (none is cut: MiniLM's sentences are short), one batch size for all, CPU; magnitude at the
+     * first ratio, which every run changes, so that the settings the report shows are those of a real run.
+     */
+    private PruneOptions options(Path model, Path calibration, Path heldOut, Path out, int sentences, CalibrationMode mode, double ratio) {
+        return PruneOptions.builder(model, calibration, out).tokenizer(model.resolve("tokenizer.json")).samples(sentences).seqLen(512)
+                .seed(Long.parseLong(arg("seed", "0"))).device("cpu").criterion("magnitude").ratios(ratio, null, null)
+                .compensation("none").miTokens(Integer.parseInt(arg("mi-tokens", "128"))).maxTokens(Integer.parseInt(arg("calib-tokens", "4096")))
+                .batchSize(Integer.parseInt(arg("batch", "64"))).calibrationMode(mode).evalText(heldOut).build();
     }
 
-    private static Run prune(PruneOptions o, Path work) {
-        Path out = work.resolve("pruned");
-        PruneResult r = PrunePipeline.run(new PruneOptions(o.model(), o.tokenizer(), o.calibration(), out, o.samples(), o.seqLen(), o.seed(),
-                o.device(), o.criterion(), o.ffnRatio(), o.headRatio(), o.layerRatio(), o.threshold(), o.allocation(), o.minKeep(),
-                o.compensation(), o.kernelScale(), o.miTokens(), o.maxTokens(), o.ridge(), o.batchSize(), o.calibrationMode(),
-                o.evalText(), o.evalSeqLen(), o.evalMaxTokens()), ProgressListener.NONE);
-        return new Run(EncoderWeights.load(out), r.fidelity(), r.seconds().getOrDefault("score", 0.0));
+    private static Run prune(PruneOptions o) {
+        PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
+        return new Run(EncoderWeights.load(o.output()), r.fidelity(), r.seconds().getOrDefault("score", 0.0));
     }
 
     private void note(String fmt, Object... a) {

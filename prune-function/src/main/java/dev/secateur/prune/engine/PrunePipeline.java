@@ -38,91 +38,34 @@ public final class PrunePipeline {
     private PrunePipeline() {
     }
 
-    /** Checks names and ratios before anything heavy is loaded; returns the spec. */
+    /**
+     * The spec of these options, checked against the model's own sizes and architecture before anything heavy is loaded
+     * (the options checked themselves when they were built).
+     */
     public static PruneSpec spec(PruneOptions o) {
         Criteria.Settings settings = new Criteria.Settings(o.seed(), o.kernelScale(), o.miTokens(), o.ridge(),
                 maxFraction(o));
         if (o.targetShape() != null) {
             return shapeSpec(o, settings);
         }
-        if (SparsityMethods.prunesWeights(o.criterion())) {
-            return sparsitySpec(o, settings);
-        }
         if (o.sparsity() != null) {
-            throw new IllegalArgumentException("sparsity applies to the weight-sparsity methods (" + String.join(", ", SparsityMethods.NAMES)
-                    + "); " + o.criterion() + " removes whole neurons, heads or layers");
+            return new PruneSpec(o.criterion(), null, null, null, null, "none", settings, o.sparsity());
         }
         if ("mask-opt".equals(o.criterion())) {
-            return maskSpec(o, settings);
+            // the FFN target carries the allocation and floor; its ratio is 0 when the parameter ratio sets the budget
+            MaskSettings mask = o.mask() == null ? MaskSettings.defaults() : o.mask();
+            Target ffn = new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), null, o.allocation(), o.minKeep());
+            return new PruneSpec(o.criterion(), ffn, null, null, null, o.compensation(), settings, null, mask, null);
         }
-        if (o.mask() != null) {
-            throw new IllegalArgumentException("mask settings apply to method mask-opt only, not " + o.criterion());
-        }
-        if (Criteria.needsGradients(o.criterion())) {
-            taylorVariant(o);
-        } else if (o.taylor() != null) {
-            throw new IllegalArgumentException("taylor: applies to methods taylor and fusion, not " + o.criterion());
-        } else {
-            Criteria.byName(o.criterion(), null, settings);
-        }
-        Compensators.byName(o.compensation(), null, o.ridge());
         Target ffn = o.ffnRatio() == null && o.threshold() == null ? null
                 : new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), o.threshold(), o.allocation(), o.minKeep());
         Target heads = o.headRatio() == null ? null : new Target(Structure.ATTENTION_HEADS, o.headRatio(), null, o.allocation(), o.minKeep());
         return new PruneSpec(o.criterion(), ffn, heads, o.layerRatio(), null, o.compensation(), settings);
     }
 
-    /**
-     * Mask optimisation learns FFN neuron masks under a parameter budget (or the FFN ratio's); the FFN target carries the
-     * allocation and floor, its ratio is 0 when the parameter ratio sets the budget.
-     */
-    private static PruneSpec maskSpec(PruneOptions o, Criteria.Settings settings) {
-        MaskSettings mask = o.mask() == null ? MaskSettings.defaults() : o.mask();
-        if (o.headRatio() != null || o.layerRatio() != null) {
-            throw new IllegalArgumentException("mask-opt learns masks over FFN neurons only; it cannot also remove heads or layers");
-        }
-        if (o.threshold() != null) {
-            throw new IllegalArgumentException("mask-opt has a budget, not a threshold");
-        }
-        if (mask.paramRatio() != null && o.ffnRatio() != null) {
-            throw new IllegalArgumentException("mask-opt takes one budget: a parameter ratio or an FFN ratio, not both");
-        }
-        if (mask.paramRatio() == null && o.ffnRatio() == null) {
-            throw new IllegalArgumentException("nothing to prune: mask-opt needs a parameter ratio or an FFN ratio");
-        }
-        Compensators.byName(o.compensation(), null, o.ridge());
-        Target ffn = new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), null, o.allocation(), o.minKeep());
-        return new PruneSpec(o.criterion(), ffn, null, null, null, o.compensation(), settings, null, mask, null);
-    }
-
-    /** Weight sparsity: a target and nothing structured; SparseGPT's own weight update is its compensation, Wanda has none. */
-    private static PruneSpec sparsitySpec(PruneOptions o, Criteria.Settings settings) {
-        if (o.sparsity() == null) {
-            throw new IllegalArgumentException("sparsity: method " + o.criterion() + " needs a sparsity, the fraction of weights to zero");
-        }
-        if (!"none".equals(o.compensation())) {
-            throw new IllegalArgumentException("compensation: " + o.compensation() + " refits whole removed units; " + o.criterion()
-                    + " zeroes single weights (sparsegpt updates the kept weights itself), so give none");
-        }
-        if (o.ffnRatio() != null || o.headRatio() != null || o.layerRatio() != null || o.threshold() != null) {
-            throw new IllegalArgumentException("method " + o.criterion() + " zeroes single weights; it cannot also remove FFN neurons, heads or layers");
-        }
-        return new PruneSpec(o.criterion(), null, null, null, null, "none", settings, o.sparsity());
-    }
-
     /** taylor's estimate, or fusion's fine-grained one (element unless second-order is asked for: its coarse one is vector-wise). */
     private static TaylorVariant taylorVariant(PruneOptions o) {
-        TaylorVariant v = TaylorVariant.parse(o.taylor());
-        if ("fusion".equals(o.criterion())) {
-            if (o.taylor() == null) {
-                return TaylorVariant.ELEMENT;
-            }
-            if (v == FusionCriterion.COARSE) {
-                throw new IllegalArgumentException("taylor: fusion's coarse estimate is vector-wise already; its fine one is element or second-order, was "
-                        + o.taylor());
-            }
-        }
-        return v;
+        return "fusion".equals(o.criterion()) && o.taylor() == null ? TaylorVariant.ELEMENT : TaylorVariant.parse(o.taylor());
     }
 
     /**
@@ -131,43 +74,25 @@ public final class PrunePipeline {
      */
     private static PruneSpec shapeSpec(PruneOptions o, Criteria.Settings settings) {
         TargetShape t = o.targetShape();
-        if (o.sparsity() != null || SparsityMethods.prunesWeights(o.criterion())) {
-            throw new IllegalArgumentException("a target shape removes whole layers, channels, heads and neurons; it cannot be combined with "
-                    + "weight sparsity (" + String.join(", ", SparsityMethods.NAMES) + ")");
-        }
-        if (o.ffnRatio() != null || o.headRatio() != null || o.layerRatio() != null || o.threshold() != null) {
-            throw new IllegalArgumentException("a target shape sets the sizes itself; it cannot be combined with an FFN or head ratio,"
-                    + " dropped layers or an MI threshold");
-        }
         ModelConfig c = ConfigReader.read(o.model());
         if (!c.architecture().isDecoder()) {
-            throw new IllegalArgumentException("a target shape applies to decoders (Llama, Qwen2, GPT-2); " + c.architecture().hfName() + " is an encoder");
+            throw new InvalidOptionException("targetShape", "a target shape applies to decoders (Llama, Qwen2, GPT-2); "
+                    + c.architecture().hfName() + " is an encoder");
         }
-        if (t.hidden() != null) {
-            if (!c.usesRope()) {
-                throw new IllegalArgumentException("hidden=" + t.hidden() + " needs an RMSNorm decoder (Llama, Qwen2); GPT-2's LayerNorm"
-                        + " centres over all channels and is not hidden-pruned");
-            }
-            if (o.calibrationMode() != CalibrationMode.SEQUENTIAL) {
-                throw new IllegalArgumentException("hidden=" + t.hidden() + " calibrates every block on the narrowed residual stream: the"
-                        + " calibration mode must be sequential");
-            }
-            if (Criteria.needsGradients(o.criterion())) {
-                throw new IllegalArgumentException("hidden=" + t.hidden() + ": " + o.criterion() + " has no score for hidden channels (use mi,"
-                        + " magnitude, wanda-sp, flap or random)");
-            }
+        if (t.hidden() != null && !c.usesRope()) {
+            throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " needs an RMSNorm decoder (Llama, Qwen2); GPT-2's"
+                    + " LayerNorm centres over all channels and is not hidden-pruned");
         }
-        if ("mask-opt".equals(o.criterion())) {
-            throw new IllegalArgumentException("a target shape sets every layer's sizes itself; mask-opt learns per-layer widths under a budget"
-                    + " (use it without a target shape)");
-        }
-        if (!Criteria.needsGradients(o.criterion())) {
-            Criteria.byName(o.criterion(), null, settings);
-        }
-        Compensators.byName(o.compensation(), null, o.ridge());
-        Integer kv;
+        java.util.List<dev.secateur.model.LayerSizes> sizes;
         try (StreamedCheckpoint src = StreamedCheckpoint.open(o.model())) {
-            kv = t.keptKvGroups(c.numLayers(), c.hiddenSize(), src.layerSizes());
+            sizes = src.layerSizes();
+        }
+        Integer kv;
+        try {
+            kv = t.keptKvGroups(c.numLayers(), c.hiddenSize(), sizes);
+        } catch (IllegalArgumentException e) {
+            // a shape larger than the model, or heads that are not whole KV groups of it
+            throw new InvalidOptionException("targetShape", e.getMessage());
         }
         Target ffn = t.ffn() == null ? null : Target.keeping(Structure.FFN_NEURONS, t.ffn());
         Target heads = kv == null ? null : Target.keeping(Structure.ATTENTION_HEADS, kv);
@@ -186,7 +111,11 @@ public final class PrunePipeline {
     /** Hidden states of the evaluation windows kept per model when no --eval-max-tokens caps them. */
     static final long EVAL_STATE_BUDGET = 256L << 20;
 
+    /** One run, one step: an adaptive schedule's steps come through {@link ScheduledPruning#run}, each a one-shot run of this. */
     public static PruneResult run(PruneOptions o, ProgressListener listener) {
+        if (o.schedule().adaptive()) {
+            throw new IllegalArgumentException("PrunePipeline.run prunes in one step; run an adaptive schedule through ScheduledPruning.run");
+        }
         PruneSpec spec = spec(o);
         Path out = o.output();
         Path stage = out.resolveSibling(out.getFileName() + ".partial");
@@ -209,7 +138,7 @@ public final class PrunePipeline {
                 sparsifier = SparsityMethods.sparsifier(spec.criterion(), spec.sparsity(), manager);
             } else if (Criteria.needsGradients(o.criterion())) {
                 if (!(model instanceof DecoderFamily decoder)) {
-                    throw new IllegalArgumentException(o.criterion() + " needs a language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
+                    throw new InvalidOptionException("method", o.criterion() + " needs a language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
                 }
                 TaylorVariant variant = taylorVariant(o);
                 long tg = System.nanoTime();
@@ -220,7 +149,7 @@ public final class PrunePipeline {
                         : new TaylorCriterion(variant, estimates));
             } else if (spec.mask() != null) {
                 if (!(model instanceof DecoderFamily)) {
-                    throw new IllegalArgumentException("mask-opt scores masks by the language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
+                    throw new InvalidOptionException("method", "mask-opt scores masks by the language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
                 }
                 // mi ranks the neurons θ starts from (--mask-init mi); the learnt θ decides the plan
                 selector = dev.secateur.prune.criterion.MiSetSelector.forCompensation(Criteria.byName("mi", manager, spec.settings()),

@@ -12,10 +12,11 @@ public record PruneSchedule(boolean adaptive, int steps, int recoverSteps) {
 
     public PruneSchedule {
         if (adaptive ? steps < 2 : steps != 1) {
-            throw new IllegalArgumentException("schedule " + (adaptive ? "adaptive needs at least 2 steps" : "one-shot has 1 step") + ", not " + steps);
+            throw new InvalidOptionException("scheduleSteps", "schedule " + (adaptive ? "adaptive needs at least 2 steps" : "one-shot has 1 step")
+                    + ", not " + steps);
         }
         if (recoverSteps < 0 || (!adaptive && recoverSteps > 0)) {
-            throw new IllegalArgumentException("recover steps run between adaptive steps and are >= 0, not " + recoverSteps);
+            throw new InvalidOptionException("recoverSteps", "recover steps run between adaptive steps and are >= 0, not " + recoverSteps);
         }
     }
 

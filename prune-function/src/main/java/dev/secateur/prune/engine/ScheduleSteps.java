@@ -42,7 +42,7 @@ final class ScheduleSteps {
             out.add(new Step(s + 1, ffn[s] == 0 ? null : ffnRatios[s], heads[s] == 0 ? null : headRatios[s], ffn[s], heads[s]));
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("the ratios remove no unit of this model, so there are no steps to schedule");
+            throw new InvalidOptionException("schedule", "the ratios remove no unit of this model, so there are no steps to schedule");
         }
         return out;
     }
@@ -67,7 +67,7 @@ final class ScheduleSteps {
         if (min != max) {
             String what = s == Structure.ATTENTION_HEADS ? "KV groups" : "FFN widths";
             // one ratio per step cannot remove the exact schedule of two different widths after rounding
-            throw new IllegalArgumentException("adaptive with uniform allocation needs the same " + what + " in every layer; this model's range from "
+            throw new InvalidOptionException("schedule", "adaptive with uniform allocation needs the same " + what + " in every layer; this model's range from "
                     + min + " to " + max + " (an already pruned model): use allocation global or schedule one-shot");
         }
         return max;

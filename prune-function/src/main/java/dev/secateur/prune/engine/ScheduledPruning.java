@@ -70,25 +70,27 @@ public final class ScheduledPruning {
     public record RecoverRecord(int steps, double perplexityBefore, double perplexityAfter, int seqLen, double seconds) {
     }
 
-    /** Refuses, before anything heavy runs, what the schedule cannot do with these options on this model. */
-    public static void check(PruneOptions o, PruneSchedule schedule) {
+    /**
+     * Refuses, before anything heavy runs, what the schedule cannot do on this model (its layers' widths, an encoder's
+     * missing language-model loss); what it cannot do with the options alone they refused when they were built.
+     */
+    public static void check(PruneOptions o) {
+        PruneSchedule schedule = o.schedule();
         if (!schedule.adaptive()) {
             return;
         }
-        if (o.sparsity() != null || o.layerRatio() != null || o.threshold() != null) {
-            throw new IllegalArgumentException("adaptive splits FFN and head ratios over steps; weight sparsity, layer dropping and threshold mode run one-shot");
-        }
         if (schedule.recoverSteps() > 0 && !ConfigReader.read(o.model()).architecture().isDecoder()) {
-            throw new IllegalArgumentException("recovery fine-tunes on a language-model loss, which an encoder has not");
+            throw new InvalidOptionException("recoverSteps", "recovery fine-tunes on a language-model loss, which an encoder has not; give 0");
         }
         ScheduleSteps.of(sizes(o.model()), o, schedule.steps());
     }
 
-    public static Outcome run(PruneOptions o, PruneSchedule schedule, ProgressListener listener) {
+    public static Outcome run(PruneOptions o, ProgressListener listener) {
+        PruneSchedule schedule = o.schedule();
         if (!schedule.adaptive()) {
             return new Outcome(PrunePipeline.run(o, listener), null);
         }
-        check(o, schedule);
+        check(o);
         Path out = o.output();
         Path work = out.resolveSibling(out.getFileName() + ".partial");
         PrunePipeline.requireReplaceable(out);
@@ -125,7 +127,8 @@ public final class ScheduledPruning {
             int s = step.step();
             Path stepOut = work.resolve("step-" + s);
             long t0 = System.nanoTime();
-            PruneOptions so = o.withModelAndOutput(input, stepOut).withRatios(step.ffnRatio(), step.headRatio(), null);
+            PruneOptions so = o.toBuilder().model(input).output(stepOut).ratios(step.ffnRatio(), step.headRatio(), null)
+                    .schedule(PruneSchedule.ONE_SHOT).build();
             PruneResult r = PrunePipeline.run(so, within(listener, s, n));
             double wall = (System.nanoTime() - t0) / 1e9;
             r.seconds().forEach((k, v) -> seconds.merge(k, v, Double::sum));

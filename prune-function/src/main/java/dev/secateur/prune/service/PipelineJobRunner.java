@@ -8,6 +8,7 @@ import dev.secateur.events.RequestValidationException;
 import dev.secateur.json.Json;
 import dev.secateur.onnx.ModelExport;
 import dev.secateur.prune.engine.CalibrationMode;
+import dev.secateur.prune.engine.InvalidOptionException;
 import dev.secateur.prune.engine.PruneOptions;
 import dev.secateur.prune.report.PeakMemory;
 import dev.secateur.prune.engine.PrunePipeline;
@@ -34,8 +35,8 @@ import java.util.stream.Stream;
  * The service's and the CLI's one runner, for decoders and encoders alike: the calibrated pipeline
  * ({@link PrunePipeline#run}: activations, criterion, plan, compensation, slicing, before/after on the evaluation
  * inputs: perplexity for a decoder, embedding fidelity for an encoder), then the ONNX export the serve-function
- * loads ({@link ServableExport}), and report.json. Request fields map one to one onto {@link PruneOptions}; what the
- * pipeline cannot do is refused with the field to blame.
+ * loads ({@link ServableExport}), and report.json. Request fields map one to one onto {@link PruneOptions}'s builder; what the
+ * pipeline cannot do is refused with the field its {@link InvalidOptionException} names.
  */
 public final class PipelineJobRunner implements PruneJobRunner {
 
@@ -82,17 +83,29 @@ public final class PipelineJobRunner implements PruneJobRunner {
             }
             layerRatio = (double) req.dropLayers() / layers;
         }
-        PruneOptions base = PruneOptions.defaults(task.sourceDir(), task.calibration(), task.outputDir());
-        PruneOptions options = new PruneOptions(task.sourceDir(), tokenizer, task.calibration(), task.outputDir(),
-                req.samples(), req.seqLen(), req.seed(), task.device(), req.method().json(),
-                req.ffnRatio() > 0 ? req.ffnRatio() : null, req.headRatio() > 0 ? req.headRatio() : null, layerRatio, req.miThreshold(),
-                Allocation.valueOf(req.allocation().name()), base.minKeep(), req.compensation().json(),
-                req.kernelScale(), req.miTokensOrDefault(), base.maxTokens(), base.ridge(), base.batchSize(),
-                CalibrationMode.parse(req.calibrationMode()), task.eval(), req.evalSeqLen(), req.evalMaxTokens()).withTaylor(req.taylor());
-        SparsityTarget sparsity = null;
-        if (req.sparsity() != null) {
-            sparsity = new SparsityTarget(req.sparsity(), SparsityPattern.parse(req.patternOrDefault()));
-            options = options.withSparsity(req.method().json(), sparsity);
+        SparsityTarget sparsity = req.sparsity() == null ? null
+                : new SparsityTarget(req.sparsity(), SparsityPattern.parse(req.patternOrDefault()));
+        PruneSchedule schedule = PruneRequest.ADAPTIVE.equals(req.schedule())
+                ? PruneSchedule.adaptive(req.scheduleStepsOrDefault(), req.recoverStepsOrDefault()) : PruneSchedule.ONE_SHOT;
+        PruneOptions options;
+        try {
+            // a ratio of 0 in the request is no target at all
+            options = PruneOptions.builder(task.sourceDir(), task.calibration(), task.outputDir()).tokenizer(tokenizer)
+                    .samples(req.samples()).seqLen(req.seqLen()).seed(req.seed()).device(task.device())
+                    .criterion(req.method().json()).ratios(req.ffnRatio() > 0 ? req.ffnRatio() : null,
+                            req.headRatio() > 0 ? req.headRatio() : null, layerRatio)
+                    .threshold(req.miThreshold()).allocation(Allocation.valueOf(req.allocation().name()))
+                    .compensation(req.compensation().json()).kernelScale(req.kernelScale()).miTokens(req.miTokensOrDefault())
+                    .calibrationMode(CalibrationMode.parse(req.calibrationMode()))
+                    .evalText(task.eval()).evalSeqLen(req.evalSeqLen()).evalMaxTokens(req.evalMaxTokens())
+                    .sparsity(sparsity).taylor(req.taylor())
+                    .mask(req.method() == dev.secateur.events.PruneMethod.MASK_OPT ? maskSettings(req) : null)
+                    .targetShape(req.targetShape()).schedule(schedule)
+                    .build();
+        } catch (InvalidOptionException e) {
+            throw new RequestValidationException(e.field(), e.reason());
+        }
+        if (sparsity != null) {
             requireTileable(task.sourceDir(), encoder, sparsity.pattern());
             if (req.method() == dev.secateur.events.PruneMethod.SPARSELLM
                     && (encoder || ConfigReader.read(task.sourceDir()).architecture() == dev.secateur.checkpoint.Architecture.GPT2)) {
@@ -100,35 +113,19 @@ public final class PipelineJobRunner implements PruneJobRunner {
                         + (encoder ? "an encoder's" : "GPT-2's") + " FFN has no gate: use sparsegpt");
             }
         }
-        if (req.method() == dev.secateur.events.PruneMethod.MASK_OPT) {
-            options = options.withMask(maskSettings(req));
+        if (options.mask() != null) {
             checkMaskBudget(task.sourceDir(), req, options);
         }
-        if (req.targetShape() != null) {
-            options = options.withTargetShape(req.targetShape());
-        }
         try {
+            // what the model itself cannot take: a target shape larger than it, a schedule its layer widths cannot split,
+            // recovery on an encoder
             PrunePipeline.spec(options);
-        } catch (IllegalArgumentException e) {
-            // unknown criterion for this pipeline, a Taylor estimate it cannot take, nothing to prune at all, or a target shape
-            // the model cannot take
-            String field = e.getMessage().startsWith("taylor: ") ? "taylor" : req.targetShape() != null ? "targetShape"
-                    : req.method().prunesWeights() ? "sparsity"
-                    : req.ffnRatio() == 0 && req.headRatio() == 0 && req.dropLayers() == 0 ? "ffnRatio" : "method";
-            throw new RequestValidationException(field, e.getMessage());
-        }
-        PruneSchedule schedule = PruneRequest.ADAPTIVE.equals(req.schedule())
-                ? PruneSchedule.adaptive(req.scheduleStepsOrDefault(), req.recoverStepsOrDefault()) : PruneSchedule.ONE_SHOT;
-        if (schedule.recoverSteps() > 0 && encoder) {
-            throw new RequestValidationException("recoverSteps", "recovery fine-tunes on a language-model loss, which an encoder has not; give 0");
-        }
-        try {
-            ScheduledPruning.check(options, schedule);
-        } catch (IllegalArgumentException e) {
-            throw new RequestValidationException("schedule", e.getMessage());
+            ScheduledPruning.check(options);
+        } catch (InvalidOptionException e) {
+            throw new RequestValidationException(e.field(), e.reason());
         }
 
-        ScheduledPruning.Outcome scheduled = ScheduledPruning.run(options, schedule, (stage, fraction, message) -> {
+        ScheduledPruning.Outcome scheduled = ScheduledPruning.run(options, (stage, fraction, message) -> {
             double[] span = STAGES.getOrDefault(stage, new double[] {50, 50});
             progress.report(stage, span[0] + (span[1] - span[0]) * Math.max(0, Math.min(1, fraction)), message);
         });

@@ -108,8 +108,10 @@ class MiniLmFidelityTest {
     /** The engine's options for MiniLM: its folder and sentences, CPU, a small batch so that padding differs from batch to batch. */
     static PruneOptions options(Path out, String criterion, String compensation, Allocation allocation, Double ffn, Double heads) {
         Path model = MiniLm.folder();
-        return new PruneOptions(model, model.resolve("tokenizer.json"), MiniLm.calibration(), out, 64, 128, 0, "cpu", criterion, ffn, heads,
-                null, null, allocation, 0.05, compensation, 1.0, 128, 2048, 1e-2, 8, CalibrationMode.SEQUENTIAL, MiniLm.heldOut(), 0, 0);
+        // an encoder cuts sentences to its own context, so the evaluation window keeps its default
+        return PruneOptions.builder(model, MiniLm.calibration(), out).tokenizer(model.resolve("tokenizer.json")).samples(64).seqLen(128)
+                .device("cpu").criterion(criterion).ratios(ffn, heads, null).allocation(allocation).compensation(compensation).miTokens(128)
+                .maxTokens(2048).batchSize(8).calibrationMode(CalibrationMode.SEQUENTIAL).evalText(MiniLm.heldOut()).build();
     }
 
     @Test

@@ -61,9 +61,10 @@ class CriteriaComparisonTest {
             for (double ratio : ratios) {
                 for (String c : criteria) {
                     for (String comp : comps) {
-                        PruneOptions o = PruneOptions.defaults(model, calib, tmp.resolve("run" + i++));
-                        o = new PruneOptions(o.model(), null, calib, o.output(), samples, seqLen, seed, "cpu", method(c), ratio, null, null, null,
-                                allocation(c), 0.05, comp, 1.0, 256, 4096, ridge, 8, mode, eval, 128, evalTokens).withTaylor(taylor(c));
+                        PruneOptions o = PruneOptions.builder(model, calib, tmp.resolve("run" + i++)).samples(samples).seqLen(seqLen).seed(seed)
+                                .device("cpu").criterion(method(c)).ratios(ratio, null, null).allocation(allocation(c)).compensation(comp)
+                                .miTokens(256).maxTokens(4096).ridge(ridge).batchSize(8).calibrationMode(mode).evalText(eval).evalSeqLen(128)
+                                .evalMaxTokens(evalTokens).taylor(taylor(c)).build();
                         long t0 = System.nanoTime();
                         PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
                         Run run = new Run(c, comp, ratio, seed, r.perplexityBefore(), r.perplexityAfter(), r.seconds().getOrDefault("score", 0.0)

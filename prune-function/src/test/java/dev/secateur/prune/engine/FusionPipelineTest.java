@@ -34,10 +34,14 @@ class FusionPipelineTest {
     Path tmp;
 
     PruneOptions options(String method, String name) {
+        return builder(method, name).build();
+    }
+
+    PruneOptions.Builder builder(String method, String name) {
         Path words = PrunePipelineTest.resource("text/words.txt");
-        return new PruneOptions(Fixtures.dir("llama-gqa"), PrunePipelineTest.resource("fixtures/tokenizer.json"), words, tmp.resolve(name), 8, 16, 3,
-                "cpu", method, 0.25, 0.5, null, null, Allocation.UNIFORM, 0.05, "none", 1.0, 64, 96, 1e-2, 4, CalibrationMode.SEQUENTIAL,
-                null, 16, 0);
+        return PruneOptions.builder(Fixtures.dir("llama-gqa"), words, tmp.resolve(name)).tokenizer(PrunePipelineTest.resource("fixtures/tokenizer.json"))
+                .samples(8).seqLen(16).seed(3).device("cpu").criterion(method).ratios(0.25, 0.5, null).allocation(Allocation.UNIFORM)
+                .compensation("none").miTokens(64).maxTokens(96).batchSize(4).calibrationMode(CalibrationMode.SEQUENTIAL).evalSeqLen(16);
     }
 
     @Test
@@ -77,13 +81,13 @@ class FusionPipelineTest {
 
     @Test
     void taylorRecordsItsEstimateAndSecondOrderRunsTheFisherPass() {
-        PruneResult second = PrunePipeline.run(options("taylor", "second").withTaylor("second-order"), ProgressListener.NONE);
+        PruneResult second = PrunePipeline.run(builder("taylor", "second").taylor("second-order").build(), ProgressListener.NONE);
         assertTrue(second.plan().settings().get("taylor").startsWith("second-order: sum of |g*W - 0.5*F*W^2|"), second.plan().settings().toString());
         PruneResult plain = PrunePipeline.run(options("taylor", "plain"), ProgressListener.NONE);
         assertTrue(plain.plan().settings().get("taylor").startsWith(TaylorVariant.DEFAULT.json() + ":"), plain.plan().settings().toString());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PrunePipeline.spec(options("taylor", "x").withTaylor("foo")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PrunePipeline.spec(builder("taylor", "x").taylor("foo").build()));
         assertTrue(e.getMessage().startsWith("taylor: must be one of vector, element, second-order"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> PrunePipeline.spec(options("flap", "x").withTaylor("vector")));
+        e = assertThrows(IllegalArgumentException.class, () -> PrunePipeline.spec(builder("flap", "x").taylor("vector").build()));
         assertTrue(e.getMessage().startsWith("taylor: applies to methods taylor and fusion"), e.getMessage());
     }
 }

@@ -23,8 +23,9 @@ public final class LargerThanHeapRun {
         Path model = dir.resolve("model");
         RandomCheckpoint.write(shape, DType.BF16, 2, 0, model);
         Files.copy(tokenizer, model.resolve("tokenizer.json"));
-        PruneOptions o = new PruneOptions(model, null, text, dir.resolve("pruned"), 4, 64, 0, "cpu", "wanda-sp", 0.2, null, null, null,
-                Allocation.UNIFORM, 0.05, "bias", 1.0, 64, 256, 1e-2, 2, CalibrationMode.SEQUENTIAL, text, 64, 256);
+        PruneOptions o = PruneOptions.builder(model, text, dir.resolve("pruned")).samples(4).seqLen(64).device("cpu").criterion("wanda-sp")
+                .ratios(0.2, null, null).allocation(Allocation.UNIFORM).compensation("bias").miTokens(64).maxTokens(256).batchSize(2)
+                .calibrationMode(CalibrationMode.SEQUENTIAL).evalText(text).evalSeqLen(64).evalMaxTokens(256).build();
         PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
         ExportManifest m = ModelExport.export(r.output(), dir.resolve("onnx"), false, Map.of());
         try (StreamedCheckpoint pruned = StreamedCheckpoint.open(r.output())) {

@@ -18,9 +18,10 @@ class LayerDropPipelineTest {
     Path tmp;
 
     PruneOptions fixture(String method, String compensation) {
-        PruneOptions o = PruneOptions.defaults(Fixtures.dir("llama-gqa"), PrunePipelineTest.resource("text/words.txt"), tmp.resolve(method + compensation));
-        return new PruneOptions(o.model(), PrunePipelineTest.resource("fixtures/tokenizer.json"), o.calibration(), o.output(), 8, 16, 3, "cpu", method, null,
-                null, 0.5, null, Allocation.UNIFORM, 0.05, compensation, 1.0, 64, 96, 1e-2, 4, CalibrationMode.SEQUENTIAL, null, 16, 0);
+        return PruneOptions.builder(Fixtures.dir("llama-gqa"), PrunePipelineTest.resource("text/words.txt"), tmp.resolve(method + compensation))
+                .tokenizer(PrunePipelineTest.resource("fixtures/tokenizer.json")).samples(8).seqLen(16).seed(3).device("cpu").criterion(method)
+                .ratios(null, null, 0.5).allocation(Allocation.UNIFORM).compensation(compensation).miTokens(64).maxTokens(96).batchSize(4)
+                .calibrationMode(CalibrationMode.SEQUENTIAL).evalSeqLen(16).build();
     }
 
     @Test
@@ -41,10 +42,10 @@ class LayerDropPipelineTest {
 
     PruneOptions demo(String method, String compensation, CalibrationMode mode) {
         Path root = Path.of("..").toAbsolutePath().normalize();
-        PruneOptions o = PruneOptions.defaults(root.resolve("models/kjv-llama"), root.resolve("data/kjv-calib.txt"),
-                tmp.resolve("kjv-" + compensation + mode));
-        return new PruneOptions(o.model(), null, o.calibration(), o.output(), 16, 128, 0, "cpu", method, null, null, 1.0 / 6, null,
-                Allocation.UNIFORM, 0.05, compensation, 1.0, 256, 2048, 1e-2, 8, mode, root.resolve("data/kjv-valid.txt"), 128, 4096);
+        return PruneOptions.builder(root.resolve("models/kjv-llama"), root.resolve("data/kjv-calib.txt"), tmp.resolve("kjv-" + compensation + mode))
+                .samples(16).seqLen(128).device("cpu").criterion(method).ratios(null, null, 1.0 / 6).allocation(Allocation.UNIFORM)
+                .compensation(compensation).miTokens(256).maxTokens(2048).batchSize(8).calibrationMode(mode)
+                .evalText(root.resolve("data/kjv-valid.txt")).evalSeqLen(128).evalMaxTokens(4096).build();
     }
 
     @Test

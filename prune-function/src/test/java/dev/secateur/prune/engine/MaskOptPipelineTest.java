@@ -85,10 +85,14 @@ class MaskOptPipelineTest {
     }
 
     PruneOptions options(Path model, String method, String out) {
+        return builder(model, method, out).build();
+    }
+
+    PruneOptions.Builder builder(Path model, String method, String out) {
         Path root = Path.of("..").toAbsolutePath().normalize();
-        PruneOptions o = PruneOptions.defaults(model, root.resolve("data/kjv-calib.txt"), tmp.resolve(out));
-        return new PruneOptions(o.model(), null, o.calibration(), o.output(), 8, 64, 0, "cpu", method, RATIO, null, null,
-                null, Allocation.GLOBAL, 0.05, "none", 1.0, 256, 4096, 1e-2, 4, CalibrationMode.SEQUENTIAL, null, 64, 0);
+        return PruneOptions.builder(model, root.resolve("data/kjv-calib.txt"), tmp.resolve(out)).samples(8).seqLen(64).device("cpu")
+                .criterion(method).ratios(RATIO, null, null).allocation(Allocation.GLOBAL).compensation("none").miTokens(256).maxTokens(4096)
+                .batchSize(4).calibrationMode(CalibrationMode.SEQUENTIAL).evalSeqLen(64);
     }
 
     static List<String> harmfulKept(PruneResult r) {
@@ -133,7 +137,7 @@ class MaskOptPipelineTest {
         assertEquals(2, harmfulKept(mi).size(), "mi keeps the neurons that write the most energy: " + harmfulKept(mi));
 
         List<String> steps = new ArrayList<>();
-        PruneResult masked = PrunePipeline.run(options(model, "mask-opt", "mask").withMask(new MaskSettings(STEPS, 8, LR, "uniform", 2, null)),
+        PruneResult masked = PrunePipeline.run(builder(model, "mask-opt", "mask").mask(new MaskSettings(STEPS, 8, LR, "uniform", 2, null)).build(),
                 (stage, fraction, message) -> {
                     if ("mask".equals(stage)) {
                         steps.add(message);

@@ -30,10 +30,14 @@ class PrunePipelineTest {
     }
 
     PruneOptions options(String criterion, String compensation) {
-        PruneOptions o = PruneOptions.defaults(Fixtures.dir("llama-gqa"), resource("text/words.txt"), tmp.resolve(criterion + "-" + compensation));
-        o = new PruneOptions(o.model(), resource("fixtures/tokenizer.json"), o.calibration(), o.output(), 8, 16, 3, "cpu", criterion, 0.25, 0.5, null,
-                null, Allocation.UNIFORM, 0.05, compensation, 1.0, 64, 96, 1e-2, 4, CalibrationMode.SEQUENTIAL, resource("text/words.txt"), 16, 0);
-        return o;
+        return builder(criterion, compensation).build();
+    }
+
+    PruneOptions.Builder builder(String criterion, String compensation) {
+        return PruneOptions.builder(Fixtures.dir("llama-gqa"), resource("text/words.txt"), tmp.resolve(criterion + "-" + compensation))
+                .tokenizer(resource("fixtures/tokenizer.json")).samples(8).seqLen(16).seed(3).device("cpu").criterion(criterion)
+                .ratios(0.25, 0.5, null).allocation(Allocation.UNIFORM).compensation(compensation).miTokens(64).maxTokens(96).batchSize(4)
+                .calibrationMode(CalibrationMode.SEQUENTIAL).evalText(resource("text/words.txt")).evalSeqLen(16).evalMaxTokens(0);
     }
 
     @Test
@@ -63,10 +67,10 @@ class PrunePipelineTest {
     @Test
     void everyCriterionAndCompensationRuns() {
         for (String c : dev.secateur.prune.criterion.Criteria.NAMES) {
-            PruneResult r = PrunePipeline.run(options(c, "bias").withRatios(0.25, null, null).withEval(null, 16, 0), ProgressListener.NONE);
+            PruneResult r = PrunePipeline.run(builder(c, "bias").ratios(0.25, null, null).evalText(null).build(), ProgressListener.NONE);
             assertEquals(72, DecoderWeights.load(r.output()).layers().get(0).ffnWidth(), c);
         }
-        PruneResult global = PrunePipeline.run(options("flap", "bias").withRatios(0.25, null, null).withMethod("flap", "bias", Allocation.GLOBAL),
+        PruneResult global = PrunePipeline.run(builder("flap", "bias").ratios(0.25, null, null).allocation(Allocation.GLOBAL).build(),
                 ProgressListener.NONE);
         int total = global.plan().layers().stream().mapToInt(l -> l.keptFfn().length).sum();
         assertEquals(2 * 72, total, "global allocation removes the same total");
@@ -74,12 +78,9 @@ class PrunePipelineTest {
 
     @Test
     void sameSeedSamePlan() {
-        PruneResult a = PrunePipeline.run(options("mi-pairwise", "none").withRatios(0.25, null, null), ProgressListener.NONE);
-        PruneOptions o = options("mi-pairwise", "none").withRatios(0.25, null, null);
-        PruneResult b = PrunePipeline.run(new PruneOptions(o.model(), o.tokenizer(), o.calibration(), tmp.resolve("again"), o.samples(), o.seqLen(),
-                o.seed(), o.device(), o.criterion(), o.ffnRatio(), o.headRatio(), o.layerRatio(), o.threshold(), o.allocation(), o.minKeep(),
-                o.compensation(), o.kernelScale(), o.miTokens(), o.maxTokens(), o.ridge(), o.batchSize(), o.calibrationMode(), null, 16, 0),
-                ProgressListener.NONE);
+        PruneResult a = PrunePipeline.run(builder("mi-pairwise", "none").ratios(0.25, null, null).build(), ProgressListener.NONE);
+        PruneOptions o = builder("mi-pairwise", "none").ratios(0.25, null, null).build();
+        PruneResult b = PrunePipeline.run(o.toBuilder().output(tmp.resolve("again")).evalText(null).build(), ProgressListener.NONE);
         assertArrayEquals(a.plan().layers().get(0).keptFfn(), b.plan().layers().get(0).keptFfn());
     }
 
@@ -87,19 +88,19 @@ class PrunePipelineTest {
     void badInputFailsBeforeLoadingAnything() {
         assertThrows(IllegalArgumentException.class, () -> PrunePipeline.spec(options("obs", "lsq")));
         assertThrows(IllegalArgumentException.class, () -> PrunePipeline.spec(options("mi", "obs")));
-        assertThrows(IllegalArgumentException.class, () -> PrunePipeline.spec(options("mi", "lsq").withRatios(1.5, null, null)));
-        PruneOptions tooShort = options("mi", "lsq").withCalibration(1000, 256, 96, 4);
+        assertThrows(IllegalArgumentException.class, () -> PrunePipeline.spec(builder("mi", "lsq").ratios(1.5, null, null).build()));
+        PruneOptions tooShort = builder("mi", "lsq").samples(1000).seqLen(256).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PrunePipeline.run(tooShort, ProgressListener.NONE));
         assertTrue(e.getMessage().contains("too short"), e.getMessage());
         // 4 heads in 2 KV groups: 25 % = one head = half a group
         IllegalArgumentException h = assertThrows(IllegalArgumentException.class,
-                () -> PrunePipeline.run(options("magnitude", "none").withRatios(null, 0.25, null), ProgressListener.NONE));
+                () -> PrunePipeline.run(builder("magnitude", "none").ratios(null, 0.25, null).build(), ProgressListener.NONE));
         assertTrue(h.getMessage().contains("KV groups"), h.getMessage());
     }
 
     @Test
     void dropsLayersByBlockMutualInformation() {
-        PruneResult r = PrunePipeline.run(options("magnitude", "none").withRatios(null, null, 0.5), ProgressListener.NONE);
+        PruneResult r = PrunePipeline.run(builder("magnitude", "none").ratios(null, null, 0.5).build(), ProgressListener.NONE);
         assertEquals(1, r.plan().droppedLayers().length);
         assertEquals(1, DecoderWeights.load(r.output()).layers().size());
     }

@@ -48,8 +48,9 @@ class StreamingBadInputTest {
 
     PruneOptions options(Path model, Path out) {
         Path words = PrunePipelineTest.resource("text/words.txt");
-        return new PruneOptions(model, PrunePipelineTest.resource("fixtures/tokenizer.json"), words, out, 4, 16, 0, "cpu", "wanda-sp", 0.25, null, null, null, Allocation.UNIFORM, 0.05,
-                "lsq", 1.0, 64, 64, 1e-2, 2, CalibrationMode.SEQUENTIAL, words, 16, 64);
+        return PruneOptions.builder(model, words, out).tokenizer(PrunePipelineTest.resource("fixtures/tokenizer.json")).samples(4).seqLen(16)
+                .device("cpu").criterion("wanda-sp").ratios(0.25, null, null).allocation(Allocation.UNIFORM).compensation("lsq").miTokens(64)
+                .maxTokens(64).batchSize(2).calibrationMode(CalibrationMode.SEQUENTIAL).evalText(words).evalSeqLen(16).evalMaxTokens(64).build();
     }
 
     void assertNothingLeft(Path out) {
@@ -132,7 +133,7 @@ class StreamingBadInputTest {
             }
         };
         CheckpointException e = assertThrows(CheckpointException.class,
-                () -> PrunePipeline.run(options(Fixtures.dir("llama-gqa"), out).withRatios(0.25, null, null), failingDisk));
+                () -> PrunePipeline.run(options(Fixtures.dir("llama-gqa"), out), failingDisk));
         assertTrue(e.getMessage().contains("model-00003-of-00004.safetensors") && e.getMessage().contains("cannot write"), e.getMessage());
         assertNothingLeft(out);
     }

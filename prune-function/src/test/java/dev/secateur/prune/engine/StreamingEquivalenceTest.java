@@ -39,10 +39,15 @@ class StreamingEquivalenceTest {
     Path tmp;
 
     PruneOptions options(String criterion, String compensation, Allocation allocation, CalibrationMode mode) {
+        return builder(criterion, compensation, allocation, mode).build();
+    }
+
+    PruneOptions.Builder builder(String criterion, String compensation, Allocation allocation, CalibrationMode mode) {
         Path words = PrunePipelineTest.resource("text/words.txt");
-        return new PruneOptions(Fixtures.dir("llama-gqa"), PrunePipelineTest.resource("fixtures/tokenizer.json"), words,
-                tmp.resolve(criterion + "-" + compensation + "-" + allocation + "-" + mode), 8, 16, 3, "cpu", criterion, 0.25, 0.5, null, null,
-                allocation, 0.05, compensation, 1.0, 64, 96, 1e-2, 4, mode, null, 16, 0);
+        return PruneOptions.builder(Fixtures.dir("llama-gqa"), words, tmp.resolve(criterion + "-" + compensation + "-" + allocation + "-" + mode))
+                .tokenizer(PrunePipelineTest.resource("fixtures/tokenizer.json")).samples(8).seqLen(16).seed(3).device("cpu").criterion(criterion)
+                .ratios(0.25, 0.5, null).allocation(allocation).compensation(compensation).miTokens(64).maxTokens(96).batchSize(4)
+                .calibrationMode(mode).evalSeqLen(16);
     }
 
     @Test
@@ -53,7 +58,7 @@ class StreamingEquivalenceTest {
             }
         }
         compare(options("flap", "bias", Allocation.GLOBAL, CalibrationMode.DENSE));
-        compare(options("mi", "lsq", Allocation.GLOBAL, CalibrationMode.DENSE).withRatios(0.25, null, null));
+        compare(builder("mi", "lsq", Allocation.GLOBAL, CalibrationMode.DENSE).ratios(0.25, null, null).build());
     }
 
     @Test
@@ -70,7 +75,7 @@ class StreamingEquivalenceTest {
     @Test
     void perplexityBeforeAndAfterEqualTheWholeModelEvaluation() throws Exception {
         Path words = PrunePipelineTest.resource("text/words.txt");
-        PruneOptions o = options("wanda-sp", "lsq", Allocation.UNIFORM, CalibrationMode.SEQUENTIAL).withEval(words, 16, 0);
+        PruneOptions o = builder("wanda-sp", "lsq", Allocation.UNIFORM, CalibrationMode.SEQUENTIAL).evalText(words).evalSeqLen(16).evalMaxTokens(0).build();
         PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
         dev.secateur.prune.eval.Perplexity ppl = new dev.secateur.prune.eval.Perplexity(16, 0, 4);
         try (TextTokenizer tokenizer = TextTokenizer.load(o.tokenizerPath());

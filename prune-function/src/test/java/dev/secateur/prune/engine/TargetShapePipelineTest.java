@@ -46,10 +46,15 @@ class TargetShapePipelineTest {
     Path tmp;
 
     PruneOptions options(String method, String compensation, String shape, String out) {
+        return builder(method, compensation, shape, out).build();
+    }
+
+    PruneOptions.Builder builder(String method, String compensation, String shape, String out) {
         Path words = PrunePipelineTest.resource("text/words.txt");
-        return new PruneOptions(Fixtures.dir("llama-gqa"), PrunePipelineTest.resource("fixtures/tokenizer.json"), words, tmp.resolve(out), 8, 16, 3, "cpu",
-                method, null, null, null, null, Allocation.UNIFORM, 0.05, compensation, 1.0, 64, 96, 1e-2, 4, CalibrationMode.SEQUENTIAL,
-                words, 16, 64).withTargetShape(TargetShape.parse(shape));
+        return PruneOptions.builder(Fixtures.dir("llama-gqa"), words, tmp.resolve(out)).tokenizer(PrunePipelineTest.resource("fixtures/tokenizer.json"))
+                .samples(8).seqLen(16).seed(3).device("cpu").criterion(method).ratios(null, null, null).allocation(Allocation.UNIFORM)
+                .compensation(compensation).miTokens(64).maxTokens(96).batchSize(4).calibrationMode(CalibrationMode.SEQUENTIAL)
+                .evalText(words).evalSeqLen(16).evalMaxTokens(64).targetShape(TargetShape.parse(shape));
     }
 
     @Test
@@ -136,7 +141,7 @@ class TargetShapePipelineTest {
                 () -> PrunePipeline.spec(options("taylor", "none", "hidden=16", "t")));
         assertTrue(taylor.getMessage().contains("taylor has no score for hidden channels"), taylor.getMessage());
         IllegalArgumentException dense = assertThrows(IllegalArgumentException.class,
-                () -> PrunePipeline.spec(options("mi", "lsq", "hidden=16", "d").withCalibrationMode(CalibrationMode.DENSE)));
+                () -> PrunePipeline.spec(builder("mi", "lsq", "hidden=16", "d").calibrationMode(CalibrationMode.DENSE).build()));
         assertTrue(dense.getMessage().contains("calibration mode must be sequential"), dense.getMessage());
     }
 
