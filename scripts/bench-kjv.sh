@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Criteria × compensation × FFN ratio × calibration seed on the demo model (models/kjv-llama), perplexity ratio to
+# Criteria × compensation × FFN ratio × calibration seed on the demo model (models/kjv-llama, or --model), perplexity ratio to
 # dense, mean ± sd over the seeds. One command from a fresh clone; it builds what it needs with plain Maven (no
 # install, no -o) and runs CriteriaComparisonTest. Prints the markdown table and leaves it (and one TSV line per run)
 # under --out.
 #
 #   scripts/bench-kjv.sh [--ratios 0.1,0.2,0.27,0.4,0.5] [--seeds 0,1,2] [--criteria random,magnitude,wanda-sp,flap,mi-pairwise,mi]
 #                        [--compensation none,lsq] [--eval-tokens 16384] [--mode sequential|dense] [--out target/bench-kjv.md]
+#                        [--model models/kjv-llama] [--samples 32] [--seq-len 128] [--eval-seq-len 128]
 #                        [-Dname=value ...]   (passed on to the test JVM)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +16,10 @@ criteria="random,magnitude,wanda-sp,flap,mi-pairwise,mi"
 compensation="none,lsq"
 eval_tokens=16384
 mode=sequential
+model="$root/models/kjv-llama"
+samples=32
+seq_len=128
+eval_seq_len=128
 out="$root/target/bench-kjv.md"
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -25,9 +30,13 @@ while [[ $# -gt 0 ]]; do
     --compensation) compensation="$2"; shift 2 ;;
     --eval-tokens) eval_tokens="$2"; shift 2 ;;
     --mode) mode="$2"; shift 2 ;;
+    --model) model="$(cd "$2" && pwd)"; shift 2 ;;
+    --samples) samples="$2"; shift 2 ;;
+    --seq-len) seq_len="$2"; shift 2 ;;
+    --eval-seq-len) eval_seq_len="$2"; shift 2 ;;
     --out) out="$2"; [[ "$out" = /* ]] || out="$PWD/$out"; shift 2 ;;
     -D*) extra+=("$1"); shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -35,7 +44,7 @@ cd "$root"
 mkdir -p "$(dirname "$out")"
 start=$(date +%s)
 mvn -B -q -pl shared,prune-function -am test -Dtest=CriteriaComparisonTest -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dcompare.model="$root/models/kjv-llama" -Dcompare.calib="$root/data/kjv-calib.txt" -Dcompare.eval="$root/data/kjv-valid.txt" \
+  -Dcompare.model="$model" -Dcompare.samples="$samples" -Dcompare.seqLen="$seq_len" -Dcompare.evalSeqLen="$eval_seq_len" -Dcompare.calib="$root/data/kjv-calib.txt" -Dcompare.eval="$root/data/kjv-valid.txt" \
   -Dcompare.ratios="$ratios" -Dcompare.seeds="$seeds" -Dcompare.criteria="$criteria" -Dcompare.compensation="$compensation" \
   -Dcompare.evalTokens="$eval_tokens" -Dcompare.mode="$mode" -Dcompare.out="$out" ${extra[@]+"${extra[@]}"}
 cat "$out"

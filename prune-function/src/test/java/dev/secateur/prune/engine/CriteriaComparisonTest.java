@@ -46,14 +46,15 @@ class CriteriaComparisonTest {
         List<String> comps = list(System.getProperty("compare.compensation", "none,lsq"));
         int samples = Integer.getInteger("compare.samples", 32), seqLen = Integer.getInteger("compare.seqLen", 128);
         long evalTokens = Long.getLong("compare.evalTokens", 16384);
+        int evalSeqLen = Integer.getInteger("compare.evalSeqLen", 128);
         double ridge = Double.parseDouble(System.getProperty("compare.ridge", "1e-2"));
         CalibrationMode mode = CalibrationMode.parse(System.getProperty("compare.mode", "sequential"));
         Path out = Path.of(System.getProperty("compare.out", "target/criteria-comparison.md"));
         Path tsv = out.resolveSibling(out.getFileName() + ".runs.tsv");
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(tsv, "criterion\tcompensation\tffnRatio\tseed\tpplBefore\tpplAfter\tratio\tscoreSeconds\ttotalSeconds\n");
-        String header = String.format(Locale.ROOT, "Calibration %d × %d tokens (%s, seeds %s), ridge %s, uniform allocation unless @global, evaluation seq 128 on the first %d tokens of %s",
-                samples, seqLen, mode.name().toLowerCase(Locale.ROOT), seeds, ridge, evalTokens, eval.getFileName());
+        String header = String.format(Locale.ROOT, "Calibration %d × %d tokens (%s, seeds %s), ridge %s, uniform allocation unless @global, evaluation seq %d on the first %d tokens of %s",
+                samples, seqLen, mode.name().toLowerCase(Locale.ROOT), seeds, ridge, evalSeqLen, evalTokens, eval.getFileName());
         List<Run> runs = new ArrayList<>();
         int i = 0;
         // seeds outermost, so that an interrupted run has every ratio and criterion for the seeds it finished
@@ -63,7 +64,7 @@ class CriteriaComparisonTest {
                     for (String comp : comps) {
                         PruneOptions o = PruneOptions.builder(model, calib, tmp.resolve("run" + i++)).samples(samples).seqLen(seqLen).seed(seed)
                                 .device("cpu").criterion(method(c)).ratios(ratio, null, null).allocation(allocation(c)).compensation(comp)
-                                .miTokens(256).maxTokens(4096).ridge(ridge).batchSize(8).calibrationMode(mode).evalText(eval).evalSeqLen(128)
+                                .miTokens(256).maxTokens(4096).ridge(ridge).batchSize(8).calibrationMode(mode).evalText(eval).evalSeqLen(evalSeqLen)
                                 .evalMaxTokens(evalTokens).taylor(taylor(c)).build();
                         long t0 = System.nanoTime();
                         PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
