@@ -65,6 +65,20 @@ class ModelStoreTest {
     }
 
     @Test
+    void aCopiedFileThatDiffersFromTheStagedManifestIsRefused() throws IOException {
+        Path staging = staging("c");
+        Files.writeString(staging.resolve("manifest.json"), "{\"kind\": \"decoder\", \"files\": [{\"path\": \"model.onnx\", \"size\": 9, "
+                + "\"sha256\": \"" + Sha256.hex("weights-x".getBytes(StandardCharsets.UTF_8)) + "\"}]}");
+        StoreException e = assertThrows(StoreException.class, () -> store.publish("m", staging, Map.of()));
+        assertTrue(e.getMessage().contains("model.onnx") && e.getMessage().contains("staged manifest"), e.getMessage());
+        assertEquals(List.of(), store.versions("m"));
+
+        Files.writeString(staging.resolve("model.onnx"), "weights-x");
+        store.publish("m", staging, Map.of());
+        assertEquals("decoder", store.verify("m", 1).kind());
+    }
+
+    @Test
     void manifestDescribesEveryFile() throws IOException {
         Path staging = staging("a");
         StoredVersion v = store.publish("m", staging, Map.of("architecture", "llama", "jobId", "j-1"));

@@ -1,5 +1,7 @@
 package dev.secateur.serve.it;
 
+import dev.secateur.onnx.ArtifactWriter;
+
 import dev.secateur.events.CloudEvent;
 import dev.secateur.events.CloudEventCodec;
 import dev.secateur.events.EventTypes;
@@ -42,7 +44,7 @@ final class TestModels {
         TestTokenizer.write(hf.resolve("tokenizer.json"));
         writeChatTemplate(hf);
         Path staging = work.resolve("staging");
-        ModelExport.export(hf, staging, false, Map.of());
+        ArtifactWriter.writeFolder(hf, staging, ArtifactWriter.Options.defaults(false));
         Files.writeString(staging.resolve("report.json"), reportJson);
         return store.publish(name, staging, Map.of("fixture", fixture));
     }
@@ -72,7 +74,7 @@ final class TestModels {
         Path tokenizer = resource(MINILM_TOKENIZER, work.resolve("tokenizer.json"));
         EncoderWeights weights = OnnxImporter.importBert(onnx);
         Path staging = work.resolve("staging");
-        EncoderOnnxExporter.export(weights, tokenizer, staging, Map.of());
+        ArtifactWriter.writeEncoder(weights, staging, ArtifactWriter.Options.defaults(false).withTokenizer(tokenizer));
         Files.delete(onnx);
         return store.publish(name, staging, Map.of("source", "all-MiniLM-L6-v2"));
     }
