@@ -30,7 +30,8 @@ class ModelExportTest {
         Path src = Fixtures.copy("llama-gqa", tmp.resolve("src"));
         Files.writeString(src.resolve("tokenizer.json"), "{\"version\":\"1.0\"}");
         Path out = tmp.resolve("out");
-        ExportManifest m = ArtifactWriter.writeFolder(src, out, ArtifactWriter.Options.defaults(false).withMetadata(Map.of(ModelExport.PLAN, "{\"ffn\":[1,2]}")));
+        ExportManifest m = ArtifactWriter.writeFolder(src, out, ArtifactWriter.Options.defaults(false)
+                .withMetadata(Map.of(ModelExport.PLAN, "{\"ffn\":[1,2]}")));
 
         assertEquals(Set.of("model.onnx", "tokenizer.json", "manifest.json"),
                 Files.list(out).map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
@@ -89,7 +90,8 @@ class ModelExportTest {
     void largeModelsUseAnExternalDataFile() throws Exception {
         Path out = tmp.resolve("ext");
         Fixtures.Expected exp = Fixtures.expected("qwen2");
-        ExportManifest m = ArtifactWriter.writeFolder(Fixtures.dir("qwen2"), out, ArtifactWriter.Options.defaults(false).withExternalDataAbove(10_000));
+        ExportManifest m = ArtifactWriter.writeFolder(Fixtures.dir("qwen2"), out, ArtifactWriter.Options.defaults(false)
+                .withExternalDataAbove(10_000));
         Path data = out.resolve("model.onnx.data");
         assertTrue(Files.isRegularFile(data));
         assertTrue(m.files().stream().anyMatch(f -> f.path().equals("model.onnx.data")));

@@ -1,11 +1,10 @@
 package dev.secateur.runtime;
 
-import dev.secateur.onnx.ArtifactWriter;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.testsupport.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
 package dev.secateur.prune.cli;
 
-import dev.secateur.onnx.ArtifactWriter;
-
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.ExportManifest;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.prune.model.ForwardCapture;

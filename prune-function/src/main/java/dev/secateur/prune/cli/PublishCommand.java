@@ -1,8 +1,8 @@
 package dev.secateur.prune.cli;
 
 import dev.secateur.checkpoint.ConfigReader;
-import dev.secateur.onnx.ExportManifest;
 import dev.secateur.onnx.ArtifactWriter;
+import dev.secateur.onnx.ExportManifest;
 import dev.secateur.store.AtomicFiles;
 import dev.secateur.store.ModelStore;
 import dev.secateur.store.StoredVersion;

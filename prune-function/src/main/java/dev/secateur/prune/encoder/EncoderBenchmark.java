@@ -1,9 +1,8 @@
 package dev.secateur.prune.encoder;
 
-import dev.secateur.onnx.ArtifactWriter;
-
 import dev.secateur.embedding.Fidelity;
 import dev.secateur.model.EncoderWeights;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.OnnxImporter;
 import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.engine.CalibrationMode;

@@ -36,8 +36,8 @@ import java.util.stream.Stream;
  * The service's and the CLI's one runner, for decoders and encoders alike: the calibrated pipeline
  * ({@link PrunePipeline#run}: activations, criterion, plan, compensation, slicing, before/after on the evaluation
  * inputs: perplexity for a decoder, embedding fidelity for an encoder), then the ONNX export the serve-function
- * loads (written by {@link ArtifactWriter} beside the checkpoint), and report.json. Request fields map one to one onto {@link PruneOptions}; what the
- * pipeline cannot do is refused with the field to blame.
+ * loads (written by {@link ArtifactWriter} beside the checkpoint), and report.json. Request fields map one to one
+ * onto {@link PruneOptions}; what the pipeline cannot do is refused with the field to blame.
  */
 public final class PipelineJobRunner implements PruneJobRunner {
 

@@ -1,7 +1,5 @@
 package dev.secateur.prune.encoder;
 
-import dev.secateur.onnx.ArtifactWriter;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +7,7 @@ import ai.djl.Device;
 import dev.secateur.embedding.Embeddings;
 import dev.secateur.embedding.Fidelity;
 import dev.secateur.model.EncoderWeights;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.OnnxImporter;
 import dev.secateur.prune.engine.CalibrationMode;
 import dev.secateur.prune.engine.ProgressListener;

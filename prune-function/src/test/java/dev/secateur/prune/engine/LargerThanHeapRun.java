@@ -1,10 +1,9 @@
 package dev.secateur.prune.engine;
 
-import dev.secateur.onnx.ArtifactWriter;
-
 import dev.secateur.checkpoint.DType;
 import dev.secateur.model.RandomCheckpoint;
 import dev.secateur.model.StreamedCheckpoint;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.ExportManifest;
 import dev.secateur.prune.plan.Allocation;
 import java.nio.file.Files;

@@ -1,7 +1,5 @@
 package dev.secateur.prune.engine;
 
-import dev.secateur.onnx.ArtifactWriter;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -17,6 +15,7 @@ import dev.secateur.model.LayerSizes;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.model.StreamedCheckpoint;
 import dev.secateur.model.TargetShape;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.prune.apply.HiddenSlicer;
 import dev.secateur.prune.apply.StructuredSlicer;
 import dev.secateur.prune.eval.DjlLanguageModel;

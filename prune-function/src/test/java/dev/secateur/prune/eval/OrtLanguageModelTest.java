@@ -1,10 +1,9 @@
 package dev.secateur.prune.eval;
 
-import dev.secateur.onnx.ArtifactWriter;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.Device;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.testsupport.Fixtures;
 import dev.secateur.runtime.OrtDecoder;

