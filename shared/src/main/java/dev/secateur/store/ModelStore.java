@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,10 +97,7 @@ public final class ModelStore {
         }
         List<Path> sources = listStagedFiles(stagingDir);
         Manifest staged = stagedManifest(stagingDir);
-        Map<String, ManifestFile> stagedFiles = new HashMap<>();
-        if (staged != null) {
-            staged.files().forEach(f -> stagedFiles.put(f.path(), f));
-        }
+        Map<String, ManifestFile> stagedFiles = staged == null ? Map.of() : unchangedSince(stagingDir, staged);
         Path nameDir = nameDir(name);
         Path tmp = nameDir.resolve(TMP_PREFIX + UUID.randomUUID());
         try {
@@ -186,6 +184,27 @@ public final class ModelStore {
         }
     }
 
+    /**
+     * The staged manifest's entries for files last modified before it was written: what it says of those still holds
+     * (a file rewritten since, a report written after the export say, is hashed afresh instead).
+     */
+    private static Map<String, ManifestFile> unchangedSince(Path stagingDir, Manifest staged) {
+        Map<String, ManifestFile> out = new HashMap<>();
+        try {
+            FileTime written = Files.getLastModifiedTime(stagingDir.resolve(Manifest.FILE_NAME));
+            for (ManifestFile f : staged.files()) {
+                Path file = stagingDir.resolve(f.path()).normalize();
+                if (file.startsWith(stagingDir) && Files.isRegularFile(file)
+                        && Files.getLastModifiedTime(file).compareTo(written) < 0) {
+                    out.put(f.path(), f);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the times of " + stagingDir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     /** A copied file the staged manifest lists must be what it lists: the copy's hash says what was staged. */
     private static ManifestFile requireListed(ManifestFile copied, ManifestFile listed, Path stagingDir) {
         if (listed != null && (listed.size() != copied.size() || !listed.sha256().equalsIgnoreCase(copied.sha256()))) {
@@ -221,9 +240,9 @@ public final class ModelStore {
     }
 
     /**
-     * A moved file keeps its bytes, so one the staged manifest already hashed (at the size it has) takes that hash
-     * instead of being read again (gigabytes of weights); a file altered after its export then fails the version's
-     * verification, as any corruption does.
+     * A moved file keeps its bytes, so one the staged manifest already hashed (unchanged since, at the size it has)
+     * takes that hash instead of being read again (gigabytes of weights); a file corrupted in between without a new
+     * modification time then fails the version's verification before it is served, as any corruption does.
      */
     private static ManifestFile moveAndHash(Path source, Path target, String rel, ManifestFile listed) throws IOException {
         if (Files.isSymbolicLink(source)) {
