@@ -1,18 +1,10 @@
 package dev.secateur.model;
 
-import dev.secateur.json.Json;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.Checkpoint;
 import dev.secateur.checkpoint.CheckpointException;
-import dev.secateur.checkpoint.DType;
 import dev.secateur.checkpoint.ModelConfig;
-import dev.secateur.checkpoint.SafetensorsWriter;
 import dev.secateur.checkpoint.Tensor;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +16,6 @@ import java.util.Map;
  * own names (no prefix), which is what {@code BertModel.from_pretrained} and sentence-transformers read.
  */
 final class BertAdapter {
-    private static final ObjectMapper JSON = Json.mapper();
-
     private BertAdapter() {
     }
 
@@ -109,20 +99,4 @@ final class BertAdapter {
         LayerSizesJson.record(c, w.layerSizes());
         return c;
     }
-
-    static void save(EncoderWeights w, Path dir, Path tokenizer) {
-        try {
-            Files.createDirectories(dir);
-            SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors(w), DType.F32, Map.of());
-            Path cfgTmp = dir.resolve("config.json.tmp");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(cfgTmp.toFile(), config(w));
-            Files.move(cfgTmp, dir.resolve("config.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            if (tokenizer != null && !tokenizer.toAbsolutePath().equals(dir.resolve("tokenizer.json").toAbsolutePath())) {
-                Files.copy(tokenizer, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new CheckpointException(dir + ": cannot write checkpoint (" + e.getMessage() + ")", e);
-        }
-    }
-
 }

@@ -39,7 +39,7 @@ public record EncoderWeights(
 
     /** Writes config.json (BertModel, per-layer sizes recorded), model.safetensors and, if given, tokenizer.json. */
     public void save(Path dir, Path tokenizer) {
-        BertAdapter.save(this, dir, tokenizer);
+        CheckpointWriter.save(this, dir, tokenizer);
     }
 
     public int hiddenSize() {

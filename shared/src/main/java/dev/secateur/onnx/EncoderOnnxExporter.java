@@ -1,21 +1,10 @@
 package dev.secateur.onnx;
 
-import dev.secateur.json.Json;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.secateur.checkpoint.Architecture;
-import dev.secateur.checkpoint.ModelConfig;
 import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.EncoderLayerWeights;
 import dev.secateur.model.EncoderWeights;
-import dev.secateur.model.LayerSizes;
 import dev.secateur.onnx.GraphBuilder.ElemType;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,8 +23,6 @@ public final class EncoderOnnxExporter {
     static final float MASKED = -Float.MAX_VALUE;
     public static final String POOLING = "secateur.pooling";
     public static final String NORMALIZE = "secateur.normalize";
-
-    private static final ObjectMapper JSON = Json.mapper();
 
     private final EncoderWeights w;
     private final GraphBuilder g = new GraphBuilder("secateur_encoder");
@@ -146,45 +133,9 @@ public final class EncoderOnnxExporter {
 
     /** metadata_props of an encoder export (without caller-supplied entries). */
     public static Map<String, String> metadata(EncoderWeights w) {
-        ModelConfig c = w.config();
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put(ModelExport.KIND, "encoder");
-        m.put(ModelExport.ARCHITECTURE, c.architecture().hfName());
-        ArrayNode sizes = JSON.createArrayNode();
-        for (LayerSizes s : w.layerSizes()) {
-            sizes.addObject().put("heads", s.heads()).put("kvHeads", s.kvHeads()).put("ffn", s.ffn());
-        }
-        m.put(ModelExport.LAYER_SIZES, sizes.toString());
-        m.put(ModelExport.HEAD_DIM, Integer.toString(w.headDim()));
-        m.put(ModelExport.HIDDEN_SIZE, Integer.toString(w.hiddenSize()));
-        m.put(ModelExport.NUM_LAYERS, Integer.toString(w.layers().size()));
-        m.put(ModelExport.VOCAB_SIZE, Integer.toString(w.wordEmbedding().dim(0)));
-        m.put(ModelExport.MAX_POSITIONS, Integer.toString(w.positionEmbedding().dim(0)));
-        m.put(ModelExport.TOKENIZER, ModelExport.TOKENIZER_FILE);
-        m.put(ModelExport.DTYPE, "float32");
-        m.put(ModelExport.PARAMETERS, Long.toString(w.parameterCount()));
+        Map<String, String> m = ModelDescription.of(w).metadata();
         m.put(POOLING, "mean");
         m.put(NORMALIZE, "l2");
         return m;
-    }
-
-    /** Writes model.onnx (+ tokenizer.json when given) and manifest.json into {@code outDir}. */
-    public static ExportManifest export(EncoderWeights weights, Path tokenizer, Path outDir, Map<String, String> extraMetadata) {
-        try {
-            Files.createDirectories(outDir);
-        } catch (IOException e) {
-            throw new OnnxExportException("output folder " + outDir + " cannot be created (" + e + ")", e);
-        }
-        Map<String, String> meta = metadata(weights);
-        meta.putAll(extraMetadata);
-        List<Path> files = new ArrayList<>(OnnxWriter.write(build(weights), meta, outDir.resolve(ModelExport.MODEL_FILE),
-                OnnxWriter.DEFAULT_EXTERNAL_THRESHOLD));
-        if (tokenizer != null) {
-            files.addAll(TokenizerFiles.copy(tokenizer, outDir));
-        }
-        ExportManifest manifest = new ExportManifest(ExportManifest.FORMAT, "encoder", weights.config().architecture().hfName(), "float32",
-                weights.parameterCount(), weights.layerSizes(), files.stream().map(f -> ExportManifest.FileEntry.of(outDir, f)).toList());
-        manifest.write(outDir);
-        return manifest;
     }
 }

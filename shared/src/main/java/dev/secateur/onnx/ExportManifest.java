@@ -12,8 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * manifest.json of an exported model folder: what was exported and a sha256 and size for every file, so a
- * server can refuse a folder that was truncated or altered after export.
+ * manifest.json of an exported model folder: what was exported (kind, architecture, dtype, parameters, layer sizes)
+ * and a sha256 and size for every file, so a server can refuse a folder that was truncated or altered after export.
+ * A store version's manifest.json carries the same fields beside its own (name, version, status), so this reads both.
  */
 public record ExportManifest(
         String format,
@@ -26,6 +27,9 @@ public record ExportManifest(
 
     public static final String FILE = "manifest.json";
     public static final String FORMAT = "secateur-onnx/1";
+    /** The two kinds: a decoder generates (/v1/completions), an encoder embeds (/v1/embeddings). */
+    public static final String DECODER = "decoder";
+    public static final String ENCODER = "encoder";
 
     /** One file of the folder, by its path relative to the folder. */
     public record FileEntry(String path, long size, String sha256) {

@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,6 +96,8 @@ public final class ModelStore {
             throw new IllegalArgumentException("staging directory " + stagingDir + " does not exist or is not a directory");
         }
         List<Path> sources = listStagedFiles(stagingDir);
+        Manifest staged = stagedManifest(stagingDir);
+        Map<String, ManifestFile> stagedFiles = staged == null ? Map.of() : unchangedSince(stagingDir, staged);
         Path nameDir = nameDir(name);
         Path tmp = nameDir.resolve(TMP_PREFIX + UUID.randomUUID());
         try {
@@ -108,11 +111,13 @@ public final class ModelStore {
                 Path target = tmp.resolve(rel);
                 Files.createDirectories(target.getParent());
                 dirsToSync.add(target.getParent());
-                files.add(transfer == Transfer.MOVE ? moveAndHash(source, target, rel) : copyAndHash(source, target, rel));
+                ManifestFile listed = stagedFiles.get(rel);
+                files.add(transfer == Transfer.MOVE ? moveAndHash(source, target, rel, listed)
+                        : requireListed(copyAndHash(source, target, rel), listed, stagingDir));
             }
             dirsToSync.forEach(AtomicFiles::fsyncDirectory);
             files.sort(Comparator.comparing(ManifestFile::path));
-            return withNameLock(name, () -> commit(name, tmp, files, metadata, status));
+            return withNameLock(name, () -> commit(name, tmp, files, metadata, status, staged));
         } catch (IOException e) {
             AtomicFiles.deleteRecursively(tmp);
             throw new UncheckedIOException("cannot publish " + name + " from " + stagingDir + ": " + e.getMessage(), e);
@@ -123,10 +128,10 @@ public final class ModelStore {
     }
 
     private StoredVersion commit(String name, Path tmp, List<ManifestFile> files, Map<String, String> metadata,
-                                 VersionStatus status) throws IOException {
+                                 VersionStatus status, Manifest staged) throws IOException {
         Path nameDir = nameDir(name);
         int version = nextVersion(nameDir);
-        Manifest manifest = new Manifest(name, version, Instant.now(), status, files, metadata);
+        Manifest manifest = new Manifest(name, version, Instant.now(), status, files, metadata).describedAs(staged);
         byte[] manifestBytes = Json.toPrettyBytes(manifest);
         AtomicFiles.writeAtomically(tmp.resolve(Manifest.FILE_NAME), manifestBytes);
         Path versionDir = nameDir.resolve(Integer.toString(version));
@@ -166,6 +171,49 @@ public final class ModelStore {
         }
     }
 
+    /** The staged folder's own manifest.json (an export's), or null when it has none. */
+    private static Manifest stagedManifest(Path stagingDir) {
+        Path file = stagingDir.resolve(Manifest.FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Json.mapper().readValue(Files.readAllBytes(file), Manifest.class);
+        } catch (IOException e) {
+            throw new StoreException("staged " + file + " is not a readable manifest: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The staged manifest's entries for files last modified before it was written: what it says of those still holds
+     * (a file rewritten since, a report written after the export say, is hashed afresh instead).
+     */
+    private static Map<String, ManifestFile> unchangedSince(Path stagingDir, Manifest staged) {
+        Map<String, ManifestFile> out = new HashMap<>();
+        try {
+            FileTime written = Files.getLastModifiedTime(stagingDir.resolve(Manifest.FILE_NAME));
+            for (ManifestFile f : staged.files()) {
+                Path file = stagingDir.resolve(f.path()).normalize();
+                if (file.startsWith(stagingDir) && Files.isRegularFile(file)
+                        && Files.getLastModifiedTime(file).compareTo(written) < 0) {
+                    out.put(f.path(), f);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the times of " + stagingDir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** A copied file the staged manifest lists must be what it lists: the copy's hash says what was staged. */
+    private static ManifestFile requireListed(ManifestFile copied, ManifestFile listed, Path stagingDir) {
+        if (listed != null && (listed.size() != copied.size() || !listed.sha256().equalsIgnoreCase(copied.sha256()))) {
+            throw new StoreException(stagingDir.resolve(copied.path()) + ": sha256 " + copied.sha256() + " (" + copied.size()
+                    + " bytes) differs from the staged manifest's " + listed.sha256() + " (" + listed.size() + " bytes)");
+        }
+        return copied;
+    }
+
     private static String relativeName(Path base, Path file) {
         return base.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
     }
@@ -191,10 +239,15 @@ public final class ModelStore {
         return new ManifestFile(rel, size, Sha256.hex(digest));
     }
 
-    private static ManifestFile moveAndHash(Path source, Path target, String rel) throws IOException {
+    /**
+     * A moved file keeps its bytes, so one the staged manifest already hashed (unchanged since, at the size it has)
+     * takes that hash instead of being read again (gigabytes of weights); a file corrupted in between without a new
+     * modification time then fails the version's verification before it is served, as any corruption does.
+     */
+    private static ManifestFile moveAndHash(Path source, Path target, String rel, ManifestFile listed) throws IOException {
         if (Files.isSymbolicLink(source)) {
             // Moving a link would store the link; store what it points at instead.
-            return copyAndHash(source, target, rel);
+            return requireListed(copyAndHash(source, target, rel), listed, source.getParent());
         }
         try {
             Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
@@ -204,7 +257,11 @@ public final class ModelStore {
             return copied;
         }
         AtomicFiles.fsyncFile(target);
-        return new ManifestFile(rel, Files.size(target), Sha256.hex(target));
+        long size = Files.size(target);
+        if (listed != null && listed.size() == size) {
+            return new ManifestFile(rel, size, listed.sha256().toLowerCase(java.util.Locale.ROOT));
+        }
+        return new ManifestFile(rel, size, Sha256.hex(target));
     }
 
     // ---------------------------------------------------------------- reading

@@ -26,7 +26,8 @@ class DecoderExportTest {
 
     private Path export(String fixture, boolean fp16) {
         Path out = tmp.resolve(fixture + (fp16 ? "-fp16" : "-fp32"));
-        ModelExport.export(Fixtures.dir(fixture), out, fp16, Map.of(ModelExport.PLAN, "{\"criterion\":\"none\"}"));
+        ArtifactWriter.writeFolder(Fixtures.dir(fixture), out, ArtifactWriter.Options.defaults(fp16)
+                .withMetadata(Map.of(ModelExport.PLAN, "{\"criterion\":\"none\"}")));
         return out;
     }
 

@@ -30,7 +30,8 @@ class ModelExportTest {
         Path src = Fixtures.copy("llama-gqa", tmp.resolve("src"));
         Files.writeString(src.resolve("tokenizer.json"), "{\"version\":\"1.0\"}");
         Path out = tmp.resolve("out");
-        ExportManifest m = ModelExport.export(src, out, false, Map.of(ModelExport.PLAN, "{\"ffn\":[1,2]}"));
+        ExportManifest m = ArtifactWriter.writeFolder(src, out, ArtifactWriter.Options.defaults(false)
+                .withMetadata(Map.of(ModelExport.PLAN, "{\"ffn\":[1,2]}")));
 
         assertEquals(Set.of("model.onnx", "tokenizer.json", "manifest.json"),
                 Files.list(out).map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
@@ -63,7 +64,7 @@ class ModelExportTest {
             assertEquals(OrtDecoder.CPU, d.provider());
         }
         // A caller-supplied source hash wins.
-        ModelExport.export(src, out, false, Map.of(ModelExport.SOURCE_SHA256, "abc"));
+        ArtifactWriter.writeFolder(src, out, ArtifactWriter.Options.defaults(false).withMetadata(Map.of(ModelExport.SOURCE_SHA256, "abc")));
         try (OrtDecoder d = OrtDecoder.open(out)) {
             assertEquals("abc", d.metadata().get(ModelExport.SOURCE_SHA256));
         }
@@ -74,7 +75,7 @@ class ModelExportTest {
     @Test
     void slidingWindowCapsTheExportsMaxPositions() throws Exception {
         Path out = tmp.resolve("mistral");
-        ModelExport.export(Fixtures.dir("mistral"), out, false, Map.of());
+        ArtifactWriter.writeFolder(Fixtures.dir("mistral"), out, ArtifactWriter.Options.defaults(false));
         try (OrtDecoder d = OrtDecoder.open(out)) {
             assertEquals("MistralForCausalLM", d.metadata().get(ModelExport.ARCHITECTURE));
             assertEquals("32", d.metadata().get(ModelExport.MAX_POSITIONS));
@@ -89,7 +90,8 @@ class ModelExportTest {
     void largeModelsUseAnExternalDataFile() throws Exception {
         Path out = tmp.resolve("ext");
         Fixtures.Expected exp = Fixtures.expected("qwen2");
-        ExportManifest m = ModelExport.export(Fixtures.dir("qwen2"), out, new ModelExport.Options(false, 10_000), Map.of());
+        ExportManifest m = ArtifactWriter.writeFolder(Fixtures.dir("qwen2"), out, ArtifactWriter.Options.defaults(false)
+                .withExternalDataAbove(10_000));
         Path data = out.resolve("model.onnx.data");
         assertTrue(Files.isRegularFile(data));
         assertTrue(m.files().stream().anyMatch(f -> f.path().equals("model.onnx.data")));
@@ -101,7 +103,7 @@ class ModelExportTest {
         OnnxChecker.checkIfAvailable(out.resolve("model.onnx"));
 
         // Re-exporting inline into the same folder removes the stale data file.
-        ExportManifest inline = ModelExport.export(Fixtures.dir("qwen2"), out, false, Map.of());
+        ExportManifest inline = ArtifactWriter.writeFolder(Fixtures.dir("qwen2"), out, ArtifactWriter.Options.defaults(false));
         assertFalse(Files.exists(data));
         assertEquals(1, inline.files().size());
         try (OrtDecoder d = OrtDecoder.open(out)) {
@@ -118,7 +120,7 @@ class ModelExportTest {
         cfg.putArray("architectures").add("T5ForConditionalGeneration");
         json.writeValue(src.resolve("config.json").toFile(), cfg);
         OnnxExportException e = assertThrows(OnnxExportException.class,
-                () -> ModelExport.export(src, tmp.resolve("out"), false, Map.of()));
+                () -> ArtifactWriter.writeFolder(src, tmp.resolve("out"), ArtifactWriter.Options.defaults(false)));
         assertTrue(e.getMessage().contains("T5ForConditionalGeneration") && e.getMessage().contains("LlamaForCausalLM"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("out").resolve("model.onnx")));
     }
@@ -127,7 +129,7 @@ class ModelExportTest {
     void unwritableOutputFolderIsAClearError() throws Exception {
         Path file = Files.writeString(tmp.resolve("not-a-dir"), "x");
         OnnxExportException e = assertThrows(OnnxExportException.class,
-                () -> ModelExport.export(Fixtures.dir("gpt2"), file.resolve("out"), false, Map.of()));
+                () -> ArtifactWriter.writeFolder(Fixtures.dir("gpt2"), file.resolve("out"), ArtifactWriter.Options.defaults(false)));
         assertTrue(e.getMessage().contains("output folder") && e.getMessage().contains("not-a-dir"), e.getMessage());
     }
 
@@ -138,7 +140,7 @@ class ModelExportTest {
         Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r-xr-xr-x"));
         try {
             OnnxExportException e = assertThrows(OnnxExportException.class,
-                    () -> ModelExport.export(Fixtures.dir("gpt2"), ro, false, Map.of()));
+                    () -> ArtifactWriter.writeFolder(Fixtures.dir("gpt2"), ro, ArtifactWriter.Options.defaults(false)));
             assertTrue(e.getMessage().contains(ro.toString()), e.getMessage());
         } finally {
             Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -48,7 +48,8 @@ class PrunedExportTest {
     private void exportAndCompare(String fixture, DecoderWeights sliced, List<LayerSizes> expectedSizes) throws Exception {
         assertEquals(expectedSizes, sliced.layerSizes());
         Path out = tmp.resolve(fixture);
-        ExportManifest m = ModelExport.export(sliced, null, out, ModelExport.Options.defaults(false), Map.of(ModelExport.SOURCE_SHA256, "test"));
+        ExportManifest m = ArtifactWriter.writeDecoder(sliced, out, ArtifactWriter.Options.defaults(false)
+                .withMetadata(Map.of(ModelExport.SOURCE_SHA256, "test")));
         assertEquals(expectedSizes, m.layerSizes());
         Fixtures.Expected exp = Fixtures.expected(fixture);
         try (OrtDecoder d = OrtDecoder.open(out)) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.secateur.onnx.ModelExport;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.testsupport.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,9 +28,9 @@ class DecodeBatchTest {
 
     @BeforeAll
     static void export() {
-        ModelExport.export(Fixtures.dir("llama-gqa"), tmp.resolve("llama"), false, Map.of());
-        ModelExport.export(Fixtures.dir("llama-gqa"), tmp.resolve("llama-fp16"), true, Map.of());
-        ModelExport.export(Fixtures.dir("gpt2"), tmp.resolve("gpt2"), false, Map.of());
+        ArtifactWriter.writeFolder(Fixtures.dir("llama-gqa"), tmp.resolve("llama"), ArtifactWriter.Options.defaults(false));
+        ArtifactWriter.writeFolder(Fixtures.dir("llama-gqa"), tmp.resolve("llama-fp16"), ArtifactWriter.Options.defaults(true));
+        ArtifactWriter.writeFolder(Fixtures.dir("gpt2"), tmp.resolve("gpt2"), ArtifactWriter.Options.defaults(false));
         for (String name : List.of("llama", "llama-fp16", "gpt2")) {
             MODELS.put(name, OrtDecoder.open(tmp.resolve(name)));
         }

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.secateur.onnx.ModelExport;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.testsupport.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,8 +31,8 @@ class GenerationTest {
 
     @BeforeAll
     static void export() {
-        ModelExport.export(Fixtures.dir("llama-gqa"), tmp.resolve("llama"), false, Map.of());
-        ModelExport.export(Fixtures.dir("gpt2"), tmp.resolve("gpt2"), false, Map.of());
+        ArtifactWriter.writeFolder(Fixtures.dir("llama-gqa"), tmp.resolve("llama"), ArtifactWriter.Options.defaults(false));
+        ArtifactWriter.writeFolder(Fixtures.dir("gpt2"), tmp.resolve("gpt2"), ArtifactWriter.Options.defaults(false));
         llama = OrtDecoder.open(tmp.resolve("llama"));
         gpt2 = OrtDecoder.open(tmp.resolve("gpt2"));
     }

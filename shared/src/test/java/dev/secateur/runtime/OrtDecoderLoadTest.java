@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.secateur.onnx.ModelExport;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.testsupport.Fixtures;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +19,7 @@ class OrtDecoderLoadTest {
 
     private Path exported() {
         Path out = tmp.resolve("model");
-        ModelExport.export(Fixtures.dir("llama-gqa"), out, false, Map.of());
+        ArtifactWriter.writeFolder(Fixtures.dir("llama-gqa"), out, ArtifactWriter.Options.defaults(false));
         return out;
     }
 
@@ -80,7 +79,7 @@ class OrtDecoderLoadTest {
         Path src = Fixtures.copy("gpt2", tmp.resolve("src"));
         Files.writeString(src.resolve("tokenizer.json"), "{}");
         Path out = tmp.resolve("out");
-        ModelExport.export(src, out, false, Map.of());
+        ArtifactWriter.writeFolder(src, out, ArtifactWriter.Options.defaults(false));
         Files.delete(out.resolve("tokenizer.json"));
         e = assertThrows(ModelLoadException.class, () -> OrtDecoder.open(out));
         assertTrue(e.getMessage().contains("tokenizer.json") && e.getMessage().contains("missing"), e.getMessage());

@@ -64,6 +64,42 @@ class ModelStoreTest {
         assertEquals("weights-v2", Files.readString(store.resolve("tiny-llama", 2).resolve("model.onnx")));
     }
 
+    /** A file the staged manifest vouches for (not modified since) but whose bytes differ was corrupted in staging. */
+    @Test
+    void aCopiedFileThatDiffersFromTheStagedManifestIsRefused() throws IOException {
+        Path staging = staging("c");
+        Files.writeString(staging.resolve("manifest.json"), "{\"kind\": \"decoder\", \"files\": [{\"path\": \"model.onnx\", \"size\": 9, "
+                + "\"sha256\": \"" + Sha256.hex("weights-x".getBytes(StandardCharsets.UTF_8)) + "\"}]}");
+        java.nio.file.attribute.FileTime manifestWritten = Files.getLastModifiedTime(staging.resolve("manifest.json"));
+        Files.setLastModifiedTime(staging.resolve("model.onnx"), java.nio.file.attribute.FileTime.fromMillis(manifestWritten.toMillis() - 1000));
+        StoreException e = assertThrows(StoreException.class, () -> store.publish("m", staging, Map.of()));
+        assertTrue(e.getMessage().contains("model.onnx") && e.getMessage().contains("staged manifest"), e.getMessage());
+        assertEquals(List.of(), store.versions("m"));
+
+        // rewritten after the manifest: the store's own hash stands, and the description is carried over all the same
+        Files.writeString(staging.resolve("model.onnx"), "weights-y");
+        Files.setLastModifiedTime(staging.resolve("model.onnx"), java.nio.file.attribute.FileTime.fromMillis(manifestWritten.toMillis() + 1000));
+        store.publish("m", staging, Map.of());
+        Manifest m = store.verify("m", 1);
+        assertEquals("decoder", m.kind());
+        assertEquals(Sha256.hex("weights-y".getBytes(StandardCharsets.UTF_8)), m.file("model.onnx").orElseThrow().sha256());
+    }
+
+    /** A moved file rewritten after the staged manifest is hashed afresh, not given the manifest's stale hash. */
+    @Test
+    void aMovedFileRewrittenAfterTheStagedManifestIsHashedAfresh() throws IOException {
+        Path staging = staging("d");
+        Files.writeString(staging.resolve("manifest.json"), "{\"kind\": \"encoder\", \"files\": [{\"path\": \"model.onnx\", \"size\": 9, "
+                + "\"sha256\": \"" + Sha256.hex("weights-d".getBytes(StandardCharsets.UTF_8)) + "\"}]}");
+        Files.writeString(staging.resolve("model.onnx"), "weights-e");
+        Files.setLastModifiedTime(staging.resolve("model.onnx"),
+                java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(staging.resolve("manifest.json")).toMillis() + 1000));
+        store.publish("m", staging, Map.of(), VersionStatus.PUBLISHED, ModelStore.Transfer.MOVE);
+        Manifest m = store.verify("m", 1);
+        assertEquals("encoder", m.kind());
+        assertEquals(Sha256.hex("weights-e".getBytes(StandardCharsets.UTF_8)), m.file("model.onnx").orElseThrow().sha256());
+    }
+
     @Test
     void manifestDescribesEveryFile() throws IOException {
         Path staging = staging("a");

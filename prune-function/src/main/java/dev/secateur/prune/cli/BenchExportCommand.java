@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.ExportManifest;
-import dev.secateur.onnx.ModelExport;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.prune.model.ForwardCapture;
 import dev.secateur.runtime.Generator;
@@ -64,7 +64,7 @@ public class BenchExportCommand implements Runnable {
     private void measure(String variant, DecoderWeights w) {
         Path out = dir.resolve(variant);
         long t0 = System.nanoTime();
-        ExportManifest m = ModelExport.export(w, null, out, ModelExport.Options.defaults(false), Map.of());
+        ExportManifest m = ArtifactWriter.writeDecoder(w, out, ArtifactWriter.Options.defaults(false));
         double exportSeconds = (System.nanoTime() - t0) / 1e9;
         int[] ids = new Random(7).ints(prompt, 0, w.config().vocabSize()).toArray();
         double[] prefill = new double[repeats], perToken = new double[repeats], djl = new double[repeats];

@@ -1,14 +1,14 @@
 package dev.secateur.prune.cli;
 
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.ExportManifest;
-import dev.secateur.onnx.ModelExport;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Hugging Face folder (dense or pruned) → model.onnx + tokenizer.json + manifest.json. */
+/** Hugging Face folder (dense or pruned, decoder or encoder) → model.onnx + tokenizer.json + manifest.json. */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a model folder to ONNX (KV cache inputs/outputs, per-layer sizes in the metadata).")
 public class ExportCommand implements Runnable {
@@ -24,7 +24,7 @@ public class ExportCommand implements Runnable {
     @Override
     public void run() {
         long start = System.nanoTime();
-        ExportManifest m = ModelExport.export(model, out, fp16, Map.of());
+        ExportManifest m = ArtifactWriter.writeFolder(model, out, ArtifactWriter.Options.defaults(fp16));
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("out", out.toString());
         line.put("architecture", m.architecture());

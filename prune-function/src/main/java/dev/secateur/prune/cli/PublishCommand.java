@@ -1,8 +1,8 @@
 package dev.secateur.prune.cli;
 
 import dev.secateur.checkpoint.ConfigReader;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.ExportManifest;
-import dev.secateur.onnx.ModelExport;
 import dev.secateur.store.AtomicFiles;
 import dev.secateur.store.ModelStore;
 import dev.secateur.store.StoredVersion;
@@ -46,7 +46,6 @@ public class PublishCommand implements Runnable {
         }
         try {
             ExportManifest exported = export(staging);
-            copyCheckpoint(model, staging);
             StoredVersion v = modelStore.publish(name, staging, Map.of("architecture", exported.architecture(),
                     "source", model.toAbsolutePath().toString(), "parameters", Long.toString(exported.parameters())),
                     dev.secateur.store.VersionStatus.PUBLISHED, ModelStore.Transfer.MOVE);
@@ -62,26 +61,14 @@ public class PublishCommand implements Runnable {
         }
     }
 
-    /** Either kind of model folder: ModelExport decides by the config (an encoder is served on /v1/embeddings). */
+    /**
+     * Either kind of model folder (the writer decides by its config; an encoder is served on /v1/embeddings), its
+     * checkpoint files copied as they are, so a prune request can name the version as its source.
+     */
     private ExportManifest export(Path staging) {
         if (fp16 && !ConfigReader.read(model).architecture().isDecoder()) {
             throw new IllegalArgumentException("--fp16: encoders are exported in float32 only");
         }
-        return ModelExport.exportFolder(model, staging, fp16, Map.of());
+        return ArtifactWriter.writeFolder(model, staging, ArtifactWriter.Options.defaults(fp16).withCheckpoint(ArtifactWriter.Checkpoint.COPY));
     }
-
-    /** config.json and the safetensors files (shards and index too); tokenizer.json came with the export. */
-    private static void copyCheckpoint(Path model, Path staging) {
-        try (var files = Files.list(model)) {
-            for (Path f : files.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.equals("config.json") || n.endsWith(".safetensors") || n.equals("model.safetensors.index.json");
-            }).toList()) {
-                Files.copy(f, staging.resolve(f.getFileName()));
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException(model + ": cannot copy the checkpoint files (" + e.getMessage() + ")", e);
-        }
-    }
-
 }

@@ -2,7 +2,7 @@ package dev.secateur.prune.encoder;
 
 import dev.secateur.embedding.Fidelity;
 import dev.secateur.model.EncoderWeights;
-import dev.secateur.onnx.EncoderOnnxExporter;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.OnnxImporter;
 import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.engine.CalibrationMode;
@@ -166,7 +166,7 @@ public final class EncoderBenchmark {
         try {
             for (var e : shapes.entrySet()) {
                 Path dir = work.resolve("onnx-" + sessions.size());
-                EncoderOnnxExporter.export(e.getValue(), null, dir, Map.of());
+                ArtifactWriter.writeEncoder(e.getValue(), dir, ArtifactWriter.Options.defaults(false));
                 sessions.put(e.getKey(), OrtEncoder.open(dir.resolve("model.onnx"), threads, false));
                 times.put(e.getKey(), new ArrayList<>());
             }

@@ -6,6 +6,8 @@ import dev.secateur.events.BeforeAfter;
 import dev.secateur.events.PruneRequest;
 import dev.secateur.events.RequestValidationException;
 import dev.secateur.json.Json;
+import dev.secateur.onnx.ArtifactWriter;
+import dev.secateur.onnx.ExportManifest;
 import dev.secateur.onnx.ModelExport;
 import dev.secateur.prune.engine.CalibrationMode;
 import dev.secateur.prune.engine.InvalidOptionException;
@@ -35,8 +37,8 @@ import java.util.stream.Stream;
  * The service's and the CLI's one runner, for decoders and encoders alike: the calibrated pipeline
  * ({@link PrunePipeline#run}: activations, criterion, plan, compensation, slicing, before/after on the evaluation
  * inputs: perplexity for a decoder, embedding fidelity for an encoder), then the ONNX export the serve-function
- * loads ({@link ServableExport}), and report.json. Request fields map one to one onto {@link PruneOptions}'s builder; what the
- * pipeline cannot do is refused with the field its {@link InvalidOptionException} names.
+ * loads (written by {@link ArtifactWriter} beside the checkpoint), and report.json. Request fields map one to one onto
+ * {@link PruneOptions}'s builder; what the pipeline cannot do is refused with the field its {@link InvalidOptionException} names.
  */
 public final class PipelineJobRunner implements PruneJobRunner {
 
@@ -133,10 +135,10 @@ public final class PipelineJobRunner implements PruneJobRunner {
 
         long t0 = System.nanoTime();
         Path out = task.outputDir();
+        ExportManifest exported = null;
         if (task.exportOnnx()) {
             progress.report("export", 90, "ONNX " + req.export());
-            ServableExport.write(out, "fp16".equals(req.export()), Map.of(ModelExport.PLAN, Files.readString(out.resolve("plan.json")),
-                    ModelExport.SOURCE_SHA256, ModelExport.sourceSha256(task.sourceDir())));
+            exported = servableExport(out, task.sourceDir(), "fp16".equals(req.export()));
         }
         Map<String, Double> timings = new LinkedHashMap<>(result.seconds());
         timings.put("export", (System.nanoTime() - t0) / 1e9);
@@ -169,7 +171,8 @@ public final class PipelineJobRunner implements PruneJobRunner {
             report.put("recallAt1", result.fidelity().recallAt1());
             report.put("evalSentences", result.fidelity().sentences());
         }
-        java.util.List<dev.secateur.model.LayerSizes> sizes = layerSizes(out, encoder);
+        // the export read the pruned weights once already; its manifest records every layer's sizes
+        java.util.List<dev.secateur.model.LayerSizes> sizes = exported != null ? exported.layerSizes() : layerSizes(out, encoder);
         report.set("layerSizes", Json.toTree(sizes));
         writeChart(out, task, result, sizes);
         report.put("evaluated", task.eval() != null);
@@ -191,6 +194,17 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 "architecture", ConfigReader.read(out).architecture().name(),
                 "device", result.device(),
                 "format", "onnx+safetensors"));
+    }
+
+    /**
+     * The ONNX form serve-function loads, added to the pruned checkpoint the pipeline wrote into {@code out}: the
+     * weights are read back once (a decoder block by block, like the pruning did; an encoder whole), and manifest.json
+     * records the kind, architecture and layer sizes for the store to publish with the version.
+     */
+    private static ExportManifest servableExport(Path out, Path source, boolean fp16) throws IOException {
+        return ArtifactWriter.writeFolder(out, out, ArtifactWriter.Options.defaults(fp16).withCheckpoint(ArtifactWriter.Checkpoint.IN_PLACE)
+                .withMetadata(Map.of(ModelExport.PLAN, Files.readString(out.resolve("plan.json")),
+                        ModelExport.SOURCE_SHA256, ModelExport.sourceSha256(source))));
     }
 
     /** The request's mask-opt fields, their defaults where left out. */

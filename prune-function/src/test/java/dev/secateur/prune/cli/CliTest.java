@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secateur.onnx.ArtifactWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.secateur.onnx.ModelExport;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.junit.main.LaunchResult;
@@ -101,7 +101,7 @@ class CliTest {
 
     @Test
     void evalRunsAnOnnxExportOnOnnxRuntime(QuarkusMainLauncher launcher, @TempDir Path out) throws Exception {
-        ModelExport.export(Path.of(path("fixtures/llama-gqa")), out, false, Map.of());
+        ArtifactWriter.writeFolder(Path.of(path("fixtures/llama-gqa")), out, ArtifactWriter.Options.defaults(false));
         String[] args = {"--tokenizer", path("fixtures/tokenizer.json"), "--text", path("text/words.txt"), "--seq-len", "16", "--device", "cpu"};
         LaunchResult onnx = launcher.launch(concat(new String[] {"eval", "--model", out.toString()}, args));
         assertEquals(0, onnx.exitCode(), onnx.getErrorOutput());
@@ -113,7 +113,7 @@ class CliTest {
 
     @Test
     void benchOnnxTimesAFolderAloneAndBesideAMemoryNeighbour(QuarkusMainLauncher launcher, @TempDir Path out) throws Exception {
-        ModelExport.export(Path.of(path("fixtures/llama-gqa")), out, false, Map.of());
+        ArtifactWriter.writeFolder(Path.of(path("fixtures/llama-gqa")), out, ArtifactWriter.Options.defaults(false));
         LaunchResult r = launcher.launch("bench-onnx", "--model", out.toString(), "--prompt", "4", "--decode", "3",
                 "--repeats", "2", "--intra-op-threads", "1", "--spin-wait", "false", "--neighbour-mb", "8");
         assertEquals(0, r.exitCode(), r.getErrorOutput());

@@ -56,7 +56,7 @@ class PublishCliTest {
         assertEquals(1, jsonLine(published).get("version").asInt());
 
         ModelStore s = new ModelStore(store);
-        s.verify("minilm", 1);
+        assertEquals("encoder", s.verify("minilm", 1).kind());
         Path dir = s.resolve("minilm", 1);
         try (OrtEncoder served = OrtEncoder.open(dir); OrtEncoder original = OrtEncoder.open(onnx);
              SentenceTokenizer tok = SentenceTokenizer.load(dir.resolve("tokenizer.json"))) {
@@ -88,8 +88,13 @@ class PublishCliTest {
                 "--name", "tiny");
         assertEquals(0, published.exitCode(), published.getErrorOutput());
         ModelStore s = new ModelStore(store);
-        s.verify("tiny", 1);
+        dev.secateur.store.Manifest manifest = s.verify("tiny", 1);
+        assertEquals("decoder", manifest.kind());
+        assertEquals("LlamaForCausalLM", manifest.architecture());
         Path dir = s.resolve("tiny", 1);
+        // the checkpoint went in as it was, so a prune request can name the version as its source
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(fixture.resolve("model.safetensors")),
+                Files.readAllBytes(dir.resolve("model.safetensors")));
         assertEquals(template, Files.readString(dir.resolve("chat_template.jinja")));
         assertTrue(Files.readString(dir.resolve("tokenizer_config.json")).contains("</s>"));
     }

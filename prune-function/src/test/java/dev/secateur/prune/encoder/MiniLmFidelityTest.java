@@ -7,7 +7,7 @@ import ai.djl.Device;
 import dev.secateur.embedding.Embeddings;
 import dev.secateur.embedding.Fidelity;
 import dev.secateur.model.EncoderWeights;
-import dev.secateur.onnx.EncoderOnnxExporter;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.OnnxImporter;
 import dev.secateur.prune.engine.CalibrationMode;
 import dev.secateur.prune.engine.ProgressListener;
@@ -21,7 +21,6 @@ import dev.secateur.tokenizer.SentenceTokenizer;
 import dev.secateur.tokenizer.SentenceTokenizer.Batch;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,7 +89,7 @@ class MiniLmFidelityTest {
 
     @Test
     void ourOnnxExportMatchesTheOriginalOnnxOnOnnxRuntime(@TempDir Path dir) {
-        EncoderOnnxExporter.export(weights, MiniLm.file(MiniLm.TOKENIZER), dir, Map.of());
+        ArtifactWriter.writeEncoder(weights, dir, ArtifactWriter.Options.defaults(false).withTokenizer(MiniLm.file(MiniLm.TOKENIZER)));
         try (OrtEncoder ours = OrtEncoder.open(dir)) {
             assertTrue(ours.pooledInGraph());
             assertEquals("encoder", ours.metadata().get("secateur.kind"));
@@ -127,7 +126,7 @@ class MiniLmFidelityTest {
         try (EncoderModel model = new EncoderModel(pruned, Device.cpu())) {
             djl = model.embed(batch);
         }
-        EncoderOnnxExporter.export(pruned, null, dir.resolve("onnx"), Map.of());
+        ArtifactWriter.writeEncoder(pruned, dir.resolve("onnx"), ArtifactWriter.Options.defaults(false));
         try (OrtEncoder ours = OrtEncoder.open(dir.resolve("onnx"))) {
             double diff = Embeddings.maxAbsDiff(djl, ours.run(batch).sentenceEmbeddings());
             assertTrue(diff <= TOLERANCE, "pruned " + pruned.layerSizes() + ": DJL vs our ONNX max |Δ| = " + diff);

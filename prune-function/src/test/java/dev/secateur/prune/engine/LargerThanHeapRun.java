@@ -3,12 +3,11 @@ package dev.secateur.prune.engine;
 import dev.secateur.checkpoint.DType;
 import dev.secateur.model.RandomCheckpoint;
 import dev.secateur.model.StreamedCheckpoint;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.ExportManifest;
-import dev.secateur.onnx.ModelExport;
 import dev.secateur.prune.plan.Allocation;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * Run in a JVM whose heap is smaller than the model's float32 weights ({@link LargerThanHeapTest} starts it): generate
@@ -27,7 +26,7 @@ public final class LargerThanHeapRun {
                 .ratios(0.2, null, null).allocation(Allocation.UNIFORM).compensation("bias").miTokens(64).maxTokens(256).batchSize(2)
                 .calibrationMode(CalibrationMode.SEQUENTIAL).evalText(text).evalSeqLen(64).evalMaxTokens(256).build();
         PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
-        ExportManifest m = ModelExport.export(r.output(), dir.resolve("onnx"), false, Map.of());
+        ExportManifest m = ArtifactWriter.writeFolder(r.output(), dir.resolve("onnx"), ArtifactWriter.Options.defaults(false));
         try (StreamedCheckpoint pruned = StreamedCheckpoint.open(r.output())) {
             System.out.printf(java.util.Locale.ROOT,
                     "RESULT maxHeap=%d fp32WeightBytes=%d paramsBefore=%d paramsAfter=%d ffn0=%d pplBefore=%.4f pplAfter=%.4f onnxParams=%d%n",

@@ -15,7 +15,7 @@ import dev.secateur.model.LayerSizes;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.model.StreamedCheckpoint;
 import dev.secateur.model.TargetShape;
-import dev.secateur.onnx.ModelExport;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.prune.apply.HiddenSlicer;
 import dev.secateur.prune.apply.StructuredSlicer;
 import dev.secateur.prune.eval.DjlLanguageModel;
@@ -32,7 +32,6 @@ import dev.secateur.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,7 +94,7 @@ class TargetShapePipelineTest {
         // the engine's own before/after pass, the reloaded checkpoint and its ONNX export score the same perplexity
         Path text = PrunePipelineTest.resource("text/words.txt");
         Path onnx = tmp.resolve("onnx");
-        ModelExport.export(r.output(), onnx, false, Map.of());
+        ArtifactWriter.writeFolder(r.output(), onnx, ArtifactWriter.Options.defaults(false));
         Perplexity ppl = new Perplexity(16, 64, 4);
         try (TextTokenizer tok = TextTokenizer.load(PrunePipelineTest.resource("fixtures/tokenizer.json"));
                 DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(r.output(), Device.cpu()));

@@ -3,13 +3,12 @@ package dev.secateur.prune.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.Device;
-import dev.secateur.onnx.ModelExport;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.testsupport.Fixtures;
 import dev.secateur.runtime.OrtDecoder;
 import dev.secateur.tokenizer.TextTokenizer;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +19,7 @@ class OrtLanguageModelTest {
     void onnxExportScoresLikeTheDjlModel(@TempDir Path out) {
         Path text = PerplexityTest.resource("text/words.txt");
         Perplexity ppl = new Perplexity(16, 0, 2);
-        ModelExport.export(Fixtures.dir("qwen2"), out, false, Map.of());
+        ArtifactWriter.writeFolder(Fixtures.dir("qwen2"), out, ArtifactWriter.Options.defaults(false));
         try (TextTokenizer tok = TextTokenizer.load(PerplexityTest.resource("fixtures/tokenizer.json"));
                 DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(Fixtures.dir("qwen2"), Device.cpu()));
                 OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {

@@ -108,6 +108,10 @@ class EncoderPruneServiceTest {
         assertEquals(VersionStatus.PUBLISHED, manifest.status());
         assertEquals(jobId, manifest.metadata().get("jobId"));
         assertEquals("pipeline", manifest.metadata().get("engine"));
+        // the export's description, carried into the version's one manifest: the server reads the kind from it
+        assertEquals("encoder", manifest.kind());
+        assertEquals("BertModel", manifest.architecture());
+        manifest.layerSizes().forEach(s -> assertEquals(1075, s.ffn()));
         for (String f : List.of("model.onnx", "tokenizer.json", "manifest.json", "report.json", "plan.json", "config.json", "model.safetensors")) {
             assertTrue(f.equals("manifest.json") ? Files.isRegularFile(store.resolve("minilm-pruned", version).resolve(f))
                     : manifest.file(f).isPresent(), f + " in " + manifest.files());

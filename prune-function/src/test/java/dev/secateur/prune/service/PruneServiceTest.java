@@ -148,6 +148,8 @@ class PruneServiceTest {
         assertEquals(store.manifestSha256(model, version), completed.get("manifestSha256").asText());
         assertEquals(store.resolve(model, version).toString(), completed.get("location").asText());
         assertEquals(jobId, manifest.metadata().get("jobId"));
+        assertEquals("decoder", manifest.kind());
+        manifest.layerSizes().forEach(s -> assertEquals(72, s.ffn()));
         assertTrue(manifest.file("model.safetensors.index.json").isPresent() && manifest.file("model.onnx").isPresent()
                 && manifest.file("report.json").isPresent()
                 && manifest.file("plan.json").isPresent(), "files: " + manifest.files());

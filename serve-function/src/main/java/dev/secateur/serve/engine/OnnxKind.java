@@ -2,21 +2,24 @@ package dev.secateur.serve.engine;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
+import dev.secateur.onnx.ExportManifest;
 import dev.secateur.onnx.ModelExport;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Reads {@code secateur.kind} from model.onnx's metadata_props without materialising the graph (the
- * ModelProto fields in between are skipped), so the factory can choose the runtime before opening a session.
+ * ModelProto fields in between are skipped). The fallback for versions whose manifest.json records no kind (published
+ * before manifests carried one), and the diagnosis when a graph does not open as the kind its manifest says.
  */
 final class OnnxKind {
 
-    static final String ENCODER = "encoder";
-    static final String DECODER = "decoder";
+    static final String ENCODER = ExportManifest.ENCODER;
+    static final String DECODER = ExportManifest.DECODER;
     /** ModelProto.metadata_props. */
     private static final int METADATA_PROPS = 14;
 
@@ -25,13 +28,18 @@ final class OnnxKind {
 
     /** "encoder" or "decoder"; a file without the entry (or one that does not parse) counts as a decoder. */
     static String of(Path model) {
+        return recorded(model).orElse(DECODER);
+    }
+
+    /** The value of secateur.kind, or empty when the file has no such entry or does not parse. */
+    static Optional<String> recorded(Path model) {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(model), 1 << 16)) {
             CodedInputStream c = CodedInputStream.newInstance(in);
             c.setSizeLimit(Integer.MAX_VALUE);
             while (true) {
                 int tag = c.readTag();
                 if (tag == 0) {
-                    return DECODER;
+                    return Optional.empty();
                 }
                 if (WireFormat.getTagFieldNumber(tag) == METADATA_PROPS
                         && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
@@ -47,15 +55,15 @@ final class OnnxKind {
                     }
                     c.popLimit(old);
                     if (ModelExport.KIND.equals(key)) {
-                        return ENCODER.equals(value) ? ENCODER : DECODER;
+                        return Optional.of(ENCODER.equals(value) ? ENCODER : DECODER);
                     }
                 } else if (!c.skipField(tag)) {
-                    return DECODER;
+                    return Optional.empty();
                 }
             }
         } catch (IOException | RuntimeException e) {
             // Not a parseable ONNX file: the decoder path reports the load failure as before.
-            return DECODER;
+            return Optional.empty();
         }
     }
 }

