@@ -13,33 +13,16 @@ import dev.secateur.prune.mi.ScalarSetElimination;
  * lowest ||W_out[:, j]||² · Var(z_j | kept) (= ||W_:j||² / [C⁻¹]_jj; for a KV group tr(W_gᵀW_g (P_gg)⁻¹)),
  * which is exactly the output error a least-squares refit of the output projection cannot recover.
  *
+ * <p>For FFN neurons the costs read the output columns as the earlier removals left them after their least-squares
+ * share was folded into the remaining neurons (structured OBS, {@link ScalarSetElimination#runCompensated}), so each
+ * step is the greedy step of the refit error itself. On the byte-level benchmark model that beat charging the
+ * original columns at 20–50 % of FFN neurons with lsq as well as without (docs/benchmarks/kjv-byte-ffn-pruning.md).
+ *
  * @param maxFraction stop the exact greedy after this fraction of units (the rest is appended in the order
  *     of the last step's costs): a plan never removes more than its ratio, so exact steps beyond it are wasted
- * @param compensatedCosts FFN neurons: charge each step with the output columns as earlier removals left them after
- *     folding their least-squares share into the remaining neurons (structured OBS,
- *     {@link ScalarSetElimination#runCompensated}), instead of the original columns. {@link #forCompensation} turns it
- *     on for runs without a least-squares refit, where it measured better (docs/benchmarks/kjv-llama-ffn-pruning.md)
  */
-public record MiSetSelector(NDManager manager, double ridge, double maxFraction, boolean compensatedCosts) implements Selector {
+public record MiSetSelector(NDManager manager, double ridge, double maxFraction) implements Selector {
     public static final double DEFAULT_RIDGE = 1e-2;
-
-    /** Original-column costs. */
-    public MiSetSelector(NDManager manager, double ridge, double maxFraction) {
-        this(manager, ridge, maxFraction, false);
-    }
-
-    /**
-     * The mi variant for a run's compensation: compensated (OBS) costs with none and bias, original-column costs with
-     * lsq. Measured on the demo model, 3 calibration seeds: without compensation the OBS costs gave ×1.0018 / ×1.0027 /
-     * ×1.0022 at 27 / 40 / 50 % of FFN neurons against ×1.0023 / ×1.0042 / ×1.0079; with lsq they tied at 10–40 % and
-     * lost at 50 % (×1.00048 against ×1.00032). Other selectors pass through unchanged.
-     */
-    public static Selector forCompensation(Selector s, String compensation) {
-        if (s instanceof MiSetSelector m && !"lsq".equals(compensation)) {
-            return new MiSetSelector(m.manager(), m.ridge(), m.maxFraction(), true);
-        }
-        return s;
-    }
 
     @Override
     public String name() {
@@ -57,13 +40,7 @@ public record MiSetSelector(NDManager manager, double ridge, double maxFraction,
         double[] cost = new double[units];
         double[] info = new double[units];
         if (v.blockSize() == 1) {
-            double[] energy = new double[units];
-            for (int u = 0; u < units; u++) {
-                energy[u] = gram[u][0];
-            }
-            ScalarSetElimination.Result r = compensatedCosts
-                    ? ScalarSetElimination.runCompensated(manager, z, v.output(), ridge, exact, precision(units))
-                    : ScalarSetElimination.run(manager, z, energy, ridge, exact, precision(units));
+            ScalarSetElimination.Result r = ScalarSetElimination.runCompensated(manager, z, v.output(), ridge, exact, precision(units));
             System.arraycopy(r.order(), 0, order, 0, exact);
             System.arraycopy(r.cost(), 0, cost, 0, exact);
             System.arraycopy(r.information(), 0, info, 0, exact);

@@ -152,11 +152,9 @@ public final class PrunePipeline {
                     throw new InvalidOptionException("method", "mask-opt scores masks by the language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
                 }
                 // mi ranks the neurons θ starts from (--mask-init mi); the learnt θ decides the plan
-                selector = dev.secateur.prune.criterion.MiSetSelector.forCompensation(Criteria.byName("mi", manager, spec.settings()),
-                        spec.compensation());
+                selector = Criteria.byName("mi", manager, spec.settings());
             } else {
-                selector = dev.secateur.prune.criterion.MiSetSelector.forCompensation(Criteria.byName(spec.criterion(), manager, spec.settings()),
-                        spec.compensation());
+                selector = Criteria.byName(spec.criterion(), manager, spec.settings());
             }
             Compensator compensator = Compensators.byName(spec.compensation(), manager, spec.settings().ridge());
             StreamingPruner.Run run = new StreamingPruner.Run(o.maxTokens(), o.seed(), o.calibrationMode(), device);

@@ -38,29 +38,45 @@ public final class ScalarSetElimination {
     }
 
     /**
-     * Folds the removed column r into the others: a_i = P_ri / P_rr, W_:i −= a_i W_:r, and the energies follow as
-     * ‖W_:i − a_i W_:r‖² = e_i − 2 a_i ⟨W_:i, W_:r⟩ + a_i² e_r (column r itself becomes zero: a_r = 1).
+     * Γ −= HᵀA + AᵀH for the pending rank-two terms of the compensated costs (rows of H and A), in place: each
+     * removal changed the output Gram matrix Γ = WᵀW by −(g aᵀ + a gᵀ − e a aᵀ) = −(h aᵀ + a hᵀ), h = g − ½ e a.
      */
-    private static void fold(NDManager m, NDArray w, double[] energy, int r, double[] row, double prr, DataType precision) {
-        int d = energy.length;
-        double[] a = new double[d];
-        for (int i = 0; i < d; i++) {
-            a[i] = row[i] / prr;
+    private static void foldGramInto(NDManager m, NDArray gram, double[][] g, double[][] a, double[] e, int count, DataType precision) {
+        int d = g[0].length;
+        double[] hf = new double[count * d], af = new double[count * d];
+        for (int t = 0; t < count; t++) {
+            for (int i = 0; i < d; i++) {
+                hf[t * d + i] = g[t][i] - 0.5 * e[t] * a[t][i];
+                af[t * d + i] = a[t][i];
+            }
         }
         try (NDManager s = m.newSubManager()) {
-            NDArray wr = w.get(new ai.djl.ndarray.index.NDIndex(":, " + r)); // [h]
-            wr.attach(s);
-            NDArray g = wr.matMul(w); // ⟨W_:r, W_:i⟩ for every i, [d]
-            g.attach(s);
-            double[] gd = g.toType(DataType.FLOAT64, false).toDoubleArray();
-            double er = energy[r];
-            for (int i = 0; i < d; i++) {
-                energy[i] = Math.max(0, energy[i] - 2 * a[i] * gd[i] + a[i] * a[i] * er);
-            }
-            NDArray outer = wr.expandDims(1).matMul(s.create(a).toType(precision, false).expandDims(0)); // [h, d]
-            outer.attach(s);
-            w.subi(outer);
+            NDArray hm = s.create(hf, new Shape(count, d)).toType(precision, false);
+            NDArray am = s.create(af, new Shape(count, d)).toType(precision, false);
+            NDArray ha = hm.transpose().matMul(am);
+            gram.subi(ha).subi(ha.transpose());
         }
+    }
+
+    /** Row r of the current Γ: the folded Γ's row minus the pending rank-two terms at r. */
+    private static double[] gramRow(NDManager m, NDArray gram, int r, double[][] g, double[][] a, double[] e, int count) {
+        double[] row;
+        try (NDManager s = m.newSubManager()) {
+            NDArray v = gram.get(r).toType(DataType.FLOAT64, false);
+            v.attach(s);
+            row = v.toDoubleArray();
+        }
+        for (int t = 0; t < count; t++) {
+            double ar = a[t][r], gr = g[t][r], er = e[t] * ar;
+            if (ar == 0 && gr == 0) {
+                continue;
+            }
+            double[] gt = g[t], at = a[t];
+            for (int j = 0; j < row.length; j++) {
+                row[j] -= gt[j] * ar + at[j] * gr - er * at[j];
+            }
+        }
+        return row;
     }
 
     /** P −= UᵀU for the first {@code count} pending terms (rows of U), in place. */
@@ -88,10 +104,14 @@ public final class ScalarSetElimination {
 
     /**
      * The greedy with the output weights kept compensated (structured OBS): after unit r goes, every remaining
-     * column takes over its least-squares share, W_:i ← W_:i − W_:r · P_ri / P_rr (P over the set before the removal),
-     * and the next costs read ‖W_:j‖² of the updated weights. That is the cost a least-squares refit after all the
-     * removals actually pays for each one, where {@link #run(NDManager, Tensor, double[], double, int, DataType)}
-     * charges every unit with its original column, as if none of the earlier removals had been folded into it.
+     * column takes over its least-squares share, W_:i ← W_:i − a_i W_:r with a_i = P_ri / P_rr (P over the set before
+     * the removal), and the next costs read ‖W_:j‖² of the updated weights. That is the cost a least-squares refit
+     * after all the removals actually pays for each one (the greedy of the refit error itself), where
+     * {@link #run(NDManager, Tensor, double[], double, int, DataType)} charges every unit with its original column.
+     *
+     * <p>The weights are never updated: the costs need only the Gram matrix Γ = WᵀW of the updated columns, and a
+     * removal changes it by the rank-two term −(g aᵀ + a gᵀ − e_r a aᵀ), g = Γ_:r, e_r = Γ_rr. Those terms are kept
+     * pending and folded into Γ every {@link #FOLD_EVERY} steps like P's, so a step costs O(d·B) and not O(h·d).
      *
      * @param weight the output projection [h, d] (down_proj), read, not modified
      */
@@ -135,8 +155,18 @@ public final class ScalarSetElimination {
             NDArray p = c.addi(m.eye(d, d, 0, precision).muli(lambda)).inverse();
             c.close();
             double[] diag = p.diagonal().toType(DataType.FLOAT64, false).toDoubleArray();
-            // the compensated output weights [h, d], on the device, when the costs follow them
-            NDArray w = weight == null ? null : m.create(weight.data(), new Shape(weight.dim(0), d)).toType(precision, false);
+            // Γ = WᵀW of the compensated output columns, when the costs follow them (see runCompensated)
+            NDArray gram = null;
+            double[][] pendingG = null, pendingA = null;
+            double[] pendingE = null;
+            if (weight != null) {
+                try (NDManager s = m.newSubManager()) {
+                    gram = SymmetricGram.of(m, s.create(weight.data(), new Shape(weight.dim(0), d)).toType(precision, false));
+                }
+                pendingG = new double[foldEvery][];
+                pendingA = new double[foldEvery][];
+                pendingE = new double[foldEvery];
+            }
 
             int[] order = new int[steps];
             double[] cost = new double[steps], info = new double[steps];
@@ -179,8 +209,19 @@ public final class ScalarSetElimination {
                     }
                 }
                 double pivot = Math.sqrt(Math.max(row[best], Double.MIN_NORMAL));
-                if (w != null) {
-                    fold(m, w, energy, best, row, row[best], precision);
+                if (gram != null) {
+                    double[] a = new double[d];
+                    for (int i = 0; i < d; i++) {
+                        a[i] = row[i] / row[best];
+                    }
+                    double[] g = gramRow(m, gram, best, pendingG, pendingA, pendingE, pendingCount);
+                    double er = g[best];
+                    for (int i = 0; i < d; i++) {
+                        energy[i] = Math.max(0, energy[i] - 2 * a[i] * g[i] + a[i] * a[i] * er);
+                    }
+                    pendingG[pendingCount] = g;
+                    pendingA[pendingCount] = a;
+                    pendingE[pendingCount] = er;
                 }
                 for (int i = 0; i < d; i++) {
                     row[i] /= pivot;
@@ -190,6 +231,9 @@ public final class ScalarSetElimination {
                 pending[pendingCount++] = row;
                 if (pendingCount == foldEvery && step + 1 < steps) {
                     foldInto(m, p, pending, pendingCount, precision);
+                    if (gram != null) {
+                        foldGramInto(m, gram, pendingG, pendingA, pendingE, pendingCount, precision);
+                    }
                     pendingCount = 0;
                 }
             }

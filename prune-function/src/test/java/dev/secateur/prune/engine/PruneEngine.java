@@ -37,8 +37,7 @@ public final class PruneEngine {
     }
 
     public Selector selector(PruneSpec spec) {
-        return dev.secateur.prune.criterion.MiSetSelector.forCompensation(Criteria.byName(spec.criterion(), manager, spec.settings()),
-                spec.compensation());
+        return Criteria.byName(spec.criterion(), manager, spec.settings());
     }
 
     public PruneOutcome prune(DecoderWeights dense, ActivationSource acts, PruneSpec spec, ProgressListener listener) {

@@ -174,6 +174,18 @@ class ScalarSetEliminationTest extends WithDjlManager {
         }
         ScalarSetElimination.Result fast = ScalarSetElimination.runCompensated(manager, z, new Tensor(new int[] {h, d}, wf), ridge, steps,
                 DataType.FLOAT64);
+        double[] energy = new double[d];
+        for (int i = 0; i < h; i++) {
+            for (int j = 0; j < d; j++) {
+                energy[j] += w[i][j] * w[i][j];
+            }
+        }
+        ScalarSetElimination.Result folded = ScalarSetElimination.run(manager, z, energy, new Tensor(new int[] {h, d}, wf), ridge, steps,
+                DataType.FLOAT64, 3);
+        assertArrayEquals(fast.order(), folded.order(), "folding the Gram terms every 3 steps changes no choice");
+        for (int i = 0; i < steps; i++) {
+            assertEquals(fast.cost()[i], folded.cost()[i], 1e-9 * Math.abs(fast.cost()[i]) + 1e-15, "folded cost at step " + i);
+        }
         double before = refitError(c, w, kept);
         for (int step = 0; step < steps; step++) {
             int best = -1;
