@@ -84,7 +84,7 @@ public class V2Resource {
         long t0 = System.nanoTime();
         try (ModelLease lease = models.registry(name).acquire()) {
             ModelHandle h = lease.handle();
-            TextGenerator engine = h.model().generator(h.name());
+            TextGenerator engine = h.model().decoder(h.name()).generator();
             long[][] ids = InferInputs.inputIds(request, engine.vocabSize(), engine.maxPositions(), MAX_LOGITS);
             float[][][] logits = engine.logits(ids);
             int b = ids.length;

@@ -86,8 +86,7 @@ public class ChatCompletionsResource {
     }
 
     private PreparedCompletion prepare(ModelHandle h, CompletionSpec sampling, List<ChatMessage> messages) {
-        h.model().generator(h.name());
-        ChatFormat chat = h.model().chat();
+        ChatFormat chat = h.model().decoder(h.name()).chat();
         String prompt = chat.template().render(messages, true);
         return service.prepare(h, sampling.withPrompt(Prompt.text(prompt), chat.endOfTurnIds()), "messages");
     }
