@@ -10,6 +10,7 @@ import dev.secateur.serve.model.ModelNotReadyException;
 import dev.secateur.serve.model.ModelRegistry;
 import dev.secateur.serve.model.ModelService;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -30,13 +31,10 @@ public class V2Resource {
     /** Largest logits tensor one request may ask for (B*T*V floats). */
     static final long MAX_LOGITS = 64L * 1024 * 1024;
 
-    private final ModelService models;
-    private final ServeMetrics metrics;
-
-    public V2Resource(ModelService models, ServeMetrics metrics) {
-        this.models = models;
-        this.metrics = metrics;
-    }
+    @Inject
+    ModelService models;
+    @Inject
+    ServeMetrics metrics;
 
     @GET
     @Path("/health/live")
