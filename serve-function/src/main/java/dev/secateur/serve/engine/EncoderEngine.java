@@ -133,10 +133,8 @@ public final class EncoderEngine implements Embedder {
 
     @Override
     public void close() {
-        try {
+        try (tokenizer) {
             encoder.close();
-        } finally {
-            tokenizer.close();
         }
     }
 }

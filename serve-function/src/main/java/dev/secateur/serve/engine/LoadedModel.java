@@ -60,10 +60,8 @@ public sealed interface LoadedModel extends AutoCloseable permits LoadedModel.De
 
         @Override
         public void close() {
-            try {
+            try (codec) {
                 generator.close();
-            } finally {
-                codec.close();
             }
         }
     }

@@ -71,15 +71,15 @@ public class ChatCompletionsResource {
                     new ChatCompletionResponse.Message(ChatCompletionResponse.ASSISTANT, c.text(), null),
                     ChatCompletionResponse.LogprobsBody.of(c.logprobs()), c.finish().openAi()));
         }
-        return new ChatCompletionResponse(a.id(), ChatCompletionResponse.OBJECT, a.created(), a.model(),
-                fingerprint(a), choices, Usage.of(result));
+        return new ChatCompletionResponse(ChatHeader.of(a, ChatCompletionResponse.OBJECT), choices, Usage.of(result));
     }
 
     private void stream(AdmittedCompletion a, SseStream.Sink sink, boolean includeUsage) {
+        ChatHeader header = ChatHeader.of(a, ChatCompletionChunk.OBJECT);
         CompletionResult result = answers.run(a, "chat", new ChoiceListener() {
             @Override
             public void started(int index) {
-                sink.send(chunk(a, index, new Delta(ChatCompletionResponse.ASSISTANT, ""), null, null));
+                sink.send(chunk(header, index, new Delta(ChatCompletionResponse.ASSISTANT, ""), null, null));
             }
 
             @Override
@@ -91,27 +91,22 @@ public class ChatCompletionsResource {
             public void delta(int index, String text, List<ScoredToken> tokens) {
                 ChatCompletionResponse.LogprobsBody logprobs = a.job().spec().logprobs() == null ? null
                         : ChatCompletionResponse.LogprobsBody.of(new TokenLogprobs(tokens));
-                sink.send(chunk(a, index, new Delta(null, text), logprobs, null));
+                sink.send(chunk(header, index, new Delta(null, text), logprobs, null));
             }
 
             @Override
             public void finished(int index, Finish finish) {
-                sink.send(chunk(a, index, new Delta(null, null), null, finish.openAi()));
+                sink.send(chunk(header, index, new Delta(null, null), null, finish.openAi()));
             }
         });
         if (includeUsage) {
-            sink.send(new ChatCompletionChunk(a.id(), ChatCompletionChunk.OBJECT, a.created(), a.model(),
-                    fingerprint(a), List.of(), Usage.of(result)));
+            sink.send(new ChatCompletionChunk(header, List.of(), Usage.of(result)));
         }
     }
 
-    private static String fingerprint(AdmittedCompletion a) {
-        return "secateur-" + a.model();
-    }
-
-    private static ChatCompletionChunk chunk(AdmittedCompletion a, int index, Delta delta,
+    private static ChatCompletionChunk chunk(ChatHeader header, int index, Delta delta,
                                              ChatCompletionResponse.LogprobsBody logprobs, String finishReason) {
-        return new ChatCompletionChunk(a.id(), ChatCompletionChunk.OBJECT, a.created(), a.model(), fingerprint(a),
-                List.of(new ChatCompletionChunk.ChoiceBody(index, delta, logprobs, finishReason)), null);
+        return new ChatCompletionChunk(header, List.of(new ChatCompletionChunk.ChoiceBody(index, delta, logprobs,
+                finishReason)), null);
     }
 }

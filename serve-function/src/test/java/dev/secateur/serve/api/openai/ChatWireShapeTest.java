@@ -12,10 +12,13 @@ class ChatWireShapeTest {
     final ObjectMapper mapper = new ObjectMapper();
     final Usage usage = new Usage(3, 2, 5);
 
+    static ChatHeader header(String object) {
+        return new ChatHeader("chatcmpl-1", object, 7, "m:1", "secateur-m:1");
+    }
+
     @Test
     void aChatCompletionKeepsItsKeysAndOrder() throws Exception {
-        ChatCompletionResponse r = new ChatCompletionResponse("chatcmpl-1", ChatCompletionResponse.OBJECT, 7, "m:1",
-                "secateur-m:1", List.of(new ChatCompletionResponse.ChoiceBody(0,
+        ChatCompletionResponse r = new ChatCompletionResponse(header(ChatCompletionResponse.OBJECT), List.of(new ChatCompletionResponse.ChoiceBody(0,
                         new ChatCompletionResponse.Message(ChatCompletionResponse.ASSISTANT, "hi", null), null, "stop")),
                 usage);
         assertEquals("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":7,\"model\":\"m:1\","
@@ -26,14 +29,12 @@ class ChatWireShapeTest {
 
     @Test
     void aChunkKeepsItsKeysAndLeavesUsageOutUntilTheLast() throws Exception {
-        ChatCompletionChunk delta = new ChatCompletionChunk("chatcmpl-1", ChatCompletionChunk.OBJECT, 7, "m:1",
-                "secateur-m:1", List.of(new ChatCompletionChunk.ChoiceBody(0, new ChatCompletionChunk.Delta(null, "hi"),
+        ChatCompletionChunk delta = new ChatCompletionChunk(header(ChatCompletionChunk.OBJECT), List.of(new ChatCompletionChunk.ChoiceBody(0, new ChatCompletionChunk.Delta(null, "hi"),
                         null, null)), null);
         assertEquals("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":7,\"model\":\"m:1\","
                 + "\"system_fingerprint\":\"secateur-m:1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},"
                 + "\"logprobs\":null,\"finish_reason\":null}]}", mapper.writeValueAsString(delta));
-        ChatCompletionChunk last = new ChatCompletionChunk("chatcmpl-1", ChatCompletionChunk.OBJECT, 7, "m:1",
-                "secateur-m:1", List.of(), usage);
+        ChatCompletionChunk last = new ChatCompletionChunk(header(ChatCompletionChunk.OBJECT), List.of(), usage);
         assertEquals("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":7,\"model\":\"m:1\","
                 + "\"system_fingerprint\":\"secateur-m:1\",\"choices\":[],"
                 + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}", mapper.writeValueAsString(last));
