@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * A BERT-family encoder version: sentence embeddings (mean-pooled, L2-normalised) over the shared
- * {@link OrtEncoder}. It has no logits and does not generate; the completion APIs refuse it.
+ * {@link OrtEncoder}, owning its tokenizer. It has no logits and does not generate; the completion APIs refuse it.
  */
 public final class EncoderEngine implements Embedder {
 
@@ -126,40 +126,15 @@ public final class EncoderEngine implements Embedder {
         return maxPositions;
     }
 
-
     @Override
     public Map<String, String> metadata() {
         return encoder.metadata();
     }
 
-
-
     @Override
     public void close() {
-        encoder.close();
-    }
-
-    /** Token ids with the encoder's special tokens; closing it closes the tokenizer. */
-    static final class SentenceCodec implements TextCodec {
-        private final SentenceTokenizer tokenizer;
-
-        SentenceCodec(SentenceTokenizer tokenizer) {
-            this.tokenizer = tokenizer;
-        }
-
-        @Override
-        public long[] encode(String text) {
-            return tokenizer.encode(text);
-        }
-
-        @Override
-        public String decode(long[] ids) {
-            throw new UnsupportedOperationException("an encoder's tokens are not decoded");
-        }
-
-        @Override
-        public void close() {
-            tokenizer.close();
+        try (tokenizer) {
+            encoder.close();
         }
     }
 }

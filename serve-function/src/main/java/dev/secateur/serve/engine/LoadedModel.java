@@ -2,48 +2,91 @@ package dev.secateur.serve.engine;
 
 import dev.secateur.serve.chat.ChatFormat;
 import dev.secateur.serve.generate.InvalidRequestException;
+import java.util.Optional;
 
 /**
- * What a version folder opens to: the network, its tokenizer and, for decoders, how it chats.
- *
- * @param chat null for encoders
+ * What a version folder opens to: a {@link Decoder} or an {@link Encoder}. Exactly one of {@link #asDecoder()} and
+ * {@link #asEncoder()} is present, so callers ask for the kind they need instead of testing what they hold.
  */
-public record LoadedModel(Engine engine, TextCodec codec, ChatFormat chat) implements AutoCloseable {
+public sealed interface LoadedModel extends AutoCloseable permits LoadedModel.Decoder, LoadedModel.Encoder {
 
-    public LoadedModel(Engine engine, TextCodec codec) {
-        this(engine, codec, null);
-    }
+    /** What both kinds report: provider, context, vocabulary, metadata. */
+    Engine engine();
 
-    public boolean isEncoder() {
-        return engine instanceof Embedder;
+    Optional<Decoder> asDecoder();
+
+    Optional<Embedder> asEncoder();
+
+    @Override
+    void close();
+
+    default boolean isEncoder() {
+        return asEncoder().isPresent();
     }
 
     /**
-     * The decoder, for the endpoints that generate or score tokens.
+     * The decoder with its tokenizer and chat format, for the endpoints that generate or score tokens.
      *
      * @throws InvalidRequestException (400, param model) when this version is an encoder
      */
-    public TextGenerator generator(String name) {
-        if (engine instanceof TextGenerator g) {
-            return g;
-        }
-        throw new InvalidRequestException("model " + name + " is an encoder; use /v1/embeddings", "model");
+    default Decoder decoder(String name) {
+        return asDecoder().orElseThrow(
+                () -> new InvalidRequestException("model " + name + " is an encoder; use /v1/embeddings", "model"));
     }
 
     /** @throws InvalidRequestException (400, param model) when this version is a decoder */
-    public Embedder embedder(String name) {
-        if (engine instanceof Embedder e) {
-            return e;
-        }
-        throw new InvalidRequestException("model " + name + " is a decoder; use /v1/completions", "model");
+    default Embedder embedder(String name) {
+        return asEncoder().orElseThrow(
+                () -> new InvalidRequestException("model " + name + " is a decoder; use /v1/completions", "model"));
     }
 
-    @Override
-    public void close() {
-        try {
-            engine.close();
-        } finally {
-            codec.close();
+    /** A generating version: the network, its text codec and how it chats. */
+    record Decoder(TextGenerator generator, TextCodec codec, ChatFormat chat) implements LoadedModel {
+
+        @Override
+        public Engine engine() {
+            return generator;
+        }
+
+        @Override
+        public Optional<Decoder> asDecoder() {
+            return Optional.of(this);
+        }
+
+        @Override
+        public Optional<Embedder> asEncoder() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void close() {
+            try (codec) {
+                generator.close();
+            }
+        }
+    }
+
+    /** An embedding version; the embedder owns its tokenizer. */
+    record Encoder(Embedder embedder) implements LoadedModel {
+
+        @Override
+        public Engine engine() {
+            return embedder;
+        }
+
+        @Override
+        public Optional<Decoder> asDecoder() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Embedder> asEncoder() {
+            return Optional.of(embedder);
+        }
+
+        @Override
+        public void close() {
+            embedder.close();
         }
     }
 }

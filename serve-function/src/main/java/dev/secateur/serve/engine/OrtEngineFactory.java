@@ -73,8 +73,8 @@ public class OrtEngineFactory implements EngineFactory {
             TextTokenizer tokenizer = TextTokenizer.load(dir.resolve(TOKENIZER));
             try {
                 ChatFormat chat = chat(dir, decoder, tokenizer);
-                return new LoadedModel(new OrtEngine(decoder, o.batching(), o.decodeStats()), new TokenizerCodec(tokenizer),
-                        chat);
+                return new LoadedModel.Decoder(new OrtEngine(decoder, o.batching(), o.decodeStats()),
+                        new TokenizerCodec(tokenizer), chat);
             } catch (RuntimeException e) {
                 tokenizer.close();
                 throw e;
@@ -105,7 +105,7 @@ public class OrtEngineFactory implements EngineFactory {
         OrtEncoder encoder = OrtEncoder.open(dir.resolve(MODEL), options);
         try {
             SentenceTokenizer tokenizer = SentenceTokenizer.load(dir.resolve(TOKENIZER));
-            return new LoadedModel(new EncoderEngine(encoder, tokenizer), new EncoderEngine.SentenceCodec(tokenizer));
+            return new LoadedModel.Encoder(new EncoderEngine(encoder, tokenizer));
         } catch (RuntimeException e) {
             encoder.close();
             throw e;

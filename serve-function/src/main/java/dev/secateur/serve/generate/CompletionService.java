@@ -2,6 +2,7 @@ package dev.secateur.serve.generate;
 
 import dev.secateur.serve.engine.TextGenerator;
 import dev.secateur.serve.engine.Finish;
+import dev.secateur.serve.engine.LoadedModel;
 import dev.secateur.runtime.SamplingParams;
 import dev.secateur.serve.engine.TextCodec;
 import dev.secateur.serve.model.ModelHandle;
@@ -23,8 +24,9 @@ public final class CompletionService {
      * @param promptParam the request field the prompt came from, named in errors ("prompt" or "messages")
      */
     public PreparedCompletion prepare(ModelHandle model, CompletionSpec spec, String promptParam) {
-        TextCodec codec = model.model().codec();
-        TextGenerator engine = model.model().generator(model.name());
+        LoadedModel.Decoder decoder = model.model().decoder(model.name());
+        TextCodec codec = decoder.codec();
+        TextGenerator engine = decoder.generator();
         int context = engine.maxPositions();
         int vocab = engine.vocabSize();
         List<long[]> ids = new ArrayList<>();
@@ -76,7 +78,7 @@ public final class CompletionService {
         long[] firstToken = {-1};
         int promptTokens = 0;
         boolean together = job.promptIds().size() * spec.n() > 1
-                && job.model().model().generator(job.model().name()).batches();
+                && job.model().model().decoder(job.model().name()).generator().batches();
         ChoiceListener target = together ? new OneAtATime(listener) : listener;
         List<Callable<Choice>> calls = new ArrayList<>();
         int index = 0;
@@ -176,8 +178,9 @@ public final class CompletionService {
 
     private static Choice one(ModelHandle model, long[] prompt, CompletionSpec spec, SamplingParams params, int index,
                               ChoiceListener listener, long[] firstToken) {
-        TextGenerator engine = model.model().generator(model.name());
-        TextCodec codec = model.model().codec();
+        LoadedModel.Decoder decoder = model.model().decoder(model.name());
+        TextGenerator engine = decoder.generator();
+        TextCodec codec = decoder.codec();
         boolean scoring = spec.logprobs() != null;
         listener.started(index);
         String echo = spec.echo() ? codec.decode(prompt) : "";

@@ -1,6 +1,7 @@
 package dev.secateur.serve.generate;
 
 import dev.secateur.serve.engine.Alternatives;
+import dev.secateur.serve.engine.LoadedModel;
 import dev.secateur.serve.engine.LogSoftmax;
 import dev.secateur.serve.engine.TextCodec;
 import dev.secateur.serve.model.ModelHandle;
@@ -18,8 +19,9 @@ final class Logprobs {
      * its top alternatives; the first token has none.
      */
     static List<ScoredToken> echoed(ModelHandle model, long[] prompt, int top, int echoLength) {
-        TextCodec codec = model.model().codec();
-        float[][] logits = model.model().generator(model.name()).logits(new long[][] {prompt})[0];
+        LoadedModel.Decoder decoder = model.model().decoder(model.name());
+        TextCodec codec = decoder.codec();
+        float[][] logits = decoder.generator().logits(new long[][] {prompt})[0];
         List<ScoredToken> tokens = new ArrayList<>();
         int offset = 0;
         for (int i = 0; i < prompt.length; i++) {

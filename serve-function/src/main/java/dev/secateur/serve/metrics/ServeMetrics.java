@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 import org.jboss.logging.Logger;
 
 /** Prometheus meters (via Micrometer) and the per-version measurements behind the before/after report. */
@@ -65,18 +66,17 @@ public class ServeMetrics implements SwapListener {
                 .description("sequences queued for prefill").strongReference(true).register(registry);
         Gauge.builder("secateur.decode.running", d, DecodeStats::running)
                 .description("sequences prefilled and generating").strongReference(true).register(registry);
-        FunctionCounter.builder("secateur.decode.steps", d, DecodeStats::steps)
-                .description("batched decode steps run").register(registry);
-        FunctionCounter.builder("secateur.decode.step.rows", d, DecodeStats::stepRows)
-                .description("rows over all decode steps (divided by steps: mean batch size)").register(registry);
-        FunctionCounter.builder("secateur.decode.step.seconds", d, DecodeStats::stepSeconds)
-                .description("time in batched decode steps").register(registry);
-        FunctionCounter.builder("secateur.decode.prefill.seconds", d, DecodeStats::prefillSeconds)
-                .description("time prefilling prompts").register(registry);
-        FunctionCounter.builder("secateur.decode.regroups", d, DecodeStats::regroups)
-                .description("times sequences joined or left a batch").register(registry);
-        FunctionCounter.builder("secateur.decode.regroup.seconds", d, DecodeStats::regroupSeconds)
-                .description("time copying caches when sequences join or leave").register(registry);
+        counter("steps", d, DecodeStats::steps, "batched decode steps run");
+        counter("step.rows", d, DecodeStats::stepRows, "rows over all decode steps (divided by steps: mean batch size)");
+        counter("step.seconds", d, DecodeStats::stepSeconds, "time in batched decode steps");
+        counter("prefill.seconds", d, DecodeStats::prefillSeconds, "time prefilling prompts");
+        counter("regroups", d, DecodeStats::regroups, "times sequences joined or left a batch");
+        counter("regroup.seconds", d, DecodeStats::regroupSeconds, "time copying caches when sequences join or leave");
+    }
+
+    /** A counter read from the scheduler's running totals, named secateur.decode.{@code name}. */
+    private void counter(String name, DecodeStats d, ToDoubleFunction<DecodeStats> total, String description) {
+        FunctionCounter.builder("secateur.decode." + name, d, total).description(description).register(registry);
     }
 
     public void failedRequest(String api, int status) {

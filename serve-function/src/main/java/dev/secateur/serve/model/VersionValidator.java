@@ -2,11 +2,13 @@ package dev.secateur.serve.model;
 
 import dev.secateur.serve.engine.Embedder;
 import dev.secateur.serve.engine.Engine;
-import dev.secateur.serve.engine.TextGenerator;
 import dev.secateur.serve.engine.LoadedModel;
+import dev.secateur.serve.engine.TextCodec;
+import dev.secateur.serve.engine.TextGenerator;
 import dev.secateur.runtime.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Checks a freshly loaded version before it may replace the current one: sane metadata, the same
@@ -22,20 +24,22 @@ public final class VersionValidator {
     static final String SMOKE_SENTENCE = "Hello world.";
 
     public void validate(LoadedModel candidate, ModelHandle current) throws InvalidVersionException {
-        if (current != null) {
-            boolean servedEncoder = current.model().isEncoder();
-            if (servedEncoder != candidate.isEncoder()) {
-                throw new InvalidVersionException((servedEncoder ? "a decoder" : "an encoder")
-                        + " cannot replace the served " + (servedEncoder ? "encoder" : "decoder"));
-            }
+        LoadedModel served = current == null ? null : current.model();
+        if (served != null && served.isEncoder() != candidate.isEncoder()) {
+            boolean servedEncoder = served.isEncoder();
+            throw new InvalidVersionException((servedEncoder ? "a decoder" : "an encoder")
+                    + " cannot replace the served " + (servedEncoder ? "encoder" : "decoder"));
         }
-        if (candidate.engine() instanceof Embedder enc) {
-            validateEncoder(enc, current);
-            return;
+        Optional<Embedder> encoder = candidate.asEncoder();
+        if (encoder.isPresent()) {
+            validateEncoder(encoder.get(), served == null ? null : served.asEncoder().orElseThrow());
+        } else {
+            validateDecoder(candidate.asDecoder().orElseThrow(), served == null ? null : served.engine());
         }
-        if (!(candidate.engine() instanceof TextGenerator e)) {
-            throw new InvalidVersionException("the model neither generates nor embeds");
-        }
+    }
+
+    private static void validateDecoder(LoadedModel.Decoder candidate, Engine served) throws InvalidVersionException {
+        TextGenerator e = candidate.generator();
         List<String> problems = new ArrayList<>();
         if (e.vocabSize() <= 0) {
             problems.add("vocab size " + e.vocabSize());
@@ -43,28 +47,18 @@ public final class VersionValidator {
         if (e.maxPositions() < 2) {
             problems.add("max positions " + e.maxPositions());
         }
-        String arch = e.metadata().get(ARCHITECTURE);
-        if (arch == null || arch.isBlank()) {
-            problems.add("metadata " + ARCHITECTURE + " missing");
-        }
-        if (current != null) {
-            Engine served = current.model().engine();
-            String servedArch = served.metadata().get(ARCHITECTURE);
-            if (servedArch != null && arch != null && !servedArch.equals(arch)) {
-                problems.add("architecture " + arch + " differs from served " + servedArch);
-            }
-            if (served.vocabSize() != e.vocabSize()) {
-                problems.add("vocab size " + e.vocabSize() + " differs from served " + served.vocabSize());
-            }
+        checkArchitecture(e, served, problems);
+        if (served != null && served.vocabSize() != e.vocabSize()) {
+            problems.add("vocab size " + e.vocabSize() + " differs from served " + served.vocabSize());
         }
         if (!problems.isEmpty()) {
             throw new InvalidVersionException(String.join("; ", problems));
         }
-        smokeTest(candidate, e);
+        smokeTest(candidate.codec(), e);
     }
 
     /** Encoders: metadata, the served embedding width kept, and one finite unit-norm sentence embedding. */
-    private static void validateEncoder(Embedder e, ModelHandle current) throws InvalidVersionException {
+    private static void validateEncoder(Embedder e, Embedder served) throws InvalidVersionException {
         List<String> problems = new ArrayList<>();
         if (e.maxPositions() < 2) {
             problems.add("max positions " + e.maxPositions());
@@ -72,18 +66,9 @@ public final class VersionValidator {
         if (e.dimensions() <= 0) {
             problems.add("embedding width " + e.dimensions());
         }
-        String arch = e.metadata().get(ARCHITECTURE);
-        if (arch == null || arch.isBlank()) {
-            problems.add("metadata " + ARCHITECTURE + " missing");
-        }
-        if (current != null && current.model().engine() instanceof Embedder served) {
-            String servedArch = served.metadata().get(ARCHITECTURE);
-            if (servedArch != null && arch != null && !servedArch.equals(arch)) {
-                problems.add("architecture " + arch + " differs from served " + servedArch);
-            }
-            if (served.dimensions() != e.dimensions()) {
-                problems.add("embedding width " + e.dimensions() + " differs from served " + served.dimensions());
-            }
+        checkArchitecture(e, served, problems);
+        if (served != null && served.dimensions() != e.dimensions()) {
+            problems.add("embedding width " + e.dimensions() + " differs from served " + served.dimensions());
         }
         if (!problems.isEmpty()) {
             throw new InvalidVersionException(String.join("; ", problems));
@@ -104,8 +89,20 @@ public final class VersionValidator {
         }
     }
 
-    private static void smokeTest(LoadedModel candidate, TextGenerator e) throws InvalidVersionException {
-        long[] ids = candidate.codec().encode(SMOKE_PROMPT);
+    /** The architecture must be recorded and, while a version is served, stay what it is. */
+    private static void checkArchitecture(Engine e, Engine served, List<String> problems) {
+        String arch = e.metadata().get(ARCHITECTURE);
+        if (arch == null || arch.isBlank()) {
+            problems.add("metadata " + ARCHITECTURE + " missing");
+        }
+        String servedArch = served == null ? null : served.metadata().get(ARCHITECTURE);
+        if (servedArch != null && arch != null && !servedArch.equals(arch)) {
+            problems.add("architecture " + arch + " differs from served " + servedArch);
+        }
+    }
+
+    private static void smokeTest(TextCodec codec, TextGenerator e) throws InvalidVersionException {
+        long[] ids = codec.encode(SMOKE_PROMPT);
         if (ids.length == 0) {
             ids = new long[] {0};
         }

@@ -73,7 +73,7 @@ class ModelRegistryTest {
             }
             Closable c = new Closable(v, arch.getOrDefault(v, "LlamaForCausalLM"));
             engines.put(v, c);
-            return new LoadedModel(c, c);
+            return new LoadedModel.Decoder(c, c, null);
         }, new RuntimeOptions(0, "all", false), new VersionValidator()), SwapListener.NONE);
     }
 

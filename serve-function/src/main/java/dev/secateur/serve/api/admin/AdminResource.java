@@ -4,6 +4,7 @@ import dev.secateur.serve.config.ServeConfig;
 import dev.secateur.serve.model.ModelHandle;
 import dev.secateur.serve.model.ModelService;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -21,13 +22,10 @@ import java.util.concurrent.ExecutionException;
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
 
-    private final ModelService models;
-    private final ServeConfig config;
-
-    public AdminResource(ModelService models, ServeConfig config) {
-        this.models = models;
-        this.config = config;
-    }
+    @Inject
+    ModelService models;
+    @Inject
+    ServeConfig config;
 
     @POST
     @Path("/rollback")

@@ -10,6 +10,7 @@ import dev.secateur.serve.model.ModelNotReadyException;
 import dev.secateur.serve.model.ModelRegistry;
 import dev.secateur.serve.model.ModelService;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -30,13 +31,10 @@ public class V2Resource {
     /** Largest logits tensor one request may ask for (B*T*V floats). */
     static final long MAX_LOGITS = 64L * 1024 * 1024;
 
-    private final ModelService models;
-    private final ServeMetrics metrics;
-
-    public V2Resource(ModelService models, ServeMetrics metrics) {
-        this.models = models;
-        this.metrics = metrics;
-    }
+    @Inject
+    ModelService models;
+    @Inject
+    ServeMetrics metrics;
 
     @GET
     @Path("/health/live")
@@ -84,7 +82,7 @@ public class V2Resource {
         long t0 = System.nanoTime();
         try (ModelLease lease = models.registry(name).acquire()) {
             ModelHandle h = lease.handle();
-            TextGenerator engine = h.model().generator(h.name());
+            TextGenerator engine = h.model().decoder(h.name()).generator();
             long[][] ids = InferInputs.inputIds(request, engine.vocabSize(), engine.maxPositions(), MAX_LOGITS);
             float[][][] logits = engine.logits(ids);
             int b = ids.length;

@@ -2,20 +2,15 @@ package dev.secateur.serve.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.List;
 
 /**
  * One chat.completion.chunk of a stream: a delta per choice (the role first, then content, then a last one with
  * finish_reason), or, with stream_options.include_usage, the final usage chunk with no choices.
  */
-public record ChatCompletionChunk(
-        String id,
-        String object,
-        long created,
-        String model,
-        @JsonProperty("system_fingerprint") String systemFingerprint,
-        List<ChoiceBody> choices,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {
+public record ChatCompletionChunk(@JsonUnwrapped ChatHeader header, List<ChoiceBody> choices,
+                                  @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {
 
     public static final String OBJECT = "chat.completion.chunk";
 

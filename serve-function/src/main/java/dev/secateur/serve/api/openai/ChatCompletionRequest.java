@@ -36,13 +36,5 @@ public record ChatCompletionRequest(
         JsonNode prediction,
         @JsonProperty("web_search_options") JsonNode webSearchOptions,
         @JsonProperty("reasoning_effort") JsonNode reasoningEffort,
-        JsonNode store) {
-
-    public boolean streaming() {
-        return Boolean.TRUE.equals(stream);
-    }
-
-    public boolean includeUsage() {
-        return streamOptions != null && Boolean.TRUE.equals(streamOptions.includeUsage());
-    }
+        JsonNode store) implements StreamFlags {
 }

@@ -2,6 +2,7 @@ package dev.secateur.serve.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.secateur.serve.generate.ScoredToken;
 import dev.secateur.serve.generate.TokenLogprobs;
 import java.nio.charset.StandardCharsets;
@@ -9,14 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** OpenAI's chat.completion object. */
-public record ChatCompletionResponse(
-        String id,
-        String object,
-        long created,
-        String model,
-        @JsonProperty("system_fingerprint") String systemFingerprint,
-        List<ChoiceBody> choices,
-        Usage usage) {
+public record ChatCompletionResponse(@JsonUnwrapped ChatHeader header, List<ChoiceBody> choices, Usage usage) {
 
     public static final String OBJECT = "chat.completion";
     public static final String ASSISTANT = "assistant";

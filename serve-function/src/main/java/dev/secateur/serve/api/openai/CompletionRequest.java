@@ -22,13 +22,5 @@ public record CompletionRequest(
         @JsonProperty("frequency_penalty") Double frequencyPenalty,
         @JsonProperty("best_of") Integer bestOf,
         @JsonProperty("logit_bias") JsonNode logitBias,
-        String user) {
-
-    public boolean streaming() {
-        return Boolean.TRUE.equals(stream);
-    }
-
-    public boolean includeUsage() {
-        return streamOptions != null && Boolean.TRUE.equals(streamOptions.includeUsage());
-    }
+        String user) implements StreamFlags {
 }

@@ -10,6 +10,7 @@ import dev.secateur.serve.metrics.ServeMetrics;
 import dev.secateur.serve.model.Admission;
 import dev.secateur.serve.model.ModelHandle;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -27,17 +28,14 @@ import java.util.List;
 @Path("/v1/embeddings")
 public class EmbeddingsResource {
 
-    private final Admission admission;
-    private final ServeConfig config;
-    private final ServeMetrics metrics;
-    private final StrictJson json;
-
-    public EmbeddingsResource(Admission admission, ServeConfig config, ServeMetrics metrics, StrictJson json) {
-        this.admission = admission;
-        this.config = config;
-        this.metrics = metrics;
-        this.json = json;
-    }
+    @Inject
+    Admission admission;
+    @Inject
+    ServeConfig config;
+    @Inject
+    ServeMetrics metrics;
+    @Inject
+    StrictJson json;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)

@@ -7,6 +7,7 @@ import dev.secateur.serve.model.ModelHandle;
 import dev.secateur.serve.model.ModelRegistry;
 import dev.secateur.serve.model.ModelService;
 import dev.secateur.serve.model.SwapError;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -24,13 +25,10 @@ public class ModelsResource {
 
     private static final long STARTED = java.time.Instant.now().getEpochSecond();
 
-    private final ModelService models;
-    private final ServeMetrics metrics;
-
-    public ModelsResource(ModelService models, ServeMetrics metrics) {
-        this.models = models;
-        this.metrics = metrics;
-    }
+    @Inject
+    ModelService models;
+    @Inject
+    ServeMetrics metrics;
 
     @GET
     public Map<String, Object> list() {

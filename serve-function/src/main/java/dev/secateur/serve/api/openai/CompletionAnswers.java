@@ -1,0 +1,73 @@
+package dev.secateur.serve.api.openai;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.serve.generate.ChoiceListener;
+import dev.secateur.serve.generate.CompletionResult;
+import dev.secateur.serve.generate.CompletionService;
+import dev.secateur.serve.generate.CompletionSpec;
+import dev.secateur.serve.metrics.ServeMetrics;
+import dev.secateur.serve.model.Admission;
+import dev.secateur.serve.model.ModelHandle;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jboss.resteasy.reactive.RestMulti;
+
+/**
+ * What /v1/completions and /v1/chat/completions do alike: admit the request, check it against the serving version,
+ * generate with the request counted in the metrics, and send one JSON body or SSE events as its stream flag says.
+ */
+@ApplicationScoped
+class CompletionAnswers {
+
+    @Inject
+    Admission admission;
+    @Inject
+    ServeMetrics metrics;
+    @Inject
+    ObjectMapper mapper;
+    private final CompletionService service = new CompletionService();
+
+    /**
+     * Lets the request in and checks what needs the model before any body is sent (errors are 4xx JSON); a failed
+     * check releases the hold at once.
+     *
+     * @param spec        what to generate on the version that serves the request (chat renders its template there)
+     * @param promptParam the request field the prompt came from, named in errors
+     */
+    AdmittedCompletion admit(String model, String idPrefix, Function<ModelHandle, CompletionSpec> spec,
+                             String promptParam) {
+        Admission.Hold hold = admission.admit(model);
+        try {
+            return new AdmittedCompletion(hold, service.prepare(hold.handle(), spec.apply(hold.handle()), promptParam),
+                    idPrefix + UUID.randomUUID().toString().replace("-", ""), Instant.now().getEpochSecond());
+        } catch (RuntimeException e) {
+            hold.close();
+            throw e;
+        }
+    }
+
+    /** Generates every choice, counting the request under {@code api}. */
+    CompletionResult run(AdmittedCompletion a, String api, ChoiceListener listener) {
+        CompletionResult result = service.run(a.job(), listener);
+        metrics.request(api, a.hold().handle(), result.stats());
+        return result;
+    }
+
+    /** SSE events when streaming, else the one body; the hold is released once either is done. */
+    RestMulti<byte[]> send(AdmittedCompletion a, boolean streaming, Consumer<SseStream.Sink> events,
+                           Supplier<Object> whole) {
+        if (streaming) {
+            return SseStream.events(mapper, events, a.hold()::close);
+        }
+        return SseStream.json(mapper, () -> {
+            try (Admission.Hold hold = a.hold()) {
+                return whole.get();
+            }
+        });
+    }
+}
