@@ -6,14 +6,15 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Hugging Face folder (dense or pruned, decoder or encoder) → model.onnx + tokenizer.json + manifest.json. */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a model folder to ONNX (KV cache inputs/outputs, per-layer sizes in the metadata).")
 public class ExportCommand implements Runnable {
-    @Option(names = "--model", required = true, description = "Hugging Face model folder")
-    Path model;
+    @Mixin
+    ModelFolderOption model;
 
     @Option(names = "--out", required = true, description = "output folder")
     Path out;
@@ -24,7 +25,7 @@ public class ExportCommand implements Runnable {
     @Override
     public void run() {
         long start = System.nanoTime();
-        ExportManifest m = ArtifactWriter.writeFolder(model, out, ArtifactWriter.Options.defaults(fp16));
+        ExportManifest m = ArtifactWriter.writeFolder(model.path, out, ArtifactWriter.Options.defaults(fp16));
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("out", out.toString());
         line.put("architecture", m.architecture());
