@@ -16,8 +16,8 @@ public class ExportCommand implements Runnable {
     @Mixin
     ModelFolderOption model;
 
-    @Option(names = "--out", required = true, description = "output folder")
-    Path out;
+    @Mixin
+    OutputFolderOption out;
 
     @Option(names = "--fp16", description = "store weights and compute in float16 (logits stay float32)")
     boolean fp16;
@@ -25,9 +25,9 @@ public class ExportCommand implements Runnable {
     @Override
     public void run() {
         long start = System.nanoTime();
-        ExportManifest m = ArtifactWriter.writeFolder(model.path, out, ArtifactWriter.Options.defaults(fp16));
+        ExportManifest m = ArtifactWriter.writeFolder(model.path, out.path, ArtifactWriter.Options.defaults(fp16));
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("out", out.toString());
+        line.put("out", out.path.toString());
         line.put("architecture", m.architecture());
         line.put("parameters", m.parameters());
         line.put("dtype", m.dtype());

@@ -23,14 +23,14 @@ import picocli.CommandLine.Option;
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Export a model folder to ONNX and publish it as a new version in the model store.")
 public class PublishCommand implements Runnable {
+    @Option(names = "--name", required = true, description = "model name in the store")
+    String name;
+
     @Mixin
     ModelFolderOption model;
 
     @Mixin
     StoreOption store;
-
-    @Option(names = "--name", required = true, description = "model name in the store")
-    String name;
 
     @Option(names = "--fp16", description = "export in float16")
     boolean fp16;
