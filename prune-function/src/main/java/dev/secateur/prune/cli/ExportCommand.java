@@ -2,7 +2,6 @@ package dev.secateur.prune.cli;
 
 import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.ExportManifest;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
