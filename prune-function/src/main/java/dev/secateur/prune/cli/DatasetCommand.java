@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,8 +20,8 @@ public class DatasetCommand {
     @Command(name = "upload", mixinStandardHelpOptions = true,
             description = "Store a text file as a dataset (replaces an earlier upload of that name).")
     static class Upload implements Runnable {
-        @Option(names = "--store", required = true, description = "model store root")
-        Path store;
+        @Mixin
+        StoreOption store;
 
         @Option(names = "--name", required = true, description = "dataset name (lower case, digits, . _ -)")
         String name;
@@ -30,18 +31,18 @@ public class DatasetCommand {
 
         @Override
         public void run() {
-            System.out.println(line(new Datasets(store).upload(name, file)));
+            System.out.println(line(new Datasets(store.root).upload(name, file)));
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "One JSON line per stored dataset.")
     static class ListDatasets implements Runnable {
-        @Option(names = "--store", required = true, description = "model store root")
-        Path store;
+        @Mixin
+        StoreOption store;
 
         @Override
         public void run() {
-            new Datasets(store).list().forEach(d -> System.out.println(line(d)));
+            new Datasets(store.root).list().forEach(d -> System.out.println(line(d)));
         }
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Perplexity of a model on a text file, as one JSON line on stdout. */
@@ -34,8 +35,8 @@ public class EvalCommand implements Runnable {
     @Option(names = "--max-tokens", defaultValue = "0", description = "score at most this many tokens (whole windows); 0 = all")
     long maxTokens;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--batch-size", defaultValue = "1", description = "windows per forward pass (default: ${DEFAULT-VALUE})")
     int batchSize;
@@ -47,10 +48,10 @@ public class EvalCommand implements Runnable {
     private LanguageModel open() {
         if (Files.isRegularFile(model.resolve(ModelExport.MODEL_FILE))) {
             // ONNX Runtime tries CUDA and falls back to CPU when it does not load; "device" reports which ran.
-            boolean cuda = !device.equals("cpu");
+            boolean cuda = !device.name.equals("cpu");
             return new OrtLanguageModel(OrtDecoder.open(model, OrtDecoder.Options.defaults().withCuda(cuda)));
         }
-        return new DjlLanguageModel(DecoderModel.load(model, Devices.resolve(device)));
+        return new DjlLanguageModel(DecoderModel.load(model, Devices.resolve(device.name)));
     }
 
     private String contextReason() {

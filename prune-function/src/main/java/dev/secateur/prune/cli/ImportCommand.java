@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,8 +22,8 @@ public class ImportCommand implements Runnable {
     @Option(names = "--tokenizer", description = "tokenizer.json to copy beside the weights")
     Path tokenizer;
 
-    @Option(names = "--out", required = true, description = "output folder")
-    Path out;
+    @Mixin
+    OutputFolderOption out;
 
     @Option(names = "--heads", description = "attention heads (default: read from the graph)")
     Integer heads;
@@ -36,9 +37,9 @@ public class ImportCommand implements Runnable {
             throw new IllegalArgumentException("--tokenizer: " + tokenizer + " does not exist");
         }
         EncoderWeights w = OnnxImporter.importBert(OnnxImporter.readModel(onnx), onnx.toString(), heads);
-        w.save(out, tokenizer);
+        w.save(out.path, tokenizer);
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("out", out.toString());
+        line.put("out", out.path.toString());
         line.put("architecture", w.config().architecture().hfName());
         line.put("layers", w.layers().size());
         line.put("heads", w.config().numHeads());

@@ -12,13 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** What a model folder holds: architecture, per-layer sizes (from the weights), parameters, storage dtype. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Describe a Hugging Face model folder.")
 public class InspectCommand implements Runnable {
-    @Option(names = "--model", required = true, description = "Hugging Face model folder")
-    Path model;
+    @Mixin
+    ModelFolderOption model;
 
     @Option(names = "--json", description = "one JSON line instead of text")
     boolean json;
@@ -26,7 +27,7 @@ public class InspectCommand implements Runnable {
     @Override
     public void run() {
         // shapes only: a model of any size is described without reading its weights (biases aside)
-        try (StreamedCheckpoint w = StreamedCheckpoint.open(model)) {
+        try (StreamedCheckpoint w = StreamedCheckpoint.open(model.path)) {
             describe(w);
         }
     }
@@ -34,14 +35,14 @@ public class InspectCommand implements Runnable {
     private void describe(StreamedCheckpoint w) {
         ModelConfig c = w.config();
         List<LayerSizes> layers = w.layerSizes();
-        String dtypes = dtypesOnDisk(model);
+        String dtypes = dtypesOnDisk(model.path);
         // a uniform model, in the terms of --target-shape (a shape it can be pruned to, or was)
         String shape = layers.stream().distinct().count() != 1 ? null
                 : new dev.secateur.model.TargetShape(layers.size(), c.hiddenSize(), layers.get(0).heads(), layers.get(0).kvHeads(),
                         layers.get(0).ffn(), null).toString();
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("model", model.toString());
+            out.put("model", model.path.toString());
             out.put("architecture", c.architecture().hfName());
             out.put("hidden", c.hiddenSize());
             out.put("headDim", c.headDim());
@@ -58,7 +59,7 @@ public class InspectCommand implements Runnable {
             System.out.println(write(out));
             return;
         }
-        System.out.printf("model         %s%n", model);
+        System.out.printf("model         %s%n", model.path);
         System.out.printf("architecture  %s%n", c.architecture().hfName());
         System.out.printf("hidden %d, head_dim %d, vocab %d, layers %d, tied embeddings: %s%n",
                 c.hiddenSize(), c.headDim(), c.vocabSize(), layers.size(), w.tied() ? "yes" : "no");

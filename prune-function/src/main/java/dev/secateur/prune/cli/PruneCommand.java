@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,8 +29,8 @@ import picocli.CommandLine.Option;
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Prune a model folder: pruned checkpoint, model.onnx, plan.json and report.json in --out.")
 public class PruneCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Hugging Face model folder")
-    Path model;
+    @Mixin
+    ModelFolderOption model;
 
     // no defaultValue where the request has a default of its own: left out of the request, the request's applies
     @Option(names = "--method", description = "mi, mi-pairwise, magnitude, random, wanda-sp, flap, taylor, fusion, mask-opt; "
@@ -162,7 +163,7 @@ public class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        checkFile(model, "--model", true);
+        checkFile(model.path, "--model", true);
         checkExport();
         checkFile(calibration, "--calibration", false);
         if (eval != null) {
@@ -174,7 +175,7 @@ public class PruneCommand implements Callable<Integer> {
         JobOutcome result;
         try {
             request = PruneRequest.parseValid(requestJson());
-            PruneTask task = new PruneTask("cli", request, model, calibration, eval, out, device, !"none".equals(export));
+            PruneTask task = new PruneTask("cli", request, model.path, calibration, eval, out, device, !"none".equals(export));
             result = new PipelineJobRunner().prune(task, new ConsoleProgress(System.err));
         } catch (RequestValidationException e) {
             removeIfCreatedAndEmpty(created);
@@ -201,7 +202,7 @@ public class PruneCommand implements Callable<Integer> {
 
     private ObjectNode requestJson() {
         ObjectNode r = Json.mapper().createObjectNode();
-        r.putObject("source").put("path", model.toAbsolutePath().toString());
+        r.putObject("source").put("path", model.path.toAbsolutePath().toString());
         r.put("headRatio", headRatio).put("dropLayers", dropLayers).put("miAlpha", miAlpha)
                 .put("kernelScale", kernelScale).put("calibration", calibration.toAbsolutePath().toString())
                 .put("samples", samples).put("seqLen", seqLen).put("seed", seed).put("evalSeqLen", evalSeqLen)

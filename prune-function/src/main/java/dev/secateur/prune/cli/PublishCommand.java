@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,32 +23,32 @@ import picocli.CommandLine.Option;
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Export a model folder to ONNX and publish it as a new version in the model store.")
 public class PublishCommand implements Runnable {
-    @Option(names = "--model", required = true, description = "Hugging Face model folder")
-    Path model;
-
-    @Option(names = "--store", required = true, description = "model store root")
-    Path store;
-
     @Option(names = "--name", required = true, description = "model name in the store")
     String name;
+
+    @Mixin
+    ModelFolderOption model;
+
+    @Mixin
+    StoreOption store;
 
     @Option(names = "--fp16", description = "export in float16")
     boolean fp16;
 
     @Override
     public void run() {
-        ModelStore modelStore = new ModelStore(store);
+        ModelStore modelStore = new ModelStore(store.root);
         Path staging;
         try {
-            Files.createDirectories(store);
-            staging = Files.createTempDirectory(store, ".publish-");
+            Files.createDirectories(store.root);
+            staging = Files.createTempDirectory(store.root, ".publish-");
         } catch (IOException e) {
-            throw new IllegalArgumentException(store + ": cannot create a staging folder (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(store.root + ": cannot create a staging folder (" + e.getMessage() + ")", e);
         }
         try {
             ExportManifest exported = export(staging);
             StoredVersion v = modelStore.publish(name, staging, Map.of("architecture", exported.architecture(),
-                    "source", model.toAbsolutePath().toString(), "parameters", Long.toString(exported.parameters())),
+                    "source", model.path.toAbsolutePath().toString(), "parameters", Long.toString(exported.parameters())),
                     dev.secateur.store.VersionStatus.PUBLISHED, ModelStore.Transfer.MOVE);
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("name", v.name());
@@ -66,9 +67,9 @@ public class PublishCommand implements Runnable {
      * checkpoint files copied as they are, so a prune request can name the version as its source.
      */
     private ExportManifest export(Path staging) {
-        if (fp16 && !ConfigReader.read(model).architecture().isDecoder()) {
+        if (fp16 && !ConfigReader.read(model.path).architecture().isDecoder()) {
             throw new IllegalArgumentException("--fp16: encoders are exported in float32 only");
         }
-        return ArtifactWriter.writeFolder(model, staging, ArtifactWriter.Options.defaults(fp16).withCheckpoint(ArtifactWriter.Checkpoint.COPY));
+        return ArtifactWriter.writeFolder(model.path, staging, ArtifactWriter.Options.defaults(fp16).withCheckpoint(ArtifactWriter.Checkpoint.COPY));
     }
 }

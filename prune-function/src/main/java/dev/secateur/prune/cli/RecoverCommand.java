@@ -1,15 +1,12 @@
 package dev.secateur.prune.cli;
 
 import dev.secateur.prune.train.RecoverJob;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Recovery fine-tuning of a pruned checkpoint; progress on stderr, a JSON summary line on stdout. */
 @Command(name = "recover", mixinStandardHelpOptions = true, sortOptions = false,
@@ -17,9 +14,6 @@ import picocli.CommandLine.Spec;
                 "OUT with recovery.json: perplexity before and after recovery at --seq-len (and before pruning when the",
                 "model folder's report.json records it). Evaluates on --eval-text, else on the last 5% of --text."})
 public class RecoverCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
     @Option(names = "--model", required = true, description = "Hugging Face model folder (pruned or not)")
     Path model;
 
@@ -53,9 +47,8 @@ public class RecoverCommand implements Runnable {
 
     @Override
     public void run() {
-        PrintWriter err = spec.commandLine().getErr();
         RecoverJob.Report r = RecoverJob.run(new RecoverJob.Options(model, text, evalText, out, steps, seqLen, batch, lr, seed,
-                training.checkpointEvery, training.resume, training.device), TrainingRunOptions.progressTo(err));
+                training.checkpointEvery, training.resume, training.device.name), training.progress());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("out", out.toString());
         json.put("pplBeforePruning", r.pplBeforePruning());

@@ -1,15 +1,12 @@
 package dev.secateur.prune.cli;
 
 import dev.secateur.prune.train.TrainJob;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Trains a small Llama from scratch on a text file; progress on stderr, a JSON summary line on stdout. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -18,9 +15,6 @@ import picocli.CommandLine.Spec;
                 "K steps to OUT/checkpoints (--resume continues from the latest), and writes a Hugging Face folder:",
                 "config.json, model.safetensors, tokenizer.json, train.json (+ eval.json with --valid-text)."})
 public class TrainCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
     @Option(names = "--text", required = true, description = "UTF-8 training text")
     Path text;
 
@@ -72,9 +66,8 @@ public class TrainCommand implements Runnable {
 
     @Override
     public void run() {
-        PrintWriter err = spec.commandLine().getErr();
         TrainJob.Report r = TrainJob.run(new TrainJob.Options(text, out, validText, hidden, layers, heads, kvHeads, ffn, merges,
-                seqLen, batch, steps, lr, seed, training.checkpointEvery, training.resume, training.device, tied), TrainingRunOptions.progressTo(err));
+                seqLen, batch, steps, lr, seed, training.checkpointEvery, training.resume, training.device.name, tied), training.progress());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("out", out.toString());
         json.put("parameters", r.parameters());

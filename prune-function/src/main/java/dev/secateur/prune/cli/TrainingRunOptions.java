@@ -2,21 +2,28 @@ package dev.secateur.prune.cli;
 
 import java.io.PrintWriter;
 import java.util.function.Consumer;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** What `train` and `recover` share: checkpointing, resuming, the device, and progress lines on stderr. */
+/** What `train` and `recover` share: checkpointing, resuming, the device and progress lines on stderr. */
 public class TrainingRunOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     @Option(names = "--checkpoint-every", defaultValue = "100", description = "steps between checkpoints (default: ${DEFAULT-VALUE})")
     int checkpointEvery;
 
     @Option(names = "--resume", description = "continue from OUT/checkpoints/latest")
     boolean resume;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
-    /** Each progress line printed and flushed at once, so a long run shows where it is. */
-    static Consumer<String> progressTo(PrintWriter err) {
+    /** Each progress line printed on the command's stderr and flushed at once, so a long run shows where it is. */
+    Consumer<String> progress() {
+        PrintWriter err = command.commandLine().getErr();
         return line -> {
             err.println(line);
             err.flush();

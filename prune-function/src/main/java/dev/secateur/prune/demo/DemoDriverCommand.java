@@ -59,8 +59,7 @@ public class DemoDriverCommand implements Callable<Integer> {
         int denseVersion = denseInfo.path("version").asInt();
         step("measuring the dense version (v" + denseVersion + ", " + denseInfo.path("provider").asText() + "): "
                 + requests + " greedy completions of " + maxTokens + " tokens");
-        Load dense = Load.run(serve, model, promptList, requests, maxTokens);
-        System.out.printf("  p50 %.0f ms, %.1f tokens/s%n  sample: %s%n", dense.p50Ms(), dense.tokensPerSecond(), oneLine(dense.sample()));
+        Load dense = measure(serve, promptList);
 
         step("publishing a prune request on Kafka and following its events");
         CloudEvent outcome;
@@ -89,8 +88,7 @@ public class DemoDriverCommand implements Callable<Integer> {
         System.out.printf("  serving v%d %.1f s after the completed event%n", prunedVersion, (System.nanoTime() - t0) / 1e9);
 
         step("measuring the pruned version (v" + prunedVersion + ")");
-        Load pruned = Load.run(serve, model, promptList, requests, maxTokens);
-        System.out.printf("  p50 %.0f ms, %.1f tokens/s%n  sample: %s%n", pruned.p50Ms(), pruned.tokensPerSecond(), oneLine(pruned.sample()));
+        Load pruned = measure(serve, promptList);
 
         JsonNode summary = serve.report(model).path("current").path("report").path("summary");
         DemoTable table = new DemoTable(summary, dense, pruned);
@@ -103,6 +101,13 @@ public class DemoDriverCommand implements Callable<Integer> {
         System.out.println(markdown);
         System.out.println("Wrote " + out.resolve("demo-table.md") + " and " + out.resolve("demo-chart.png"));
         return 0;
+    }
+
+    /** The served version's figures under the load, printed as they come. */
+    private Load measure(ServeClient serve, List<String> prompts) throws Exception {
+        Load l = Load.run(serve, model, prompts, requests, maxTokens);
+        System.out.printf("  p50 %.0f ms, %.1f tokens/s%n  sample: %s%n", l.p50Ms(), l.tokensPerSecond(), oneLine(l.sample()));
+        return l;
     }
 
     private static List<Integer> ffnWidths(JsonNode info) throws Exception {
