@@ -18,7 +18,9 @@ import dev.secateur.prune.criterion.TaylorCriterion;
 import dev.secateur.prune.criterion.TaylorEstimates;
 import dev.secateur.prune.criterion.TaylorVariant;
 import dev.secateur.prune.model.Devices;
+import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.MaskSettings;
+import dev.secateur.prune.plan.MaskStructure;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.sparsity.SparsityMethods;
 import dev.secateur.prune.sparsity.WeightSparsifier;
@@ -74,12 +76,15 @@ public final class PrunePipeline {
 
     /**
      * Mask optimisation learns FFN neuron masks under a parameter budget (or the FFN ratio's); the FFN target carries the
-     * allocation and floor, its ratio is 0 when the parameter ratio sets the budget.
+     * allocation and floor, its ratio is 0 when the parameter ratio sets the budget. Over KV groups or layers as well it
+     * needs the parameter budget over the whole model (global allocation); the head target then only says that KV groups
+     * are cut, the search fixes how many.
      */
     private static PruneSpec maskSpec(PruneOptions o, Criteria.Settings settings) {
         MaskSettings mask = o.mask() == null ? MaskSettings.defaults() : o.mask();
         if (o.headRatio() != null || o.layerRatio() != null) {
-            throw new IllegalArgumentException("mask-opt learns masks over FFN neurons only; it cannot also remove heads or layers");
+            throw new IllegalArgumentException("mask-opt learns which units to remove itself; it cannot also take a head ratio or drop layers"
+                    + " (mask structures kv-groups and layers let it remove those)");
         }
         if (o.threshold() != null) {
             throw new IllegalArgumentException("mask-opt has a budget, not a threshold");
@@ -91,8 +96,21 @@ public final class PrunePipeline {
             throw new IllegalArgumentException("nothing to prune: mask-opt needs a parameter ratio or an FFN ratio");
         }
         Compensators.byName(o.compensation(), null, o.ridge());
-        Target ffn = new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), null, o.allocation(), o.minKeep());
-        return new PruneSpec(o.criterion(), ffn, null, null, null, o.compensation(), settings, null, mask, null);
+        if (mask.ffnOnly()) {
+            Target ffn = new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), null, o.allocation(), o.minKeep());
+            return new PruneSpec(o.criterion(), ffn, null, null, null, o.compensation(), settings, null, mask, null);
+        }
+        String names = String.join(",", mask.structures().stream().map(MaskStructure::text).toList());
+        if (mask.paramRatio() == null) {
+            throw new IllegalArgumentException("mask structures " + names + ": the budget is a parameter ratio over the whole model, not an FFN ratio");
+        }
+        if (o.allocation() != Allocation.GLOBAL) {
+            throw new IllegalArgumentException("mask structures " + names + ": one parameter budget over the whole model needs allocation global");
+        }
+        Target ffn = mask.masks(MaskStructure.FFN) ? new Target(Structure.FFN_NEURONS, 0, null, Allocation.GLOBAL, o.minKeep()) : null;
+        // uniform: the head target is no global allocation of its own; the search fixes every layer's KV groups
+        Target heads = mask.masks(MaskStructure.KV_GROUPS) ? new Target(Structure.ATTENTION_HEADS, 0, null, Allocation.UNIFORM, o.minKeep()) : null;
+        return new PruneSpec(o.criterion(), ffn, heads, null, null, o.compensation(), settings, null, mask, null);
     }
 
     /** Weight sparsity: a target and nothing structured; SparseGPT's own weight update is its compensation, Wanda has none. */
