@@ -18,9 +18,10 @@ import java.util.SplittableRandom;
  * metric Σ cost_i (Δθ_i)², each parameter weighing the same; with them it is bilinear, but still increasing in every θ,
  * so the shift that meets it is unique.
  *
- * <p>The final mask ({@link #mostLikely}) removes units by ascending θ while the removed parameters stay within the
- * budget, skipping a unit that would overshoot it or break a floor (one layer, one KV group per kept layer, the FFN
- * floor per kept layer); it ends less than the cheapest held unit short of the budget unless the floors stop it.
+ * <p>The final mask ({@link #mostLikely}) never removes more than the budget: it drops layers of lowest θ, then removes
+ * neurons and groups by ascending θ, skipping a unit that would overshoot the budget or break a floor (one layer, one KV
+ * group per kept layer, the FFN floor per kept layer), so it ends less than the cheapest held unit short of the budget
+ * unless the floors stop it; how many layers go is chosen by the mask's likelihood under θ.
  */
 public final class StructuredMaskPolicy {
     private final StructureCosts costs;
@@ -271,63 +272,123 @@ public final class StructuredMaskPolicy {
     private record Candidate(double theta, int kind, int layer, int unit) {
     }
 
-    private static final int LAYER = 0, NEURON = 1, GROUP = 2;
+    private static final int NEURON = 1, GROUP = 2;
 
-    /** The final mask: units removed by ascending θ within the budget and the floors (see the class comment). */
+    /**
+     * The final mask (see the class comment): for k = 0, 1, … the k layers of lowest θ dropped (while they fit the
+     * budget), then neurons and KV groups of the kept layers removed by ascending θ within what is left of it; of these
+     * candidates the one that comes closest to the budget (to within the cheapest held unit counts as meeting it) and,
+     * among those, the most likely under θ. Layers cost so much more than the units inside them that one order over
+     * all units by θ alone would let a few groups or neurons fill the budget before a layer the search has all but
+     * dropped could go.
+     */
     public UnitMask mostLikely() {
         int n = costs.layers();
-        List<Candidate> cands = new ArrayList<>();
+        List<Candidate> inner = new ArrayList<>();
+        addAll(inner, ffn, NEURON);
+        addAll(inner, groups, GROUP);
+        inner.sort(Comparator.comparingDouble(Candidate::theta).thenComparingInt(Candidate::kind).thenComparingInt(Candidate::layer)
+                .thenComparingInt(Candidate::unit));
+        Integer[] layerOrder = new Integer[n];
+        Arrays.setAll(layerOrder, l -> l);
         if (layers != null) {
-            for (int l = 0; l < n; l++) {
-                cands.add(new Candidate(layers[l], LAYER, l, l));
+            Arrays.sort(layerOrder, Comparator.<Integer>comparingDouble(l -> layers[l]).thenComparingInt(l -> l));
+        }
+        long cheapest = cheapestInner();
+        UnitMask best = null;
+        long bestShort = Long.MAX_VALUE;
+        double bestLikelihood = Double.NEGATIVE_INFINITY;
+        long droppedParameters = 0;
+        for (int k = 0; k <= (layers == null ? 0 : n - 1); k++) {
+            if (k > 0) {
+                droppedParameters += costs.layer()[layerOrder[k - 1]];
+                if (droppedParameters > removedTarget) {
+                    break;
+                }
+            }
+            boolean[] lm = layers == null ? null : filled(n);
+            for (int i = 0; i < k; i++) {
+                lm[layerOrder[i]] = false;
+            }
+            UnitMask m = fill(lm, removedTarget - droppedParameters, inner);
+            long gap = removedTarget - (costs.total() - costs.kept(m));
+            long shortBy = gap < cheapest ? 0 : gap;
+            double likelihood = logLikelihood(m);
+            if (shortBy < bestShort || shortBy == bestShort && likelihood > bestLikelihood) {
+                best = m;
+                bestShort = shortBy;
+                bestLikelihood = likelihood;
             }
         }
-        addAll(cands, ffn, NEURON);
-        addAll(cands, groups, GROUP);
-        cands.sort(Comparator.comparingDouble(Candidate::theta).thenComparingInt(Candidate::kind).thenComparingInt(Candidate::layer)
-                .thenComparingInt(Candidate::unit));
-        boolean[] lm = layers == null ? null : filled(n);
+        return best;
+    }
+
+    /** Neurons and groups of the kept layers removed by ascending θ while they fit {@code left} and the floors. */
+    private UnitMask fill(boolean[] lm, long left, List<Candidate> inner) {
         boolean[][] fm = ffn == null ? null : filled(costs.widths());
         boolean[][] gm = groups == null ? null : filled(costs.groups());
         int[] ffnLeft = costs.widths().clone(), groupsLeft = costs.groups().clone();
-        int layersLeft = n;
-        long removed = 0;
-        for (Candidate c : cands) {
-            long gap = removedTarget - removed;
+        for (Candidate c : inner) {
             int l = c.layer();
             if (lm != null && !lm[l]) {
                 continue;
             }
-            long save;
-            switch (c.kind()) {
-                case LAYER -> {
-                    save = costs.base(l) + ffnLeft[l] * costs.neuron()[l] + groupsLeft[l] * costs.group()[l];
-                    if (layersLeft <= 1 || save > gap) {
-                        continue;
-                    }
-                    lm[l] = false;
-                    layersLeft--;
-                }
-                case NEURON -> {
-                    save = costs.neuron()[l];
-                    if (ffnLeft[l] <= ffnFloor[l] || save > gap) {
-                        continue;
-                    }
+            if (c.kind() == NEURON) {
+                if (ffnLeft[l] > ffnFloor[l] && costs.neuron()[l] <= left) {
                     fm[l][c.unit()] = false;
                     ffnLeft[l]--;
+                    left -= costs.neuron()[l];
                 }
-                default -> {
-                    save = costs.group()[l];
-                    if (groupsLeft[l] <= 1 || save > gap) {
-                        continue;
-                    }
-                    gm[l][c.unit()] = false;
-                    groupsLeft[l]--;
-                }
+            } else if (groupsLeft[l] > 1 && costs.group()[l] <= left) {
+                gm[l][c.unit()] = false;
+                groupsLeft[l]--;
+                left -= costs.group()[l];
             }
-            removed += save;
         }
         return new UnitMask(lm, fm, gm);
+    }
+
+    /** The cheapest neuron or KV group the policy holds, or the cheapest layer when it holds neither. */
+    private long cheapestInner() {
+        long c = Long.MAX_VALUE;
+        for (int l = 0; l < costs.layers(); l++) {
+            if (ffn != null) {
+                c = Math.min(c, costs.neuron()[l]);
+            }
+            if (groups != null && costs.groups()[l] > 1) {
+                c = Math.min(c, costs.group()[l]);
+            }
+            if (ffn == null && groups == null) {
+                c = Math.min(c, costs.layer()[l]);
+            }
+        }
+        return c;
+    }
+
+    private static double logLikelihood(double[] t, boolean[] m, boolean layerKept) {
+        double s = 0;
+        for (int i = 0; i < t.length; i++) {
+            s += Math.log(!layerKept ? Math.max(t[i], 1 - t[i]) : m[i] ? t[i] : 1 - t[i]);
+        }
+        return s;
+    }
+
+    /** log p(m | θ); a dropped layer's neurons and groups count at their likelier state, since the mask does not decide them. */
+    private double logLikelihood(UnitMask m) {
+        double s = 0;
+        for (int l = 0; l < costs.layers(); l++) {
+            boolean kept = m.keepsLayer(l);
+            if (layers != null) {
+                s += Math.log(kept ? layers[l] : 1 - layers[l]);
+            }
+            if (ffn != null) {
+                s += logLikelihood(ffn[l], m.ffn()[l], kept);
+            }
+            if (groups != null) {
+                s += logLikelihood(groups[l], m.groups()[l], kept);
+            }
+        }
+        return s;
     }
 
     private static void addAll(List<Candidate> cands, double[][] t, int kind) {
