@@ -550,12 +550,7 @@ final class StreamingPruner {
         MaskSettings ms = spec.mask();
         DecoderFamily decoder = (DecoderFamily) model;
         int layers = model.numLayers();
-        List<LayerWeights> weights = new ArrayList<>();
-        for (int l = 0; l < layers; l++) {
-            weights.add(model.layer(l));
-        }
-        StructureCosts costs = StructureCosts.of(weights, headDim, decoder.checkpoint().parameterCount());
-        weights.clear();
+        StructureCosts costs = StructureCosts.of(layers, model::layer, headDim, decoder.checkpoint().parameterCount());
         double minKeep = spec.ffn() != null ? spec.ffn().minKeep() : 0;
         StructuredMaskPolicy policy = StructuredMaskPolicy.create(costs, ms.structures(), ms.paramRatio(), minKeep, ffnOrders, groupOrders);
         MaskSearch.Result r = new MaskSearch(decoder, root, ms.windows()).run(MaskSearch.Policy.of(policy), ms, spec.settings().seed(), listener);

@@ -30,11 +30,15 @@ public record StructureCosts(int[] widths, long[] neuron, int[] groups, long[] g
 
     /** From a decoder's layers: the head dimension splits attention into KV groups. */
     public static StructureCosts of(java.util.List<dev.secateur.model.LayerWeights> layers, int headDim, long total) {
-        int n = layers.size();
+        return of(layers.size(), layers::get, headDim, total);
+    }
+
+    /** From a decoder's layers, read one at a time (a streamed checkpoint holds one block at once). */
+    public static StructureCosts of(int n, java.util.function.IntFunction<dev.secateur.model.LayerWeights> layers, int headDim, long total) {
         int[] widths = new int[n], groups = new int[n];
         long[] neuron = new long[n], group = new long[n], layer = new long[n];
         for (int l = 0; l < n; l++) {
-            dev.secateur.model.LayerWeights w = layers.get(l);
+            dev.secateur.model.LayerWeights w = layers.apply(l);
             widths[l] = w.ffnWidth();
             neuron[l] = MaskBudget.neuronParameters(w);
             groups[l] = w.numKvHeads(headDim);
