@@ -412,7 +412,7 @@ final class StreamingPruner {
         int layers = model.numLayers();
         List<RemovalOrder> ffnOrders = new ArrayList<>(), headOrders = new ArrayList<>();
         List<LayerScores.LayerInputs> inOut = new ArrayList<>();
-        // mask-opt reads the dense model's FFN orders only to start θ from mi's ranking
+        // mask-opt reads the dense model's FFN (and KV group) orders only to start θ from mi's rankings
         boolean ffnOrdersNeeded = optimisesStructures() ? spec.mask().masks(MaskStructure.FFN) && spec.mask().initFromMi()
                 : isGlobal(spec.ffn()) || optimisesMasks() && spec.mask().initFromMi();
         boolean headOrdersNeeded = optimisesStructures() ? spec.mask().masks(MaskStructure.KV_GROUPS) && spec.mask().initFromMi()
