@@ -95,6 +95,29 @@ final class JsonFields {
         return TextSource.ofDataset(dataset);
     }
 
+    /** A JSON array of strings, or one string of comma-separated items; null when absent. */
+    java.util.List<String> stringList(String name) {
+        JsonNode v = get(name);
+        if (v == null) {
+            return null;
+        }
+        if (v.isTextual()) {
+            String t = v.asText().trim();
+            return t.isEmpty() ? java.util.List.of() : java.util.Arrays.stream(t.split(",", -1)).map(String::trim).toList();
+        }
+        if (!v.isArray()) {
+            throw wrongType(name, "an array of strings", v);
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode item : v) {
+            if (!item.isTextual()) {
+                throw wrongType(name, "an array of strings", v);
+            }
+            out.add(item.asText());
+        }
+        return java.util.List.copyOf(out);
+    }
+
     JsonFields object(String name) {
         JsonNode v = get(name);
         if (v == null) {

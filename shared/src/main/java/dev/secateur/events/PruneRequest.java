@@ -52,6 +52,8 @@ import java.io.IOException;
  * @param maskLr mask-opt: step size, in units of a step's loss standard deviation
  * @param maskInit mask-opt: "mi" (θ starts from the mi ranking) or "uniform"
  * @param maskWindows mask-opt: calibration windows each mask's loss is measured on, at most samples
+ * @param maskStructures mask-opt: what the masks cover, a list of {@link #MASK_STRUCTURES} (a JSON array, or one string
+ *     with commas); null: ffn only. kv-groups and layers take the paramRatio budget with allocation global
  * @param targetShape a sheared target architecture ({@link TargetShape}: layers, hidden, heads, kv-heads, ffn), as the
  *     string "layers=4,hidden=192" or the object {"layers": 4, "hidden": 192}; replaces ffnRatio, headRatio and
  *     dropLayers; null for ratio targets
@@ -91,6 +93,7 @@ public record PruneRequest(
         Double maskLr,
         String maskInit,
         Integer maskWindows,
+        java.util.List<String> maskStructures,
         TargetShape targetShape) {
 
     public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
@@ -117,6 +120,7 @@ public record PruneRequest(
     // each step is a full streaming run over the checkpoint; beyond this the ratio per step rounds to a unit or two
     public static final int MAX_SCHEDULE_STEPS = 16;
     public static final java.util.List<String> MASK_INITS = java.util.List.of("mi", "uniform");
+    public static final java.util.List<String> MASK_STRUCTURES = java.util.List.of("ffn", "kv-groups", "layers");
 
     /** Reads event data; unknown fields are ignored (newer senders), wrong types are errors naming the field. */
     public static PruneRequest parse(JsonNode data) {
@@ -172,6 +176,7 @@ public record PruneRequest(
                 f.optionalNumber("maskLr"),
                 f.string("maskInit"),
                 f.optionalInteger("maskWindows"),
+                f.stringList("maskStructures"),
                 shape);
     }
 
@@ -353,7 +358,7 @@ public record PruneRequest(
         if (method != PruneMethod.MASK_OPT) {
             String[] given = {paramRatio != null ? "paramRatio" : null, maskIterations != null ? "maskIterations" : null,
                     maskSamples != null ? "maskSamples" : null, maskLr != null ? "maskLr" : null, maskInit != null ? "maskInit" : null,
-                    maskWindows != null ? "maskWindows" : null};
+                    maskWindows != null ? "maskWindows" : null, maskStructures != null ? "maskStructures" : null};
             for (String field : given) {
                 if (field != null) {
                     throw new RequestValidationException(field, "applies to method mask-opt only, not " + method.json());
@@ -368,11 +373,14 @@ public record PruneRequest(
             throw new RequestValidationException("paramRatio", "and ffnRatio are two budgets for mask-opt; give one of them");
         }
         if (headRatio > 0) {
-            throw new RequestValidationException("headRatio", "must be 0 with method mask-opt, which learns masks over FFN neurons only");
+            throw new RequestValidationException("headRatio", "must be 0 with method mask-opt, whose masks cover FFN neurons only unless"
+                    + " maskStructures names kv-groups (then the search chooses the KV groups itself)");
         }
         if (dropLayers > 0) {
-            throw new RequestValidationException("dropLayers", "must be 0 with method mask-opt, which learns masks over FFN neurons only");
+            throw new RequestValidationException("dropLayers", "must be 0 with method mask-opt, whose masks cover FFN neurons only unless"
+                    + " maskStructures names layers (then the search chooses the layers itself)");
         }
+        validateMaskStructures();
         if (maskIterations != null && maskIterations < 1) {
             throw new RequestValidationException("maskIterations", "must be >= 1, was " + maskIterations);
         }
@@ -387,6 +395,36 @@ public record PruneRequest(
         }
         if (maskWindows != null && (maskWindows < 1 || maskWindows > samples)) {
             throw new RequestValidationException("maskWindows", "must be >= 1 and at most samples (" + samples + "), was " + maskWindows);
+        }
+    }
+
+    /** Known names, each once, at least one; KV groups and layers share one parameter budget over the whole model. */
+    private void validateMaskStructures() {
+        if (maskStructures == null) {
+            return;
+        }
+        if (maskStructures.isEmpty()) {
+            throw new RequestValidationException("maskStructures", "must name at least one of " + MASK_STRUCTURES);
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String name : maskStructures) {
+            if (!MASK_STRUCTURES.contains(name)) {
+                throw new RequestValidationException("maskStructures", "'" + name + "' is not one of " + MASK_STRUCTURES);
+            }
+            if (!seen.add(name)) {
+                throw new RequestValidationException("maskStructures", "names '" + name + "' twice");
+            }
+        }
+        if (seen.equals(java.util.Set.of("ffn"))) {
+            return;
+        }
+        if (paramRatio == null) {
+            throw new RequestValidationException("maskStructures", String.join(",", maskStructures)
+                    + " needs paramRatio, one budget over all the model's parameters (ffnRatio counts FFN neurons only)");
+        }
+        if (allocation != Allocation.GLOBAL) {
+            throw new RequestValidationException("maskStructures", String.join(",", maskStructures)
+                    + " spends one parameter budget over the whole model: it needs allocation global, was " + allocation.json());
         }
     }
 

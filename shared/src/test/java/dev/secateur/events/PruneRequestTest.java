@@ -3,6 +3,7 @@ package dev.secateur.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.json.Json;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -278,6 +279,44 @@ class PruneRequestTest {
         assertEquals("uniform", r.maskInit());
         // the journal stores the request as JSON and reads it back
         assertEquals(r, PruneRequest.parseValid(r.toJson()));
+    }
+
+    /** maskStructures: known names, each once, at least one; kv-groups and layers need paramRatio and global allocation. */
+    @Test
+    void maskStructuresRules() throws Exception {
+        Object[][] bad = {
+            {List.of("ffn", "heads"), "'heads' is not one of [ffn, kv-groups, layers]"},
+            {List.of(), "must name at least one of [ffn, kv-groups, layers]"},
+            {"", "must name at least one of [ffn, kv-groups, layers]"},
+            {"ffn,layers,ffn", "names 'ffn' twice"},
+            {List.of(3), "must be an array of strings"},
+            {7, "must be an array of strings"}};
+        for (Object[] c : bad) {
+            ObjectNode r = minimal();
+            r.put("method", "mask-opt").put("paramRatio", 0.2).put("allocation", "global");
+            r.set("maskStructures", Json.mapper().valueToTree(c[0]));
+            assertInvalid("maskStructures", (String) c[1], r);
+        }
+        ObjectNode noParamBudget = minimal();
+        noParamBudget.put("method", "mask-opt").put("ffnRatio", 0.2).put("allocation", "global").putArray("maskStructures").add("kv-groups");
+        assertInvalid("maskStructures", "kv-groups needs paramRatio", noParamBudget);
+        ObjectNode uniform = minimal();
+        uniform.put("method", "mask-opt").put("paramRatio", 0.2).putArray("maskStructures").add("ffn").add("layers");
+        assertInvalid("maskStructures", "needs allocation global, was uniform", uniform);
+        ObjectNode other = minimal();
+        other.put("method", "mi").putArray("maskStructures").add("ffn");
+        assertInvalid("maskStructures", "applies to method mask-opt only, not mi", other);
+
+        ObjectNode ok = minimal();
+        ok.put("method", "mask-opt").put("paramRatio", 0.2).put("allocation", "global").put("maskStructures", "ffn, kv-groups,layers");
+        PruneRequest r = PruneRequest.parseValid(ok);
+        assertEquals(List.of("ffn", "kv-groups", "layers"), r.maskStructures());
+        assertEquals(r, PruneRequest.parseValid(r.toJson()), "the journal's JSON round trip keeps the list");
+        // ffn alone keeps today's budgets: an FFN ratio and uniform allocation are fine
+        ObjectNode ffn = minimal();
+        ffn.put("method", "mask-opt").put("ffnRatio", 0.3).putArray("maskStructures").add("ffn");
+        assertEquals(List.of("ffn"), PruneRequest.parseValid(ffn).maskStructures());
+        assertEquals(null, PruneRequest.parseValid(minimal()).maskStructures(), "absent: the default, ffn");
     }
 
     @Test

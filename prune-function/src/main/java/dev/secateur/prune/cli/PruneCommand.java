@@ -106,6 +106,11 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--mask-windows", description = "mask-opt: calibration windows each mask's loss is measured on, <= --samples (default: 4)")
     Integer maskWindows;
 
+    // a plain string, split by the request: picocli's own split would turn an empty value into no list at all
+    @Option(names = "--mask-structures", description = "mask-opt: what the masks cover, comma-separated: ffn, kv-groups, layers "
+            + "(default: ffn; kv-groups and layers need --param-ratio and --allocation global)")
+    String maskStructures;
+
     @Option(names = "--calibration", required = true, description = "calibration text or JSONL file; for an encoder, sentences one per line")
     Path calibration;
 
@@ -159,6 +164,7 @@ public class PruneCommand implements Callable<Integer> {
             Map.entry("schedule", "--schedule"), Map.entry("scheduleSteps", "--schedule-steps"), Map.entry("recoverSteps", "--recover-steps"),
             Map.entry("paramRatio", "--param-ratio"), Map.entry("maskIterations", "--mask-iterations"), Map.entry("maskSamples", "--mask-samples"),
             Map.entry("maskLr", "--mask-lr"), Map.entry("maskInit", "--mask-init"), Map.entry("maskWindows", "--mask-windows"),
+            Map.entry("maskStructures", "--mask-structures"),
             Map.entry("targetShape", "--target-shape"));
 
     @Override
@@ -267,6 +273,9 @@ public class PruneCommand implements Callable<Integer> {
         }
         if (maskWindows != null) {
             r.put("maskWindows", maskWindows);
+        }
+        if (maskStructures != null) {
+            r.put("maskStructures", maskStructures);
         }
         // The request names a store model to publish under; from the CLI the output folder's name stands in.
         String name = out.toAbsolutePath().getFileName().toString().toLowerCase(java.util.Locale.ROOT);

@@ -5,6 +5,8 @@ import dev.secateur.prune.compensate.Compensators;
 import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.criterion.FusionCriterion;
 import dev.secateur.prune.criterion.TaylorVariant;
+import dev.secateur.prune.plan.Allocation;
+import dev.secateur.prune.plan.MaskStructure;
 import dev.secateur.prune.sparsity.SparsityMethods;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,10 +125,12 @@ final class OptionRules {
             return;
         }
         if (o.headRatio() != null) {
-            throw new InvalidOptionException("headRatio", "mask-opt learns masks over FFN neurons only; it cannot also remove heads");
+            throw new InvalidOptionException("headRatio", "mask-opt learns which units to remove itself; it cannot also take a head ratio"
+                    + " (mask structure kv-groups lets it remove KV groups)");
         }
         if (o.layerRatio() != null) {
-            throw new InvalidOptionException("dropLayers", "mask-opt learns masks over FFN neurons only; it cannot also drop layers");
+            throw new InvalidOptionException("dropLayers", "mask-opt learns which units to remove itself; it cannot also drop layers"
+                    + " (mask structure layers lets it drop layers)");
         }
         if (o.threshold() != null) {
             throw new InvalidOptionException("miThreshold", "mask-opt has a budget, not a threshold");
@@ -137,6 +141,17 @@ final class OptionRules {
         }
         if (paramRatio == null && o.ffnRatio() == null) {
             throw new InvalidOptionException("ffnRatio", "nothing to prune: mask-opt needs a parameter ratio or an FFN ratio");
+        }
+        if (o.mask() != null && !o.mask().ffnOnly()) {
+            String names = String.join(",", o.mask().structures().stream().map(MaskStructure::text).toList());
+            if (paramRatio == null) {
+                throw new InvalidOptionException("paramRatio", "mask structures " + names
+                        + ": the budget is a parameter ratio over the whole model, not an FFN ratio");
+            }
+            if (o.allocation() != Allocation.GLOBAL) {
+                throw new InvalidOptionException("allocation", "mask structures " + names
+                        + ": one parameter budget over the whole model needs allocation global");
+            }
         }
     }
 

@@ -18,7 +18,9 @@ import dev.secateur.prune.criterion.TaylorCriterion;
 import dev.secateur.prune.criterion.TaylorEstimates;
 import dev.secateur.prune.criterion.TaylorVariant;
 import dev.secateur.prune.model.Devices;
+import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.MaskSettings;
+import dev.secateur.prune.plan.MaskStructure;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.sparsity.SparsityMethods;
 import dev.secateur.prune.sparsity.WeightSparsifier;
@@ -54,8 +56,15 @@ public final class PrunePipeline {
         if ("mask-opt".equals(o.criterion())) {
             // the FFN target carries the allocation and floor; its ratio is 0 when the parameter ratio sets the budget
             MaskSettings mask = o.mask() == null ? MaskSettings.defaults() : o.mask();
-            Target ffn = new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), null, o.allocation(), o.minKeep());
-            return new PruneSpec(o.criterion(), ffn, null, null, null, o.compensation(), settings, null, mask, null);
+            if (mask.ffnOnly()) {
+                Target ffn = new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), null, o.allocation(), o.minKeep());
+                return new PruneSpec(o.criterion(), ffn, null, null, null, o.compensation(), settings, null, mask, null);
+            }
+            // over KV groups or layers too: one parameter budget over the whole model (OptionRules checked it is one);
+            // the head target only says that KV groups are cut, the search fixes every layer's count
+            Target ffn = mask.masks(MaskStructure.FFN) ? new Target(Structure.FFN_NEURONS, 0, null, Allocation.GLOBAL, o.minKeep()) : null;
+            Target heads = mask.masks(MaskStructure.KV_GROUPS) ? new Target(Structure.ATTENTION_HEADS, 0, null, Allocation.UNIFORM, o.minKeep()) : null;
+            return new PruneSpec(o.criterion(), ffn, heads, null, null, o.compensation(), settings, null, mask, null);
         }
         Target ffn = o.ffnRatio() == null && o.threshold() == null ? null
                 : new Target(Structure.FFN_NEURONS, o.ffnRatio() == null ? 0 : o.ffnRatio(), o.threshold(), o.allocation(), o.minKeep());

@@ -27,7 +27,8 @@ public record PruneSpec(String criterion, Target ffn, Target heads, Double layer
         String compensation, Criteria.Settings settings, SparsityTarget sparsity, MaskSettings mask, TargetShape shape) {
 
     public PruneSpec {
-        boolean structured = ffn != null || heads != null || layerRatio != null || layerThreshold != null || shape != null;
+        // mask-opt over layers alone has no FFN or head target: its search chooses the layers to drop
+        boolean structured = ffn != null || heads != null || layerRatio != null || layerThreshold != null || shape != null || mask != null;
         if (!structured && sparsity == null) {
             throw new IllegalArgumentException("nothing to prune: give an FFN, head or layer target, or a sparsity");
         }

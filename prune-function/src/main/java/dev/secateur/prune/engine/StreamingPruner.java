@@ -28,6 +28,10 @@ import dev.secateur.prune.plan.LayerScores;
 import dev.secateur.prune.plan.MaskBudget;
 import dev.secateur.prune.plan.MaskPolicy;
 import dev.secateur.prune.plan.MaskSettings;
+import dev.secateur.prune.plan.MaskStructure;
+import dev.secateur.prune.plan.StructureCosts;
+import dev.secateur.prune.plan.StructuredMaskPolicy;
+import dev.secateur.prune.plan.UnitMask;
 import dev.secateur.prune.plan.PruningPlan;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.plan.UnitAllocator;
@@ -110,6 +114,11 @@ final class StreamingPruner {
 
     private boolean optimisesMasks() {
         return spec.mask() != null;
+    }
+
+    /** mask-opt over more than FFN neurons: one policy over neurons, KV groups and layers under a global parameter budget. */
+    private boolean optimisesStructures() {
+        return optimisesMasks() && !spec.mask().ffnOnly();
     }
 
     private boolean dropsLayers() {
@@ -228,7 +237,8 @@ final class StreamingPruner {
                     plan = plan.withFfn(UnitAllocator.kept(w.ffnWidth(), Arrays.copyOf(order.order(), k)));
                 }
                 if (spec.heads() != null) {
-                    RemovalOrder order = selector.order(acts, w, Structure.ATTENTION_HEADS);
+                    RemovalOrder order = stats != null && stats.headOrders != null ? stats.headOrders.get(l)
+                            : selector.order(acts, w, Structure.ATTENTION_HEADS);
                     int k = stats != null && stats.headCounts != null ? stats.headCounts[l]
                             : UnitAllocator.count(order, spec.heads(), groupSize, l);
                     plan = plan.withKvGroups(UnitAllocator.kept(w.numKvHeads(headDim), Arrays.copyOf(order.order(), k)), groupSize);
@@ -390,6 +400,8 @@ final class StreamingPruner {
         /** Fixed per-layer FFN orders (mask-opt's learnt θ, ascending), or null when the pruning pass scores each layer itself. */
         List<RemovalOrder> ffnOrders;
         int[] ffnCounts;
+        /** Fixed per-layer KV group orders (mask-opt's), or null. */
+        List<RemovalOrder> headOrders;
         int[] headCounts;
         int[] dropped = new int[0];
         HiddenPlan hidden;
@@ -400,8 +412,11 @@ final class StreamingPruner {
         int layers = model.numLayers();
         List<RemovalOrder> ffnOrders = new ArrayList<>(), headOrders = new ArrayList<>();
         List<LayerScores.LayerInputs> inOut = new ArrayList<>();
-        // mask-opt reads the dense model's FFN orders only to start θ from mi's ranking
-        boolean ffnOrdersNeeded = isGlobal(spec.ffn()) || optimisesMasks() && spec.mask().initFromMi();
+        // mask-opt reads the dense model's FFN (and KV group) orders only to start θ from mi's rankings
+        boolean ffnOrdersNeeded = optimisesStructures() ? spec.mask().masks(MaskStructure.FFN) && spec.mask().initFromMi()
+                : isGlobal(spec.ffn()) || optimisesMasks() && spec.mask().initFromMi();
+        boolean headOrdersNeeded = optimisesStructures() ? spec.mask().masks(MaskStructure.KV_GROUPS) && spec.mask().initFromMi()
+                : isGlobal(spec.heads());
         Set<CaptureSite> sites = EnumSet.noneOf(CaptureSite.class);
         sites.addAll(spec.sites(selector != null && selector.needsActivations()));
         ResidualChannelScores channels = null;
@@ -413,7 +428,7 @@ final class StreamingPruner {
             channels = new ResidualChannelScores(spec.criterion(), model.hiddenSize(),
                     Math.max(64, run.maxTokens() / (2 * layers + 1)), decoder.normEps(), run.seed());
         }
-        boolean readLayers = ffnOrdersNeeded || isGlobal(spec.heads()) || dropsLayers() || channels != null;
+        boolean readLayers = ffnOrdersNeeded || headOrdersNeeded || dropsLayers() || channels != null;
         HiddenStates states = readLayers ? model.embed(root, true, false).calibration() : null;
         try (states) {
             for (int l = 0; readLayers && l < layers; l++) {
@@ -427,7 +442,7 @@ final class StreamingPruner {
                 if (ffnOrdersNeeded) {
                     ffnOrders.add(selector.order(a, w, Structure.FFN_NEURONS));
                 }
-                if (isGlobal(spec.heads())) {
+                if (headOrdersNeeded) {
                     headOrders.add(selector.order(a, w, Structure.ATTENTION_HEADS));
                 }
                 if (dropsLayers()) {
@@ -445,7 +460,13 @@ final class StreamingPruner {
             }
         }
         Stats s = new Stats();
-        if (optimisesMasks()) {
+        if (optimisesStructures()) {
+            add("stats", t0);
+            t0 = System.nanoTime();
+            searchStructures(root, ffnOrdersNeeded ? ffnOrders : null, headOrdersNeeded ? headOrders : null, s);
+            add("mask", t0);
+            t0 = System.nanoTime();
+        } else if (optimisesMasks()) {
             add("stats", t0);
             t0 = System.nanoTime();
             MaskPolicy learnt = searchMasks(root, ffnOrders);
@@ -501,8 +522,8 @@ final class StreamingPruner {
                 ? MaskBudget.fromParameters(widths, neuron, decoder.checkpoint().parameterCount(), ms.paramRatio(), t.allocation(), t.minKeep())
                 : MaskBudget.fromFfnRatio(widths, neuron, t.ratio(), t.allocation(), t.minKeep());
         MaskPolicy policy = ms.initFromMi() ? MaskPolicy.fromOrders(budget, miOrders) : MaskPolicy.uniform(budget);
-        MaskSearch.Result r = new MaskSearch(decoder, root, ms.windows()).run(policy, ms, spec.settings().seed(), listener);
-        int[] removed = r.policy().removedCounts();
+        MaskSearch.Result r = new MaskSearch(decoder, root, ms.windows()).run(MaskSearch.Policy.of(policy), ms, spec.settings().seed(), listener);
+        int[] removed = policy.removedCounts();
         int[] learnt = new int[layers];
         for (int l = 0; l < layers; l++) {
             learnt[l] = widths[l] - removed[l];
@@ -516,9 +537,63 @@ final class StreamingPruner {
         notes.put("maskOpt.losses", String.format(java.util.Locale.ROOT,
                 "mean next-token NLL on %d calibration windows, masks without compensation: dense %.5f, start (most likely mask of the %s init) %.5f, final %.5f",
                 r.windows(), r.denseLoss(), ms.init(), r.startLoss(), r.finalLoss()));
-        notes.put("maskOpt.expectedFfnWidths", MaskSearch.widths(r.policy().expectedWidths()));
+        notes.put("maskOpt.expectedFfnWidths", MaskSearch.widths(policy.expectedWidths()));
         notes.put("maskOpt.estimator", "REINFORCE, leave-one-out baseline, step lr/sd(losses), theta projected onto the budget within [eps, 1 - eps], eps = min(0.01, a tenth of the removed or kept fraction)");
-        return r.policy();
+        return policy;
+    }
+
+    /**
+     * Learns masks over the chosen structures on the dense model under one global parameter budget and fixes the plan's
+     * FFN and KV group orders and counts and its dropped layers from the final mask; records what it did for plan.json.
+     */
+    private void searchStructures(NDManager root, List<RemovalOrder> ffnOrders, List<RemovalOrder> groupOrders, Stats s) {
+        MaskSettings ms = spec.mask();
+        DecoderFamily decoder = (DecoderFamily) model;
+        int layers = model.numLayers();
+        StructureCosts costs = StructureCosts.of(layers, model::layer, headDim, decoder.checkpoint().parameterCount());
+        double minKeep = spec.ffn() != null ? spec.ffn().minKeep() : 0;
+        StructuredMaskPolicy policy = StructuredMaskPolicy.create(costs, ms.structures(), ms.paramRatio(), minKeep, ffnOrders, groupOrders);
+        MaskSearch.Result r = new MaskSearch(decoder, root, ms.windows()).run(MaskSearch.Policy.of(policy), ms, spec.settings().seed(), listener);
+        UnitMask best = policy.mostLikely();
+        List<Integer> dropped = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            if (!best.keepsLayer(l)) {
+                dropped.add(l);
+            }
+        }
+        s.dropped = dropped.stream().mapToInt(Integer::intValue).toArray();
+        int[] widths = costs.widths().clone(), groups = costs.groups().clone();
+        if (best.ffn() != null) {
+            s.ffnOrders = StructuredMaskPolicy.removalOrders(best.ffn(), policy.ffnTheta());
+            s.ffnCounts = StructuredMaskPolicy.removedCounts(best.ffn());
+            Arrays.setAll(widths, l -> costs.widths()[l] - s.ffnCounts[l]);
+        }
+        if (best.groups() != null) {
+            s.headOrders = StructuredMaskPolicy.removalOrders(best.groups(), policy.groupTheta());
+            s.headCounts = StructuredMaskPolicy.removedCounts(best.groups());
+            Arrays.setAll(groups, l -> costs.groups()[l] - s.headCounts[l]);
+        }
+        for (int d : s.dropped) {
+            widths[d] = 0;
+            groups[d] = 0;
+        }
+        long kept = costs.kept(best);
+        java.util.Locale en = java.util.Locale.ROOT;
+        notes.put("maskOpt.structures", String.join(",", ms.structures().stream().map(MaskStructure::text).toList()));
+        notes.put("maskOpt.budget", String.format(en,
+                "global parameter budget, param ratio %s: %,d of %,d parameters to remove, %,d removed (per unit: FFN neuron %d, KV group %d, layer %d parameters)",
+                ms.paramRatio(), policy.removedTarget(), costs.total(), costs.total() - kept, costs.neuron()[0], costs.group()[0], costs.layer()[0]));
+        notes.put("maskOpt.learnedFfnWidths", Arrays.toString(widths));
+        notes.put("maskOpt.learnedKvGroups", Arrays.toString(groups));
+        notes.put("maskOpt.droppedLayers", Arrays.toString(s.dropped));
+        notes.put("maskOpt.expected", policy.expected());
+        notes.put("maskOpt.lossCurve", Arrays.stream(r.lossCurve()).mapToObj(v -> String.format(en, "%.5f", v))
+                .collect(java.util.stream.Collectors.joining(", ", "[", "]")));
+        notes.put("maskOpt.losses", String.format(en,
+                "mean next-token NLL on %d calibration windows, masks without compensation: dense %.5f, start (most likely mask of the %s init) %.5f, final %.5f",
+                r.windows(), r.denseLoss(), ms.init(), r.startLoss(), r.finalLoss()));
+        notes.put("maskOpt.estimator", "REINFORCE, leave-one-out baseline, step lr/sd(losses), every theta shifted by one tau within [eps, 1 - eps] so that the"
+                + " expected kept parameters (a unit counted only inside a kept layer) meet the budget; final mask: units removed by ascending theta within the budget");
     }
 
     /** The hidden plan in plan.json: kept channels, norm factors, whether readers were folded. */

@@ -34,17 +34,26 @@ public final class DeviceBlock implements AutoCloseable {
     }
 
     /**
-     * The block with FFN neuron j's output switched off where {@code keep[j]} is 0: down_proj's column j is multiplied
-     * by it, which is what removing the neuron does to the block's output (its bias stays). Only the masked column
-     * copy is new; closing the masked block frees it and leaves this block as it was.
+     * The block with FFN neurons and attention heads switched off: down_proj's columns multiplied by {@code ffnKeep}
+     * and o_proj's by {@code oKeep} (each null: left as it is). Zeroing a query head's o_proj columns is what removing it
+     * does to the block's output, and a KV group whose query heads are all off no longer contributes either.
      *
-     * @param keep [ffn] float 0/1 on this block's device
+     * @param oKeep [heads · headDim] float 0/1 on this block's device
      */
-    public DeviceBlock withFfnMask(NDArray keep) {
+    public DeviceBlock withMasks(NDArray ffnKeep, NDArray oKeep) {
         NDManager m = manager.newSubManager();
-        NDArray down = arrays.down().mul(keep);
-        down.attach(m);
-        return new DeviceBlock(index, m, arrays.withDown(down));
+        LayerArrays a = arrays;
+        if (ffnKeep != null) {
+            NDArray down = arrays.down().mul(ffnKeep);
+            down.attach(m);
+            a = a.withDown(down);
+        }
+        if (oKeep != null) {
+            NDArray o = arrays.o().mul(oKeep);
+            o.attach(m);
+            a = a.withO(o);
+        }
+        return new DeviceBlock(index, m, a);
     }
 
     static Shape shape(Tensor t) {

@@ -59,6 +59,12 @@ record LayerArrays(
                 gate, gateBias, up, upBias, newDown, downBias, qNorm, kNorm);
     }
 
+    /** The same block with another output projection (a masked copy); every other array is shared. */
+    LayerArrays withO(NDArray newO) {
+        return new LayerArrays(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, newO, oBias, mlpNorm, mlpNormBias,
+                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm);
+    }
+
     /** The present (non-null) arrays under their component names, in declaration order. */
     Map<String, NDArray> byName() {
         Map<String, NDArray> out = new LinkedHashMap<>();

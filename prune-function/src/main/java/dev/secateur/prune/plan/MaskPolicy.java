@@ -64,26 +64,36 @@ public final class MaskPolicy {
             t[l] = new double[b.widths()[l]];
         }
         for (int[] group : b.groups()) {
-            double q = 1 - keptFraction(b, group);
-            List<double[]> entries = new ArrayList<>(); // {cost, position, layer, unit}
-            for (int l : group) {
-                RemovalOrder o = orders.get(l);
-                double[] z = UnitAllocator.zscore(o.cost());
-                double run = Double.NEGATIVE_INFINITY;
-                for (int p = 0; p < o.units(); p++) {
-                    run = Math.max(run, z[p]);
-                    entries.add(new double[] {group.length == 1 ? p : run, p, l, o.order()[p]});
-                }
-            }
-            entries.sort(Comparator.<double[]>comparingDouble(e -> e[0]).thenComparingDouble(e -> e[1]).thenComparingDouble(e -> e[2]));
-            int n = entries.size();
-            for (int r = 0; r < n; r++) {
-                double[] e = entries.get(r);
-                double u = n == 1 ? 1 : (double) r / (n - 1);
-                t[(int) e[2]][(int) e[3]] = 1 / (1 + Math.exp(-INIT_SHARPNESS * (u - q)));
-            }
+            rankedStart(orders, group, 1 - keptFraction(b, group), t);
         }
         return new MaskPolicy(b, t);
+    }
+
+    /**
+     * θ = σ(β (u − q)) for the units of these layers, u a unit's keep quantile in their joint ranking: with more than one
+     * layer every layer's costs are z-scored and made non-decreasing along its order first (as {@link UnitAllocator}
+     * allocates globally), with one layer its own order ranks. Writes into {@code t[l]} for every l of {@code layers}.
+     *
+     * @param q the removed fraction: units at the cut start at 1/2
+     */
+    static void rankedStart(List<RemovalOrder> orders, int[] layers, double q, double[][] t) {
+        List<double[]> entries = new ArrayList<>(); // {cost, position, layer, unit}
+        for (int l : layers) {
+            RemovalOrder o = orders.get(l);
+            double[] z = UnitAllocator.zscore(o.cost());
+            double run = Double.NEGATIVE_INFINITY;
+            for (int p = 0; p < o.units(); p++) {
+                run = Math.max(run, z[p]);
+                entries.add(new double[] {layers.length == 1 ? p : run, p, l, o.order()[p]});
+            }
+        }
+        entries.sort(Comparator.<double[]>comparingDouble(e -> e[0]).thenComparingDouble(e -> e[1]).thenComparingDouble(e -> e[2]));
+        int n = entries.size();
+        for (int r = 0; r < n; r++) {
+            double[] e = entries.get(r);
+            double u = n == 1 ? 1 : (double) r / (n - 1);
+            t[(int) e[2]][(int) e[3]] = 1 / (1 + Math.exp(-INIT_SHARPNESS * (u - q)));
+        }
     }
 
     private static double keptFraction(MaskBudget b, int[] group) {

@@ -9,8 +9,10 @@ package dev.secateur.prune.plan;
  * @param init "mi": θ from the mi criterion's removal order; "uniform": every θ at the kept fraction
  * @param windows calibration windows (the first ones of the sampled calibration set) every mask's loss is measured on
  * @param paramRatio fraction of the model's parameters to remove, or null to take the FFN ratio as the budget
+ * @param structures what the policy holds variables over: FFN neurons, KV groups, whole layers (at least one)
  */
-public record MaskSettings(int iterations, int samples, double learningRate, String init, int windows, Double paramRatio) {
+public record MaskSettings(int iterations, int samples, double learningRate, String init, int windows, Double paramRatio,
+        java.util.Set<MaskStructure> structures) {
     public static final int DEFAULT_ITERATIONS = 40;
     public static final int DEFAULT_SAMPLES = 8;
     public static final double DEFAULT_LEARNING_RATE = 0.1;
@@ -19,6 +21,10 @@ public record MaskSettings(int iterations, int samples, double learningRate, Str
     public static final java.util.List<String> INITS = java.util.List.of("mi", "uniform");
 
     public MaskSettings {
+        if (structures == null || structures.isEmpty()) {
+            throw new IllegalArgumentException("mask structures must name at least one of " + MaskStructure.names());
+        }
+        structures = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(structures));
         if (iterations < 1) {
             throw new IllegalArgumentException("mask iterations must be >= 1, was " + iterations);
         }
@@ -37,6 +43,25 @@ public record MaskSettings(int iterations, int samples, double learningRate, Str
         if (paramRatio != null && !(paramRatio > 0 && paramRatio < 1)) {
             throw new IllegalArgumentException("param ratio must be > 0 and < 1, was " + paramRatio);
         }
+    }
+
+    /** Over FFN neurons only. */
+    public MaskSettings(int iterations, int samples, double learningRate, String init, int windows, Double paramRatio) {
+        this(iterations, samples, learningRate, init, windows, paramRatio, java.util.EnumSet.of(MaskStructure.FFN));
+    }
+
+    /** The same settings over these structures. */
+    public MaskSettings withStructures(java.util.Set<MaskStructure> s) {
+        return new MaskSettings(iterations, samples, learningRate, init, windows, paramRatio, s);
+    }
+
+    /** Whether the policy holds one variable per FFN neuron and nothing else (the per-neuron {@link MaskPolicy}). */
+    public boolean ffnOnly() {
+        return MaskStructure.ffnOnly(structures);
+    }
+
+    public boolean masks(MaskStructure s) {
+        return structures.contains(s);
     }
 
     public static MaskSettings defaults() {

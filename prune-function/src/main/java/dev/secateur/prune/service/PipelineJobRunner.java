@@ -20,6 +20,9 @@ import dev.secateur.prune.engine.ScheduledPruning;
 import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.MaskBudget;
 import dev.secateur.prune.plan.MaskSettings;
+import dev.secateur.prune.plan.MaskStructure;
+import dev.secateur.prune.plan.StructureCosts;
+import dev.secateur.prune.plan.StructuredMaskPolicy;
 import dev.secateur.model.SparsityPattern;
 import dev.secateur.prune.sparsity.SparsityCensus;
 import dev.secateur.prune.sparsity.SparsityTarget;
@@ -210,14 +213,26 @@ public final class PipelineJobRunner implements PruneJobRunner {
     /** The request's mask-opt fields, their defaults where left out. */
     private static MaskSettings maskSettings(PruneRequest req) {
         MaskSettings d = MaskSettings.defaults();
-        return new MaskSettings(req.maskIterations() != null ? req.maskIterations() : d.iterations(),
+        MaskSettings s = new MaskSettings(req.maskIterations() != null ? req.maskIterations() : d.iterations(),
                 req.maskSamples() != null ? req.maskSamples() : d.samples(), req.maskLr() != null ? req.maskLr() : d.learningRate(),
                 req.maskInit() != null ? req.maskInit() : d.init(),
                 req.maskWindows() != null ? req.maskWindows() : Math.min(d.windows(), req.samples()), req.paramRatio());
+        if (req.maskStructures() == null) {
+            return s;
+        }
+        try {
+            return s.withStructures(MaskStructure.parse(req.maskStructures()));
+        } catch (IllegalArgumentException e) {
+            throw new RequestValidationException("maskStructures", e.getMessage());
+        }
     }
 
     /** A budget the FFN cannot give (a parameter ratio above what its neurons hold, past the per-layer floor) is refused before any work. */
     private static void checkMaskBudget(Path source, PruneRequest req, PruneOptions o) {
+        if (!o.mask().ffnOnly()) {
+            checkStructureBudget(source, req, o);
+            return;
+        }
         try (dev.secateur.model.StreamedCheckpoint ckpt = dev.secateur.model.StreamedCheckpoint.open(source)) {
             int[] widths = ckpt.layerSizes().stream().mapToInt(dev.secateur.model.LayerSizes::ffn).toArray();
             long neuron = MaskBudget.neuronParameters(ckpt.layer(0));
@@ -228,6 +243,23 @@ public final class PipelineJobRunner implements PruneJobRunner {
             }
         } catch (IllegalArgumentException e) {
             throw new RequestValidationException(req.paramRatio() != null ? "paramRatio" : "ffnRatio", e.getMessage());
+        }
+    }
+
+    /**
+     * A budget over several structures that they cannot give (more than the floors leave, less than one unit, KV groups of
+     * a model with one per layer) is refused before any work; costs come from the first layer's shapes and every layer's sizes.
+     */
+    private static void checkStructureBudget(Path source, PruneRequest req, PruneOptions o) {
+        String field = "paramRatio";
+        try (dev.secateur.model.StreamedCheckpoint ckpt = dev.secateur.model.StreamedCheckpoint.open(source)) {
+            StructureCosts costs = StructureCosts.scaled(ckpt.layer(0), ckpt.layerSizes(), ckpt.config().headDim(), ckpt.parameterCount());
+            field = "maskStructures";
+            StructureCosts.refuseImpossible(costs, o.mask().structures());
+            field = "paramRatio";
+            StructuredMaskPolicy.create(costs, o.mask().structures(), req.paramRatio(), o.minKeep(), null, null);
+        } catch (IllegalArgumentException e) {
+            throw new RequestValidationException(field, e.getMessage());
         }
     }
 

@@ -13,6 +13,7 @@ import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
 import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -241,6 +242,37 @@ class CliTest {
                 "--mask-samples", "4", "--out", tmp.resolve("other").toString());
         assertEquals(1, other.exitCode());
         assertTrue(other.getErrorOutput().contains("--mask-samples: applies to method mask-opt only"), other.getErrorOutput());
+    }
+
+    /** --mask-structures: bad names, an empty list and budgets the chosen structures cannot give are refused naming the option. */
+    @Test
+    void badMaskStructuresNameTheOption(QuarkusMainLauncher launcher, @TempDir Path tmp) {
+        String model = Path.of("..", "models", "kjv-llama").toAbsolutePath().normalize().toString();
+        String calib = Path.of("..", "data", "kjv-calib.txt").toAbsolutePath().normalize().toString();
+        String[][] cases = {
+            {"--mask-structures", "ffn,heads", "--param-ratio", "0.2", "--allocation", "global",
+                "--mask-structures: 'heads' is not one of [ffn, kv-groups, layers]"},
+            {"--mask-structures", "", "--param-ratio", "0.2", "--allocation", "global", "--mask-structures: must name at least one"},
+            {"--mask-structures", "kv-groups,layers", "--param-ratio", "0.2", "--allocation", "uniform",
+                "--mask-structures: kv-groups,layers spends one parameter budget over the whole model: it needs allocation global"},
+            {"--mask-structures", "kv-groups", "--ffn-ratio", "0.2", "--allocation", "global", "--mask-structures: kv-groups needs paramRatio"},
+            // one layer of the demo model is 754,176 parameters, 11 % of them
+            {"--mask-structures", "layers", "--param-ratio", "0.05", "--allocation", "global",
+                "--param-ratio: param ratio 0.05 (331,123 of 6,622,464 parameters) over mask structures [layers] removes less than the cheapest unit"},
+            // 6 of the 12 KV groups can go (one stays per layer): 491,520 parameters
+            {"--mask-structures", "kv-groups", "--param-ratio", "0.3", "--allocation", "global",
+                "--param-ratio: param ratio 0.3 (1,986,739 of 6,622,464 parameters) over mask structures [kv-groups] removes more than those structures can: at most 491,520"}};
+        int i = 0;
+        for (String[] c : cases) {
+            List<String> args = new java.util.ArrayList<>(List.of("prune", "--model", model, "--method", "mask-opt", "--calibration", calib,
+                    "--device", "cpu", "--out", tmp.resolve("out" + i++).toString()));
+            args.addAll(List.of(c).subList(0, c.length - 1));
+            LaunchResult r = launcher.launch(args.toArray(String[]::new));
+            String expected = c[c.length - 1];
+            assertEquals(1, r.exitCode(), String.join(" ", c));
+            assertTrue(r.getErrorOutput().contains(expected), String.join(" ", c) + ": " + r.getErrorOutput());
+            assertFalse(r.getErrorOutput().contains("\tat "), r.getErrorOutput());
+        }
     }
 
     /** `prune` on an encoder folder goes through the service's runner too: the same files, the fidelity in report.json. */
