@@ -1,12 +1,19 @@
 package dev.secateur.events;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Enums whose JSON spelling (lower-case, dashes) differs from their Java names. */
+/** Enums whose JSON spelling is their Java name in lower case with dashes for underscores (MI_PAIRWISE is mi-pairwise). */
 interface JsonEnum {
 
-    String json();
+    String name();
+
+    @JsonValue
+    default String json() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
 
     static <E extends Enum<E> & JsonEnum> E parse(Class<E> type, String field, String value) {
         for (E e : type.getEnumConstants()) {

@@ -1,10 +1,9 @@
 package dev.secateur.prune.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.events.FieldException;
 import dev.secateur.events.PruneRequest;
-import dev.secateur.events.RequestValidationException;
 import dev.secateur.json.Json;
-import dev.secateur.prune.engine.InvalidOptionException;
 import dev.secateur.prune.engine.PruneOptions;
 import dev.secateur.prune.service.PipelineJobRunner;
 import dev.secateur.prune.service.JobOutcome;
@@ -183,11 +182,8 @@ public class PruneCommand implements Callable<Integer> {
             request = PruneRequest.parseValid(requestJson());
             PruneTask task = new PruneTask("cli", request, model.path, calibration, eval, out, device, !"none".equals(export));
             result = new PipelineJobRunner().prune(task, new ConsoleProgress(System.err));
-        } catch (RequestValidationException e) {
-            removeIfCreatedAndEmpty(created);
-            throw new IllegalArgumentException(optionOf(e.field()) + ": " + e.reason(), e);
-        } catch (InvalidOptionException e) {
-            // refused deep in the engine, where only the model shows it
+        } catch (FieldException e) {
+            // a bad request, or options refused deep in the engine, where only the model shows it
             removeIfCreatedAndEmpty(created);
             throw new IllegalArgumentException(optionOf(e.field()) + ": " + e.reason(), e);
         } catch (RuntimeException e) {

@@ -1,32 +1,20 @@
 package dev.secateur.prune.compensate;
 
 import dev.secateur.checkpoint.Tensor;
-import dev.secateur.model.LayerWeights;
-import dev.secateur.prune.calibration.LayerActivations;
 import dev.secateur.prune.criterion.ColumnStats;
-import dev.secateur.prune.plan.LayerPlan;
 import dev.secateur.prune.plan.UnitAllocator;
 
 /** FLAP's baseline: bias += W_out[:, removed] · mean(z_removed) (a bias is created when the layer has none). */
-public final class BiasCompensation implements Compensator {
+public final class BiasCompensation extends OutputProjectionCompensator {
     @Override
     public String name() {
         return "bias";
     }
 
+    /** The weight stays; the bias takes the mean contribution of every column not kept. */
     @Override
-    public LayerWeights compensate(LayerWeights w, LayerActivations acts, LayerPlan plan) {
-        LayerWeights out = w;
-        if (plan.keptFfn().length < w.ffnWidth()) {
-            Tensor b = shift(w.down(), w.downBias(), acts.ffnIntermediate(), UnitAllocator.kept(w.ffnWidth(), plan.keptFfn()));
-            out = out.withMlp(w.gate(), w.gateBias(), w.up(), w.upBias(), w.down(), b);
-        }
-        if (plan.keptHeads().length < acts.numHeads()) {
-            int[] removedHeads = UnitAllocator.kept(acts.numHeads(), plan.keptHeads());
-            Tensor b = shift(w.o(), w.oBias(), acts.heads(), Compensators.headColumns(removedHeads, acts.headDim()));
-            out = out.withAttention(w.q(), w.qBias(), w.k(), w.kBias(), w.v(), w.vBias(), w.o(), b);
-        }
-        return out;
+    Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns) {
+        return new Tensor[] {weight, shift(weight, bias, z, UnitAllocator.kept(weight.dim(1), keptColumns))};
     }
 
     static Tensor shift(Tensor weight, Tensor bias, Tensor z, int[] removedColumns) {

@@ -5,9 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.secateur.checkpoint.Tensor;
-import dev.secateur.model.LayerWeights;
-import dev.secateur.prune.calibration.LayerActivations;
-import dev.secateur.prune.plan.LayerPlan;
 import dev.secateur.prune.linalg.SymmetricGram;
 
 /**
@@ -18,7 +15,7 @@ import dev.secateur.prune.linalg.SymmetricGram;
  * kept columns, not toward zero, so the calibration error is never above "none" (W' = W_K is feasible).
  * λ = ridge · mean(diag S_KK). down_proj for FFN neurons, o_proj for heads.
  */
-public final class LeastSquaresCompensation implements Compensator {
+public final class LeastSquaresCompensation extends OutputProjectionCompensator {
     private final NDManager manager;
     private final double ridge;
     private final boolean fitBias;
@@ -34,20 +31,6 @@ public final class LeastSquaresCompensation implements Compensator {
         return "lsq";
     }
 
-    @Override
-    public LayerWeights compensate(LayerWeights w, LayerActivations acts, LayerPlan plan) {
-        LayerWeights out = w;
-        if (plan.keptFfn().length < w.ffnWidth()) {
-            Tensor[] r = refit(w.down(), w.downBias(), require(acts.ffnIntermediate()), plan.keptFfn());
-            out = out.withMlp(w.gate(), w.gateBias(), w.up(), w.upBias(), r[0], r[1]);
-        }
-        if (plan.keptHeads().length < acts.numHeads()) {
-            Tensor[] r = refit(w.o(), w.oBias(), require(acts.heads()), Compensators.headColumns(plan.keptHeads(), acts.headDim()));
-            out = out.withAttention(w.q(), w.qBias(), w.k(), w.kBias(), w.v(), w.vBias(), r[0], r[1]);
-        }
-        return out;
-    }
-
     private static Tensor require(Tensor z) {
         if (z == null) {
             throw new IllegalStateException("least-squares compensation needs calibration activations");
@@ -56,8 +39,9 @@ public final class LeastSquaresCompensation implements Compensator {
     }
 
     /** @return {weight [h, d] with kept columns refit and removed columns zero, bias [h] (or the old one)} */
+    @Override
     public Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns) {
-        return refit(weight, bias, z, keptColumns, null);
+        return refit(weight, bias, require(z), keptColumns, null);
     }
 
     /**

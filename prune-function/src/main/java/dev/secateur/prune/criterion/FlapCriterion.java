@@ -16,12 +16,6 @@ public final class FlapCriterion implements ImportanceCriterion {
     @Override
     public double[] scores(LayerActivations acts, LayerWeights w, Structure s) {
         UnitView v = UnitView.of(acts, w, s);
-        double[] e = v.outputColumnEnergy();
-        double[] var = ColumnStats.of(v.requireActivations(name())).variance();
-        double[] col = new double[e.length];
-        for (int c = 0; c < col.length; c++) {
-            col[c] = var[c] * e[c];
-        }
-        return v.perUnit(col);
+        return v.perUnit(v.outputColumnEnergy(), ColumnStats.of(v.requireActivations(name())).variance());
     }
 }

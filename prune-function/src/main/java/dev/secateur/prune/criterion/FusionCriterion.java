@@ -13,22 +13,18 @@ import java.util.Map;
  * statistics ({@link AdaptiveFusion}). Both come from the same gradients ({@link TaylorEstimates}); what each layer got is
  * recorded in plan.json's settings as {@code fusion.ffn.layerL} and {@code fusion.heads.layerL}.
  */
-public final class FusionCriterion implements ImportanceCriterion {
+public final class FusionCriterion extends GradientCriterion {
     public static final TaylorVariant COARSE = TaylorVariant.VECTOR;
 
-    private final TaylorEstimates estimates;
     private final TaylorVariant fine;
     private final Map<String, String> notes = new LinkedHashMap<>();
 
     /** @param fine the fine-grained estimate: {@link TaylorVariant#ELEMENT} or {@link TaylorVariant#SECOND_ORDER} */
     public FusionCriterion(TaylorEstimates estimates, TaylorVariant fine) {
+        super(estimates, fine);
         if (fine == COARSE) {
             throw new IllegalArgumentException("taylor: fusion's coarse estimate is already vector-wise; its fine one must be element or second-order");
         }
-        if (fine.needsFisher() && !estimates.hasFisher()) {
-            throw new IllegalArgumentException("taylor: " + fine.json() + " needs per-window gradients; compute the estimates with Fisher");
-        }
-        this.estimates = estimates;
         this.fine = fine;
         notes.put("fusion", "coarse " + COARSE.json() + " Taylor, fine " + fine.json() + " Taylor, each divided by its layer mean; "
                 + "fused = w*coarse + (1-w)*fine, w = noise(fine)/(noise(coarse)+noise(fine)), noise = split-half disagreement / variance over the layer");
@@ -37,11 +33,6 @@ public final class FusionCriterion implements ImportanceCriterion {
     @Override
     public String name() {
         return "fusion";
-    }
-
-    @Override
-    public boolean needsActivations() {
-        return false;
     }
 
     @Override

@@ -8,26 +8,17 @@ import java.util.Map;
  * LLM-Pruner's Taylor importance of FFN neurons and KV groups, in the variant asked for ({@link TaylorVariant}), read from
  * the gradients of one backward pass over the calibration windows ({@link TaylorEstimates}).
  */
-public final class TaylorCriterion implements ImportanceCriterion {
+public final class TaylorCriterion extends GradientCriterion {
     private final TaylorVariant variant;
-    private final TaylorEstimates estimates;
 
     public TaylorCriterion(TaylorVariant variant, TaylorEstimates estimates) {
-        if (variant.needsFisher() && !estimates.hasFisher()) {
-            throw new IllegalArgumentException("taylor: " + variant.json() + " needs per-window gradients; compute the estimates with Fisher");
-        }
+        super(estimates, variant);
         this.variant = variant;
-        this.estimates = estimates;
     }
 
     @Override
     public String name() {
         return "taylor";
-    }
-
-    @Override
-    public boolean needsActivations() {
-        return false;
     }
 
     @Override

@@ -84,4 +84,13 @@ public record UnitView(Structure structure, int units, int blockSize, Tensor act
         }
         return out;
     }
+
+    /** Σ_c a[c] · b[c] over each unit's columns: a weight statistic times an activation statistic, column by column. */
+    public double[] perUnit(double[] a, double[] b) {
+        double[] col = new double[a.length];
+        for (int c = 0; c < col.length; c++) {
+            col[c] = a[c] * b[c];
+        }
+        return perUnit(col);
+    }
 }

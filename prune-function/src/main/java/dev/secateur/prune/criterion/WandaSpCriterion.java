@@ -13,12 +13,6 @@ public final class WandaSpCriterion implements ImportanceCriterion {
     @Override
     public double[] scores(LayerActivations acts, LayerWeights w, Structure s) {
         UnitView v = UnitView.of(acts, w, s);
-        double[] l1 = v.outputColumnL1();
-        double[] norm = ColumnStats.of(v.requireActivations(name())).l2();
-        double[] col = new double[l1.length];
-        for (int c = 0; c < col.length; c++) {
-            col[c] = l1[c] * norm[c];
-        }
-        return v.perUnit(col);
+        return v.perUnit(v.outputColumnL1(), ColumnStats.of(v.requireActivations(name())).l2());
     }
 }

@@ -92,6 +92,44 @@ class CompensationTest extends WithDjlManager {
     }
 
     @Test
+    void biasTakesTheMeanOutputOfTheRemovedHeadsOnly() {
+        int heads = 3, headDim = 2, cols = heads * headDim;
+        Random r = new Random(13);
+        float[] z = new float[N * cols], o = new float[HIDDEN * cols], ob = new float[HIDDEN];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) (1 + r.nextGaussian());
+        }
+        for (int i = 0; i < o.length; i++) {
+            o[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < ob.length; i++) {
+            ob[i] = (float) r.nextGaussian();
+        }
+        LayerWeights base = weights();
+        LayerWeights w = base.withAttention(base.q(), null, base.k(), null, base.v(), null,
+                new Tensor(new int[] {HIDDEN, cols}, o), new Tensor(new int[] {HIDDEN}, ob));
+        LayerActivations a = new LayerActivations(0, heads, heads, headDim, null, null, new Tensor(new int[] {N, cols}, z), null, null);
+        int[] allFfn = java.util.stream.IntStream.range(0, FFN).toArray();
+        LayerWeights out = new BiasCompensation().compensate(w, a, new LayerPlan(0, allFfn, new int[] {0, 2}, new int[] {0, 2}));
+
+        // head 1 (columns 2 and 3) is the one removed
+        for (int i = 0; i < HIDDEN; i++) {
+            double want = ob[i];
+            for (int c = 2; c < 4; c++) {
+                double mean = 0;
+                for (int t = 0; t < N; t++) {
+                    mean += z[t * cols + c];
+                }
+                want += o[i * cols + c] * mean / N;
+            }
+            assertEquals(want, out.oBias().data()[i], 1e-4);
+        }
+        assertEquals(w.o(), out.o());
+        assertEquals(w.down(), out.down());
+        assertEquals(w.downBias(), out.downBias());
+    }
+
+    @Test
     void unknownCompensationIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Compensators.byName("sparsegpt", manager, 1e-2));
         assertTrue(e.getMessage().contains("unknown compensation 'sparsegpt'"), e.getMessage());
