@@ -14,8 +14,8 @@ import dev.secateur.prune.linalg.SymmetricGram;
  * it, so it reads one row of P, subtracts the terms not yet folded into P, and downdates the diagonal. Every
  * {@link #FOLD_EVERY} steps the pending terms are folded into P by one matrix product (P −= UᵀU): the per-step work
  * stays O(d·B) instead of growing with t, and the O(d²·t) total runs as a few large products rather than as t
- * memory-bound passes over the earlier terms (35 s → see docs/benchmarks/scale.md for all 5632 units of a
- * TinyLlama-width layer). What remains is the covariance (n·d², {@link SymmetricGram}) and the inverse (d³).
+ * memory-bound passes over the earlier terms (all 5632 units of a TinyLlama-width layer: 35 s → 16 s with the
+ * compensated costs, docs/benchmarks/scale.md). What remains is the covariance (n·d², {@link SymmetricGram}) and the inverse (d³).
  *
  * <p>Choice at each step: the remaining unit j with the least ‖W_:j‖² / P_jj, the output energy a least-squares
  * refit from the other remaining units cannot recover. Covariance, inverse and the folded P are in {@code precision}
@@ -43,18 +43,22 @@ public final class ScalarSetElimination {
      */
     private static void foldGramInto(NDManager m, NDArray gram, double[][] g, double[][] a, double[] e, int count, DataType precision) {
         int d = g[0].length;
-        double[] hf = new double[count * d], af = new double[count * d];
+        // HᵀA + AᵀH = [H; A]ᵀ[A; H]: one product with inner size 2B, and no pass over a transposed d×d
+        double[] left = new double[2 * count * d], right = new double[2 * count * d];
+        int half = count * d;
         for (int t = 0; t < count; t++) {
             for (int i = 0; i < d; i++) {
-                hf[t * d + i] = g[t][i] - 0.5 * e[t] * a[t][i];
-                af[t * d + i] = a[t][i];
+                double h = g[t][i] - 0.5 * e[t] * a[t][i];
+                left[t * d + i] = h;
+                left[half + t * d + i] = a[t][i];
+                right[t * d + i] = a[t][i];
+                right[half + t * d + i] = h;
             }
         }
         try (NDManager s = m.newSubManager()) {
-            NDArray hm = s.create(hf, new Shape(count, d)).toType(precision, false);
-            NDArray am = s.create(af, new Shape(count, d)).toType(precision, false);
-            NDArray ha = hm.transpose().matMul(am);
-            gram.subi(ha).subi(ha.transpose());
+            NDArray l = s.create(left, new Shape(2 * count, d)).toType(precision, false);
+            NDArray r = s.create(right, new Shape(2 * count, d)).toType(precision, false);
+            gram.subi(l.transpose().matMul(r));
         }
     }
 
