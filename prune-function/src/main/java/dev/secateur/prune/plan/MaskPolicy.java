@@ -207,24 +207,7 @@ public final class MaskPolicy {
      * removing the first {@link #removedCounts} of a layer removes exactly that mask's units, ties at a clip bound included.
      */
     public List<RemovalOrder> removalOrders() {
-        boolean[][] keep = mostLikely();
-        List<RemovalOrder> out = new ArrayList<>();
-        for (int l = 0; l < theta.length; l++) {
-            double[] t = theta[l];
-            boolean[] k = keep[l];
-            Integer[] idx = new Integer[t.length];
-            Arrays.setAll(idx, i -> i);
-            Arrays.sort(idx, Comparator.<Integer>comparingInt(i -> k[i] ? 1 : 0).thenComparingDouble(i -> t[i]).thenComparingInt(i -> i));
-            int[] order = new int[t.length];
-            double[] cost = new double[t.length], info = new double[t.length];
-            for (int p = 0; p < order.length; p++) {
-                order[p] = idx[p];
-                cost[p] = t[idx[p]];
-                info[p] = Double.NaN;
-            }
-            out.add(new RemovalOrder(order, cost, info));
-        }
-        return out;
+        return StructuredMaskPolicy.removalOrders(mostLikely(), theta);
     }
 
     /** Units {@link #mostLikely} removes from each layer. */
