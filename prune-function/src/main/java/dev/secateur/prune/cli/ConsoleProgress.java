@@ -1,6 +1,6 @@
 package dev.secateur.prune.cli;
 
-import dev.secateur.prune.service.JobProgress;
+import dev.secateur.prune.job.JobProgress;
 import java.io.PrintStream;
 import java.util.Locale;
 

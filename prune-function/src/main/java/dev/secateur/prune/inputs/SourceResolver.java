@@ -4,7 +4,7 @@ import dev.secateur.events.ModelSource;
 import dev.secateur.events.PruneRequest;
 import dev.secateur.events.RequestValidationException;
 import dev.secateur.events.TextSource;
-import dev.secateur.prune.service.JobProgress;
+import dev.secateur.prune.job.JobProgress;
 import dev.secateur.store.IntegrityException;
 import dev.secateur.store.ModelStore;
 import dev.secateur.store.VersionStatus;

@@ -3,6 +3,9 @@ package dev.secateur.prune.service;
 import dev.secateur.events.BeforeAfter;
 import dev.secateur.events.PruneRequest;
 import dev.secateur.prune.inputs.SourceResolver;
+import dev.secateur.prune.job.JobOutcome;
+import dev.secateur.prune.job.PruneJobRunner;
+import dev.secateur.prune.job.PruneTask;
 import dev.secateur.store.ModelStore;
 import dev.secateur.store.StoredVersion;
 

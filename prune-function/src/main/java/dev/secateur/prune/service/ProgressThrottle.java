@@ -1,6 +1,7 @@
 package dev.secateur.prune.service;
 
 import dev.secateur.events.PruneProgress;
+import dev.secateur.prune.job.JobProgress;
 import java.time.Duration;
 
 /**

@@ -7,6 +7,7 @@ import dev.secateur.events.PruneProgress;
 import dev.secateur.events.PruneRequest;
 import dev.secateur.events.RequestValidationException;
 import dev.secateur.prune.inputs.SourceResolver;
+import dev.secateur.prune.job.PruneJobRunner;
 import dev.secateur.store.ModelStore;
 
 import java.nio.file.Path;

@@ -4,6 +4,8 @@ import dev.secateur.prune.config.CalibrationDefaults;
 import dev.secateur.prune.config.InputRoots;
 import dev.secateur.prune.config.JobsConfig;
 import dev.secateur.prune.config.ReplicaConfig;
+import dev.secateur.prune.job.PipelineJobRunner;
+import dev.secateur.prune.job.PruneJobRunner;
 import dev.secateur.prune.metrics.PruneMetrics;
 import dev.secateur.store.ModelStore;
 import io.quarkus.arc.DefaultBean;

@@ -5,6 +5,7 @@ import dev.secateur.events.BeforeAfter;
 import dev.secateur.events.ModelSource;
 import dev.secateur.events.PruneRequest;
 import dev.secateur.json.Json;
+import dev.secateur.prune.job.JobOutcome;
 import dev.secateur.store.Manifest;
 import dev.secateur.store.ModelStore;
 import dev.secateur.store.StoredVersion;

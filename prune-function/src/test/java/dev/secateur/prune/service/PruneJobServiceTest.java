@@ -3,6 +3,7 @@ package dev.secateur.prune.service;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.events.CloudEvent;
 import dev.secateur.events.EventTypes;
+import dev.secateur.prune.job.PipelineJobRunner;
 import dev.secateur.store.ModelStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,6 +3,7 @@ package dev.secateur.prune.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.events.EventTypes;
 import dev.secateur.events.PruneRequest;
+import dev.secateur.prune.job.PipelineJobRunner;
 import dev.secateur.store.ModelStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

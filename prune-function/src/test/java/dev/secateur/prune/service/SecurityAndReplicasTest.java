@@ -9,6 +9,7 @@ import dev.secateur.events.EventTypes;
 import dev.secateur.events.Topics;
 import dev.secateur.prune.inputs.Datasets;
 import dev.secateur.prune.inputs.PathSandbox;
+import dev.secateur.prune.job.PipelineJobRunner;
 import dev.secateur.store.ModelStore;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

@@ -1,4 +1,4 @@
-package dev.secateur.prune.service;
+package dev.secateur.prune.job;
 
 /**
  * The one thing the service needs from the pruning code: turn a resolved request into a folder of files

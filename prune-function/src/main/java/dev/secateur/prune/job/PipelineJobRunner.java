@@ -1,4 +1,4 @@
-package dev.secateur.prune.service;
+package dev.secateur.prune.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.ConfigReader;

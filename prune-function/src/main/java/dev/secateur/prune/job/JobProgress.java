@@ -1,4 +1,4 @@
-package dev.secateur.prune.service;
+package dev.secateur.prune.job;
 
 /**
  * What an engine reports while it works. Calls may be frequent: the job core rate-limits the events it

@@ -1,4 +1,4 @@
-package dev.secateur.prune.service;
+package dev.secateur.prune.job;
 
 import dev.secateur.events.PruneRequest;
 

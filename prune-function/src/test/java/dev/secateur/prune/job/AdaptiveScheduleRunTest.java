@@ -1,4 +1,4 @@
-package dev.secateur.prune.service;
+package dev.secateur.prune.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
