@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mask-opt with global allocation against uniform criteria at the same parameter budget on the demo model
-# (models/kjv-llama), all with lsq compensation: perplexity ratio to dense (seq 128, first 16384 tokens of
+# (models/kjv-llama, or --model), all with lsq compensation: perplexity ratio to dense (seq 128 or --seq-len, first 16384 tokens of
 # data/kjv-valid.txt), mean ± sd over calibration seeds, and wall time per run. The uniform criteria get the FFN ratio
 # that removes as many neurons as the parameter budget (round(R × parameters / parameters per neuron)), spread evenly.
 # One command from a fresh clone (./secateur builds the jar on first use). Prints the markdown table and leaves it
@@ -9,7 +9,7 @@
 # mask-opt in --uniform runs with per-layer budgets (--allocation uniform, the same FFN ratio as the uniform criteria).
 #
 #   scripts/bench-mask-opt.sh [--budgets 0.2,0.3] [--seeds 0,1,2] [--global mask-opt,mi] [--uniform mi,wanda-sp,flap]
-#                             [--out target/bench-mask-opt]
+#                             [--out target/bench-mask-opt] [--model models/kjv-llama] [--seq-len 128]
 #                             [-- extra mask-opt options, e.g. --mask-iterations 20]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +19,7 @@ uniform="mi,wanda-sp,flap"
 global="mask-opt,mi"
 out="$root/target/bench-mask-opt"
 model="$root/models/kjv-llama"
+seq_len=128
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -27,6 +28,8 @@ while [[ $# -gt 0 ]]; do
     --uniform) uniform="$2"; shift 2 ;;
     --global) global="$2"; shift 2 ;;
     --out) out="$2"; [[ "$out" = /* ]] || out="$PWD/$out"; shift 2 ;;
+    --model) model="$(cd "$2" && pwd)"; shift 2 ;;
+    --seq-len) seq_len="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -68,7 +71,7 @@ run() { # config budget seed ffnRatio args...
   rm -rf "$dir"
   t0=$(date +%s.%N)
   line=$(nice "$root/secateur" prune --model "$model" --compensation lsq --calibration "$root/data/kjv-calib.txt" \
-    --eval "$root/data/kjv-valid.txt" --eval-max-tokens 16384 --export none --seed "$seed" --out "$dir" "$@" 2> "$dir.log" | tail -1)
+    --eval "$root/data/kjv-valid.txt" --eval-max-tokens 16384 --seq-len "$seq_len" --eval-seq-len "$seq_len" --export none --seed "$seed" --out "$dir" "$@" 2> "$dir.log" | tail -1)
   t1=$(date +%s.%N)
   python3 - "$config" "$budget" "$seed" "$ratio" "$t0" "$t1" "$line" >> "$tsv" <<'PY'
 import json, sys
