@@ -90,19 +90,22 @@ public final class RenyiMutualInformation {
             // [units, n, dim]
             NDArray zt = m.create(z, new Shape(n, units, dim)).toType(dtype, false).transpose(1, 0, 2);
             NDArray invTwoSigma2 = m.create(sigma).toType(dtype, false).square().mul(2).pow(-1).reshape(units, 1, 1);
+            Triangle tri = Triangle.of(n, m);
             for (int a0 = 0; a0 < units; a0 += chunk) {
                 int a1 = Math.min(units, a0 + chunk);
                 try (NDManager ma = m.newSubManager()) {
-                    NDArray ga = squaredGram(zt, invTwoSigma2, a0, a1, n, ma);
-                    NDArray rowSums = ga.sum(new int[] {1});
+                    NDArray full = squaredGram(zt, invTwoSigma2, a0, a1, n, ma);
+                    NDArray rowSums = full.sum(new int[] {1});
                     rowSums.attach(ma);
                     double[] rs = rowSums.toType(DataType.FLOAT64, false).toDoubleArray();
                     System.arraycopy(rs, 0, norm, a0, rs.length);
+                    Part ga = tri.of(full, ma);
+                    full.close();
                     for (int b0 = a0; b0 < units; b0 += chunk) {
                         int b1 = Math.min(units, b0 + chunk);
                         try (NDManager mb = ma.newSubManager()) {
-                            NDArray gb = b0 == a0 ? ga : squaredGram(zt, invTwoSigma2, b0, b1, n, mb);
-                            NDArray prod = ga.matMul(gb.transpose());
+                            Part gb = b0 == a0 ? ga : tri.of(squaredGram(zt, invTwoSigma2, b0, b1, n, mb), mb);
+                            NDArray prod = ga.inner(gb);
                             prod.attach(mb);
                             double[] p = prod.toType(DataType.FLOAT64, false).toDoubleArray();
                             int wb = b1 - b0;
@@ -126,6 +129,42 @@ public final class RenyiMutualInformation {
             }
         }
         return new MiMatrix(units, bits);
+    }
+
+    /**
+     * ⟨vec A, vec B⟩ of two symmetric n×n matrices from their triangles: Σ_i A_ii B_ii + 2 Σ_{i<j} A_ij B_ij, so the
+     * all-pairs product (its largest cost) runs over n(n+1)/2 features instead of n². The factor 2 is applied to the
+     * product, not folded into the features as √2: with integer weights a constant kernel still sums exactly.
+     */
+    private record Triangle(NDArray diagonal, NDArray upper) {
+        static Triangle of(int n, NDManager m) {
+            long[] d = new long[n];
+            long[] u = new long[n * (n - 1) / 2];
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                d[i] = (long) i * n + i;
+                for (int j = i + 1; j < n; j++) {
+                    u[k++] = (long) i * n + j;
+                }
+            }
+            return new Triangle(m.create(d), m.create(u));
+        }
+
+        /** The two parts of rows vec(S) [c, n²] of symmetric matrices, owned by {@code m}. */
+        Part of(NDArray rows, NDManager m) {
+            NDArray d = rows.get(new NDIndex(":, {}", diagonal));
+            d.attach(m);
+            NDArray u = rows.get(new NDIndex(":, {}", upper));
+            u.attach(m);
+            return new Part(d, u);
+        }
+    }
+
+    private record Part(NDArray diagonal, NDArray upper) {
+        /** ⟨row a of this, row b of that⟩ for every pair: [this rows, that rows]. */
+        NDArray inner(Part that) {
+            return diagonal.matMul(that.diagonal.transpose()).addi(upper.matMul(that.upper.transpose()).muli(2));
+        }
     }
 
     /** Rows vec(K_u ∘ K_u) for units [a0, a1): exp(−||z_i − z_j||² / σ²), as [a1−a0, n²]. */
