@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.checkpoint.Tensor;
-import dev.secateur.model.CheckpointWriter;
-import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.MaskSettings;
@@ -37,19 +35,7 @@ class MaskOptPipelineTest {
     Path tmp;
 
     Path constructedModel() {
-        Path root = Path.of("..").toAbsolutePath().normalize();
-        DecoderWeights dense = DecoderWeights.load(root.resolve("models/kjv-llama"));
-        List<LayerWeights> layers = new ArrayList<>();
-        for (int l = 0; l < dense.numLayers(); l++) {
-            LayerWeights w = dense.layer(l);
-            if (HARMFUL.containsKey(l)) {
-                w = withHarmfulCopies(w, HARMFUL.get(l));
-            }
-            layers.add(w);
-        }
-        Path dir = tmp.resolve("constructed");
-        CheckpointWriter.save(dense.withLayers(layers), dir, root.resolve("models/kjv-llama/tokenizer.json"));
-        return dir;
+        return EditedDemoModel.write(tmp.resolve("constructed"), (l, w) -> HARMFUL.containsKey(l) ? withHarmfulCopies(w, HARMFUL.get(l)) : w);
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.checkpoint.Tensor;
-import dev.secateur.model.CheckpointWriter;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.plan.Allocation;
@@ -49,15 +48,12 @@ class MaskStructuresPipelineTest {
     Path tmp;
 
     Path constructedModel() {
-        Path root = Path.of("..").toAbsolutePath().normalize();
-        DecoderWeights dense = DecoderWeights.load(root.resolve("models/kjv-llama"));
-        List<LayerWeights> layers = new ArrayList<>();
-        for (int l = 0; l < dense.numLayers(); l++) {
-            LayerWeights w = dense.layer(l);
+        return EditedDemoModel.write(tmp.resolve("constructed"), (l, w) -> {
             if (l == REVERSED) {
                 w = w.withAttention(w.q(), w.qBias(), w.k(), w.kBias(), w.v(), w.vBias(), scaled(w.o(), -1), w.oBias());
-                w = w.withMlp(w.gate(), w.gateBias(), w.up(), w.upBias(), scaled(w.down(), -1), w.downBias());
-            } else if (l == HARMFUL_LAYER) {
+                return w.withMlp(w.gate(), w.gateBias(), w.up(), w.upBias(), scaled(w.down(), -1), w.downBias());
+            }
+            if (l == HARMFUL_LAYER) {
                 Tensor o = w.o().copy();
                 int cols = o.dim(1);
                 for (int i = 0; i < o.dim(0); i++) {
@@ -65,13 +61,10 @@ class MaskStructuresPipelineTest {
                         o.data()[i * cols + j] *= -HARM;
                     }
                 }
-                w = w.withAttention(w.q(), w.qBias(), w.k(), w.kBias(), w.v(), w.vBias(), o, w.oBias());
+                return w.withAttention(w.q(), w.qBias(), w.k(), w.kBias(), w.v(), w.vBias(), o, w.oBias());
             }
-            layers.add(w);
-        }
-        Path dir = tmp.resolve("constructed");
-        CheckpointWriter.save(dense.withLayers(layers), dir, root.resolve("models/kjv-llama/tokenizer.json"));
-        return dir;
+            return w;
+        });
     }
 
     static Tensor scaled(Tensor t, float by) {
