@@ -33,7 +33,6 @@ public record MiSetSelector(NDManager manager, double ridge, double maxFraction)
     public RemovalOrder order(LayerActivations acts, LayerWeights w, Structure s) {
         UnitView v = UnitView.of(acts, w, s);
         Tensor z = v.requireActivations(name());
-        double[][] gram = v.outputGram();
         int units = v.units();
         int exact = (int) Math.min(units, Math.ceil(maxFraction * units) + 1);
         int[] order = new int[units];
@@ -47,6 +46,7 @@ public record MiSetSelector(NDManager manager, double ridge, double maxFraction)
             appendRest(order, cost, info, exact, r.remainingCost());
             return new RemovalOrder(order, cost, info);
         }
+        double[][] gram = v.outputGram();
         try (GaussianSetInformation g = new GaussianSetInformation(manager, z, v.blockSize(), ridge)) {
             double[] lost = null;
             for (int step = 0; step < exact; step++) {

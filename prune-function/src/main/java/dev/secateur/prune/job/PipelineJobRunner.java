@@ -82,7 +82,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
         }
         Double layerRatio = null;
         if (req.dropLayers() > 0) {
-            int layers = ConfigReader.read(task.sourceDir()).numLayers();
+            int layers = config.numLayers();
             if (req.dropLayers() >= layers) {
                 throw new RequestValidationException("dropLayers", "must be less than the model's " + layers + " layers");
             }
@@ -111,9 +111,9 @@ public final class PipelineJobRunner implements PruneJobRunner {
             throw new RequestValidationException(e.field(), e.reason());
         }
         if (sparsity != null) {
-            requireTileable(task.sourceDir(), encoder, sparsity.pattern());
+            requireTileable(task.sourceDir(), config, encoder, sparsity.pattern());
             if (req.method() == dev.secateur.events.PruneMethod.SPARSELLM
-                    && (encoder || ConfigReader.read(task.sourceDir()).architecture() == dev.secateur.checkpoint.Architecture.GPT2)) {
+                    && (encoder || config.architecture() == dev.secateur.checkpoint.Architecture.GPT2)) {
                 throw new RequestValidationException("method", "sparsellm couples a gated FFN (gate, up, down: Llama, Mistral, Qwen2, Qwen3); "
                         + (encoder ? "an encoder's" : "GPT-2's") + " FFN has no gate: use sparsegpt");
             }
@@ -274,8 +274,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
     }
 
     /** An N:M pattern whose groups cannot tile every layer's inputs is refused before anything is loaded, naming the layer. */
-    private static void requireTileable(Path source, boolean encoder, SparsityPattern pattern) {
-        dev.secateur.checkpoint.ModelConfig config = ConfigReader.read(source);
+    private static void requireTileable(Path source, dev.secateur.checkpoint.ModelConfig config, boolean encoder, SparsityPattern pattern) {
         java.util.List<dev.secateur.model.LayerSizes> sizes = layerSizes(source, encoder);
         try {
             WeightSparsifier.requireTileable(config.hiddenSize(), config.headDim(), sizes, pattern);

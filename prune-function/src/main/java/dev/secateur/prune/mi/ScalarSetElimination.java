@@ -62,14 +62,32 @@ public final class ScalarSetElimination {
         }
     }
 
+    /** Row r of the current P: the folded P's row minus the pending rank-one terms at r. */
+    private static double[] pRow(NDManager m, NDArray p, int r, double[][] pending, int count) {
+        double[] row = hostRow(m, p, r);
+        for (int t = 0; t < count; t++) {
+            double a = pending[t][r];
+            if (a != 0) {
+                double[] u = pending[t];
+                for (int i = 0; i < row.length; i++) {
+                    row[i] -= a * u[i];
+                }
+            }
+        }
+        return row;
+    }
+
+    private static double[] hostRow(NDManager m, NDArray a, int r) {
+        try (NDManager s = m.newSubManager()) {
+            NDArray v = a.get(r).toType(DataType.FLOAT64, false);
+            v.attach(s);
+            return v.toDoubleArray();
+        }
+    }
+
     /** Row r of the current Γ: the folded Γ's row minus the pending rank-two terms at r. */
     private static double[] gramRow(NDManager m, NDArray gram, int r, double[][] g, double[][] a, double[] e, int count) {
-        double[] row;
-        try (NDManager s = m.newSubManager()) {
-            NDArray v = gram.get(r).toType(DataType.FLOAT64, false);
-            v.attach(s);
-            row = v.toDoubleArray();
-        }
+        double[] row = hostRow(m, gram, r);
         for (int t = 0; t < count; t++) {
             double ar = a[t][r], gr = g[t][r], er = e[t] * ar;
             if (ar == 0 && gr == 0) {
@@ -196,22 +214,7 @@ public final class ScalarSetElimination {
                 if (step == d - 1) {
                     break;
                 }
-                // row `best` of the current P: the folded P's row minus the terms not folded yet
-                double[] row;
-                try (NDManager s = m.newSubManager()) {
-                    NDArray r = p.get(best).toType(DataType.FLOAT64, false);
-                    r.attach(s);
-                    row = r.toDoubleArray();
-                }
-                for (int t = 0; t < pendingCount; t++) {
-                    double a = pending[t][best];
-                    if (a != 0) {
-                        double[] u = pending[t];
-                        for (int i = 0; i < d; i++) {
-                            row[i] -= a * u[i];
-                        }
-                    }
-                }
+                double[] row = pRow(m, p, best, pending, pendingCount);
                 double pivot = Math.sqrt(Math.max(row[best], Double.MIN_NORMAL));
                 if (gram != null) {
                     double[] a = new double[d];

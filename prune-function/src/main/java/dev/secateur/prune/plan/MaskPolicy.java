@@ -212,12 +212,7 @@ public final class MaskPolicy {
 
     /** Units {@link #mostLikely} removes from each layer. */
     public int[] removedCounts() {
-        boolean[][] keep = mostLikely();
-        int[] r = new int[keep.length];
-        for (int l = 0; l < keep.length; l++) {
-            r[l] = keep[l].length - countTrue(keep[l]);
-        }
-        return r;
+        return StructuredMaskPolicy.removedCounts(mostLikely());
     }
 
     private Integer[] descending(int l) {
