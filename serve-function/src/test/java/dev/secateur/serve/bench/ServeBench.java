@@ -182,6 +182,12 @@ public final class ServeBench {
             if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
                 continue;
             }
+            // The client shares the server's cores: it reads every event but parses only those it needs (the first
+            // with text, errors and the usage chunk), so that its own JSON work does not weigh on the server's figures.
+            boolean needed = Double.isNaN(ttft) || line.contains("\"usage\":{") || line.contains("\"error\"");
+            if (!needed) {
+                continue;
+            }
             JsonNode chunk = JSON.readTree(line.substring(6));
             if (chunk.has("error")) {
                 throw new IllegalStateException(chunk.toString());

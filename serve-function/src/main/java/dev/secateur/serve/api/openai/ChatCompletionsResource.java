@@ -16,12 +16,12 @@ import dev.secateur.serve.generate.ScoredToken;
 import dev.secateur.serve.generate.TokenLogprobs;
 import dev.secateur.serve.model.ModelHandle;
 import jakarta.inject.Inject;
-import org.jboss.resteasy.reactive.RestMulti;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +32,7 @@ import java.util.List;
 @Path("/v1/chat/completions")
 @Consumes(MediaType.APPLICATION_JSON)
 // Not an SSE-compatible type, so Quarkus streams our bytes as they are, whether one JSON body or SSE events we
-// framed ourselves; StreamFlagDecides makes every Accept match it, and RestMulti's Content-Type says what was sent.
+// framed ourselves; StreamFlagDecides makes every Accept match it, and the Response's Content-Type says what was sent.
 @Produces(SseStream.ANY_APPLICATION_TYPE)
 public class ChatCompletionsResource {
 
@@ -44,7 +44,7 @@ public class ChatCompletionsResource {
     ServeConfig config;
 
     @POST
-    public RestMulti<byte[]> chat(JsonNode body) throws JsonProcessingException {
+    public Response chat(JsonNode body) throws JsonProcessingException {
         ChatCompletionRequest request = json.read(body, ChatCompletionRequest.class);
         ChatRequests.checkModel(request);
         ChatRequests.refuseUnsupported(request);
@@ -76,6 +76,7 @@ public class ChatCompletionsResource {
 
     private void stream(AdmittedCompletion a, SseStream.Sink sink, boolean includeUsage) {
         ChatHeader header = ChatHeader.of(a, ChatCompletionChunk.OBJECT);
+        TextChunks texts = answers.textChunks((index, text) -> chunk(header, index, new Delta(null, text), null, null));
         CompletionResult result = answers.run(a, "chat", new ChoiceListener() {
             @Override
             public void started(int index) {
@@ -89,9 +90,12 @@ public class ChatCompletionsResource {
 
             @Override
             public void delta(int index, String text, List<ScoredToken> tokens) {
-                ChatCompletionResponse.LogprobsBody logprobs = a.job().spec().logprobs() == null ? null
-                        : ChatCompletionResponse.LogprobsBody.of(new TokenLogprobs(tokens));
-                sink.send(chunk(header, index, new Delta(null, text), logprobs, null));
+                if (a.job().spec().logprobs() == null) {
+                    sink.send(texts.of(index, text));
+                    return;
+                }
+                sink.send(chunk(header, index, new Delta(null, text),
+                        ChatCompletionResponse.LogprobsBody.of(new TokenLogprobs(tokens)), null));
             }
 
             @Override

@@ -10,12 +10,12 @@ import dev.secateur.serve.model.Admission;
 import dev.secateur.serve.model.ModelHandle;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.jboss.resteasy.reactive.RestMulti;
 
 /**
  * What /v1/completions and /v1/chat/completions do alike: admit the request, check it against the serving version,
@@ -58,8 +58,13 @@ class CompletionAnswers {
         return result;
     }
 
+    /** The stream's plain text chunks, {@code chunk(index, text)} rendered by this endpoint's mapper. */
+    TextChunks textChunks(java.util.function.BiFunction<Integer, String, Object> chunk) {
+        return new TextChunks(mapper, chunk);
+    }
+
     /** SSE events when streaming, else the one body; the hold is released once either is done. */
-    RestMulti<byte[]> send(AdmittedCompletion a, boolean streaming, Consumer<SseStream.Sink> events,
+    Response send(AdmittedCompletion a, boolean streaming, Consumer<SseStream.Sink> events,
                            Supplier<Object> whole) {
         if (streaming) {
             return SseStream.events(mapper, events, a.hold()::close);

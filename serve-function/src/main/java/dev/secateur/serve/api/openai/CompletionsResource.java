@@ -13,12 +13,12 @@ import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.ScoredToken;
 import dev.secateur.serve.generate.TokenLogprobs;
 import jakarta.inject.Inject;
-import org.jboss.resteasy.reactive.RestMulti;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,7 +29,7 @@ import java.util.List;
 @Path("/v1/completions")
 @Consumes(MediaType.APPLICATION_JSON)
 // Not an SSE-compatible type, so Quarkus streams our bytes as they are, whether one JSON body or SSE events we
-// framed ourselves; StreamFlagDecides makes every Accept match it, and RestMulti's Content-Type says what was sent.
+// framed ourselves; StreamFlagDecides makes every Accept match it, and the Response's Content-Type says what was sent.
 @Produces(SseStream.ANY_APPLICATION_TYPE)
 public class CompletionsResource {
 
@@ -41,7 +41,7 @@ public class CompletionsResource {
     ServeConfig config;
 
     @POST
-    public RestMulti<byte[]> complete(JsonNode body) throws JsonProcessingException {
+    public Response complete(JsonNode body) throws JsonProcessingException {
         CompletionRequest request = json.read(body, CompletionRequest.class);
         CompletionSpec spec = CompletionRequests.toSpec(request, config.maxTokensCap(), config.maxN());
         AdmittedCompletion admitted = answers.admit(request.model(), "cmpl-", h -> spec, "prompt");
@@ -60,6 +60,7 @@ public class CompletionsResource {
     }
 
     private void stream(AdmittedCompletion a, SseStream.Sink sink, boolean includeUsage) {
+        TextChunks texts = answers.textChunks((index, text) -> chunk(a, new ChoiceBody(text, index, null, null)));
         CompletionResult result = answers.run(a, "completions", new ChoiceListener() {
             @Override
             public void delta(int index, String text) {
@@ -68,9 +69,11 @@ public class CompletionsResource {
 
             @Override
             public void delta(int index, String text, List<ScoredToken> tokens) {
-                LogprobsBody logprobs = a.job().spec().logprobs() == null ? null
-                        : LogprobsBody.of(new TokenLogprobs(tokens));
-                sink.send(chunk(a, new ChoiceBody(text, index, logprobs, null)));
+                if (a.job().spec().logprobs() == null) {
+                    sink.send(texts.of(index, text));
+                    return;
+                }
+                sink.send(chunk(a, new ChoiceBody(text, index, LogprobsBody.of(new TokenLogprobs(tokens)), null)));
             }
 
             @Override
