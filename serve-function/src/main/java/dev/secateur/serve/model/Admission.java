@@ -16,6 +16,11 @@ public class Admission {
     }
 
     /** @throws SaturatedException when every slot is in use; UnknownModelException, ModelNotReadyException */
+    /** Request slots free now. */
+    public int availableSlots() {
+        return slots.available();
+    }
+
     public Hold admit(String model) {
         ModelRegistry registry = models.registry(model);
         RequestSlots.Slot slot = slots.take();

@@ -583,4 +583,24 @@ class OpenAiSdkTest {
         }
         assertEquals(ref.greedy(PROMPT, 8), client.completions().create(completion().build()).choices().get(0).text());
     }
+
+    /**
+     * Streaming clients that hang up after their first chunk, more of them than there are request slots: each one's
+     * slot comes back (else the later ones would get 429), the scheduler ends up with no running sequence, and the
+     * next request is served as before.
+     */
+    @Test
+    void clientsThatHangUpMidStreamGiveTheirSlotsBack() throws Exception {
+        for (int i = 0; i < maxConcurrent + 4; i++) {
+            try (StreamResponse<Completion> s = client.completions().createStreaming(completion().maxTokens(40).build())) {
+                assertTrue(s.stream().findFirst().isPresent(), "no first chunk");
+            }
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (admission.availableSlots() < maxConcurrent && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(maxConcurrent, admission.availableSlots(), "slots still held after the clients hung up");
+        assertEquals(ref.greedy(PROMPT, 8), client.completions().create(completion().build()).choices().get(0).text());
+    }
 }
