@@ -112,23 +112,6 @@ class CliTest {
         assertEquals(b, a, 1e-4 * b);
     }
 
-    @Test
-    void benchOnnxTimesAFolderAloneAndBesideAMemoryNeighbour(QuarkusMainLauncher launcher, @TempDir Path out) throws Exception {
-        ArtifactWriter.writeFolder(Path.of(path("fixtures/llama-gqa")), out, ArtifactWriter.Options.defaults(false));
-        LaunchResult r = launcher.launch("bench-onnx", "--model", out.toString(), "--prompt", "4", "--decode", "3",
-                "--repeats", "2", "--intra-op-threads", "1", "--spin-wait", "false", "--neighbour-mb", "8");
-        assertEquals(0, r.exitCode(), r.getErrorOutput());
-        JsonNode j = jsonLine(r);
-        assertEquals(1, j.get("intraOpThreads").asInt());
-        assertEquals(8, j.get("neighbourMb").asInt());
-        for (String f : new String[] {"ortPrefillMs", "ortDecodeMsPerToken", "ortPrefillMsBesideNeighbour", "ortDecodeMsPerTokenBesideNeighbour"}) {
-            assertTrue(j.get(f).asDouble() > 0, f + " in " + j);
-        }
-        LaunchResult bad = launcher.launch("bench-onnx", "--model", out.toString(), "--neighbour-mb", "-1");
-        assertEquals(1, bad.exitCode());
-        assertTrue(bad.getErrorOutput().contains("--neighbour-mb"), bad.getErrorOutput());
-    }
-
     /** Mistral's sliding_window 32 caps the context: eval and prune refuse longer windows, naming the option. */
     @Test
     void windowsPastTheSlidingWindowAreRefusedNamingTheOption(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {

@@ -1,4 +1,4 @@
-package dev.secateur.prune.cli;
+package dev.secateur.tools;
 
 import dev.secateur.checkpoint.DType;
 import dev.secateur.model.RandomCheckpoint;

@@ -1,5 +1,6 @@
-package dev.secateur.prune.cli;
+package dev.secateur.tools.bench;
 
+import dev.secateur.prune.cli.JsonLine;
 import dev.secateur.runtime.OrtDecoder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,7 +105,7 @@ public class BenchOnnxCommand implements Runnable {
                 line.put("promptTokens", prompt);
                 line.put("decodedTokens", decode);
                 line.put("repeats", repeats);
-                System.out.println(InspectCommand.write(line));
+                System.out.println(JsonLine.of(line));
             }
         } finally {
             sessions.forEach(OrtDecoder::close);

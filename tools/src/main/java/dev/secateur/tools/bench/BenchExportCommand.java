@@ -1,4 +1,4 @@
-package dev.secateur.prune.cli;
+package dev.secateur.tools.bench;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -9,6 +9,7 @@ import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.ExportManifest;
+import dev.secateur.prune.cli.JsonLine;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.prune.model.ForwardCapture;
 import dev.secateur.runtime.Generator;
@@ -98,7 +99,7 @@ public class BenchExportCommand implements Runnable {
         line.put("ortDecodeMsPerToken", BenchFigures.round(BenchFigures.median(perToken), 2));
         line.put("djlForwardMs", BenchFigures.round(BenchFigures.median(djl), 2));
         line.put("promptTokens", prompt);
-        System.out.println(InspectCommand.write(line));
+        System.out.println(JsonLine.of(line));
         AtomicFiles.tryDeleteRecursively(out); // scratch space
     }
 
