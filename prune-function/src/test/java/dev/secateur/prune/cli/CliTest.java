@@ -150,6 +150,27 @@ class CliTest {
         assertFalse(r.getErrorOutput().contains("\tat "), r.getErrorOutput());
     }
 
+    /** --out must be a new or empty folder: a folder holding files, or a file, is refused before anything runs. */
+    @Test
+    void pruneRefusesAnOutputThatIsNotAnEmptyFolder(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {
+        Path full = tmp.resolve("full"), file = tmp.resolve("file");
+        java.nio.file.Files.createDirectories(full);
+        java.nio.file.Files.writeString(full.resolve("keep.txt"), "mine");
+        java.nio.file.Files.writeString(file, "mine");
+        String[] args = {"prune", "--model", path("fixtures/llama-gqa"), "--calibration", path("text/words.txt"), "--device", "cpu", "--out"};
+        LaunchResult intoFull = launcher.launch(concat(args, new String[] {full.toString()}));
+        assertEquals(1, intoFull.exitCode());
+        assertTrue(intoFull.getErrorOutput().contains("--out: " + full + " is not empty"), intoFull.getErrorOutput());
+        try (var files = java.nio.file.Files.list(full)) {
+            assertEquals(1, files.count(), "nothing written beside keep.txt");
+        }
+        LaunchResult ontoFile = launcher.launch(concat(args, new String[] {file.toString()}));
+        assertEquals(1, ontoFile.exitCode());
+        assertTrue(ontoFile.getErrorOutput().contains("--out: cannot create " + file), ontoFile.getErrorOutput());
+        assertFalse(ontoFile.getErrorOutput().contains("\tat "), ontoFile.getErrorOutput());
+        assertEquals("mine", java.nio.file.Files.readString(file));
+    }
+
     @Test
     void textTooShortFails(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("eval", "--model", path("fixtures/gpt2"), "--tokenizer", path("fixtures/tokenizer.json"),
