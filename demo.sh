@@ -83,7 +83,8 @@ wait_ready() { # url pid log what
 }
 
 step "1/7 building (skipped when the jars exist)"
-if [[ ! -f prune-function/target/quarkus-app/quarkus-run.jar || ! -f serve-function/target/quarkus-app/quarkus-run.jar ]]; then
+if [[ ! -f prune-function/target/quarkus-app/quarkus-run.jar || ! -f serve-function/target/quarkus-app/quarkus-run.jar \
+      || ! -f tools/target/secateur-tools.jar ]]; then
   mvn -B -q package -DskipTests
 fi
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$HOME/.cache/secateur/djl}"

@@ -51,6 +51,6 @@ public class DatasetCommand {
         m.put("dataset", d.name());
         m.put("bytes", d.bytes());
         m.put("sha256", d.sha256());
-        return InspectCommand.write(m);
+        return JsonLine.of(m);
     }
 }

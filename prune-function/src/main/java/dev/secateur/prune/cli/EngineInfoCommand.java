@@ -20,6 +20,6 @@ public class EngineInfoCommand implements Runnable {
         out.put("version", engine.getVersion());
         out.put("gpus", engine.getGpuCount());
         out.put("defaultDevice", Devices.describe(Devices.resolve("auto")));
-        System.out.println(InspectCommand.write(out));
+        System.out.println(JsonLine.of(out));
     }
 }

@@ -82,7 +82,7 @@ public class EvalCommand implements Runnable {
             out.put("seqLen", r.seqLen());
             out.put("device", lm.device());
             out.put("seconds", Math.round(seconds * 1000) / 1000.0);
-            System.out.println(InspectCommand.write(out));
+            System.out.println(JsonLine.of(out));
         }
     }
 }

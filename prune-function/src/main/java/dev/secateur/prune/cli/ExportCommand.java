@@ -32,6 +32,6 @@ public class ExportCommand implements Runnable {
         line.put("dtype", m.dtype());
         line.put("bytes", m.files().stream().mapToLong(ExportManifest.FileEntry::size).sum());
         line.put("seconds", Math.round((System.nanoTime() - start) / 1e6) / 1000.0);
-        System.out.println(InspectCommand.write(line));
+        System.out.println(JsonLine.of(line));
     }
 }

@@ -45,6 +45,6 @@ public class ImportCommand implements Runnable {
         line.put("heads", w.config().numHeads());
         line.put("hidden", w.hiddenSize());
         line.put("parameters", w.parameterCount());
-        System.out.println(InspectCommand.write(line));
+        System.out.println(JsonLine.of(line));
     }
 }

@@ -1,6 +1,5 @@
 package dev.secateur.prune.cli;
 
-import dev.secateur.json.Json;
 import dev.secateur.checkpoint.Checkpoint;
 import dev.secateur.checkpoint.DType;
 import dev.secateur.checkpoint.ModelConfig;
@@ -56,7 +55,7 @@ public class InspectCommand implements Runnable {
             if (shape != null) {
                 out.put("shape", shape);
             }
-            System.out.println(write(out));
+            System.out.println(JsonLine.of(out));
             return;
         }
         System.out.printf("model         %s%n", model.path);
@@ -79,14 +78,6 @@ public class InspectCommand implements Runnable {
             TreeSet<DType> set = new TreeSet<>();
             ck.names().forEach(n -> set.add(ck.dtype(n)));
             return String.join("+", set.stream().map(DType::name).toList());
-        }
-    }
-
-    static String write(Object value) {
-        try {
-            return Json.keepingNulls().writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

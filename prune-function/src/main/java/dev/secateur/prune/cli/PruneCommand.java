@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.events.FieldException;
 import dev.secateur.events.PruneRequest;
 import dev.secateur.json.Json;
-import dev.secateur.prune.engine.PruneOptions;
 import dev.secateur.prune.job.PipelineJobRunner;
 import dev.secateur.prune.job.JobOutcome;
 import dev.secateur.prune.job.PruneTask;
@@ -145,11 +144,11 @@ public class PruneCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--device", defaultValue = PruneOptions.DEFAULT_DEVICE, description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
-    @Option(names = "--out", required = true, description = "output folder (created; must be empty)")
-    Path out;
+    @Mixin
+    EmptyOutputFolderOption out;
 
     private static final Map<String, String> OPTION_OF_FIELD = Map.ofEntries(
             Map.entry("source.path", "--model"), Map.entry("method", "--method"), Map.entry("ffnRatio", "--ffn-ratio"),
@@ -174,13 +173,13 @@ public class PruneCommand implements Callable<Integer> {
         if (eval != null) {
             checkFile(eval, "--eval", false);
         }
-        boolean created = !Files.exists(out);
+        boolean created = !Files.exists(out.path);
         prepareOutput();
         PruneRequest request;
         JobOutcome result;
         try {
             request = PruneRequest.parseValid(requestJson());
-            PruneTask task = new PruneTask("cli", request, model.path, calibration, eval, out, device, !"none".equals(export));
+            PruneTask task = new PruneTask("cli", request, model.path, calibration, eval, out.path, device.name, !"none".equals(export));
             result = new PipelineJobRunner().prune(task, new ConsoleProgress(System.err));
         } catch (FieldException e) {
             // a bad request, or options refused deep in the engine, where only the model shows it
@@ -191,7 +190,7 @@ public class PruneCommand implements Callable<Integer> {
             throw e;
         }
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("out", out.toString());
+        line.put("out", out.path.toString());
         line.put("summary", result.summary());
         System.out.println(Json.mapper().writeValueAsString(line));
         return 0;
@@ -274,7 +273,7 @@ public class PruneCommand implements Callable<Integer> {
             r.put("maskStructures", maskStructures);
         }
         // The request names a store model to publish under; from the CLI the output folder's name stands in.
-        String name = out.toAbsolutePath().getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String name = out.path.toAbsolutePath().getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         r.put("outputModel", ModelNames.isValid(name) ? name : "pruned");
         return r;
     }
@@ -284,27 +283,21 @@ public class PruneCommand implements Callable<Integer> {
         if (!created) {
             return;
         }
-        try (var entries = Files.list(out)) {
+        try (var entries = Files.list(out.path)) {
             if (entries.findAny().isEmpty()) {
-                Files.delete(out);
+                Files.delete(out.path);
             }
         } catch (IOException ignored) {
             // the run's own error is the one to report
         }
     }
 
-    private void prepareOutput() throws IOException {
-        if (Files.exists(out)) {
-            try (var entries = Files.list(out)) {
-                if (entries.findAny().isPresent()) {
-                    throw new IllegalArgumentException("--out: " + out + " is not empty");
-                }
-            }
-        }
+    private void prepareOutput() {
+        out.requireEmpty();
         try {
-            Files.createDirectories(out);
+            Files.createDirectories(out.path);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--out: cannot create " + out + " (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException("--out: cannot create " + out.path + " (" + e.getMessage() + ")", e);
         }
     }
 

@@ -55,7 +55,7 @@ public class PublishCommand implements Runnable {
             line.put("version", v.version());
             line.put("location", v.directory().toString());
             line.put("manifestSha256", v.manifestSha256());
-            System.out.println(InspectCommand.write(line));
+            System.out.println(JsonLine.of(line));
         } finally {
             // a leftover staging folder is harmless: its name starts with a dot and the store ignores it
             AtomicFiles.tryDeleteRecursively(staging);

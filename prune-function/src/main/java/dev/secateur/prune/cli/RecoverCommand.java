@@ -48,7 +48,7 @@ public class RecoverCommand implements Runnable {
     @Override
     public void run() {
         RecoverJob.Report r = RecoverJob.run(new RecoverJob.Options(model, text, evalText, out, steps, seqLen, batch, lr, seed,
-                training.checkpointEvery, training.resume, training.device.name), training.progress());
+                training.checkpointEvery(), training.resume(), training.device()), training.progress());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("out", out.toString());
         json.put("pplBeforePruning", r.pplBeforePruning());
@@ -57,6 +57,6 @@ public class RecoverCommand implements Runnable {
         json.put("seqLen", r.seqLen());
         json.put("evalTokens", r.evalTokens());
         json.put("seconds", Math.round(r.training().seconds() * 10) / 10.0);
-        System.out.println(InspectCommand.write(json));
+        System.out.println(JsonLine.of(json));
     }
 }

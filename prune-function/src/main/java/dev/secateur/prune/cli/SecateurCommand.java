@@ -6,14 +6,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The prune-function's command line; run through ./secateur under the "cli" profile (no HTTP, no Kafka). */
+/**
+ * The prune-function's command line; run through ./secateur under the "cli" profile (no HTTP, no Kafka). Training from
+ * scratch, random checkpoints, the demo's driver and the benchmarks are the tools module's (dev.secateur.tools.ToolsCommand).
+ */
 @TopCommand
 @Command(name = "secateur", mixinStandardHelpOptions = true, version = "secateur 0.1",
         description = "Prune and evaluate decoder language models.",
-        subcommands = {InspectCommand.class, EvalCommand.class, DatasetCommand.class, PruneCommand.class, MakeRandomCommand.class, ExportCommand.class,
-                PublishCommand.class, ImportCommand.class,
-                TrainCommand.class, RecoverCommand.class, EngineInfoCommand.class, BenchForwardCommand.class, BenchExportCommand.class, BenchOnnxCommand.class,
-                dev.secateur.prune.demo.DemoDriverCommand.class, dev.secateur.prune.service.ServiceCommand.class})
+        subcommands = {InspectCommand.class, EvalCommand.class, DatasetCommand.class, PruneCommand.class, ExportCommand.class,
+                PublishCommand.class, ImportCommand.class, RecoverCommand.class, EngineInfoCommand.class,
+                dev.secateur.prune.service.ServiceCommand.class})
 public class SecateurCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** What `train` and `recover` share: checkpointing, resuming, the device and progress lines on stderr. */
+/** What `train` (tools) and `recover` share: checkpointing, resuming, the device and progress lines on stderr. */
 public class TrainingRunOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -21,8 +21,20 @@ public class TrainingRunOptions {
     @Mixin
     DeviceOption device;
 
+    public int checkpointEvery() {
+        return checkpointEvery;
+    }
+
+    public boolean resume() {
+        return resume;
+    }
+
+    public String device() {
+        return device.name;
+    }
+
     /** Each progress line printed on the command's stderr and flushed at once, so a long run shows where it is. */
-    Consumer<String> progress() {
+    public Consumer<String> progress() {
         PrintWriter err = command.commandLine().getErr();
         return line -> {
             err.println(line);

@@ -112,23 +112,6 @@ class CliTest {
         assertEquals(b, a, 1e-4 * b);
     }
 
-    @Test
-    void benchOnnxTimesAFolderAloneAndBesideAMemoryNeighbour(QuarkusMainLauncher launcher, @TempDir Path out) throws Exception {
-        ArtifactWriter.writeFolder(Path.of(path("fixtures/llama-gqa")), out, ArtifactWriter.Options.defaults(false));
-        LaunchResult r = launcher.launch("bench-onnx", "--model", out.toString(), "--prompt", "4", "--decode", "3",
-                "--repeats", "2", "--intra-op-threads", "1", "--spin-wait", "false", "--neighbour-mb", "8");
-        assertEquals(0, r.exitCode(), r.getErrorOutput());
-        JsonNode j = jsonLine(r);
-        assertEquals(1, j.get("intraOpThreads").asInt());
-        assertEquals(8, j.get("neighbourMb").asInt());
-        for (String f : new String[] {"ortPrefillMs", "ortDecodeMsPerToken", "ortPrefillMsBesideNeighbour", "ortDecodeMsPerTokenBesideNeighbour"}) {
-            assertTrue(j.get(f).asDouble() > 0, f + " in " + j);
-        }
-        LaunchResult bad = launcher.launch("bench-onnx", "--model", out.toString(), "--neighbour-mb", "-1");
-        assertEquals(1, bad.exitCode());
-        assertTrue(bad.getErrorOutput().contains("--neighbour-mb"), bad.getErrorOutput());
-    }
-
     /** Mistral's sliding_window 32 caps the context: eval and prune refuse longer windows, naming the option. */
     @Test
     void windowsPastTheSlidingWindowAreRefusedNamingTheOption(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {
@@ -165,6 +148,27 @@ class CliTest {
         assertEquals(1, r.exitCode());
         assertTrue(r.getErrorOutput().contains("/nonexistent/model: model folder does not exist"), r.getErrorOutput());
         assertFalse(r.getErrorOutput().contains("\tat "), r.getErrorOutput());
+    }
+
+    /** --out must be a new or empty folder: a folder holding files, or a file, is refused before anything runs. */
+    @Test
+    void pruneRefusesAnOutputThatIsNotAnEmptyFolder(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {
+        Path full = tmp.resolve("full"), file = tmp.resolve("file");
+        java.nio.file.Files.createDirectories(full);
+        java.nio.file.Files.writeString(full.resolve("keep.txt"), "mine");
+        java.nio.file.Files.writeString(file, "mine");
+        String[] args = {"prune", "--model", path("fixtures/llama-gqa"), "--calibration", path("text/words.txt"), "--device", "cpu", "--out"};
+        LaunchResult intoFull = launcher.launch(concat(args, new String[] {full.toString()}));
+        assertEquals(1, intoFull.exitCode());
+        assertTrue(intoFull.getErrorOutput().contains("--out: " + full + " is not empty"), intoFull.getErrorOutput());
+        try (var files = java.nio.file.Files.list(full)) {
+            assertEquals(1, files.count(), "nothing written beside keep.txt");
+        }
+        LaunchResult ontoFile = launcher.launch(concat(args, new String[] {file.toString()}));
+        assertEquals(1, ontoFile.exitCode());
+        assertTrue(ontoFile.getErrorOutput().contains("--out: cannot create " + file), ontoFile.getErrorOutput());
+        assertFalse(ontoFile.getErrorOutput().contains("\tat "), ontoFile.getErrorOutput());
+        assertEquals("mine", java.nio.file.Files.readString(file));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.secateur.prune.demo;
+package dev.secateur.tools.demo;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
-package dev.secateur.prune.cli;
+package dev.secateur.tools.bench;
 
+import dev.secateur.prune.cli.JsonLine;
 import dev.secateur.runtime.OrtDecoder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,10 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,11 +30,8 @@ public class BenchOnnxCommand implements Runnable {
     @Option(names = "--model", required = true, description = "a folder holding model.onnx; repeat to compare folders")
     List<Path> models;
 
-    @Option(names = "--prompt", defaultValue = "128", description = "prefill tokens (default: ${DEFAULT-VALUE})")
-    int prompt;
-
-    @Option(names = "--decode", defaultValue = "32", description = "decoded tokens, one at a time (default: ${DEFAULT-VALUE})")
-    int decode;
+    @Mixin
+    OrtTimingOptions timing;
 
     @Option(names = "--repeats", defaultValue = "7", description = "timed rounds; the median is reported (default: ${DEFAULT-VALUE})")
     int repeats;
@@ -70,7 +68,7 @@ public class BenchOnnxCommand implements Runnable {
                         .withSpinning(spinWait)));
             }
             int vocab = sessions.get(0).vocabSize();
-            int[] ids = new Random(7).ints(prompt, 0, vocab).toArray();
+            int[] ids = timing.promptIds(vocab);
             double[][] prefill = new double[models.size()][repeats], perToken = new double[models.size()][repeats];
             double[][] busyPrefill = new double[models.size()][repeats], busyPerToken = new double[models.size()][repeats];
             for (OrtDecoder s : sessions) {
@@ -101,10 +99,10 @@ public class BenchOnnxCommand implements Runnable {
                     line.put("ortDecodeMsPerTokenBesideNeighbour", BenchFigures.round(BenchFigures.median(busyPerToken[i]), 3));
                 }
                 line.put("intraOpThreads", intraOpThreads);
-                line.put("promptTokens", prompt);
-                line.put("decodedTokens", decode);
+                line.put("promptTokens", timing.prompt);
+                line.put("decodedTokens", timing.decode);
                 line.put("repeats", repeats);
-                System.out.println(InspectCommand.write(line));
+                System.out.println(JsonLine.of(line));
             }
         } finally {
             sessions.forEach(OrtDecoder::close);
@@ -112,7 +110,7 @@ public class BenchOnnxCommand implements Runnable {
     }
 
     private void time(OrtDecoder s, int[] ids, double[] prefill, double[] perToken, int r) {
-        BenchFigures.OrtTiming t = BenchFigures.OrtTiming.of(s, ids, decode);
+        BenchFigures.OrtTiming t = timing.time(s, ids);
         prefill[r] = t.prefillMs();
         perToken[r] = t.decodeMsPerToken();
     }

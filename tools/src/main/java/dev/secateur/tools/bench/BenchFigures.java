@@ -1,4 +1,4 @@
-package dev.secateur.prune.cli;
+package dev.secateur.tools.bench;
 
 import dev.secateur.runtime.Generator;
 import dev.secateur.runtime.OrtDecoder;

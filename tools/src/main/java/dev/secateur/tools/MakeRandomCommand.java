@@ -1,12 +1,14 @@
-package dev.secateur.prune.cli;
+package dev.secateur.tools;
 
 import dev.secateur.checkpoint.DType;
 import dev.secateur.model.RandomCheckpoint;
+import dev.secateur.prune.cli.EmptyOutputFolderOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** A random-weight checkpoint of a real architecture's shape, for measuring memory and time at real sizes. */
@@ -28,8 +30,8 @@ public class MakeRandomCommand implements Runnable {
     @Option(names = "--tokenizer", description = "tokenizer.json to copy in (any whose ids stay below the shape's vocabulary)")
     Path tokenizer;
 
-    @Option(names = "--out", required = true, description = "output folder (created; must be empty)")
-    Path out;
+    @Mixin
+    EmptyOutputFolderOption out;
 
     static final class Shapes extends java.util.ArrayList<String> {
         Shapes() {
@@ -52,21 +54,16 @@ public class MakeRandomCommand implements Runnable {
         if (tokenizer != null && !Files.isRegularFile(tokenizer)) {
             throw new IllegalArgumentException("--tokenizer: " + tokenizer + " does not exist");
         }
+        out.requireEmpty();
+        Path dir = out.path();
         try {
-            if (Files.isDirectory(out)) {
-                try (var entries = Files.list(out)) {
-                    if (entries.findAny().isPresent()) {
-                        throw new IllegalArgumentException("--out: " + out + " is not empty");
-                    }
-                }
-            }
-            RandomCheckpoint.write(s, d, shards, seed, out);
+            RandomCheckpoint.write(s, d, shards, seed, dir);
             if (tokenizer != null) {
-                Files.copy(tokenizer, out.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(tokenizer, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(out + ": " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException(dir + ": " + e.getMessage(), e);
         }
-        System.out.printf("{\"out\":\"%s\",\"shape\":\"%s\",\"parameters\":%d,\"dtype\":\"%s\",\"shards\":%d}%n", out, shape, s.parameters(), d, shards);
+        System.out.printf("{\"out\":\"%s\",\"shape\":\"%s\",\"parameters\":%d,\"dtype\":\"%s\",\"shards\":%d}%n", dir, shape, s.parameters(), d, shards);
     }
 }

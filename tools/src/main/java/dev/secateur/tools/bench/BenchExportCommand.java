@@ -1,4 +1,4 @@
-package dev.secateur.prune.cli;
+package dev.secateur.tools.bench;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -9,6 +9,7 @@ import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.ExportManifest;
+import dev.secateur.prune.cli.JsonLine;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.prune.model.ForwardCapture;
 import dev.secateur.runtime.Generator;
@@ -19,9 +20,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,11 +39,8 @@ public class BenchExportCommand implements Runnable {
     @Option(names = "--ffn-ratio", defaultValue = "0.3", description = "FFN fraction sliced away in the second variant")
     double ffnRatio;
 
-    @Option(names = "--prompt", defaultValue = "128", description = "prefill tokens")
-    int prompt;
-
-    @Option(names = "--decode", defaultValue = "32", description = "decoded tokens, one at a time")
-    int decode;
+    @Mixin
+    OrtTimingOptions timing;
 
     @Option(names = "--repeats", defaultValue = "3")
     int repeats;
@@ -66,7 +64,7 @@ public class BenchExportCommand implements Runnable {
         long t0 = System.nanoTime();
         ExportManifest m = ArtifactWriter.writeDecoder(w, out, ArtifactWriter.Options.defaults(false));
         double exportSeconds = (System.nanoTime() - t0) / 1e9;
-        int[] ids = new Random(7).ints(prompt, 0, w.config().vocabSize()).toArray();
+        int[] ids = timing.promptIds(w.config().vocabSize());
         double[] prefill = new double[repeats], perToken = new double[repeats], djl = new double[repeats];
         try (OrtDecoder ort = OrtDecoder.open(out)) {
             try (Generator warm = ort.generator()) {
@@ -75,13 +73,13 @@ public class BenchExportCommand implements Runnable {
                 warm.feed(new int[] {0});
             }
             for (int r = 0; r < repeats; r++) {
-                BenchFigures.OrtTiming t = BenchFigures.OrtTiming.of(ort, ids, decode);
+                BenchFigures.OrtTiming t = timing.time(ort, ids);
                 prefill[r] = t.prefillMs();
                 perToken[r] = t.decodeMsPerToken();
             }
         }
         try (DecoderModel model = new DecoderModel(w, Device.cpu()); NDManager nd = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            NDArray input = nd.create(Arrays.stream(ids).asLongStream().toArray(), new Shape(1, prompt)).toType(DataType.INT64, false);
+            NDArray input = nd.create(Arrays.stream(ids).asLongStream().toArray(), new Shape(1, ids.length)).toType(DataType.INT64, false);
             model.forward(input, ForwardCapture.NONE).close();
             for (int r = 0; r < repeats; r++) {
                 long f = System.nanoTime();
@@ -97,8 +95,8 @@ public class BenchExportCommand implements Runnable {
         line.put("ortPrefillMs", BenchFigures.round(BenchFigures.median(prefill), 2));
         line.put("ortDecodeMsPerToken", BenchFigures.round(BenchFigures.median(perToken), 2));
         line.put("djlForwardMs", BenchFigures.round(BenchFigures.median(djl), 2));
-        line.put("promptTokens", prompt);
-        System.out.println(InspectCommand.write(line));
+        line.put("promptTokens", timing.prompt);
+        System.out.println(JsonLine.of(line));
         AtomicFiles.tryDeleteRecursively(out); // scratch space
     }
 

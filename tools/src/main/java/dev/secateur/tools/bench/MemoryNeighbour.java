@@ -1,4 +1,4 @@
-package dev.secateur.prune.cli;
+package dev.secateur.tools.bench;
 
 /**
  * A thread that keeps writing through a buffer larger than the last-level cache, as a busy neighbour on another

@@ -1,5 +1,7 @@
-package dev.secateur.prune.cli;
+package dev.secateur.tools;
 
+import dev.secateur.prune.cli.JsonLine;
+import dev.secateur.prune.cli.TrainingRunOptions;
 import dev.secateur.prune.train.TrainJob;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -67,7 +69,7 @@ public class TrainCommand implements Runnable {
     @Override
     public void run() {
         TrainJob.Report r = TrainJob.run(new TrainJob.Options(text, out, validText, hidden, layers, heads, kvHeads, ffn, merges,
-                seqLen, batch, steps, lr, seed, training.checkpointEvery, training.resume, training.device.name, tied), training.progress());
+                seqLen, batch, steps, lr, seed, training.checkpointEvery(), training.resume(), training.device(), tied), training.progress());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("out", out.toString());
         json.put("parameters", r.parameters());
@@ -81,6 +83,6 @@ public class TrainCommand implements Runnable {
             json.put("validPerplexity", r.validation().perplexity());
             json.put("validSeqLen", r.validation().seqLen());
         }
-        System.out.println(InspectCommand.write(json));
+        System.out.println(JsonLine.of(json));
     }
 }

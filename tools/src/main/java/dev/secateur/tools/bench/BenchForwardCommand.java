@@ -1,6 +1,5 @@
-package dev.secateur.prune.cli;
+package dev.secateur.tools.bench;
 
-import dev.secateur.json.Json;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,8 +10,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.ConfigReader;
 import dev.secateur.checkpoint.ModelConfig;
 import dev.secateur.checkpoint.Tensor;
+import dev.secateur.json.Json;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
+import dev.secateur.prune.cli.JsonLine;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.prune.model.Devices;
 import dev.secateur.prune.model.ForwardCapture;
@@ -62,7 +63,7 @@ public class BenchForwardCommand implements Runnable {
             if (s == null) {
                 throw new IllegalArgumentException("unknown size '" + size + "' (use " + SHAPES.keySet() + ")");
             }
-            System.out.println(InspectCommand.write(measure(size, randomLlama(s), d)));
+            System.out.println(JsonLine.of(measure(size, randomLlama(s), d)));
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.secateur.prune.demo;
+package dev.secateur.tools.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.json.Json;
