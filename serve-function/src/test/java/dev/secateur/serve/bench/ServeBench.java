@@ -77,6 +77,7 @@ public final class ServeBench {
         double seconds = Double.parseDouble(a.getOrDefault("seconds", "5"));
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
         int maxTokens = Integer.parseInt(a.getOrDefault("max-tokens", "32"));
+        double warmup = Double.parseDouble(a.getOrDefault("warmup", "20"));
         String prompt = a.getOrDefault("prompt", "And God said, Let there be light: and there was light.");
         // Paths in the order they are printed; at each concurrency all of them run one after the other, so a change
         // in the machine's load shows in every path's row rather than in one path's.
@@ -125,7 +126,9 @@ public final class ServeBench {
             Map<String, List<String>> rows = new java.util.LinkedHashMap<>();
             Map<String, Double> single = new HashMap<>();
             for (var p : paths.entrySet()) {
-                run(p.getValue(), Math.max(2, clients[0]), 3); // warm-up: JIT, arenas, connections
+                // Warm-up: JIT, arenas, connections. A server's JIT keeps compiling for thousands of requests (REST,
+                // Vert.x and Jackson paths the bare loop does not have); a short warm-up charges that to its figures.
+                run(p.getValue(), Math.max(2, clients[0]), warmup);
                 rows.put(p.getKey(), new ArrayList<>());
             }
             for (int c : clients) {
