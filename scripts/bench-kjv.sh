@@ -22,24 +22,18 @@ seq_len=128
 eval_seq_len=128
 out="$root/target/bench-kjv.md"
 extra=()
+source "$root/scripts/options.sh"
+value_options=([--ratios]=ratios [--seeds]=seeds [--criteria]=criteria [--compensation]=compensation
+  [--eval-tokens]=eval_tokens [--mode]=mode [--model]=model [--samples]=samples [--seq-len]=seq_len
+  [--eval-seq-len]=eval_seq_len [--out]=out)
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --ratios) ratios="$2"; shift 2 ;;
-    --seeds) seeds="$2"; shift 2 ;;
-    --criteria) criteria="$2"; shift 2 ;;
-    --compensation) compensation="$2"; shift 2 ;;
-    --eval-tokens) eval_tokens="$2"; shift 2 ;;
-    --mode) mode="$2"; shift 2 ;;
-    --model) model="$(cd "$2" && pwd)"; shift 2 ;;
-    --samples) samples="$2"; shift 2 ;;
-    --seq-len) seq_len="$2"; shift 2 ;;
-    --eval-seq-len) eval_seq_len="$2"; shift 2 ;;
-    --out) out="$2"; [[ "$out" = /* ]] || out="$PWD/$out"; shift 2 ;;
     -D*) extra+=("$1"); shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
+    *) take_option "$@"; shift "$taken" ;;
   esac
 done
+model="$(cd "$model" && pwd)"
+[[ "$out" = /* ]] || out="$PWD/$out"
 cd "$root"
 mkdir -p "$(dirname "$out")"
 start=$(date +%s)

@@ -21,20 +21,17 @@ out="$root/target/bench-mask-opt"
 model="$root/models/kjv-llama"
 seq_len=128
 extra=()
+source "$root/scripts/options.sh"
+value_options=([--budgets]=budgets [--seeds]=seeds [--uniform]=uniform [--global]=global [--out]=out [--model]=model
+  [--seq-len]=seq_len)
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --budgets) budgets="$2"; shift 2 ;;
-    --seeds) seeds="$2"; shift 2 ;;
-    --uniform) uniform="$2"; shift 2 ;;
-    --global) global="$2"; shift 2 ;;
-    --out) out="$2"; [[ "$out" = /* ]] || out="$PWD/$out"; shift 2 ;;
-    --model) model="$(cd "$2" && pwd)"; shift 2 ;;
-    --seq-len) seq_len="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
+    *) take_option "$@"; shift "$taken" ;;
   esac
 done
+[[ "$out" = /* ]] || out="$PWD/$out"
+model="$(cd "$model" && pwd)"
 mkdir -p "$out"
 tsv="$out/runs.tsv"
 printf 'config\tbudget\tseed\tffnRatio\tparamsBefore\tparamsAfter\tpplBefore\tpplAfter\tratio\twallSeconds\tmaskSeconds\n' > "$tsv"

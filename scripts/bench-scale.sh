@@ -12,15 +12,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 shapes="demo,smollm-360m,tinyllama-1.1b,llama-2-7b"
 work="$root/target/bench-scale"
 keep=0
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --shapes) shapes="$2"; shift 2 ;;
-    --work) work="$2"; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+source "$root/scripts/options.sh"
+value_options=([--shapes]=shapes [--work]=work)
+flag_options=([--keep]=keep)
+parse_options "$@"
 mkdir -p "$work"
 secateur="$root/secateur"
 num() { sed -n "s/.*\"$1\" *: *\([-0-9.eE]*\).*/\1/p" "$2" | head -1; }

@@ -20,19 +20,11 @@ recover=20
 eval_tokens=16384
 compensation=lsq
 out="$root/target/bench-schedule"
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --methods) methods="$2"; shift 2 ;;
-    --ratios) ratios="$2"; shift 2 ;;
-    --steps) steps="$2"; shift 2 ;;
-    --recover-steps) recover="$2"; shift 2 ;;
-    --eval-tokens) eval_tokens="$2"; shift 2 ;;
-    --compensation) compensation="$2"; shift 2 ;;
-    --out) out="$2"; [[ "$out" = /* ]] || out="$PWD/$out"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+source "$root/scripts/options.sh"
+value_options=([--methods]=methods [--ratios]=ratios [--steps]=steps [--recover-steps]=recover
+  [--eval-tokens]=eval_tokens [--compensation]=compensation [--out]=out)
+parse_options "$@"
+[[ "$out" = /* ]] || out="$PWD/$out"
 cd "$root"
 model="$root/models/kjv-llama" calib="$root/data/kjv-calib.txt" valid="$root/data/kjv-valid.txt"
 rm -rf "$out" && mkdir -p "$out"

@@ -16,22 +16,14 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 model="" url="" prompt_given=0 prompt="And God said, Let there be light: and there was light." name=bench clients=1,2,4,8,16 seconds=5 rounds=3 max_tokens=32 max_batch=16 spin_wait=false intra_op=0 stream=true work="$root/target/bench-serve"
+source "$root/scripts/options.sh"
+value_options=([--model]=model [--url]=url [--name]=name [--clients]=clients [--seconds]=seconds [--rounds]=rounds
+  [--max-tokens]=max_tokens [--max-batch]=max_batch [--spin-wait]=spin_wait [--intra-op-threads]=intra_op
+  [--stream]=stream [--work]=work)
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --model) model="$2"; shift 2 ;;
-    --url) url="$2"; shift 2 ;;
-    --name) name="$2"; shift 2 ;;
-    --clients) clients="$2"; shift 2 ;;
-    --seconds) seconds="$2"; shift 2 ;;
-    --rounds) rounds="$2"; shift 2 ;;
-    --max-tokens) max_tokens="$2"; shift 2 ;;
-    --max-batch) max_batch="$2"; shift 2 ;;
-    --spin-wait) spin_wait="$2"; shift 2 ;;
-    --intra-op-threads) intra_op="$2"; shift 2 ;;
-    --stream) stream="$2"; shift 2 ;;
     --prompt) prompt="$2"; prompt_given=1; shift 2 ;;
-    --work) work="$2"; shift 2 ;;
-    *) echo "bench-serve: unknown option $1" >&2; exit 2 ;;
+    *) take_option "$@"; shift "$taken" ;;
   esac
 done
 

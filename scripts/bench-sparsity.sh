@@ -10,15 +10,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 methods="wanda,sparsegpt,sparsellm"
 work="$root/target/bench-sparsity"
 keep=0
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --methods) methods="$2"; shift 2 ;;
-    --work) work="$2"; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+source "$root/scripts/options.sh"
+value_options=([--methods]=methods [--work]=work)
+flag_options=([--keep]=keep)
+parse_options "$@"
 rm -rf "$work"; mkdir -p "$work"
 secateur="$root/secateur"
 model="$root/models/kjv-llama"

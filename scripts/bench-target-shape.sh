@@ -23,20 +23,11 @@ lr=1e-4
 work="$root/target/bench-target-shape"
 recover_text=""
 keep=0
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --shape) shape="$2"; shift 2 ;;
-    --hidden) hidden="$2"; shift 2 ;;
-    --part) part="$2"; shift 2 ;;
-    --steps) steps="$2"; shift 2 ;;
-    --lr) lr="$2"; shift 2 ;;
-    --recover-text) recover_text="$2"; shift 2 ;;
-    --work) work="$2"; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+source "$root/scripts/options.sh"
+value_options=([--shape]=shape [--hidden]=hidden [--part]=part [--steps]=steps [--lr]=lr [--recover-text]=recover_text
+  [--work]=work)
+flag_options=([--keep]=keep)
+parse_options "$@"
 if [[ -z "$recover_text" ]]; then
   recover_text="$root/data/kjv-train.txt"
   [[ -f "$recover_text" ]] || recover_text="$root/data/kjv-calib.txt"

@@ -7,7 +7,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.jboss.logging.Logger;
 
 /**
  * An exported decoder folder ({@code model.onnx}, manifest.json, tokenizer.json) loaded on ONNX Runtime.
@@ -31,7 +29,6 @@ import org.jboss.logging.Logger;
  * (the key/value cache) lives in a {@link Generator}.
  */
 public final class OrtDecoder implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(OrtDecoder.class);
     private static final ObjectMapper JSON = Json.mapper();
     public static final String CPU = "CPUExecutionProvider";
     public static final String CUDA = "CUDAExecutionProvider";
@@ -72,10 +69,7 @@ public final class OrtDecoder implements AutoCloseable {
     }
 
     private final Path dir;
-    private final OrtEnvironment env;
-    private final SessionOptions sessionOptions;
-    private final OrtSession session;
-    private final String provider;
+    private final OpenSession ort;
     private final Map<String, String> metadata;
     private final int numLayers;
     private final int[] kvHeads;
@@ -85,12 +79,10 @@ public final class OrtDecoder implements AutoCloseable {
     private final boolean halfCache;
     private final List<LayerSizes> layerSizes;
 
-    private OrtDecoder(Path dir, OrtEnvironment env, SessionOptions so, OrtSession session, String provider) {
+    private OrtDecoder(Path dir, OpenSession ort) {
         this.dir = dir;
-        this.env = env;
-        this.sessionOptions = so;
-        this.session = session;
-        this.provider = provider;
+        this.ort = ort;
+        OrtSession session = ort.session();
         try {
             this.metadata = Map.copyOf(session.getMetadata().getCustomMetadata());
             Map<String, NodeInfo> inputs = session.getInputInfo();
@@ -128,7 +120,7 @@ public final class OrtDecoder implements AutoCloseable {
     /** Opens an exported folder: verifies manifest.json (if present and asked), then creates the session. */
     public static OrtDecoder open(Path dir, Options options) {
         return OrtSessions.open(dir.resolve(ModelExport.MODEL_FILE), options,
-                (env, so, session, provider) -> new OrtDecoder(dir, env, so, session, provider));
+                session -> new OrtDecoder(dir, session));
     }
 
     private static List<LayerSizes> parseLayerSizes(String json) {
@@ -152,7 +144,7 @@ public final class OrtDecoder implements AutoCloseable {
 
     /** {@value #CUDA} or {@value #CPU}: the execution provider the session was created with. */
     public String provider() {
-        return provider;
+        return ort.provider();
     }
 
     public Path dir() {
@@ -364,10 +356,10 @@ public final class OrtDecoder implements AutoCloseable {
         List<OnnxTensor> owned = new ArrayList<>();
         try {
             Map<String, OnnxTensor> in = new HashMap<>();
-            in.put("input_ids", own(owned, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {batch, seq})));
-            in.put("attention_mask", own(owned, OnnxTensor.createTensor(env, LongBuffer.wrap(mask),
+            in.put("input_ids", own(owned, OnnxTensor.createTensor(ort.env(), LongBuffer.wrap(ids), new long[] {batch, seq})));
+            in.put("attention_mask", own(owned, OnnxTensor.createTensor(ort.env(), LongBuffer.wrap(mask),
                     new long[] {batch, mask.length / batch})));
-            in.put("position_ids", own(owned, OnnxTensor.createTensor(env, LongBuffer.wrap(pos), new long[] {batch, seq})));
+            in.put("position_ids", own(owned, OnnxTensor.createTensor(ort.env(), LongBuffer.wrap(pos), new long[] {batch, seq})));
             for (int i = 0; i < numLayers; i++) {
                 if (past == null) {
                     long[] shape = {batch, kvHeads[i], 0, headDim};
@@ -378,7 +370,7 @@ public final class OrtDecoder implements AutoCloseable {
                     in.put("past_key_values." + i + ".value", past.value(i));
                 }
             }
-            return new Step(session.run(in), batch, seq);
+            return new Step(ort.session().run(in), batch, seq);
         } catch (OrtException e) {
             throw new InferenceException(file() + ": inference failed (batch " + batch + ", " + seq + " new tokens, "
                     + pastLen + " cached): " + e.getMessage(), e);
@@ -390,7 +382,7 @@ public final class OrtDecoder implements AutoCloseable {
     }
 
     OrtEnvironment env() {
-        return env;
+        return ort.env();
     }
 
     int kvHeads(int layer) {
@@ -413,18 +405,12 @@ public final class OrtDecoder implements AutoCloseable {
 
     private OnnxTensor empty(long[] shape) throws OrtException {
         return halfCache
-                ? OnnxTensor.createTensor(env, ShortBuffer.allocate(0), shape, OnnxJavaType.FLOAT16)
-                : OnnxTensor.createTensor(env, FloatBuffer.allocate(0), shape);
+                ? OnnxTensor.createTensor(ort.env(), ShortBuffer.allocate(0), shape, OnnxJavaType.FLOAT16)
+                : OnnxTensor.createTensor(ort.env(), FloatBuffer.allocate(0), shape);
     }
 
     @Override
     public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            LOG.warnf("%s: closing the session failed (%s)", file(), e.getMessage());
-        } finally {
-            sessionOptions.close();
-        }
+        ort.close();
     }
 }

@@ -2,10 +2,8 @@ package dev.secateur.runtime;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.TensorInfo;
 import dev.secateur.embedding.Embeddings;
 import dev.secateur.tokenizer.SentenceTokenizer.Batch;
@@ -16,7 +14,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import org.jboss.logging.Logger;
 
 /**
  * A BERT-family encoder ONNX file on ONNX Runtime: ours (outputs last_hidden_state and sentence_embedding)
@@ -24,26 +21,19 @@ import org.jboss.logging.Logger;
  * mean-pooled and normalised here, exactly as our graph does it). Thread-safe; close it when done.
  */
 public final class OrtEncoder implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(OrtEncoder.class);
     public static final String SENTENCE_EMBEDDING = "sentence_embedding";
     public static final String LAST_HIDDEN_STATE = "last_hidden_state";
 
-    private final Path file;
-    private final OrtEnvironment env;
-    private final SessionOptions options;
-    private final OrtSession session;
+    private final OpenSession ort;
     private final boolean tokenTypes;
     private final boolean pooledInGraph;
     private final int hidden;
     private final Map<String, String> metadata;
-    private final String provider;
 
-    private OrtEncoder(Path file, OrtEnvironment env, SessionOptions options, OrtSession session, String provider) throws OrtException {
-        this.file = file;
-        this.env = env;
-        this.options = options;
-        this.session = session;
-        this.provider = provider;
+    private OrtEncoder(OpenSession ort) throws OrtException {
+        this.ort = ort;
+        Path file = ort.model();
+        OrtSession session = ort.session();
         Set<String> inputs = session.getInputNames();
         if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
             throw new ModelLoadException(file + ": not an encoder graph (expects inputs input_ids, attention_mask[, token_type_ids]; has " + inputs + ")");
@@ -74,8 +64,7 @@ public final class OrtEncoder implements AutoCloseable {
     /** A model.onnx, or a folder holding one (whose manifest.json is checked when the options ask for it). */
     public static OrtEncoder open(Path file, OrtDecoder.Options options) {
         Path model = Files.isDirectory(file) ? file.resolve("model.onnx") : file;
-        return OrtSessions.open(model, options, (env, so, session, provider) -> new OrtEncoder(model, env, so, session,
-                provider));
+        return OrtSessions.open(model, options, OrtEncoder::new);
     }
 
     /** The model's outputs for one batch. */
@@ -86,12 +75,12 @@ public final class OrtEncoder implements AutoCloseable {
         long[] shape = {b.batch(), b.seq()};
         Map<String, OnnxTensor> in = new HashMap<>();
         try {
-            in.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(b.inputIds()), shape));
-            in.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(b.attentionMask()), shape));
+            in.put("input_ids", OnnxTensor.createTensor(ort.env(), LongBuffer.wrap(b.inputIds()), shape));
+            in.put("attention_mask", OnnxTensor.createTensor(ort.env(), LongBuffer.wrap(b.attentionMask()), shape));
             if (tokenTypes) {
-                in.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(b.tokenTypeIds()), shape));
+                in.put("token_type_ids", OnnxTensor.createTensor(ort.env(), LongBuffer.wrap(b.tokenTypeIds()), shape));
             }
-            try (OrtSession.Result r = session.run(in)) {
+            try (OrtSession.Result r = ort.session().run(in)) {
                 float[] h = floats(r.get(LAST_HIDDEN_STATE).orElseThrow());
                 float[][] emb;
                 if (pooledInGraph) {
@@ -106,7 +95,7 @@ public final class OrtEncoder implements AutoCloseable {
                 return new Result(b.batch(), b.seq(), hidden, h, emb);
             }
         } catch (OrtException e) {
-            throw new InferenceException(file + ": inference failed (" + e.getMessage() + ")", e);
+            throw new InferenceException(ort.model() + ": inference failed (" + e.getMessage() + ")", e);
         } finally {
             in.values().forEach(OnnxTensor::close);
         }
@@ -132,17 +121,11 @@ public final class OrtEncoder implements AutoCloseable {
     }
 
     public String provider() {
-        return provider;
+        return ort.provider();
     }
 
     @Override
     public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            LOG.warnf("%s: closing the session failed (%s)", file, e.getMessage());
-        } finally {
-            options.close();
-        }
+        ort.close();
     }
 }

@@ -20,7 +20,7 @@ final class OrtSessions {
 
     /** Builds the model object over an open session; may throw when the graph is not what it expects. */
     interface Wrapper<T> {
-        T wrap(OrtEnvironment env, SessionOptions options, OrtSession session, String provider) throws OrtException;
+        T wrap(OpenSession session) throws OrtException;
     }
 
     private OrtSessions() {
@@ -86,7 +86,7 @@ final class OrtSessions {
     private static <T> T wrap(Path model, OrtEnvironment env, SessionOptions so, OrtSession session, String provider,
                               Wrapper<T> wrapper) {
         try {
-            return wrapper.wrap(env, so, session, provider);
+            return wrapper.wrap(new OpenSession(model, env, so, session, provider));
         } catch (OrtException | RuntimeException e) {
             try {
                 session.close();

@@ -1,6 +1,7 @@
 package dev.secateur.prune.encoder;
 
 import dev.secateur.embedding.Fidelity;
+import dev.secateur.events.Allocation;
 import dev.secateur.model.EncoderWeights;
 import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.OnnxImporter;
@@ -10,7 +11,6 @@ import dev.secateur.prune.engine.ProgressListener;
 import dev.secateur.prune.engine.PruneOptions;
 import dev.secateur.prune.engine.PrunePipeline;
 import dev.secateur.prune.engine.PruneResult;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.runtime.OrtEncoder;
 import dev.secateur.store.AtomicFiles;
 import dev.secateur.tokenizer.SentenceTokenizer;

@@ -1,11 +1,11 @@
 package dev.secateur.prune.engine;
 
+import dev.secateur.events.Allocation;
 import dev.secateur.model.TargetShape;
 import dev.secateur.prune.compensate.Compensators;
 import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.criterion.FusionCriterion;
 import dev.secateur.prune.criterion.TaylorVariant;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.MaskStructure;
 import dev.secateur.prune.sparsity.SparsityMethods;
 import java.util.ArrayList;

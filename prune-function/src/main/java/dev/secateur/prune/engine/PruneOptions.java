@@ -1,9 +1,9 @@
 package dev.secateur.prune.engine;
 
+import dev.secateur.events.Allocation;
 import dev.secateur.events.PruneRequest;
 import dev.secateur.model.TargetShape;
 import dev.secateur.prune.criterion.MiSetSelector;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.MaskSettings;
 import dev.secateur.prune.sparsity.SparsityMethods;
 import dev.secateur.prune.sparsity.SparsityTarget;
@@ -71,7 +71,7 @@ public record PruneOptions(
         private Double ffnRatio, headRatio, layerRatio, threshold;
         // the FFN ratio's default depends on the method, as in the request: only a ratio never set takes it
         private boolean ffnRatioSet;
-        private Allocation allocation = Allocation.valueOf(PruneRequest.DEFAULT_ALLOCATION.name());
+        private Allocation allocation = PruneRequest.DEFAULT_ALLOCATION;
         private double minKeep = DEFAULT_MIN_KEEP;
         private String compensation; // null: the method's default
         private double kernelScale = PruneRequest.DEFAULT_KERNEL_SCALE;

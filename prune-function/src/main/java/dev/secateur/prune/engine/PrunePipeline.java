@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.secateur.checkpoint.ConfigReader;
 import dev.secateur.checkpoint.ModelConfig;
+import dev.secateur.events.Allocation;
 import dev.secateur.model.StreamedCheckpoint;
 import dev.secateur.model.TargetShape;
 import dev.secateur.embedding.Fidelity;
@@ -18,7 +19,6 @@ import dev.secateur.prune.criterion.TaylorCriterion;
 import dev.secateur.prune.criterion.TaylorEstimates;
 import dev.secateur.prune.criterion.TaylorVariant;
 import dev.secateur.prune.model.Devices;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.MaskSettings;
 import dev.secateur.prune.plan.MaskStructure;
 import dev.secateur.prune.plan.Target;
@@ -114,7 +114,7 @@ public final class PrunePipeline {
             return 1.0;
         }
         double r = Math.max(o.ffnRatio(), o.headRatio() == null ? 0 : o.headRatio());
-        return o.allocation() == dev.secateur.prune.plan.Allocation.GLOBAL ? Math.min(1.0, 1 - o.minKeep()) : Math.min(1.0, r + 0.01);
+        return o.allocation() == Allocation.GLOBAL ? Math.min(1.0, 1 - o.minKeep()) : Math.min(1.0, r + 0.01);
     }
 
     /** Hidden states of the evaluation windows kept per model when no --eval-max-tokens caps them. */

@@ -1,8 +1,8 @@
 package dev.secateur.prune.engine;
 
+import dev.secateur.events.Allocation;
 import dev.secateur.model.LayerSizes;
 import dev.secateur.prune.criterion.Structure;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.FrontLoadedSchedule;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.plan.UnitAllocator;

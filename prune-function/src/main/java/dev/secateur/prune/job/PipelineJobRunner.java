@@ -17,7 +17,6 @@ import dev.secateur.prune.engine.PrunePipeline;
 import dev.secateur.prune.engine.PruneResult;
 import dev.secateur.prune.engine.PruneSchedule;
 import dev.secateur.prune.engine.ScheduledPruning;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.MaskBudget;
 import dev.secateur.prune.plan.MaskSettings;
 import dev.secateur.prune.plan.MaskStructure;
@@ -99,7 +98,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
                     .samples(req.samples()).seqLen(req.seqLen()).seed(req.seed()).device(task.device())
                     .criterion(req.method().json()).ratios(req.ffnRatio() > 0 ? req.ffnRatio() : null,
                             req.headRatio() > 0 ? req.headRatio() : null, layerRatio)
-                    .threshold(req.miThreshold()).allocation(Allocation.valueOf(req.allocation().name()))
+                    .threshold(req.miThreshold()).allocation(req.allocation())
                     .compensation(req.compensation().json()).kernelScale(req.kernelScale()).miTokens(req.miTokensOrDefault())
                     .calibrationMode(CalibrationMode.parse(req.calibrationMode()))
                     .evalText(task.eval()).evalSeqLen(req.evalSeqLen()).evalMaxTokens(req.evalMaxTokens())

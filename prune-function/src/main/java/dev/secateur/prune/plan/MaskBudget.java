@@ -1,5 +1,6 @@
 package dev.secateur.prune.plan;
 
+import dev.secateur.events.Allocation;
 import java.util.Arrays;
 
 /**

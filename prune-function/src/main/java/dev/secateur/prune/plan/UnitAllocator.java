@@ -1,5 +1,6 @@
 package dev.secateur.prune.plan;
 
+import dev.secateur.events.Allocation;
 import dev.secateur.prune.criterion.RemovalOrder;
 import dev.secateur.prune.criterion.Structure;
 import java.util.ArrayList;

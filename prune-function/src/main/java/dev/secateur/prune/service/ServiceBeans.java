@@ -4,6 +4,7 @@ import dev.secateur.prune.config.CalibrationDefaults;
 import dev.secateur.prune.config.InputRoots;
 import dev.secateur.prune.config.JobsConfig;
 import dev.secateur.prune.config.ReplicaConfig;
+import dev.secateur.prune.config.ServiceConfig;
 import dev.secateur.prune.job.PipelineJobRunner;
 import dev.secateur.prune.job.PruneJobRunner;
 import dev.secateur.prune.metrics.PruneMetrics;
@@ -15,7 +16,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
@@ -26,14 +26,14 @@ public class ServiceBeans {
 
     private static final Logger LOG = Logger.getLogger(ServiceBeans.class);
 
-    @ConfigProperty(name = "secateur.store.root")
-    String storeRoot;
+    @Inject
+    ServiceConfig.Store store;
+    @Inject
+    ServiceConfig.Device device;
+    @Inject
+    ServiceConfig.Events events;
     @Inject
     JobsConfig jobs;
-    @ConfigProperty(name = "secateur.device", defaultValue = "auto")
-    String device;
-    @ConfigProperty(name = "secateur.events.source", defaultValue = "/secateur/prune-function")
-    String eventSource;
     @Inject
     InputRoots.Sources sourceRoots;
     @Inject
@@ -54,16 +54,17 @@ public class ServiceBeans {
     @Produces
     @ApplicationScoped
     PruneJobService service(PruneJobRunner runner, KafkaEventPublisher publisher, PruneMetrics metrics) {
+        Path root = store.root();
         JobClaims.Settings claims = new JobClaims.Settings(replicas.id().orElseGet(JobClaims.Settings::defaultOwner),
                 replicas.lease(), replicas.heartbeat());
-        PruneJobService.Settings settings = new PruneJobService.Settings(jobs.workers(), jobs.maxPending(), device, eventSource,
-                sourceRoots.roots(), dataRoots.roots(),
+        PruneJobService.Settings settings = new PruneJobService.Settings(jobs.workers(), jobs.maxPending(), device.name(),
+                events.source(), sourceRoots.roots(), dataRoots.roots(),
                 new RequestDefaults(calibration.text().orElse(null), calibration.samples().orElse(null), calibration.seqLen().orElse(null)),
                 jobs.progressInterval(), claims);
         LOG.infof("prune service: store %s, %d worker(s), engine %s, device %s, replica %s; checkpoints from %s, texts from %s",
-                Path.of(storeRoot).toAbsolutePath(), jobs.workers(), runner.name(), device, claims.owner(),
+                root.toAbsolutePath(), jobs.workers(), runner.name(), device.name(), claims.owner(),
                 settings.sourceRoots(), settings.dataRoots());
-        PruneJobService service = new PruneJobService(new ModelStore(Path.of(storeRoot)), runner, publisher, settings, metrics);
+        PruneJobService service = new PruneJobService(new ModelStore(root), runner, publisher, settings, metrics);
         metrics.watch(service);
         return service;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.secateur.events.BeforeAfter;
 import dev.secateur.events.ModelSource;
 import dev.secateur.events.PruneRequest;
+import dev.secateur.events.QualityGate;
 import dev.secateur.json.Json;
 import dev.secateur.prune.job.JobOutcome;
 import dev.secateur.store.Manifest;
@@ -65,7 +66,8 @@ final class VersionPublisher {
      * @param job the journal record (request id and source go into the manifest)
      */
     StoredVersion publish(JobRecord job, PruneRequest request, JobOutcome result, String engine, Path work) {
-        String rejection = QualityGate.failure(request, result.summary());
+        QualityGate gate = request.qualityGate();
+        String rejection = gate == null ? null : gate.failure(result.summary(), request.eval() != null);
         Map<String, String> metadata = new HashMap<>(result.metadata());
         metadata.put(META_JOB_ID, job.jobId());
         metadata.put("requestId", job.requestId());

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.checkpoint.Tensor;
+import dev.secateur.events.Allocation;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.calibration.LayerActivations;
 import dev.secateur.prune.model.WithDjlManager;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.Target;
 import dev.secateur.prune.plan.UnitAllocator;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.secateur.prune.engine;
 
-import dev.secateur.prune.plan.Allocation;
+import dev.secateur.events.Allocation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

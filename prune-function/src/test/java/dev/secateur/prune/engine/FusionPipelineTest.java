@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import dev.secateur.events.Allocation;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.prune.calibration.CalibrationSampler;
 import dev.secateur.prune.calibration.CalibrationText;
@@ -17,7 +18,6 @@ import dev.secateur.prune.criterion.TaylorEstimates;
 import dev.secateur.prune.criterion.TaylorVariant;
 import dev.secateur.prune.model.DecoderModel;
 import dev.secateur.testsupport.Fixtures;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.PruningPlan;
 import dev.secateur.prune.plan.UnitAllocator;
 import dev.secateur.tokenizer.TextTokenizer;

@@ -1,11 +1,11 @@
 package dev.secateur.prune.engine;
 
 import dev.secateur.checkpoint.DType;
+import dev.secateur.events.Allocation;
 import dev.secateur.model.RandomCheckpoint;
 import dev.secateur.model.StreamedCheckpoint;
 import dev.secateur.onnx.ArtifactWriter;
 import dev.secateur.onnx.ExportManifest;
-import dev.secateur.prune.plan.Allocation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

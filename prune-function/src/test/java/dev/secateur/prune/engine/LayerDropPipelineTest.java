@@ -3,9 +3,9 @@ package dev.secateur.prune.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secateur.events.Allocation;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.testsupport.Fixtures;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.LayerScores;
 import java.nio.file.Path;
 import java.util.List;

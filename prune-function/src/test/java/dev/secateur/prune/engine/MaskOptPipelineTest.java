@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.checkpoint.Tensor;
+import dev.secateur.events.Allocation;
 import dev.secateur.model.LayerWeights;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.MaskSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;

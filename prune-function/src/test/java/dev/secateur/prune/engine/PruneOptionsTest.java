@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secateur.events.Allocation;
 import dev.secateur.events.PruneRequest;
 import dev.secateur.model.SparsityPattern;
 import dev.secateur.model.TargetShape;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.MaskSettings;
 import dev.secateur.prune.sparsity.SparsityTarget;
 import java.lang.reflect.RecordComponent;

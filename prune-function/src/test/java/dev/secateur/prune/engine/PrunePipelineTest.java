@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secateur.events.Allocation;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.testsupport.Fixtures;
-import dev.secateur.prune.plan.Allocation;
 import dev.secateur.prune.plan.PruningPlan;
 import java.net.URISyntaxException;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secateur.events.Allocation;
 import dev.secateur.prune.criterion.RemovalOrder;
 import dev.secateur.prune.criterion.Structure;
 import java.util.ArrayList;

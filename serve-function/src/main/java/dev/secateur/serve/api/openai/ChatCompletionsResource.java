@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.api.openai.ChatCompletionChunk.Delta;
 import dev.secateur.serve.chat.ChatFormat;
 import dev.secateur.serve.chat.ChatMessage;
-import dev.secateur.serve.config.ServeConfig;
 import dev.secateur.serve.engine.Finish;
 import dev.secateur.serve.generate.Choice;
 import dev.secateur.serve.generate.ChoiceListener;
@@ -38,18 +37,14 @@ public class ChatCompletionsResource {
 
     @Inject
     CompletionAnswers answers;
-    @Inject
-    StrictJson json;
-    @Inject
-    ServeConfig config;
 
     @POST
     public Response chat(JsonNode body) throws JsonProcessingException {
-        ChatCompletionRequest request = json.read(body, ChatCompletionRequest.class);
+        ChatCompletionRequest request = answers.read(body, ChatCompletionRequest.class);
         ChatRequests.checkModel(request);
         ChatRequests.refuseUnsupported(request);
         List<ChatMessage> messages = ChatMessages.parse(request.messages());
-        CompletionSpec sampling = ChatRequests.toSpec(request, config.maxTokensCap(), config.maxN());
+        CompletionSpec sampling = answers.spec(request, ChatRequests::toSpec);
         AdmittedCompletion admitted = answers.admit(request.model(), "chatcmpl-", h -> rendered(h, sampling, messages),
                 "messages");
         return answers.send(admitted, request.streaming(), sink -> stream(admitted, sink, request.includeUsage()),

@@ -1,6 +1,9 @@
 package dev.secateur.serve.api.openai;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.serve.config.ServeConfig;
 import dev.secateur.serve.generate.ChoiceListener;
 import dev.secateur.serve.generate.CompletionResult;
 import dev.secateur.serve.generate.CompletionService;
@@ -18,8 +21,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * What /v1/completions and /v1/chat/completions do alike: admit the request, check it against the serving version,
- * generate with the request counted in the metrics, and send one JSON body or SSE events as its stream flag says.
+ * What /v1/completions and /v1/chat/completions do alike: read the body strictly, bound its sampling by this server's
+ * limits, admit the request, check it against the serving version, generate with the request counted in the metrics,
+ * and send one JSON body or SSE events as its stream flag says.
  */
 @ApplicationScoped
 class CompletionAnswers {
@@ -30,7 +34,26 @@ class CompletionAnswers {
     ServeMetrics metrics;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    StrictJson json;
+    @Inject
+    ServeConfig config;
     private final CompletionService service = new CompletionService();
+
+    /** How an endpoint turns its request record into what to generate, within the server's limits. */
+    interface SpecRule<R> {
+        CompletionSpec toSpec(R request, int maxTokensCap, int maxN);
+    }
+
+    /** The body as the endpoint's request record; a field the record does not know is refused (see {@link StrictJson}). */
+    <R> R read(JsonNode body, Class<R> type) throws JsonProcessingException {
+        return json.read(body, type);
+    }
+
+    /** The request's sampling under this server's max-tokens-cap and max-n. */
+    <R> CompletionSpec spec(R request, SpecRule<R> rule) {
+        return rule.toSpec(request, config.maxTokensCap(), config.maxN());
+    }
 
     /**
      * Lets the request in and checks what needs the model before any body is sent (errors are 4xx JSON); a failed

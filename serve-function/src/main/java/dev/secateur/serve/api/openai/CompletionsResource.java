@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.api.openai.CompletionResponse.ChoiceBody;
 import dev.secateur.serve.api.openai.CompletionResponse.LogprobsBody;
-import dev.secateur.serve.config.ServeConfig;
 import dev.secateur.serve.engine.Finish;
 import dev.secateur.serve.generate.Choice;
 import dev.secateur.serve.generate.ChoiceListener;
@@ -35,15 +34,11 @@ public class CompletionsResource {
 
     @Inject
     CompletionAnswers answers;
-    @Inject
-    StrictJson json;
-    @Inject
-    ServeConfig config;
 
     @POST
     public Response complete(JsonNode body) throws JsonProcessingException {
-        CompletionRequest request = json.read(body, CompletionRequest.class);
-        CompletionSpec spec = CompletionRequests.toSpec(request, config.maxTokensCap(), config.maxN());
+        CompletionRequest request = answers.read(body, CompletionRequest.class);
+        CompletionSpec spec = answers.spec(request, CompletionRequests::toSpec);
         AdmittedCompletion admitted = answers.admit(request.model(), "cmpl-", h -> spec, "prompt");
         return answers.send(admitted, request.streaming(), sink -> stream(admitted, sink, request.includeUsage()),
                 () -> whole(admitted));
