@@ -9,17 +9,18 @@
 #   scripts/bench-serve.sh --model models/kjv-llama
 #   scripts/bench-serve.sh --url http://host:8080 --name NAME     # a server that is already running (HTTP rows only)
 #   options: --clients 1,2,4,8,16  --seconds 5  --rounds 3  --max-tokens 32  --max-batch 16  --spin-wait false
-#            --intra-op-threads 0  --stream true  --prompt TEXT  --work DIR
+#            --intra-op-threads 0  --stream true  --prompt TEXT  --work DIR  --warmup 20
 # (--spin-wait and --intra-op-threads (0: ONNX Runtime's default, one per core) apply to the servers and to the bare
-# session alike; --stream false sends non-streamed requests)
+# session alike; --stream false sends non-streamed requests; --warmup: seconds each path runs before it is timed,
+# long enough for the server's JIT to settle)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-model="" url="" prompt_given=0 prompt="And God said, Let there be light: and there was light." name=bench clients=1,2,4,8,16 seconds=5 rounds=3 max_tokens=32 max_batch=16 spin_wait=false intra_op=0 stream=true work="$root/target/bench-serve"
+model="" url="" prompt_given=0 prompt="And God said, Let there be light: and there was light." name=bench clients=1,2,4,8,16 seconds=5 rounds=3 max_tokens=32 max_batch=16 spin_wait=false intra_op=0 stream=true warmup=20 work="$root/target/bench-serve"
 source "$root/scripts/options.sh"
 value_options=([--model]=model [--url]=url [--name]=name [--clients]=clients [--seconds]=seconds [--rounds]=rounds
   [--max-tokens]=max_tokens [--max-batch]=max_batch [--spin-wait]=spin_wait [--intra-op-threads]=intra_op
-  [--stream]=stream [--work]=work)
+  [--stream]=stream [--work]=work [--warmup]=warmup)
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --prompt) prompt="$2"; prompt_given=1; shift 2 ;;
@@ -34,7 +35,7 @@ if [[ ! -f "$jar" || ! -d serve-function/target/test-classes/dev/secateur/serve/
 fi
 # The load generator is a test class; the server's own libraries (ONNX Runtime, tokenizers, shared) are its classpath.
 bench() { java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "serve-function/target/test-classes:serve-function/target/quarkus-app/lib/boot/*:serve-function/target/quarkus-app/lib/main/*" dev.secateur.serve.bench.ServeBench "$@"; }
-common() { echo --clients "$clients" --seconds "$seconds" --rounds "$rounds" --max-tokens "$max_tokens" --stream "$stream"; }
+common() { echo --clients "$clients" --seconds "$seconds" --rounds "$rounds" --max-tokens "$max_tokens" --stream "$stream" --warmup "$warmup"; }
 
 header() {
   echo "| path | clients | requests | failed | tokens/s (median round) | range | vs 1 client | p50 ms | p95 ms | TTFT p50 ms |"
