@@ -12,7 +12,6 @@ import dev.secateur.serve.generate.CompletionResult;
 import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.Prompt;
 import dev.secateur.serve.generate.ScoredToken;
-import dev.secateur.serve.generate.TokenLogprobs;
 import dev.secateur.serve.model.ModelHandle;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -71,7 +70,9 @@ public class ChatCompletionsResource {
 
     private void stream(AdmittedCompletion a, SseStream.Sink sink, boolean includeUsage) {
         ChatHeader header = ChatHeader.of(a, ChatCompletionChunk.OBJECT);
-        TextChunks texts = answers.textChunks((index, text) -> chunk(header, index, new Delta(null, text), null, null));
+        TextChunks deltas = answers.deltas(a, (index, text) -> chunk(header, index, new Delta(null, text), null, null),
+                (index, text, logprobs) -> chunk(header, index, new Delta(null, text),
+                        ChatCompletionResponse.LogprobsBody.of(logprobs), null));
         CompletionResult result = answers.run(a, "chat", new ChoiceListener() {
             @Override
             public void started(int index) {
@@ -85,12 +86,7 @@ public class ChatCompletionsResource {
 
             @Override
             public void delta(int index, String text, List<ScoredToken> tokens) {
-                if (a.job().spec().logprobs() == null) {
-                    sink.send(texts.of(index, text));
-                    return;
-                }
-                sink.send(chunk(header, index, new Delta(null, text),
-                        ChatCompletionResponse.LogprobsBody.of(new TokenLogprobs(tokens)), null));
+                sink.send(deltas.delta(index, text, tokens));
             }
 
             @Override

@@ -81,9 +81,10 @@ class CompletionAnswers {
         return result;
     }
 
-    /** The stream's plain text chunks, {@code chunk(index, text)} rendered by this endpoint's mapper. */
-    TextChunks textChunks(java.util.function.BiFunction<Integer, String, Object> chunk) {
-        return new TextChunks(mapper, chunk);
+    /** The stream's delta chunks, rendered by this endpoint's mapper; {@code withLogprobs} when the request asks. */
+    TextChunks deltas(AdmittedCompletion a, java.util.function.BiFunction<Integer, String, Object> chunk,
+                      TextChunks.WithLogprobs withLogprobs) {
+        return new TextChunks(mapper, chunk, a.job().spec().logprobs() == null ? null : withLogprobs);
     }
 
     /** SSE events when streaming, else the one body; the hold is released once either is done. */

@@ -10,7 +10,6 @@ import dev.secateur.serve.generate.ChoiceListener;
 import dev.secateur.serve.generate.CompletionResult;
 import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.ScoredToken;
-import dev.secateur.serve.generate.TokenLogprobs;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -55,7 +54,8 @@ public class CompletionsResource {
     }
 
     private void stream(AdmittedCompletion a, SseStream.Sink sink, boolean includeUsage) {
-        TextChunks texts = answers.textChunks((index, text) -> chunk(a, new ChoiceBody(text, index, null, null)));
+        TextChunks deltas = answers.deltas(a, (index, text) -> chunk(a, new ChoiceBody(text, index, null, null)),
+                (index, text, logprobs) -> chunk(a, new ChoiceBody(text, index, LogprobsBody.of(logprobs), null)));
         CompletionResult result = answers.run(a, "completions", new ChoiceListener() {
             @Override
             public void delta(int index, String text) {
@@ -64,11 +64,7 @@ public class CompletionsResource {
 
             @Override
             public void delta(int index, String text, List<ScoredToken> tokens) {
-                if (a.job().spec().logprobs() == null) {
-                    sink.send(texts.of(index, text));
-                    return;
-                }
-                sink.send(chunk(a, new ChoiceBody(text, index, LogprobsBody.of(new TokenLogprobs(tokens)), null)));
+                sink.send(deltas.delta(index, text, tokens));
             }
 
             @Override

@@ -2,12 +2,15 @@ package dev.secateur.serve.api.openai;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.serve.generate.ScoredToken;
+import dev.secateur.serve.generate.TokenLogprobs;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * A stream's plain text chunks (no logprobs), rendered by splicing the JSON string of each token's text into the
+ * A stream's delta chunks. Without logprobs, each is rendered by splicing the JSON string of its text into the
  * chunk the mapper wrote once per choice index. The output is the mapper's own, byte for byte: the frame and the
  * string both come from it; only the per-token bean serialisation is skipped, which was a third of the request
  * thread's work per token.
@@ -17,14 +20,29 @@ final class TextChunks {
     // Any text works as long as it appears once in the rendered chunk; otherwise every chunk goes through the mapper.
     private static final String MARK = "secateur-text-slot-6c1f";
 
+    /** The chunk object of a delta that carries its tokens' log-probabilities. */
+    interface WithLogprobs {
+        Object chunk(int index, String text, TokenLogprobs logprobs);
+    }
+
     private final ObjectMapper mapper;
     private final BiFunction<Integer, String, Object> chunk;
+    private final WithLogprobs withLogprobs;
     private final Map<Integer, String[]> frames = new HashMap<>();
 
-    /** @param chunk the chunk object of choice {@code index} carrying {@code text} */
-    TextChunks(ObjectMapper mapper, BiFunction<Integer, String, Object> chunk) {
+    /**
+     * @param chunk        the chunk object of choice {@code index} carrying {@code text}
+     * @param withLogprobs the chunk when the request asked for logprobs; null when it did not
+     */
+    TextChunks(ObjectMapper mapper, BiFunction<Integer, String, Object> chunk, WithLogprobs withLogprobs) {
         this.mapper = mapper;
         this.chunk = chunk;
+        this.withLogprobs = withLogprobs;
+    }
+
+    /** The chunk of one delta, for SseStream: with its tokens' logprobs when asked for, else spliced text. */
+    Object delta(int index, String text, List<ScoredToken> tokens) {
+        return withLogprobs == null ? of(index, text) : withLogprobs.chunk(index, text, new TokenLogprobs(tokens));
     }
 
     /** The chunk's JSON, ready for SseStream. */

@@ -32,7 +32,7 @@ class TextChunksTest {
     }
 
     void assertSameAsMapper(BiFunction<Integer, String, Object> chunk) throws Exception {
-        TextChunks texts = new TextChunks(mapper, chunk);
+        TextChunks texts = new TextChunks(mapper, chunk, null);
         for (int index = 0; index < 3; index++) {
             for (String t : texts()) {
                 assertEquals(mapper.writeValueAsString(chunk.apply(index, t)), texts.of(index, t).json(), t);
@@ -53,7 +53,7 @@ class TextChunksTest {
                 List.of(new ChatCompletionChunk.ChoiceBody(index, new ChatCompletionChunk.Delta(null, text), null, null)),
                 null);
         assertSameAsMapper(chunk);
-        assertEquals(mapper.writeValueAsString(chunk.apply(0, null)), new TextChunks(mapper, chunk).of(0, null).json());
+        assertEquals(mapper.writeValueAsString(chunk.apply(0, null)), new TextChunks(mapper, chunk, null).of(0, null).json());
     }
 
     @Test
