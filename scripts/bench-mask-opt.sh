@@ -10,7 +10,7 @@
 #
 #   scripts/bench-mask-opt.sh [--budgets 0.2,0.3] [--seeds 0,1,2] [--global mask-opt,mi] [--uniform mi,wanda-sp,flap]
 #                             [--out target/bench-mask-opt] [--model models/kjv-llama] [--seq-len 128]
-#                             [-- extra mask-opt options, e.g. --mask-iterations 20]
+#                             [-- extra mask-opt options, e.g. --mask-select search or --mask-iterations 20]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 budgets="0.2,0.3"

@@ -54,6 +54,9 @@ import java.io.IOException;
  * @param maskWindows mask-opt: calibration windows each mask's loss is measured on, at most samples
  * @param maskStructures mask-opt: what the masks cover, a list of {@link #MASK_STRUCTURES} (a JSON array, or one string
  *     with commas); null: ffn only. kv-groups and layers take the paramRatio budget with allocation global
+ * @param maskSelect mask-opt: which units the plan removes inside each layer, "mi" (the mi criterion's choice at the
+ *     search's per-layer counts) or "search" (the search's own mask); null: the engine's default. Its values are checked
+ *     where the options are built, naming this field
  * @param targetShape a sheared target architecture ({@link TargetShape}: layers, hidden, heads, kv-heads, ffn), as the
  *     string "layers=4,hidden=192" or the object {"layers": 4, "hidden": 192}; replaces ffnRatio, headRatio and
  *     dropLayers; null for ratio targets
@@ -94,6 +97,7 @@ public record PruneRequest(
         String maskInit,
         Integer maskWindows,
         java.util.List<String> maskStructures,
+        String maskSelect,
         TargetShape targetShape) {
 
     public static final PruneMethod DEFAULT_METHOD = PruneMethod.MI;
@@ -177,6 +181,7 @@ public record PruneRequest(
                 f.string("maskInit"),
                 f.optionalInteger("maskWindows"),
                 f.stringList("maskStructures"),
+                f.string("maskSelect"),
                 shape);
     }
 
@@ -358,7 +363,8 @@ public record PruneRequest(
         if (method != PruneMethod.MASK_OPT) {
             String[] given = {paramRatio != null ? "paramRatio" : null, maskIterations != null ? "maskIterations" : null,
                     maskSamples != null ? "maskSamples" : null, maskLr != null ? "maskLr" : null, maskInit != null ? "maskInit" : null,
-                    maskWindows != null ? "maskWindows" : null, maskStructures != null ? "maskStructures" : null};
+                    maskWindows != null ? "maskWindows" : null, maskStructures != null ? "maskStructures" : null,
+                    maskSelect != null ? "maskSelect" : null};
             for (String field : given) {
                 if (field != null) {
                     throw new RequestValidationException(field, "applies to method mask-opt only, not " + method.json());

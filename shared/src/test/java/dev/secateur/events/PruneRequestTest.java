@@ -261,6 +261,9 @@ class PruneRequestTest {
         ObjectNode otherBudget = minimal();
         otherBudget.put("paramRatio", 0.2);
         assertInvalid("paramRatio", "applies to method mask-opt only, not mi", otherBudget);
+        ObjectNode otherSelect = minimal();
+        otherSelect.put("method", "flap").put("maskSelect", "mi");
+        assertInvalid("maskSelect", "applies to method mask-opt only, not flap", otherSelect);
         ObjectNode both = minimal();
         both.put("method", "mask-opt").put("paramRatio", 0.2).put("ffnRatio", 0.3);
         assertInvalid("paramRatio", "give one of them", both);
@@ -270,13 +273,15 @@ class PruneRequestTest {
 
         ObjectNode ok = minimal();
         ok.put("method", "mask-opt").put("paramRatio", 0.2).put("maskIterations", 5).put("maskSamples", 4).put("maskLr", 0.2)
-                .put("maskInit", "uniform").put("maskWindows", 2).put("allocation", "global");
+                .put("maskInit", "uniform").put("maskWindows", 2).put("allocation", "global").put("maskSelect", "search");
         PruneRequest r = PruneRequest.parseValid(ok);
         assertEquals(PruneMethod.MASK_OPT, r.method());
         assertEquals(0.2, r.paramRatio());
         assertEquals(0.0, r.ffnRatio(), "a parameter budget replaces the FFN ratio's default");
         assertEquals(5, r.maskIterations());
         assertEquals("uniform", r.maskInit());
+        assertEquals("search", r.maskSelect());
+        assertEquals(null, PruneRequest.parseValid(minimal().put("method", "mask-opt")).maskSelect(), "absent: the engine's default");
         // the journal stores the request as JSON and reads it back
         assertEquals(r, PruneRequest.parseValid(r.toJson()));
     }

@@ -7,6 +7,7 @@ import dev.secateur.json.Json;
 import dev.secateur.prune.job.PipelineJobRunner;
 import dev.secateur.prune.job.JobOutcome;
 import dev.secateur.prune.job.PruneTask;
+import dev.secateur.prune.plan.MaskSettings;
 import dev.secateur.store.ModelNames;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,6 +110,10 @@ public class PruneCommand implements Callable<Integer> {
             + "(default: ffn; kv-groups and layers need --param-ratio and --allocation global)")
     String maskStructures;
 
+    @Option(names = "--mask-select", description = "mask-opt: which units go inside each layer: mi (the mi criterion's choice at the "
+            + "search's per-layer counts) or search (the search's own mask) (default: " + MaskSettings.DEFAULT_SELECT + ")")
+    String maskSelect;
+
     @Option(names = "--calibration", required = true, description = "calibration text or JSONL file; for an encoder, sentences one per line")
     Path calibration;
 
@@ -162,7 +167,7 @@ public class PruneCommand implements Callable<Integer> {
             Map.entry("schedule", "--schedule"), Map.entry("scheduleSteps", "--schedule-steps"), Map.entry("recoverSteps", "--recover-steps"),
             Map.entry("paramRatio", "--param-ratio"), Map.entry("maskIterations", "--mask-iterations"), Map.entry("maskSamples", "--mask-samples"),
             Map.entry("maskLr", "--mask-lr"), Map.entry("maskInit", "--mask-init"), Map.entry("maskWindows", "--mask-windows"),
-            Map.entry("maskStructures", "--mask-structures"),
+            Map.entry("maskStructures", "--mask-structures"), Map.entry("maskSelect", "--mask-select"),
             Map.entry("targetShape", "--target-shape"));
 
     @Override
@@ -271,6 +276,9 @@ public class PruneCommand implements Callable<Integer> {
         }
         if (maskStructures != null) {
             r.put("maskStructures", maskStructures);
+        }
+        if (maskSelect != null) {
+            r.put("maskSelect", maskSelect);
         }
         // The request names a store model to publish under; from the CLI the output folder's name stands in.
         String name = out.path.toAbsolutePath().getFileName().toString().toLowerCase(java.util.Locale.ROOT);

@@ -6,6 +6,7 @@ import dev.secateur.prune.compensate.Compensators;
 import dev.secateur.prune.criterion.Criteria;
 import dev.secateur.prune.criterion.FusionCriterion;
 import dev.secateur.prune.criterion.TaylorVariant;
+import dev.secateur.prune.plan.MaskSettings;
 import dev.secateur.prune.plan.MaskStructure;
 import dev.secateur.prune.sparsity.SparsityMethods;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ final class OptionRules {
         }
     }
 
-    /** Mask optimisation learns FFN neuron masks under one budget: a parameter ratio or the FFN ratio. */
+    /** Mask optimisation learns masks under one budget (a parameter ratio or the FFN ratio) and selects units one known way. */
     private static void mask(PruneOptions o) {
         if (!MASK_OPT.equals(o.criterion())) {
             if (o.mask() != null) {
@@ -134,6 +135,9 @@ final class OptionRules {
         }
         if (o.threshold() != null) {
             throw new InvalidOptionException("miThreshold", "mask-opt has a budget, not a threshold");
+        }
+        if (o.mask() != null && (o.mask().select() == null || !MaskSettings.SELECTIONS.contains(o.mask().select()))) {
+            throw new InvalidOptionException("maskSelect", "must be one of " + MaskSettings.SELECTIONS + ", was '" + o.mask().select() + "'");
         }
         Double paramRatio = o.mask() == null ? null : o.mask().paramRatio();
         if (paramRatio != null && o.ffnRatio() != null) {

@@ -160,7 +160,8 @@ public final class PrunePipeline {
                 if (!(model instanceof DecoderFamily)) {
                     throw new InvalidOptionException("method", "mask-opt scores masks by the language-model loss; an encoder has none (use mi, wanda-sp, flap, magnitude or random)");
                 }
-                // mi ranks the neurons θ starts from (--mask-init mi); the learnt θ decides the plan
+                // mi ranks the neurons θ starts from (--mask-init mi) and, with --mask-select mi, chooses the units inside each
+                // layer at the learnt counts; with search the learnt θ decides the whole plan
                 selector = Criteria.byName("mi", manager, spec.settings());
             } else {
                 selector = Criteria.byName(spec.criterion(), manager, spec.settings());

@@ -107,9 +107,12 @@ final class StreamingPruner {
         return criterionNeedsActivations() || sparsifier != null || compensator != Compensator.NONE;
     }
 
-    /** Whether the pruning pass's criterion reads activations (mask-opt's plan is fixed by its search before that pass). */
+    /**
+     * Whether the pruning pass's criterion reads activations: not when mask-opt's search fixes the whole plan before that
+     * pass, but when it fixes only the per-layer counts and mi chooses the units.
+     */
     private boolean criterionNeedsActivations() {
-        return selector != null && selector.needsActivations() && spec.mask() == null;
+        return selector != null && selector.needsActivations() && (spec.mask() == null || spec.mask().selectsByMi());
     }
 
     private boolean optimisesMasks() {
@@ -474,6 +477,9 @@ final class StreamingPruner {
             s.ffnCounts = learnt.removedCounts();
             add("mask", t0);
             t0 = System.nanoTime();
+        }
+        if (optimisesMasks()) {
+            selectUnits(s);
         } else if (isGlobal(spec.ffn())) {
             s.ffnCounts = UnitAllocator.removed(ffnOrders, spec.ffn(), 1).stream().mapToInt(r -> r.length).toArray();
         }
@@ -594,6 +600,23 @@ final class StreamingPruner {
                 r.windows(), r.denseLoss(), ms.init(), r.startLoss(), r.finalLoss()));
         notes.put("maskOpt.estimator", "REINFORCE, leave-one-out baseline, step lr/sd(losses), every theta shifted by one tau within [eps, 1 - eps] so that the"
                 + " expected kept parameters (a unit counted only inside a kept layer) meet the budget; final mask: units removed by ascending theta within the budget");
+    }
+
+    /**
+     * With mi selection the search keeps only its per-layer counts (and dropped layers): the orders go, so that the pruning
+     * pass ranks each layer's units by mi on its calibration stream and removes the first ones at those counts, as a
+     * uniform mi run does at its own counts. The search scores masks uncompensated, while mi's cost is what the refit
+     * cannot recover: inside a layer its choice refits better (docs/benchmarks/mask-opt.md).
+     */
+    private void selectUnits(Stats s) {
+        if (spec.mask().selectsByMi()) {
+            s.ffnOrders = null;
+            s.headOrders = null;
+            notes.put("maskOpt.select", "mi: the search's per-layer counts, the units inside each layer by the mi criterion on the pruning pass's"
+                    + " calibration stream (as a uniform mi run chooses them)");
+        } else {
+            notes.put("maskOpt.select", "search: the final mask's own units (ascending theta)");
+        }
     }
 
     /** The hidden plan in plan.json: kept channels, norm factors, whether readers were folded. */

@@ -216,6 +216,9 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 req.maskSamples() != null ? req.maskSamples() : d.samples(), req.maskLr() != null ? req.maskLr() : d.learningRate(),
                 req.maskInit() != null ? req.maskInit() : d.init(),
                 req.maskWindows() != null ? req.maskWindows() : Math.min(d.windows(), req.samples()), req.paramRatio());
+        if (req.maskSelect() != null) {
+            s = s.withSelect(req.maskSelect());
+        }
         if (req.maskStructures() == null) {
             return s;
         }

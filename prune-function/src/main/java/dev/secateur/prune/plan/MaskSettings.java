@@ -10,15 +10,22 @@ package dev.secateur.prune.plan;
  * @param windows calibration windows (the first ones of the sampled calibration set) every mask's loss is measured on
  * @param paramRatio fraction of the model's parameters to remove, or null to take the FFN ratio as the budget
  * @param structures what the policy holds variables over: FFN neurons, KV groups, whole layers (at least one)
+ * @param select which units the plan removes inside each layer: "mi" (the search fixes the per-layer counts, the mi
+ *     criterion chooses the units at those counts, as in a uniform mi run) or "search" (the final mask's own units);
+ *     checked by OptionRules, which names the request field
  */
 public record MaskSettings(int iterations, int samples, double learningRate, String init, int windows, Double paramRatio,
-        java.util.Set<MaskStructure> structures) {
+        java.util.Set<MaskStructure> structures, String select) {
     public static final int DEFAULT_ITERATIONS = 40;
     public static final int DEFAULT_SAMPLES = 8;
     public static final double DEFAULT_LEARNING_RATE = 0.1;
     public static final String DEFAULT_INIT = "mi";
     public static final int DEFAULT_WINDOWS = 4;
     public static final java.util.List<String> INITS = java.util.List.of("mi", "uniform");
+    public static final String SELECT_MI = "mi";
+    public static final String SELECT_SEARCH = "search";
+    public static final java.util.List<String> SELECTIONS = java.util.List.of(SELECT_MI, SELECT_SEARCH);
+    public static final String DEFAULT_SELECT = SELECT_MI;
 
     public MaskSettings {
         if (structures == null || structures.isEmpty()) {
@@ -45,14 +52,24 @@ public record MaskSettings(int iterations, int samples, double learningRate, Str
         }
     }
 
-    /** Over FFN neurons only. */
+    /** Over FFN neurons only, the default selection. */
     public MaskSettings(int iterations, int samples, double learningRate, String init, int windows, Double paramRatio) {
-        this(iterations, samples, learningRate, init, windows, paramRatio, java.util.EnumSet.of(MaskStructure.FFN));
+        this(iterations, samples, learningRate, init, windows, paramRatio, java.util.EnumSet.of(MaskStructure.FFN), DEFAULT_SELECT);
     }
 
     /** The same settings over these structures. */
     public MaskSettings withStructures(java.util.Set<MaskStructure> s) {
-        return new MaskSettings(iterations, samples, learningRate, init, windows, paramRatio, s);
+        return new MaskSettings(iterations, samples, learningRate, init, windows, paramRatio, s, select);
+    }
+
+    /** The same settings with this selection ("mi" or "search"). */
+    public MaskSettings withSelect(String s) {
+        return new MaskSettings(iterations, samples, learningRate, init, windows, paramRatio, structures, s);
+    }
+
+    /** Whether the mi criterion chooses the units inside each layer at the search's per-layer counts. */
+    public boolean selectsByMi() {
+        return SELECT_MI.equals(select);
     }
 
     /** Whether the policy holds one variable per FFN neuron and nothing else (the per-neuron {@link MaskPolicy}). */

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * each a copy of one of the layer's strongest neurons writing −31 times its output, so that the pair writes −30 times
  * what the strong neuron wrote. Removing a copy lowers the loss by more than 0.1 nats (checked first), so any good mask
  * removes both. A uniform start knows nothing about them, and the mi criterion ranks them among the most important
- * neurons (they write the most energy), so only the forward-pass search can find them.
+ * neurons (they write the most energy), so only the forward-pass search can find them; the plan takes the search's own
+ * neurons ({@code --mask-select search}), since mi selection would put back mi's choice inside the layer.
  */
 class MaskOptPipelineTest {
     static final Map<Integer, int[]> HARMFUL = Map.of(1, new int[] {3, 200});
@@ -123,7 +124,8 @@ class MaskOptPipelineTest {
         assertEquals(2, harmfulKept(mi).size(), "mi keeps the neurons that write the most energy: " + harmfulKept(mi));
 
         List<String> steps = new ArrayList<>();
-        PruneResult masked = PrunePipeline.run(builder(model, "mask-opt", "mask").mask(new MaskSettings(STEPS, 8, LR, "uniform", 2, null)).build(),
+        PruneResult masked = PrunePipeline.run(builder(model, "mask-opt", "mask").mask(new MaskSettings(STEPS, 8, LR, "uniform", 2, null)
+                .withSelect(MaskSettings.SELECT_SEARCH)).build(),
                 (stage, fraction, message) -> {
                     if ("mask".equals(stage)) {
                         steps.add(message);

@@ -99,6 +99,8 @@ class PruneOptionsTest {
                 bad("dropLayers", b -> b.criterion("mask-opt").layerRatio(0.25)),
                 bad("paramRatio", b -> b.criterion("mask-opt").mask(maskWithParamRatio()).ffnRatio(0.2)),
                 bad("ffnRatio", b -> b.criterion("mask-opt").ffnRatio(null)),
+                bad("maskSelect", b -> b.criterion("mask-opt").mask(MaskSettings.defaults().withSelect("theta"))),
+                bad("maskSelect", b -> b.criterion("mask-opt").mask(MaskSettings.defaults().withSelect(null))),
                 bad("targetShape", b -> b.criterion("wanda").sparsity(half).targetShape(TargetShape.parse("ffn=48"))),
                 bad("ffnRatio", b -> b.targetShape(TargetShape.parse("ffn=48")).ffnRatio(0.3)),
                 bad("dropLayers", b -> b.targetShape(TargetShape.parse("ffn=48")).layerRatio(0.5)),
