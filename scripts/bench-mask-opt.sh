@@ -11,6 +11,7 @@
 #   scripts/bench-mask-opt.sh [--budgets 0.2,0.3] [--seeds 0,1,2] [--global mask-opt,mi] [--uniform mi,wanda-sp,flap]
 #                             [--out target/bench-mask-opt] [--model models/kjv-llama] [--seq-len 128]
 #                             [-- extra mask-opt options, e.g. --mask-select search or --mask-iterations 20]
+# (--global mi-error: mi with --allocation global-error, one ranking over mi's raw costs)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 budgets="0.2,0.3"
@@ -105,6 +106,8 @@ for budget in ${budgets//,/ }; do
   for c in ${global//,/ }; do
     if [[ "$c" == mask-opt ]]; then
       run mask-opt-global "$budget" "$seed" "$r_global" --method mask-opt --allocation global --param-ratio "$budget" ${extra[@]+"${extra[@]}"}
+    elif [[ "$c" == mi-error ]]; then
+      run mi-global-error "$budget" "$seed" "$r_global" --method mi --allocation global-error --ffn-ratio "$r_global"
     else
       run "$c-global" "$budget" "$seed" "$r_global" --method "$c" --allocation global --ffn-ratio "$r_global"
     fi

@@ -96,6 +96,17 @@ class PruneRequestTest {
     }
 
     @Test
+    void globalErrorAllocationIsReadAndWrittenAsItsJsonName() throws Exception {
+        ObjectNode d = minimal();
+        d.put("allocation", "global-error");
+        PruneRequest r = PruneRequest.parseValid(d);
+        assertEquals(Allocation.GLOBAL_ERROR, r.allocation());
+        assertTrue(r.allocation().global());
+        assertFalse(Allocation.UNIFORM.global());
+        assertEquals(r, PruneRequest.parse(dev.secateur.json.Json.mapper().writeValueAsBytes(r)));
+    }
+
+    @Test
     void unknownEnumsRejectedListingChoices() throws Exception {
         ObjectNode d = minimal();
         d.put("method", "obs");

@@ -59,7 +59,7 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--drop-layers", defaultValue = "0", description = "whole layers to remove")
     int dropLayers;
 
-    @Option(names = "--allocation", description = "uniform or global (default: uniform)")
+    @Option(names = "--allocation", description = "uniform, global or global-error (mi only; default: uniform)")
     String allocation;
 
     @Option(names = "--compensation", description = "none, bias or lsq (default: lsq; none with wanda, sparsegpt, sparsellm)")

@@ -44,6 +44,12 @@ final class OptionRules {
         if (!METHODS.contains(o.criterion())) {
             throw new InvalidOptionException("method", "unknown pruning method '" + o.criterion() + "' (known: " + String.join(", ", METHODS) + ")");
         }
+        // Only mi's costs are on one scale in every layer (the output error a refit cannot recover); ranking other
+        // criteria's raw scores across layers would compare numbers of different layers' units.
+        if (o.allocation() == Allocation.GLOBAL_ERROR && !"mi".equals(o.criterion())) {
+            throw new InvalidOptionException("allocation", "global-error ranks raw costs across layers, which only method mi's are"
+                    + " comparable across (output error after a refit); with " + o.criterion() + " use global");
+        }
         if (!Compensators.NAMES.contains(o.compensation())) {
             throw new InvalidOptionException("compensation", "unknown compensation '" + o.compensation() + "' (known: "
                     + String.join(", ", Compensators.NAMES) + ")");

@@ -114,7 +114,7 @@ public final class PrunePipeline {
             return 1.0;
         }
         double r = Math.max(o.ffnRatio(), o.headRatio() == null ? 0 : o.headRatio());
-        return o.allocation() == Allocation.GLOBAL ? Math.min(1.0, 1 - o.minKeep()) : Math.min(1.0, r + 0.01);
+        return o.allocation().global() ? Math.min(1.0, 1 - o.minKeep()) : Math.min(1.0, r + 0.01);
     }
 
     /** Hidden states of the evaluation windows kept per model when no --eval-max-tokens caps them. */

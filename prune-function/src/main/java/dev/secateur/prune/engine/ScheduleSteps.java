@@ -60,7 +60,7 @@ final class ScheduleSteps {
     /** One layer's units (uniform: every layer must have as many) or the model's (global). */
     private static int units(List<LayerSizes> sizes, Allocation allocation, Structure s) {
         int[] perLayer = sizes.stream().mapToInt(z -> s == Structure.ATTENTION_HEADS ? z.kvHeads() : z.ffn()).toArray();
-        if (allocation == Allocation.GLOBAL) {
+        if (allocation.global()) {
             return java.util.Arrays.stream(perLayer).sum();
         }
         int min = java.util.Arrays.stream(perLayer).min().orElseThrow(), max = java.util.Arrays.stream(perLayer).max().orElseThrow();

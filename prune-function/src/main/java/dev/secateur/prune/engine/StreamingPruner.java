@@ -139,7 +139,7 @@ final class StreamingPruner {
     }
 
     private static boolean isGlobal(Target t) {
-        return t != null && t.allocation() == Allocation.GLOBAL && t.threshold() == null;
+        return t != null && t.allocation().global() && t.threshold() == null;
     }
 
     /** Prunes the model into {@code dir} (created); the caller makes the folder appear atomically. */

@@ -29,7 +29,7 @@ public final class UnitAllocator {
 
     /** How many units one layer loses under a per-layer (uniform or threshold) target; {@code layer} names it in errors. */
     public static int count(RemovalOrder order, Target t, int groupSize, int layer) {
-        if (t.allocation() == Allocation.GLOBAL && t.threshold() == null) {
+        if (t.allocation().global() && t.threshold() == null) {
             throw new IllegalArgumentException("a global target is allocated over all layers at once, not per layer");
         }
         return counts(List.of(order), t, groupSize, layer)[0];
@@ -97,14 +97,15 @@ public final class UnitAllocator {
             }
             return counts;
         }
-        // GLOBAL: z-score each layer's costs, make them non-decreasing along the order, rank all together
+        // GLOBAL: z-score each layer's costs (GLOBAL_ERROR: keep them as they are), make them non-decreasing along
+        // the order, rank all together
         int totalUnits = orders.stream().mapToInt(RemovalOrder::units).sum();
         int total = unitsToRemove(totalUnits, t.ratio(), groupSize, t, -1);
         List<double[]> entries = new ArrayList<>(); // {cost, layer, position}
         int allowed = 0;
         for (int l = 0; l < layers; l++) {
             RemovalOrder o = orders.get(l);
-            double[] z = zscore(o.cost());
+            double[] z = t.allocation() == Allocation.GLOBAL_ERROR ? o.cost() : zscore(o.cost());
             int floor = Math.max(1, (int) Math.ceil(t.minKeep() * o.units()));
             int removable = o.units() - floor;
             double run = Double.NEGATIVE_INFINITY;

@@ -96,7 +96,7 @@ class CriteriaComparisonTest {
     }
 
     static Allocation allocation(String entry) {
-        return entry.contains("@") ? Allocation.valueOf(entry.substring(entry.indexOf('@') + 1).toUpperCase(Locale.ROOT)) : Allocation.UNIFORM;
+        return entry.contains("@") ? Allocation.fromJson(entry.substring(entry.indexOf('@') + 1)) : Allocation.UNIFORM;
     }
 
     /** Per ratio: criterion rows, per compensation mean ± sd of the perplexity ratio; the best mean and its ties marked. */

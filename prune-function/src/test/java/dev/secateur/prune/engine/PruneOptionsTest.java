@@ -113,7 +113,9 @@ class PruneOptionsTest {
                 bad("dropLayers", b -> b.layerRatio(0.5).schedule(PruneSchedule.adaptive(3, 0))),
                 bad("miThreshold", b -> b.threshold(0.5).schedule(PruneSchedule.adaptive(3, 0))),
                 bad("ffnRatio", b -> b.ffnRatio(0.0).schedule(PruneSchedule.adaptive(3, 0))),
-                bad("ffnRatio", b -> b.criterion("magnitude").ratios(null, null, null)));
+                bad("ffnRatio", b -> b.criterion("magnitude").ratios(null, null, null)),
+                bad("allocation", b -> b.criterion("wanda-sp").allocation(Allocation.GLOBAL_ERROR)),
+                bad("allocation", b -> b.criterion("mask-opt").mask(maskWithParamRatio()).allocation(Allocation.GLOBAL_ERROR)));
     }
 
     private static Arguments bad(String field, UnaryOperator<PruneOptions.Builder> change) {
@@ -148,6 +150,7 @@ class PruneOptionsTest {
                         .ridge(0.5).batchSize(2).calibrationMode(CalibrationMode.DENSE).evalText(Path.of("eval.txt")).evalSeqLen(32)
                         .evalMaxTokens(99).build(),
                 base().criterion("mi").threshold(0.5).build(),
+                base().criterion("mi").allocation(Allocation.GLOBAL_ERROR).build(),
                 base().criterion("sparsegpt").sparsity(new SparsityTarget(0.5, SparsityPattern.parse("2:4"))).build(),
                 base().criterion("mask-opt").mask(maskWithParamRatio()).build(),
                 base().criterion("magnitude").targetShape(TargetShape.parse("layers=1,ffn=48")).build(),

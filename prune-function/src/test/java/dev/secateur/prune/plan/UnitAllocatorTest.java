@@ -67,6 +67,23 @@ class UnitAllocatorTest {
         assertTrue(e.getMessage().contains("floor"), e.getMessage());
     }
 
+    /**
+     * A layer whose every unit costs little (its whole output matters little) against one whose costs are large but
+     * spread out: z-scored, both layers look alike and give up two units each; ranked by the raw costs, the cheap
+     * layer gives up all it may (the floor keeps one) and the other only what is left of the budget.
+     */
+    @Test
+    void globalErrorRanksTheRawCostsAcrossLayers() {
+        RemovalOrder cheap = order(0.01, 0.02, 0.03, 0.04), dear = order(1, 2, 3, 4);
+        List<int[]> z = UnitAllocator.removed(List.of(cheap, dear), new Target(Structure.FFN_NEURONS, 0.5, null, Allocation.GLOBAL, 0.25), 1);
+        assertEquals(2, z.get(0).length);
+        assertEquals(2, z.get(1).length);
+        List<int[]> raw = UnitAllocator.removed(List.of(cheap, dear),
+                new Target(Structure.FFN_NEURONS, 0.5, null, Allocation.GLOBAL_ERROR, 0.25), 1);
+        assertEquals(3, raw.get(0).length, "the cheap layer keeps only its floor");
+        assertArrayEquals(new int[] {0}, raw.get(1), "the dear layer gives up its cheapest unit");
+    }
+
     @Test
     void thresholdModeStopsWhenInformationDropsBelowTr() {
         RemovalOrder o = new RemovalOrder(new int[] {3, 1, 0, 2}, new double[] {-3, -2, -1, 0}, new double[] {3, 2, 1, 0});
