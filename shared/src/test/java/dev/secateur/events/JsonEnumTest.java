@@ -16,7 +16,7 @@ class JsonEnumTest {
     void everyConstantKeepsItsWireSpelling() {
         assertEquals(List.of("mi", "mi-pairwise", "magnitude", "random", "wanda-sp", "flap", "taylor", "fusion", "mask-opt",
                 "wanda", "sparsegpt", "sparsellm"), Arrays.stream(PruneMethod.values()).map(PruneMethod::json).toList());
-        assertEquals(List.of("uniform", "global"), Arrays.stream(Allocation.values()).map(Allocation::json).toList());
+        assertEquals(List.of("uniform", "global", "global-error"), Arrays.stream(Allocation.values()).map(Allocation::json).toList());
         assertEquals(List.of("none", "bias", "lsq"), Arrays.stream(Compensation.values()).map(Compensation::json).toList());
     }
 
