@@ -50,7 +50,8 @@ import java.io.IOException;
  * @param maskIterations mask-opt: policy-gradient steps (null: the default)
  * @param maskSamples mask-opt: masks sampled per step, at least 2
  * @param maskLr mask-opt: step size, in units of a step's loss standard deviation
- * @param maskInit mask-opt: "mi" (θ starts from the mi ranking) or "uniform"
+ * @param maskInit mask-opt: "mi" (θ starts from the mi ranking), "mi-error" (from mi's costs ranked as they are across
+ *                 layers, as allocation global-error) or "uniform"
  * @param maskWindows mask-opt: calibration windows each mask's loss is measured on, at most samples
  * @param maskStructures mask-opt: what the masks cover, a list of {@link #MASK_STRUCTURES} (a JSON array, or one string
  *     with commas); null: ffn only. kv-groups and layers take the paramRatio budget with allocation global
@@ -123,7 +124,7 @@ public record PruneRequest(
     public static final int DEFAULT_SCHEDULE_STEPS = 3;
     // each step is a full streaming run over the checkpoint; beyond this the ratio per step rounds to a unit or two
     public static final int MAX_SCHEDULE_STEPS = 16;
-    public static final java.util.List<String> MASK_INITS = java.util.List.of("mi", "uniform");
+    public static final java.util.List<String> MASK_INITS = java.util.List.of("mi", "mi-error", "uniform");
     public static final java.util.List<String> MASK_STRUCTURES = java.util.List.of("ffn", "kv-groups", "layers");
 
     /** Reads event data; unknown fields are ignored (newer senders), wrong types are errors naming the field. */

@@ -257,7 +257,7 @@ class PruneRequestTest {
             {"maskIterations", 0, "must be >= 1"},
             {"maskSamples", 1, "must be >= 2"},
             {"maskLr", 0.0, "finite number > 0"},
-            {"maskInit", "taylor", "[mi, uniform]"},
+            {"maskInit", "taylor", "[mi, mi-error, uniform]"},
             {"maskWindows", 0, "must be >= 1 and at most samples (32)"},
             {"maskWindows", 33, "must be >= 1 and at most samples (32)"}};
         for (Object[] c : bad) {

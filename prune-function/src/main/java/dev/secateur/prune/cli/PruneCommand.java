@@ -99,7 +99,7 @@ public class PruneCommand implements Callable<Integer> {
     @Option(names = "--mask-lr", description = "mask-opt: step on the keep probabilities, per standard deviation of a step's losses (default: 0.1)")
     Double maskLr;
 
-    @Option(names = "--mask-init", description = "mask-opt: mi (start from the mi ranking) or uniform (default: mi)")
+    @Option(names = "--mask-init", description = "mask-opt: mi (start from the mi ranking), mi-error (from mi's costs ranked as --allocation global-error does) or uniform (default: mi)")
     String maskInit;
 
     @Option(names = "--mask-windows", description = "mask-opt: calibration windows each mask's loss is measured on, <= --samples (default: 4)")

@@ -152,6 +152,10 @@ final class OptionRules {
         if (paramRatio == null && o.ffnRatio() == null) {
             throw new InvalidOptionException("ffnRatio", "nothing to prune: mask-opt needs a parameter ratio or an FFN ratio");
         }
+        if (o.mask() != null && o.mask().initFromRawCosts() && !o.mask().ffnOnly()) {
+            throw new InvalidOptionException("maskInit", "mi-error starts FFN masks only; with mask structures "
+                    + String.join(",", o.mask().structures().stream().map(MaskStructure::text).toList()) + " use mi or uniform");
+        }
         if (o.mask() != null && !o.mask().ffnOnly()) {
             String names = String.join(",", o.mask().structures().stream().map(MaskStructure::text).toList());
             if (paramRatio == null) {

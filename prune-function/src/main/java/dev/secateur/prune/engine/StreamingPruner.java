@@ -527,7 +527,7 @@ final class StreamingPruner {
         MaskBudget budget = ms.paramRatio() != null
                 ? MaskBudget.fromParameters(widths, neuron, decoder.checkpoint().parameterCount(), ms.paramRatio(), t.allocation(), t.minKeep())
                 : MaskBudget.fromFfnRatio(widths, neuron, t.ratio(), t.allocation(), t.minKeep());
-        MaskPolicy policy = ms.initFromMi() ? MaskPolicy.fromOrders(budget, miOrders) : MaskPolicy.uniform(budget);
+        MaskPolicy policy = ms.initFromMi() ? MaskPolicy.fromOrders(budget, miOrders, ms.initFromRawCosts()) : MaskPolicy.uniform(budget);
         MaskSearch.Result r = new MaskSearch(decoder, root, ms.windows()).run(MaskSearch.Policy.of(policy), ms, spec.settings().seed(), listener);
         int[] removed = policy.removedCounts();
         int[] learnt = new int[layers];

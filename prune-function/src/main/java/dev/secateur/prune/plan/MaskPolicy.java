@@ -54,6 +54,11 @@ public final class MaskPolicy {
      * layer ranks its own; so the most likely mask at the start is the criterion's own plan.
      */
     public static MaskPolicy fromOrders(MaskBudget b, List<RemovalOrder> orders) {
+        return fromOrders(b, orders, false);
+    }
+
+    /** @param rawCosts rank the layers' costs as they are (mi's refit errors), not z-scored per layer */
+    public static MaskPolicy fromOrders(MaskBudget b, List<RemovalOrder> orders, boolean rawCosts) {
         if (orders.size() != b.layers()) {
             throw new IllegalArgumentException(orders.size() + " removal orders for " + b.layers() + " layers");
         }
@@ -65,7 +70,7 @@ public final class MaskPolicy {
             t[l] = new double[b.widths()[l]];
         }
         for (int[] group : b.groups()) {
-            rankedStart(orders, group, 1 - keptFraction(b, group), t);
+            rankedStart(orders, group, 1 - keptFraction(b, group), t, rawCosts);
         }
         return new MaskPolicy(b, t);
     }
@@ -78,10 +83,14 @@ public final class MaskPolicy {
      * @param q the removed fraction: units at the cut start at 1/2
      */
     static void rankedStart(List<RemovalOrder> orders, int[] layers, double q, double[][] t) {
+        rankedStart(orders, layers, q, t, false);
+    }
+
+    static void rankedStart(List<RemovalOrder> orders, int[] layers, double q, double[][] t, boolean rawCosts) {
         List<double[]> entries = new ArrayList<>(); // {cost, position, layer, unit}
         for (int l : layers) {
             RemovalOrder o = orders.get(l);
-            double[] z = UnitAllocator.zscore(o.cost());
+            double[] z = rawCosts ? o.cost() : UnitAllocator.zscore(o.cost());
             double run = Double.NEGATIVE_INFINITY;
             for (int p = 0; p < o.units(); p++) {
                 run = Math.max(run, z[p]);

@@ -6,7 +6,9 @@ package dev.secateur.prune.plan;
  * @param iterations policy-gradient steps
  * @param samples masks sampled per step (at least 2: each sample's baseline is the mean loss of the others)
  * @param learningRate step on θ, in units of the iteration's loss standard deviation (see {@link MaskPolicy#step})
- * @param init "mi": θ from the mi criterion's removal order; "uniform": every θ at the kept fraction
+ * @param init "mi": θ from the mi criterion's removal order (layers ranked together on z-scored costs, as allocation
+ *             global); "mi-error": the same on mi's own costs (as allocation global-error); "uniform": every θ at the
+ *             kept fraction
  * @param windows calibration windows (the first ones of the sampled calibration set) every mask's loss is measured on
  * @param paramRatio fraction of the model's parameters to remove, or null to take the FFN ratio as the budget
  * @param structures what the policy holds variables over: FFN neurons, KV groups, whole layers (at least one)
@@ -21,7 +23,7 @@ public record MaskSettings(int iterations, int samples, double learningRate, Str
     public static final double DEFAULT_LEARNING_RATE = 0.1;
     public static final String DEFAULT_INIT = "mi";
     public static final int DEFAULT_WINDOWS = 4;
-    public static final java.util.List<String> INITS = java.util.List.of("mi", "uniform");
+    public static final java.util.List<String> INITS = java.util.List.of("mi", "mi-error", "uniform");
     public static final String SELECT_MI = "mi";
     public static final String SELECT_SEARCH = "search";
     public static final java.util.List<String> SELECTIONS = java.util.List.of(SELECT_MI, SELECT_SEARCH);
@@ -86,6 +88,11 @@ public record MaskSettings(int iterations, int samples, double learningRate, Str
     }
 
     public boolean initFromMi() {
-        return "mi".equals(init);
+        return "mi".equals(init) || "mi-error".equals(init);
+    }
+
+    /** θ's start ranks mi's costs across layers as they are, not z-scored per layer. */
+    public boolean initFromRawCosts() {
+        return "mi-error".equals(init);
     }
 }

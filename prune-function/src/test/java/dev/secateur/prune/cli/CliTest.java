@@ -232,7 +232,7 @@ class CliTest {
             {"--mask-iterations", "0", "--mask-iterations: must be >= 1"},
             {"--mask-samples", "1", "--mask-samples: must be >= 2"},
             {"--mask-lr", "-1", "--mask-lr: must be a finite number > 0"},
-            {"--mask-init", "magnitude", "--mask-init: must be one of [mi, uniform]"},
+            {"--mask-init", "magnitude", "--mask-init: must be one of [mi, mi-error, uniform]"},
             {"--mask-select", "theta", "--mask-select: must be one of [mi, search], was 'theta'"},
             {"--mask-windows", "64", "--mask-windows: must be >= 1 and at most samples (32)"}};
         int i = 0;

@@ -115,6 +115,8 @@ class PruneOptionsTest {
                 bad("ffnRatio", b -> b.ffnRatio(0.0).schedule(PruneSchedule.adaptive(3, 0))),
                 bad("ffnRatio", b -> b.criterion("magnitude").ratios(null, null, null)),
                 bad("allocation", b -> b.criterion("wanda-sp").allocation(Allocation.GLOBAL_ERROR)),
+                bad("maskInit", b -> b.criterion("mask-opt").allocation(Allocation.GLOBAL).mask(new MaskSettings(40, 8, 0.1, "mi-error", 4, 0.2)
+                        .withStructures(java.util.EnumSet.of(dev.secateur.prune.plan.MaskStructure.FFN, dev.secateur.prune.plan.MaskStructure.KV_GROUPS)))),
                 bad("allocation", b -> b.criterion("mask-opt").mask(maskWithParamRatio()).allocation(Allocation.GLOBAL_ERROR)));
     }
 

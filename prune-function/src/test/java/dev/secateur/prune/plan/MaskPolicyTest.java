@@ -112,6 +112,27 @@ class MaskPolicyTest {
         }
     }
 
+    /** Started from mi's raw costs ("mi-error"), the most likely mask is the global-error allocation's plan, not global's. */
+    @Test
+    void theStartFromRawCostsIsTheGlobalErrorPlan() {
+        List<RemovalOrder> o = orders(7);
+        MaskBudget b = MaskBudget.fromFfnRatio(WIDTHS, 10, 0.4, Allocation.GLOBAL, 0.05);
+        List<int[]> removed = UnitAllocator.removed(o, new Target(Structure.FFN_NEURONS, 0.4, null, Allocation.GLOBAL_ERROR, 0.05), 1);
+        List<int[]> zscored = UnitAllocator.removed(o, new Target(Structure.FFN_NEURONS, 0.4, null, Allocation.GLOBAL, 0.05), 1);
+        MaskPolicy raw = MaskPolicy.fromOrders(b, o, true);
+        int[] counts = raw.removedCounts();
+        boolean[][] keep = raw.mostLikely();
+        boolean differs = false;
+        for (int l = 0; l < WIDTHS.length; l++) {
+            assertEquals(removed.get(l).length, counts[l], "layer " + l);
+            for (int unit : removed.get(l)) {
+                assertTrue(!keep[l][unit], "layer " + l + " unit " + unit + " should go");
+            }
+            differs |= zscored.get(l).length != counts[l];
+        }
+        assertTrue(differs, "these costs grow with the layer, so raw and z-scored rankings must split the budget differently");
+    }
+
     /** Units that cost nothing to remove are found from a uniform start by forward evaluations of the loss alone. */
     @Test
     void descentFindsTheFreeUnitsOfASyntheticLoss() {
