@@ -529,6 +529,12 @@ final class StreamingPruner {
                 : MaskBudget.fromFfnRatio(widths, neuron, t.ratio(), t.allocation(), t.minKeep());
         MaskPolicy policy = ms.initFromMi() ? MaskPolicy.fromOrders(budget, miOrders, ms.initFromRawCosts()) : MaskPolicy.uniform(budget);
         MaskSearch.Result r = new MaskSearch(decoder, root, ms.windows()).run(MaskSearch.Policy.of(policy), ms, spec.settings().seed(), listener);
+        if (keepsStart(ms, r)) {
+            // The search walked away from a criterion's plan that was better on its own windows: plan with the start.
+            policy = MaskPolicy.fromOrders(budget, miOrders, ms.initFromRawCosts());
+            notes.put("maskOpt.kept", String.format(java.util.Locale.ROOT,
+                    "the start (%s init): its most likely mask's loss %.5f is below the final mask's %.5f", ms.init(), r.startLoss(), r.finalLoss()));
+        }
         int[] removed = policy.removedCounts();
         int[] learnt = new int[layers];
         for (int l = 0; l < layers; l++) {
@@ -546,6 +552,15 @@ final class StreamingPruner {
         notes.put("maskOpt.expectedFfnWidths", MaskSearch.widths(policy.expectedWidths()));
         notes.put("maskOpt.estimator", "REINFORCE, leave-one-out baseline, step lr/sd(losses), theta projected onto the budget within [eps, 1 - eps], eps = min(0.01, a tenth of the removed or kept fraction)");
         return policy;
+    }
+
+    /**
+     * Whether the plan keeps the start instead of the search's final mask: only a start that is a criterion's plan (mi
+     * init), and only when the search ended worse than it on the search's own objective (uncompensated loss on its
+     * windows); a uniform start is no plan to go back to.
+     */
+    static boolean keepsStart(MaskSettings ms, MaskSearch.Result r) {
+        return ms.initFromMi() && r.startLoss() < r.finalLoss();
     }
 
     /**
