@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.api.openai.ChatCompletionChunk.Delta;
 import dev.secateur.serve.chat.ChatFormat;
 import dev.secateur.serve.chat.ChatMessage;
-import dev.secateur.serve.engine.Finish;
 import dev.secateur.serve.generate.Choice;
 import dev.secateur.serve.generate.ChoiceListener;
 import dev.secateur.serve.generate.CompletionResult;
 import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.Prompt;
-import dev.secateur.serve.generate.ScoredToken;
 import dev.secateur.serve.model.ModelHandle;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -73,27 +71,9 @@ public class ChatCompletionsResource {
         TextChunks deltas = answers.deltas(a, (index, text) -> chunk(header, index, new Delta(null, text), null, null),
                 (index, text, logprobs) -> chunk(header, index, new Delta(null, text),
                         ChatCompletionResponse.LogprobsBody.of(logprobs), null));
-        CompletionResult result = answers.run(a, "chat", new ChoiceListener() {
-            @Override
-            public void started(int index) {
-                sink.send(chunk(header, index, new Delta(ChatCompletionResponse.ASSISTANT, ""), null, null));
-            }
-
-            @Override
-            public void delta(int index, String text) {
-                delta(index, text, List.of());
-            }
-
-            @Override
-            public void delta(int index, String text, List<ScoredToken> tokens) {
-                sink.send(deltas.delta(index, text, tokens));
-            }
-
-            @Override
-            public void finished(int index, Finish finish) {
-                sink.send(chunk(header, index, new Delta(null, null), null, finish.openAi()));
-            }
-        });
+        CompletionResult result = answers.run(a, "chat", new StreamedChoices(sink, deltas,
+                index -> chunk(header, index, new Delta(ChatCompletionResponse.ASSISTANT, ""), null, null),
+                (index, finish) -> chunk(header, index, new Delta(null, null), null, finish.openAi())));
         if (includeUsage) {
             sink.send(new ChatCompletionChunk(header, List.of(), Usage.of(result)));
         }

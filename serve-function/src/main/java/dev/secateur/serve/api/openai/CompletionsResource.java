@@ -4,12 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.api.openai.CompletionResponse.ChoiceBody;
 import dev.secateur.serve.api.openai.CompletionResponse.LogprobsBody;
-import dev.secateur.serve.engine.Finish;
 import dev.secateur.serve.generate.Choice;
 import dev.secateur.serve.generate.ChoiceListener;
 import dev.secateur.serve.generate.CompletionResult;
 import dev.secateur.serve.generate.CompletionSpec;
-import dev.secateur.serve.generate.ScoredToken;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -56,22 +54,8 @@ public class CompletionsResource {
     private void stream(AdmittedCompletion a, SseStream.Sink sink, boolean includeUsage) {
         TextChunks deltas = answers.deltas(a, (index, text) -> chunk(a, new ChoiceBody(text, index, null, null)),
                 (index, text, logprobs) -> chunk(a, new ChoiceBody(text, index, LogprobsBody.of(logprobs), null)));
-        CompletionResult result = answers.run(a, "completions", new ChoiceListener() {
-            @Override
-            public void delta(int index, String text) {
-                delta(index, text, List.of());
-            }
-
-            @Override
-            public void delta(int index, String text, List<ScoredToken> tokens) {
-                sink.send(deltas.delta(index, text, tokens));
-            }
-
-            @Override
-            public void finished(int index, Finish finish) {
-                sink.send(chunk(a, new ChoiceBody("", index, null, finish.openAi())));
-            }
-        });
+        CompletionResult result = answers.run(a, "completions", new StreamedChoices(sink, deltas, null,
+                (index, finish) -> chunk(a, new ChoiceBody("", index, null, finish.openAi()))));
         if (includeUsage) {
             sink.send(new CompletionResponse(a.id(), CompletionResponse.OBJECT, a.created(), a.model(), List.of(),
                     Usage.of(result)));
