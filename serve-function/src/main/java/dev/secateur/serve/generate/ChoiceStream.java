@@ -54,7 +54,7 @@ final class ChoiceStream implements TokenSink {
         boolean stop = text.add(id);
         if (scoring) {
             String t = codec.decode(new long[] {id});
-            int offset = echoLength + Math.min(generatedChars, text.text().length());
+            int offset = echoLength + Math.min(generatedChars, text.length());
             scored.add(new ScoredToken(t, Float.isNaN(logprob) ? null : logprob, offset, named(alternatives)));
             generatedChars += t.length();
         }
