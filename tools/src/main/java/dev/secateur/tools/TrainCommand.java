@@ -17,12 +17,6 @@ import picocli.CommandLine.Option;
                 "K steps to OUT/checkpoints (--resume continues from the latest), and writes a Hugging Face folder:",
                 "config.json, model.safetensors, tokenizer.json, train.json (+ eval.json with --valid-text)."})
 public class TrainCommand implements Runnable {
-    @Option(names = "--text", required = true, description = "UTF-8 training text")
-    Path text;
-
-    @Option(names = "--out", required = true, description = "output model folder (created)")
-    Path out;
-
     @Option(names = "--valid-text", description = "held-out text: validation perplexity at --seq-len into eval.json")
     Path validText;
 
@@ -48,30 +42,16 @@ public class TrainCommand implements Runnable {
     @Option(names = "--tie-embeddings", defaultValue = "false", description = "tie lm_head to the embedding")
     boolean tied;
 
-    @Option(names = "--seq-len", defaultValue = "128", description = "training window (default: ${DEFAULT-VALUE})")
-    int seqLen;
-
-    @Option(names = "--batch", defaultValue = "16", description = "windows per step (default: ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--steps", required = true, description = "optimizer steps")
-    int steps;
-
-    @Option(names = "--lr", defaultValue = "3e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})")
-    double lr;
-
-    @Option(names = "--seed", defaultValue = "1", description = "initialisation and data-order seed (default: ${DEFAULT-VALUE})")
-    long seed;
-
     @Mixin
-    TrainingRunOptions training;
+    TrainingRunOptions training = new TrainingRunOptions(16, 3e-3);
 
     @Override
     public void run() {
-        TrainJob.Report r = TrainJob.run(new TrainJob.Options(text, out, validText, hidden, layers, heads, kvHeads, ffn, merges,
-                seqLen, batch, steps, lr, seed, training.checkpointEvery(), training.resume(), training.device(), tied), training.progress());
+        TrainJob.Report r = TrainJob.run(new TrainJob.Options(training.text(), training.out(), validText, hidden, layers, heads,
+                kvHeads, ffn, merges, training.seqLen(), training.batch(), training.steps(), training.lr(), training.seed(),
+                training.checkpointEvery(), training.resume(), training.device(), tied), training.progress());
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("out", out.toString());
+        json.put("out", training.out().toString());
         json.put("parameters", r.parameters());
         json.put("vocab", r.vocab());
         json.put("trainTokens", r.trainTokens());

@@ -17,40 +17,20 @@ public class RecoverCommand implements Runnable {
     @Option(names = "--model", required = true, description = "Hugging Face model folder (pruned or not)")
     Path model;
 
-    @Option(names = "--text", required = true, description = "UTF-8 fine-tuning text")
-    Path text;
-
     @Option(names = "--eval-text", description = "evaluation text (default: hold out the last 5% of --text)")
     Path evalText;
 
-    @Option(names = "--out", required = true, description = "output model folder (created)")
-    Path out;
-
-    @Option(names = "--steps", required = true, description = "optimizer steps")
-    int steps;
-
-    @Option(names = "--seq-len", defaultValue = "128", description = "training and evaluation window (default: ${DEFAULT-VALUE})")
-    int seqLen;
-
-    @Option(names = "--batch", defaultValue = "8", description = "windows per step (default: ${DEFAULT-VALUE})")
-    int batch;
-
     // 3e-4, the first default, sent two pruned demo models to a NaN loss within 50 steps; 1e-4 recovered them
-    @Option(names = "--lr", defaultValue = "1e-4", description = "peak learning rate (default: ${DEFAULT-VALUE})")
-    double lr;
-
-    @Option(names = "--seed", defaultValue = "1", description = "data-order seed (default: ${DEFAULT-VALUE})")
-    long seed;
-
     @Mixin
-    TrainingRunOptions training;
+    TrainingRunOptions training = new TrainingRunOptions(8, 1e-4);
 
     @Override
     public void run() {
-        RecoverJob.Report r = RecoverJob.run(new RecoverJob.Options(model, text, evalText, out, steps, seqLen, batch, lr, seed,
-                training.checkpointEvery(), training.resume(), training.device()), training.progress());
+        RecoverJob.Report r = RecoverJob.run(new RecoverJob.Options(model, training.text(), evalText, training.out(),
+                training.steps(), training.seqLen(), training.batch(), training.lr(), training.seed(), training.checkpointEvery(),
+                training.resume(), training.device()), training.progress());
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("out", out.toString());
+        json.put("out", training.out().toString());
         json.put("pplBeforePruning", r.pplBeforePruning());
         json.put("pplBeforeRecovery", r.pplBefore());
         json.put("pplAfterRecovery", r.pplAfter());
