@@ -76,8 +76,12 @@ public record MiSetSelector(NDManager manager, double ridge, double maxFraction)
         }
     }
 
-    /** Float64 up to this width; beyond, the O(d³) inverse runs in float32 (see docs/benchmarks for what it changes). */
-    static final int FLOAT64_UP_TO = 2048;
+    /**
+     * Float64 up to this width, where it costs little; beyond, the covariance, the O(d³) inverse and the folds run in
+     * float32: on all-MiniLM-L6-v2 (1536 units) that gave the same plans as float64 in 30 % less scoring time
+     * (docs/benchmarks/minilm-encoder-pruning.md).
+     */
+    static final int FLOAT64_UP_TO = 1024;
 
     private static ai.djl.ndarray.types.DataType precision(int units) {
         return units <= FLOAT64_UP_TO ? ai.djl.ndarray.types.DataType.FLOAT64 : ai.djl.ndarray.types.DataType.FLOAT32;

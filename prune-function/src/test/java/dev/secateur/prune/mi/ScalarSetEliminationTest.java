@@ -205,4 +205,33 @@ class ScalarSetEliminationTest extends WithDjlManager {
             before += bestRise;
         }
     }
+
+    /**
+     * Above MiSetSelector.FLOAT64_UP_TO the greedy runs in float32: on a correlated layer of that size the compensated
+     * greedy in float32 removes (nearly) the same units as in float64 and reaches the same total cost.
+     */
+    @Test
+    void float32AgreesWithFloat64OnAWideLayer() {
+        int n = 3000, d = 1100, h = 64, steps = 330;
+        Tensor z = correlated(n, d, 7);
+        Random r = new Random(8);
+        float[] w = new float[h * d];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        Tensor weight = new Tensor(new int[] {h, d}, w);
+        ScalarSetElimination.Result f64 = ScalarSetElimination.runCompensated(manager, z, weight, 1e-2, steps, DataType.FLOAT64);
+        ScalarSetElimination.Result f32 = ScalarSetElimination.runCompensated(manager, z, weight, 1e-2, steps, DataType.FLOAT32);
+        java.util.Set<Integer> a = new java.util.HashSet<>(), b = new java.util.HashSet<>();
+        double costA = 0, costB = 0;
+        for (int i = 0; i < steps; i++) {
+            a.add(f64.order()[i]);
+            b.add(f32.order()[i]);
+            costA += f64.cost()[i];
+            costB += f32.cost()[i];
+        }
+        a.retainAll(b);
+        org.junit.jupiter.api.Assertions.assertTrue(a.size() >= 0.98 * steps, "shared removed units: " + a.size() + " of " + steps);
+        assertEquals(costA, costB, 1e-3 * costA, "total cost of the removals");
+    }
 }
