@@ -52,12 +52,9 @@ public final class MaskPolicy {
      * θ from a criterion's per-layer removal orders: under GLOBAL every layer's costs are z-scored and made non-decreasing
      * along its order and all neurons ranked together (as {@link UnitAllocator} allocates globally), under UNIFORM each
      * layer ranks its own; so the most likely mask at the start is the criterion's own plan.
+     *
+     * @param rawCosts rank the layers' costs as they are (mi's refit errors), not z-scored per layer
      */
-    public static MaskPolicy fromOrders(MaskBudget b, List<RemovalOrder> orders) {
-        return fromOrders(b, orders, false);
-    }
-
-    /** @param rawCosts rank the layers' costs as they are (mi's refit errors), not z-scored per layer */
     public static MaskPolicy fromOrders(MaskBudget b, List<RemovalOrder> orders, boolean rawCosts) {
         if (orders.size() != b.layers()) {
             throw new IllegalArgumentException(orders.size() + " removal orders for " + b.layers() + " layers");

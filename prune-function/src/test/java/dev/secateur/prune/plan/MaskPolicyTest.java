@@ -42,7 +42,7 @@ class MaskPolicyTest {
         assertEquals(36, global.keptTotal());
         assertArrayEquals(new int[] {12, 18, 6}, uniform.kept());
         SplittableRandom r = new SplittableRandom(1);
-        for (MaskPolicy p : List.of(MaskPolicy.uniform(global), MaskPolicy.fromOrders(global, orders(2)), MaskPolicy.fromOrders(uniform, orders(2)))) {
+        for (MaskPolicy p : List.of(MaskPolicy.uniform(global), MaskPolicy.fromOrders(global, orders(2), false), MaskPolicy.fromOrders(uniform, orders(2), false))) {
             planIsTheMostLikelyMask(p); // a uniform start: every θ tied
             for (int step = 0; step < 5; step++) {
                 List<boolean[][]> masks = new ArrayList<>();
@@ -95,15 +95,15 @@ class MaskPolicyTest {
         List<RemovalOrder> o = orders(7);
         Target t = new Target(Structure.FFN_NEURONS, 0.4, null, Allocation.GLOBAL, 0.05);
         List<int[]> removed = UnitAllocator.removed(o, t, 1);
-        int[] counts = MaskPolicy.fromOrders(MaskBudget.fromFfnRatio(WIDTHS, 10, 0.4, Allocation.GLOBAL, 0.05), o).removedCounts();
-        boolean[][] keep = MaskPolicy.fromOrders(MaskBudget.fromFfnRatio(WIDTHS, 10, 0.4, Allocation.GLOBAL, 0.05), o).mostLikely();
+        int[] counts = MaskPolicy.fromOrders(MaskBudget.fromFfnRatio(WIDTHS, 10, 0.4, Allocation.GLOBAL, 0.05), o, false).removedCounts();
+        boolean[][] keep = MaskPolicy.fromOrders(MaskBudget.fromFfnRatio(WIDTHS, 10, 0.4, Allocation.GLOBAL, 0.05), o, false).mostLikely();
         for (int l = 0; l < WIDTHS.length; l++) {
             assertEquals(removed.get(l).length, counts[l], "layer " + l);
             for (int unit : removed.get(l)) {
                 assertTrue(!keep[l][unit], "layer " + l + " unit " + unit + " should go");
             }
         }
-        boolean[][] perLayer = MaskPolicy.fromOrders(MaskBudget.fromFfnRatio(WIDTHS, 10, 0.4, Allocation.UNIFORM, 0.05), o).mostLikely();
+        boolean[][] perLayer = MaskPolicy.fromOrders(MaskBudget.fromFfnRatio(WIDTHS, 10, 0.4, Allocation.UNIFORM, 0.05), o, false).mostLikely();
         for (int l = 0; l < WIDTHS.length; l++) {
             int cut = (int) Math.round(0.4 * WIDTHS[l]);
             for (int p = 0; p < WIDTHS[l]; p++) {

@@ -20,7 +20,6 @@ final class ChoiceStream implements TokenSink {
     private final boolean scoring;
     private final int echoLength;
     private final long[] firstToken;
-    private final List<Long> ids = new ArrayList<>();
     private final List<ScoredToken> scored = new ArrayList<>();
     private int sent;
     private int generatedChars;
@@ -50,7 +49,6 @@ final class ChoiceStream implements TokenSink {
         if (firstToken[0] < 0) {
             firstToken[0] = System.nanoTime();
         }
-        ids.add(id);
         boolean stop = text.add(id);
         if (scoring) {
             String t = codec.decode(new long[] {id});
@@ -82,7 +80,7 @@ final class ChoiceStream implements TokenSink {
     }
 
     int tokenCount() {
-        return ids.size();
+        return text.tokenCount();
     }
 
     List<ScoredToken> scored() {
