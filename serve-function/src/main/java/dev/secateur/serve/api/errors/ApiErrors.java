@@ -38,7 +38,6 @@ public final class ApiErrors {
 
     private static String defaultCode(int status) {
         return switch (status) {
-            case 404 -> "model_not_found";
             case 413 -> "request_too_large";
             case 429 -> "rate_limit_exceeded";
             default -> null;

@@ -9,6 +9,7 @@ import dev.secateur.serve.metrics.ServeMetrics;
 import dev.secateur.serve.model.ModelNotReadyException;
 import dev.secateur.serve.model.SaturatedException;
 import dev.secateur.serve.model.UnknownModelException;
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -20,6 +21,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    private static final String SERVED_PATHS = "/v1/completions, /v1/chat/completions, /v1/embeddings, /v1/models, /v2/models/{name}/infer";
 
     private final ServeMetrics metrics;
 
@@ -52,7 +55,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unknownModel(UnknownModelException e, UriInfo uri) {
-        return respond(uri, 404, e.getMessage(), "model");
+        return respond(uri, 404, e.getMessage(), "model", "model_not_found");
     }
 
     @ServerExceptionMapper
@@ -81,6 +84,10 @@ public class ErrorMappers {
         Throwable cause = e.getCause();
         if (cause instanceof JsonProcessingException j) {
             return malformedJson(j, uri);
+        }
+        if (e instanceof NotFoundException) {
+            // an SDK method this server does not implement (e.g. the Responses API) lands here: say so, not "model not found"
+            return respond(uri, 404, "no such endpoint: " + uri.getPath() + " (served: " + SERVED_PATHS + ")", null, "unknown_url");
         }
         String message = e.getMessage() == null ? Response.Status.fromStatusCode(status).getReasonPhrase() : e.getMessage();
         return respond(uri, status, message, null);
