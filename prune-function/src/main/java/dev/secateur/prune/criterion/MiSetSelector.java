@@ -46,7 +46,7 @@ public record MiSetSelector(NDManager manager, double ridge, double maxFraction)
             appendRest(order, cost, info, exact, r.remainingCost());
             return new RemovalOrder(order, cost, info);
         }
-        double[][] gram = v.outputGram();
+        double[][] gram = v.outputGram(manager);
         try (GaussianSetInformation g = new GaussianSetInformation(manager, z, v.blockSize(), ridge)) {
             double[] lost = null;
             for (int step = 0; step < exact; step++) {

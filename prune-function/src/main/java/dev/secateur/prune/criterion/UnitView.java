@@ -1,8 +1,13 @@
 package dev.secateur.prune.criterion;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.prune.calibration.LayerActivations;
+import java.util.Arrays;
 
 /**
  * A layer seen as prunable units: each unit owns {@code blockSize} consecutive columns of the activations
@@ -57,23 +62,22 @@ public record UnitView(Structure structure, int units, int blockSize, Tensor act
         return e;
     }
 
-    /** Per unit, W_gᵀW_g (b×b row-major): the energy form of a unit's output columns. */
-    public double[][] outputGram() {
-        int h = output.dim(0), w = output.dim(1), b = blockSize;
-        double[][] g = new double[units][b * b];
-        float[] d = output.data();
-        for (int u = 0; u < units; u++) {
-            for (int i = 0; i < h; i++) {
-                int base = i * w + u * b;
-                for (int x = 0; x < b; x++) {
-                    double wx = d[base + x];
-                    for (int y = 0; y < b; y++) {
-                        g[u][x * b + y] += wx * d[base + y];
-                    }
-                }
+    /**
+     * Per unit, W_gᵀW_g (b×b row-major): the energy form of a unit's output columns. One batched float64 product on
+     * the manager's device: as a scalar Java loop this was 3.8 s of the 5.2 s that mi spent on the KV groups of a
+     * hidden-2048 layer (docs/benchmarks/scale.md).
+     */
+    public double[][] outputGram(NDManager manager) {
+        int h = output.dim(0), b = blockSize;
+        try (NDManager m = manager.newSubManager()) {
+            NDArray w = m.create(output.data(), new Shape(h, units, b)).toType(DataType.FLOAT64, false).transpose(1, 0, 2);
+            double[] flat = w.transpose(0, 2, 1).matMul(w).toDoubleArray();
+            double[][] g = new double[units][];
+            for (int u = 0; u < units; u++) {
+                g[u] = Arrays.copyOfRange(flat, u * b * b, (u + 1) * b * b);
             }
+            return g;
         }
-        return g;
     }
 
     /** Sums per-column values over each unit's columns. */

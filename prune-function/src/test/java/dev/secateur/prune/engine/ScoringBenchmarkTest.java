@@ -29,6 +29,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Timing, not correctness: MI scoring of one layer vs that layer's calibration forward, on a random Llama.
  * Run: mvn -pl prune-function -am test -Dtest=ScoringBenchmarkTest -Dsecateur.bench=true -Dsurefire.failIfNoSpecifiedTests=false
  * Sizes: -Dbench.hidden=512 -Dbench.ffn=1536 -Dbench.samples=32 -Dbench.seq=128 -Dbench.device=cpu
+ * Criteria: -Dbench.criteria=wanda-sp,mi-pairwise,mi (the default)
  */
 @EnabledIfSystemProperty(named = "secateur.bench", matches = "true")
 class ScoringBenchmarkTest {
@@ -92,7 +93,7 @@ class ScoringBenchmarkTest {
                     dev.secateur.prune.model.Devices.describe(device), hidden, ffn, layers, samples, seq, tokens);
             System.out.printf("calibration forward through layer %d (%d layers run, capture + copy-out): %.3f s → %.3f s per layer%n",
                     layer, layers, fwd, fwd / layers);
-            for (String name : new String[] {"wanda-sp", "mi-pairwise", "mi"}) {
+            for (String name : System.getProperty("bench.criteria", "wanda-sp,mi-pairwise,mi").split(",")) {
                 for (double frac : name.equals("mi") ? new double[] {0.2, 1.0} : new double[] {1.0}) {
                     Selector s = Criteria.byName(name, m, new Criteria.Settings(0, 1.0, 256, 1e-2, frac));
                     s.order(a, w.layers().get(layer), Structure.FFN_NEURONS); // warm-up
