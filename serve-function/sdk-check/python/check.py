@@ -1,0 +1,156 @@
+"""serve-function as an app using the official OpenAI Python SDK sees it (see ../run-python.sh).
+
+    python check.py http://127.0.0.1:8081/v1 <decoder-model> [<encoder-model> <encoder-url>]
+
+Prints one line per check and exits 1 if any failed.
+"""
+import base64
+import struct
+import sys
+
+import openai
+from openai import OpenAI
+
+base_url, model = sys.argv[1], sys.argv[2]
+embed_model, embed_url = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else (None, None)
+client = OpenAI(base_url=base_url, api_key="not-checked", max_retries=0)
+failed = 0
+
+
+def check(name):
+    def run(fn):
+        global failed
+        try:
+            fn()
+            print(f"PASS {name}")
+        except Exception as e:  # a failed check is reported, the others still run
+            failed += 1
+            print(f"FAIL {name}: {type(e).__name__}: {e}")
+        return fn
+    return run
+
+
+def expect(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def refused(error_type, status, param, fn, code=None):
+    try:
+        fn()
+    except error_type as e:
+        expect(e.status_code == status, f"status {e.status_code}, expected {status}")
+        body = e.body if isinstance(e.body, dict) else {}
+        if param is not None:
+            expect(body.get("param") == param, f"param {body.get('param')}, expected {param}")
+        if code is not None:
+            expect(body.get("code") == code, f"code {body.get('code')}, expected {code}")
+        return
+    raise AssertionError(f"expected {error_type.__name__} ({status})")
+
+
+@check("models.list / retrieve")
+def _():
+    ids = [m.id for m in client.models.list()]
+    expect(ids == [model], ids)
+    m = client.models.retrieve(model)
+    expect(m.owned_by == "secateur" and m.created > 0, m)
+
+
+@check("completions: n, logprobs, echo, usage")
+def _():
+    c = client.completions.create(model=model, prompt="And it came to pass", max_tokens=6, temperature=0, n=2,
+                                  logprobs=2, echo=True)
+    expect(c.object == "text_completion" and len(c.choices) == 2, c)
+    expect(c.choices[0].text == c.choices[1].text, "greedy choices differ")
+    expect(c.choices[0].text.startswith("And it came to pass"), c.choices[0].text)
+    lp = c.choices[0].logprobs
+    expect(len(lp.tokens) == len(lp.token_logprobs) == len(lp.text_offset), lp)
+    expect(c.usage.total_tokens == c.usage.prompt_tokens + c.usage.completion_tokens, c.usage)
+
+
+@check("completions stream = whole text, usage chunk")
+def _():
+    whole = client.completions.create(model=model, prompt="And God said", max_tokens=12, temperature=0)
+    chunks = list(client.completions.create(model=model, prompt="And God said", max_tokens=12, temperature=0,
+                                            stream=True, stream_options={"include_usage": True}))
+    text = "".join(ch.choices[0].text for ch in chunks if ch.choices)
+    expect(text == whole.choices[0].text, f"{text!r} != {whole.choices[0].text!r}")
+    expect(chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == whole.usage.completion_tokens, chunks[-1])
+
+
+@check("completions: a list of prompts, token-id prompt")
+def _():
+    c = client.completions.create(model=model, prompt=["In the beginning", "And God"], max_tokens=3, temperature=0)
+    expect(sorted(ch.index for ch in c.choices) == [0, 1], c)
+    t = client.completions.create(model=model, prompt=[1, 2, 3], max_tokens=2, temperature=0)
+    expect(t.usage.prompt_tokens == 3, t.usage)
+
+
+@check("chat: system + user, max_completion_tokens")
+def _():
+    c = client.chat.completions.create(model=model, messages=[{"role": "system", "content": "Be brief."},
+                                                              {"role": "user", "content": "Who made the light?"}],
+                                       max_completion_tokens=8, temperature=0)
+    expect(c.object == "chat.completion" and c.choices[0].message.role == "assistant", c)
+    expect(c.usage.completion_tokens <= 8, c.usage)
+    expect(c.choices[0].finish_reason in ("stop", "length"), c.choices[0].finish_reason)
+
+
+@check("chat stream: role first, content deltas = whole, finish_reason, usage")
+def _():
+    msgs = [{"role": "user", "content": [{"type": "text", "text": "Hello"}]}]
+    whole = client.chat.completions.create(model=model, messages=msgs, max_tokens=10, temperature=0)
+    chunks = list(client.chat.completions.create(model=model, messages=msgs, max_tokens=10, temperature=0,
+                                                 stream=True, stream_options={"include_usage": True}))
+    expect(chunks[0].choices[0].delta.role == "assistant", chunks[0])
+    text = "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices)
+    expect(text == whole.choices[0].message.content, f"{text!r} != {whole.choices[0].message.content!r}")
+    finishes = [ch.choices[0].finish_reason for ch in chunks if ch.choices and ch.choices[0].finish_reason]
+    expect(finishes == [whole.choices[0].finish_reason], finishes)
+    expect(chunks[-1].usage is not None and chunks[-1].choices == [], chunks[-1])
+
+
+@check("chat: logprobs with top_logprobs, seed repeats")
+def _():
+    msgs = [{"role": "user", "content": "Hello"}]
+    c = client.chat.completions.create(model=model, messages=msgs, max_tokens=3, logprobs=True, top_logprobs=2)
+    first = c.choices[0].logprobs.content[0]
+    expect(len(first.top_logprobs) == 2 and first.logprob <= 0 and first.bytes, first)
+    a = client.chat.completions.create(model=model, messages=msgs, max_tokens=6, temperature=1.0, seed=7)
+    b = client.chat.completions.create(model=model, messages=msgs, max_tokens=6, temperature=1.0, seed=7)
+    expect(a.choices[0].message.content == b.choices[0].message.content, "same seed, different text")
+
+
+@check("errors: typed exceptions with param and code")
+def _():
+    refused(openai.NotFoundError, 404, "model", lambda: client.completions.create(model="nope", prompt="x", max_tokens=1),
+            code="model_not_found")
+    refused(openai.BadRequestError, 400, "temperature",
+            lambda: client.completions.create(model=model, prompt="x", max_tokens=1, temperature=-1))
+    refused(openai.BadRequestError, 400, "messages", lambda: client.chat.completions.create(model=model, messages=[]))
+    refused(openai.BadRequestError, 400, None,
+            lambda: client.completions.create(model=model, prompt="and " * 5000, max_tokens=1), code="context_length_exceeded")
+    refused(openai.BadRequestError, 400, "tools", lambda: client.chat.completions.create(
+        model=model, messages=[{"role": "user", "content": "hi"}], max_tokens=1,
+        tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]))
+    refused(openai.NotFoundError, 404, None, lambda: client.responses.create(model=model, input="hi"), code="unknown_url")
+    refused(openai.BadRequestError, 400, "model", lambda: client.embeddings.create(model=model, input="hi"))
+
+
+if embed_model:
+    embed_client = OpenAI(base_url=embed_url, api_key="not-checked", max_retries=0)
+
+    @check("embeddings: float and base64 agree, list input, dimensions")
+    def _():
+        f = embed_client.embeddings.create(model=embed_model, input=["In the beginning", "And God said"],
+                                           encoding_format="float")
+        expect(len(f.data) == 2 and f.data[1].index == 1, f.data)
+        b = embed_client.embeddings.create(model=embed_model, input="In the beginning", encoding_format="base64")
+        raw = b.data[0].embedding
+        vec = list(struct.unpack(f"<{len(base64.b64decode(raw)) // 4}f", base64.b64decode(raw))) if isinstance(raw, str) else raw
+        expect(max(abs(x - y) for x, y in zip(vec, f.data[0].embedding)) < 1e-6, "base64 differs from float")
+        d = embed_client.embeddings.create(model=embed_model, input="x", dimensions=16)
+        expect(len(d.data[0].embedding) == 16, len(d.data[0].embedding))
+
+sys.exit(1 if failed else 0)
