@@ -45,7 +45,7 @@ import java.util.Map;
  *     [--schedules one-shot,adaptive:3]
  * </pre>
  *
- * With more than one schedule, every row's fidelity is measured on ONNX Runtime against the dense export (an adaptive
+ * With an adaptive schedule or more than one, every row's fidelity is measured on ONNX Runtime against the dense export (an adaptive
  * run's engine figures compare each step with the step before, not with the dense model).
  */
 public final class EncoderBenchmark {
@@ -141,7 +141,8 @@ public final class EncoderBenchmark {
             calibTokenCount = calib.stream().mapToInt(s -> tok.encode(s).length).sum();
         }
 
-        DenseReference reference = schedules.size() > 1 ? DenseReference.of(dense, work, heldBatch, threads) : null;
+        boolean anyAdaptive = schedules.stream().anyMatch(PruneSchedule::adaptive);
+        DenseReference reference = schedules.size() > 1 || anyAdaptive ? DenseReference.of(dense, work, heldBatch, threads) : null;
         fidelityOnOrt = reference != null;
         List<String[]> rows = new ArrayList<>();
         for (String c : criteria) {
