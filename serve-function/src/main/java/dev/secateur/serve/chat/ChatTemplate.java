@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -13,11 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jinjava.javax.el.CompositeELResolver;
 
 /**
  * A model's chat template: the Jinja text Hugging Face keeps in chat_template.jinja or tokenizer_config.json,
@@ -43,8 +45,14 @@ public final class ChatTemplate {
     private static final ObjectMapper JSON = Json.mapper();
     private static final Jinjava JINJAVA = jinjava();
     private static final String[] SPECIAL_TOKENS = {"bos_token", "eos_token", "unk_token", "pad_token"};
-    /** Python str methods templates call that Java's String spells differently (strip() is the same). */
-    private static final Map<Pattern, String> PYTHON_METHODS = pythonMethods();
+    /** Python slicing with a step of −1 (Qwen3 walks messages[::-1]); Jinjava parses slices without a step only. */
+    private static final Pattern REVERSED = Pattern.compile("([A-Za-z_][\\w.]*)\\[\\s*:\\s*:\\s*-1\\s*]");
+    /**
+     * lstrip_blocks as Jinja has it: spaces and tabs from the start of a line up to a block or comment tag. Jinjava's own
+     * option also ate spaces in the middle of a line before a tag ({@code {{ x }} {% endfor %}} lost its space).
+     */
+    private static final Pattern LINE_START_BEFORE_TAG = Pattern.compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
+    private static final Pattern NAMESPACE_CALL = Pattern.compile("\\bnamespace\\(");
 
     private final String source;
     private final String template;
@@ -52,12 +60,16 @@ public final class ChatTemplate {
 
     public ChatTemplate(String source, String template, Map<String, String> specialTokens) {
         this.source = source;
-        this.template = javaMethods(template);
+        this.template = jinjavaSyntax(template);
         this.specialTokens = Map.copyOf(specialTokens);
     }
 
     private static Jinjava jinjava() {
-        Jinjava j = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+        CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new PythonStringMethods());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+        Jinjava j = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withElResolver(resolver)
+                .withLegacyOverrides(LegacyOverrides.newBuilder().withUseTrimmingForNotesAndExpressions(true).build()).build());
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
                 "raiseException", String.class));
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class,
@@ -65,23 +77,86 @@ public final class ChatTemplate {
         return j;
     }
 
-    private static Map<Pattern, String> pythonMethods() {
-        Map<Pattern, String> m = new LinkedHashMap<>();
-        m.put(Pattern.compile("\\.startswith\\("), ".startsWith(");
-        m.put(Pattern.compile("\\.endswith\\("), ".endsWith(");
-        m.put(Pattern.compile("\\.upper\\(\\)"), ".toUpperCase()");
-        m.put(Pattern.compile("\\.lower\\(\\)"), ".toLowerCase()");
-        m.put(Pattern.compile("\\.lstrip\\(\\)"), ".stripLeading()");
-        m.put(Pattern.compile("\\.rstrip\\(\\)"), ".stripTrailing()");
-        return m;
+    /**
+     * Applies lstrip_blocks (see {@link #LINE_START_BEFORE_TAG}) and rewrites the two Python-Jinja spellings real templates
+     * use that Jinjava's parser reads otherwise: {@code x[::-1]}
+     * becomes {@code (x|reverse)}, and a {@code namespace(name=value)} argument is parenthesised, because Jinjava binds
+     * {@code name=} tighter than arithmetic ({@code last_query_index=messages|length - 1} would subtract 1 from the
+     * named parameter).
+     */
+    static String jinjavaSyntax(String template) {
+        String out = LINE_START_BEFORE_TAG.matcher(template).replaceAll("");
+        out = REVERSED.matcher(out).replaceAll("($1|reverse)");
+        StringBuilder b = new StringBuilder(out.length() + 16);
+        Matcher m = NAMESPACE_CALL.matcher(out);
+        int done = 0;
+        while (m.find(done)) {
+            int open = m.end();
+            int close = closingParen(out, open);
+            if (close < 0) {
+                break;
+            }
+            b.append(out, done, open).append(parenthesisedArguments(out.substring(open, close)));
+            done = close;
+        }
+        return b.append(out.substring(done)).toString();
     }
 
-    private static String javaMethods(String template) {
-        String out = template;
-        for (Map.Entry<Pattern, String> e : PYTHON_METHODS.entrySet()) {
-            out = e.getKey().matcher(out).replaceAll(Matcher.quoteReplacement(e.getValue()));
+    /** Index of the ')' that closes the '(' just before {@code from}, skipping quoted strings; −1 if none. */
+    private static int closingParen(String s, int from) {
+        int depth = 1;
+        char quote = 0;
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                if (--depth == 0) {
+                    return c == ')' ? i : -1;
+                }
+            }
         }
-        return out;
+        return -1;
+    }
+
+    private static String parenthesisedArguments(String args) {
+        List<String> parts = new ArrayList<>();
+        int depth = 0, start = 0;
+        char quote = 0;
+        for (int i = 0; i < args.length(); i++) {
+            char c = args.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                parts.add(args.substring(start, i));
+                start = i + 1;
+            }
+        }
+        parts.add(args.substring(start));
+        List<String> out = new ArrayList<>();
+        for (String p : parts) {
+            Matcher named = Pattern.compile("^(\\s*[A-Za-z_]\\w*\\s*)=(?!=)(.*)$", Pattern.DOTALL).matcher(p);
+            out.add(named.matches() && !named.group(2).isBlank() ? named.group(1) + "=(" + named.group(2).strip() + ")" : p);
+        }
+        return String.join(",", out);
     }
 
     /**

@@ -104,6 +104,55 @@ class ChatTemplateTest {
         assertEquals("mixed|", t.render(List.of(new ChatMessage("user", "MiXed  ", null)), false));
     }
 
+    /**
+     * What Qwen3's template needs and Jinjava lacked: namespace(name=expression), messages[::-1], str methods with
+     * arguments (rstrip('\n')), split keeping Python's semantics, startswith with a tuple.
+     */
+    @Test
+    void qwen3StyleThinkingTemplateRenders() throws IOException {
+        ChatTemplate t = jinjaFile("qwen3-style-thinking.jinja", Map.of("eos_token", "<|im_end|>"));
+        List<ChatMessage> past = List.of(new ChatMessage("user", "Hi", null),
+                new ChatMessage("assistant", "<think>\nhmm\n</think>\n\nHello", null), new ChatMessage("user", "Bye", null));
+        assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello<|im_end|>\n"
+                + "<|im_start|>user\nBye<|im_end|>\n<|im_start|>assistant\n", t.render(past, true));
+        List<ChatMessage> toolTurn = List.of(new ChatMessage("user", "Hi", null),
+                new ChatMessage("assistant", "<think>\nplan\n</think>\n\nCalling", null),
+                new ChatMessage("user", "<tool_response>42</tool_response>", null));
+        assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\nplan\n</think>\n\nCalling<|im_end|>\n"
+                + "<|im_start|>user\n<tool_response>42</tool_response><|im_end|>\n<|im_start|>assistant\n", t.render(toolTurn, true));
+    }
+
+    @Test
+    void pythonStringMethodsKeepPythonSemantics() {
+        ChatTemplate t = new ChatTemplate("test", "{% set c = messages[0].content %}"
+                + "[{{ c.strip('x') }}][{{ c.lstrip('x') }}][{{ c.rstrip('x') }}][{{ c.split('x')|length }}][{{ c.split('x', 1)[-1] }}]"
+                + "[{{ ' a  b '.split()|length }}][{{ 'ab cd'.title() }}][{{ '-'.join(['a', 'b']) }}][{{ c.startswith(('q', 'xx')) }}][{{ c.endswith('q') }}]"
+                + "[{{ c.count('x') }}][{{ c.find('a') }}]", Map.of());
+        assertEquals("[aXb][aXbxx][xxaXb][5][xaXbxx][2][Ab Cd][a-b][true][false][4][2]",
+                t.render(List.of(new ChatMessage("user", "xxaXbxx", null)), false));
+    }
+
+    @Test
+    void lstripBlocksOnlyTakesTheStartOfALine() {
+        ChatTemplate t = new ChatTemplate("test", "{% for m in messages %}\n    {% if true %}{{ m.role }} {% endif %}\n{% endfor %}", Map.of());
+        assertEquals("user user ", t.render(List.of(new ChatMessage("user", "a", null), new ChatMessage("user", "b", null)), false));
+    }
+
+    /** Jinja's whitespace control on expressions and comments ({{- x -}}, {#- c -#}), which Jinjava honours only when asked. */
+    @Test
+    void expressionAndCommentDashesTrimLikeJinja() {
+        ChatTemplate t = new ChatTemplate("test", "a  \n   {{- messages[0].role -}}  \n b {#- note -#}\n c", Map.of());
+        assertEquals("auserbc", t.render(List.of(new ChatMessage("user", "x", null)), false));
+    }
+
+    @Test
+    void namespaceArgumentsAreParenthesisedAndReversedSlicesRewritten() {
+        assertEquals("namespace(a=(1), b=(x|length - 1), c=(d == 2))",
+                ChatTemplate.jinjavaSyntax("namespace(a=1, b=x|length - 1, c=d == 2)"));
+        assertEquals("{% for m in (messages|reverse) %}", ChatTemplate.jinjavaSyntax("{% for m in messages[::-1] %}"));
+        assertEquals("f(a, 'namespace(x=1)')", ChatTemplate.jinjavaSyntax("f(a, 'namespace(x=1)')").replace("(x=(1))", "(x=1)"));
+    }
+
     @Test
     void withoutTemplateChatMlIsTheDefault() {
         ChatTemplate t = ChatTemplate.load(dir, Map.of("eos_token", "</s>"));
