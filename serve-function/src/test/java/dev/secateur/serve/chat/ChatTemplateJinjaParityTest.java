@@ -1,0 +1,112 @@
+package dev.secateur.serve.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.json.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every chat template under src/test/resources/chat-templates, on several conversations, rendered by ChatTemplate
+ * (Jinjava) and by Jinja2 itself the way Hugging Face's apply_chat_template sets it up (render_jinja2.py, Debian's
+ * python3-jinja2, which scripts/test.sh installs): the same text, or both refuse the conversation. Skips without
+ * python3-jinja2.
+ */
+class ChatTemplateJinjaParityTest {
+
+    private static final String PY = "/usr/bin/python3";
+    private static final Path TEMPLATES = Path.of("src/test/resources/chat-templates");
+    private static final ObjectMapper JSON = Json.mapper();
+    private static final Map<String, String> TOKENS = Map.of("bos_token", "<s>", "eos_token", "</s>");
+
+    static final List<List<ChatMessage>> CONVERSATIONS = List.of(
+            List.of(new ChatMessage("user", "Hi", null)),
+            List.of(new ChatMessage("system", "You are terse.", null), new ChatMessage("user", " Hi! ", null)),
+            List.of(new ChatMessage("user", "Hi", null), new ChatMessage("assistant", "Hello", null), new ChatMessage("user", "Bye", null)),
+            List.of(new ChatMessage("system", "S", null), new ChatMessage("user", "What is 2+2?", null),
+                    new ChatMessage("assistant", "<think>\nadd\n</think>\n\n4", null), new ChatMessage("user", "And 3+3?\n", null)),
+            List.of(new ChatMessage("user", "Hi", null), new ChatMessage("assistant", "<think>\nplan\n</think>\n\nCalling", null),
+                    new ChatMessage("user", "<tool_response>42</tool_response>", null)),
+            List.of(new ChatMessage("user", "a", null), new ChatMessage("user", "b", null)));
+
+    static boolean jinja2Available() {
+        try {
+            Process p = new ProcessBuilder(PY, "-c", "import jinja2").redirectErrorStream(true).start();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Test
+    void everyTemplateRendersAsJinja2Does() throws Exception {
+        Assumptions.assumeTrue(jinja2Available(), "python3-jinja2 not installed (apt-get install python3-jinja2)");
+        List<Path> templates;
+        try (Stream<Path> s = Files.list(TEMPLATES)) {
+            templates = s.filter(p -> p.toString().endsWith(".jinja")).sorted().toList();
+        }
+        List<String> mismatches = new ArrayList<>();
+        int compared = 0;
+        for (Path file : templates) {
+            String template = Files.readString(file);
+            for (List<ChatMessage> conversation : CONVERSATIONS) {
+                for (boolean generationPrompt : new boolean[] {true, false}) {
+                    String want = reference(template, conversation, generationPrompt);
+                    String got;
+                    try {
+                        got = new ChatTemplate(file.getFileName().toString(), template, TOKENS).render(conversation, generationPrompt);
+                    } catch (TemplateRaisedException e) {
+                        got = "raised: " + e.getMessage();
+                    }
+                    compared++;
+                    if (!want.equals(got)) {
+                        mismatches.add(file.getFileName() + " " + roles(conversation) + " generation prompt " + generationPrompt
+                                + "\n  jinja2:  " + JSON.writeValueAsString(want) + "\n  jinjava: " + JSON.writeValueAsString(got));
+                    }
+                }
+            }
+        }
+        if (!mismatches.isEmpty()) {
+            fail(mismatches.size() + " of " + compared + " renderings differ from Jinja2:\n" + String.join("\n", mismatches));
+        }
+        assertEquals(templates.size() * CONVERSATIONS.size() * 2, compared);
+    }
+
+    private static String roles(List<ChatMessage> conversation) {
+        return conversation.stream().map(ChatMessage::role).toList().toString();
+    }
+
+    private static String reference(String template, List<ChatMessage> conversation, boolean generationPrompt) throws Exception {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("template", template);
+        request.put("messages", conversation.stream().map(ChatMessage::asTemplateValue).toList());
+        request.put("add_generation_prompt", generationPrompt);
+        request.put("tokens", TOKENS);
+        Process p = new ProcessBuilder(PY, TEMPLATES.resolve("render_jinja2.py").toString()).start();
+        p.getOutputStream().write(JSON.writeValueAsBytes(request));
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("render_jinja2.py failed: " + err);
+        }
+        JsonNode r = JSON.readTree(out);
+        return r.has("raised") ? "raised: " + r.get("raised").asText() : r.get("output").asText();
+    }
+}
