@@ -54,6 +54,9 @@ public final class ChatTemplate {
     private static final Pattern LINE_START_BEFORE_TAG = Pattern.compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
     private static final Pattern NAMESPACE_CALL = Pattern.compile("\\bnamespace\\(");
 
+    /** What "strftime_now is defined" finds (see render); calls go to the registered functions, not to this. */
+    private static final String FUNCTION_DEFINED = "function";
+
     private final String source;
     private final String template;
     private final Map<String, String> specialTokens;
@@ -253,6 +256,10 @@ public final class ChatTemplate {
         }
         context.put("messages", values);
         context.put("add_generation_prompt", addGenerationPrompt);
+        // Hugging Face's functions are globals, so "strftime_now is defined" holds there (Llama 3.1/3.2 date their
+        // system prompt only then); Jinjava's functions are not variables, so each also gets a defined name.
+        context.put("strftime_now", FUNCTION_DEFINED);
+        context.put("raise_exception", FUNCTION_DEFINED);
         RenderResult result;
         String raised;
         try {

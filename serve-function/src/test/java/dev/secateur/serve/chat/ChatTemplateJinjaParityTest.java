@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * Every chat template under src/test/resources/chat-templates, on several conversations, rendered by ChatTemplate
  * (Jinjava) and by Jinja2 itself the way Hugging Face's apply_chat_template sets it up (render_jinja2.py, Debian's
  * python3-jinja2, which scripts/test.sh installs): the same text, or both refuse the conversation. Skips without
- * python3-jinja2.
+ * python3-jinja2. {@code -Dsecateur.chat-templates=DIR} adds the *.jinja files of DIR (say, a real model's
+ * chat_template.jinja) to the ones compared.
  */
 class ChatTemplateJinjaParityTest {
 
@@ -57,9 +58,10 @@ class ChatTemplateJinjaParityTest {
     @Test
     void everyTemplateRendersAsJinja2Does() throws Exception {
         Assumptions.assumeTrue(jinja2Available(), "python3-jinja2 not installed (apt-get install python3-jinja2)");
-        List<Path> templates;
-        try (Stream<Path> s = Files.list(TEMPLATES)) {
-            templates = s.filter(p -> p.toString().endsWith(".jinja")).sorted().toList();
+        List<Path> templates = new ArrayList<>(jinjaFiles(TEMPLATES));
+        String extra = System.getProperty("secateur.chat-templates");
+        if (extra != null && !extra.isBlank()) {
+            templates.addAll(jinjaFiles(Path.of(extra)));
         }
         List<String> mismatches = new ArrayList<>();
         int compared = 0;
@@ -86,6 +88,12 @@ class ChatTemplateJinjaParityTest {
             fail(mismatches.size() + " of " + compared + " renderings differ from Jinja2:\n" + String.join("\n", mismatches));
         }
         assertEquals(templates.size() * CONVERSATIONS.size() * 2, compared);
+    }
+
+    private static List<Path> jinjaFiles(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".jinja")).sorted().toList();
+        }
     }
 
     private static String roles(List<ChatMessage> conversation) {
