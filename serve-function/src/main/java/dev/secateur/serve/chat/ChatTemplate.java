@@ -46,13 +46,15 @@ public final class ChatTemplate {
     private static final Jinjava JINJAVA = jinjava();
     private static final String[] SPECIAL_TOKENS = {"bos_token", "eos_token", "unk_token", "pad_token"};
     /** Python slicing with a step of −1 (Qwen3 walks messages[::-1]); Jinjava parses slices without a step only. */
-    private static final Pattern REVERSED = Pattern.compile("([A-Za-z_][\\w.]*)\\[\\s*:\\s*:\\s*-1\\s*]");
+    private static final Pattern REVERSED_SLICE = Pattern.compile("\\[\\s*:\\s*:\\s*-1\\s*]");
+    /** A block or expression tag, the only places the rewrites apply (never the template's plain text). */
+    private static final Pattern TAG = Pattern.compile("\\{%.*?%}|\\{\\{.*?}}", Pattern.DOTALL);
     /**
      * lstrip_blocks as Jinja has it: spaces and tabs from the start of a line up to a block or comment tag. Jinjava's own
      * option also ate spaces in the middle of a line before a tag ({@code {{ x }} {% endfor %}} lost its space).
      */
     private static final Pattern LINE_START_BEFORE_TAG = Pattern.compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
-    private static final Pattern NAMESPACE_CALL = Pattern.compile("\\bnamespace\\(");
+    private static final String NAMESPACE_CALL = "namespace(";
 
     /** What "strftime_now is defined" finds (see render); calls go to the registered functions, not to this. */
     private static final String FUNCTION_DEFINED = "function";
@@ -89,20 +91,62 @@ public final class ChatTemplate {
      */
     static String jinjavaSyntax(String template) {
         String out = LINE_START_BEFORE_TAG.matcher(template).replaceAll("");
-        out = REVERSED.matcher(out).replaceAll("($1|reverse)");
+        Matcher tag = TAG.matcher(out);
         StringBuilder b = new StringBuilder(out.length() + 16);
-        Matcher m = NAMESPACE_CALL.matcher(out);
         int done = 0;
-        while (m.find(done)) {
-            int open = m.end();
-            int close = closingParen(out, open);
-            if (close < 0) {
-                break;
-            }
-            b.append(out, done, open).append(parenthesisedArguments(out.substring(open, close)));
-            done = close;
+        while (tag.find()) {
+            b.append(out, done, tag.start()).append(rewriteTag(tag.group()));
+            done = tag.end();
         }
         return b.append(out.substring(done)).toString();
+    }
+
+    /** One {% %} or {{ }} tag, rewritten outside its string literals. */
+    private static String rewriteTag(String tag) {
+        StringBuilder b = new StringBuilder(tag.length() + 16);
+        char quote = 0;
+        for (int i = 0; i < tag.length(); i++) {
+            char c = tag.charAt(i);
+            if (quote != 0) {
+                b.append(c);
+                if (c == '\\' && i + 1 < tag.length()) {
+                    b.append(tag.charAt(++i));
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                quote = c;
+                b.append(c);
+                continue;
+            }
+            Matcher reversed = REVERSED_SLICE.matcher(tag).region(i, tag.length());
+            if (c == '[' && reversed.lookingAt()) {
+                int chain = b.length();
+                while (chain > 0 && (Character.isJavaIdentifierPart(b.charAt(chain - 1)) || b.charAt(chain - 1) == '.')) {
+                    chain--;
+                }
+                if (chain < b.length()) {
+                    String receiver = b.substring(chain);
+                    b.setLength(chain);
+                    b.append('(').append(receiver).append("|reverse)");
+                    i = reversed.end() - 1;
+                    continue;
+                }
+            }
+            if (tag.startsWith(NAMESPACE_CALL, i) && (i == 0 || !Character.isJavaIdentifierPart(tag.charAt(i - 1)))) {
+                int open = i + NAMESPACE_CALL.length();
+                int close = closingParen(tag, open);
+                if (close > 0) {
+                    b.append(NAMESPACE_CALL).append(parenthesisedArguments(tag.substring(open, close)));
+                    i = close - 1;
+                    continue;
+                }
+            }
+            b.append(c);
+        }
+        return b.toString();
     }
 
     /** Index of the ')' that closes the '(' just before {@code from}, skipping quoted strings; −1 if none. */

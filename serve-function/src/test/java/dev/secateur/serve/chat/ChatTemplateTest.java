@@ -147,10 +147,13 @@ class ChatTemplateTest {
 
     @Test
     void namespaceArgumentsAreParenthesisedAndReversedSlicesRewritten() {
-        assertEquals("namespace(a=(1), b=(x|length - 1), c=(d == 2))",
-                ChatTemplate.jinjavaSyntax("namespace(a=1, b=x|length - 1, c=d == 2)"));
-        assertEquals("{% for m in (messages|reverse) %}", ChatTemplate.jinjavaSyntax("{% for m in messages[::-1] %}"));
-        assertEquals("f(a, 'namespace(x=1)')", ChatTemplate.jinjavaSyntax("f(a, 'namespace(x=1)')").replace("(x=(1))", "(x=1)"));
+        assertEquals("{% set ns = namespace(a=(1), b=(x|length - 1), c=(d == 2)) %}",
+                ChatTemplate.jinjavaSyntax("{% set ns = namespace(a=1, b=x|length - 1, c=d == 2) %}"));
+        assertEquals("{% for m in (messages|reverse) %}{{ (m.parts|reverse)[0] }}",
+                ChatTemplate.jinjavaSyntax("{% for m in messages[::-1] %}{{ m.parts[::-1][0] }}"));
+        // string literals and plain text stay as written
+        String literal = "{{ f(a, 'namespace(x=1)', \"y[::-1]\") }} namespace(z=1) w[::-1]";
+        assertEquals(literal, ChatTemplate.jinjavaSyntax(literal));
     }
 
     @Test
