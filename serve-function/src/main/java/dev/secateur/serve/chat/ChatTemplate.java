@@ -55,6 +55,7 @@ public final class ChatTemplate {
      */
     private static final Pattern LINE_START_BEFORE_TAG = Pattern.compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
     private static final String NAMESPACE_CALL = "namespace(";
+    private static final Pattern NAMED_ARGUMENT = Pattern.compile("^(\\s*[A-Za-z_]\\w*\\s*)=(?!=)(.*)$", Pattern.DOTALL);
 
     /** What "strftime_now is defined" finds (see render); calls go to the registered functions, not to this. */
     private static final String FUNCTION_DEFINED = "function";
@@ -136,11 +137,10 @@ public final class ChatTemplate {
                 }
             }
             if (tag.startsWith(NAMESPACE_CALL, i) && (i == 0 || !Character.isJavaIdentifierPart(tag.charAt(i - 1)))) {
-                int open = i + NAMESPACE_CALL.length();
-                int close = closingParen(tag, open);
-                if (close > 0) {
-                    b.append(NAMESPACE_CALL).append(parenthesisedArguments(tag.substring(open, close)));
-                    i = close - 1;
+                Call namespace = call(tag, i + NAMESPACE_CALL.length());
+                if (namespace != null) {
+                    b.append(NAMESPACE_CALL).append(parenthesised(namespace.arguments()));
+                    i = namespace.close() - 1;
                     continue;
                 }
             }
@@ -149,9 +149,14 @@ public final class ChatTemplate {
         return b.toString();
     }
 
-    /** Index of the ')' that closes the '(' just before {@code from}, skipping quoted strings; −1 if none. */
-    private static int closingParen(String s, int from) {
-        int depth = 1;
+    /** A call's arguments, split at its top-level commas, and the index of its closing ')'. */
+    private record Call(List<String> arguments, int close) {
+    }
+
+    /** The call whose '(' is just before {@code from}, skipping quoted strings and nested brackets; null if unclosed. */
+    private static Call call(String s, int from) {
+        List<String> arguments = new ArrayList<>();
+        int depth = 0, start = from;
         char quote = 0;
         for (int i = from; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -166,42 +171,26 @@ public final class ChatTemplate {
             } else if (c == '(' || c == '[' || c == '{') {
                 depth++;
             } else if (c == ')' || c == ']' || c == '}') {
-                if (--depth == 0) {
-                    return c == ')' ? i : -1;
+                if (depth-- == 0) {
+                    if (c != ')') {
+                        return null;
+                    }
+                    arguments.add(s.substring(start, i));
+                    return new Call(arguments, i);
                 }
-            }
-        }
-        return -1;
-    }
-
-    private static String parenthesisedArguments(String args) {
-        List<String> parts = new ArrayList<>();
-        int depth = 0, start = 0;
-        char quote = 0;
-        for (int i = 0; i < args.length(); i++) {
-            char c = args.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                depth--;
             } else if (c == ',' && depth == 0) {
-                parts.add(args.substring(start, i));
+                arguments.add(s.substring(start, i));
                 start = i + 1;
             }
         }
-        parts.add(args.substring(start));
+        return null;
+    }
+
+    private static String parenthesised(List<String> arguments) {
         List<String> out = new ArrayList<>();
-        for (String p : parts) {
-            Matcher named = Pattern.compile("^(\\s*[A-Za-z_]\\w*\\s*)=(?!=)(.*)$", Pattern.DOTALL).matcher(p);
-            out.add(named.matches() && !named.group(2).isBlank() ? named.group(1) + "=(" + named.group(2).strip() + ")" : p);
+        for (String a : arguments) {
+            Matcher named = NAMED_ARGUMENT.matcher(a);
+            out.add(named.matches() && !named.group(2).isBlank() ? named.group(1) + "=(" + named.group(2).strip() + ")" : a);
         }
         return String.join(",", out);
     }
