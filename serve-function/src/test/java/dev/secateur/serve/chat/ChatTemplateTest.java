@@ -148,12 +148,12 @@ class ChatTemplateTest {
     @Test
     void namespaceArgumentsAreParenthesisedAndReversedSlicesRewritten() {
         assertEquals("{% set ns = namespace(a=(1), b=(x|length - 1), c=(d == 2)) %}",
-                ChatTemplate.jinjavaSyntax("{% set ns = namespace(a=1, b=x|length - 1, c=d == 2) %}"));
+                JinjaSyntax.forJinjava("{% set ns = namespace(a=1, b=x|length - 1, c=d == 2) %}"));
         assertEquals("{% for m in (messages|reverse) %}{{ (m.parts|reverse)[0] }}",
-                ChatTemplate.jinjavaSyntax("{% for m in messages[::-1] %}{{ m.parts[::-1][0] }}"));
+                JinjaSyntax.forJinjava("{% for m in messages[::-1] %}{{ m.parts[::-1][0] }}"));
         // string literals and plain text stay as written
         String literal = "{{ f(a, 'namespace(x=1)', \"y[::-1]\") }} namespace(z=1) w[::-1]";
-        assertEquals(literal, ChatTemplate.jinjavaSyntax(literal));
+        assertEquals(literal, JinjaSyntax.forJinjava(literal));
     }
 
     @Test
