@@ -1,7 +1,7 @@
 """Renders a chat template the way Hugging Face's apply_chat_template does (Jinja2 with trim_blocks and
 lstrip_blocks, raise_exception, strftime_now, tojson without ASCII escaping), as the reference for
-ChatTemplateJinjaParityTest. Reads {"template", "messages", "add_generation_prompt", "tokens"} as JSON on stdin;
-prints {"output": ...} or {"raised": message}."""
+ChatTemplateJinjaParityTest. Reads a JSON list of {"template", "messages", "add_generation_prompt", "tokens"} on
+stdin; prints the list of results, each {"output": ...} or {"raised": message}."""
 import json
 import sys
 from datetime import datetime
@@ -17,15 +17,18 @@ def raise_exception(message):
     raise Raised(message)
 
 
-request = json.load(sys.stdin)
+def render(request):
+    try:
+        out = env.from_string(request["template"]).render(messages=request["messages"],
+                                                         add_generation_prompt=request["add_generation_prompt"],
+                                                         **request["tokens"])
+        return {"output": out}
+    except Raised as e:
+        return {"raised": str(e)}
+
+
 env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
 env.filters["tojson"] = lambda x, indent=None: json.dumps(x, ensure_ascii=False, indent=indent)
 env.globals["raise_exception"] = raise_exception
 env.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
-try:
-    out = env.from_string(request["template"]).render(messages=request["messages"],
-                                                     add_generation_prompt=request["add_generation_prompt"],
-                                                     **request["tokens"])
-    json.dump({"output": out}, sys.stdout)
-except Raised as e:
-    json.dump({"raised": str(e)}, sys.stdout)
+json.dump([render(r) for r in json.load(sys.stdin)], sys.stdout)

@@ -41,10 +41,10 @@ public final class ChatTemplate {
             """;
 
     private static final ObjectMapper JSON = Json.mapper();
+    /** What "strftime_now is defined" finds (see jinjava()); calls go to the registered functions, not to this. */
+    private static final String FUNCTION_DEFINED = "function";
     private static final Jinjava JINJAVA = jinjava();
     private static final String[] SPECIAL_TOKENS = {"bos_token", "eos_token", "unk_token", "pad_token"};
-    /** What "strftime_now is defined" finds (see render); calls go to the registered functions, not to this. */
-    private static final String FUNCTION_DEFINED = "function";
 
     private final String source;
     private final String template;
@@ -66,6 +66,10 @@ public final class ChatTemplate {
                 "raiseException", String.class));
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class,
                 "strftimeNow", String.class));
+        // Hugging Face's functions are globals, so "strftime_now is defined" holds there (Llama 3.1/3.2 date their
+        // system prompt only then); Jinjava's functions are not variables, so each also gets a defined name.
+        j.getGlobalContext().put("strftime_now", FUNCTION_DEFINED);
+        j.getGlobalContext().put("raise_exception", FUNCTION_DEFINED);
         return j;
     }
 
@@ -163,10 +167,6 @@ public final class ChatTemplate {
         }
         context.put("messages", values);
         context.put("add_generation_prompt", addGenerationPrompt);
-        // Hugging Face's functions are globals, so "strftime_now is defined" holds there (Llama 3.1/3.2 date their
-        // system prompt only then); Jinjava's functions are not variables, so each also gets a defined name.
-        context.put("strftime_now", FUNCTION_DEFINED);
-        context.put("raise_exception", FUNCTION_DEFINED);
         RenderResult result;
         String raised;
         try {

@@ -66,8 +66,8 @@ final class JinjaSyntax {
                 b.append(c);
                 continue;
             }
-            Matcher reversed = REVERSED_SLICE.matcher(tag).region(i, tag.length());
-            if (c == '[' && reversed.lookingAt()) {
+            Matcher reversed = c == '[' ? REVERSED_SLICE.matcher(tag).region(i, tag.length()) : null;
+            if (reversed != null && reversed.lookingAt()) {
                 int chain = b.length();
                 while (chain > 0 && (Character.isJavaIdentifierPart(b.charAt(chain - 1)) || b.charAt(chain - 1) == '.')) {
                     chain--;

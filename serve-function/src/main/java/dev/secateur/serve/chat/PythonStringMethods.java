@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 
@@ -23,9 +24,9 @@ final class PythonStringMethods extends ELResolver {
         }
         Object[] a = params == null ? new Object[0] : params;
         Object result = switch (method.toString()) {
-            case "strip" -> a.length == 0 || a[0] == null ? s.strip() : stripRight(stripLeft(s, chars(a[0])), chars(a[0]));
-            case "lstrip" -> a.length == 0 || a[0] == null ? s.stripLeading() : stripLeft(s, chars(a[0]));
-            case "rstrip" -> a.length == 0 || a[0] == null ? s.stripTrailing() : stripRight(s, chars(a[0]));
+            case "strip" -> a.length == 0 || a[0] == null ? s.strip() : stripRight(stripLeft(s, a[0].toString()), a[0].toString());
+            case "lstrip" -> a.length == 0 || a[0] == null ? s.stripLeading() : stripLeft(s, a[0].toString());
+            case "rstrip" -> a.length == 0 || a[0] == null ? s.stripTrailing() : stripRight(s, a[0].toString());
             case "split" -> a.length == 0 || a[0] == null ? splitWhitespace(s) : split(s, a[0].toString(), a.length > 1 ? toInt(a[1]) : -1);
             case "startswith" -> anyMatch(a, p -> s.startsWith(p));
             case "endswith" -> anyMatch(a, p -> s.endsWith(p));
@@ -44,28 +45,20 @@ final class PythonStringMethods extends ELResolver {
         return result;
     }
 
-    private interface Test {
-        boolean on(String prefix);
-    }
-
     /** startswith/endswith take one string or a tuple of them. */
-    private static Boolean anyMatch(Object[] a, Test t) {
+    private static Boolean anyMatch(Object[] a, Predicate<String> t) {
         if (a.length != 1 || a[0] == null) {
             return null;
         }
         if (a[0] instanceof Iterable<?> options) {
             for (Object o : options) {
-                if (o != null && t.on(o.toString())) {
+                if (o != null && t.test(o.toString())) {
                     return true;
                 }
             }
             return false;
         }
-        return t.on(a[0].toString());
-    }
-
-    private static String chars(Object o) {
-        return o.toString();
+        return t.test(a[0].toString());
     }
 
     private static String stripLeft(String s, String chars) {

@@ -63,25 +63,34 @@ class ChatTemplateJinjaParityTest {
         if (extra != null && !extra.isBlank()) {
             templates.addAll(jinjaFiles(Path.of(extra)));
         }
-        List<String> mismatches = new ArrayList<>();
-        int compared = 0;
+        // every rendering first, so that Jinja2 renders them all in one process
+        List<Path> files = new ArrayList<>();
+        List<List<ChatMessage>> conversations = new ArrayList<>();
+        List<Boolean> prompts = new ArrayList<>();
         for (Path file : templates) {
-            String template = Files.readString(file);
             for (List<ChatMessage> conversation : CONVERSATIONS) {
                 for (boolean generationPrompt : new boolean[] {true, false}) {
-                    String want = reference(template, conversation, generationPrompt);
-                    String got;
-                    try {
-                        got = new ChatTemplate(file.getFileName().toString(), template, TOKENS).render(conversation, generationPrompt);
-                    } catch (TemplateRaisedException e) {
-                        got = "raised: " + e.getMessage();
-                    }
-                    compared++;
-                    if (!want.equals(got)) {
-                        mismatches.add(file.getFileName() + " " + roles(conversation) + " generation prompt " + generationPrompt
-                                + "\n  jinja2:  " + JSON.writeValueAsString(want) + "\n  jinjava: " + JSON.writeValueAsString(got));
-                    }
+                    files.add(file);
+                    conversations.add(conversation);
+                    prompts.add(generationPrompt);
                 }
+            }
+        }
+        List<String> wanted = reference(files, conversations, prompts);
+        List<String> mismatches = new ArrayList<>();
+        int compared = 0;
+        for (int i = 0; i < files.size(); i++) {
+            String got;
+            try {
+                got = new ChatTemplate(files.get(i).getFileName().toString(), Files.readString(files.get(i)), TOKENS)
+                        .render(conversations.get(i), prompts.get(i));
+            } catch (TemplateRaisedException e) {
+                got = "raised: " + e.getMessage();
+            }
+            compared++;
+            if (!wanted.get(i).equals(got)) {
+                mismatches.add(files.get(i).getFileName() + " " + roles(conversations.get(i)) + " generation prompt " + prompts.get(i)
+                        + "\n  jinja2:  " + JSON.writeValueAsString(wanted.get(i)) + "\n  jinjava: " + JSON.writeValueAsString(got));
             }
         }
         if (!mismatches.isEmpty()) {
@@ -100,21 +109,31 @@ class ChatTemplateJinjaParityTest {
         return conversation.stream().map(ChatMessage::role).toList().toString();
     }
 
-    private static String reference(String template, List<ChatMessage> conversation, boolean generationPrompt) throws Exception {
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("template", template);
-        request.put("messages", conversation.stream().map(ChatMessage::asTemplateValue).toList());
-        request.put("add_generation_prompt", generationPrompt);
-        request.put("tokens", TOKENS);
+    /** Jinja2's rendering of each (template file, conversation, generation prompt), in one python3 process. */
+    private static List<String> reference(List<Path> files, List<List<ChatMessage>> conversations, List<Boolean> prompts)
+            throws Exception {
+        List<Map<String, Object>> requests = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("template", Files.readString(files.get(i)));
+            request.put("messages", conversations.get(i).stream().map(ChatMessage::asTemplateValue).toList());
+            request.put("add_generation_prompt", prompts.get(i));
+            request.put("tokens", TOKENS);
+            requests.add(request);
+        }
         Process p = new ProcessBuilder(PY, TEMPLATES.resolve("render_jinja2.py").toString()).start();
-        p.getOutputStream().write(JSON.writeValueAsBytes(request));
+        p.getOutputStream().write(JSON.writeValueAsBytes(requests));
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("render_jinja2.py failed: " + err);
         }
-        JsonNode r = JSON.readTree(out);
-        return r.has("raised") ? "raised: " + r.get("raised").asText() : r.get("output").asText();
+        List<String> results = new ArrayList<>();
+        for (JsonNode r : JSON.readTree(out)) {
+            results.add(r.has("raised") ? "raised: " + r.get("raised").asText() : r.get("output").asText());
+        }
+        assertEquals(files.size(), results.size(), "one Jinja2 result per rendering");
+        return results;
     }
 }
