@@ -1,9 +1,13 @@
 package dev.secateur.serve.engine;
 
-/** Text to token ids and back, without special tokens or truncation. */
+/** Text to token ids and back, without truncation. */
 public interface TextCodec extends AutoCloseable {
 
+    /** The text's own tokens, no special tokens added: for text that already carries them (a rendered chat). */
     long[] encode(String text);
+
+    /** A completion prompt as the model's tokenizer encodes one, with the special tokens it adds (a BOS, say). */
+    long[] encodePrompt(String text);
 
     String decode(long[] ids);
 

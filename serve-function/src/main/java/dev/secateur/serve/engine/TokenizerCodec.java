@@ -17,6 +17,11 @@ public final class TokenizerCodec implements TextCodec {
     }
 
     @Override
+    public long[] encodePrompt(String text) {
+        return tokenizer.encodePrompt(text);
+    }
+
+    @Override
     public String decode(long[] ids) {
         return tokenizer.decode(ids);
     }

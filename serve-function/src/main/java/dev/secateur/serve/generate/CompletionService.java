@@ -7,6 +7,7 @@ import dev.secateur.runtime.SamplingParams;
 import dev.secateur.serve.engine.TextCodec;
 import dev.secateur.serve.model.ModelHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -33,7 +34,7 @@ public final class CompletionService {
         int[] maxTokens = new int[spec.prompts().size()];
         for (int i = 0; i < maxTokens.length; i++) {
             Prompt prompt = spec.prompts().get(i);
-            long[] p = prompt.ids() != null ? checkedIds(prompt.ids(), vocab, promptParam) : codec.encode(prompt.text());
+            long[] p = prompt.ids() != null ? checkedIds(prompt.ids(), vocab, promptParam) : prompt.encode(codec);
             if (p.length == 0) {
                 throw new InvalidRequestException(promptParam + " encodes to no tokens", promptParam);
             }
@@ -53,6 +54,20 @@ public final class CompletionService {
             ids.add(p);
         }
         return new PreparedCompletion(model, spec, ids, maxTokens);
+    }
+
+    /** How many of the prompt's first ids the tokenizer added in front of the text's own (Llama's BOS: 1). */
+    private static int addedInFront(TextCodec codec, Prompt sent, long[] prompt) {
+        if (!sent.addsSpecialTokens()) {
+            return 0;
+        }
+        long[] own = codec.encode(sent.text());
+        for (int lead = 0; lead + own.length <= prompt.length; lead++) {
+            if (Arrays.equals(prompt, lead, lead + own.length, own, 0, own.length)) {
+                return lead;
+            }
+        }
+        return 0;
     }
 
     private static long[] checkedIds(long[] ids, int vocab, String param) {
@@ -84,6 +99,7 @@ public final class CompletionService {
         int index = 0;
         for (int p = 0; p < job.promptIds().size(); p++) {
             long[] prompt = job.promptIds().get(p);
+            Prompt sent = spec.prompts().get(p);
             promptTokens += prompt.length;
             for (int i = 0; i < spec.n(); i++, index++) {
                 Long seed = spec.seed() == null ? null : spec.seed() + index;
@@ -91,7 +107,7 @@ public final class CompletionService {
                         spec.presencePenalty(), spec.frequencyPenalty(), spec.logprobs() != null,
                         spec.logprobs() == null ? 0 : spec.logprobs(), spec.stopTokenIds());
                 int at = index;
-                calls.add(() -> one(job.model(), prompt, spec, params, at, target, firstToken));
+                calls.add(() -> one(job.model(), sent, prompt, spec, params, at, target, firstToken));
             }
         }
         List<Choice> choices = together ? together(calls) : inTurn(calls);
@@ -176,15 +192,18 @@ public final class CompletionService {
         }
     }
 
-    private static Choice one(ModelHandle model, long[] prompt, CompletionSpec spec, SamplingParams params, int index,
-                              ChoiceListener listener, long[] firstToken) {
+    private static Choice one(ModelHandle model, Prompt sent, long[] prompt, CompletionSpec spec, SamplingParams params,
+                              int index, ChoiceListener listener, long[] firstToken) {
         LoadedModel.Decoder decoder = model.model().decoder(model.name());
         TextGenerator engine = decoder.generator();
         TextCodec codec = decoder.codec();
         boolean scoring = spec.logprobs() != null;
         listener.started(index);
-        String echo = spec.echo() ? codec.decode(prompt) : "";
-        List<ScoredToken> echoed = scoring && spec.echo() ? Logprobs.echoed(model, prompt, spec.logprobs(), echo.length())
+        // The text as sent, so that a client can cut its own prompt off the front; a BOS the tokenizer added is
+        // among the scored tokens but not in the text.
+        String echo = !spec.echo() ? "" : sent.text() != null ? sent.text() : codec.decode(prompt);
+        List<ScoredToken> echoed = scoring && spec.echo()
+                ? Logprobs.echoed(model, prompt, addedInFront(codec, sent, prompt), spec.logprobs(), echo.length())
                 : List.of();
         if (!echo.isEmpty()) {
             listener.delta(index, echo, echoed);

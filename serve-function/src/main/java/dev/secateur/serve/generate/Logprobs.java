@@ -16,9 +16,10 @@ final class Logprobs {
 
     /**
      * The prompt's tokens as echoed: each with its log-probability given the tokens before it and, when asked,
-     * its top alternatives; the first token has none.
+     * its top alternatives; the first token has none. The first {@code addedInFront} tokens are not in the echoed
+     * text, so they sit at offset 0 and move no offset.
      */
-    static List<ScoredToken> echoed(ModelHandle model, long[] prompt, int top, int echoLength) {
+    static List<ScoredToken> echoed(ModelHandle model, long[] prompt, int addedInFront, int top, int echoLength) {
         LoadedModel.Decoder decoder = model.model().decoder(model.name());
         TextCodec codec = decoder.codec();
         float[][] logits = decoder.generator().logits(new long[][] {prompt})[0];
@@ -30,7 +31,9 @@ final class Logprobs {
             LogSoftmax row = i == 0 ? null : new LogSoftmax(logits[i - 1]);
             tokens.add(new ScoredToken(t, row == null ? null : row.at((int) prompt[i]), Math.min(offset, echoLength),
                     row == null || top == 0 ? List.of() : named(codec, row.top(top))));
-            offset += t.length();
+            if (i >= addedInFront) {
+                offset += t.length();
+            }
         }
         return tokens;
     }

@@ -15,6 +15,7 @@ class TextAssemblerTest {
 
     static final TextCodec CODEC = new TextCodec() {
         public long[] encode(String text) { return new long[0]; }
+        public long[] encodePrompt(String text) { return new long[0]; }
         public String decode(long[] ids) {
             StringBuilder b = new StringBuilder();
             for (long id : ids) {

@@ -97,7 +97,7 @@ class OpenAiSdkTest {
         assertEquals("tiny:1", c.model());
         assertEquals(1, c.choices().size());
         assertEquals(ref.greedy(PROMPT, 8), c.choices().get(0).text());
-        assertEquals(4, c.usage().orElseThrow().promptTokens());
+        assertEquals(5, c.usage().orElseThrow().promptTokens());
         assertEquals(c.usage().orElseThrow().promptTokens() + c.usage().orElseThrow().completionTokens(),
                 c.usage().orElseThrow().totalTokens());
     }
@@ -105,7 +105,7 @@ class OpenAiSdkTest {
     @Test
     void tokenIdPromptsAreTakenAsTheyAre() {
         List<Long> ids = new ArrayList<>();
-        for (long id : ref.tokenizer.encode(PROMPT)) {
+        for (long id : ref.tokenizer.encodePrompt(PROMPT)) {
             ids.add(id);
         }
         Completion c = client.completions().create(completion().promptOfArrayOfTokens(ids).build());
@@ -155,7 +155,7 @@ class OpenAiSdkTest {
         List<Double> values = lp.tokenLogprobs().orElseThrow();
         assertEquals(c.usage().orElseThrow().completionTokens(), tokens.size());
         // Greedy: the first token is the argmax of the bare decoder's last-position logits.
-        long[] prompt = ref.tokenizer.encode(PROMPT);
+        long[] prompt = ref.tokenizer.encodePrompt(PROMPT);
         float[] logits = ref.decoder.logits(new long[][] {prompt})[0][prompt.length - 1];
         int best = dev.secateur.runtime.Sampler.argmax(logits);
         assertEquals(ref.tokenizer.decode(new long[] {best}), tokens.get(0));
@@ -179,7 +179,8 @@ class OpenAiSdkTest {
     @Test
     void penaltiesSteerGreedyDecodingAsOpenAiDefinesThem() {
         double presence = 1.5, frequency = 1.0;
-        long[] prompt = ref.tokenizer.encode(PROMPT);
+        int steps = 24; // long enough for the fixture's unpenalised greedy path to repeat a word
+        long[] prompt = ref.tokenizer.encodePrompt(PROMPT);
         int[] ids = new int[prompt.length];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = (int) prompt[i];
@@ -188,7 +189,7 @@ class OpenAiSdkTest {
         List<Long> out = new ArrayList<>();
         try (dev.secateur.runtime.Generator g = ref.decoder.generator()) {
             float[] logits = g.feed(ids);
-            for (int step = 0; step < 8; step++) {
+            for (int step = 0; step < steps; step++) {
                 float[] scored = logits.clone();
                 counts.forEach((id, n) -> scored[id] -= (float) (n * frequency + presence));
                 int next = dev.secateur.runtime.Sampler.argmax(scored);
@@ -201,10 +202,10 @@ class OpenAiSdkTest {
             }
         }
         String expected = ref.tokenizer.decode(out.stream().mapToLong(Long::longValue).toArray());
-        org.junit.jupiter.api.Assertions.assertNotEquals(ref.greedy(PROMPT, 8), expected,
+        org.junit.jupiter.api.Assertions.assertNotEquals(ref.greedy(PROMPT, steps), expected,
                 "penalties this strong change this fixture's greedy path, so the test shows they are applied");
         Completion c = client.completions().create(completion().presencePenalty(presence).frequencyPenalty(frequency)
-                .build());
+                .maxTokens(steps).build());
         assertEquals(expected, c.choices().get(0).text());
         BadRequestException e = assertThrows(BadRequestException.class,
                 () -> client.completions().create(completion().presencePenalty(2.5).build()));
@@ -230,7 +231,7 @@ class OpenAiSdkTest {
         String expected = ref.greedy(PROMPT, 8);
         assertEquals(expected, text.toString());
         assertEquals(1, finish.size());
-        assertEquals(4 + ref.tokenizer.encode(expected).length, total[0]);
+        assertEquals(5 + ref.tokenizer.encode(expected).length, total[0]);
     }
 
     @Test
@@ -253,8 +254,8 @@ class OpenAiSdkTest {
         assertEquals("chat.completion", c._object_().asStringOrThrow());
         assertEquals("tiny:1", c.model());
         ChatCompletion.Choice choice = c.choices().get(0);
-        assertFalse(ref.greedy(prompt, 8).isEmpty(), "a prompt the fixture answers with at least one token");
-        assertEquals(ref.greedy(prompt, 8), choice.message().content().orElseThrow());
+        assertFalse(ref.greedyChat(prompt, 8).isEmpty(), "a prompt the fixture answers with at least one token");
+        assertEquals(ref.greedyChat(prompt, 8), choice.message().content().orElseThrow());
         assertEquals(JsonValue.from("assistant"), choice.message()._role());
         assertEquals(ref.tokenizer.encode(prompt).length, c.usage().orElseThrow().promptTokens());
         assertTrue(List.of(ChatCompletion.Choice.FinishReason.LENGTH, ChatCompletion.Choice.FinishReason.STOP)
@@ -265,7 +266,7 @@ class OpenAiSdkTest {
     void multiTurnChat() {
         ChatCompletion c = client.chat().completions().create(chat().addUserMessage("hello").addAssistantMessage("world")
                 .addUserMessage("the cat").maxCompletionTokens(5).build());
-        assertEquals(ref.greedy("<s> [INST] hello [/INST] world </s> [INST] the cat [/INST]", 5),
+        assertEquals(ref.greedyChat("<s> [INST] hello [/INST] world </s> [INST] the cat [/INST]", 5),
                 c.choices().get(0).message().content().orElseThrow());
         assertTrue(c.usage().orElseThrow().completionTokens() <= 5);
     }
@@ -280,7 +281,7 @@ class OpenAiSdkTest {
         assertEquals(a.choices().stream().map(ch -> ch.message().content().orElseThrow()).toList(),
                 client.chat().completions().create(p).choices().stream().map(ch -> ch.message().content().orElseThrow())
                         .toList());
-        String full = ref.greedy("<s> [INST] the cat [/INST]", 8);
+        String full = ref.greedyChat("<s> [INST] the cat [/INST]", 8);
         String[] words = full.split(" ");
         ChatCompletion cut = client.chat().completions().create(chat().addUserMessage("the cat").stop(" " + words[2])
                 .build());
@@ -292,7 +293,7 @@ class OpenAiSdkTest {
     void maxTokensAndMaxCompletionTokensLimitTheReply() {
         ChatCompletion limited = client.chat().completions().create(chat().addUserMessage("the cat")
                 .maxCompletionTokens(3).build());
-        String expected = ref.greedy("<s> [INST] the cat [/INST]", 3);
+        String expected = ref.greedyChat("<s> [INST] the cat [/INST]", 3);
         assertEquals(3, expected.split(" ").length);
         assertEquals(expected, limited.choices().get(0).message().content().orElseThrow());
         ChatCompletion legacy = client.chat().completions().create(ChatCompletionCreateParams.builder().model("tiny")
@@ -323,7 +324,7 @@ class OpenAiSdkTest {
             }
         }
         assertEquals(1, finishes);
-        assertEquals(ref.greedy("<s> [INST] the cat [/INST]", 8), text.toString());
+        assertEquals(ref.greedyChat("<s> [INST] the cat [/INST]", 8), text.toString());
         assertFalse(text.toString().isEmpty());
         ChatCompletionChunk usage = chunks.get(chunks.size() - 1);
         assertTrue(usage.choices().isEmpty());
@@ -381,7 +382,7 @@ class OpenAiSdkTest {
         }
         assertEquals(all.tokens().orElseThrow(), tokens);
         assertEquals(all.textOffset().orElseThrow(), offsets);
-        assertEquals(ref.tokenizer.encode(PROMPT).length + 6, tokens.size(), "echoed prompt tokens, then the generated");
+        assertEquals(ref.tokenizer.encodePrompt(PROMPT).length + 6, tokens.size(), "echoed prompt tokens, then the generated");
     }
 
     @Test

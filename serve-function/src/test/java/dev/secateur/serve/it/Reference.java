@@ -21,8 +21,17 @@ final class Reference implements AutoCloseable {
         tokenizer = TextTokenizer.load(dir.resolve("tokenizer.json"));
     }
 
+    /** A completion prompt, tokenized as the tokenizer encodes prompts (the fixture's adds a BOS). */
     String greedy(String prompt, int maxTokens) {
-        long[] ids = tokenizer.encode(prompt);
+        return greedy(tokenizer.encodePrompt(prompt), maxTokens);
+    }
+
+    /** A rendered chat, which already carries its special tokens. */
+    String greedyChat(String rendered, int maxTokens) {
+        return greedy(tokenizer.encode(rendered), maxTokens);
+    }
+
+    private String greedy(long[] ids, int maxTokens) {
         int[] p = new int[ids.length];
         for (int i = 0; i < p.length; i++) {
             p[i] = (int) ids[i];

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * A Hugging Face tokenizer.json for the 97-token fixture models: word level, whitespace split, ids 0-2
- * special, words w3..w96 plus a few real words so prompts read naturally.
+ * special, words w3..w96 plus a few real words so prompts read naturally. Like Llama's, its post-processor puts
+ * {@code <s>} in front of every encoded text when special tokens are asked for.
  */
 final class TestTokenizer {
 
@@ -19,6 +20,28 @@ final class TestTokenizer {
 
     static String word(int id) {
         return id - 3 < WORDS.length ? WORDS[id - 3] : "w" + id;
+    }
+
+    private static void bosInFront(ObjectNode processor) {
+        processor.put("type", "TemplateProcessing");
+        processor.putArray("single").add(special("<s>")).add(sequence("A"));
+        processor.putArray("pair").add(special("<s>")).add(sequence("A")).add(special("<s>")).add(sequence("B"));
+        ObjectNode bos = processor.putObject("special_tokens").putObject("<s>");
+        bos.put("id", "<s>");
+        bos.putArray("ids").add(1);
+        bos.putArray("tokens").add("<s>");
+    }
+
+    private static ObjectNode special(String token) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.putObject("SpecialToken").put("id", token).put("type_id", 0);
+        return n;
+    }
+
+    private static ObjectNode sequence(String id) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.putObject("Sequence").put("id", id).put("type_id", 0);
+        return n;
     }
 
     static void write(Path file) throws IOException {
@@ -35,7 +58,7 @@ final class TestTokenizer {
         }
         root.putNull("normalizer");
         root.putObject("pre_tokenizer").put("type", "WhitespaceSplit");
-        root.putNull("post_processor");
+        bosInFront(root.putObject("post_processor"));
         root.putNull("decoder");
         ObjectNode model = root.putObject("model");
         model.put("type", "WordLevel");

@@ -51,6 +51,7 @@ class ModelRegistryTest {
             return new Generated(Finish.LENGTH, new float[0]);
         }
         public long[] encode(String text) { return new long[] {1, 2}; }
+        public long[] encodePrompt(String text) { return encode(text); }
         public String decode(long[] ids) { return "x"; }
         public void close() { closed = true; }
     }

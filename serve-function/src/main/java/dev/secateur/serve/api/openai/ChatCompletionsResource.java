@@ -52,7 +52,7 @@ public class ChatCompletionsResource {
     private static CompletionSpec rendered(ModelHandle h, CompletionSpec sampling, List<ChatMessage> messages) {
         ChatFormat chat = h.model().decoder(h.name()).chat();
         String prompt = chat.template().render(messages, true);
-        return sampling.withPrompt(Prompt.text(prompt), chat.endOfTurnIds());
+        return sampling.withPrompt(Prompt.renderedChat(prompt), chat.endOfTurnIds());
     }
 
     private ChatCompletionResponse whole(AdmittedCompletion a) {
