@@ -8,13 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What an export takes from the tokenizer's folder: tokenizer.json, and the files that hold the chat template
- * and the special tokens (tokenizer_config.json, chat_template.jinja) when they sit beside it, so a served
- * version chats the way its source model does.
+ * What an export takes from the tokenizer's folder: tokenizer.json, and the files that hold the chat template,
+ * the special tokens and the tokens generation stops at (tokenizer_config.json, chat_template.jinja,
+ * generation_config.json) when they sit beside it, so a served version chats and stops the way its source model does.
  */
 final class TokenizerFiles {
 
-    static final List<String> COMPANIONS = List.of("tokenizer_config.json", "chat_template.jinja");
+    static final List<String> COMPANIONS = List.of("tokenizer_config.json", "chat_template.jinja",
+            "generation_config.json");
 
     private TokenizerFiles() {
     }

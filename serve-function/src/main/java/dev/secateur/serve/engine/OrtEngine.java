@@ -4,8 +4,10 @@ import dev.secateur.runtime.SamplingParams;
 import dev.secateur.runtime.Generator;
 import dev.secateur.runtime.OrtDecoder;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@link TextGenerator} over the shared {@link OrtDecoder}: one session; per-request state, decoded alone or batched. */
 public final class OrtEngine implements TextGenerator {
@@ -14,17 +16,22 @@ public final class OrtEngine implements TextGenerator {
     private final long[] eos;
     private final DecodeScheduler scheduler;
 
-    /** Each request decodes on its own thread. */
+    /** Each request decodes on its own thread; it ends at the EOS the export recorded. */
     public OrtEngine(OrtDecoder decoder) {
-        this(decoder, BatchingOptions.off(), null);
+        this(decoder, BatchingOptions.off(), null, Set.of());
     }
 
-    public OrtEngine(OrtDecoder decoder, BatchingOptions batching, DecodeStats stats) {
+    /** @param moreEos end-of-sequence ids beside the one the export recorded (generation_config.json's) */
+    public OrtEngine(OrtDecoder decoder, BatchingOptions batching, DecodeStats stats, Set<Long> moreEos) {
         this.decoder = decoder;
         this.scheduler = batching.enabled() ? new DecodeScheduler(decoder, batching, stats == null ? new DecodeStats() : stats)
                 : null;
-        Integer e = decoder.eosTokenId();
-        this.eos = e == null ? new long[0] : new long[] {e};
+        Set<Long> ids = new LinkedHashSet<>();
+        if (decoder.eosTokenId() != null) {
+            ids.add((long) decoder.eosTokenId());
+        }
+        ids.addAll(moreEos);
+        this.eos = ids.stream().mapToLong(Long::longValue).toArray();
     }
 
     @Override

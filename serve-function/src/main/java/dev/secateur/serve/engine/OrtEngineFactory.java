@@ -73,7 +73,8 @@ public class OrtEngineFactory implements EngineFactory {
             TextTokenizer tokenizer = TextTokenizer.load(dir.resolve(TOKENIZER));
             try {
                 ChatFormat chat = chat(dir, decoder, tokenizer);
-                return new LoadedModel.Decoder(new OrtEngine(decoder, o.batching(), o.decodeStats()),
+                return new LoadedModel.Decoder(new OrtEngine(decoder, o.batching(), o.decodeStats(),
+                        GenerationConfig.eosTokenIds(dir)),
                         new TokenizerCodec(tokenizer), chat);
             } catch (RuntimeException e) {
                 tokenizer.close();

@@ -66,7 +66,7 @@ class DecodeSchedulerTest {
         alone = new OrtEngine(OrtDecoder.open(model));
         stats = new DecodeStats();
         // A small prefill chunk, so the long prompts are prefilled in pieces between other sequences' steps.
-        batched = new OrtEngine(OrtDecoder.open(model), new BatchingOptions(true, 4, 5), stats);
+        batched = new OrtEngine(OrtDecoder.open(model), new BatchingOptions(true, 4, 5), stats, java.util.Set.of());
         pool = Executors.newFixedThreadPool(PROMPTS.length);
     }
 
@@ -175,7 +175,7 @@ class DecodeSchedulerTest {
     void aClientThatGoesAwayFreesItsRow() throws Exception {
         // No end-of-sequence token, so a row that is never freed runs to its limit of 120 tokens.
         batched.close();
-        batched = new OrtEngine(OrtDecoder.open(withoutEos), new BatchingOptions(true, 4, 5), stats);
+        batched = new OrtEngine(OrtDecoder.open(withoutEos), new BatchingOptions(true, 4, 5), stats, java.util.Set.of());
         long[] prompt = {17, 27, 13};
         SamplingParams p = greedy(120);
         Seen ref;
