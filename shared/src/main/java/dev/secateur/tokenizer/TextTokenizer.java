@@ -1,6 +1,7 @@
 package dev.secateur.tokenizer;
 
 import dev.secateur.json.Json;
+import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,17 +27,23 @@ public final class TextTokenizer implements AutoCloseable {
     private final Map<String, Integer> idsByToken;
     private final Map<Integer, String> tokensById;
     private final int vocabSize;
+    private final PromptSpecialTokens promptSpecials;
 
-    private TextTokenizer(Path file, HuggingFaceTokenizer tokenizer, Map<String, Integer> idsByToken) {
+    private TextTokenizer(Path file, HuggingFaceTokenizer tokenizer, Map<String, Integer> idsByToken,
+                          PromptSpecialTokens promptSpecials) {
         this.file = file;
         this.tokenizer = tokenizer;
         this.idsByToken = idsByToken;
+        this.promptSpecials = promptSpecials;
         this.tokensById = new HashMap<>();
         idsByToken.forEach((t, id) -> tokensById.putIfAbsent(id, t));
         this.vocabSize = idsByToken.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
     }
 
-    /** Loads a tokenizer.json file, or the tokenizer.json inside a model folder. */
+    /**
+     * Loads a tokenizer.json file, or the tokenizer.json inside a model folder, with the add_bos_token /
+     * add_eos_token of a tokenizer_config.json beside it.
+     */
     public static TextTokenizer load(Path path) {
         Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
         if (!Files.isRegularFile(file)) {
@@ -47,7 +54,8 @@ public final class TextTokenizer implements AutoCloseable {
         Map<String, String> options = Map.of("addSpecialTokens", "false", "truncation", "false",
                 "padding", "false", "maxLength", String.valueOf(Integer.MAX_VALUE));
         try {
-            return new TextTokenizer(file, HuggingFaceTokenizer.newInstance(file, options), vocab);
+            PromptSpecialTokens specials = PromptSpecialTokens.read(file.resolveSibling(PromptSpecialTokens.CONFIG), vocab);
+            return new TextTokenizer(file, HuggingFaceTokenizer.newInstance(file, options), vocab, specials);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(file + ": cannot load tokenizer (" + e.getMessage() + ")", e);
         }
@@ -85,11 +93,13 @@ public final class TextTokenizer implements AutoCloseable {
 
     /**
      * Ids of a prompt as Hugging Face's {@code tokenizer(text)} gives them: with the special tokens the tokenizer's
-     * post-processor adds (Llama's and Mistral's BOS; nothing for Qwen's byte-level one), because a model trained
-     * with a BOS in front of every sequence predicts noticeably worse without it.
+     * post-processor adds (Llama's and Mistral's BOS; nothing for Qwen's byte-level one), or those that
+     * tokenizer_config.json's add_bos_token / add_eos_token ask for where it says, because a model trained with a
+     * BOS in front of every sequence predicts noticeably worse without it.
      */
     public long[] encodePrompt(String text) {
-        return tokenizer.encode(text, true, false).getIds();
+        Encoding e = tokenizer.encode(text, true, false);
+        return promptSpecials.apply(e.getIds(), e.getSpecialTokenMask());
     }
 
     public String decode(long[] ids) {

@@ -32,6 +32,40 @@ class TextTokenizerTest {
         }
     }
 
+    /** The fixture's post-processor puts <s> (id 1) in front, as Llama's does; tokenizer_config.json may say otherwise. */
+    @Test
+    void promptsGetTheSpecialTokensTheTokenizerAndItsConfigAdd(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.copy(tokenizerJson(), dir.resolve("tokenizer.json"));
+        long[] own;
+        try (TextTokenizer t = TextTokenizer.load(dir)) {
+            own = t.encode("the cat sat");
+            assertArrayEquals(concat(new long[] {1}, own), t.encodePrompt("the cat sat"), "the post-processor's BOS");
+            assertArrayEquals(new long[] {1}, t.encodePrompt(""));
+        }
+        java.nio.file.Files.writeString(dir.resolve("tokenizer_config.json"),
+                "{\"add_bos_token\": false, \"bos_token\": \"<s>\"}");
+        try (TextTokenizer t = TextTokenizer.load(dir)) {
+            assertArrayEquals(own, t.encodePrompt("the cat sat"), "add_bos_token false overrides the post-processor");
+        }
+        java.nio.file.Files.writeString(dir.resolve("tokenizer_config.json"),
+                "{\"add_bos_token\": true, \"add_eos_token\": true, \"bos_token\": {\"content\": \"<s>\"}, "
+                        + "\"eos_token\": \"</s>\"}");
+        try (TextTokenizer t = TextTokenizer.load(dir)) {
+            long eos = t.tokenToId("</s>").orElseThrow();
+            assertArrayEquals(concat(concat(new long[] {1}, own), new long[] {eos}), t.encodePrompt("the cat sat"),
+                    "one BOS (not two) and the EOS add_eos_token asks for");
+        }
+        java.nio.file.Files.writeString(dir.resolve("tokenizer_config.json"), "{not json");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextTokenizer.load(dir));
+        assertTrue(e.getMessage().contains("tokenizer_config.json"), e.getMessage());
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void doesNotTruncateLongTexts() throws Exception {
         String text = "the cat sat on a tree and ".repeat(400);
