@@ -1,5 +1,6 @@
 package dev.secateur.runtime;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -13,10 +14,11 @@ import java.util.stream.Collectors;
  * @param logprobs         report each emitted token's log-probability (a pass over the vocabulary per token)
  * @param topLogprobs      most likely alternatives to report at each step (0 = none)
  * @param stopTokenIds     tokens that end generation besides the model's EOS; they are not part of the output
+ * @param logitBias        added to a token's logit before penalties and sampling (OpenAI's logit_bias)
  */
 public record SamplingParams(int maxTokens, double temperature, int topK, double topP, Long seed,
                              double presencePenalty, double frequencyPenalty, boolean logprobs, int topLogprobs,
-                             Set<Long> stopTokenIds) {
+                             Set<Long> stopTokenIds, Map<Integer, Float> logitBias) {
 
     public SamplingParams {
         if (maxTokens < 0) {
@@ -32,6 +34,7 @@ public record SamplingParams(int maxTokens, double temperature, int topK, double
             throw new IllegalArgumentException("topLogprobs must be ≥ 0, got " + topLogprobs);
         }
         stopTokenIds = stopTokenIds == null ? Set.of() : Set.copyOf(stopTokenIds);
+        logitBias = logitBias == null ? Map.of() : Map.copyOf(logitBias);
     }
 
     public static SamplingParams greedy(int maxTokens) {
@@ -39,13 +42,13 @@ public record SamplingParams(int maxTokens, double temperature, int topK, double
     }
 
     public static SamplingParams sampled(int maxTokens, double temperature, int topK, double topP, Long seed) {
-        return new SamplingParams(maxTokens, temperature, topK, topP, seed, 0, 0, false, 0, Set.of());
+        return new SamplingParams(maxTokens, temperature, topK, topP, seed, 0, 0, false, 0, Set.of(), Map.of());
     }
 
     public SamplingParams withStopTokens(Set<? extends Number> ids) {
         Set<Long> longs = ids.stream().map(Number::longValue).collect(Collectors.toUnmodifiableSet());
         return new SamplingParams(maxTokens, temperature, topK, topP, seed, presencePenalty, frequencyPenalty, logprobs,
-                topLogprobs, longs);
+                topLogprobs, longs, logitBias);
     }
 
     public boolean isGreedy() {

@@ -39,7 +39,7 @@ final class TokenPicker {
             stops.add(e);
         }
         this.sampler = new Sampler(p);
-        this.penalties = new Penalties(p.presencePenalty(), p.frequencyPenalty());
+        this.penalties = new Penalties(p.presencePenalty(), p.frequencyPenalty(), p.logitBias());
     }
 
     /**

@@ -30,6 +30,12 @@ public final class CompletionService {
         TextGenerator engine = decoder.generator();
         int context = engine.maxPositions();
         int vocab = engine.vocabSize();
+        for (int id : spec.logitBias().keySet()) {
+            if (id < 0 || id >= vocab) {
+                throw new InvalidRequestException("logit_bias names token " + id + ", outside the model's vocabulary of "
+                        + vocab, "logit_bias");
+            }
+        }
         List<long[]> ids = new ArrayList<>();
         int[] maxTokens = new int[spec.prompts().size()];
         for (int i = 0; i < maxTokens.length; i++) {
@@ -105,7 +111,7 @@ public final class CompletionService {
                 Long seed = spec.seed() == null ? null : spec.seed() + index;
                 SamplingParams params = new SamplingParams(job.maxTokens()[p], spec.temperature(), 0, spec.topP(), seed,
                         spec.presencePenalty(), spec.frequencyPenalty(), spec.logprobs() != null,
-                        spec.logprobs() == null ? 0 : spec.logprobs(), spec.stopTokenIds());
+                        spec.logprobs() == null ? 0 : spec.logprobs(), spec.stopTokenIds(), spec.logitBias());
                 int at = index;
                 calls.add(() -> one(job.model(), sent, prompt, spec, params, at, target, firstToken));
             }

@@ -1,6 +1,7 @@
 package dev.secateur.serve.generate;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -11,14 +12,16 @@ import java.util.Set;
  *                      context leaves after the prompt, instead of refusing the request
  * @param logprobs      null for none; otherwise how many alternatives to report per token (0 = only the chosen one)
  * @param stopTokenIds  token ids that end a choice besides the model's EOS (a chat template's end of turn)
+ * @param logitBias     token id to the bias added to its logit (ids not yet checked against a vocabulary)
  */
 public record CompletionSpec(List<Prompt> prompts, int maxTokens, boolean fitToContext, double temperature,
                              double topP, int n, List<String> stop, Long seed, Integer logprobs, boolean echo,
-                             double presencePenalty, double frequencyPenalty, Set<Long> stopTokenIds) {
+                             double presencePenalty, double frequencyPenalty, Set<Long> stopTokenIds,
+                             Map<Integer, Float> logitBias) {
 
     /** The same sampling for one prompt and these stop tokens (a chat rendered once the model is known). */
     public CompletionSpec withPrompt(Prompt prompt, Set<Long> stopIds) {
         return new CompletionSpec(List.of(prompt), maxTokens, fitToContext, temperature, topP, n, stop, seed, logprobs,
-                echo, presencePenalty, frequencyPenalty, stopIds);
+                echo, presencePenalty, frequencyPenalty, stopIds, logitBias);
     }
 }

@@ -143,9 +143,9 @@ class DecodeSchedulerTest {
     }
 
     @Test
-    void seededSamplingPenaltiesAndLogprobsAreTheSameBatched() throws Exception {
+    void seededSamplingPenaltiesLogitBiasAndLogprobsAreTheSameBatched() throws Exception {
         Function<Integer, SamplingParams> params = i -> new SamplingParams(20, 0.9, 0, 0.95, 1000L + i, 0.3, 0.2, true,
-                3, Set.of());
+                3, Set.of(), java.util.Map.of(5 + i, 2.5f, 40, -1.5f));
         List<Seen> batchedOut = concurrently(params, i -> n -> true);
         for (int i = 0; i < PROMPTS.length; i++) {
             Seen ref = run(alone, PROMPTS[i], params.apply(i), n -> true);

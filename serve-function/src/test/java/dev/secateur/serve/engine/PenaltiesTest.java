@@ -11,13 +11,23 @@ class PenaltiesTest {
 
     @Test
     void presenceOnceFrequencyPerOccurrence() {
-        Penalties p = new Penalties(0.5, 0.25);
+        Penalties p = new Penalties(0.5, 0.25, java.util.Map.of());
         float[] logits = {1, 2, 3, 4};
         assertSame(logits, p.apply(logits), "nothing generated yet: nothing to penalise");
         p.generated(3);
         p.generated(3);
         p.generated(1);
         assertArrayEquals(new float[] {1, 2 - 0.5f - 0.25f, 3, 4 - 0.5f - 0.5f}, p.apply(logits), 1e-6f);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, logits, "the model's logits are not changed in place");
+    }
+
+    @Test
+    void logitBiasFromTheFirstStepThenPenaltiesOnTop() {
+        Penalties p = new Penalties(0.5, 0, java.util.Map.of(0, -100f, 2, 1.5f));
+        float[] logits = {1, 2, 3, 4};
+        assertArrayEquals(new float[] {-99, 2, 4.5f, 4}, p.apply(logits), 1e-6f);
+        p.generated(2);
+        assertArrayEquals(new float[] {-99, 2, 4, 4}, p.apply(logits), 1e-6f);
         assertArrayEquals(new float[] {1, 2, 3, 4}, logits, "the model's logits are not changed in place");
     }
 

@@ -175,11 +175,11 @@ class OpenAiSdkTest {
         assertEquals(0L, offsets.get(0));
     }
 
-    /** The oracle: a greedy loop on the bare decoder applying OpenAI's penalties to the logits by hand. */
-    @Test
-    void penaltiesSteerGreedyDecodingAsOpenAiDefinesThem() {
-        double presence = 1.5, frequency = 1.0;
-        int steps = 24; // long enough for the fixture's unpenalised greedy path to repeat a word
+    /**
+     * The oracle: a greedy loop on the bare decoder over the BOS-prefixed prompt, applying OpenAI's logit_bias and
+     * penalties to the logits by hand.
+     */
+    private String adjustedGreedy(Map<Integer, Float> bias, double presence, double frequency, int steps) {
         long[] prompt = ref.tokenizer.encodePrompt(PROMPT);
         int[] ids = new int[prompt.length];
         for (int i = 0; i < ids.length; i++) {
@@ -191,6 +191,7 @@ class OpenAiSdkTest {
             float[] logits = g.feed(ids);
             for (int step = 0; step < steps; step++) {
                 float[] scored = logits.clone();
+                bias.forEach((id, b) -> scored[id] += b);
                 counts.forEach((id, n) -> scored[id] -= (float) (n * frequency + presence));
                 int next = dev.secateur.runtime.Sampler.argmax(scored);
                 if (next == ref.decoder.eosTokenId()) {
@@ -201,7 +202,14 @@ class OpenAiSdkTest {
                 logits = g.feed(new int[] {next});
             }
         }
-        String expected = ref.tokenizer.decode(out.stream().mapToLong(Long::longValue).toArray());
+        return ref.tokenizer.decode(out.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    @Test
+    void penaltiesSteerGreedyDecodingAsOpenAiDefinesThem() {
+        double presence = 1.5, frequency = 1.0;
+        int steps = 24; // long enough for the fixture's unpenalised greedy path to repeat a word
+        String expected = adjustedGreedy(Map.of(), presence, frequency, steps);
         org.junit.jupiter.api.Assertions.assertNotEquals(ref.greedy(PROMPT, steps), expected,
                 "penalties this strong change this fixture's greedy path, so the test shows they are applied");
         Completion c = client.completions().create(completion().presencePenalty(presence).frequencyPenalty(frequency)
@@ -210,6 +218,41 @@ class OpenAiSdkTest {
         BadRequestException e = assertThrows(BadRequestException.class,
                 () -> client.completions().create(completion().presencePenalty(2.5).build()));
         assertEquals("presence_penalty", e.param().orElseThrow());
+    }
+
+    /** Banning the greedy path's first word (-100) and favouring another moves the path as the oracle says. */
+    @Test
+    void logitBiasSteersGreedyDecodingAsOpenAiDefinesIt() {
+        String free = ref.greedy(PROMPT, 8);
+        int first = ref.tokenizer.tokenToId(free.split(" ")[0]).orElseThrow();
+        int favoured = ref.tokenizer.tokenToId("mat").orElseThrow();
+        Map<Integer, Float> bias = Map.of(first, -100f, favoured, 3f);
+        String expected = adjustedGreedy(bias, 0, 0, 8);
+        org.junit.jupiter.api.Assertions.assertNotEquals(free, expected, "the bias changes the fixture's greedy path");
+        assertFalse(expected.startsWith(free.split(" ")[0] + " "), "a -100 bias bans the token: " + expected);
+        CompletionCreateParams.LogitBias.Builder lb = CompletionCreateParams.LogitBias.builder();
+        bias.forEach((id, b) -> lb.putAdditionalProperty(String.valueOf(id), JsonValue.from(b)));
+        Completion c = client.completions().create(completion().logitBias(lb.build()).build());
+        assertEquals(expected, c.choices().get(0).text());
+
+        // Chat takes it too: +100 on one word makes it the whole answer.
+        ChatCompletion chat = client.chat().completions().create(chat().addUserMessage("the cat").maxCompletionTokens(4)
+                .logitBias(ChatCompletionCreateParams.LogitBias.builder()
+                        .putAdditionalProperty(String.valueOf(favoured), JsonValue.from(100)).build())
+                .build());
+        assertEquals("mat mat mat mat", chat.choices().get(0).message().content().orElseThrow());
+    }
+
+    @Test
+    void badLogitBiasNamesTheField() {
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("cat", 1), Map.of("5", 101),
+                Map.of("5", "high"), Map.of("100000", 1), Map.of("-1", 1))) {
+            CompletionCreateParams.LogitBias.Builder lb = CompletionCreateParams.LogitBias.builder();
+            bad.forEach((k, v) -> lb.putAdditionalProperty(k, JsonValue.from(v)));
+            BadRequestException e = assertThrows(BadRequestException.class,
+                    () -> client.completions().create(completion().logitBias(lb.build()).build()), bad.toString());
+            assertEquals("logit_bias", e.param().orElseThrow(), bad.toString());
+        }
     }
 
     @Test

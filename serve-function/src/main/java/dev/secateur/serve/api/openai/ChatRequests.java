@@ -25,7 +25,6 @@ final class ChatRequests {
             throw new InvalidRequestException("response_format " + r.responseFormat().path("type").asText()
                     + " is not supported by this server: only text (no constrained JSON output)", "response_format");
         }
-        StrictJson.unsupported(r.logitBias(), "logit_bias", "token biases are not applied");
         StrictJson.unsupported(r.audio(), "audio", "text only");
         if (r.modalities() != null && !r.modalities().isNull()
                 && !(r.modalities().size() == 1 && "text".equals(r.modalities().get(0).asText()))) {
@@ -62,7 +61,8 @@ final class ChatRequests {
         return new CompletionSpec(List.of(), maxTokens, limit == null, SamplingChecks.temperature(r.temperature()),
                 SamplingChecks.topP(r.topP()), SamplingChecks.n(r.n(), maxN), SamplingChecks.stop(r.stop()), r.seed(),
                 top, false, SamplingChecks.penalty(r.presencePenalty(), "presence_penalty"),
-                SamplingChecks.penalty(r.frequencyPenalty(), "frequency_penalty"), Set.of());
+                SamplingChecks.penalty(r.frequencyPenalty(), "frequency_penalty"), Set.of(),
+                SamplingChecks.logitBias(r.logitBias()));
     }
 
     static void checkModel(ChatCompletionRequest r) {

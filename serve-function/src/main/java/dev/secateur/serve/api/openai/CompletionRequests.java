@@ -25,7 +25,6 @@ final class CompletionRequests {
             throw new InvalidRequestException("suffix is not supported: these models only continue a prompt, they do "
                     + "not fill in between a prompt and a suffix", "suffix");
         }
-        StrictJson.unsupported(r.logitBias(), "logit_bias", "token biases are not applied");
         List<Prompt> prompts = prompts(r.prompt());
         int maxTokens = SamplingChecks.maxTokens(r.maxTokens() == null ? DEFAULT_MAX_TOKENS : r.maxTokens(),
                 maxTokensCap, "max_tokens");
@@ -41,7 +40,8 @@ final class CompletionRequests {
         return new CompletionSpec(prompts, maxTokens, false, SamplingChecks.temperature(r.temperature()),
                 SamplingChecks.topP(r.topP()), n, SamplingChecks.stop(r.stop()), r.seed(), logprobs,
                 Boolean.TRUE.equals(r.echo()), SamplingChecks.penalty(r.presencePenalty(), "presence_penalty"),
-                SamplingChecks.penalty(r.frequencyPenalty(), "frequency_penalty"), Set.of());
+                SamplingChecks.penalty(r.frequencyPenalty(), "frequency_penalty"), Set.of(),
+                SamplingChecks.logitBias(r.logitBias()));
     }
 
     /** A string, an array of strings, an array of token ids, or an array of token-id arrays. */

@@ -3,6 +3,8 @@ package dev.secateur.serve.api.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.generate.InvalidRequestException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /** The sampling parameters completions and chat completions share, with OpenAI's defaults and ranges. */
@@ -44,6 +46,36 @@ final class SamplingChecks {
             throw new InvalidRequestException(param + " must be between -2 and 2, was " + v, param);
         }
         return v;
+    }
+
+    /**
+     * logit_bias: an object from token ids (as strings, JSON keys being strings) to a bias from −100 to 100, as
+     * OpenAI defines it; whether the ids are in the vocabulary is checked once the model is known.
+     */
+    static Map<Integer, Float> logitBias(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw new InvalidRequestException("logit_bias must be an object mapping token ids to a bias", "logit_bias");
+        }
+        Map<Integer, Float> out = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey().trim());
+            } catch (NumberFormatException notAnId) {
+                throw new InvalidRequestException("logit_bias keys must be token ids, not \"" + e.getKey() + "\"",
+                        "logit_bias");
+            }
+            JsonNode v = e.getValue();
+            if (!v.isNumber() || !(v.doubleValue() >= -100 && v.doubleValue() <= 100)) {
+                throw new InvalidRequestException("logit_bias values must be numbers between -100 and 100, was " + v
+                        + " for token " + id, "logit_bias");
+            }
+            out.put(id, v.floatValue());
+        }
+        return out;
     }
 
     static int maxTokens(Integer requested, int cap, String param) {
