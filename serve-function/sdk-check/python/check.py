@@ -69,6 +69,19 @@ def _():
     expect(c.usage.total_tokens == c.usage.prompt_tokens + c.usage.completion_tokens, c.usage)
 
 
+@check("completions: echo is the prompt as sent, logit_bias steers")
+def _():
+    plain = client.completions.create(model=model, prompt="And it came to pass", max_tokens=4, temperature=0)
+    echoed = client.completions.create(model=model, prompt="And it came to pass", max_tokens=4, temperature=0, echo=True)
+    expect(echoed.choices[0].text == "And it came to pass" + plain.choices[0].text, echoed.choices[0].text)
+    biased = client.completions.create(model=model, prompt="And it came to pass", max_tokens=4, temperature=0,
+                                       logprobs=0, logit_bias={"65": 100})
+    tokens = biased.choices[0].logprobs.tokens
+    expect(len(tokens) == 4 and len(set(tokens)) == 1, tokens)
+    refused(openai.BadRequestError, 400, "logit_bias", lambda: client.completions.create(
+        model=model, prompt="And", max_tokens=1, logit_bias={"65": 101}))
+
+
 @check("completions stream = whole text, usage chunk")
 def _():
     whole = client.completions.create(model=model, prompt="And God said", max_tokens=12, temperature=0)

@@ -30,7 +30,7 @@ public final class TemplateFunctions {
         throw new TemplateRaisedException(message);
     }
 
-    /** Python's strftime for the codes chat templates use (Llama 3.1 dates its system prompt). */
+    /** Python's strftime in its C locale (English names) for the codes chat templates use (Llama 3.1, Granite). */
     public static String strftimeNow(String format) {
         StringBuilder java = new StringBuilder();
         for (int i = 0; i < format.length(); i++) {
@@ -44,6 +44,6 @@ public final class TemplateFunctions {
                 java.append(c);
             }
         }
-        return ZonedDateTime.now().format(DateTimeFormatter.ofPattern(java.toString(), Locale.ROOT));
+        return ZonedDateTime.now().format(DateTimeFormatter.ofPattern(java.toString(), Locale.US));
     }
 }
