@@ -29,6 +29,10 @@ public final class Sampler {
         double total = 0;
         for (int i = 0; i < n; i++) {
             w[i] = Math.exp((logits[i] - max) / params.temperature());
+            // w is the probability relative to the most likely token's (whose w is 1), which is what min_p bounds
+            if (w[i] < params.minP()) {
+                w[i] = 0;
+            }
             total += w[i];
         }
         if (params.topK() == 0 && params.topP() >= 1) {

@@ -45,8 +45,38 @@ class SamplerTest {
         assertEquals(0.75, c2[1] / 2000.0, 0.04);
     }
 
+    /**
+     * p ∝ exp(logit / T): 4 : 2 : 1 : 0.25 at T = 1. min_p 0.3 drops the tokens under 0.3 × the top probability (ids 2
+     * and 3: 1/4 and 1/16 of it) and samples the rest in proportion (2 : 1); at T = 2 the ratios are square-rooted
+     * (1 : 0.71 : 0.5 : 0.25), so the same min_p keeps id 2 too.
+     */
+    @Test
+    void minPDropsTokensLessLikelyThanItsShareOfTheTopOne() {
+        float[] logits = {(float) Math.log(2), (float) Math.log(4), 0f, (float) Math.log(0.25)};
+        Sampler s = new Sampler(new SamplingParams(1, 1.0, 0, 1.0, 0.3, 9L, 0, 0, false, 0, null, null));
+        int[] counts = new int[4];
+        for (int i = 0; i < 20000; i++) {
+            counts[s.next(logits)]++;
+        }
+        assertEquals(0, counts[2] + counts[3]);
+        assertEquals(2.0 / 3, counts[1] / 20000.0, 0.02);
+        Sampler hot = new Sampler(new SamplingParams(1, 2.0, 0, 1.0, 0.3, 9L, 0, 0, false, 0, null, null));
+        int[] c2 = new int[4];
+        for (int i = 0; i < 20000; i++) {
+            c2[hot.next(logits)]++;
+        }
+        assertEquals(0, c2[3]);
+        assertEquals(0.5 / (1 + Math.sqrt(0.5) + 0.5), c2[2] / 20000.0, 0.02);
+        Sampler withTopK = new Sampler(new SamplingParams(1, 2.0, 2, 1.0, 0.3, 9L, 0, 0, false, 0, null, null));
+        for (int i = 0; i < 2000; i++) {
+            assertTrue(withTopK.next(logits) <= 1, "top_k 2 then keeps ids 1 and 0 only");
+        }
+    }
+
     @Test
     void invalidParamsAreRejected() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new SamplingParams(1, 1.0, 0, 1.0, 1.5, 1L, 0, 0, false, 0, null, null));
         assertThrows(IllegalArgumentException.class, () -> SamplingParams.sampled(1, 1, 0, 0, 1L));
         assertThrows(IllegalArgumentException.class, () -> SamplingParams.sampled(-1, 1, 0, 1, 1L));
     }

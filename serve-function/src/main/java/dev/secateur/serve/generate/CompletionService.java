@@ -109,7 +109,8 @@ public final class CompletionService {
             promptTokens += prompt.length;
             for (int i = 0; i < spec.n(); i++, index++) {
                 Long seed = spec.seed() == null ? null : spec.seed() + index;
-                SamplingParams params = new SamplingParams(job.maxTokens()[p], spec.temperature(), 0, spec.topP(), seed,
+                SamplingParams params = new SamplingParams(job.maxTokens()[p], spec.temperature(), spec.topK(), spec.topP(),
+                        spec.minP(), seed,
                         spec.presencePenalty(), spec.frequencyPenalty(), spec.logprobs() != null,
                         spec.logprobs() == null ? 0 : spec.logprobs(), spec.stopTokenIds(), spec.logitBias());
                 int at = index;

@@ -10,18 +10,20 @@ import java.util.Set;
  * @param maxTokens     tokens to generate at most per choice
  * @param fitToContext  true when the client gave no limit (chat): maxTokens is then lowered to what the
  *                      context leaves after the prompt, instead of refusing the request
+ * @param topK          vLLM's top_k: the k most likely tokens only (0 = no limit)
+ * @param minP          vLLM's min_p (0 = none)
  * @param logprobs      null for none; otherwise how many alternatives to report per token (0 = only the chosen one)
  * @param stopTokenIds  token ids that end a choice besides the model's EOS (a chat template's end of turn)
  * @param logitBias     token id to the bias added to its logit (ids not yet checked against a vocabulary)
  */
 public record CompletionSpec(List<Prompt> prompts, int maxTokens, boolean fitToContext, double temperature,
-                             double topP, int n, List<String> stop, Long seed, Integer logprobs, boolean echo,
+                             double topP, int topK, double minP, int n, List<String> stop, Long seed, Integer logprobs, boolean echo,
                              double presencePenalty, double frequencyPenalty, Set<Long> stopTokenIds,
                              Map<Integer, Float> logitBias) {
 
     /** The same sampling for one prompt and these stop tokens (a chat rendered once the model is known). */
     public CompletionSpec withPrompt(Prompt prompt, Set<Long> stopIds) {
-        return new CompletionSpec(List.of(prompt), maxTokens, fitToContext, temperature, topP, n, stop, seed, logprobs,
+        return new CompletionSpec(List.of(prompt), maxTokens, fitToContext, temperature, topP, topK, minP, n, stop, seed, logprobs,
                 echo, presencePenalty, frequencyPenalty, stopIds, logitBias);
     }
 }

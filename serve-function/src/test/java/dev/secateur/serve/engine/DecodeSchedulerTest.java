@@ -143,8 +143,8 @@ class DecodeSchedulerTest {
     }
 
     @Test
-    void seededSamplingPenaltiesLogitBiasAndLogprobsAreTheSameBatched() throws Exception {
-        Function<Integer, SamplingParams> params = i -> new SamplingParams(20, 0.9, 0, 0.95, 1000L + i, 0.3, 0.2, true,
+    void seededSamplingTopKMinPPenaltiesLogitBiasAndLogprobsAreTheSameBatched() throws Exception {
+        Function<Integer, SamplingParams> params = i -> new SamplingParams(20, 0.9, 20, 0.95, 0.05, 1000L + i, 0.3, 0.2, true,
                 3, Set.of(), java.util.Map.of(5 + i, 2.5f, 40, -1.5f));
         List<Seen> batchedOut = concurrently(params, i -> n -> true);
         for (int i = 0; i < PROMPTS.length; i++) {

@@ -74,7 +74,7 @@ class GenerationConfigTest {
     private static Generated generate(Path dir, int maxTokens, List<Long> out) {
         try (LoadedModel m = new OrtEngineFactory().open(dir, CPU)) {
             // without stop tokens of its own, so only the engine's EOS set ends it early
-            SamplingParams greedy = new SamplingParams(maxTokens, 0.0, 0, 1.0, null, 0, 0, false, 0, java.util.Set.of(), java.util.Map.of());
+            SamplingParams greedy = new SamplingParams(maxTokens, 0.0, 0, 1.0, 0, null, 0, 0, false, 0, java.util.Set.of(), java.util.Map.of());
             return m.asDecoder().orElseThrow().generator().generate(new long[] {1, 3, 4}, greedy, id -> out.add(id));
         }
     }

@@ -243,6 +243,30 @@ class OpenAiSdkTest {
         assertEquals("mat mat mat mat", chat.choices().get(0).message().content().orElseThrow());
     }
 
+    /** vLLM's top_k and min_p, as the SDKs send them in extra_body: top_k 1 or min_p 1 leave only the argmax. */
+    @Test
+    void vllmTopKAndMinPFromExtraBody() {
+        String greedy = ref.greedy(PROMPT, 8);
+        Completion k1 = client.completions().create(completion().temperature(1.5).seed(3)
+                .putAdditionalBodyProperty("top_k", JsonValue.from(1)).build());
+        assertEquals(greedy, k1.choices().get(0).text());
+        Completion p1 = client.completions().create(completion().temperature(1.5).seed(3)
+                .putAdditionalBodyProperty("min_p", JsonValue.from(1.0)).build());
+        assertEquals(greedy, p1.choices().get(0).text());
+        Completion free = client.completions().create(completion().temperature(1.5).seed(3).build());
+        org.junit.jupiter.api.Assertions.assertNotEquals(greedy, free.choices().get(0).text(),
+                "at temperature 1.5 this seed leaves the greedy path, so top_k and min_p did the narrowing");
+        ChatCompletion chatK1 = client.chat().completions().create(chat().addUserMessage("the cat").temperature(1.5)
+                .seed(3L).putAdditionalBodyProperty("top_k", JsonValue.from(1)).build());
+        assertEquals(ref.greedyChat("<s> [INST] the cat [/INST]", 8), chatK1.choices().get(0).message().content().orElseThrow());
+        for (Map.Entry<String, Object> bad : List.<Map.Entry<String, Object>>of(Map.entry("top_k", -2),
+                Map.entry("min_p", 1.5), Map.entry("min_p", -0.1))) {
+            BadRequestException e = assertThrows(BadRequestException.class, () -> client.completions().create(completion()
+                    .putAdditionalBodyProperty(bad.getKey(), JsonValue.from(bad.getValue())).build()), bad.toString());
+            assertEquals(bad.getKey(), e.param().orElseThrow());
+        }
+    }
+
     @Test
     void badLogitBiasNamesTheField() {
         for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("cat", 1), Map.of("5", 101),

@@ -36,5 +36,8 @@ public record ChatCompletionRequest(
         JsonNode prediction,
         @JsonProperty("web_search_options") JsonNode webSearchOptions,
         @JsonProperty("reasoning_effort") JsonNode reasoningEffort,
-        JsonNode store) implements StreamFlags {
+        JsonNode store,
+        // vLLM's sampling extensions, which the OpenAI SDKs send in extra_body (Qwen's model cards ask for top_k)
+        @JsonProperty("top_k") Integer topK,
+        @JsonProperty("min_p") Double minP) implements StreamFlags {
 }

@@ -59,7 +59,8 @@ final class ChatRequests {
             throw new InvalidRequestException("top_logprobs needs logprobs: true", "top_logprobs");
         }
         return new CompletionSpec(List.of(), maxTokens, limit == null, SamplingChecks.temperature(r.temperature()),
-                SamplingChecks.topP(r.topP()), SamplingChecks.n(r.n(), maxN), SamplingChecks.stop(r.stop()), r.seed(),
+                SamplingChecks.topP(r.topP()), SamplingChecks.topK(r.topK()), SamplingChecks.minP(r.minP()),
+                SamplingChecks.n(r.n(), maxN), SamplingChecks.stop(r.stop()), r.seed(),
                 top, false, SamplingChecks.penalty(r.presencePenalty(), "presence_penalty"),
                 SamplingChecks.penalty(r.frequencyPenalty(), "frequency_penalty"), Set.of(),
                 SamplingChecks.logitBias(r.logitBias()));

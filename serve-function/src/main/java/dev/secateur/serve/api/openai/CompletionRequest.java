@@ -22,5 +22,8 @@ public record CompletionRequest(
         @JsonProperty("frequency_penalty") Double frequencyPenalty,
         @JsonProperty("best_of") Integer bestOf,
         @JsonProperty("logit_bias") JsonNode logitBias,
-        String user) implements StreamFlags {
+        String user,
+        // vLLM's sampling extensions, which the OpenAI SDKs send in extra_body (Qwen's model cards ask for top_k)
+        @JsonProperty("top_k") Integer topK,
+        @JsonProperty("min_p") Double minP) implements StreamFlags {
 }

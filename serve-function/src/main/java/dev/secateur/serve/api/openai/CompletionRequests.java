@@ -38,7 +38,8 @@ final class CompletionRequests {
             throw new InvalidRequestException("logprobs must be between 0 and " + MAX_LOGPROBS, "logprobs");
         }
         return new CompletionSpec(prompts, maxTokens, false, SamplingChecks.temperature(r.temperature()),
-                SamplingChecks.topP(r.topP()), n, SamplingChecks.stop(r.stop()), r.seed(), logprobs,
+                SamplingChecks.topP(r.topP()), SamplingChecks.topK(r.topK()), SamplingChecks.minP(r.minP()), n,
+                SamplingChecks.stop(r.stop()), r.seed(), logprobs,
                 Boolean.TRUE.equals(r.echo()), SamplingChecks.penalty(r.presencePenalty(), "presence_penalty"),
                 SamplingChecks.penalty(r.frequencyPenalty(), "frequency_penalty"), Set.of(),
                 SamplingChecks.logitBias(r.logitBias()));

@@ -31,6 +31,24 @@ final class SamplingChecks {
         return v;
     }
 
+    /** vLLM's top_k: -1 or 0 for no limit (vLLM's two spellings of it), else at least 1. */
+    static int topK(Integer k) {
+        int v = k == null ? 0 : k;
+        if (v < -1) {
+            throw new InvalidRequestException("top_k must be -1 or 0 (no limit) or at least 1, was " + v, "top_k");
+        }
+        return Math.max(v, 0);
+    }
+
+    /** vLLM's min_p: 0 (none) to 1. */
+    static double minP(Double p) {
+        double v = p == null ? 0 : p;
+        if (!(v >= 0 && v <= 1)) {
+            throw new InvalidRequestException("min_p must be between 0 and 1, was " + v, "min_p");
+        }
+        return v;
+    }
+
     static int n(Integer n, int maxN) {
         int v = n == null ? 1 : n;
         if (v < 1 || v > maxN) {
