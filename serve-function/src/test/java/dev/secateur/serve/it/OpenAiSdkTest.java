@@ -464,13 +464,13 @@ class OpenAiSdkTest {
         assertThrows(NotFoundException.class, () -> client.models().retrieve("nope"));
     }
 
-    /** An SDK method this server lacks (the Responses API) is a 404 that names the path, not a missing model. */
+    /** An SDK method this server lacks (moderations) is a 404 that names the path, not a missing model. */
     @Test
     void unimplementedEndpointSaysSo() {
-        NotFoundException e = assertThrows(NotFoundException.class, () -> client.responses().create(
-                com.openai.models.responses.ResponseCreateParams.builder().model("tiny").input("hello").build()));
+        NotFoundException e = assertThrows(NotFoundException.class, () -> client.moderations().create(
+                com.openai.models.moderations.ModerationCreateParams.builder().input("hello").build()));
         assertEquals("unknown_url", e.code().orElseThrow());
-        assertTrue(e.getMessage().contains("/v1/responses"), e.getMessage());
+        assertTrue(e.getMessage().contains("/v1/moderations"), e.getMessage());
     }
 
     @Test

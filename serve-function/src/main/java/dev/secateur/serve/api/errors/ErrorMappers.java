@@ -22,7 +22,7 @@ public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
-    private static final String SERVED_PATHS = "/v1/completions, /v1/chat/completions, /v1/embeddings, /v1/models, /v2/models/{name}/infer";
+    private static final String SERVED_PATHS = "/v1/completions, /v1/chat/completions, /v1/responses, /v1/embeddings, /v1/models, /v2/models/{name}/infer";
 
     private final ServeMetrics metrics;
 

@@ -3,14 +3,11 @@ package dev.secateur.serve.api.openai;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.api.openai.ChatCompletionChunk.Delta;
-import dev.secateur.serve.chat.ChatFormat;
 import dev.secateur.serve.chat.ChatMessage;
 import dev.secateur.serve.generate.Choice;
 import dev.secateur.serve.generate.ChoiceListener;
 import dev.secateur.serve.generate.CompletionResult;
 import dev.secateur.serve.generate.CompletionSpec;
-import dev.secateur.serve.generate.Prompt;
-import dev.secateur.serve.model.ModelHandle;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -42,17 +39,10 @@ public class ChatCompletionsResource {
         ChatRequests.refuseUnsupported(request);
         List<ChatMessage> messages = ChatMessages.parse(request.messages());
         CompletionSpec sampling = answers.spec(request, ChatRequests::toSpec);
-        AdmittedCompletion admitted = answers.admit(request.model(), "chatcmpl-", h -> rendered(h, sampling, messages),
+        AdmittedCompletion admitted = answers.admit(request.model(), "chatcmpl-", h -> ChatRequests.rendered(h, sampling, messages),
                 "messages");
         return answers.send(admitted, request.streaming(), sink -> stream(admitted, sink, request.includeUsage()),
                 () -> whole(admitted));
-    }
-
-    /** The sampling with the messages rendered by the serving version's template, which also ends the turn. */
-    private static CompletionSpec rendered(ModelHandle h, CompletionSpec sampling, List<ChatMessage> messages) {
-        ChatFormat chat = h.model().decoder(h.name()).chat();
-        String prompt = chat.template().render(messages, true);
-        return sampling.withPrompt(Prompt.renderedChat(prompt), chat.endOfTurnIds());
     }
 
     private ChatCompletionResponse whole(AdmittedCompletion a) {

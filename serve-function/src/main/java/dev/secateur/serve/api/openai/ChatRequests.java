@@ -1,7 +1,11 @@
 package dev.secateur.serve.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.secateur.serve.chat.ChatFormat;
+import dev.secateur.serve.chat.ChatMessage;
 import dev.secateur.serve.generate.CompletionSpec;
+import dev.secateur.serve.generate.Prompt;
+import dev.secateur.serve.model.ModelHandle;
 import dev.secateur.serve.generate.InvalidRequestException;
 import java.util.List;
 import java.util.Set;
@@ -64,6 +68,13 @@ final class ChatRequests {
                 top, false, SamplingChecks.penalty(r.presencePenalty(), "presence_penalty"),
                 SamplingChecks.penalty(r.frequencyPenalty(), "frequency_penalty"), Set.of(),
                 SamplingChecks.logitBias(r.logitBias()));
+    }
+
+    /** The sampling with the messages rendered by the serving version's template, which also ends the turn. */
+    static CompletionSpec rendered(ModelHandle h, CompletionSpec sampling, List<ChatMessage> messages) {
+        ChatFormat chat = h.model().decoder(h.name()).chat();
+        String prompt = chat.template().render(messages, true);
+        return sampling.withPrompt(Prompt.renderedChat(prompt), chat.endOfTurnIds());
     }
 
     static void checkModel(ChatCompletionRequest r) {

@@ -90,8 +90,15 @@ class CompletionAnswers {
     /** SSE events when streaming, else the one body; the hold is released once either is done. */
     Response send(AdmittedCompletion a, boolean streaming, Consumer<SseStream.Sink> events,
                            Supplier<Object> whole) {
+        return send(a, streaming, false, events, whole);
+    }
+
+    /** @param namedEvents SSE as the Responses API sends it (event lines, no [DONE]) */
+    Response send(AdmittedCompletion a, boolean streaming, boolean namedEvents, Consumer<SseStream.Sink> events,
+                  Supplier<Object> whole) {
         if (streaming) {
-            return SseStream.events(mapper, events, a.hold()::close);
+            return namedEvents ? SseStream.namedEvents(mapper, events, a.hold()::close)
+                    : SseStream.events(mapper, events, a.hold()::close);
         }
         return SseStream.json(mapper, () -> {
             try (Admission.Hold hold = a.hold()) {

@@ -39,6 +39,11 @@ final class SseStream {
     record Rendered(String json) {
     }
 
+    /** A chunk that names its event: the Responses API sends "event: TYPE" before each data line. */
+    interface Named {
+        String type();
+    }
+
     private SseStream() {
     }
 
@@ -48,15 +53,26 @@ final class SseStream {
 
     /** @param body writes the chunks; {@code data: [DONE]} follows when it returns, an in-band error when it throws */
     static Response events(ObjectMapper mapper, Consumer<Sink> body, Runnable always) {
-        StreamingOutput out = os -> run(mapper, body, always, os);
+        return stream(mapper, body, always, true);
+    }
+
+    /** Events named by their chunks ({@link Named}) and no {@code [DONE]}: the Responses API's stream ends with its last event. */
+    static Response namedEvents(ObjectMapper mapper, Consumer<Sink> body, Runnable always) {
+        return stream(mapper, body, always, false);
+    }
+
+    private static Response stream(ObjectMapper mapper, Consumer<Sink> body, Runnable always, boolean done) {
+        StreamingOutput out = os -> run(mapper, body, always, os, done);
         return Response.ok(out).type(MediaType.SERVER_SENT_EVENTS_TYPE).header("Cache-Control", "no-cache").build();
     }
 
-    private static void run(ObjectMapper mapper, Consumer<Sink> body, Runnable always, OutputStream os) {
+    private static void run(ObjectMapper mapper, Consumer<Sink> body, Runnable always, OutputStream os, boolean done) {
         try {
-            body.accept(chunk -> event(os, bytes("data: " + (chunk instanceof Rendered r ? r.json() : write(mapper, chunk))
-                    + "\n\n")));
-            event(os, DONE);
+            body.accept(chunk -> event(os, bytes((chunk instanceof Named n ? "event: " + n.type() + "\n" : "") + "data: "
+                    + (chunk instanceof Rendered r ? r.json() : write(mapper, chunk)) + "\n\n")));
+            if (done) {
+                event(os, DONE);
+            }
         } catch (CancellationException e) {
             LOG.debug("stream cancelled by the client");
         } catch (RuntimeException e) {

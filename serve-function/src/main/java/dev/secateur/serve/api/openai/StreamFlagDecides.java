@@ -13,11 +13,12 @@ public class StreamFlagDecides {
 
     static final String COMPLETIONS = "/v1/completions";
     static final String CHAT = "/v1/chat/completions";
+    static final String RESPONSES = "/v1/responses";
 
     @ServerRequestFilter(preMatching = true)
     public void acceptAnything(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if ("POST".equals(request.getMethod()) && (COMPLETIONS.equals(path) || CHAT.equals(path))) {
+        if ("POST".equals(request.getMethod()) && (COMPLETIONS.equals(path) || CHAT.equals(path) || RESPONSES.equals(path))) {
             request.getHeaders().putSingle(HttpHeaders.ACCEPT, SseStream.ANY_APPLICATION_TYPE);
         }
     }

@@ -1,0 +1,175 @@
+package dev.secateur.serve.api.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.secateur.serve.chat.ChatMessage;
+import dev.secateur.serve.generate.CompletionSpec;
+import dev.secateur.serve.generate.InvalidRequestException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Responses API's request read as a chat: {@code instructions} become the system message, {@code input} (a
+ * string, or message items with text parts) the conversation; what needs tools, stored state or other modalities is
+ * refused naming the field.
+ */
+final class ResponseRequests {
+
+    static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
+    /** What a message item may carry: id and status come back when a client replays an earlier output item. */
+    static final Set<String> ITEM_FIELDS = Set.of("type", "role", "content", "id", "status");
+
+    private ResponseRequests() {
+    }
+
+    static void check(ResponseRequest r) {
+        if (r.model() == null || r.model().isBlank()) {
+            throw new InvalidRequestException("model is required", "model");
+        }
+        StrictJson.unsupported(r.previousResponseId(), "previous_response_id", "responses are not stored; send the "
+                + "whole conversation as input");
+        StrictJson.unsupported(r.conversation(), "conversation", "conversations are not stored");
+        if (r.tools() != null && !r.tools().isNull() && !(r.tools().isArray() && r.tools().isEmpty())) {
+            throw new InvalidRequestException("tools is not supported by this server: no tool calling", "tools");
+        }
+        JsonNode choice = r.toolChoice();
+        if (choice != null && !choice.isNull() && !(choice.isTextual() && Set.of("none", "auto").contains(choice.textValue()))) {
+            throw new InvalidRequestException("tool_choice is not supported by this server: no tool calling", "tool_choice");
+        }
+        StrictJson.unsupported(r.maxToolCalls(), "max_tool_calls", "no tool calling");
+        checkText(r.text());
+        JsonNode reasoning = r.reasoning();
+        if (reasoning != null && !reasoning.isNull() && !reasoning.path("effort").isMissingNode()
+                && !reasoning.path("effort").isNull()) {
+            throw new InvalidRequestException("reasoning is not supported by this server: these are not reasoning models",
+                    "reasoning");
+        }
+        JsonNode truncation = r.truncation();
+        if (truncation != null && !truncation.isNull() && !"disabled".equals(truncation.asText())) {
+            throw new InvalidRequestException("truncation must be disabled: an input longer than the context is refused, "
+                    + "not cut", "truncation");
+        }
+        if (r.include() != null && !r.include().isNull() && !(r.include().isArray() && r.include().isEmpty())) {
+            throw new InvalidRequestException("include is not supported by this server", "include");
+        }
+        StrictJson.unsupported(r.topLogprobs(), "top_logprobs", "use /v1/chat/completions for log-probabilities");
+        if (r.background() != null && r.background().asBoolean(false)) {
+            throw new InvalidRequestException("background is not supported by this server: responses are not stored",
+                    "background");
+        }
+        StrictJson.unsupported(r.prompt(), "prompt", "no stored prompt templates");
+        JsonNode tier = r.serviceTier();
+        if (tier != null && !tier.isNull() && !Set.of("auto", "default").contains(tier.asText())) {
+            throw new InvalidRequestException("service_tier must be auto or default", "service_tier");
+        }
+        JsonNode metadata = r.metadata();
+        if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
+            throw new InvalidRequestException("metadata must be an object of strings", "metadata");
+        }
+    }
+
+    /** text.format: only plain text (no JSON schema), text.verbosity: only the default. */
+    private static void checkText(JsonNode text) {
+        if (text == null || text.isNull()) {
+            return;
+        }
+        JsonNode format = text.path("format");
+        if (!format.isMissingNode() && !format.isNull() && !"text".equals(format.path("type").asText())) {
+            throw new InvalidRequestException("text.format " + format.path("type").asText() + " is not supported by this "
+                    + "server: only text (no constrained JSON output)", "text.format");
+        }
+        JsonNode verbosity = text.path("verbosity");
+        if (!verbosity.isMissingNode() && !verbosity.isNull() && !"medium".equals(verbosity.asText())) {
+            throw new InvalidRequestException("text.verbosity is not supported by this server", "text.verbosity");
+        }
+    }
+
+    /** instructions as the system message, then the input: one user message for a string, else its message items. */
+    static List<ChatMessage> messages(ResponseRequest r) {
+        List<ChatMessage> out = new ArrayList<>();
+        if (r.instructions() != null) {
+            out.add(new ChatMessage("system", r.instructions(), null));
+        }
+        JsonNode input = r.input();
+        if (input == null || input.isNull()) {
+            throw new InvalidRequestException("input is required", "input");
+        }
+        if (input.isTextual()) {
+            out.add(new ChatMessage("user", input.textValue(), null));
+            return out;
+        }
+        if (!input.isArray() || input.isEmpty()) {
+            throw new InvalidRequestException("input must be a string or a non-empty array of messages", "input");
+        }
+        for (int i = 0; i < input.size(); i++) {
+            out.add(item(input.get(i), "input[" + i + "]"));
+        }
+        return out;
+    }
+
+    private static ChatMessage item(JsonNode m, String at) {
+        if (!m.isObject()) {
+            throw new InvalidRequestException(at + " must be an object", at);
+        }
+        String type = m.path("type").asText("message");
+        if (!"message".equals(type)) {
+            throw new InvalidRequestException(at + ".type '" + type + "' is not supported: input items must be messages "
+                    + "(this server has no tool calling or reasoning items)", at + ".type");
+        }
+        String role = m.path("role").asText("");
+        if (!ROLES.contains(role)) {
+            throw new InvalidRequestException(at + ".role must be one of system, developer, user, assistant; was '"
+                    + role + "'", at + ".role");
+        }
+        for (Map.Entry<String, JsonNode> f : m.properties()) {
+            if (!ITEM_FIELDS.contains(f.getKey()) && !f.getValue().isNull()) {
+                throw new InvalidRequestException(at + "." + f.getKey() + " is not supported by this server",
+                        at + "." + f.getKey());
+            }
+        }
+        return new ChatMessage("developer".equals(role) ? "system" : role, content(m.get("content"), at), null);
+    }
+
+    /** A string, or parts of type input_text (or output_text, as an earlier answer is replayed), joined. */
+    private static String content(JsonNode c, String at) {
+        if (c == null || c.isNull()) {
+            throw new InvalidRequestException(at + ".content is required", at + ".content");
+        }
+        if (c.isTextual()) {
+            return c.textValue();
+        }
+        if (!c.isArray()) {
+            throw new InvalidRequestException(at + ".content must be a string or an array of content parts",
+                    at + ".content");
+        }
+        StringBuilder text = new StringBuilder();
+        for (int j = 0; j < c.size(); j++) {
+            JsonNode part = c.get(j);
+            String type = part.path("type").asText("");
+            String where = at + ".content[" + j + "]";
+            if (!"input_text".equals(type) && !"output_text".equals(type)) {
+                throw new InvalidRequestException(where + ".type '" + type + "' is not supported: these models read "
+                        + "text only", where + ".type");
+            }
+            JsonNode t = part.get("text");
+            if (t == null || !t.isTextual()) {
+                throw new InvalidRequestException(where + ".text must be a string", where + ".text");
+            }
+            text.append(t.textValue());
+        }
+        return text.toString();
+    }
+
+    /**
+     * The sampling, without a prompt (the template renders it on the serving version); without max_output_tokens
+     * the answer may run to the end of the context (capped), as a chat's does.
+     */
+    static CompletionSpec toSpec(ResponseRequest r, int maxTokensCap, int maxN) {
+        Integer limit = r.maxOutputTokens();
+        int maxTokens = limit == null ? maxTokensCap : SamplingChecks.maxTokens(limit, maxTokensCap, "max_output_tokens");
+        return new CompletionSpec(List.of(), maxTokens, limit == null, SamplingChecks.temperature(r.temperature()),
+                SamplingChecks.topP(r.topP()), SamplingChecks.topK(r.topK()), SamplingChecks.minP(r.minP()), 1,
+                List.of(), null, null, false, 0, 0, Set.of(), Map.of());
+    }
+}
