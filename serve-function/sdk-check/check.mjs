@@ -85,6 +85,20 @@ await check('chat stream', async () => {
   expect(chunks.at(-1).choices.length === 0 && chunks.at(-1).usage.total_tokens > 0, JSON.stringify(chunks.at(-1)));
 });
 
+await check('responses: output_text, usage, stream events', async () => {
+  const args = { model, instructions: 'Be brief.', input: 'Who made the light?', max_output_tokens: 8, temperature: 0 };
+  const r = await client.responses.create(args);
+  expect(r.object === 'response' && ['completed', 'incomplete'].includes(r.status), JSON.stringify(r));
+  expect(typeof r.output_text === 'string' && r.output_text.length > 0, JSON.stringify(r.output));
+  expect(r.usage.total_tokens === r.usage.input_tokens + r.usage.output_tokens, JSON.stringify(r.usage));
+  const events = await collect(await client.responses.create({ ...args, stream: true }));
+  expect(events[0].type === 'response.created' && events.at(-1).type === `response.${r.status}`,
+    events.map((e) => e.type).join(','));
+  const text = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
+  expect(text === r.output_text, `streamed "${text}" vs "${r.output_text}"`);
+  await refused(400, 'tools', () => client.responses.create({ ...args, tools: [{ type: 'function', name: 'f', parameters: {}, strict: false }] }));
+});
+
 await check('typed errors', async () => {
   await refused(404, 'model', () => client.completions.create({ model: 'nope', prompt: 'x' }));
   await refused(400, 'max_tokens', () => client.completions.create({ model, prompt: 'x', max_tokens: -1 }));

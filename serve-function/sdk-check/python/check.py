@@ -135,6 +135,26 @@ def _():
     expect(a.choices[0].message.content == b.choices[0].message.content, "same seed, different text")
 
 
+@check("responses: output_text, usage, instructions, stream events")
+def _():
+    r = client.responses.create(model=model, instructions="Be brief.", input="Who made the light?",
+                                max_output_tokens=8, temperature=0)
+    expect(r.object == "response" and r.status in ("completed", "incomplete"), r)
+    expect(r.output_text and r.output[0].content[0].type == "output_text", r.output)
+    expect(r.usage.total_tokens == r.usage.input_tokens + r.usage.output_tokens and r.usage.output_tokens <= 8, r.usage)
+    events = list(client.responses.create(model=model, instructions="Be brief.", input="Who made the light?",
+                                          max_output_tokens=8, temperature=0, stream=True))
+    expect(events[0].type == "response.created" and events[-1].type == "response." + r.status, [e.type for e in events])
+    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    expect(text == r.output_text and events[-1].response.output_text == text, f"{text!r} != {r.output_text!r}")
+    expect([e.sequence_number for e in events] == list(range(len(events))), "sequence numbers")
+    m = client.responses.create(model=model, input=[{"role": "user", "content": "And God said"},
+                                                    {"role": "assistant", "content": "Let there be light"},
+                                                    {"role": "user", "content": [{"type": "input_text", "text": "and?"}]}],
+                                max_output_tokens=4, temperature=0)
+    expect(m.usage.input_tokens > r.usage.input_tokens - 10, m.usage)
+
+
 @check("errors: typed exceptions with param and code")
 def _():
     refused(openai.NotFoundError, 404, "model", lambda: client.completions.create(model="nope", prompt="x", max_tokens=1),
@@ -147,7 +167,9 @@ def _():
     refused(openai.BadRequestError, 400, "tools", lambda: client.chat.completions.create(
         model=model, messages=[{"role": "user", "content": "hi"}], max_tokens=1,
         tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]))
-    refused(openai.NotFoundError, 404, None, lambda: client.responses.create(model=model, input="hi"), code="unknown_url")
+    refused(openai.NotFoundError, 404, None, lambda: client.moderations.create(input="hi"), code="unknown_url")
+    refused(openai.BadRequestError, 400, "previous_response_id", lambda: client.responses.create(
+        model=model, input="hi", previous_response_id="resp_x"))
     refused(openai.BadRequestError, 400, "model", lambda: client.embeddings.create(model=model, input="hi"))
 
 
