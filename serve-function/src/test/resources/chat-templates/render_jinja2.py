@@ -1,7 +1,7 @@
 """Renders a chat template the way Hugging Face's apply_chat_template does (Jinja2 with trim_blocks and
 lstrip_blocks, raise_exception, strftime_now, tojson without ASCII escaping), as the reference for
-ChatTemplateJinjaParityTest. Reads a JSON list of {"template", "messages", "add_generation_prompt", "tokens"} on
-stdin; prints the list of results, each {"output": ...} or {"raised": message}."""
+ChatTemplateJinjaParityTest. Reads a JSON list of {"template", "messages", "tools", "add_generation_prompt", "tokens"} on
+stdin; prints the list of results, each {"output": ...}, {"raised": message} or {"failed": error}."""
 import json
 import sys
 from datetime import datetime
@@ -19,12 +19,14 @@ def raise_exception(message):
 
 def render(request):
     try:
-        out = env.from_string(request["template"]).render(messages=request["messages"],
+        out = env.from_string(request["template"]).render(messages=request["messages"], tools=request.get("tools"),
                                                          add_generation_prompt=request["add_generation_prompt"],
                                                          **request["tokens"])
         return {"output": out}
     except Raised as e:
         return {"raised": str(e)}
+    except Exception as e:  # apply_chat_template would fail too: reported, so the comparison names the template
+        return {"failed": f"{type(e).__name__}: {e}"}
 
 
 env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])

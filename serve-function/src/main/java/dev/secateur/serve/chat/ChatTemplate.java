@@ -48,11 +48,18 @@ public final class ChatTemplate {
 
     private final String source;
     private final String template;
+    /** tokenizer_config.json's template named "tool_use", which apply_chat_template takes when tools are given; or null */
+    private final String toolUse;
     private final Map<String, String> specialTokens;
 
     public ChatTemplate(String source, String template, Map<String, String> specialTokens) {
+        this(source, template, null, specialTokens);
+    }
+
+    ChatTemplate(String source, String template, String toolUse, Map<String, String> specialTokens) {
         this.source = source;
         this.template = JinjaSyntax.forJinjava(template);
+        this.toolUse = toolUse == null ? null : JinjaSyntax.forJinjava(toolUse);
         this.specialTokens = Map.copyOf(specialTokens);
     }
 
@@ -68,6 +75,11 @@ public final class ChatTemplate {
                 "strftimeNow", String.class));
         // Hugging Face's functions are globals, so "strftime_now is defined" holds there (Llama 3.1/3.2 date their
         // system prompt only then); Jinjava's functions are not variables, so each also gets a defined name.
+        j.getGlobalContext().registerFilter(new PythonJson());
+        j.getGlobalContext().registerFilter(new ItemsFilter());
+        j.getGlobalContext().registerFilter(new TrimFilter());
+        j.getGlobalContext().registerExpTest(PythonTypeTests.ITERABLE);
+        j.getGlobalContext().registerExpTest(PythonTypeTests.SEQUENCE);
         j.getGlobalContext().put("strftime_now", FUNCTION_DEFINED);
         j.getGlobalContext().put("raise_exception", FUNCTION_DEFINED);
         return j;
@@ -78,6 +90,22 @@ public final class ChatTemplate {
      * or a list of named templates of which "default" is taken), else ChatML. Special tokens come from
      * tokenizer_config.json, else from {@code fallbackTokens} (the tokenizer's BOS/EOS).
      */
+    private static final java.util.regex.Pattern READS_TOOLS = java.util.regex.Pattern.compile("\\btools\\b");
+
+    /** Whether a template's text renders tool definitions: it reads the {@code tools} variable. */
+    public static boolean takesTools(String templateText) {
+        return READS_TOOLS.matcher(templateText).find();
+    }
+
+    public boolean takesTools() {
+        return toolUse != null || takesTools(template);
+    }
+
+    /** The text of the template a request with tools renders (as rewritten for Jinjava), where its tool-call syntax shows. */
+    public String toolsText() {
+        return toolUse != null ? toolUse : template;
+    }
+
     public static ChatTemplate load(Path dir, Map<String, String> fallbackTokens) {
         JsonNode config = readConfig(dir.resolve(TOKENIZER_CONFIG));
         Map<String, String> tokens = new HashMap<>(fallbackTokens);
@@ -95,9 +123,11 @@ public final class ChatTemplate {
                 throw new IllegalArgumentException(jinja + ": cannot read the chat template (" + e.getMessage() + ")", e);
             }
         }
-        String fromConfig = configTemplate(config.get("chat_template"));
+        String fromConfig = configTemplate(config.get("chat_template"), "default");
         if (fromConfig != null) {
-            return new ChatTemplate(TOKENIZER_CONFIG, fromConfig, tokens);
+            return new ChatTemplate(TOKENIZER_CONFIG, fromConfig,
+                    config.path("chat_template").isArray() ? configTemplate(config.get("chat_template"), "tool_use") : null,
+                    tokens);
         }
         return new ChatTemplate(DEFAULT_SOURCE, CHATML, tokens);
     }
@@ -125,7 +155,8 @@ public final class ChatTemplate {
         return content != null && content.isTextual() ? content.textValue() : null;
     }
 
-    private static String configTemplate(JsonNode node) {
+    /** A string template, or from a list of named ones the one of that name ("default": else the first). */
+    private static String configTemplate(JsonNode node, String name) {
         if (node == null || node.isNull()) {
             return null;
         }
@@ -136,12 +167,12 @@ public final class ChatTemplate {
             String first = null;
             for (JsonNode named : node) {
                 String t = named.path("template").asText(null);
-                if ("default".equals(named.path("name").asText())) {
+                if (name.equals(named.path("name").asText())) {
                     return t;
                 }
                 first = first == null ? t : first;
             }
-            return first;
+            return "default".equals(name) ? first : null;
         }
         return null;
     }
@@ -160,17 +191,26 @@ public final class ChatTemplate {
      * @throws ChatTemplateException   the template cannot be rendered at all (the model's fault, not the client's)
      */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, null, addGenerationPrompt);
+    }
+
+    /**
+     * @param tools the request's tool definitions ({type: function, function: {name, description, parameters}}), or
+     *              null, which templates see as none (as apply_chat_template passes tools=None)
+     */
+    public String render(List<ChatMessage> messages, List<Map<String, Object>> tools, boolean addGenerationPrompt) {
         Map<String, Object> context = new HashMap<>(specialTokens);
         List<Map<String, Object>> values = new ArrayList<>(messages.size());
         for (ChatMessage m : messages) {
             values.add(m.asTemplateValue());
         }
         context.put("messages", values);
+        context.put("tools", tools);
         context.put("add_generation_prompt", addGenerationPrompt);
         RenderResult result;
         String raised;
         try {
-            result = JINJAVA.renderForResult(template, context);
+            result = JINJAVA.renderForResult(tools != null && toolUse != null ? toolUse : template, context);
         } finally {
             raised = TemplateFunctions.RAISED.get();
             TemplateFunctions.RAISED.remove();

@@ -61,7 +61,7 @@ final class PythonStringMethods extends ELResolver {
         return t.test(a[0].toString());
     }
 
-    private static String stripLeft(String s, String chars) {
+    static String stripLeft(String s, String chars) {
         int i = 0;
         while (i < s.length() && chars.indexOf(s.charAt(i)) >= 0) {
             i++;
@@ -69,7 +69,7 @@ final class PythonStringMethods extends ELResolver {
         return s.substring(i);
     }
 
-    private static String stripRight(String s, String chars) {
+    static String stripRight(String s, String chars) {
         int j = s.length();
         while (j > 0 && chars.indexOf(s.charAt(j - 1)) >= 0) {
             j--;
