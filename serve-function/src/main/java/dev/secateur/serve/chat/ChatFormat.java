@@ -33,6 +33,11 @@ public record ChatFormat(ChatTemplate template, Set<Long> endOfTurnIds) {
         return new ChatFormat(template, ids);
     }
 
+    /** How this version writes tool calls, when its template takes tools and shows a form this server reads. */
+    public Optional<ToolCallSyntax> toolCallSyntax() {
+        return template.takesTools() ? ToolCallSyntax.of(template.toolsText()) : Optional.empty();
+    }
+
     /** bos_token / eos_token for a folder without tokenizer_config.json: the ids the export recorded, as text. */
     public static Map<String, String> fallbackTokens(Integer bosId, Integer eosId, Function<Integer, Optional<String>> idToToken) {
         Map<String, String> m = new HashMap<>();

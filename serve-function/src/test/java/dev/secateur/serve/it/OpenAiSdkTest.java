@@ -502,10 +502,11 @@ class OpenAiSdkTest {
     }
 
     @Test
-    void toolsAreRefusedByName() {
+    void toolsOnATemplateWithoutToolsAreRefusedByName() {
         BadRequestException e = assertThrows(BadRequestException.class, () -> client.chat().completions().create(chat()
                 .addUserMessage("hello").addFunctionTool(FunctionDefinition.builder().name("get_weather").build()).build()));
         assertEquals("tools", e.param().orElseThrow());
+        assertTrue(e.getMessage().contains("takes no tools"), e.getMessage());
         BadRequestException suffix = assertThrows(BadRequestException.class,
                 () -> client.completions().create(completion().suffix("the end").build()));
         assertEquals("suffix", suffix.param().orElseThrow());

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Everything real: an in-JVM Kafka broker, a temp model store with version 1 of a tiny Llama exported from
  * a fixture checkpoint. Init arg "model" names the served model (so test classes get separate stores); init
- * arg "kind" = "encoder" publishes the real all-MiniLM-L6-v2 instead; init arg "broken" = N publishes N broken
+ * arg "kind" = "encoder" publishes the real all-MiniLM-L6-v2 instead, "tools" {@link ToolCallingModel}; init arg "broken" = N publishes N broken
  * versions above the good one, as a store whose latest prunes went wrong.
  */
 public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
@@ -39,6 +39,8 @@ public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
             Path storeRoot = Files.createTempDirectory(Files.createDirectories(Path.of("target/stores")), model);
             if ("encoder".equals(kind)) {
                 TestModels.publishMiniLm(new ModelStore(storeRoot), model);
+            } else if ("tools".equals(kind)) {
+                ToolCallingModel.publish(new ModelStore(storeRoot), model);
             } else {
                 TestModels.publish(new ModelStore(storeRoot), model, "llama-gqa", REPORT_V1);
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A Hugging Face tokenizer.json for the 97-token fixture models: word level, whitespace split, ids 0-2
@@ -45,6 +46,11 @@ final class TestTokenizer {
     }
 
     static void write(Path file) throws IOException {
+        write(file, Map.of());
+    }
+
+    /** The same vocabulary with some ids' words replaced (a fixture whose greedy answer should read a certain way). */
+    static void write(Path file, Map<Integer, String> renamed) throws IOException {
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
         root.put("version", "1.0");
@@ -67,7 +73,7 @@ final class TestTokenizer {
             vocab.put(specials[i], i);
         }
         for (int id = 3; id < 97; id++) {
-            vocab.put(word(id), id);
+            vocab.put(renamed.getOrDefault(id, word(id)), id);
         }
         model.put("unk_token", "<unk>");
         m.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);

@@ -19,6 +19,14 @@ public record ChatCompletionChunk(@JsonUnwrapped ChatHeader header, List<ChoiceB
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Delta(String role, String content) {
+    public record Delta(String role, String content, @JsonProperty("tool_calls") List<ToolCallDelta> toolCalls) {
+
+        public Delta(String role, String content) {
+            this(role, content, null);
+        }
+    }
+
+    /** A streamed call, sent whole in one delta (its index among the choice's calls, id, name and all its arguments). */
+    public record ToolCallDelta(int index, String id, String type, ChatCompletionResponse.Function function) {
     }
 }

@@ -19,8 +19,24 @@ public record ChatCompletionResponse(@JsonUnwrapped ChatHeader header, List<Choi
                              @JsonProperty("finish_reason") String finishReason) {
     }
 
-    /** refusal is always null: these models have no refusal channel; the key is there because clients expect it. */
-    public record Message(String role, String content, @JsonInclude(JsonInclude.Include.ALWAYS) String refusal) {
+    /**
+     * refusal is always null: these models have no refusal channel; the key is there because clients expect it.
+     * content is null when the answer is only tool calls, as OpenAI sends it.
+     */
+    public record Message(String role, @JsonInclude(JsonInclude.Include.ALWAYS) String content,
+                          @JsonInclude(JsonInclude.Include.ALWAYS) String refusal,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("tool_calls") List<ToolCall> toolCalls) {
+
+        Message(String role, String content) {
+            this(role, content, null, null);
+        }
+    }
+
+    /** A call the model made: OpenAI's {id, type: function, function: {name, arguments as a JSON string}}. */
+    public record ToolCall(String id, String type, Function function) {
+    }
+
+    public record Function(String name, String arguments) {
     }
 
     /** Chat logprobs: one entry per generated token, its UTF-8 bytes and its top alternatives. */

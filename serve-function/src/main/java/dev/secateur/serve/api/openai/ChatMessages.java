@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.chat.ChatMessage;
 import dev.secateur.serve.generate.InvalidRequestException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -14,9 +16,11 @@ import java.util.Set;
  */
 final class ChatMessages {
 
-    static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = dev.secateur.json.Json.mapper();
+
+    static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
     /** refusal is what an assistant message echoed back from a response carries; it is accepted and not rendered. */
-    static final Set<String> FIELDS = Set.of("role", "content", "name", "refusal");
+    static final Set<String> FIELDS = Set.of("role", "content", "name", "refusal", "tool_calls", "tool_call_id");
 
     private ChatMessages() {
     }
@@ -44,12 +48,12 @@ final class ChatMessages {
             throw new InvalidRequestException(at + ".role is required", at + ".role");
         }
         String role = roleNode.textValue();
-        if ("tool".equals(role) || "function".equals(role)) {
-            throw new InvalidRequestException(at + ".role '" + role + "' is not supported: this server has no tool "
-                    + "calling", at + ".role");
+        if ("function".equals(role)) {
+            throw new InvalidRequestException(at + ".role 'function' is not supported: use tool messages (tools and "
+                    + "tool_calls, not the deprecated functions)", at + ".role");
         }
         if (!ROLES.contains(role)) {
-            throw new InvalidRequestException(at + ".role must be one of system, developer, user, assistant; was '"
+            throw new InvalidRequestException(at + ".role must be one of system, developer, user, assistant, tool; was '"
                     + role + "'", at + ".role");
         }
         var fields = m.fieldNames();
@@ -60,8 +64,65 @@ final class ChatMessages {
             }
         }
         JsonNode name = m.get("name");
-        return new ChatMessage("developer".equals(role) ? "system" : role, content(m.get("content"), at),
-                name != null && name.isTextual() ? name.textValue() : null);
+        List<Map<String, Object>> calls = "assistant".equals(role) ? toolCalls(m.get("tool_calls"), at) : null;
+        String toolCallId = null;
+        if ("tool".equals(role)) {
+            JsonNode id = m.get("tool_call_id");
+            if (id == null || !id.isTextual()) {
+                throw new InvalidRequestException(at + ".tool_call_id is required for a tool message", at + ".tool_call_id");
+            }
+            toolCallId = id.textValue();
+        } else if (m.hasNonNull("tool_call_id")) {
+            throw new InvalidRequestException(at + ".tool_call_id belongs to tool messages only", at + ".tool_call_id");
+        }
+        // an assistant turn that only calls tools has content null; templates read it as "" (vLLM's choice too)
+        JsonNode c = m.get("content");
+        String content = calls != null && (c == null || c.isNull()) ? "" : content(c, at);
+        return new ChatMessage("developer".equals(role) ? "system" : role, content,
+                name != null && name.isTextual() ? name.textValue() : null, calls, toolCallId);
+    }
+
+    /**
+     * An assistant message's tool_calls as templates read them: {id, type, function: {name, arguments}} with the
+     * arguments parsed from OpenAI's JSON string into an object (templates print them with tojson).
+     */
+    private static List<Map<String, Object>> toolCalls(JsonNode calls, String at) {
+        if (calls == null || calls.isNull()) {
+            return null;
+        }
+        if (!calls.isArray()) {
+            throw new InvalidRequestException(at + ".tool_calls must be an array", at + ".tool_calls");
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int j = 0; j < calls.size(); j++) {
+            String where = at + ".tool_calls[" + j + "]";
+            JsonNode call = calls.get(j);
+            JsonNode fn = call.path("function");
+            if (!fn.path("name").isTextual()) {
+                throw new InvalidRequestException(where + ".function.name must be a string", where + ".function.name");
+            }
+            Object arguments;
+            try {
+                JsonNode parsed = JSON.readTree(fn.path("arguments").asText("{}"));
+                if (!parsed.isObject()) {
+                    throw new InvalidRequestException(where + ".function.arguments must be a JSON object",
+                            where + ".function.arguments");
+                }
+                arguments = JSON.convertValue(parsed, LinkedHashMap.class);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new InvalidRequestException(where + ".function.arguments is not valid JSON: "
+                        + e.getOriginalMessage(), where + ".function.arguments");
+            }
+            Map<String, Object> function = new LinkedHashMap<>();
+            function.put("name", fn.path("name").textValue());
+            function.put("arguments", arguments);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", call.path("id").asText(""));
+            m.put("type", "function");
+            m.put("function", function);
+            out.add(m);
+        }
+        return out;
     }
 
     private static String content(JsonNode c, String at) {

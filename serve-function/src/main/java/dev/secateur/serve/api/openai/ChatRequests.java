@@ -19,11 +19,8 @@ final class ChatRequests {
     }
 
     static void refuseUnsupported(ChatCompletionRequest r) {
-        StrictJson.unsupported(r.tools(), "tools", "no tool calling");
-        StrictJson.unsupported(r.toolChoice(), "tool_choice", "no tool calling");
-        StrictJson.unsupported(r.parallelToolCalls(), "parallel_tool_calls", "no tool calling");
-        StrictJson.unsupported(r.functions(), "functions", "no function calling");
-        StrictJson.unsupported(r.functionCall(), "function_call", "no function calling");
+        StrictJson.unsupported(r.functions(), "functions", "the deprecated functions; use tools");
+        StrictJson.unsupported(r.functionCall(), "function_call", "the deprecated function_call; use tool_choice");
         if (r.responseFormat() != null && !r.responseFormat().isNull()
                 && !"text".equals(r.responseFormat().path("type").asText())) {
             throw new InvalidRequestException("response_format " + r.responseFormat().path("type").asText()
@@ -72,8 +69,26 @@ final class ChatRequests {
 
     /** The sampling with the messages rendered by the serving version's template, which also ends the turn. */
     static CompletionSpec rendered(ModelHandle h, CompletionSpec sampling, List<ChatMessage> messages) {
+        return rendered(h, sampling, messages, null);
+    }
+
+    /**
+     * The same with the request's tools in the template's context; refused when the serving version's template takes
+     * no tools, or writes calls in a form this server cannot read back.
+     */
+    static CompletionSpec rendered(ModelHandle h, CompletionSpec sampling, List<ChatMessage> messages, ToolRequest tools) {
         ChatFormat chat = h.model().decoder(h.name()).chat();
-        String prompt = chat.template().render(messages, true);
+        if (tools != null) {
+            if (!chat.template().takesTools()) {
+                throw new InvalidRequestException("model " + h.id() + " has a chat template that takes no tools ("
+                        + chat.template().source() + ")", "tools");
+            }
+            if (chat.toolCallSyntax().isEmpty()) {
+                throw new InvalidRequestException("model " + h.id() + " has a chat template whose tool calls this server "
+                        + "cannot read back (none of <tool_call>, [TOOL_CALLS], <|tool_call|>, <|python_tag|>)", "tools");
+            }
+        }
+        String prompt = chat.template().render(messages, tools == null ? null : tools.definitions(), true);
         return sampling.withPrompt(Prompt.renderedChat(prompt), chat.endOfTurnIds());
     }
 

@@ -19,7 +19,7 @@ class ChatWireShapeTest {
     @Test
     void aChatCompletionKeepsItsKeysAndOrder() throws Exception {
         ChatCompletionResponse r = new ChatCompletionResponse(header(ChatCompletionResponse.OBJECT), List.of(new ChatCompletionResponse.ChoiceBody(0,
-                        new ChatCompletionResponse.Message(ChatCompletionResponse.ASSISTANT, "hi", null), null, "stop")),
+                        new ChatCompletionResponse.Message(ChatCompletionResponse.ASSISTANT, "hi"), null, "stop")),
                 usage);
         assertEquals("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":7,\"model\":\"m:1\","
                 + "\"system_fingerprint\":\"secateur-m:1\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
