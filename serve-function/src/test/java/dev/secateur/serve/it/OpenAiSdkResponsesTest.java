@@ -168,7 +168,7 @@ class OpenAiSdkResponsesTest {
                 "input[0].content[0].type", ResponseCreateParams.builder().model("tiny").input(JsonValue.from(List.of(
                         Map.of("role", "user", "content", List.of(Map.of("type", "input_image", "image_url", "x")))))).build(),
                 "input[0].type", ResponseCreateParams.builder().model("tiny").input(JsonValue.from(List.of(
-                        Map.of("type", "function_call_output", "call_id", "c", "output", "1")))).build(),
+                        Map.of("type", "reasoning", "summary", List.of())))).build(),
                 "text.format", params().putAdditionalBodyProperty("text",
                         JsonValue.from(Map.of("format", Map.of("type", "json_object")))).build(),
                 "max_output_tokens", params().maxOutputTokens(-1).build(),

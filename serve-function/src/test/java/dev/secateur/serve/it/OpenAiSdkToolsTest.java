@@ -123,6 +123,56 @@ class OpenAiSdkToolsTest {
         assertFalse(c.choices().get(0).message().toolCalls().isPresent(), "no tools offered, no call read");
     }
 
+    com.openai.models.responses.ResponseCreateParams.Builder respond() {
+        return com.openai.models.responses.ResponseCreateParams.builder().model("toolsy").temperature(0.0)
+                .maxOutputTokens(ToolCallingModel.CALL_TOKENS).input(ToolCallingModel.QUESTION)
+                .addTool(com.openai.models.responses.FunctionTool.builder().name("get_weather").strict(false)
+                        .parameters(com.openai.models.responses.FunctionTool.Parameters.builder()
+                                .putAdditionalProperty("type", JsonValue.from("object"))
+                                .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                                .putAdditionalProperty("required", JsonValue.from(List.of("city"))).build()).build());
+    }
+
+    /** The Responses API: the call is a function_call output item (no message, since the answer has no text). */
+    @Test
+    void aResponseCallIsAFunctionCallItem() {
+        var r = client.responses().create(respond().build()).validate();
+        assertEquals(com.openai.models.responses.ResponseStatus.COMPLETED, r.status().orElseThrow());
+        assertEquals(1, r.output().size());
+        var call = r.output().get(0).functionCall().orElseThrow();
+        assertEquals("get_weather", call.name());
+        assertEquals("{\"city\":\"Paris\"}", call.arguments());
+        assertTrue(call.callId().startsWith("call_"), call.callId());
+        assertEquals("get_weather", r.tools().get(0).asFunction().name(), "the declared tool is echoed");
+
+        List<String> kinds = new ArrayList<>();
+        StringBuilder arguments = new StringBuilder();
+        try (StreamResponse<com.openai.models.responses.ResponseStreamEvent> st =
+                     client.responses().createStreaming(respond().build())) {
+            st.stream().forEach(e -> {
+                e.validate();
+                kinds.add(e.isCreated() ? "created" : e.isInProgress() ? "in_progress" : e.isOutputItemAdded() ? "item.added"
+                        : e.isFunctionCallArgumentsDelta() ? "arguments.delta" : e.isFunctionCallArgumentsDone() ? "arguments.done"
+                        : e.isOutputItemDone() ? "item.done" : e.isCompleted() ? "completed" : "other");
+                e.functionCallArgumentsDelta().ifPresent(d -> arguments.append(d.delta()));
+            });
+        }
+        assertEquals(List.of("created", "in_progress", "item.added", "arguments.delta", "arguments.done", "item.done",
+                "completed"), kinds);
+        assertEquals("{\"city\":\"Paris\"}", arguments.toString());
+
+        // the next turn: the call and its output replayed as input items
+        var next = client.responses().create(respond().maxOutputTokens(2).inputOfResponse(List.of(
+                com.openai.models.responses.ResponseInputItem.ofEasyInputMessage(com.openai.models.responses.EasyInputMessage
+                        .builder().role(com.openai.models.responses.EasyInputMessage.Role.USER).content(ToolCallingModel.QUESTION).build()),
+                com.openai.models.responses.ResponseInputItem.ofFunctionCall(call),
+                com.openai.models.responses.ResponseInputItem.ofFunctionCallOutput(
+                        com.openai.models.responses.ResponseInputItem.FunctionCallOutput.builder().callId(call.callId())
+                                .output("{\"temp\": 21}").build()))).build()).validate();
+        assertTrue(next.usage().orElseThrow().inputTokens() > r.usage().orElseThrow().inputTokens(),
+                "the call and its output are in the prompt");
+    }
+
     @Test
     void whatCannotBeHonouredIsRefusedByName() {
         Map<String, ChatCompletionCreateParams> refused = Map.of(

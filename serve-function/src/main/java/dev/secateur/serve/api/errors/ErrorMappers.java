@@ -38,7 +38,9 @@ public class ErrorMappers {
     /** The model's chat template refused the conversation (roles out of order, a role it does not know). */
     @ServerExceptionMapper
     public Response templateRaised(TemplateRaisedException e, UriInfo uri) {
-        return respond(uri, 400, "the model's chat template refused these messages: " + e.getMessage(), "messages");
+        // the Responses API carries the conversation in input
+        String param = uri.getPath().endsWith("/responses") ? "input" : "messages";
+        return respond(uri, 400, "the model's chat template refused these messages: " + e.getMessage(), param);
     }
 
     @ServerExceptionMapper

@@ -105,7 +105,7 @@ public class ChatCompletionsResource {
 
     private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-    private static String callId() {
+    static String callId() {
         java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
         StringBuilder b = new StringBuilder(9);
         for (int i = 0; i < 9; i++) {

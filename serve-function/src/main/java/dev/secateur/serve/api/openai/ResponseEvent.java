@@ -15,9 +15,20 @@ sealed interface ResponseEvent extends SseStream.Named {
             implements ResponseEvent {
     }
 
+    /** output_item.added and output_item.done, of a message or a function call */
     record ItemAdded(String type, @JsonProperty("sequence_number") int sequenceNumber,
-                     @JsonProperty("output_index") int outputIndex, ResponseObject.OutputMessage item)
+                     @JsonProperty("output_index") int outputIndex, Object item)
             implements ResponseEvent {
+    }
+
+    record ArgumentsDelta(String type, @JsonProperty("sequence_number") int sequenceNumber,
+                          @JsonProperty("item_id") String itemId, @JsonProperty("output_index") int outputIndex,
+                          String delta) implements ResponseEvent {
+    }
+
+    record ArgumentsDone(String type, @JsonProperty("sequence_number") int sequenceNumber,
+                         @JsonProperty("item_id") String itemId, @JsonProperty("output_index") int outputIndex,
+                         String name, String arguments) implements ResponseEvent {
     }
 
     record PartAdded(String type, @JsonProperty("sequence_number") int sequenceNumber,

@@ -8,19 +8,20 @@ import java.util.List;
 
 /**
  * OpenAI's response object (the Responses API), with every key the SDKs require present, null where it has no value.
- * This server stores nothing, so {@code store} is false whatever was asked; there are never tools.
+ * This server stores nothing, so {@code store} is false whatever was asked. Output items are {@link OutputMessage}s
+ * and {@link FunctionCall}s.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ResponseObject(String id, String object, @JsonProperty("created_at") long createdAt, String status,
                              boolean background, Object error,
                              @JsonProperty("incomplete_details") IncompleteDetails incompleteDetails,
                              String instructions, @JsonProperty("max_output_tokens") Integer maxOutputTokens,
-                             String model, List<OutputMessage> output,
+                             String model, List<Object> output,
                              @JsonProperty("parallel_tool_calls") boolean parallelToolCalls,
                              @JsonProperty("previous_response_id") String previousResponseId,
                              Reasoning reasoning, @JsonProperty("service_tier") String serviceTier, boolean store,
                              double temperature, Text text, @JsonProperty("tool_choice") String toolChoice,
-                             List<Object> tools, @JsonProperty("top_p") double topP, String truncation,
+                             List<Tool> tools, @JsonProperty("top_p") double topP, String truncation,
                              ResponseUsage usage, String user, JsonNode metadata) {
 
     static final String OBJECT = "response";
@@ -46,6 +47,19 @@ public record ResponseObject(String id, String object, @JsonProperty("created_at
 
         static OutputMessage of(String id, String status, List<OutputText> content) {
             return new OutputMessage(id, "message", status, "assistant", content);
+        }
+    }
+
+    /** A function tool as the Responses API spells it (flat, not under "function" as chat does). */
+    public record Tool(String type, String name, String description, Object parameters, boolean strict) {
+    }
+
+    /** A call the model made, as a function_call output item. */
+    public record FunctionCall(String type, String id, @JsonProperty("call_id") String callId, String name,
+                               String arguments, String status) {
+
+        static FunctionCall of(String id, String callId, String name, String arguments, String status) {
+            return new FunctionCall("function_call", id, callId, name, arguments, status);
         }
     }
 

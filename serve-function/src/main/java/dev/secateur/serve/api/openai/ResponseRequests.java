@@ -5,6 +5,7 @@ import dev.secateur.serve.chat.ChatMessage;
 import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.InvalidRequestException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,14 +31,7 @@ final class ResponseRequests {
         StrictJson.unsupported(r.previousResponseId(), "previous_response_id", "responses are not stored; send the "
                 + "whole conversation as input");
         StrictJson.unsupported(r.conversation(), "conversation", "conversations are not stored");
-        if (r.tools() != null && !r.tools().isNull() && !(r.tools().isArray() && r.tools().isEmpty())) {
-            throw new InvalidRequestException("tools is not supported by this server: no tool calling", "tools");
-        }
-        JsonNode choice = r.toolChoice();
-        if (choice != null && !choice.isNull() && !(choice.isTextual() && Set.of("none", "auto").contains(choice.textValue()))) {
-            throw new InvalidRequestException("tool_choice is not supported by this server: no tool calling", "tool_choice");
-        }
-        StrictJson.unsupported(r.maxToolCalls(), "max_tool_calls", "no tool calling");
+        StrictJson.unsupported(r.maxToolCalls(), "max_tool_calls", "calls are read from the answer, not counted");
         checkText(r.text());
         JsonNode reasoning = r.reasoning();
         if (reasoning != null && !reasoning.isNull() && !reasoning.path("effort").isMissingNode()
@@ -103,10 +97,60 @@ final class ResponseRequests {
             throw new InvalidRequestException("input must be a string or a non-empty array of messages", "input");
         }
         for (int i = 0; i < input.size(); i++) {
-            out.add(item(input.get(i), "input[" + i + "]"));
+            JsonNode item = input.get(i);
+            String at = "input[" + i + "]";
+            String type = item.path("type").asText("message");
+            if ("function_call".equals(type)) {
+                addCall(out, item, at);
+            } else if ("function_call_output".equals(type)) {
+                out.add(new ChatMessage("tool", text(item, "output", at), null, null, text(item, "call_id", at)));
+            } else {
+                out.add(item(item, at));
+            }
         }
         return out;
     }
+
+    /**
+     * A replayed function_call item: consecutive ones make one assistant turn with tool_calls, as chat has them, its
+     * arguments parsed from their JSON string for the template.
+     */
+    private static void addCall(List<ChatMessage> out, JsonNode item, String at) {
+        Map<String, Object> function = new LinkedHashMap<>();
+        function.put("name", text(item, "name", at));
+        String arguments = text(item, "arguments", at);
+        try {
+            JsonNode parsed = JSON.readTree(arguments);
+            if (!parsed.isObject()) {
+                throw new InvalidRequestException(at + ".arguments must be a JSON object", at + ".arguments");
+            }
+            function.put("arguments", JSON.convertValue(parsed, LinkedHashMap.class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InvalidRequestException(at + ".arguments is not valid JSON: " + e.getOriginalMessage(), at + ".arguments");
+        }
+        Map<String, Object> call = new LinkedHashMap<>();
+        call.put("id", text(item, "call_id", at));
+        call.put("type", "function");
+        call.put("function", function);
+        ChatMessage last = out.isEmpty() ? null : out.get(out.size() - 1);
+        if (last != null && "assistant".equals(last.role()) && last.toolCalls() != null) {
+            List<Map<String, Object>> calls = new ArrayList<>(last.toolCalls());
+            calls.add(call);
+            out.set(out.size() - 1, new ChatMessage("assistant", last.content(), null, calls, null));
+        } else {
+            out.add(new ChatMessage("assistant", "", null, List.of(call), null));
+        }
+    }
+
+    private static String text(JsonNode item, String field, String at) {
+        JsonNode v = item.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new InvalidRequestException(at + "." + field + " must be a string", at + "." + field);
+        }
+        return v.textValue();
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = dev.secateur.json.Json.mapper();
 
     private static ChatMessage item(JsonNode m, String at) {
         if (!m.isObject()) {
@@ -114,8 +158,8 @@ final class ResponseRequests {
         }
         String type = m.path("type").asText("message");
         if (!"message".equals(type)) {
-            throw new InvalidRequestException(at + ".type '" + type + "' is not supported: input items must be messages "
-                    + "(this server has no tool calling or reasoning items)", at + ".type");
+            throw new InvalidRequestException(at + ".type '" + type + "' is not supported: input items must be messages, "
+                    + "function_call or function_call_output", at + ".type");
         }
         String role = m.path("role").asText("");
         if (!ROLES.contains(role)) {
