@@ -55,6 +55,10 @@ class OpenAiSdkResponsesTest {
     void setUp() {
         ref = new Reference(Path.of(storeRoot), "tiny", 1);
         client = OpenAiClients.client();
+        // the server loads its version in the background after start: wait for it rather than race it
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() ->
+                io.restassured.RestAssured.given().get("/v1/models").then().statusCode(200)
+                        .body("data[0].ready", org.hamcrest.Matchers.equalTo(true)));
     }
 
     @AfterAll
