@@ -101,31 +101,43 @@ final class ChatMessages {
             if (!fn.path("name").isTextual()) {
                 throw new InvalidRequestException(where + ".function.name must be a string", where + ".function.name");
             }
-            Object arguments;
-            try {
-                JsonNode parsed = JSON.readTree(fn.path("arguments").asText("{}"));
-                if (!parsed.isObject()) {
-                    throw new InvalidRequestException(where + ".function.arguments must be a JSON object",
-                            where + ".function.arguments");
-                }
-                arguments = JSON.convertValue(parsed, LinkedHashMap.class);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new InvalidRequestException(where + ".function.arguments is not valid JSON: "
-                        + e.getOriginalMessage(), where + ".function.arguments");
-            }
-            Map<String, Object> function = new LinkedHashMap<>();
-            function.put("name", fn.path("name").textValue());
-            function.put("arguments", arguments);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", call.path("id").asText(""));
-            m.put("type", "function");
-            m.put("function", function);
-            out.add(m);
+            out.add(templateCall(call.path("id").asText(""), fn.path("name").textValue(),
+                    fn.path("arguments").asText("{}"), where + ".function.arguments"));
         }
         return out;
     }
 
+    /** A tool call as templates read it: {id, type: function, function: {name, arguments as an object}}. */
+    static Map<String, Object> templateCall(String id, String name, String argumentsJson, String argumentsParam) {
+        Object arguments;
+        try {
+            JsonNode parsed = JSON.readTree(argumentsJson);
+            if (parsed == null || !parsed.isObject()) {
+                throw new InvalidRequestException(argumentsParam + " must be a JSON object", argumentsParam);
+            }
+            arguments = JSON.convertValue(parsed, LinkedHashMap.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InvalidRequestException(argumentsParam + " is not valid JSON: " + e.getOriginalMessage(), argumentsParam);
+        }
+        Map<String, Object> function = new LinkedHashMap<>();
+        function.put("name", name);
+        function.put("arguments", arguments);
+        Map<String, Object> call = new LinkedHashMap<>();
+        call.put("id", id);
+        call.put("type", "function");
+        call.put("function", function);
+        return call;
+    }
+
     private static String content(JsonNode c, String at) {
+        return content(c, at, Set.of("text"));
+    }
+
+    /**
+     * A message's content: a string, or text parts (of the given types: chat's "text", the Responses API's
+     * "input_text" and "output_text") joined; anything else (images, audio, files) is refused naming the part.
+     */
+    static String content(JsonNode c, String at, Set<String> textParts) {
         if (c == null || c.isNull()) {
             throw new InvalidRequestException(at + ".content is required", at + ".content");
         }
@@ -141,7 +153,7 @@ final class ChatMessages {
             JsonNode part = c.get(j);
             String type = part.path("type").asText("");
             String where = at + ".content[" + j + "]";
-            if (!"text".equals(type)) {
+            if (!textParts.contains(type)) {
                 throw new InvalidRequestException(where + ".type '" + type + "' is not supported: these models read "
                         + "text only", where + ".type");
             }

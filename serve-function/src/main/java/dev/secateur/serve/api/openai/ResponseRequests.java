@@ -5,7 +5,6 @@ import dev.secateur.serve.chat.ChatMessage;
 import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.InvalidRequestException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -116,22 +115,8 @@ final class ResponseRequests {
      * arguments parsed from their JSON string for the template.
      */
     private static void addCall(List<ChatMessage> out, JsonNode item, String at) {
-        Map<String, Object> function = new LinkedHashMap<>();
-        function.put("name", text(item, "name", at));
-        String arguments = text(item, "arguments", at);
-        try {
-            JsonNode parsed = JSON.readTree(arguments);
-            if (!parsed.isObject()) {
-                throw new InvalidRequestException(at + ".arguments must be a JSON object", at + ".arguments");
-            }
-            function.put("arguments", JSON.convertValue(parsed, LinkedHashMap.class));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new InvalidRequestException(at + ".arguments is not valid JSON: " + e.getOriginalMessage(), at + ".arguments");
-        }
-        Map<String, Object> call = new LinkedHashMap<>();
-        call.put("id", text(item, "call_id", at));
-        call.put("type", "function");
-        call.put("function", function);
+        Map<String, Object> call = ChatMessages.templateCall(text(item, "call_id", at), text(item, "name", at),
+                text(item, "arguments", at), at + ".arguments");
         ChatMessage last = out.isEmpty() ? null : out.get(out.size() - 1);
         if (last != null && "assistant".equals(last.role()) && last.toolCalls() != null) {
             List<Map<String, Object>> calls = new ArrayList<>(last.toolCalls());
@@ -150,7 +135,6 @@ final class ResponseRequests {
         return v.textValue();
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = dev.secateur.json.Json.mapper();
 
     private static ChatMessage item(JsonNode m, String at) {
         if (!m.isObject()) {
@@ -172,37 +156,9 @@ final class ResponseRequests {
                         at + "." + f.getKey());
             }
         }
-        return new ChatMessage("developer".equals(role) ? "system" : role, content(m.get("content"), at), null);
-    }
-
-    /** A string, or parts of type input_text (or output_text, as an earlier answer is replayed), joined. */
-    private static String content(JsonNode c, String at) {
-        if (c == null || c.isNull()) {
-            throw new InvalidRequestException(at + ".content is required", at + ".content");
-        }
-        if (c.isTextual()) {
-            return c.textValue();
-        }
-        if (!c.isArray()) {
-            throw new InvalidRequestException(at + ".content must be a string or an array of content parts",
-                    at + ".content");
-        }
-        StringBuilder text = new StringBuilder();
-        for (int j = 0; j < c.size(); j++) {
-            JsonNode part = c.get(j);
-            String type = part.path("type").asText("");
-            String where = at + ".content[" + j + "]";
-            if (!"input_text".equals(type) && !"output_text".equals(type)) {
-                throw new InvalidRequestException(where + ".type '" + type + "' is not supported: these models read "
-                        + "text only", where + ".type");
-            }
-            JsonNode t = part.get("text");
-            if (t == null || !t.isTextual()) {
-                throw new InvalidRequestException(where + ".text must be a string", where + ".text");
-            }
-            text.append(t.textValue());
-        }
-        return text.toString();
+        // input_text parts, and output_text as an earlier answer is replayed
+        return new ChatMessage("developer".equals(role) ? "system" : role,
+                ChatMessages.content(m.get("content"), at, Set.of("input_text", "output_text")), null);
     }
 
     /**
