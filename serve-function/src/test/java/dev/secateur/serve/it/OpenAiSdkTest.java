@@ -267,6 +267,21 @@ class OpenAiSdkTest {
         }
     }
 
+    /** Identifiers an app attaches (metadata, cache key, safety id, the auto tier) change nothing; another tier is refused. */
+    @Test
+    void identifiersAreAcceptedAndOtherTiersRefused() {
+        String plain = client.chat().completions().create(chat().addUserMessage("the cat").build()).choices().get(0)
+                .message().content().orElseThrow();
+        ChatCompletion tagged = client.chat().completions().create(chat().addUserMessage("the cat")
+                .metadata(ChatCompletionCreateParams.Metadata.builder().putAdditionalProperty("app", JsonValue.from("demo")).build())
+                .promptCacheKey("session-1").safetyIdentifier("user-42")
+                .serviceTier(ChatCompletionCreateParams.ServiceTier.AUTO).build());
+        assertEquals(plain, tagged.choices().get(0).message().content().orElseThrow());
+        BadRequestException e = assertThrows(BadRequestException.class, () -> client.chat().completions().create(chat()
+                .addUserMessage("the cat").serviceTier(ChatCompletionCreateParams.ServiceTier.FLEX).build()));
+        assertEquals("service_tier", e.param().orElseThrow());
+    }
+
     @Test
     void badLogitBiasNamesTheField() {
         for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("cat", 1), Map.of("5", 101),

@@ -37,6 +37,12 @@ public record ChatCompletionRequest(
         @JsonProperty("web_search_options") JsonNode webSearchOptions,
         @JsonProperty("reasoning_effort") JsonNode reasoningEffort,
         JsonNode store,
+        // identifiers a client may attach: accepted, used for nothing here (as user is)
+        JsonNode metadata,
+        @JsonProperty("prompt_cache_key") String promptCacheKey,
+        @JsonProperty("safety_identifier") String safetyIdentifier,
+        @JsonProperty("service_tier") JsonNode serviceTier,
+        JsonNode verbosity,
         // vLLM's sampling extensions, which the OpenAI SDKs send in extra_body (Qwen's model cards ask for top_k)
         @JsonProperty("top_k") Integer topK,
         @JsonProperty("min_p") Double minP) implements StreamFlags {

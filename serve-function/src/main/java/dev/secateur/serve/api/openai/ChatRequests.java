@@ -38,6 +38,19 @@ final class ChatRequests {
             throw new InvalidRequestException("store is not supported by this server: completions are not stored",
                     "store");
         }
+        if (r.metadata() != null && !r.metadata().isNull() && !r.metadata().isObject()) {
+            throw new InvalidRequestException("metadata must be an object of strings", "metadata");
+        }
+        JsonNode tier = r.serviceTier();
+        if (tier != null && !tier.isNull() && !Set.of("auto", "default").contains(tier.asText())) {
+            throw new InvalidRequestException("service_tier " + tier + " is not supported by this server: only auto and "
+                    + "default (one tier here)", "service_tier");
+        }
+        JsonNode verbosity = r.verbosity();
+        if (verbosity != null && !verbosity.isNull() && !"medium".equals(verbosity.asText())) {
+            throw new InvalidRequestException("verbosity is not supported by this server: only medium (the default)",
+                    "verbosity");
+        }
     }
 
     /**
