@@ -35,7 +35,7 @@ public record ChatFormat(ChatTemplate template, Set<Long> endOfTurnIds) {
 
     /** How this version writes tool calls, when its template takes tools and shows a form this server reads. */
     public Optional<ToolCallSyntax> toolCallSyntax() {
-        return template.takesTools() ? ToolCallSyntax.of(template.toolsText()) : Optional.empty();
+        return template.toolCallSyntax();
     }
 
     /** bos_token / eos_token for a folder without tokenizer_config.json: the ids the export recorded, as text. */

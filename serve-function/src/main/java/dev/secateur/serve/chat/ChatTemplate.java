@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import jinjava.javax.el.CompositeELResolver;
 
 /**
@@ -50,6 +51,9 @@ public final class ChatTemplate {
     private final String template;
     /** tokenizer_config.json's template named "tool_use", which apply_chat_template takes when tools are given; or null */
     private final String toolUse;
+    private final boolean takesTools;
+    /** How the template shows the model its tool calls; read once here, not per request */
+    private final Optional<ToolCallSyntax> toolCallSyntax;
     private final Map<String, String> specialTokens;
 
     public ChatTemplate(String source, String template, Map<String, String> specialTokens) {
@@ -60,6 +64,9 @@ public final class ChatTemplate {
         this.source = source;
         this.template = JinjaSyntax.forJinjava(template);
         this.toolUse = toolUse == null ? null : JinjaSyntax.forJinjava(toolUse);
+        this.takesTools = this.toolUse != null || takesTools(this.template);
+        this.toolCallSyntax = takesTools ? ToolCallSyntax.of(this.toolUse != null ? this.toolUse : this.template)
+                : Optional.empty();
         this.specialTokens = Map.copyOf(specialTokens);
     }
 
@@ -98,12 +105,12 @@ public final class ChatTemplate {
     }
 
     public boolean takesTools() {
-        return toolUse != null || takesTools(template);
+        return takesTools;
     }
 
-    /** The text of the template a request with tools renders (as rewritten for Jinjava), where its tool-call syntax shows. */
-    public String toolsText() {
-        return toolUse != null ? toolUse : template;
+    /** The form of tool call this template shows (in its tool_use variant if it has one), if it takes tools. */
+    public Optional<ToolCallSyntax> toolCallSyntax() {
+        return toolCallSyntax;
     }
 
     public static ChatTemplate load(Path dir, Map<String, String> fallbackTokens) {

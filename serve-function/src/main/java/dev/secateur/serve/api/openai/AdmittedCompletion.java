@@ -1,5 +1,6 @@
 package dev.secateur.serve.api.openai;
 
+import dev.secateur.serve.chat.ChatFormat;
 import dev.secateur.serve.generate.PreparedCompletion;
 import dev.secateur.serve.model.Admission;
 
@@ -8,6 +9,11 @@ import dev.secateur.serve.model.Admission;
  * creation time its answer carries; sending the answer releases the hold.
  */
 record AdmittedCompletion(Admission.Hold hold, PreparedCompletion job, String id, long created) {
+
+    /** How the serving version chats: its template, end-of-turn tokens and tool-call form. */
+    ChatFormat chat() {
+        return hold.handle().model().decoder(hold.handle().name()).chat();
+    }
 
     /** The serving version as the answer names it ("name:version"). */
     String model() {

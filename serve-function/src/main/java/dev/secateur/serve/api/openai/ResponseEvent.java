@@ -16,7 +16,7 @@ sealed interface ResponseEvent extends SseStream.Named {
     }
 
     /** output_item.added and output_item.done, of a message or a function call */
-    record ItemAdded(String type, @JsonProperty("sequence_number") int sequenceNumber,
+    record Item(String type, @JsonProperty("sequence_number") int sequenceNumber,
                      @JsonProperty("output_index") int outputIndex, Object item)
             implements ResponseEvent {
     }
@@ -31,7 +31,8 @@ sealed interface ResponseEvent extends SseStream.Named {
                          String name, String arguments) implements ResponseEvent {
     }
 
-    record PartAdded(String type, @JsonProperty("sequence_number") int sequenceNumber,
+    /** content_part.added and content_part.done */
+    record Part(String type, @JsonProperty("sequence_number") int sequenceNumber,
                      @JsonProperty("item_id") String itemId, @JsonProperty("output_index") int outputIndex,
                      @JsonProperty("content_index") int contentIndex, ResponseObject.OutputText part)
             implements ResponseEvent {

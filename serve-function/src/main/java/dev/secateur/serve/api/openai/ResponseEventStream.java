@@ -36,9 +36,9 @@ final class ResponseEventStream implements ChoiceListener {
     private void openMessage() {
         if (!messageOpen && !messageSent) {
             messageOpen = true;
-            sink.send(new ResponseEvent.ItemAdded("response.output_item.added", sequence++, 0,
+            sink.send(new ResponseEvent.Item("response.output_item.added", sequence++, 0,
                     answer.message(ResponseObject.IN_PROGRESS, null)));
-            sink.send(new ResponseEvent.PartAdded("response.content_part.added", sequence++, answer.messageId, 0, 0,
+            sink.send(new ResponseEvent.Part("response.content_part.added", sequence++, answer.messageId, 0, 0,
                     ResponseObject.OutputText.of("")));
         }
     }
@@ -48,9 +48,9 @@ final class ResponseEventStream implements ChoiceListener {
             String whole = text.toString();
             sink.send(new ResponseEvent.TextDone("response.output_text.done", sequence++, answer.messageId, 0, 0, whole,
                     List.of()));
-            sink.send(new ResponseEvent.PartAdded("response.content_part.done", sequence++, answer.messageId, 0, 0,
+            sink.send(new ResponseEvent.Part("response.content_part.done", sequence++, answer.messageId, 0, 0,
                     ResponseObject.OutputText.of(whole)));
-            sink.send(new ResponseEvent.ItemAdded("response.output_item.done", sequence++, 0,
+            sink.send(new ResponseEvent.Item("response.output_item.done", sequence++, 0,
                     answer.message(status, whole)));
             messageOpen = false;
             messageSent = true;
@@ -82,13 +82,13 @@ final class ResponseEventStream implements ChoiceListener {
         for (int k = 0; k < made.size(); k++) {
             ResponseObject.FunctionCall c = made.get(k);
             int at = first + k;
-            sink.send(new ResponseEvent.ItemAdded("response.output_item.added", sequence++, at,
+            sink.send(new ResponseEvent.Item("response.output_item.added", sequence++, at,
                     ResponseObject.FunctionCall.of(c.id(), c.callId(), c.name(), "", ResponseObject.IN_PROGRESS)));
             sink.send(new ResponseEvent.ArgumentsDelta("response.function_call_arguments.delta", sequence++, c.id(), at,
                     c.arguments()));
             sink.send(new ResponseEvent.ArgumentsDone("response.function_call_arguments.done", sequence++, c.id(), at,
                     c.name(), c.arguments()));
-            sink.send(new ResponseEvent.ItemAdded("response.output_item.done", sequence++, at, c));
+            sink.send(new ResponseEvent.Item("response.output_item.done", sequence++, at, c));
         }
         calls.addAll(made);
     }

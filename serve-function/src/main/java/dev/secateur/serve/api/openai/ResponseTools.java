@@ -22,14 +22,13 @@ record ResponseTools(List<ResponseObject.Tool> declared, List<Map<String, Object
     static ResponseTools of(ResponseRequest r) {
         JsonNode tools = r.tools();
         JsonNode choice = r.toolChoice();
-        JsonNode parallel = r.parallelToolCalls() == null ? null : Json.mapper().valueToTree(r.parallelToolCalls());
         boolean given = tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty());
         String choiceText = choice == null || choice.isNull() ? "auto" : choice.isTextual() ? choice.textValue() : null;
         if (choiceText == null || !(choiceText.equals("auto") || choiceText.equals("none"))) {
             throw new InvalidRequestException("tool_choice " + choice + " is not supported by this server: only auto and "
                     + "none (the output is not constrained to a call)", "tool_choice");
         }
-        boolean many = parallel == null || parallel.isNull() || parallel.asBoolean(true);
+        boolean many = r.parallelToolCalls() == null || r.parallelToolCalls();
         if (!given) {
             return new ResponseTools(List.of(), null, choiceText, many);
         }
@@ -45,9 +44,9 @@ record ResponseTools(List<ResponseObject.Tool> declared, List<Map<String, Object
                 throw new InvalidRequestException(at + ".type '" + t.path("type").asText() + "' is not supported: only "
                         + "function tools (no hosted tools here)", at + ".type");
             }
-            // the same rules as chat's function tools, checked on chat's form of this one
+            ToolRequest.checkFunction(t, at);
             Map<String, Object> function = new LinkedHashMap<>();
-            function.put("name", t.path("name").isTextual() ? t.path("name").textValue() : null);
+            function.put("name", t.path("name").textValue());
             if (t.hasNonNull("description")) {
                 function.put("description", t.path("description").asText());
             }
@@ -57,12 +56,6 @@ record ResponseTools(List<ResponseObject.Tool> declared, List<Map<String, Object
             Map<String, Object> asChat = new LinkedHashMap<>();
             asChat.put("type", "function");
             asChat.put("function", function);
-            try {
-                ToolRequest.of(Json.mapper().valueToTree(List.of(asChat)), null, null);
-            } catch (InvalidRequestException e) {
-                throw new InvalidRequestException(e.getMessage().replace("tools[0].function.", at + "."),
-                        at + "." + e.param().substring("tools[0].function.".length()));
-            }
             chat.add(asChat);
             declared.add(new ResponseObject.Tool("function", (String) function.get("name"),
                     (String) function.get("description"), function.get("parameters"), t.path("strict").asBoolean(false)));

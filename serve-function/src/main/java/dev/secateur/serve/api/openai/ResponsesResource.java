@@ -41,8 +41,7 @@ public class ResponsesResource {
         CompletionSpec sampling = answers.spec(request, ResponseRequests::toSpec);
         AdmittedCompletion admitted = answers.admit(request.model(), "resp_",
                 h -> ChatRequests.rendered(h, sampling, messages, tools.asChat()), "input");
-        ToolCallSyntax syntax = tools.asChat() == null ? null : admitted.hold().handle().model()
-                .decoder(admitted.hold().handle().name()).chat().toolCallSyntax().orElseThrow();
+        ToolCallSyntax syntax = tools.asChat() == null ? null : admitted.chat().toolCallSyntax().orElseThrow();
         ResponseAnswer answer = new ResponseAnswer(admitted, request, tools);
         return answers.send(admitted, request.streaming(), true, sink -> {
             ResponseEventStream events = new ResponseEventStream(sink, answer);

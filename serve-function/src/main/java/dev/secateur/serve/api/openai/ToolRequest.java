@@ -60,15 +60,17 @@ record ToolRequest(List<Map<String, Object>> definitions, boolean parallel) {
         if (!"function".equals(tool.path("type").asText())) {
             throw new InvalidRequestException(at + ".type must be function (no other tool kinds here)", at + ".type");
         }
-        JsonNode fn = tool.path("function");
+        checkFunction(tool.path("function"), at + ".function");
+    }
+
+    /** A function's name and parameters, where {@code at} names the object that holds them (chat nests it, Responses not). */
+    static void checkFunction(JsonNode fn, String at) {
         if (!fn.path("name").isTextual() || !NAME.matcher(fn.path("name").textValue()).matches()) {
-            throw new InvalidRequestException(at + ".function.name must be 1 to 64 letters, digits, _ or -",
-                    at + ".function.name");
+            throw new InvalidRequestException(at + ".name must be 1 to 64 letters, digits, _ or -", at + ".name");
         }
         JsonNode parameters = fn.path("parameters");
         if (!parameters.isMissingNode() && !parameters.isNull() && !parameters.isObject()) {
-            throw new InvalidRequestException(at + ".function.parameters must be a JSON Schema object",
-                    at + ".function.parameters");
+            throw new InvalidRequestException(at + ".parameters must be a JSON Schema object", at + ".parameters");
         }
     }
 }
