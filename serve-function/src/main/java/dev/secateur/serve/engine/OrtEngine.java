@@ -70,7 +70,7 @@ public final class OrtEngine implements TextGenerator {
      * per step: penalties on the logits, the top alternatives' log-probabilities, and extra stop tokens.
      */
     @Override
-    public Generated generate(long[] prompt, SamplingParams p, TokenSink sink) {
+    public Generated generate(long[] prompt, SamplingParams p, TokenConstraint constraint, TokenSink sink) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt needs at least one token");
         }
@@ -81,7 +81,7 @@ public final class OrtEngine implements TextGenerator {
         if (p.maxTokens() == 0) {
             return new Generated(Finish.LENGTH, new float[0]);
         }
-        TokenPicker picker = new TokenPicker(p, eos, decoder.maxPositions());
+        TokenPicker picker = new TokenPicker(p, eos, decoder.maxPositions(), constraint);
         return scheduler != null ? scheduler.generate(ints(prompt), picker, sink) : alone(ints(prompt), picker, sink);
     }
 

@@ -11,6 +11,9 @@ public interface TextCodec extends AutoCloseable {
 
     String decode(long[] ids);
 
+    /** The bytes each token id adds to a decoded text, null for special tokens (see {@code TokenBytes}). */
+    byte[][] tokenBytes();
+
     @Override
     void close();
 }

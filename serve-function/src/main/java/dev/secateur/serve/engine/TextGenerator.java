@@ -12,7 +12,12 @@ public interface TextGenerator extends Engine {
     float[][][] logits(long[][] ids);
 
     /** Runs prefill + decode until the sink says stop, an EOS token, or {@code params.maxTokens()}. */
-    Generated generate(long[] prompt, SamplingParams params, TokenSink sink);
+    default Generated generate(long[] prompt, SamplingParams params, TokenSink sink) {
+        return generate(prompt, params, null, sink);
+    }
+
+    /** The same with the tokens restricted to what {@code constraint} allows (null: any). */
+    Generated generate(long[] prompt, SamplingParams params, TokenConstraint constraint, TokenSink sink);
 
     /** Whether concurrent {@link #generate} calls share decode steps (so running a request's choices at once pays). */
     default boolean batches() {

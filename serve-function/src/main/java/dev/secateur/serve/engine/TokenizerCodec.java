@@ -1,11 +1,14 @@
 package dev.secateur.serve.engine;
 
 import dev.secateur.tokenizer.TextTokenizer;
+import dev.secateur.tokenizer.TokenBytes;
 
 /** {@link TextCodec} over the shared Hugging Face tokenizer. */
 public final class TokenizerCodec implements TextCodec {
 
     private final TextTokenizer tokenizer;
+    /** Read on the first structured-output request: most versions never need it. */
+    private volatile byte[][] tokenBytes;
 
     public TokenizerCodec(TextTokenizer tokenizer) {
         this.tokenizer = tokenizer;
@@ -24,6 +27,20 @@ public final class TokenizerCodec implements TextCodec {
     @Override
     public String decode(long[] ids) {
         return tokenizer.decode(ids);
+    }
+
+    @Override
+    public byte[][] tokenBytes() {
+        byte[][] b = tokenBytes;
+        if (b == null) {
+            synchronized (this) {
+                if (tokenBytes == null) {
+                    tokenBytes = TokenBytes.read(tokenizer.file());
+                }
+                b = tokenBytes;
+            }
+        }
+        return b;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.secateur.serve.engine.TextGenerator;
 import dev.secateur.serve.engine.Finish;
 import dev.secateur.serve.engine.LoadedModel;
 import dev.secateur.runtime.SamplingParams;
+import dev.secateur.serve.engine.TokenConstraint;
 import dev.secateur.serve.engine.TextCodec;
 import dev.secateur.serve.model.ModelHandle;
 import java.util.ArrayList;
@@ -216,7 +217,9 @@ public final class CompletionService {
             listener.delta(index, echo, echoed);
         }
         ChoiceStream choice = new ChoiceStream(codec, spec.stop(), listener, index, scoring, echo.length(), firstToken);
-        Finish finish = params.maxTokens() == 0 ? Finish.LENGTH : engine.generate(prompt, params, choice).finish();
+        TokenConstraint constraint = spec.format() == null ? null : spec.format().constraint(codec.tokenBytes());
+        Finish finish = params.maxTokens() == 0 ? Finish.LENGTH
+                : engine.generate(prompt, params, constraint, choice).finish();
         if (choice.stopped()) {
             finish = Finish.STOP;
         }

@@ -1,5 +1,6 @@
 package dev.secateur.serve.generate;
 
+import dev.secateur.serve.structured.OutputFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,15 +16,16 @@ import java.util.Set;
  * @param logprobs      null for none; otherwise how many alternatives to report per token (0 = only the chosen one)
  * @param stopTokenIds  token ids that end a choice besides the model's EOS (a chat template's end of turn)
  * @param logitBias     token id to the bias added to its logit (ids not yet checked against a vocabulary)
+ * @param format        structured output (JSON mode or a schema) the tokens are constrained to; null for free text
  */
 public record CompletionSpec(List<Prompt> prompts, int maxTokens, boolean fitToContext, double temperature,
                              double topP, int topK, double minP, int n, List<String> stop, Long seed, Integer logprobs, boolean echo,
                              double presencePenalty, double frequencyPenalty, Set<Long> stopTokenIds,
-                             Map<Integer, Float> logitBias) {
+                             Map<Integer, Float> logitBias, OutputFormat format) {
 
     /** The same sampling for one prompt and these stop tokens (a chat rendered once the model is known). */
     public CompletionSpec withPrompt(Prompt prompt, Set<Long> stopIds) {
         return new CompletionSpec(List.of(prompt), maxTokens, fitToContext, temperature, topP, topK, minP, n, stop, seed, logprobs,
-                echo, presencePenalty, frequencyPenalty, stopIds, logitBias);
+                echo, presencePenalty, frequencyPenalty, stopIds, logitBias, format);
     }
 }

@@ -23,6 +23,13 @@ class TextAssemblerTest {
             }
             return b.toString();
         }
+        public byte[][] tokenBytes() {
+            byte[][] out = new byte[PIECES.length][];
+            for (int i = 0; i < PIECES.length; i++) {
+                out[i] = PIECES[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            return out;
+        }
         public void close() { }
     };
 

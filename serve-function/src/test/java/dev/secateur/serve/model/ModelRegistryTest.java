@@ -13,6 +13,7 @@ import dev.secateur.serve.engine.LoadedModel;
 import dev.secateur.serve.engine.RuntimeOptions;
 import dev.secateur.runtime.SamplingParams;
 import dev.secateur.serve.engine.TextCodec;
+import dev.secateur.serve.engine.TokenConstraint;
 import dev.secateur.serve.engine.TokenSink;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -42,7 +43,7 @@ class ModelRegistryTest {
         public long[] eosIds() { return new long[0]; }
         public Map<String, String> metadata() { return Map.of("secateur.architecture", arch); }
         public float[][][] logits(long[][] ids) { return new float[ids.length][ids[0].length][10]; }
-        public Generated generate(long[] prompt, SamplingParams p, TokenSink sink) {
+        public Generated generate(long[] prompt, SamplingParams p, TokenConstraint constraint, TokenSink sink) {
             for (int i = 0; i < p.maxTokens(); i++) {
                 if (!sink.accept(version)) {
                     return new Generated(Finish.STOP, new float[0]);
@@ -53,6 +54,7 @@ class ModelRegistryTest {
         public long[] encode(String text) { return new long[] {1, 2}; }
         public long[] encodePrompt(String text) { return encode(text); }
         public String decode(long[] ids) { return "x"; }
+        public byte[][] tokenBytes() { return new byte[10][]; }
         public void close() { closed = true; }
     }
 

@@ -6,6 +6,7 @@ import dev.secateur.serve.chat.ChatMessage;
 import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.Prompt;
 import dev.secateur.serve.model.ModelHandle;
+import dev.secateur.serve.structured.OutputFormat;
 import dev.secateur.serve.generate.InvalidRequestException;
 import java.util.List;
 import java.util.Set;
@@ -21,11 +22,6 @@ final class ChatRequests {
     static void refuseUnsupported(ChatCompletionRequest r) {
         StrictJson.unsupported(r.functions(), "functions", "the deprecated functions; use tools");
         StrictJson.unsupported(r.functionCall(), "function_call", "the deprecated function_call; use tool_choice");
-        if (r.responseFormat() != null && !r.responseFormat().isNull()
-                && !"text".equals(r.responseFormat().path("type").asText())) {
-            throw new InvalidRequestException("response_format " + r.responseFormat().path("type").asText()
-                    + " is not supported by this server: only text (no constrained JSON output)", "response_format");
-        }
         StrictJson.unsupported(r.audio(), "audio", "text only");
         if (r.modalities() != null && !r.modalities().isNull()
                 && !(r.modalities().size() == 1 && "text".equals(r.modalities().get(0).asText()))) {
@@ -77,7 +73,8 @@ final class ChatRequests {
                 SamplingChecks.n(r.n(), maxN), SamplingChecks.stop(r.stop()), r.seed(),
                 top, false, SamplingChecks.penalty(r.presencePenalty(), "presence_penalty"),
                 SamplingChecks.penalty(r.frequencyPenalty(), "frequency_penalty"), Set.of(),
-                SamplingChecks.logitBias(r.logitBias()));
+                SamplingChecks.logitBias(r.logitBias()),
+                OutputFormat.parse(r.responseFormat(), "response_format", "json_schema"));
     }
 
     /** The sampling with the messages rendered by the serving version's template, which also ends the turn. */

@@ -25,5 +25,7 @@ public record CompletionRequest(
         String user,
         // vLLM's sampling extensions, which the OpenAI SDKs send in extra_body (Qwen's model cards ask for top_k)
         @JsonProperty("top_k") Integer topK,
-        @JsonProperty("min_p") Double minP) implements StreamFlags {
+        @JsonProperty("min_p") Double minP,
+        // vLLM's structured output on completions, in chat's form
+        @JsonProperty("response_format") JsonNode responseFormat) implements StreamFlags {
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.serve.generate.Prompt;
+import dev.secateur.serve.structured.OutputFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -42,7 +43,8 @@ final class CompletionRequests {
                 SamplingChecks.stop(r.stop()), r.seed(), logprobs,
                 Boolean.TRUE.equals(r.echo()), SamplingChecks.penalty(r.presencePenalty(), "presence_penalty"),
                 SamplingChecks.penalty(r.frequencyPenalty(), "frequency_penalty"), Set.of(),
-                SamplingChecks.logitBias(r.logitBias()));
+                SamplingChecks.logitBias(r.logitBias()),
+                OutputFormat.parse(r.responseFormat(), "response_format", "json_schema"));
     }
 
     /** A string, an array of strings, an array of token ids, or an array of token-id arrays. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.chat.ChatMessage;
 import dev.secateur.serve.generate.CompletionSpec;
 import dev.secateur.serve.generate.InvalidRequestException;
+import dev.secateur.serve.structured.OutputFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,15 +63,10 @@ final class ResponseRequests {
         }
     }
 
-    /** text.format: only plain text (no JSON schema), text.verbosity: only the default. */
+    /** text.format is read with the sampling (see toSpec); text.verbosity: only the default. */
     private static void checkText(JsonNode text) {
         if (text == null || text.isNull()) {
             return;
-        }
-        JsonNode format = text.path("format");
-        if (!format.isMissingNode() && !format.isNull() && !"text".equals(format.path("type").asText())) {
-            throw new InvalidRequestException("text.format " + format.path("type").asText() + " is not supported by this "
-                    + "server: only text (no constrained JSON output)", "text.format");
         }
         JsonNode verbosity = text.path("verbosity");
         if (!verbosity.isMissingNode() && !verbosity.isNull() && !"medium".equals(verbosity.asText())) {
@@ -170,6 +166,7 @@ final class ResponseRequests {
         int maxTokens = limit == null ? maxTokensCap : SamplingChecks.maxTokens(limit, maxTokensCap, "max_output_tokens");
         return new CompletionSpec(List.of(), maxTokens, limit == null, SamplingChecks.temperature(r.temperature()),
                 SamplingChecks.topP(r.topP()), SamplingChecks.topK(r.topK()), SamplingChecks.minP(r.minP()), 1,
-                List.of(), null, null, false, 0, 0, Set.of(), Map.of());
+                List.of(), null, null, false, 0, 0, Set.of(), Map.of(),
+                r.text() == null ? null : OutputFormat.parse(r.text().get("format"), "text.format", ""));
     }
 }
