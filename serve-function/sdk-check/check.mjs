@@ -77,6 +77,21 @@ await check('chat plain, system prompt, multi-turn', async () => {
   expect(typeof c.choices[0].message.content === 'string' && c.usage.completion_tokens <= 12, JSON.stringify(c.usage));
 });
 
+await check('structured outputs: json_schema (strict) and a JSON-mode stream', async () => {
+  const schema = { type: 'object', additionalProperties: false, required: ['book', 'chapter'],
+    properties: { book: { enum: ['Genesis', 'Exodus'] }, chapter: { type: 'integer' } } };
+  const c = await client.chat.completions.create({ model, max_completion_tokens: 60, temperature: 0,
+    messages: [{ role: 'user', content: 'Where is the flood told?' }],
+    response_format: { type: 'json_schema', json_schema: { name: 'place', strict: true, schema } } });
+  const v = JSON.parse(c.choices[0].message.content);
+  expect(c.choices[0].finish_reason === 'stop' && ['Genesis', 'Exodus'].includes(v.book) && Number.isInteger(v.chapter),
+    c.choices[0].message.content);
+  const chunks = await collect(await client.chat.completions.create({ model, max_tokens: 100, temperature: 0, stream: true,
+    messages: [{ role: 'user', content: 'In the beginning' }], response_format: { type: 'json_object' } }));
+  const text = chunks.flatMap((ch) => ch.choices).map((ch) => ch.delta?.content ?? '').join('');
+  expect(typeof JSON.parse(text) === 'object', text);
+});
+
 await check('chat stream', async () => {
   const chunks = await collect(await client.chat.completions.create({ model, max_tokens: 8, temperature: 0, stream: true,
     stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'In the beginning' }] }));

@@ -5,11 +5,14 @@
 Prints one line per check and exits 1 if any failed.
 """
 import base64
+import json
 import struct
 import sys
+from typing import Literal
 
 import openai
 from openai import OpenAI
+from pydantic import BaseModel
 
 base_url, model = sys.argv[1], sys.argv[2]
 embed_model, embed_url = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else (None, None)
@@ -153,6 +156,29 @@ def _():
                                                     {"role": "user", "content": [{"type": "input_text", "text": "and?"}]}],
                                 max_output_tokens=4, temperature=0)
     expect(m.usage.input_tokens > r.usage.input_tokens - 10, m.usage)
+
+
+class Verse(BaseModel):
+    testament: Literal["old", "new"]
+    chapter: int
+    poetry: bool
+
+
+@check("structured outputs: parse() into a Pydantic model (chat and responses), JSON mode")
+def _():
+    c = client.chat.completions.parse(model=model, messages=[{"role": "user", "content": "Which verse tells of light?"}],
+                                      response_format=Verse, max_completion_tokens=100, temperature=0)
+    v = c.choices[0].message.parsed
+    expect(c.choices[0].finish_reason == "stop" and isinstance(v, Verse), c.choices[0])
+    r = client.responses.parse(model=model, input="Which verse tells of light?", text_format=Verse,
+                               max_output_tokens=100, temperature=0)
+    expect(isinstance(r.output_parsed, Verse) and r.output_parsed == v, r.output_parsed)
+    j = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "In the beginning"}],
+                                       response_format={"type": "json_object"}, max_tokens=100, temperature=0.8, seed=3)
+    expect(isinstance(json.loads(j.choices[0].message.content), dict), j.choices[0].message.content)
+    refused(openai.BadRequestError, 400, "response_format.json_schema.schema.not", lambda: client.chat.completions.create(
+        model=model, messages=[{"role": "user", "content": "hi"}], max_tokens=1,
+        response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": {"not": {}}}}))
 
 
 @check("errors: typed exceptions with param and code")

@@ -10,13 +10,15 @@ import java.util.List;
  *
  * <p>It is a pushdown automaton: a state is a set of stacks (threads), one per way of reading the prefix that is
  * still open; alternatives (anyOf, type lists, enum members) each start a thread, and a thread that cannot take a
- * byte ends. Limits that keep a constrained output finite where JSON itself has none: at most {@link #MAX_SPACE}
- * whitespace bytes in a row between tokens of the text, {@link #MAX_DIGITS} digits in an integer or fraction part
+ * byte ends. Limits that keep a constrained output finite where JSON itself has none: a run of whitespace between
+ * two tokens of the text is at most one line break (\n, first) and then spaces or tabs, 1 + {@link #INDENT} × the
+ * nesting depth bytes in all (an indentation of four per level; a model that knows no JSON otherwise pads every gap
+ * with blank lines), {@link #MAX_DIGITS} digits in an integer or fraction part
  * and {@link #MAX_EXPONENT_DIGITS} in an exponent, and nothing after the value (no trailing whitespace).
  */
 final class JsonRecognizer {
 
-    static final int MAX_SPACE = 12;
+    static final int INDENT = 4;
     static final int MAX_DIGITS = 16;
     static final int MAX_EXPONENT_DIGITS = 3;
     /** Threads kept at most; a schema whose alternatives agree on a long prefix could otherwise multiply them. */
@@ -155,7 +157,7 @@ final class JsonRecognizer {
         Frame top = s.top;
         if (top instanceof Value v) {
             if (isSpace(b)) {
-                if (v.ws < MAX_SPACE) {
+                if (spaceFits(b, v.ws, s.below, 0)) {
                     out.add(new Stack(new Value(v.shape, v.ws + 1), s.below));
                 }
             } else {
@@ -398,7 +400,7 @@ final class JsonRecognizer {
 
     private static void object(Obj o, int b, Stack below, List<Stack> out) {
         if (isSpace(b)) {
-            if (o.ws < MAX_SPACE) {
+            if (spaceFits(b, o.ws, below, 1)) {
                 out.add(new Stack(new Obj(o.shape, o.phase, o.used, o.current, o.ws + 1), below));
             }
             return;
@@ -454,7 +456,7 @@ final class JsonRecognizer {
 
     private static void array(Arr a, int b, Stack below, List<Stack> out) {
         if (isSpace(b)) {
-            if (a.ws < MAX_SPACE) {
+            if (spaceFits(b, a.ws, below, 1)) {
                 out.add(new Stack(new Arr(a.shape, a.phase, a.count, a.ws + 1), below));
             }
             return;
@@ -487,6 +489,25 @@ final class JsonRecognizer {
         for (Stack s : started) {
             feed(s, b, out);
         }
+    }
+
+    /**
+     * Whether one more whitespace byte fits the run of ws before it: a line break only first, then spaces or tabs up
+     * to the run's limit at this depth (the open objects and arrays below, plus the frame's own).
+     */
+    private static boolean spaceFits(int b, int ws, Stack below, int own) {
+        if (b == '\n') {
+            return ws == 0;
+        }
+        return b != '\r' && ws < maxSpace(below, own);
+    }
+
+    private static int maxSpace(Stack below, int own) {
+        int depth = own;
+        for (Stack s = below; s != null; s = s.below) {
+            depth += s.top instanceof Obj || s.top instanceof Arr ? 1 : 0;
+        }
+        return 1 + INDENT * depth;
     }
 
     private static boolean isSpace(int b) {

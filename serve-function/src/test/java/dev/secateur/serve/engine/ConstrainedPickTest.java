@@ -60,15 +60,20 @@ class ConstrainedPickTest {
             assertEquals(Finish.STOP, pick.finish(), "run " + run + " ended whole, not at the token limit: " + text);
             String doc = text.toString(StandardCharsets.UTF_8);
             JsonNode n = JSON.readTree(doc);
-            assertTrue(n.path("name").isTextual() && n.path("name").asText().length() <= 6, doc);
+            assertTrue(n.path("name").isTextual() && codePoints(n.path("name")) <= 6, doc);
             assertTrue(n.path("age").isIntegralNumber(), doc);
             assertTrue(n.path("tags").isArray() && n.path("tags").size() <= 3, doc);
-            n.path("tags").forEach(t -> assertTrue(t.isTextual() && t.asText().length() <= 4, doc));
+            n.path("tags").forEach(t -> assertTrue(t.isTextual() && codePoints(t) <= 4, doc));
             assertTrue(Set.of("happy", "sad").contains(n.path("mood").asText()), doc);
             assertTrue(n.path("ok").isBoolean(), doc);
             assertTrue(!n.has("pet") || n.get("pet").isNull() || n.get("pet").isNumber(), doc);
             n.fieldNames().forEachRemaining(f -> assertTrue(Set.of("name", "age", "tags", "mood", "ok", "pet").contains(f), doc));
         }
+    }
+
+    /** JSON Schema's string length: characters (code points), not UTF-16 units. */
+    static int codePoints(JsonNode text) {
+        return text.asText().codePointCount(0, text.asText().length());
     }
 
     /** The mask's shortcuts (first-byte groups, plain string content) change nothing: same tokens as one by one. */

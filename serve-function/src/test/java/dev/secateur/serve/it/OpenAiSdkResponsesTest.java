@@ -172,8 +172,8 @@ class OpenAiSdkResponsesTest {
                         Map.of("role", "user", "content", List.of(Map.of("type", "input_image", "image_url", "x")))))).build(),
                 "input[0].type", ResponseCreateParams.builder().model("tiny").input(JsonValue.from(List.of(
                         Map.of("type", "reasoning", "summary", List.of())))).build(),
-                "text.format", params().putAdditionalBodyProperty("text",
-                        JsonValue.from(Map.of("format", Map.of("type", "json_object")))).build(),
+                "text.format.type", params().putAdditionalBodyProperty("text",
+                        JsonValue.from(Map.of("format", Map.of("type", "xml")))).build(),
                 "max_output_tokens", params().maxOutputTokens(-1).build(),
                 "bogus", params().putAdditionalBodyProperty("bogus", JsonValue.from(1)).build());
         refused.forEach((param, p) -> {

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Everything real: an in-JVM Kafka broker, a temp model store with version 1 of a tiny Llama exported from
  * a fixture checkpoint. Init arg "model" names the served model (so test classes get separate stores); init
- * arg "kind" = "encoder" publishes the real all-MiniLM-L6-v2 instead, "tools" {@link ToolCallingModel}; init arg "broken" = N publishes N broken
+ * arg "kind" = "encoder" publishes the real all-MiniLM-L6-v2 instead, "tools" {@link ToolCallingModel}, "demo" the demo
+ * model models/kjv-llama (a real byte-level vocabulary); init arg "broken" = N publishes N broken
  * versions above the good one, as a store whose latest prunes went wrong.
  */
 public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
@@ -39,6 +40,8 @@ public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
             Path storeRoot = Files.createTempDirectory(Files.createDirectories(Path.of("target/stores")), model);
             if ("encoder".equals(kind)) {
                 TestModels.publishMiniLm(new ModelStore(storeRoot), model);
+            } else if ("demo".equals(kind)) {
+                TestModels.publishDemoModel(new ModelStore(storeRoot), model);
             } else if ("tools".equals(kind)) {
                 ToolCallingModel.publish(new ModelStore(storeRoot), model);
             } else {
@@ -54,7 +57,8 @@ public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
             props.put("secateur.serve.cuda", "false");
             props.put("secateur.serve.admin-token", ADMIN_TOKEN);
             props.put("secateur.serve.scan-interval", "0s");
-            props.put("secateur.serve.max-tokens-cap", "64");
+            // the demo model's context is 128 tokens: a structured answer may use most of it
+            props.put("secateur.serve.max-tokens-cap", "demo".equals(kind) ? "120" : "64");
             props.put("secateur.serve.intra-op-threads", "1");
             props.put("secateur.serve.max-embedding-inputs", "8");
             props.put("quarkus.http.limits.max-body-size", "64K");

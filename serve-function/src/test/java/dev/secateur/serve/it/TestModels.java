@@ -48,6 +48,13 @@ final class TestModels {
         return store.publish(name, staging, Map.of("fixture", fixture));
     }
 
+    /** The demo model (models/kjv-llama: byte-level BPE, its own chat template), exported as `secateur publish` does. */
+    static StoredVersion publishDemoModel(ModelStore store, String name) throws IOException {
+        Path staging = Files.createTempDirectory(Path.of("target"), "kjv").resolve("staging");
+        ArtifactWriter.writeFolder(Path.of("../models/kjv-llama"), staging, ArtifactWriter.Options.defaults(false));
+        return store.publish(name, staging, Map.of("source", "models/kjv-llama"));
+    }
+
     static final Path CHAT_TEMPLATE = Path.of("src/test/resources/chat-templates/tiny-mistral.jinja");
 
     /** tokenizer_config.json as Hugging Face ships it: the chat template and the special tokens (AddedToken form). */

@@ -107,8 +107,14 @@ class JsonRecognizerTest {
 
     @Test
     void limitsKeepAConstrainedOutputFinite() {
-        assertNotNull(read(JsonShape.Obj.ANY, "{" + " ".repeat(JsonRecognizer.MAX_SPACE)));
-        assertNull(read(JsonShape.Obj.ANY, "{" + " ".repeat(JsonRecognizer.MAX_SPACE + 1)));
+        assertNotNull(read(JsonShape.Obj.ANY, "\n{\n    \"a\": [\n        1,\n        {\n            \"b\": 2"),
+                "indented by four per level");
+        assertNull(read(JsonShape.Obj.ANY, "  {"), "one whitespace byte before the value at most");
+        assertNull(read(JsonShape.Obj.ANY, "{\n\n"), "one line break per gap");
+        assertNull(read(JsonShape.Obj.ANY, "{ \n"), "the line break comes first");
+        assertNull(read(JsonShape.Obj.ANY, "{" + " ".repeat(1 + JsonRecognizer.INDENT + 1)));
+        assertNotNull(read(JsonShape.Obj.ANY, "{\"a\":[[" + " ".repeat(1 + 3 * JsonRecognizer.INDENT)));
+        assertNull(read(JsonShape.Obj.ANY, "{\"a\":[[" + " ".repeat(2 + 3 * JsonRecognizer.INDENT)));
         assertNotNull(read(JsonShape.Obj.ANY, "{\"a\":" + "9".repeat(JsonRecognizer.MAX_DIGITS)));
         assertNull(read(JsonShape.Obj.ANY, "{\"a\":" + "9".repeat(JsonRecognizer.MAX_DIGITS + 1)));
         assertNull(read(JsonShape.Obj.ANY, "{\"a\":1e1234"));
