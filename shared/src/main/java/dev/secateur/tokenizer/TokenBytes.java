@@ -16,6 +16,10 @@ import java.util.Map;
  * byte), Metaspace / SentencePiece (Llama 2, Mistral, TinyLlama: ▁ for a space, {@code <0xNN>} for a byte), and
  * word-level or WordPiece vocabularies without one (a space between words, "##" continuing a word).
  * Special added tokens have no bytes (null): they are control, not text.
+ *
+ * <p>For masking a whole vocabulary at once the tokens are also grouped by their first byte (a state is stepped once
+ * per first byte, and a group whose first byte it refuses is skipped whole) and flagged when every byte is plain
+ * string content (printable ASCII but quote and backslash), which a string without a length limit takes as is.
  */
 public final class TokenBytes {
 
@@ -31,11 +35,62 @@ public final class TokenBytes {
 
     private enum Kind { BYTE_LEVEL, METASPACE, WORD_PIECE, WORDS, PLAIN }
 
-    private TokenBytes() {
+    private final byte[][] bytes;
+    private final int[][] byFirstByte;
+    private final boolean[] plain;
+
+    /** @param bytes bytes[id]: the bytes of token id, null for special tokens and ids the vocabulary does not use */
+    public TokenBytes(byte[][] bytes) {
+        this.bytes = bytes;
+        int[] counts = new int[256];
+        plain = new boolean[bytes.length];
+        for (int t = 0; t < bytes.length; t++) {
+            byte[] b = bytes[t];
+            if (b != null && b.length > 0) {
+                counts[b[0] & 0xFF]++;
+                boolean p = true;
+                for (byte x : b) {
+                    int v = x & 0xFF;
+                    p &= v >= 0x20 && v < 0x80 && v != '"' && v != '\\';
+                }
+                plain[t] = p;
+            }
+        }
+        byFirstByte = new int[256][];
+        for (int v = 0; v < 256; v++) {
+            byFirstByte[v] = new int[counts[v]];
+        }
+        int[] fill = new int[256];
+        for (int t = 0; t < bytes.length; t++) {
+            byte[] b = bytes[t];
+            if (b != null && b.length > 0) {
+                int v = b[0] & 0xFF;
+                byFirstByte[v][fill[v]++] = t;
+            }
+        }
     }
 
-    /** byte[id]: the bytes of token id, null for special tokens and ids the vocabulary does not use. */
-    public static byte[][] read(Path tokenizerJson) {
+    /** Ids covered: one more than the largest id the tokenizer names. */
+    public int size() {
+        return bytes.length;
+    }
+
+    /** The bytes of a token, null for special tokens and ids outside the vocabulary. */
+    public byte[] of(int token) {
+        return token >= 0 && token < bytes.length ? bytes[token] : null;
+    }
+
+    /** The ids whose bytes begin with this byte (0..255). */
+    public int[] startingWith(int firstByte) {
+        return byFirstByte[firstByte];
+    }
+
+    /** Whether every byte of the token is printable ASCII other than quote and backslash. */
+    public boolean isPlainText(int token) {
+        return token < plain.length && plain[token];
+    }
+
+    public static TokenBytes read(Path tokenizerJson) {
         JsonNode root;
         try {
             root = Json.mapper().readTree(tokenizerJson.toFile());
@@ -68,7 +123,7 @@ public final class TokenBytes {
                 out[id] = piece.getBytes(StandardCharsets.UTF_8);
             }
         });
-        return out;
+        return new TokenBytes(out);
     }
 
     private static Kind kind(JsonNode root) {

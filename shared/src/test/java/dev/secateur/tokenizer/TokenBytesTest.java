@@ -20,19 +20,19 @@ class TokenBytesTest {
     /** Byte-level BPE (the demo model's, trained like GPT-2's): concatenated bytes decode to the tokenizer's decode. */
     @Test
     void byteLevelTokensConcatenateToTheDecode() {
-        byte[][] bytes = TokenBytes.read(DEMO_TOKENIZER);
+        TokenBytes bytes = TokenBytes.read(DEMO_TOKENIZER);
         try (TextTokenizer t = TextTokenizer.load(DEMO_TOKENIZER)) {
             String text = "In the beginning God created the heaven and the earth.\n\tAnd the earth was without form; \"void\" {x}";
             long[] ids = t.encode(text);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (long id : ids) {
-                out.writeBytes(bytes[(int) id]);
+                out.writeBytes(bytes.of((int) id));
             }
             assertEquals(t.decode(ids), out.toString(StandardCharsets.UTF_8));
             int special = t.tokenToId("<|endoftext|>").orElseThrow();
-            assertNull(bytes[special], "special tokens are control, not text");
+            assertNull(bytes.of(special), "special tokens are control, not text");
             for (int id = 0; id < 256; id++) {
-                assertEquals(1, bytes[id].length, "the first 256 pieces of a byte-level vocabulary are its bytes");
+                assertEquals(1, bytes.of(id).length, "the first 256 pieces of a byte-level vocabulary are its bytes");
             }
         }
     }
@@ -50,13 +50,13 @@ class TokenBytesTest {
                             {"type":"ByteFallback"},{"type":"Fuse"},{"type":"Strip","content":" ","start":1,"stop":0}]},
                  "model":{"type":"BPE","dropout":null,"unk_token":"<unk>","byte_fallback":true,"fuse_unk":true,
                           "vocab":{"<unk>":0,"<0x0A>":1,"\u2581{":2,"\\"":3,"<0xC3>":4,"<tool>":5},"merges":[]}}""");
-        byte[][] b = TokenBytes.read(file);
-        assertNull(b[0]);
-        assertArrayEquals(new byte[] {'\n'}, b[1]);
-        assertArrayEquals(" {".getBytes(StandardCharsets.UTF_8), b[2]);
-        assertArrayEquals(new byte[] {'"'}, b[3]);
-        assertArrayEquals(new byte[] {(byte) 0xC3}, b[4]);
-        assertArrayEquals("<tool>".getBytes(StandardCharsets.UTF_8), b[5]);
+        TokenBytes b = TokenBytes.read(file);
+        assertNull(b.of(0));
+        assertArrayEquals(new byte[] {'\n'}, b.of(1));
+        assertArrayEquals(" {".getBytes(StandardCharsets.UTF_8), b.of(2));
+        assertArrayEquals(new byte[] {'"'}, b.of(3));
+        assertArrayEquals(new byte[] {(byte) 0xC3}, b.of(4));
+        assertArrayEquals("<tool>".getBytes(StandardCharsets.UTF_8), b.of(5));
     }
 
     @Test
@@ -65,9 +65,9 @@ class TokenBytesTest {
         Files.writeString(file, """
                 {"added_tokens":[],"decoder":{"type":"WordPiece","prefix":"##","cleanup":true},
                  "model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0,"play":1,"##ing":2}}}""");
-        byte[][] b = TokenBytes.read(file);
-        assertEquals(" play", new String(b[1], StandardCharsets.UTF_8));
-        assertEquals("ing", new String(b[2], StandardCharsets.UTF_8));
-        assertTrue(b.length == 3);
+        TokenBytes b = TokenBytes.read(file);
+        assertEquals(" play", new String(b.of(1), StandardCharsets.UTF_8));
+        assertEquals("ing", new String(b.of(2), StandardCharsets.UTF_8));
+        assertTrue(b.size() == 3);
     }
 }

@@ -1,5 +1,7 @@
 package dev.secateur.serve.engine;
 
+import dev.secateur.tokenizer.TokenBytes;
+
 /** Text to token ids and back, without truncation. */
 public interface TextCodec extends AutoCloseable {
 
@@ -11,8 +13,8 @@ public interface TextCodec extends AutoCloseable {
 
     String decode(long[] ids);
 
-    /** The bytes each token id adds to a decoded text, null for special tokens (see {@code TokenBytes}). */
-    byte[][] tokenBytes();
+    /** The bytes each token id adds to a decoded text (structured output's vocabulary). */
+    TokenBytes tokenBytes();
 
     @Override
     void close();

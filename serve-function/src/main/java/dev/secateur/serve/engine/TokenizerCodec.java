@@ -8,7 +8,7 @@ public final class TokenizerCodec implements TextCodec {
 
     private final TextTokenizer tokenizer;
     /** Read on the first structured-output request: most versions never need it. */
-    private volatile byte[][] tokenBytes;
+    private volatile TokenBytes tokenBytes;
 
     public TokenizerCodec(TextTokenizer tokenizer) {
         this.tokenizer = tokenizer;
@@ -30,8 +30,8 @@ public final class TokenizerCodec implements TextCodec {
     }
 
     @Override
-    public byte[][] tokenBytes() {
-        byte[][] b = tokenBytes;
+    public TokenBytes tokenBytes() {
+        TokenBytes b = tokenBytes;
         if (b == null) {
             synchronized (this) {
                 if (tokenBytes == null) {

@@ -1,16 +1,17 @@
 package dev.secateur.serve.structured;
 
 import dev.secateur.serve.engine.TokenConstraint;
+import dev.secateur.tokenizer.TokenBytes;
 import java.util.Set;
 
 /** One sequence's JSON output: the tokens whose bytes keep the text a prefix of a value of the shape. */
 final class JsonConstraint implements TokenConstraint {
 
-    private final TokenIndex index;
+    private final TokenBytes vocabulary;
     private JsonRecognizer state;
 
-    JsonConstraint(TokenIndex index, JsonRecognizer start) {
-        this.index = index;
+    JsonConstraint(TokenBytes vocabulary, JsonRecognizer start) {
+        this.vocabulary = vocabulary;
         this.state = start;
     }
 
@@ -24,7 +25,7 @@ final class JsonConstraint implements TokenConstraint {
         if (stop) {
             return state.canEnd();
         }
-        byte[] b = index.bytes(token);
+        byte[] b = vocabulary.of(token);
         return b != null && b.length > 0 && state.steps(b, 0) != null;
     }
 
@@ -33,7 +34,7 @@ final class JsonConstraint implements TokenConstraint {
         boolean[] ok = new boolean[logits.length];
         boolean free = state.inFreeString();
         for (int first = 0; first < 256; first++) {
-            int[] group = index.byFirstByte[first];
+            int[] group = vocabulary.startingWith(first);
             if (group.length == 0) {
                 continue;
             }
@@ -43,7 +44,7 @@ final class JsonConstraint implements TokenConstraint {
             }
             for (int t : group) {
                 if (t < ok.length) {
-                    ok[t] = (free && index.plain[t]) || after.steps(index.bytes[t], 1) != null;
+                    ok[t] = (free && vocabulary.isPlainText(t)) || after.steps(vocabulary.of(t), 1) != null;
                 }
             }
         }
@@ -62,7 +63,8 @@ final class JsonConstraint implements TokenConstraint {
 
     @Override
     public void accept(int token) {
-        JsonRecognizer next = state.steps(index.bytes(token), 0);
+        byte[] b = vocabulary.of(token);
+        JsonRecognizer next = b == null ? null : state.steps(b, 0);
         if (next == null) {
             throw new IllegalStateException("token " + token + " was chosen but the JSON constraint does not allow it");
         }

@@ -3,6 +3,7 @@ package dev.secateur.serve.structured;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.serve.engine.TokenConstraint;
 import dev.secateur.serve.generate.InvalidRequestException;
+import dev.secateur.tokenizer.TokenBytes;
 
 /**
  * A request's structured-output format (OpenAI's response_format / Responses' text.format): JSON mode (any JSON
@@ -72,9 +73,9 @@ public final class OutputFormat {
         }
     }
 
-    /** A constraint for one sequence over a vocabulary (bytes per token id, as {@code TokenBytes} reads them). */
-    public TokenConstraint constraint(byte[][] tokenBytes) {
-        return new JsonConstraint(new TokenIndex(tokenBytes), JsonRecognizer.start(root));
+    /** A constraint for one sequence over a vocabulary. */
+    public TokenConstraint constraint(TokenBytes vocabulary) {
+        return new JsonConstraint(vocabulary, JsonRecognizer.start(root));
     }
 
     /** json_object or json_schema, for logs and metrics. */

@@ -33,7 +33,6 @@ final class SchemaCompiler {
     private final String field;
     private final Map<String, JsonShape> definitions = new HashMap<>();
     private final Set<String> referenced = new HashSet<>();
-    private JsonShape root;
 
     private SchemaCompiler(String field) {
         this.field = field;
@@ -54,14 +53,14 @@ final class SchemaCompiler {
                 }
             }
         }
-        c.root = c.shape(schema, field, 0);
-        c.definitions.put("#", c.root);
+        JsonShape root = c.shape(schema, field, 0);
+        c.definitions.put("#", root);
         for (String name : c.referenced) {
             if (!c.definitions.containsKey(name)) {
                 throw new InvalidRequestException("$ref to " + name + " names no definition in the schema", field);
             }
         }
-        return c.root;
+        return root;
     }
 
     private JsonShape shape(JsonNode s, String at, int depth) {

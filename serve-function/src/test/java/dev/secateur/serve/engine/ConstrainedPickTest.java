@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class ConstrainedPickTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final byte[][] VOCAB = TokenBytes.read(Path.of("../models/kjv-llama/tokenizer.json"));
+    static final TokenBytes VOCAB = TokenBytes.read(Path.of("../models/kjv-llama/tokenizer.json"));
     static final long EOS = 4095; // <|endoftext|> in the demo tokenizer
     static final String SCHEMA = """
             {"type":"object","additionalProperties":false,"required":["name","age","tags","mood","ok"],
@@ -38,7 +38,7 @@ class ConstrainedPickTest {
 
     @Test
     void randomLogitsStillWriteADocumentOfTheSchema() throws Exception {
-        assertEquals(null, VOCAB[(int) EOS], "the EOS is special: no bytes");
+        assertEquals(null, VOCAB.of((int) EOS), "the EOS is special: no bytes");
         Random random = new Random(3);
         for (int run = 0; run < 12; run++) {
             SamplingParams p = run % 2 == 0 ? SamplingParams.greedy(4000)
@@ -48,13 +48,13 @@ class ConstrainedPickTest {
             TokenPicker.Pick pick;
             int steps = 0;
             do {
-                float[] logits = new float[VOCAB.length];
+                float[] logits = new float[VOCAB.size()];
                 for (int i = 0; i < logits.length; i++) {
                     logits[i] = (float) (random.nextGaussian() * 3);
                 }
                 pick = picker.pick(logits, steps++);
                 if (pick.emits()) {
-                    text.writeBytes(VOCAB[pick.token()]);
+                    text.writeBytes(VOCAB.of(pick.token()));
                 }
             } while (pick.finish() == null);
             assertEquals(Finish.STOP, pick.finish(), "run " + run + " ended whole, not at the token limit: " + text);
@@ -90,10 +90,10 @@ class ConstrainedPickTest {
                 free.accept(b & 0xFF);
             }
             for (TokenConstraint k : new TokenConstraint[] {c, free}) {
-                float[] logits = new float[VOCAB.length];
+                float[] logits = new float[VOCAB.size()];
                 k.mask(logits, Set.of(EOS));
                 int allowed = 0;
-                for (int t = 0; t < VOCAB.length; t++) {
+                for (int t = 0; t < VOCAB.size(); t++) {
                     boolean one = k.allows(t, t == EOS);
                     assertEquals(one, logits[t] == 0f, prefix + ": token " + t);
                     allowed += one ? 1 : 0;

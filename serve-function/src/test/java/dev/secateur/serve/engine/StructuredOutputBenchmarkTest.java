@@ -32,12 +32,12 @@ class StructuredOutputBenchmarkTest {
     @Test
     void maskTimePerStep() throws Exception {
         Assumptions.assumeTrue(Boolean.getBoolean("secateur.bench"), "a benchmark: -Dsecateur.bench=true");
-        byte[][] demo = TokenBytes.read(Path.of("../models/kjv-llama/tokenizer.json"));
-        for (byte[][] vocab : new byte[][][] {demo, joined(demo, 151_936)}) {
+        TokenBytes demo = TokenBytes.read(Path.of("../models/kjv-llama/tokenizer.json"));
+        for (TokenBytes vocab : new TokenBytes[] {demo, joined(demo, 151_936)}) {
             OutputFormat schema = OutputFormat.jsonSchema(new ObjectMapper().readTree(SCHEMA), "schema");
-            System.out.printf("vocabulary %,d tokens%n", vocab.length);
+            System.out.printf("vocabulary %,d tokens%n", vocab.size());
             System.out.printf("  %-42s %12s %9s%n", "state (text so far)", "mask ms/step", "allowed");
-            float[] logits = new float[vocab.length];
+            float[] logits = new float[vocab.size()];
             long copy = time(() -> logits.clone(), 200);
             System.out.printf("  %-42s %12.3f%n", "(copy of the logits, for scale)", copy / 1e6);
             for (String state : STATES) {
@@ -72,18 +72,18 @@ class StructuredOutputBenchmarkTest {
     }
 
     /** The first 256 ids stay single bytes (a byte-level vocabulary has them); the rest join 2-3 demo tokens. */
-    private static byte[][] joined(byte[][] base, int size) {
+    private static TokenBytes joined(TokenBytes base, int size) {
         Random random = new Random(1);
         byte[][] out = new byte[size][];
         for (int i = 0; i < size; i++) {
             if (i < 256) {
-                out[i] = base[i];
+                out[i] = base.of(i);
                 continue;
             }
             ByteArrayOutputStream b = new ByteArrayOutputStream();
             int parts = 2 + random.nextInt(2);
             while (parts > 0) {
-                byte[] p = base[256 + random.nextInt(base.length - 257)];
+                byte[] p = base.of(256 + random.nextInt(base.size() - 257));
                 if (p != null) {
                     b.writeBytes(p);
                     parts--;
@@ -91,6 +91,6 @@ class StructuredOutputBenchmarkTest {
             }
             out[i] = b.toByteArray();
         }
-        return out;
+        return new TokenBytes(out);
     }
 }

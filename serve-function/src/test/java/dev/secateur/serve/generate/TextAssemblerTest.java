@@ -23,12 +23,12 @@ class TextAssemblerTest {
             }
             return b.toString();
         }
-        public byte[][] tokenBytes() {
+        public dev.secateur.tokenizer.TokenBytes tokenBytes() {
             byte[][] out = new byte[PIECES.length][];
             for (int i = 0; i < PIECES.length; i++) {
                 out[i] = PIECES[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
             }
-            return out;
+            return new dev.secateur.tokenizer.TokenBytes(out);
         }
         public void close() { }
     };

@@ -54,7 +54,7 @@ class ModelRegistryTest {
         public long[] encode(String text) { return new long[] {1, 2}; }
         public long[] encodePrompt(String text) { return encode(text); }
         public String decode(long[] ids) { return "x"; }
-        public byte[][] tokenBytes() { return new byte[10][]; }
+        public dev.secateur.tokenizer.TokenBytes tokenBytes() { return new dev.secateur.tokenizer.TokenBytes(new byte[10][]); }
         public void close() { closed = true; }
     }
 
