@@ -1,9 +1,12 @@
 // serve-function as an app using the official OpenAI Node SDK sees it. Usage (see run.sh):
-//   node check.mjs http://127.0.0.1:8081/v1 <decoder-model> [<encoder-model> <encoder-url>]
-// Prints one line per check and exits 1 if any failed.
+//   node check.mjs http://127.0.0.1:8081/v1 <decoder-model> [<encoder-model> <encoder-url>] [--tools]
+// --tools: the decoder's chat template reads tools (e.g. kjv-llama published with
+// serve-function/src/test/resources/kjv-tools.jinja as its chat_template.jinja): forced tool calls are checked
+// instead of the refusal of tools. Prints one line per check and exits 1 if any failed.
 import OpenAI from 'openai';
 
-const [baseURL, model, embedModel, embedURL] = process.argv.slice(2);
+const toolsTemplate = process.argv.includes('--tools');
+const [baseURL, model, embedModel, embedURL] = process.argv.slice(2).filter((a) => a !== '--tools');
 const client = new OpenAI({ baseURL, apiKey: 'not-checked', maxRetries: 0 });
 let failed = 0;
 
@@ -111,15 +114,48 @@ await check('responses: output_text, usage, stream events', async () => {
     events.map((e) => e.type).join(','));
   const text = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
   expect(text === r.output_text, `streamed "${text}" vs "${r.output_text}"`);
-  await refused(400, 'tools', () => client.responses.create({ ...args, tools: [{ type: 'function', name: 'f', parameters: {}, strict: false }] }));
+  if (!toolsTemplate) {
+    await refused(400, 'tools', () => client.responses.create({ ...args, tools: [{ type: 'function', name: 'f', parameters: {}, strict: false }] }));
+  }
 });
+
+if (toolsTemplate) {
+  await check('forced tool calls: named, required (streamed) and allowed_tools; responses', async () => {
+    const parameters = { type: 'object', additionalProperties: false, required: ['book', 'chapter'],
+      properties: { book: { enum: ['Genesis', 'Exodus', 'Psalms'] }, chapter: { type: 'integer' } } };
+    const tools = [{ type: 'function', function: { name: 'find_verse', strict: true, parameters } },
+      { type: 'function', function: { name: 'is_poetry', parameters: { type: 'object', properties: { poetry: { type: 'boolean' } } } } }];
+    const base = { model, tools, temperature: 0, max_completion_tokens: 90,
+      messages: [{ role: 'user', content: 'Where is the verse of the beginning?' }] };
+    const valid = (name, args) => name === 'find_verse' ? ['Genesis', 'Exodus', 'Psalms'].includes(JSON.parse(args).book)
+      : typeof JSON.parse(args) === 'object';
+    const named = await client.chat.completions.create({ ...base, tool_choice: { type: 'function', function: { name: 'find_verse' } } });
+    const call = named.choices[0].message.tool_calls?.[0];
+    expect(named.choices[0].finish_reason === 'tool_calls' && call?.function.name === 'find_verse'
+      && valid(call.function.name, call.function.arguments), JSON.stringify(named.choices[0]));
+    const chunks = await collect(await client.chat.completions.create({ ...base, tool_choice: 'required', stream: true }));
+    const deltas = chunks.flatMap((ch) => ch.choices).flatMap((ch) => ch.delta?.tool_calls ?? []);
+    const name = deltas.map((d) => d.function?.name ?? '').join('');
+    const args = deltas.map((d) => d.function?.arguments ?? '').join('');
+    expect(['find_verse', 'is_poetry'].includes(name) && valid(name, args), `${name} ${args}`);
+    const allowed = await client.chat.completions.create({ ...base, tool_choice: { type: 'allowed_tools',
+      allowed_tools: { mode: 'required', tools: [{ type: 'function', function: { name: 'is_poetry' } }] } } });
+    expect(allowed.choices[0].message.tool_calls?.[0]?.function.name === 'is_poetry', JSON.stringify(allowed.choices[0]));
+    const r = await client.responses.create({ model, input: base.messages[0].content, temperature: 0, max_output_tokens: 90,
+      tools: [{ type: 'function', name: 'find_verse', strict: true, parameters }], tool_choice: { type: 'function', name: 'find_verse' } });
+    const fc = r.output.filter((o) => o.type === 'function_call');
+    expect(fc.length === 1 && valid(fc[0].name, fc[0].arguments) && r.tool_choice?.name === 'find_verse', JSON.stringify(r.output));
+  });
+}
 
 await check('typed errors', async () => {
   await refused(404, 'model', () => client.completions.create({ model: 'nope', prompt: 'x' }));
   await refused(400, 'max_tokens', () => client.completions.create({ model, prompt: 'x', max_tokens: -1 }));
   await refused(400, 'messages[0].role', () => client.chat.completions.create({ model, messages: [{ role: 'wizard', content: 'x' }] }));
-  await refused(400, 'tools', () => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }],
-    tools: [{ type: 'function', function: { name: 'f' } }] }));
+  if (!toolsTemplate) {
+    await refused(400, 'tools', () => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }],
+      tools: [{ type: 'function', function: { name: 'f' } }] }));
+  }
   await refused(400, null, () => client.completions.create({ model, prompt: 'word '.repeat(400), max_tokens: 4 }));
   await refused(413, null, () => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'x'.repeat(2_000_000) }] }));
 });

@@ -1,6 +1,6 @@
 """serve-function as an app using the official OpenAI Python SDK sees it (see ../run-python.sh).
 
-    python check.py http://127.0.0.1:8081/v1 <decoder-model> [<encoder-model> <encoder-url>]
+    python check.py http://127.0.0.1:8081/v1 <decoder-model> [<encoder-model> <encoder-url>] [--tools]
 
 Prints one line per check and exits 1 if any failed.
 """
@@ -14,8 +14,12 @@ import openai
 from openai import OpenAI
 from pydantic import BaseModel
 
-base_url, model = sys.argv[1], sys.argv[2]
-embed_model, embed_url = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else (None, None)
+# --tools: the decoder's chat template reads tools (e.g. kjv-llama published with serve-function/src/test/resources/
+# kjv-tools.jinja as its chat_template.jinja): forced tool calls are checked instead of the refusal of tools
+tools_template = "--tools" in sys.argv
+args = [a for a in sys.argv if a != "--tools"]
+base_url, model = args[1], args[2]
+embed_model, embed_url = (args[3], args[4]) if len(args) > 4 else (None, None)
 client = OpenAI(base_url=base_url, api_key="not-checked", max_retries=0)
 failed = 0
 
@@ -182,6 +186,40 @@ def _():
         response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": {"not": {}}}}))
 
 
+class FindVerse(BaseModel):
+    book: Literal["Genesis", "Exodus", "Psalms"]
+    chapter: int
+
+
+if tools_template:
+    @check("forced tool calls: parse() with pydantic_function_tool and a named tool_choice, required, streamed, responses")
+    def _():
+        ask = [{"role": "user", "content": "Where is the verse of the beginning?"}]
+        tool = openai.pydantic_function_tool(FindVerse, name="find_verse")
+        c = client.chat.completions.parse(model=model, messages=ask, tools=[tool], max_completion_tokens=90, temperature=0,
+                                          tool_choice={"type": "function", "function": {"name": "find_verse"}})
+        call = c.choices[0].message.tool_calls[0]
+        expect(c.choices[0].finish_reason == "tool_calls" and call.function.name == "find_verse"
+               and isinstance(call.function.parsed_arguments, FindVerse), c.choices[0])
+        r = client.chat.completions.create(model=model, messages=ask, tools=[tool], tool_choice="required",
+                                           max_completion_tokens=90, temperature=0)
+        expect(r.choices[0].message.tool_calls[0].function.name == "find_verse", r.choices[0])
+        with client.chat.completions.stream(model=model, messages=ask, tools=[tool], tool_choice="required",
+                                            max_completion_tokens=90, temperature=0) as s:
+            final = s.get_final_completion()
+        streamed = final.choices[0].message.tool_calls[0].function
+        expect(streamed.parsed_arguments == call.function.parsed_arguments, streamed)
+        resp = client.responses.create(model=model, input=ask[0]["content"], max_output_tokens=90, temperature=0,
+                                       tools=[{"type": "function", "name": "find_verse", "strict": True,
+                                               "parameters": tool["function"]["parameters"]}],
+                                       tool_choice={"type": "function", "name": "find_verse"})
+        calls = [o for o in resp.output if o.type == "function_call"]
+        expect(len(calls) == 1 and FindVerse.model_validate_json(calls[0].arguments), resp.output)
+        refused(openai.BadRequestError, 400, "tool_choice.function.name", lambda: client.chat.completions.create(
+            model=model, messages=ask, tools=[tool], max_tokens=1,
+            tool_choice={"type": "function", "function": {"name": "nope"}}))
+
+
 @check("errors: typed exceptions with param and code")
 def _():
     refused(openai.NotFoundError, 404, "model", lambda: client.completions.create(model="nope", prompt="x", max_tokens=1),
@@ -191,9 +229,10 @@ def _():
     refused(openai.BadRequestError, 400, "messages", lambda: client.chat.completions.create(model=model, messages=[]))
     refused(openai.BadRequestError, 400, None,
             lambda: client.completions.create(model=model, prompt="and " * 5000, max_tokens=1), code="context_length_exceeded")
-    refused(openai.BadRequestError, 400, "tools", lambda: client.chat.completions.create(
-        model=model, messages=[{"role": "user", "content": "hi"}], max_tokens=1,
-        tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]))
+    if not tools_template:
+        refused(openai.BadRequestError, 400, "tools", lambda: client.chat.completions.create(
+            model=model, messages=[{"role": "user", "content": "hi"}], max_tokens=1,
+            tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]))
     refused(openai.NotFoundError, 404, None, lambda: client.moderations.create(input="hi"), code="unknown_url")
     refused(openai.BadRequestError, 400, "previous_response_id", lambda: client.responses.create(
         model=model, input="hi", previous_response_id="resp_x"))

@@ -19,12 +19,14 @@ import java.util.regex.Pattern;
  * <li>{@link #MARKED_LIST}: a marker, then a JSON list of {@code {"name", "arguments"}} ({@code [TOOL_CALLS]} for
  * Mistral, {@code <|tool_call|>} for Granite 3 and Phi-4-mini);</li>
  * <li>{@link #BARE_JSON}: the whole answer one {@code {"name": ..., "parameters": {...}}} object, perhaps after
- * {@code <|python_tag|>} (Llama 3.1-3.3).</li>
+ * {@code <|python_tag|>} (Llama 3.1-3.3);</li>
+ * <li>{@link #FORCED}: the whole answer one {@code {"name": ..., "arguments": {...}}} object, the form this server
+ * constrains the output to when tool_choice is "required" or names a function (whatever the template shows).</li>
  * </ul>
  * Text that does not parse as calls stays the answer's content: nothing generated is dropped.
  */
 public enum ToolCallSyntax {
-    TAGGED, MARKED_LIST, BARE_JSON;
+    TAGGED, MARKED_LIST, BARE_JSON, FORCED;
 
     /** One call as OpenAI returns it: the function's name and its arguments as a JSON string. */
     public record Call(String name, String arguments) {
@@ -69,6 +71,10 @@ public enum ToolCallSyntax {
                 String t = text.stripLeading();
                 yield t.startsWith("{") || t.startsWith(PYTHON_TAG) ? text.length() - t.length() : -1;
             }
+            case FORCED -> {
+                String t = text.stripLeading();
+                yield t.startsWith("{") ? text.length() - t.length() : -1;
+            }
         };
     }
 
@@ -79,6 +85,7 @@ public enum ToolCallSyntax {
             case MARKED_LIST -> prefixAtEnd(text, LIST_MARKERS);
             // an answer that is a call starts with it: only leading blanks (or a partial python tag) can still become one
             case BARE_JSON -> text.isBlank() || PYTHON_TAG.startsWith(text.stripLeading()) ? text.length() : 0;
+            case FORCED -> text.isBlank() ? text.length() : 0;
         };
     }
 
@@ -140,6 +147,7 @@ public enum ToolCallSyntax {
                         }
                     }
                 }
+                case FORCED -> calls.add(call(ONE_VALUE.readTree(text.substring(at)), "arguments"));
             }
         } catch (JsonProcessingException | IllegalArgumentException e) {
             return Optional.empty();

@@ -28,4 +28,10 @@ public record CompletionSpec(List<Prompt> prompts, int maxTokens, boolean fitToC
         return new CompletionSpec(List.of(prompt), maxTokens, fitToContext, temperature, topP, topK, minP, n, stop, seed, logprobs,
                 echo, presencePenalty, frequencyPenalty, stopIds, logitBias, format);
     }
+
+    /** The same sampling constrained to another format (a forced tool call's, which replaces response_format). */
+    public CompletionSpec withFormat(OutputFormat other) {
+        return new CompletionSpec(prompts, maxTokens, fitToContext, temperature, topP, topK, minP, n, stop, seed, logprobs,
+                echo, presencePenalty, frequencyPenalty, stopTokenIds, logitBias, other);
+    }
 }

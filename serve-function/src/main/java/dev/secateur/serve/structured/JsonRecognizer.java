@@ -13,7 +13,7 @@ import java.util.List;
  * byte ends. Limits that keep a constrained output finite where JSON itself has none: a run of whitespace between
  * two tokens of the text is at most one line break (\n, first) and then spaces or tabs, 1 + {@link #INDENT} × the
  * nesting depth bytes in all (an indentation of four per level; a model that knows no JSON otherwise pads every gap
- * with blank lines), {@link #MAX_DIGITS} digits in an integer or fraction part
+ * with blank lines; or, on one line, a single space), {@link #MAX_DIGITS} digits in an integer or fraction part
  * and {@link #MAX_EXPONENT_DIGITS} in an exponent, and nothing after the value (no trailing whitespace).
  */
 final class JsonRecognizer {
@@ -28,8 +28,11 @@ final class JsonRecognizer {
     private sealed interface Frame {
     }
 
-    /** Below the root value; the root's completion leaves {@link Done}. */
-    private record Root() implements Frame {
+    /**
+     * Below the root value; the root's completion leaves {@link Done}. oneLine: whitespace between tokens is at most
+     * one space, no line break (a call written as models write one inline).
+     */
+    private record Root(boolean oneLine) implements Frame {
     }
 
     private record Done() implements Frame {
@@ -94,8 +97,13 @@ final class JsonRecognizer {
     }
 
     static JsonRecognizer start(JsonShape root) {
+        return start(root, false);
+    }
+
+    /** @param oneLine at most one space between tokens and no line break, instead of the indented layout */
+    static JsonRecognizer start(JsonShape root, boolean oneLine) {
         List<Stack> out = new ArrayList<>();
-        pushValue(new Stack(new Root(), null), root, out);
+        pushValue(new Stack(new Root(oneLine), null), root, out);
         return new JsonRecognizer(out.toArray(Stack[]::new));
     }
 
@@ -493,21 +501,23 @@ final class JsonRecognizer {
 
     /**
      * Whether one more whitespace byte fits the run of ws before it: a line break only first, then spaces or tabs up
-     * to the run's limit at this depth (the open objects and arrays below, plus the frame's own).
+     * to the run's limit at this depth (the open objects and arrays below, plus the frame's own); on one line, one
+     * space.
      */
     private static boolean spaceFits(int b, int ws, Stack below, int own) {
+        int depth = own;
+        boolean oneLine = false;
+        for (Stack s = below; s != null; s = s.below) {
+            depth += s.top instanceof Obj || s.top instanceof Arr ? 1 : 0;
+            oneLine = s.top instanceof Root r ? r.oneLine : oneLine;
+        }
+        if (oneLine) {
+            return b == ' ' && ws == 0;
+        }
         if (b == '\n') {
             return ws == 0;
         }
-        return b != '\r' && ws < maxSpace(below, own);
-    }
-
-    private static int maxSpace(Stack below, int own) {
-        int depth = own;
-        for (Stack s = below; s != null; s = s.below) {
-            depth += s.top instanceof Obj || s.top instanceof Arr ? 1 : 0;
-        }
-        return 1 + INDENT * depth;
+        return b != '\r' && ws < 1 + INDENT * depth;
     }
 
     private static boolean isSpace(int b) {

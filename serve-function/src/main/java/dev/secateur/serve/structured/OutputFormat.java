@@ -1,9 +1,12 @@
 package dev.secateur.serve.structured;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.secateur.serve.engine.TokenConstraint;
 import dev.secateur.serve.generate.InvalidRequestException;
 import dev.secateur.tokenizer.TokenBytes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A request's structured-output format (OpenAI's response_format / Responses' text.format): JSON mode (any JSON
@@ -13,10 +16,16 @@ public final class OutputFormat {
 
     private final JsonShape root;
     private final String description;
+    private final boolean oneLine;
 
     private OutputFormat(JsonShape root, String description) {
+        this(root, description, false);
+    }
+
+    private OutputFormat(JsonShape root, String description, boolean oneLine) {
         this.root = root;
         this.description = description;
+        this.oneLine = oneLine;
     }
 
     /** JSON mode: the output is one JSON object. */
@@ -73,12 +82,46 @@ public final class OutputFormat {
         }
     }
 
-    /** A constraint for one sequence over a vocabulary. */
-    public TokenConstraint constraint(TokenBytes vocabulary) {
-        return new JsonConstraint(vocabulary, JsonRecognizer.start(root));
+    /** A function a forced call may name: its parameters' schema (null or missing: none, so the arguments are {}). */
+    public record CallableFunction(String name, JsonNode parameters, String field) {
     }
 
-    /** json_object or json_schema, for logs and metrics. */
+    /**
+     * A forced tool call: one {"name": ..., "arguments": ...} object whose name is one of these functions and whose
+     * arguments follow that function's parameters, each compiled on its own (its $refs and errors are its own).
+     */
+    public static OutputFormat functionCall(List<CallableFunction> functions) {
+        List<JsonShape> calls = new ArrayList<>();
+        for (CallableFunction f : functions) {
+            JsonNode p = f.parameters();
+            JsonShape arguments = p == null || p.isMissingNode() || p.isNull() ? new JsonShape.Obj(List.of(), 0, null)
+                    : SchemaCompiler.compile(p, f.field());
+            if (arguments instanceof JsonShape.AnyValue) {
+                arguments = JsonShape.Obj.ANY; // arguments are an object, whatever a lax schema allows
+            }
+            calls.add(new JsonShape.Obj(List.of(property("name", SchemaCompiler.literal(TextNode.valueOf(f.name()))),
+                    property("arguments", arguments)), 0b11, null));
+        }
+        // on one line, as models write calls: a model that knows no JSON would spend its tokens on indentation
+        return new OutputFormat(calls.size() == 1 ? calls.get(0) : new JsonShape.Union(List.copyOf(calls)), "function_call",
+                true);
+    }
+
+    private static JsonShape.Property property(String name, JsonShape shape) {
+        return new JsonShape.Property(name, SchemaCompiler.escaped(name), shape);
+    }
+
+    /** A constraint for one sequence over a vocabulary. */
+    public TokenConstraint constraint(TokenBytes vocabulary) {
+        return new JsonConstraint(vocabulary, JsonRecognizer.start(root, oneLine));
+    }
+
+    /** What the output is held to. */
+    JsonShape root() {
+        return root;
+    }
+
+    /** json_object, json_schema or function_call, for logs and metrics. */
     public String type() {
         return description;
     }

@@ -246,7 +246,7 @@ final class SchemaCompiler {
         return new JsonShape.Ref(name, definitions);
     }
 
-    private static JsonShape literal(JsonNode value) {
+    static JsonShape literal(JsonNode value) {
         try {
             return JsonShape.Literal.of(Json.mapper().writeValueAsString(value));
         } catch (JsonProcessingException e) {
@@ -254,7 +254,7 @@ final class SchemaCompiler {
         }
     }
 
-    private static byte[] escaped(String name) {
+    static byte[] escaped(String name) {
         try {
             String quoted = Json.mapper().writeValueAsString(name);
             return quoted.substring(1, quoted.length() - 1).getBytes(StandardCharsets.UTF_8);

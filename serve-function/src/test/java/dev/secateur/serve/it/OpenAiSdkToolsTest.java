@@ -179,8 +179,6 @@ class OpenAiSdkToolsTest {
     @Test
     void whatCannotBeHonouredIsRefusedByName() {
         Map<String, ChatCompletionCreateParams> refused = Map.of(
-                "tool_choice", ask().toolChoice(ChatCompletionToolChoiceOption.ofAuto(
-                        ChatCompletionToolChoiceOption.Auto.REQUIRED)).build(),
                 "messages[1].tool_call_id", ask().addMessage(ChatCompletionAssistantMessageParam.builder().content("x").build())
                         .putAdditionalBodyProperty("messages", JsonValue.from(List.of(
                                 Map.of("role", "user", "content", "q"), Map.of("role", "tool", "content", "r")))).build(),

@@ -11,7 +11,7 @@ import java.util.Map;
  * Everything real: an in-JVM Kafka broker, a temp model store with version 1 of a tiny Llama exported from
  * a fixture checkpoint. Init arg "model" names the served model (so test classes get separate stores); init
  * arg "kind" = "encoder" publishes the real all-MiniLM-L6-v2 instead, "tools" {@link ToolCallingModel}, "demo" the demo
- * model models/kjv-llama (a real byte-level vocabulary); init arg "broken" = N publishes N broken
+ * model models/kjv-llama (a real byte-level vocabulary), "demo-tools" the same with a template that lists tools; init arg "broken" = N publishes N broken
  * versions above the good one, as a store whose latest prunes went wrong.
  */
 public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
@@ -42,6 +42,8 @@ public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
                 TestModels.publishMiniLm(new ModelStore(storeRoot), model);
             } else if ("demo".equals(kind)) {
                 TestModels.publishDemoModel(new ModelStore(storeRoot), model);
+            } else if ("demo-tools".equals(kind)) {
+                TestModels.publishDemoModel(new ModelStore(storeRoot), model, Path.of("src/test/resources/kjv-tools.jinja"));
             } else if ("tools".equals(kind)) {
                 ToolCallingModel.publish(new ModelStore(storeRoot), model);
             } else {
@@ -58,7 +60,7 @@ public class ServeTestResource implements QuarkusTestResourceLifecycleManager {
             props.put("secateur.serve.admin-token", ADMIN_TOKEN);
             props.put("secateur.serve.scan-interval", "0s");
             // the demo model's context is 128 tokens: a structured answer may use most of it
-            props.put("secateur.serve.max-tokens-cap", "demo".equals(kind) ? "120" : "64");
+            props.put("secateur.serve.max-tokens-cap", kind.startsWith("demo") ? "120" : "64");
             props.put("secateur.serve.intra-op-threads", "1");
             props.put("secateur.serve.max-embedding-inputs", "8");
             props.put("quarkus.http.limits.max-body-size", "64K");

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -53,6 +54,19 @@ final class TestModels {
         Path staging = Files.createTempDirectory(Path.of("target"), "kjv").resolve("staging");
         ArtifactWriter.writeFolder(Path.of("../models/kjv-llama"), staging, ArtifactWriter.Options.defaults(false));
         return store.publish(name, staging, Map.of("source", "models/kjv-llama"));
+    }
+
+    /** The demo model with another chat template (its folder copied, the template replaced) published as a version. */
+    static StoredVersion publishDemoModel(ModelStore store, String name, Path chatTemplate) throws IOException {
+        Path work = Files.createTempDirectory(Path.of("target"), "kjv");
+        Path source = Files.createDirectories(work.resolve("source"));
+        for (String f : List.of("config.json", "model.safetensors", "tokenizer.json")) {
+            Files.copy(Path.of("../models/kjv-llama").resolve(f), source.resolve(f));
+        }
+        Files.copy(chatTemplate, source.resolve("chat_template.jinja"));
+        ArtifactWriter.writeFolder(source, work.resolve("staging"), ArtifactWriter.Options.defaults(false));
+        return store.publish(name, work.resolve("staging"), Map.of("source", "models/kjv-llama", "chat_template",
+                chatTemplate.getFileName().toString()));
     }
 
     static final Path CHAT_TEMPLATE = Path.of("src/test/resources/chat-templates/tiny-mistral.jinja");

@@ -43,7 +43,7 @@ public class ChatCompletionsResource {
         CompletionSpec sampling = answers.spec(request, ChatRequests::toSpec);
         AdmittedCompletion admitted = answers.admit(request.model(), "chatcmpl-",
                 h -> ChatRequests.rendered(h, sampling, messages, tools), "messages");
-        ToolCallSyntax syntax = tools == null ? null : admitted.chat().toolCallSyntax().orElseThrow();
+        ToolCallSyntax syntax = ToolCallStream.syntax(tools, admitted);
         boolean parallel = tools == null || tools.parallel();
         return answers.send(admitted, request.streaming(),
                 sink -> stream(admitted, sink, request.includeUsage(), syntax, parallel), () -> whole(admitted, syntax, parallel));

@@ -84,7 +84,8 @@ final class ChatRequests {
 
     /**
      * The same with the request's tools in the template's context; refused when the serving version's template takes
-     * no tools, or writes calls in a form this server cannot read back.
+     * no tools, or writes calls in a form this server cannot read back (unless tool_choice forces a call, whose form
+     * the constraint sets).
      */
     static CompletionSpec rendered(ModelHandle h, CompletionSpec sampling, List<ChatMessage> messages, ToolRequest tools) {
         ChatFormat chat = h.model().decoder(h.name()).chat();
@@ -93,13 +94,15 @@ final class ChatRequests {
                 throw new InvalidRequestException("model " + h.id() + " has a chat template that takes no tools ("
                         + chat.template().source() + ")", "tools");
             }
-            if (chat.toolCallSyntax().isEmpty()) {
+            // a forced call is written in the one form the constraint allows, whatever the template shows
+            if (tools.forced() == null && chat.toolCallSyntax().isEmpty()) {
                 throw new InvalidRequestException("model " + h.id() + " has a chat template whose tool calls this server "
                         + "cannot read back (none of <tool_call>, [TOOL_CALLS], <|tool_call|>, <|python_tag|>)", "tools");
             }
         }
         String prompt = chat.template().render(messages, tools == null ? null : tools.definitions(), true);
-        return sampling.withPrompt(Prompt.renderedChat(prompt), chat.endOfTurnIds());
+        CompletionSpec spec = sampling.withPrompt(Prompt.renderedChat(prompt), chat.endOfTurnIds());
+        return tools == null || tools.forced() == null ? spec : spec.withFormat(tools.forced());
     }
 
     static void checkModel(ChatCompletionRequest r) {

@@ -20,7 +20,7 @@ public record ResponseObject(String id, String object, @JsonProperty("created_at
                              @JsonProperty("parallel_tool_calls") boolean parallelToolCalls,
                              @JsonProperty("previous_response_id") String previousResponseId,
                              Reasoning reasoning, @JsonProperty("service_tier") String serviceTier, boolean store,
-                             double temperature, Text text, @JsonProperty("tool_choice") String toolChoice,
+                             double temperature, Text text, @JsonProperty("tool_choice") Object toolChoice,
                              List<Tool> tools, @JsonProperty("top_p") double topP, String truncation,
                              ResponseUsage usage, String user, JsonNode metadata) {
 

@@ -1,42 +1,42 @@
 package dev.secateur.serve.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.json.Json;
 import dev.secateur.serve.generate.InvalidRequestException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A Responses request's function tools: as declared (echoed in the response), and in chat's form for the template
- * ({type: function, function: {name, description, parameters}}), which is how templates were written to read them.
+ * ({type: function, function: {name, description, parameters}}), which is how templates were written to read them,
+ * with what tool_choice makes of them.
  *
- * @param forTemplate null when there are none or tool_choice is "none"
+ * @param chat   null when there are none or tool_choice is "none"
+ * @param choice tool_choice as the response echoes it: the request's own value, "auto" when it gave none
  */
-record ResponseTools(List<ResponseObject.Tool> declared, List<Map<String, Object>> forTemplate, String choice,
-                     boolean parallel) {
+record ResponseTools(List<ResponseObject.Tool> declared, ToolRequest chat, Object choice, boolean parallel) {
 
     static final ResponseTools NONE = new ResponseTools(List.of(), null, "auto", true);
 
     static ResponseTools of(ResponseRequest r) {
         JsonNode tools = r.tools();
-        JsonNode choice = r.toolChoice();
         boolean given = tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty());
-        String choiceText = choice == null || choice.isNull() ? "auto" : choice.isTextual() ? choice.textValue() : null;
-        if (choiceText == null || !(choiceText.equals("auto") || choiceText.equals("none"))) {
-            throw new InvalidRequestException("tool_choice " + choice + " is not supported by this server: only auto and "
-                    + "none (the output is not constrained to a call)", "tool_choice");
-        }
+        ToolChoice choice = ToolChoice.parse(r.toolChoice(), false);
+        Object echo = r.toolChoice() == null || r.toolChoice().isNull() ? "auto" : r.toolChoice();
         boolean many = r.parallelToolCalls() == null || r.parallelToolCalls();
         if (!given) {
-            return new ResponseTools(List.of(), null, choiceText, many);
+            if (choice.mode() == ToolChoice.Mode.REQUIRED) {
+                throw new InvalidRequestException("tool_choice requires a call, but no tools are given", "tool_choice");
+            }
+            return new ResponseTools(List.of(), null, echo, many);
         }
         if (!tools.isArray()) {
             throw new InvalidRequestException("tools must be an array", "tools");
         }
         List<ResponseObject.Tool> declared = new ArrayList<>();
-        List<Map<String, Object>> chat = new ArrayList<>();
+        ArrayNode chat = Json.mapper().createArrayNode();
         for (int i = 0; i < tools.size(); i++) {
             JsonNode t = tools.get(i);
             String at = "tools[" + i + "]";
@@ -45,26 +45,25 @@ record ResponseTools(List<ResponseObject.Tool> declared, List<Map<String, Object
                         + "function tools (no hosted tools here)", at + ".type");
             }
             ToolRequest.checkFunction(t, at);
-            Map<String, Object> function = new LinkedHashMap<>();
-            function.put("name", t.path("name").textValue());
+            ObjectNode function = Json.mapper().createObjectNode().put("name", t.path("name").textValue());
             if (t.hasNonNull("description")) {
                 function.put("description", t.path("description").asText());
             }
             if (t.hasNonNull("parameters")) {
-                function.put("parameters", Json.mapper().convertValue(t.get("parameters"), Object.class));
+                function.set("parameters", t.get("parameters"));
             }
-            Map<String, Object> asChat = new LinkedHashMap<>();
-            asChat.put("type", "function");
-            asChat.put("function", function);
-            chat.add(asChat);
-            declared.add(new ResponseObject.Tool("function", (String) function.get("name"),
-                    (String) function.get("description"), function.get("parameters"), t.path("strict").asBoolean(false)));
+            chat.addObject().put("type", "function").set("function", function);
+            declared.add(new ResponseObject.Tool("function", t.path("name").textValue(),
+                    function.hasNonNull("description") ? function.get("description").textValue() : null,
+                    t.hasNonNull("parameters") ? Json.mapper().convertValue(t.get("parameters"), Object.class) : null,
+                    t.path("strict").asBoolean(false)));
         }
-        return new ResponseTools(declared, "none".equals(choiceText) ? null : chat, choiceText, many);
+        return new ResponseTools(declared, ToolRequest.chosen(chat, choice, many, i -> "tools[" + i + "].parameters", false),
+                echo, many);
     }
 
     /** The tools as chat's rendering takes them, or null for none. */
     ToolRequest asChat() {
-        return forTemplate == null ? null : new ToolRequest(forTemplate, parallel);
+        return chat;
     }
 }

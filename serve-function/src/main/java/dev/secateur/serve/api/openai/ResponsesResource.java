@@ -41,7 +41,7 @@ public class ResponsesResource {
         CompletionSpec sampling = answers.spec(request, ResponseRequests::toSpec);
         AdmittedCompletion admitted = answers.admit(request.model(), "resp_",
                 h -> ChatRequests.rendered(h, sampling, messages, tools.asChat()), "input");
-        ToolCallSyntax syntax = tools.asChat() == null ? null : admitted.chat().toolCallSyntax().orElseThrow();
+        ToolCallSyntax syntax = ToolCallStream.syntax(tools.asChat(), admitted);
         ResponseAnswer answer = new ResponseAnswer(admitted, request, tools);
         return answers.send(admitted, request.streaming(), true, sink -> {
             ResponseEventStream events = new ResponseEventStream(sink, answer);

@@ -29,6 +29,14 @@ final class ToolCallStream implements ChoiceListener {
         this.calls = calls;
     }
 
+    /** How calls are read from the answer: null without tools, the forced form when tool_choice forces a call. */
+    static ToolCallSyntax syntax(ToolRequest tools, AdmittedCompletion admitted) {
+        if (tools == null) {
+            return null;
+        }
+        return tools.forced() != null ? ToolCallSyntax.FORCED : admitted.chat().toolCallSyntax().orElseThrow();
+    }
+
     private static final class Choice {
         final StringBuilder text = new StringBuilder();
         final List<ScoredToken> tokens = new ArrayList<>();
@@ -59,6 +67,9 @@ final class ToolCallStream implements ChoiceListener {
         int start = syntax.start(all);
         if (start >= 0) {
             c.calling = true;
+            if (all.substring(c.sent, start).isBlank()) {
+                c.sent = start; // blanks before a call are not content (a whole answer strips them too)
+            }
             release(index, c, start);
         } else {
             release(index, c, all.length() - syntax.pendingStart(all));

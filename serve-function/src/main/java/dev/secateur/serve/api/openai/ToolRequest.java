@@ -1,35 +1,38 @@
 package dev.secateur.serve.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.secateur.json.Json;
 import dev.secateur.serve.generate.InvalidRequestException;
+import dev.secateur.serve.structured.OutputFormat;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 
 /**
- * A chat request's tools, checked: the function definitions as the template receives them (key order kept) and
- * whether more than one call may come back. Only tool_choice "auto" (the default with tools) is honoured: "required"
- * or a named function would need the output constrained, which this server does not do.
+ * A request's tools, checked: the function definitions as the template receives them (key order kept), whether more
+ * than one call may come back, and, when tool_choice is "required" or names functions, the format a forced call is
+ * constrained to (one {"name", "arguments"} object for one of the allowed functions, its arguments following that
+ * function's parameters schema).
+ *
+ * @param forced null when the model may answer in text (tool_choice auto)
  */
-record ToolRequest(List<Map<String, Object>> definitions, boolean parallel) {
+record ToolRequest(List<Map<String, Object>> definitions, boolean parallel, OutputFormat forced) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** null when the request has no tools, or tool_choice "none" leaves them out of the prompt. */
     static ToolRequest of(JsonNode tools, JsonNode toolChoice, JsonNode parallelToolCalls) {
-        boolean none = toolChoice != null && toolChoice.isTextual() && "none".equals(toolChoice.textValue());
         boolean given = tools != null && !tools.isNull();
-        if (toolChoice != null && !toolChoice.isNull()) {
-            if (!given) {
-                throw new InvalidRequestException("tool_choice is only allowed when tools are given", "tool_choice");
-            }
-            if (!(toolChoice.isTextual() && ("auto".equals(toolChoice.textValue()) || none))) {
-                throw new InvalidRequestException("tool_choice " + toolChoice + " is not supported by this server: only "
-                        + "auto and none (the output is not constrained to a call)", "tool_choice");
-            }
+        if (toolChoice != null && !toolChoice.isNull() && !given) {
+            throw new InvalidRequestException("tool_choice is only allowed when tools are given", "tool_choice");
         }
+        ToolChoice choice = ToolChoice.parse(toolChoice, true);
         if (parallelToolCalls != null && !parallelToolCalls.isNull() && !parallelToolCalls.isBoolean()) {
             throw new InvalidRequestException("parallel_tool_calls must be a boolean", "parallel_tool_calls");
         }
@@ -46,14 +49,51 @@ record ToolRequest(List<Map<String, Object>> definitions, boolean parallel) {
         for (int i = 0; i < tools.size(); i++) {
             check(tools.get(i), "tools[" + i + "]");
         }
-        if (none) {
+        return chosen(tools, choice, parallelToolCalls == null || parallelToolCalls.isNull()
+                || parallelToolCalls.booleanValue(), i -> "tools[" + i + "].function.parameters", true);
+    }
+
+    /**
+     * The checked tools (chat's form: {type: function, function: {name, description, parameters}}) as the choice
+     * leaves them: null for none; only the allowed ones for allowed_tools; with the forced call's format when a call
+     * is required.
+     *
+     * @param parametersField where function i's parameters sit in the request, named in schema errors
+     * @param nested          chat's spelling of tool_choice (for the field an unknown name is reported at)
+     */
+    static ToolRequest chosen(JsonNode tools, ToolChoice choice, boolean parallel, IntFunction<String> parametersField,
+                              boolean nested) {
+        Set<String> declared = new HashSet<>();
+        tools.forEach(t -> declared.add(t.path("function").path("name").textValue()));
+        if (choice.names() != null) {
+            for (String n : choice.names()) {
+                if (!declared.contains(n)) {
+                    throw new InvalidRequestException("tool_choice names function '" + n + "', which is not among tools",
+                            choice.namesField(nested));
+                }
+            }
+        }
+        if (choice.mode() == ToolChoice.Mode.NONE) {
             return null;
         }
+        ArrayNode shown = Json.mapper().createArrayNode();
+        List<OutputFormat.CallableFunction> callable = new ArrayList<>();
+        for (int i = 0; i < tools.size(); i++) {
+            JsonNode fn = tools.get(i).path("function");
+            boolean allowed = choice.allows(fn.path("name").textValue());
+            if (allowed || !choice.offered()) {
+                shown.add(tools.get(i));
+            }
+            if (allowed) {
+                callable.add(new OutputFormat.CallableFunction(fn.path("name").textValue(), fn.get("parameters"),
+                        parametersField.apply(i)));
+            }
+        }
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> definitions = Json.mapper().convertValue(tools,
+        List<Map<String, Object>> definitions = Json.mapper().convertValue(shown,
                 Json.mapper().getTypeFactory().constructCollectionType(List.class, LinkedHashMap.class));
-        return new ToolRequest(definitions, parallelToolCalls == null || parallelToolCalls.isNull()
-                || parallelToolCalls.booleanValue());
+        return new ToolRequest(definitions, parallel,
+                choice.mode() == ToolChoice.Mode.REQUIRED ? OutputFormat.functionCall(callable) : null);
     }
 
     private static void check(JsonNode tool, String at) {
