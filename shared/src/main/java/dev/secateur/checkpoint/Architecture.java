@@ -11,6 +11,11 @@ public enum Architecture {
     QWEN2("Qwen2ForCausalLM"),
     /** Llama-like with an explicit head_dim and an RMSNorm over head_dim on every query and key head before RoPE. */
     QWEN3("Qwen3ForCausalLM"),
+    /**
+     * Llama's block with q/k/v fused into one qkv_proj and gate/up into one gate_up_proj (Phi-3-mini/medium with the
+     * default rotary embedding); config.json's sliding_window applies when it is set.
+     */
+    PHI3("Phi3ForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -36,9 +41,9 @@ public enum Architecture {
         return decoder;
     }
 
-    /** Rotary positions and Llama's tensor names (model.layers.N.self_attn.q_proj, ...). */
+    /** Rotary positions, RMSNorm and a gated SiLU MLP; Llama's tensor names (model.layers.N.self_attn.q_proj, ...) but for Phi-3's fused ones. */
     public boolean isLlamaFamily() {
-        return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3;
+        return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3;
     }
 
     /** Whether every block carries self_attn.q_norm / k_norm (RMSNorm over head_dim, applied before RoPE). */

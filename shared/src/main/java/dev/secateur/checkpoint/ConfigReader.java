@@ -54,6 +54,12 @@ public final class ConfigReader {
         // Qwen3Config's documented head_dim default is 128, not hidden / heads (it differs on 0.6B: 1024 / 16 = 64)
         int headDim = opt(c, "head_dim", arch == Architecture.QWEN3 ? 128 : heads > 0 ? hidden / heads : 0);
         boolean bias = arch == Architecture.QWEN2 || c.path("attention_bias").asBoolean(false);
+        // Phi-4-mini rotates only part of each head; every head here is rotated whole
+        JsonNode partial = c.get("partial_rotary_factor");
+        if (partial != null && !partial.isNull() && partial.asDouble() != 1.0) {
+            throw new CheckpointException(where + ": partial_rotary_factor " + partial + " is not supported (every head "
+                    + "dimension is rotated here: 1.0 only)");
+        }
         return new ModelConfig(arch, hidden, req(c, "num_hidden_layers", where), heads, kv, headDim,
                 req(c, "intermediate_size", where), req(c, "vocab_size", where),
                 opt(c, "max_position_embeddings", 2048), c.path("rope_theta").asDouble(10000.0), ropeScaling(c, where),
@@ -101,11 +107,12 @@ public final class ConfigReader {
     /**
      * The attention window the architecture really applies, or null: Mistral applies sliding_window (its config's
      * default is 4096 when the key is absent; null switches it off, as v0.2/v0.3 do); Qwen2 and Qwen3 carry a
-     * sliding_window too but apply it only with use_sliding_window true (their default 4096 then).
+     * sliding_window too but apply it only with use_sliding_window true (their default 4096 then); Phi-3 applies it
+     * when it is set (2047 on Phi-3-mini-4k; Phi3Config's default is none).
      */
     private static Integer slidingWindow(ObjectNode c, Architecture arch, String where) {
         boolean applies = switch (arch) {
-            case MISTRAL -> true;
+            case MISTRAL, PHI3 -> true;
             case QWEN2, QWEN3 -> c.path("use_sliding_window").asBoolean(false);
             default -> false;
         };
@@ -114,7 +121,7 @@ public final class ConfigReader {
         }
         JsonNode w = c.get("sliding_window");
         if (w == null) {
-            return 4096;
+            return arch == Architecture.PHI3 ? null : 4096;
         }
         if (w.isNull()) {
             return null;

@@ -116,6 +116,7 @@ public interface ArchitectureAdapter {
     static ArchitectureAdapter of(Architecture architecture) {
         return switch (architecture) {
             case LLAMA, MISTRAL, QWEN2, QWEN3 -> new LlamaAdapter();
+            case PHI3 -> new Phi3Adapter();
             case GPT2 -> new Gpt2Adapter();
             case BERT -> throw new CheckpointException(architecture.hfName()
                     + " is an encoder, not a decoder-only language model: load it with EncoderWeights.load");

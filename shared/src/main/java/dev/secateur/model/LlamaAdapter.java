@@ -159,7 +159,7 @@ final class LlamaAdapter implements ArchitectureAdapter {
         return bias != null || !needed ? bias : Tensor.zeros(size);
     }
 
-    private static void put(Map<String, Tensor> out, String prefix, Tensor weight, Tensor bias) {
+    static void put(Map<String, Tensor> out, String prefix, Tensor weight, Tensor bias) {
         out.put(prefix + ".weight", weight);
         if (bias != null) {
             out.put(prefix + ".bias", bias);

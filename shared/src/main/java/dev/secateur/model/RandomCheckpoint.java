@@ -26,17 +26,22 @@ import java.util.TreeMap;
  */
 public final class RandomCheckpoint {
     /**
-     * A Llama-family architecture's sizes, as its config.json states them.
+     * A Llama-family architecture's sizes, as its config.json states them (Phi-3's with its fused projections).
      *
      * @param headDim explicit head_dim (Qwen3, Mistral-NeMo), or 0 for hidden / heads
      * @param qkNorm Qwen3's per-head query/key RMSNorm
-     * @param slidingWindow Mistral's sliding_window, or 0 for none
+     * @param slidingWindow Mistral's or Phi-3's sliding_window, or 0 for none
      */
     public record Shape(String architecture, int hidden, int intermediate, int layers, int heads, int kvHeads, int vocab,
             boolean tied, double ropeTheta, int maxPositions, boolean qkvBias, int headDim, boolean qkNorm, int slidingWindow) {
         public Shape(String architecture, int hidden, int intermediate, int layers, int heads, int kvHeads, int vocab,
                 boolean tied, double ropeTheta, int maxPositions, boolean qkvBias) {
             this(architecture, hidden, intermediate, layers, heads, kvHeads, vocab, tied, ropeTheta, maxPositions, qkvBias, 0, false, 0);
+        }
+
+        /** Phi-3 stores q/k/v as one qkv_proj and gate/up as one gate_up_proj. */
+        public boolean fused() {
+            return architecture.equals("Phi3ForCausalLM");
         }
 
         public int effectiveHeadDim() {
@@ -69,6 +74,8 @@ public final class RandomCheckpoint {
         m.put("qwen3-8b", new Shape("Qwen3ForCausalLM", 4096, 12288, 36, 32, 8, 151936, false, 1000000, 40960, false, 128, true, 0));
         // Mistral-7B v0.1: sliding_window 4096 caps the usable context below max_position_embeddings 32768
         m.put("mistral-7b", new Shape("MistralForCausalLM", 4096, 14336, 32, 32, 8, 32000, false, 10000, 32768, false, 0, false, 4096));
+        // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
+        m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -90,9 +97,13 @@ public final class RandomCheckpoint {
             Map<String, int[]> part = parts.get((int) ((long) l * shards / s.layers()));
             String p = "model.layers." + l + ".";
             part.put(p + "input_layernorm.weight", new int[] {s.hidden()});
-            part.put(p + "self_attn.q_proj.weight", new int[] {s.heads() * hd, s.hidden()});
-            part.put(p + "self_attn.k_proj.weight", new int[] {s.kvHeads() * hd, s.hidden()});
-            part.put(p + "self_attn.v_proj.weight", new int[] {s.kvHeads() * hd, s.hidden()});
+            if (s.fused()) {
+                part.put(p + "self_attn.qkv_proj.weight", new int[] {(s.heads() + 2 * s.kvHeads()) * hd, s.hidden()});
+            } else {
+                part.put(p + "self_attn.q_proj.weight", new int[] {s.heads() * hd, s.hidden()});
+                part.put(p + "self_attn.k_proj.weight", new int[] {s.kvHeads() * hd, s.hidden()});
+                part.put(p + "self_attn.v_proj.weight", new int[] {s.kvHeads() * hd, s.hidden()});
+            }
             if (s.qkvBias()) {
                 part.put(p + "self_attn.q_proj.bias", new int[] {s.heads() * hd});
                 part.put(p + "self_attn.k_proj.bias", new int[] {s.kvHeads() * hd});
@@ -104,8 +115,12 @@ public final class RandomCheckpoint {
             }
             part.put(p + "self_attn.o_proj.weight", new int[] {s.hidden(), s.heads() * hd});
             part.put(p + "post_attention_layernorm.weight", new int[] {s.hidden()});
-            part.put(p + "mlp.gate_proj.weight", new int[] {s.intermediate(), s.hidden()});
-            part.put(p + "mlp.up_proj.weight", new int[] {s.intermediate(), s.hidden()});
+            if (s.fused()) {
+                part.put(p + "mlp.gate_up_proj.weight", new int[] {2 * s.intermediate(), s.hidden()});
+            } else {
+                part.put(p + "mlp.gate_proj.weight", new int[] {s.intermediate(), s.hidden()});
+                part.put(p + "mlp.up_proj.weight", new int[] {s.intermediate(), s.hidden()});
+            }
             part.put(p + "mlp.down_proj.weight", new int[] {s.hidden(), s.intermediate()});
         }
         parts.get(shards - 1).put("model.norm.weight", new int[] {s.hidden()});

@@ -48,6 +48,24 @@ class ConfigQuirksTest {
     }
 
     @Test
+    void phi3AppliesItsSlidingWindowWhenSetAndRefusesPartialRotation() {
+        // Phi-3-mini-4k: sliding_window 2047 below max_position_embeddings 4096, no rope_scaling
+        ModelConfig mini = ConfigReader.parse(config("Phi3ForCausalLM", "\"sliding_window\": 2047, \"rope_scaling\": null, "
+                + "\"original_max_position_embeddings\": 4096").put("max_position_embeddings", 4096), "config.json");
+        assertEquals(Architecture.PHI3, mini.architecture());
+        assertEquals(2047, mini.contextLength());
+        assertNull(parse("Phi3ForCausalLM", "").slidingWindow(), "Phi3Config's default is no window");
+        assertEquals(16, parse("Phi3ForCausalLM", "\"partial_rotary_factor\": 1.0").headDim());
+        CheckpointException partial = assertThrows(CheckpointException.class,
+                () -> parse("Phi3ForCausalLM", "\"partial_rotary_factor\": 0.75"));
+        assertTrue(partial.getMessage().contains("partial_rotary_factor"), partial.getMessage());
+        // the 128k variants' longrope is refused by name
+        CheckpointException longrope = assertThrows(CheckpointException.class, () -> parse("Phi3ForCausalLM",
+                "\"rope_scaling\": {\"type\": \"longrope\", \"short_factor\": [1.0], \"long_factor\": [1.0]}"));
+        assertTrue(longrope.getMessage().contains("longrope"), longrope.getMessage());
+    }
+
+    @Test
     void mistralNemoStyleExplicitHeadDim() {
         ModelConfig c = parse("MistralForCausalLM", "\"head_dim\": 32, \"sliding_window\": null");
         assertEquals(32, c.headDim(), "head_dim 32, not hidden / heads = 16");

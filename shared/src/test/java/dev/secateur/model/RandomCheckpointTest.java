@@ -29,6 +29,24 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void phi3MiniHasItsPublishedSizeAndASmallPhi3WritesFusedAndLoads(@TempDir Path dir) {
+        RandomCheckpoint.Shape mini = RandomCheckpoint.SHAPES.get("phi-3-mini");
+        assertEquals(3_821_079_552L, mini.parameters(), "Phi-3-mini's 3.8B");
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(mini, DType.BF16), "phi-3-mini");
+        assertEquals(Architecture.PHI3, c.architecture());
+        assertEquals(2047, c.contextLength(), "sliding_window 2047 below max_position_embeddings 4096");
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("Phi3ForCausalLM", 64, 96, 2, 4, 2, 100, false, 1e4, 256, false, 0, false, 128);
+        RandomCheckpoint.write(small, DType.BF16, 1, 7, dir);
+        try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(dir)) {
+            assertEquals(java.util.List.of((4 + 2 * 2) * 16, 64),
+                    java.util.Arrays.stream(ck.shape("model.layers.0.self_attn.qkv_proj.weight")).boxed().toList());
+        }
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(small.parameters(), w.parameterCount());
+        assertEquals(java.util.List.of(new LayerSizes(4, 2, 96), new LayerSizes(4, 2, 96)), w.layerSizes());
+    }
+
+    @Test
     void aSmallQwen3ShapeWritesAndLoadsWithItsQueryKeyNorms(@TempDir Path dir) {
         RandomCheckpoint.Shape s = new RandomCheckpoint.Shape("Qwen3ForCausalLM", 64, 96, 2, 4, 2, 100, true, 1e6, 256, false, 32, true, 0);
         RandomCheckpoint.write(s, DType.BF16, 2, 7, dir);

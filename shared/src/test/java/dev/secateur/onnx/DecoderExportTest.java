@@ -32,7 +32,7 @@ class DecoderExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear"})
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear", "phi3"})
     void exportedLogitsMatchTorchReference(String fixture) {
         Fixtures.Expected exp = Fixtures.expected(fixture);
         Path out = export(fixture, false);
@@ -45,7 +45,7 @@ class DecoderExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear"})
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear", "phi3"})
     void javaReferenceMatchesTorchReference(String fixture) {
         // The test-only Java forward is the reference for sliced weights below; check it first.
         Fixtures.Expected exp = Fixtures.expected(fixture);
@@ -60,7 +60,7 @@ class DecoderExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear"})
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear", "phi3"})
     void decodingWithKvCacheEqualsFullSequence(String fixture) {
         Fixtures.Expected exp = Fixtures.expected(fixture);
         Path out = export(fixture, false);
@@ -117,7 +117,7 @@ class DecoderExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear"})
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear", "phi3"})
     void fp16ExportIsCloseAndHalfTheSize(String fixture) throws Exception {
         Fixtures.Expected exp = Fixtures.expected(fixture);
         Path out16 = export(fixture, true);
@@ -144,7 +144,7 @@ class DecoderExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear"})
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "gpt2", "qwen3", "mistral", "llama-rope-linear", "phi3"})
     void onnxCheckerAcceptsTheModel(String fixture) {
         OnnxChecker.assumeAndCheck(export(fixture, false).resolve("model.onnx"));
     }

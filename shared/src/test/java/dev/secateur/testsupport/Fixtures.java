@@ -37,12 +37,17 @@ public final class Fixtures {
     }
 
     /** Fixtures made at test time from a committed one, by config.json alone; their expected.json is the source's. */
-    private static final java.util.Map<String, String> DERIVED_FROM = java.util.Map.of("mistral", "llama-gqa");
+    private static final java.util.Map<String, String> DERIVED_FROM = java.util.Map.of("mistral", "llama-gqa", "phi3", "llama-gqa");
 
     /**
      * "mistral": the llama-gqa weights under a MistralForCausalLM config with sliding_window 32. Mistral's block is
      * Llama's and the 7 test tokens lie inside the window, so llama-gqa's reference logits are Mistral's too; the
      * window (below max_position_embeddings 128) caps the usable context at 32.
+     *
+     * <p>"phi3": the same weights as Phi3ForCausalLM stores them, fused here by hand in Hugging Face's layout:
+     * self_attn.qkv_proj = [q_proj; k_proj; v_proj] and mlp.gate_up_proj = [gate_proj; up_proj] (rows stacked, the
+     * order Phi3Attention and Phi3MLP slice them in), everything else under its Llama name, sliding_window 64. Phi-3's
+     * block computes Llama's from those parts, so llama-gqa's reference logits are Phi-3's too.
      */
     private static final java.util.Set<String> MADE = new java.util.HashSet<>();
 
@@ -55,17 +60,26 @@ public final class Fixtures {
                 java.nio.file.Files.createDirectories(dir);
                 try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(source)) {
                     for (Path f : files.toList()) {
-                        if (!f.getFileName().toString().equals("config.json")) {
+                        boolean weights = name.equals("phi3") && f.getFileName().toString().endsWith(".safetensors");
+                        if (!f.getFileName().toString().equals("config.json") && !weights) {
                             java.nio.file.Files.copy(f, dir.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                         }
                     }
                 }
                 com.fasterxml.jackson.databind.node.ObjectNode c =
                         (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
-                c.putArray("architectures").add("MistralForCausalLM");
-                c.put("model_type", "mistral");
-                c.put("sliding_window", 32);
-                c.remove(java.util.List.of("mlp_bias", "pretraining_tp"));
+                if (name.equals("phi3")) {
+                    fusePhi3(source, dir);
+                    c.putArray("architectures").add("Phi3ForCausalLM");
+                    c.put("model_type", "phi3");
+                    c.put("sliding_window", 64);
+                    c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "attention_bias"));
+                } else {
+                    c.putArray("architectures").add("MistralForCausalLM");
+                    c.put("model_type", "mistral");
+                    c.put("sliding_window", 32);
+                    c.remove(java.util.List.of("mlp_bias", "pretraining_tp"));
+                }
                 Path tmp = dir.resolve("config.json.tmp");
                 JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), c);
                 java.nio.file.Files.move(tmp, dir.resolve("config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -74,6 +88,26 @@ public final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static void fusePhi3(Path llama, Path dir) {
+        java.util.Map<String, dev.secateur.checkpoint.Tensor> out = new java.util.LinkedHashMap<>();
+        try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(llama)) {
+            for (String n : new java.util.TreeSet<>(ck.names())) {
+                String p = n.replaceAll("(q_proj|k_proj|v_proj|gate_proj|up_proj)\\.weight$", "");
+                if (n.endsWith("self_attn.q_proj.weight")) {
+                    out.put(p + "qkv_proj.weight", dev.secateur.checkpoint.Tensor.concatRows(ck.tensor(n),
+                            ck.tensor(p + "k_proj.weight"), ck.tensor(p + "v_proj.weight")));
+                } else if (n.endsWith("mlp.gate_proj.weight")) {
+                    out.put(p + "gate_up_proj.weight", dev.secateur.checkpoint.Tensor.concatRows(ck.tensor(n),
+                            ck.tensor(p + "up_proj.weight")));
+                } else if (!n.matches(".*(k_proj|v_proj|up_proj)\\.weight$")) {
+                    out.put(n, ck.tensor(n));
+                }
+            }
+        }
+        dev.secateur.checkpoint.SafetensorsWriter.write(dir.resolve("model.safetensors"), out,
+                dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
     }
 
     public static Expected expected(String name) {

@@ -64,7 +64,7 @@ class ArchitecturesRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral"})
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3"})
     void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
         run(model, structured(model), out);
@@ -92,7 +92,19 @@ class ArchitecturesRunTest {
             assertTrue(config.get("tie_word_embeddings").asBoolean());
         }
         if (dense.config().slidingWindow() != null) {
-            assertEquals(32, config.get("sliding_window").asInt());
+            assertEquals(dense.config().slidingWindow(), config.get("sliding_window").asInt());
+        }
+        if (dense.config().architecture() == dev.secateur.checkpoint.Architecture.PHI3) {
+            // written back in Phi-3's fused layout: [q; k; v] and [gate; up], with the pruned sizes
+            try (Checkpoint ck = Checkpoint.open(out)) {
+                for (int l = 0; l < 2; l++) {
+                    String p = "model.layers." + l + ".";
+                    assertEquals(List.of((2 + 2 * 1) * dense.headDim(), 32), java.util.Arrays.stream(
+                            ck.shape(p + "self_attn.qkv_proj.weight")).boxed().toList());
+                    assertEquals(List.of(2 * 72, 32), java.util.Arrays.stream(ck.shape(p + "mlp.gate_up_proj.weight")).boxed().toList());
+                    assertFalse(ck.has(p + "self_attn.q_proj.weight") || ck.has(p + "mlp.up_proj.weight"), p);
+                }
+            }
         }
 
         Perplexity ppl = new Perplexity(16, 0, 2);

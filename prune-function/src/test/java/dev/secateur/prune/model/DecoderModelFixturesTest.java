@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class DecoderModelFixturesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "llama-sharded", "gpt2", "llama-mha-repeated-kv", "qwen3", "mistral", "llama-rope-linear"})
+    @ValueSource(strings = {"llama-gqa", "llama-tied-bf16", "qwen2", "llama-sharded", "gpt2", "llama-mha-repeated-kv", "qwen3", "mistral", "llama-rope-linear", "phi3"})
     void logitsMatchReference(String fixture) {
         JsonNode expected = Fixtures.json(fixture + "/expected.json");
         double atol = expected.get("atol").asDouble();
