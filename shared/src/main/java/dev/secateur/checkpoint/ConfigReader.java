@@ -54,15 +54,20 @@ public final class ConfigReader {
         // Qwen3Config's documented head_dim default is 128, not hidden / heads (it differs on 0.6B: 1024 / 16 = 64)
         int headDim = opt(c, "head_dim", arch == Architecture.QWEN3 ? 128 : heads > 0 ? hidden / heads : 0);
         boolean bias = arch == Architecture.QWEN2 || c.path("attention_bias").asBoolean(false);
-        // Phi-4-mini rotates only part of each head; every head here is rotated whole
+        // Phi-4-mini rotates the first 3/4 of each head (its rotary part must be a whole number of pairs)
         JsonNode partial = c.get("partial_rotary_factor");
-        if (partial != null && !partial.isNull() && partial.asDouble() != 1.0) {
-            throw new CheckpointException(where + ": partial_rotary_factor " + partial + " is not supported (every head "
-                    + "dimension is rotated here: 1.0 only)");
+        if (partial != null && !partial.isNull()) {
+            double f = partial.asDouble();
+            int rotary = (int) (headDim * f);
+            if (!(f > 0 && f <= 1) || rotary < 2 || rotary % 2 != 0) {
+                throw new CheckpointException(where + ": partial_rotary_factor " + partial + " must be in (0, 1] and "
+                        + "rotate an even number of the " + headDim + " head dimensions");
+            }
         }
         return new ModelConfig(arch, hidden, req(c, "num_hidden_layers", where), heads, kv, headDim,
                 req(c, "intermediate_size", where), req(c, "vocab_size", where),
-                opt(c, "max_position_embeddings", 2048), c.path("rope_theta").asDouble(10000.0), ropeScaling(c, where),
+                opt(c, "max_position_embeddings", 2048), c.path("rope_theta").asDouble(10000.0),
+                ropeScaling(c, where, rotaryPairs(c, headDim)),
                 c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(false),
                 bias, c.path("hidden_act").asText("silu"), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
                 slidingWindow(c, arch, where), c);
@@ -73,7 +78,12 @@ public final class ConfigReader {
      * max_position_embeddings, which Secateur never runs ({@link ModelConfig#contextLength()}), so it is none here.
      * Others (yarn, longrope, su, ...) are refused rather than computed wrongly.
      */
-    private static RopeScaling ropeScaling(ObjectNode c, String where) {
+    /** The rotated frequencies per head: half of head_dim × partial_rotary_factor. */
+    private static int rotaryPairs(ObjectNode c, int headDim) {
+        return (int) (headDim * c.path("partial_rotary_factor").asDouble(1.0)) / 2;
+    }
+
+    private static RopeScaling ropeScaling(ObjectNode c, String where, int pairs) {
         JsonNode rs = c.get("rope_scaling");
         if (rs == null || rs.isNull()) {
             return null;
@@ -98,10 +108,43 @@ public final class ConfigReader {
                 }
                 yield null;
             }
+            case "longrope", "su" -> longrope(c, rs, where, pairs);
             case "default" -> null;
             default -> throw new CheckpointException(where + ": rope_scaling type '" + type
-                    + "' is not supported (supported: llama3, linear, dynamic)");
+                    + "' is not supported (supported: llama3, linear, dynamic, longrope)");
         };
+    }
+
+    /**
+     * Hugging Face's longrope up to original_max_position_embeddings (the config's, else max_position_embeddings):
+     * short_factor divides the frequencies, and cos/sin are scaled by attention_factor, or when it is absent by
+     * √(1 + ln s / ln original) with s = max_position_embeddings / original (1 when s ≤ 1). long_factor is not read:
+     * it takes over only past original_max_position_embeddings, where the context stops.
+     */
+    private static RopeScaling longrope(ObjectNode c, JsonNode rs, String where, int pairs) {
+        JsonNode shortFactor = rs.path("short_factor");
+        if (!shortFactor.isArray() || shortFactor.size() != pairs) {
+            throw new CheckpointException(where + ": rope_scaling longrope needs short_factor, a list of " + pairs
+                    + " numbers (one per rotated frequency), was " + (shortFactor.isMissingNode() ? "absent" : shortFactor));
+        }
+        double[] divisors = new double[pairs];
+        for (int i = 0; i < pairs; i++) {
+            divisors[i] = shortFactor.get(i).asDouble();
+            if (!(divisors[i] > 0)) {
+                throw new CheckpointException(where + ": rope_scaling short_factor[" + i + "] must be positive, was "
+                        + shortFactor.get(i));
+            }
+        }
+        int max = opt(c, "max_position_embeddings", 2048);
+        int original = c.path("original_max_position_embeddings").asInt(rs.path("original_max_position_embeddings").asInt(max));
+        if (original < 2) {
+            throw new CheckpointException(where + ": original_max_position_embeddings must be at least 2, was " + original);
+        }
+        double scale = (double) max / original;
+        JsonNode given = rs.get("attention_factor");
+        double attention = given != null && !given.isNull() ? given.asDouble()
+                : scale <= 1 ? 1.0 : Math.sqrt(1 + Math.log(scale) / Math.log(original));
+        return RopeScaling.longrope(divisors, original, attention);
     }
 
     /**

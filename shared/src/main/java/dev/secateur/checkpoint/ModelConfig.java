@@ -46,13 +46,28 @@ public record ModelConfig(
      * longer calibration/evaluation windows and prompts are refused instead of being computed differently.
      */
     public int contextLength() {
-        return slidingWindow == null ? maxPositions : Math.min(maxPositions, slidingWindow);
+        int n = slidingWindow == null ? maxPositions : Math.min(maxPositions, slidingWindow);
+        return ropeScaling == null ? n : Math.min(n, ropeScaling.contextLimit());
     }
 
     /** Says why {@link #contextLength()} is what it is, for error messages. */
     public String contextLengthReason() {
+        if (ropeScaling != null && ropeScaling.contextLimit() < Math.min(maxPositions,
+                slidingWindow == null ? Integer.MAX_VALUE : slidingWindow)) {
+            return "rope_scaling longrope's original_max_position_embeddings " + ropeScaling.contextLimit()
+                    + " < max_position_embeddings " + maxPositions + " (past it, Hugging Face switches to long_factor)";
+        }
         return slidingWindow != null && slidingWindow < maxPositions
                 ? "sliding_window " + slidingWindow + " < max_position_embeddings " + maxPositions
                 : "max_position_embeddings " + maxPositions;
+    }
+
+    /**
+     * How many leading dimensions of each query and key head are rotated: head_dim × partial_rotary_factor (Phi-4-mini:
+     * 0.75), the rest passing through unrotated; head_dim when the config has no such factor.
+     */
+    public int rotaryDim() {
+        double f = raw == null ? 1.0 : raw.path("partial_rotary_factor").asDouble(1.0);
+        return (int) (headDim * f);
     }
 }

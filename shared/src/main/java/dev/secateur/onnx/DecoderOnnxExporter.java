@@ -136,11 +136,15 @@ public final class DecoderOnnxExporter {
         allowed = g.node("And").in(causal, pad).out();
     }
 
-    /** cos/sin [batch, 1, seq, headDim] from position_ids, in fp32 as Hugging Face computes them. */
+    /**
+     * cos/sin [batch, 1, seq, rotaryDim] from position_ids, in fp32 as Hugging Face computes them (times longrope's
+     * attention factor).
+     */
     private void buildRope(String pos) {
-        double[] inv = new double[headDim / 2];
+        int rotary = c.rotaryDim();
+        double[] inv = new double[rotary / 2];
         for (int i = 0; i < inv.length; i++) {
-            inv[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / headDim);
+            inv[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / rotary);
         }
         if (c.ropeScaling() != null) {
             inv = c.ropeScaling().apply(inv);
@@ -157,17 +161,33 @@ public final class DecoderOnnxExporter {
         emb = g.node("Unsqueeze").in(emb, g.ints(1)).out();
         cos = g.node("Cos").in(emb).out();
         sin = g.node("Sin").in(emb).out();
+        double attention = c.ropeScaling() == null ? 1.0 : c.ropeScaling().attentionFactor();
+        if (attention != 1.0) {
+            cos = g.node("Mul").in(cos, g.scalar((float) attention, ElemType.FLOAT)).out();
+            sin = g.node("Mul").in(sin, g.scalar((float) attention, ElemType.FLOAT)).out();
+        }
         if (fp16) {
             cos = g.node("Cast").in(cos).attr("to", (long) ct.code()).out();
             sin = g.node("Cast").in(sin).attr("to", (long) ct.code()).out();
         }
     }
 
-    /** x·cos + rotate_half(x)·sin with rotate_half(x) = [−x₂, x₁], the halves of the head dimension. */
+    /**
+     * x·cos + rotate_half(x)·sin with rotate_half(x) = [−x₂, x₁], the halves of the rotated dimensions; with a partial
+     * rotary factor only the leading rotaryDim dimensions of the head turn and the rest are appended as they are.
+     */
     private String rope(String x) {
-        String[] halves = g.node("Split").in(x, g.ints(headDim / 2, headDim / 2)).attr("axis", -1L).outs(2);
+        int rotary = c.rotaryDim();
+        String pass = null;
+        if (rotary < headDim) {
+            String[] parts = g.node("Split").in(x, g.ints(rotary, headDim - rotary)).attr("axis", -1L).outs(2);
+            x = parts[0];
+            pass = parts[1];
+        }
+        String[] halves = g.node("Split").in(x, g.ints(rotary / 2, rotary / 2)).attr("axis", -1L).outs(2);
         String rot = g.node("Concat").in(g.node("Neg").in(halves[1]).out(), halves[0]).attr("axis", -1L).out();
-        return g.node("Add").in(g.node("Mul").in(x, cos).out(), g.node("Mul").in(rot, sin).out()).out();
+        String turned = g.node("Add").in(g.node("Mul").in(x, cos).out(), g.node("Mul").in(rot, sin).out()).out();
+        return pass == null ? turned : g.node("Concat").in(turned, pass).attr("axis", -1L).out();
     }
 
     private String layer(int i, LayerWeights l, String x, String pastK, String pastV) {

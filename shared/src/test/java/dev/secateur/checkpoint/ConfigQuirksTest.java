@@ -48,21 +48,40 @@ class ConfigQuirksTest {
     }
 
     @Test
-    void phi3AppliesItsSlidingWindowWhenSetAndRefusesPartialRotation() {
+    void phi3AppliesItsSlidingWindowWhenSetAndRotatesPartOfAHead() {
         // Phi-3-mini-4k: sliding_window 2047 below max_position_embeddings 4096, no rope_scaling
         ModelConfig mini = ConfigReader.parse(config("Phi3ForCausalLM", "\"sliding_window\": 2047, \"rope_scaling\": null, "
                 + "\"original_max_position_embeddings\": 4096").put("max_position_embeddings", 4096), "config.json");
         assertEquals(Architecture.PHI3, mini.architecture());
         assertEquals(2047, mini.contextLength());
         assertNull(parse("Phi3ForCausalLM", "").slidingWindow(), "Phi3Config's default is no window");
-        assertEquals(16, parse("Phi3ForCausalLM", "\"partial_rotary_factor\": 1.0").headDim());
-        CheckpointException partial = assertThrows(CheckpointException.class,
-                () -> parse("Phi3ForCausalLM", "\"partial_rotary_factor\": 0.75"));
-        assertTrue(partial.getMessage().contains("partial_rotary_factor"), partial.getMessage());
-        // the 128k variants' longrope is refused by name
-        CheckpointException longrope = assertThrows(CheckpointException.class, () -> parse("Phi3ForCausalLM",
+        assertEquals(16, parse("Phi3ForCausalLM", "\"partial_rotary_factor\": 1.0").rotaryDim());
+        CheckpointException odd = assertThrows(CheckpointException.class,
+                () -> parse("Phi3ForCausalLM", "\"partial_rotary_factor\": 0.1"));
+        assertTrue(odd.getMessage().contains("even number"), odd.getMessage());
+        assertEquals(12, parse("Phi3ForCausalLM", "\"partial_rotary_factor\": 0.75").rotaryDim(), "3/4 of head_dim 16");
+    }
+
+    /** Phi-3.5-mini's rope_scaling as published: longrope over 48 frequencies, 131072 positions over 4096 original. */
+    @Test
+    void longropeAsPhi35MiniHasIt() {
+        String factors = java.util.stream.IntStream.range(0, 8).mapToObj(i -> String.valueOf(1.0 + i * 0.25))
+                .collect(java.util.stream.Collectors.joining(", "));
+        ModelConfig c = ConfigReader.parse(config("Phi3ForCausalLM", "\"original_max_position_embeddings\": 4096, "
+                + "\"sliding_window\": 262144, \"rope_scaling\": {\"type\": \"longrope\", \"short_factor\": [" + factors
+                + "], \"long_factor\": [" + factors + "]}").put("max_position_embeddings", 131072), "config.json");
+        assertEquals(4096, c.contextLength(), "short_factor holds up to original_max_position_embeddings");
+        // Hugging Face's default attention factor: √(1 + ln(131072 / 4096) / ln 4096), Phi-3's 1.1902…
+        assertEquals(1.1902380714238083, c.ropeScaling().attentionFactor(), 1e-12);
+        assertArrayEquals(new double[] {1.0, 0.1 / 1.25}, java.util.Arrays.copyOf(c.ropeScaling().apply(
+                new double[] {1.0, 0.1, 1, 1, 1, 1, 1, 1}), 2), 1e-15);
+        ModelConfig given = ConfigReader.parse(config("Phi3ForCausalLM", "\"rope_scaling\": {\"type\": \"longrope\", "
+                + "\"short_factor\": [" + factors + "], \"long_factor\": [" + factors + "], \"attention_factor\": 1.5}"), "config.json");
+        assertEquals(1.5, given.ropeScaling().attentionFactor());
+        assertEquals(1024, given.contextLength(), "no original_max_position_embeddings: max_position_embeddings is it");
+        CheckpointException shortList = assertThrows(CheckpointException.class, () -> parse("Phi3ForCausalLM",
                 "\"rope_scaling\": {\"type\": \"longrope\", \"short_factor\": [1.0], \"long_factor\": [1.0]}"));
-        assertTrue(longrope.getMessage().contains("longrope"), longrope.getMessage());
+        assertTrue(shortList.getMessage().contains("short_factor, a list of 8"), shortList.getMessage());
     }
 
     @Test

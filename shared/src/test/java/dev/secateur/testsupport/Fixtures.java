@@ -110,6 +110,62 @@ public final class Fixtures {
                 dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
     }
 
+    /**
+     * A fixture's folder with its config.json edited (weights and tokenizer copied), under target/derived-fixtures/as.
+     * Its logits have no torch reference: tests hold it to {@link ReferenceForward}, written from the math.
+     */
+    public static synchronized Path withConfig(String fixture, String as,
+                                               java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit) {
+        Path source = dir(fixture);
+        Path dir = Path.of("target", "derived-fixtures", as).toAbsolutePath();
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(source)) {
+                for (Path f : files.toList()) {
+                    String n = f.getFileName().toString();
+                    if (!n.equals("config.json") && !n.equals("expected.json")) {
+                        java.nio.file.Files.copy(f, dir.resolve(n), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode c =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
+            edit.accept(c);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), c);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The phi3 fixture with Phi-3.5 / Phi-4-mini's rotary variants: "longrope" (short_factor 1, 1.5, 2.5, 4 over its 4
+     * frequencies, max_position_embeddings 512 over original 128, so cos/sin are scaled by √(1 + ln 4 / ln 128)),
+     * "partial" (partial_rotary_factor 0.5: the first 4 of 8 head dimensions turn) or "longrope-partial" (both, with
+     * short_factor 1.5, 3 over the 2 rotated frequencies).
+     */
+    public static Path phi3Rotary(String variant) {
+        return withConfig("phi3", "phi3-" + variant, c -> {
+            boolean partial = variant.contains("partial"), longrope = variant.contains("longrope");
+            if (partial) {
+                c.put("partial_rotary_factor", 0.5);
+            }
+            if (longrope) {
+                c.remove("sliding_window"); // so that longrope's own limit is the context's
+                c.put("max_position_embeddings", 512);
+                c.put("original_max_position_embeddings", 128);
+                com.fasterxml.jackson.databind.node.ObjectNode rs = c.putObject("rope_scaling");
+                rs.put("type", "longrope");
+                var shortFactor = rs.putArray("short_factor");
+                var longFactor = rs.putArray("long_factor");
+                for (double f : partial ? new double[] {1.5, 3} : new double[] {1, 1.5, 2.5, 4}) {
+                    shortFactor.add(f);
+                    longFactor.add(8 * f); // past 128 tokens only, which the context never reaches
+                }
+            }
+        });
+    }
+
     public static Expected expected(String name) {
         try {
             JsonNode root = JSON.readTree(dir(name).resolve("expected.json").toFile());

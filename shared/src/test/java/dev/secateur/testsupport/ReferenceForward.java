@@ -7,7 +7,7 @@ import dev.secateur.model.LayerWeights;
 
 /**
  * A plain-Java float64 forward of the Hugging Face decoders, written from the math (test-only): RMSNorm or
- * LayerNorm, RoPE (rotate_half, inv_freq = 1/θ^(2i/d), llama3 scaling) or learned positions, causal attention
+ * LayerNorm, RoPE (rotate_half, inv_freq = 1/θ^(2i/d), rope_scaling, a partial rotary part) or learned positions, causal attention
  * with grouped KV heads (and Qwen3's per-head query/key RMSNorm), SwiGLU or gelu_new MLP. It reads per-layer sizes from the weights, so it is the reference
  * for sliced (pruned) weights; the tests first check it against the torch fixtures.
  */
@@ -27,10 +27,12 @@ public final class ReferenceForward {
             }
         }
         double[] inv = null;
+        double scale = c.ropeScaling() == null ? 1.0 : c.ropeScaling().attentionFactor();
         if (c.usesRope()) {
-            inv = new double[d / 2];
+            int rotary = c.rotaryDim();
+            inv = new double[rotary / 2];
             for (int i = 0; i < inv.length; i++) {
-                inv[i] = 1.0 / Math.pow(c.ropeTheta(), 2.0 * i / d);
+                inv[i] = 1.0 / Math.pow(c.ropeTheta(), 2.0 * i / rotary);
             }
             if (c.ropeScaling() != null) {
                 inv = c.ropeScaling().apply(inv);
@@ -56,10 +58,10 @@ public final class ReferenceForward {
             if (inv != null) {
                 for (int t = 0; t < seq; t++) {
                     for (int hh = 0; hh < heads; hh++) {
-                        rope(q[t], hh * d, d, t, inv);
+                        rope(q[t], hh * d, t, inv, scale);
                     }
                     for (int hh = 0; hh < kv; hh++) {
-                        rope(k[t], hh * d, d, t, inv);
+                        rope(k[t], hh * d, t, inv, scale);
                     }
                 }
             }
@@ -133,13 +135,14 @@ public final class ReferenceForward {
         }
     }
 
-    private static void rope(double[] x, int off, int d, int pos, double[] inv) {
-        int half = d / 2;
+    /** Turns the first 2·inv.length dimensions of the head at off (the rest pass); cos and sin times scale (longrope). */
+    private static void rope(double[] x, int off, int pos, double[] inv, double scale) {
+        int half = inv.length, d = 2 * half;
         double[] r = new double[d];
         for (int i = 0; i < d; i++) {
             double angle = pos * inv[i % half];
             double rot = i < half ? -x[off + i + half] : x[off + i - half];
-            r[i] = x[off + i] * Math.cos(angle) + rot * Math.sin(angle);
+            r[i] = x[off + i] * Math.cos(angle) * scale + rot * Math.sin(angle) * scale;
         }
         System.arraycopy(r, 0, x, off, d);
     }

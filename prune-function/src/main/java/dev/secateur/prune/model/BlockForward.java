@@ -26,7 +26,7 @@ public final class BlockForward implements BlockMath {
         this.eps = (float) config.normEps();
         this.layerNorm = config.architecture() == Architecture.GPT2;
         this.geluMlp = activationIsGelu(config);
-        this.rope = config.usesRope() ? new Rope(headDim, config.ropeTheta(), config.ropeScaling()) : null;
+        this.rope = config.usesRope() ? new Rope(config.rotaryDim(), config.ropeTheta(), config.ropeScaling()) : null;
         this.slidingWindow = config.slidingWindow();
     }
 

@@ -56,9 +56,18 @@ final class Ops {
         return NDArrays.concat(new NDList(x2.neg(), x1), last);
     }
 
-    /** x·cos + rotate_half(x)·sin; cos/sin are [seq, headDim] and broadcast over batch and heads. */
+    /**
+     * x·cos + rotate_half(x)·sin; cos/sin are [seq, rotaryDim] and broadcast over batch and heads. With a rotary part
+     * narrower than the head (partial_rotary_factor), only the leading rotaryDim dimensions turn; the rest pass.
+     */
     static NDArray applyRope(NDArray x, NDArray cos, NDArray sin) {
-        return x.mul(cos).add(rotateHalf(x).mul(sin));
+        int last = x.getShape().dimension() - 1;
+        long rotary = cos.getShape().get(cos.getShape().dimension() - 1);
+        if (rotary == x.getShape().get(last)) {
+            return x.mul(cos).add(rotateHalf(x).mul(sin));
+        }
+        NDArray turned = x.get("..., :" + rotary);
+        return NDArrays.concat(new NDList(turned.mul(cos).add(rotateHalf(turned).mul(sin)), x.get("..., " + rotary + ":")), last);
     }
 
     /** An additive [seq, seq] mask: 0 where a query may look (key ≤ query), −∞ above the diagonal. */

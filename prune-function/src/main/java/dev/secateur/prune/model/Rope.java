@@ -7,15 +7,18 @@ import dev.secateur.checkpoint.RopeScaling;
 
 /**
  * Rotary position embedding tables in Hugging Face's convention: inv_freq_i = 1 / theta^(2i/d) for
- * i &lt; d/2 (then llama3 rope_scaling if configured), and cos/sin of position·inv_freq repeated twice along
- * the head dimension because rotate_half pairs element i with element i + d/2. Computed in double, then
- * rounded once to float32.
+ * i &lt; d/2 over the d rotated dimensions (then rope_scaling if configured), and cos/sin of position·inv_freq
+ * repeated twice along them because rotate_half pairs element i with element i + d/2, times longrope's attention
+ * factor. Computed in double, then rounded once to float32.
  */
 final class Rope {
     private final double[] invFreq;
+    private final double attentionFactor;
 
-    Rope(int headDim, double theta, RopeScaling scaling) {
-        this.invFreq = invFreq(headDim, theta, scaling);
+    /** @param rotaryDim the rotated leading dimensions of a head (head_dim × partial_rotary_factor) */
+    Rope(int rotaryDim, double theta, RopeScaling scaling) {
+        this.invFreq = invFreq(rotaryDim, theta, scaling);
+        this.attentionFactor = scaling == null ? 1.0 : scaling.attentionFactor();
     }
 
     static double[] invFreq(int headDim, double theta, RopeScaling scaling) {
@@ -26,7 +29,7 @@ final class Rope {
         return scaling == null ? f : scaling.apply(f);
     }
 
-    /** cos (index 0) and sin (index 1) tables for positions 0..seq−1, as [seq, headDim] arrays. */
+    /** cos (index 0) and sin (index 1) tables for positions 0..seq−1, as [seq, rotaryDim] arrays (longrope's scale in them). */
     NDArray[] tables(NDManager manager, int seq) {
         int d = invFreq.length * 2;
         float[] cos = new float[seq * d];
@@ -34,7 +37,7 @@ final class Rope {
         for (int p = 0; p < seq; p++) {
             for (int i = 0; i < invFreq.length; i++) {
                 double angle = p * invFreq[i];
-                float c = (float) Math.cos(angle), s = (float) Math.sin(angle);
+                float c = (float) (Math.cos(angle) * attentionFactor), s = (float) (Math.sin(angle) * attentionFactor);
                 cos[p * d + i] = c;
                 cos[p * d + i + invFreq.length] = c;
                 sin[p * d + i] = s;

@@ -42,9 +42,13 @@ class ArchitecturesRunTest {
     Path tmp;
 
     private Path model(String fixture) throws IOException {
+        return model(fixture, dev.secateur.testsupport.Fixtures.dir(fixture));
+    }
+
+    private Path model(String fixture, Path source) throws IOException {
         Path dst = tmp.resolve(fixture);
         Files.createDirectories(dst);
-        try (Stream<Path> files = Files.list(dev.secateur.testsupport.Fixtures.dir(fixture))) {
+        try (Stream<Path> files = Files.list(source)) {
             for (Path f : files.toList()) {
                 Files.copy(f, dst.resolve(f.getFileName()));
             }
@@ -120,6 +124,25 @@ class ArchitecturesRunTest {
         assertTrue(report.get("summary").get("paramsAfter").asLong() < report.get("summary").get("paramsBefore").asLong());
         try (OrtDecoder d = OrtDecoder.open(out)) {
             assertEquals(dense.config().architecture().hfName(), d.metadata().get(dev.secateur.onnx.ModelExport.ARCHITECTURE));
+        }
+    }
+
+    /** Phi-4-mini's rotary layout (longrope over a partial rotary part) through a structured prune and its export. */
+    @Test
+    void aLongropePartialRotaryPhi3PrunesAndExportsFaithfully() throws IOException {
+        Path model = model("phi3-longrope-partial", dev.secateur.testsupport.Fixtures.phi3Rotary("longrope-partial"));
+        Path out = tmp.resolve("phi3-longrope-partial-pruned");
+        run(model, structured(model), out);
+        JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
+        assertEquals(0.5, config.get("partial_rotary_factor").asDouble());
+        assertEquals("longrope", config.get("rope_scaling").get("type").asText());
+        Perplexity ppl = new Perplexity(16, 0, 2);
+        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
+                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
+                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
+            assertEquals(128, ort.contextLength(), "longrope's original length is the export's context");
+            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
+            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity());
         }
     }
 

@@ -48,8 +48,29 @@ class DecoderModelFixturesTest {
         }
     }
 
+    /** Phi-3.5's longrope and Phi-4-mini's partial rotary factor: no torch reference here, so the Java one from the math. */
+    @ParameterizedTest
+    @ValueSource(strings = {"longrope", "partial", "longrope-partial"})
+    void rotaryVariantsMatchTheJavaReference(String variant) {
+        java.nio.file.Path dir = Fixtures.phi3Rotary(variant);
+        long[][] ids = Fixtures.inputIds(Fixtures.json("phi3/expected.json"));
+        float[][][] logits = logits(dir, ids);
+        dev.secateur.model.DecoderWeights w = dev.secateur.model.DecoderWeights.load(dir);
+        for (int b = 0; b < ids.length; b++) {
+            float[][] want = dev.secateur.testsupport.ReferenceForward.logits(w, ids[b]);
+            for (int t = 0; t < want.length; t++) {
+                double diff = Fixtures.maxAbsDiff(logits[b][t], want[t]);
+                assertTrue(diff <= 1e-4, variant + " row " + b + " pos " + t + ": " + diff);
+            }
+        }
+    }
+
     static float[][][] logits(String fixture, long[][] ids) {
-        try (DecoderModel model = DecoderModel.load(Fixtures.dir(fixture), Device.cpu());
+        return logits(Fixtures.dir(fixture), ids);
+    }
+
+    static float[][][] logits(java.nio.file.Path dir, long[][] ids) {
+        try (DecoderModel model = DecoderModel.load(dir, Device.cpu());
                 NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray out = model.forward(m.create(ids), ForwardCapture.NONE);
             long[] s = out.getShape().getShape();
