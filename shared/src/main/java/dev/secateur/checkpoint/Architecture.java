@@ -16,6 +16,12 @@ public enum Architecture {
      * default rotary embedding); config.json's sliding_window applies when it is set.
      */
     PHI3("Phi3ForCausalLM"),
+    /**
+     * Gemma 2: Llama's attention and gated MLP (gelu_pytorch_tanh) with a norm after attention and after the MLP as
+     * well as before each, RMSNorm weights stored as offsets from 1, embeddings scaled by √hidden, attention scaled by
+     * query_pre_attn_scalar^−½, attention and final logits soft-capped.
+     */
+    GEMMA2("Gemma2ForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -43,12 +49,17 @@ public enum Architecture {
 
     /** Rotary positions, RMSNorm and a gated SiLU MLP; Llama's tensor names (model.layers.N.self_attn.q_proj, ...) but for Phi-3's fused ones. */
     public boolean isLlamaFamily() {
-        return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3;
+        return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || this == GEMMA2;
     }
 
     /** Whether every block carries self_attn.q_norm / k_norm (RMSNorm over head_dim, applied before RoPE). */
     public boolean hasQkNorm() {
         return this == QWEN3;
+    }
+
+    /** Whether every block normalises its attention output and its MLP output before adding them (Gemma 2). */
+    public boolean hasPostNorms() {
+        return this == GEMMA2;
     }
 
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */

@@ -52,7 +52,12 @@ public final class ConfigReader {
         int heads = req(c, "num_attention_heads", where);
         int kv = opt(c, "num_key_value_heads", heads);
         // Qwen3Config's documented head_dim default is 128, not hidden / heads (it differs on 0.6B: 1024 / 16 = 64)
-        int headDim = opt(c, "head_dim", arch == Architecture.QWEN3 ? 128 : heads > 0 ? hidden / heads : 0);
+        // Gemma2Config's default head_dim is 256 too
+        int headDim = opt(c, "head_dim", arch == Architecture.QWEN3 ? 128 : arch == Architecture.GEMMA2 ? 256
+                : heads > 0 ? hidden / heads : 0);
+        if (arch == Architecture.GEMMA2) {
+            gemma2Scalars(c, where);
+        }
         boolean bias = arch == Architecture.QWEN2 || c.path("attention_bias").asBoolean(false);
         // Phi-4-mini rotates the first 3/4 of each head (its rotary part must be a whole number of pairs)
         JsonNode partial = c.get("partial_rotary_factor");
@@ -68,8 +73,8 @@ public final class ConfigReader {
                 req(c, "intermediate_size", where), req(c, "vocab_size", where),
                 opt(c, "max_position_embeddings", 2048), c.path("rope_theta").asDouble(10000.0),
                 ropeScaling(c, where, rotaryPairs(c, headDim)),
-                c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(false),
-                bias, c.path("hidden_act").asText("silu"), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
+                c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(arch == Architecture.GEMMA2),
+                bias, activation(c, arch), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
                 slidingWindow(c, arch, where), c);
     }
 
@@ -78,6 +83,26 @@ public final class ConfigReader {
      * max_position_embeddings, which Secateur never runs ({@link ModelConfig#contextLength()}), so it is none here.
      * Others (yarn, longrope, su, ...) are refused rather than computed wrongly.
      */
+    /** Gemma 2's MLP reads hidden_activation (hidden_act is its legacy spelling). */
+    private static String activation(ObjectNode c, Architecture arch) {
+        if (arch == Architecture.GEMMA2) {
+            return c.path("hidden_activation").asText(c.path("hidden_act").asText("gelu_pytorch_tanh"));
+        }
+        return c.path("hidden_act").asText("silu");
+    }
+
+    /** Gemma 2's attention scale and soft caps: positive numbers (a cap may be null: none). */
+    private static void gemma2Scalars(ObjectNode c, String where) {
+        for (String key : new String[] {"query_pre_attn_scalar", "attn_logit_softcapping", "final_logit_softcapping"}) {
+            JsonNode v = c.get(key);
+            boolean nullable = !key.equals("query_pre_attn_scalar");
+            if (v != null && !(v.isNull() && nullable) && !(v.isNumber() && v.asDouble() > 0)) {
+                throw new CheckpointException(where + ": " + key + " must be a positive number" + (nullable ? " or null" : "")
+                        + ", was " + v);
+            }
+        }
+    }
+
     /** The rotated frequencies per head: half of head_dim × partial_rotary_factor. */
     private static int rotaryPairs(ObjectNode c, int headDim) {
         return (int) (headDim * c.path("partial_rotary_factor").asDouble(1.0)) / 2;
@@ -151,11 +176,12 @@ public final class ConfigReader {
      * The attention window the architecture really applies, or null: Mistral applies sliding_window (its config's
      * default is 4096 when the key is absent; null switches it off, as v0.2/v0.3 do); Qwen2 and Qwen3 carry a
      * sliding_window too but apply it only with use_sliding_window true (their default 4096 then); Phi-3 applies it
-     * when it is set (2047 on Phi-3-mini-4k; Phi3Config's default is none).
+     * when it is set (2047 on Phi-3-mini-4k; Phi3Config's default is none); Gemma 2 on every other layer (its default
+     * 4096), so the window caps the context as Mistral's does.
      */
     private static Integer slidingWindow(ObjectNode c, Architecture arch, String where) {
         boolean applies = switch (arch) {
-            case MISTRAL, PHI3 -> true;
+            case MISTRAL, PHI3, GEMMA2 -> true;
             case QWEN2, QWEN3 -> c.path("use_sliding_window").asBoolean(false);
             default -> false;
         };

@@ -62,6 +62,36 @@ public record ModelConfig(
                 : "max_position_embeddings " + maxPositions;
     }
 
+    /** What attention scores are multiplied by: 1/√head_dim, or Gemma 2's query_pre_attn_scalar^−½. */
+    public double attentionScale() {
+        if (architecture == Architecture.GEMMA2) {
+            return 1.0 / Math.sqrt(raw.path("query_pre_attn_scalar").asDouble(256));
+        }
+        return 1.0 / Math.sqrt(headDim);
+    }
+
+    /** Gemma 2's cap c on attention scores (s → c·tanh(s / c), before the causal mask); 0 for none. */
+    public double attentionSoftcap() {
+        return softcap("attn_logit_softcapping", 50.0);
+    }
+
+    /** Gemma 2's cap on the final logits; 0 for none. */
+    public double finalSoftcap() {
+        return softcap("final_logit_softcapping", 30.0);
+    }
+
+    private double softcap(String key, double gemmaDefault) {
+        if (architecture != Architecture.GEMMA2) {
+            return 0;
+        }
+        return !raw.has(key) ? gemmaDefault : raw.get(key).isNull() ? 0 : raw.get(key).asDouble();
+    }
+
+    /** What token embeddings are multiplied by before the first block: Gemma 2's √hidden_size, else 1. */
+    public double embeddingScale() {
+        return architecture == Architecture.GEMMA2 ? Math.sqrt(hiddenSize) : 1.0;
+    }
+
     /**
      * How many leading dimensions of each query and key head are rotated: head_dim × partial_rotary_factor (Phi-4-mini:
      * 0.75), the rest passing through unrotated; head_dim when the config has no such factor.

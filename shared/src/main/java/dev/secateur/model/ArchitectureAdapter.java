@@ -104,9 +104,10 @@ public interface ArchitectureAdapter {
         return c;
     }
 
-    /** A Llama whose o_proj has a bias (head compensation adds one) needs attention_bias, which switches q/k/v/o biases on together. */
+    /** A Llama (or Gemma 2) whose o_proj has a bias (head compensation adds one) needs attention_bias, which switches q/k/v/o biases on together. */
     static boolean hasAttentionBias(DecoderWeights w) {
-        return w.config().architecture() == Architecture.LLAMA && w.layers().stream().anyMatch(l -> l.oBias() != null);
+        Architecture a = w.config().architecture();
+        return (a == Architecture.LLAMA || a == Architecture.GEMMA2) && w.layers().stream().anyMatch(l -> l.oBias() != null);
     }
 
     static boolean hasMlpBias(DecoderWeights w) {
@@ -117,6 +118,7 @@ public interface ArchitectureAdapter {
         return switch (architecture) {
             case LLAMA, MISTRAL, QWEN2, QWEN3 -> new LlamaAdapter();
             case PHI3 -> new Phi3Adapter();
+            case GEMMA2 -> new Gemma2Adapter();
             case GPT2 -> new Gpt2Adapter();
             case BERT -> throw new CheckpointException(architecture.hfName()
                     + " is an encoder, not a decoder-only language model: load it with EncoderWeights.load");

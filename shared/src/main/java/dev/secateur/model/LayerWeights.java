@@ -11,6 +11,8 @@ import dev.secateur.checkpoint.Tensor;
  * @param qNorm Qwen3's RMSNorm weight [headDim] applied to every query head before RoPE (shared by all heads, so it
  *     stays as it is when heads are pruned); null elsewhere
  * @param kNorm the same for every key head
+ * @param postAttnNorm Gemma 2's RMSNorm [hidden] of the attention output before it joins the residual; null elsewhere
+ * @param postMlpNorm Gemma 2's RMSNorm [hidden] of the MLP output before it joins the residual; null elsewhere
  */
 public record LayerWeights(
         Tensor attnNorm, Tensor attnNormBias,
@@ -18,7 +20,18 @@ public record LayerWeights(
         Tensor o, Tensor oBias,
         Tensor mlpNorm, Tensor mlpNormBias,
         Tensor gate, Tensor gateBias, Tensor up, Tensor upBias, Tensor down, Tensor downBias,
-        Tensor qNorm, Tensor kNorm) {
+        Tensor qNorm, Tensor kNorm, Tensor postAttnNorm, Tensor postMlpNorm) {
+
+    /** A block without post norms (every architecture but Gemma 2). */
+    public LayerWeights(Tensor attnNorm, Tensor attnNormBias,
+            Tensor q, Tensor qBias, Tensor k, Tensor kBias, Tensor v, Tensor vBias,
+            Tensor o, Tensor oBias,
+            Tensor mlpNorm, Tensor mlpNormBias,
+            Tensor gate, Tensor gateBias, Tensor up, Tensor upBias, Tensor down, Tensor downBias,
+            Tensor qNorm, Tensor kNorm) {
+        this(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
+                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm, null, null);
+    }
 
     /** A block without query/key norms (every architecture but Qwen3). */
     public LayerWeights(Tensor attnNorm, Tensor attnNormBias,
@@ -27,7 +40,7 @@ public record LayerWeights(
             Tensor mlpNorm, Tensor mlpNormBias,
             Tensor gate, Tensor gateBias, Tensor up, Tensor upBias, Tensor down, Tensor downBias) {
         this(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
-                gate, gateBias, up, upBias, down, downBias, null, null);
+                gate, gateBias, up, upBias, down, downBias, null, null, null, null);
     }
 
     public int numHeads(int headDim) {
@@ -49,7 +62,7 @@ public record LayerWeights(
     public long parameterCount() {
         long n = 0;
         for (Tensor t : new Tensor[] {attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm,
-                mlpNormBias, gate, gateBias, up, upBias, down, downBias, qNorm, kNorm}) {
+                mlpNormBias, gate, gateBias, up, upBias, down, downBias, qNorm, kNorm, postAttnNorm, postMlpNorm}) {
             n += t == null ? 0 : t.numel();
         }
         return n;
@@ -57,11 +70,11 @@ public record LayerWeights(
 
     public LayerWeights withMlp(Tensor gate, Tensor gateBias, Tensor up, Tensor upBias, Tensor down, Tensor downBias) {
         return new LayerWeights(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
-                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm);
+                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm, postAttnNorm, postMlpNorm);
     }
 
     public LayerWeights withAttention(Tensor q, Tensor qBias, Tensor k, Tensor kBias, Tensor v, Tensor vBias, Tensor o, Tensor oBias) {
         return new LayerWeights(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
-                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm);
+                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm, postAttnNorm, postMlpNorm);
     }
 }

@@ -39,6 +39,11 @@ public final class RandomCheckpoint {
             this(architecture, hidden, intermediate, layers, heads, kvHeads, vocab, tied, ropeTheta, maxPositions, qkvBias, 0, false, 0);
         }
 
+        /** Gemma 2 normalises each block's attention and MLP outputs too: four norms per block. */
+        public boolean postNorms() {
+            return architecture.equals("Gemma2ForCausalLM");
+        }
+
         /** Phi-3 stores q/k/v as one qkv_proj and gate/up as one gate_up_proj. */
         public boolean fused() {
             return architecture.equals("Phi3ForCausalLM");
@@ -52,7 +57,7 @@ public final class RandomCheckpoint {
             int hd = effectiveHeadDim();
             long attn = (long) hidden * heads * hd * 2 + (long) hidden * kvHeads * hd * 2 + (qkvBias ? (long) (heads + 2 * kvHeads) * hd : 0)
                     + (qkNorm ? 2L * hd : 0);
-            long block = attn + 3L * hidden * intermediate + 2L * hidden;
+            long block = attn + 3L * hidden * intermediate + (postNorms() ? 4L : 2L) * hidden;
             return (long) vocab * hidden * (tied ? 1 : 2) + layers * block + hidden;
         }
     }
@@ -74,6 +79,8 @@ public final class RandomCheckpoint {
         m.put("qwen3-8b", new Shape("Qwen3ForCausalLM", 4096, 12288, 36, 32, 8, 151936, false, 1000000, 40960, false, 128, true, 0));
         // Mistral-7B v0.1: sliding_window 4096 caps the usable context below max_position_embeddings 32768
         m.put("mistral-7b", new Shape("MistralForCausalLM", 4096, 14336, 32, 32, 8, 32000, false, 10000, 32768, false, 0, false, 4096));
+        // Gemma-2-2B: head_dim 256, four norms per block, tied 256k vocabulary, sliding_window 4096 below 8192 positions
+        m.put("gemma-2-2b", new Shape("Gemma2ForCausalLM", 2304, 9216, 26, 8, 4, 256000, true, 10000, 8192, false, 256, false, 4096));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
@@ -115,6 +122,10 @@ public final class RandomCheckpoint {
             }
             part.put(p + "self_attn.o_proj.weight", new int[] {s.hidden(), s.heads() * hd});
             part.put(p + "post_attention_layernorm.weight", new int[] {s.hidden()});
+            if (s.postNorms()) {
+                part.put(p + "pre_feedforward_layernorm.weight", new int[] {s.hidden()});
+                part.put(p + "post_feedforward_layernorm.weight", new int[] {s.hidden()});
+            }
             if (s.fused()) {
                 part.put(p + "mlp.gate_up_proj.weight", new int[] {2 * s.intermediate(), s.hidden()});
             } else {
@@ -190,7 +201,13 @@ public final class RandomCheckpoint {
         c.put("max_position_embeddings", s.maxPositions());
         c.put("rms_norm_eps", 1e-5);
         c.put("rope_theta", s.ropeTheta());
-        c.put("hidden_act", "silu");
+        if (s.postNorms()) {
+            c.put("hidden_activation", "gelu_pytorch_tanh");
+            c.put("query_pre_attn_scalar", s.effectiveHeadDim());
+            c.put("attn_logit_softcapping", 50.0);
+            c.put("final_logit_softcapping", 30.0);
+        }
+        c.put("hidden_act", s.postNorms() ? "gelu_pytorch_tanh" : "silu");
         c.put("tie_word_embeddings", s.tied());
         c.put("bos_token_id", 1);
         c.put("eos_token_id", 2);

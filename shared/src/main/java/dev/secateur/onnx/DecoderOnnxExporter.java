@@ -40,6 +40,8 @@ public final class DecoderOnnxExporter {
     private final ElemType ct;
     private final GraphBuilder g;
     private final int headDim;
+    /** A gated MLP's activation: gelu_pytorch_tanh (Gemma 2) instead of SiLU. */
+    private final boolean gatedGelu;
     // Shared values computed once per graph.
     private String batchSeq;   // int64 [2] = [batch, seq]
     private String allowed;    // bool [batch, 1, seq, total]
@@ -53,6 +55,12 @@ public final class DecoderOnnxExporter {
         this.fp16 = fp16;
         this.ct = fp16 ? ElemType.FLOAT16 : ElemType.FLOAT;
         this.headDim = w.headDim();
+        this.gatedGelu = switch (c.hiddenAct()) {
+            case "silu", "swish" -> false;
+            case "gelu_new", "gelu_pytorch_tanh" -> true;
+            default -> throw new OnnxExportException("activation '" + c.hiddenAct() + "' is not supported (supported: silu, "
+                    + "gelu_new, gelu_pytorch_tanh)");
+        };
     }
 
     /** The decoder graph for these weights; fp16 stores weights and computes in half precision (see class notes). */
@@ -96,6 +104,9 @@ public final class DecoderOnnxExporter {
         String wte = weight("embed_tokens.weight", w.tokenEmbedding());
         String x = g.node("Gather").in(wte, ids).out();
         x = g.node("Reshape").in(x, g.ints(-1, hidden)).out();
+        if (c.embeddingScale() != 1.0) {
+            x = g.node("Mul").in(x, g.scalar((float) c.embeddingScale(), ct)).out(); // Gemma 2: × √hidden
+        }
         Tensor positions = w.positionEmbedding();
         if (positions != null) {
             String wpe = weight("embed_positions.weight", positions);
@@ -114,6 +125,9 @@ public final class DecoderOnnxExporter {
         String logits = g.node("Gemm").in(h, lmHead).attr("transB", 1L).out();
         if (fp16) {
             logits = g.node("Cast").in(logits).attr("to", (long) ElemType.FLOAT.code()).out();
+        }
+        if (c.finalSoftcap() > 0) {
+            logits = softcap(logits, c.finalSoftcap());
         }
         String shape = g.node("Concat").in(batchSeq, g.ints(c.vocabSize())).attr("axis", 0L).out();
         g.node("Reshape").in(logits, shape).outNamed("logits");
@@ -216,7 +230,7 @@ public final class DecoderOnnxExporter {
         }
         String presentK = g.node("Concat").in(pastK, k).attr("axis", 2L).outNamed("present." + i + ".key");
         String presentV = g.node("Concat").in(pastV, v).attr("axis", 2L).outNamed("present." + i + ".value");
-        q = g.node("Mul").in(q, g.scalar((float) (1.0 / Math.sqrt(headDim)), ct)).out();
+        q = g.node("Mul").in(q, g.scalar((float) c.attentionScale(), ct)).out();
         if (group > 1) {
             q = g.node("Reshape").in(q, g.ints(0, kv, -1, headDim)).out(); // [b, kv, group·seq, d]
         }
@@ -227,6 +241,9 @@ public final class DecoderOnnxExporter {
         }
         if (fp16) {
             scores = g.node("Cast").in(scores).attr("to", (long) ElemType.FLOAT.code()).out();
+        }
+        if (c.attentionSoftcap() > 0) {
+            scores = softcap(scores, c.attentionSoftcap()); // Gemma 2: before the mask, as Hugging Face does
         }
         scores = g.node("Where").in(allowed, scores, g.scalar(MASKED, ElemType.FLOAT)).out();
         String probs = g.node("Softmax").in(scores).attr("axis", -1L).out();
@@ -242,7 +259,11 @@ public final class DecoderOnnxExporter {
         }
         ctx = g.node("Transpose").in(ctx).attr("perm", new long[] {0, 2, 1, 3}).out();
         ctx = g.node("Reshape").in(ctx, g.ints(-1, (long) heads * headDim)).out();
-        x = g.node("Add").in(x, linear(ctx, p + "o", l.o(), l.oBias())).out();
+        String attn = linear(ctx, p + "o", l.o(), l.oBias());
+        if (l.postAttnNorm() != null) {
+            attn = norm(attn, p + "post_attn_norm", l.postAttnNorm(), null);
+        }
+        x = g.node("Add").in(x, attn).out();
 
         // MLP.
         h = norm(x, p + "mlp_norm", l.mlpNorm(), l.mlpNormBias());
@@ -250,12 +271,22 @@ public final class DecoderOnnxExporter {
         if (l.gated()) {
             String gate = linear(h, p + "gate", l.gate(), l.gateBias());
             String up = linear(h, p + "up", l.up(), l.upBias());
-            String silu = g.node("Mul").in(gate, g.node("Sigmoid").in(gate).out()).out();
-            act = g.node("Mul").in(silu, up).out();
+            String activated = gatedGelu ? geluNew(gate) : g.node("Mul").in(gate, g.node("Sigmoid").in(gate).out()).out();
+            act = g.node("Mul").in(activated, up).out();
         } else {
             act = geluNew(linear(h, p + "up", l.up(), l.upBias()));
         }
-        return g.node("Add").in(x, linear(act, p + "down", l.down(), l.downBias())).out();
+        String mlp = linear(act, p + "down", l.down(), l.downBias());
+        if (l.postMlpNorm() != null) {
+            mlp = norm(mlp, p + "post_mlp_norm", l.postMlpNorm(), null);
+        }
+        return g.node("Add").in(x, mlp).out();
+    }
+
+    /** cap·tanh(x / cap), in the type x has. */
+    private String softcap(String x, double cap) {
+        String t = g.node("Tanh").in(g.node("Mul").in(x, g.scalar((float) (1.0 / cap), ElemType.FLOAT)).out()).out();
+        return g.node("Mul").in(t, g.scalar((float) cap, ElemType.FLOAT)).out();
     }
 
     /** [batch·seq, n·d] → [batch, n, seq, d]. */

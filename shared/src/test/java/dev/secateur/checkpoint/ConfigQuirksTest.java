@@ -62,6 +62,31 @@ class ConfigQuirksTest {
         assertEquals(12, parse("Phi3ForCausalLM", "\"partial_rotary_factor\": 0.75").rotaryDim(), "3/4 of head_dim 16");
     }
 
+    @Test
+    void gemma2DefaultsAsGemma2ConfigHasThem() {
+        ModelConfig c = parse("Gemma2ForCausalLM", "");
+        assertEquals(Architecture.GEMMA2, c.architecture());
+        assertEquals(256, c.headDim(), "Gemma2Config's head_dim default");
+        assertTrue(c.tieWordEmbeddings());
+        assertEquals("gelu_pytorch_tanh", c.hiddenAct());
+        assertEquals(1024, c.contextLength(), "sliding_window 4096 by default, above max_position_embeddings here");
+        assertEquals(1 / Math.sqrt(256), c.attentionScale());
+        assertEquals(50.0, c.attentionSoftcap());
+        assertEquals(30.0, c.finalSoftcap());
+        assertEquals(8.0, c.embeddingScale(), "√hidden_size 64");
+        ModelConfig nine = parse("Gemma2ForCausalLM", "\"head_dim\": 16, \"query_pre_attn_scalar\": 224, \"sliding_window\": 512, "
+                + "\"attn_logit_softcapping\": null, \"final_logit_softcapping\": null, \"hidden_activation\": \"gelu_pytorch_tanh\"");
+        assertEquals(1 / Math.sqrt(224), nine.attentionScale());
+        assertEquals(0.0, nine.attentionSoftcap(), "null: no cap");
+        assertEquals(0.0, nine.finalSoftcap());
+        assertEquals(512, nine.contextLength());
+        assertEquals(1 / Math.sqrt(16), parse("LlamaForCausalLM", "\"query_pre_attn_scalar\": 224").attentionScale(),
+                "only Gemma 2 reads it");
+        CheckpointException bad = assertThrows(CheckpointException.class,
+                () -> parse("Gemma2ForCausalLM", "\"attn_logit_softcapping\": -1"));
+        assertTrue(bad.getMessage().contains("attn_logit_softcapping"), bad.getMessage());
+    }
+
     /** Phi-3.5-mini's rope_scaling as published: longrope over 48 frequencies, 131072 positions over 4096 original. */
     @Test
     void longropeAsPhi35MiniHasIt() {

@@ -47,6 +47,22 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void gemma2HasItsPublishedSizeAndASmallGemma2WritesItsFourNormsAndLoads(@TempDir Path dir) {
+        RandomCheckpoint.Shape g = RandomCheckpoint.SHAPES.get("gemma-2-2b");
+        assertEquals(2_614_341_888L, g.parameters(), "Gemma-2-2B's 2.6B");
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(g, DType.BF16), "gemma-2-2b");
+        assertEquals(Architecture.GEMMA2, c.architecture());
+        assertEquals(4096, c.contextLength(), "sliding_window 4096 below max_position_embeddings 8192");
+        assertEquals(1 / Math.sqrt(256), c.attentionScale());
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("Gemma2ForCausalLM", 64, 96, 2, 4, 2, 100, true, 1e4, 256, false, 32, false, 128);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(small.parameters(), w.parameterCount());
+        assertNotNull(w.layers().get(1).postMlpNorm());
+        assertEquals(32, w.headDim());
+    }
+
+    @Test
     void aSmallQwen3ShapeWritesAndLoadsWithItsQueryKeyNorms(@TempDir Path dir) {
         RandomCheckpoint.Shape s = new RandomCheckpoint.Shape("Qwen3ForCausalLM", 64, 96, 2, 4, 2, 100, true, 1e6, 256, false, 32, true, 0);
         RandomCheckpoint.write(s, DType.BF16, 2, 7, dir);

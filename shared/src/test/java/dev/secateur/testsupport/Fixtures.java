@@ -37,7 +37,8 @@ public final class Fixtures {
     }
 
     /** Fixtures made at test time from a committed one, by config.json alone; their expected.json is the source's. */
-    private static final java.util.Map<String, String> DERIVED_FROM = java.util.Map.of("mistral", "llama-gqa", "phi3", "llama-gqa");
+    private static final java.util.Map<String, String> DERIVED_FROM = java.util.Map.of("mistral", "llama-gqa", "phi3", "llama-gqa",
+            "gemma2", "llama-gqa");
 
     /**
      * "mistral": the llama-gqa weights under a MistralForCausalLM config with sliding_window 32. Mistral's block is
@@ -48,6 +49,13 @@ public final class Fixtures {
      * self_attn.qkv_proj = [q_proj; k_proj; v_proj] and mlp.gate_up_proj = [gate_proj; up_proj] (rows stacked, the
      * order Phi3Attention and Phi3MLP slice them in), everything else under its Llama name, sliding_window 64. Phi-3's
      * block computes Llama's from those parts, so llama-gqa's reference logits are Phi-3's too.
+     *
+     * <p>"gemma2": llama-gqa's attention and MLP weights under a Gemma2ForCausalLM config, its norms stored as Gemma
+     * stores them (offsets from 1: input_layernorm, its pre-MLP norm as pre_feedforward_layernorm, the final norm), new
+     * post_attention_layernorm / post_feedforward_layernorm offsets N(0, 0.1) (seeded), query_pre_attn_scalar 16 (not
+     * head_dim 8), soft caps 2 on attention scores and 5 on logits (small enough to bite on this model), the gated
+     * gelu_pytorch_tanh MLP, sliding_window 64. Gemma's block differs from Llama's, so it has no expected.json: tests
+     * hold it to {@link ReferenceForward}.
      */
     private static final java.util.Set<String> MADE = new java.util.HashSet<>();
 
@@ -60,15 +68,27 @@ public final class Fixtures {
                 java.nio.file.Files.createDirectories(dir);
                 try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(source)) {
                     for (Path f : files.toList()) {
-                        boolean weights = name.equals("phi3") && f.getFileName().toString().endsWith(".safetensors");
-                        if (!f.getFileName().toString().equals("config.json") && !weights) {
+                        boolean weights = !name.equals("mistral") && f.getFileName().toString().endsWith(".safetensors");
+                        boolean noReference = name.equals("gemma2") && f.getFileName().toString().equals("expected.json");
+                        if (!f.getFileName().toString().equals("config.json") && !weights && !noReference) {
                             java.nio.file.Files.copy(f, dir.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                         }
                     }
                 }
                 com.fasterxml.jackson.databind.node.ObjectNode c =
                         (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
-                if (name.equals("phi3")) {
+                if (name.equals("gemma2")) {
+                    gemma2Weights(source, dir);
+                    c.putArray("architectures").add("Gemma2ForCausalLM");
+                    c.put("model_type", "gemma2");
+                    c.put("sliding_window", 64);
+                    c.put("query_pre_attn_scalar", 16);
+                    c.put("attn_logit_softcapping", 2.0);
+                    c.put("final_logit_softcapping", 5.0);
+                    c.put("hidden_activation", "gelu_pytorch_tanh");
+                    c.put("hidden_act", "gelu_pytorch_tanh");
+                    c.remove(java.util.List.of("mlp_bias", "pretraining_tp"));
+                } else if (name.equals("phi3")) {
                     fusePhi3(source, dir);
                     c.putArray("architectures").add("Phi3ForCausalLM");
                     c.put("model_type", "phi3");
@@ -88,6 +108,39 @@ public final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static void gemma2Weights(Path llama, Path dir) {
+        java.util.Map<String, dev.secateur.checkpoint.Tensor> out = new java.util.LinkedHashMap<>();
+        java.util.Random random = new java.util.Random(2);
+        try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(llama)) {
+            int hidden = ck.config().hiddenSize();
+            for (String n : new java.util.TreeSet<>(ck.names())) {
+                dev.secateur.checkpoint.Tensor t = ck.tensor(n);
+                if (n.endsWith("norm.weight")) {
+                    float[] offset = t.data().clone();
+                    for (int i = 0; i < offset.length; i++) {
+                        offset[i] -= 1f;
+                    }
+                    String gemmaName = n.replace("post_attention_layernorm", "pre_feedforward_layernorm");
+                    out.put(gemmaName, new dev.secateur.checkpoint.Tensor(t.shape(), offset));
+                    if (n.endsWith("post_attention_layernorm.weight")) {
+                        String p = n.substring(0, n.length() - "post_attention_layernorm.weight".length());
+                        for (String post : new String[] {"post_attention_layernorm.weight", "post_feedforward_layernorm.weight"}) {
+                            float[] v = new float[hidden];
+                            for (int i = 0; i < hidden; i++) {
+                                v[i] = (float) (0.1 * random.nextGaussian());
+                            }
+                            out.put(p + post, new dev.secateur.checkpoint.Tensor(new int[] {hidden}, v));
+                        }
+                    }
+                } else {
+                    out.put(n, t);
+                }
+            }
+        }
+        dev.secateur.checkpoint.SafetensorsWriter.write(dir.resolve("model.safetensors"), out,
+                dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
     }
 
     private static void fusePhi3(Path llama, Path dir) {

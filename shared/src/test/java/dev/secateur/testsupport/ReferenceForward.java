@@ -8,7 +8,8 @@ import dev.secateur.model.LayerWeights;
 /**
  * A plain-Java float64 forward of the Hugging Face decoders, written from the math (test-only): RMSNorm or
  * LayerNorm, RoPE (rotate_half, inv_freq = 1/θ^(2i/d), rope_scaling, a partial rotary part) or learned positions, causal attention
- * with grouped KV heads (and Qwen3's per-head query/key RMSNorm), SwiGLU or gelu_new MLP. It reads per-layer sizes from the weights, so it is the reference
+ * with grouped KV heads (and Qwen3's per-head query/key RMSNorm), SwiGLU, GeGLU or gelu_new MLP, and Gemma 2's
+ * scaled embeddings, attention scale, soft caps and post norms. It reads per-layer sizes from the weights, so it is the reference
  * for sliced (pruned) weights; the tests first check it against the torch fixtures.
  */
 public final class ReferenceForward {
@@ -22,7 +23,7 @@ public final class ReferenceForward {
         double[][] x = new double[seq][hidden];
         for (int t = 0; t < seq; t++) {
             for (int j = 0; j < hidden; j++) {
-                x[t][j] = w.tokenEmbedding().data()[(int) ids[t] * hidden + j]
+                x[t][j] = w.tokenEmbedding().data()[(int) ids[t] * hidden + j] * c.embeddingScale()
                         + (w.positionEmbedding() == null ? 0 : w.positionEmbedding().data()[t * hidden + j]);
             }
         }
@@ -76,7 +77,10 @@ public final class ReferenceForward {
                         for (int e = 0; e < d; e++) {
                             dot += q[t][hh * d + e] * k[j][kvh * d + e];
                         }
-                        s[j] = dot / Math.sqrt(d);
+                        s[j] = dot * c.attentionScale();
+                        if (c.attentionSoftcap() > 0) {
+                            s[j] = c.attentionSoftcap() * Math.tanh(s[j] / c.attentionSoftcap());
+                        }
                         max = Math.max(max, s[j]);
                     }
                     double sum = 0;
@@ -91,15 +95,19 @@ public final class ReferenceForward {
                     }
                 }
             }
-            add(x, linear(ctx, l.o(), l.oBias()));
+            double[][] attn = linear(ctx, l.o(), l.oBias());
+            add(x, l.postAttnNorm() == null ? attn : norm(attn, l.postAttnNorm(), null, c.normEps()));
             h = norm(x, l.mlpNorm(), l.mlpNormBias(), c.normEps());
             double[][] act;
             if (l.gated()) {
                 double[][] g = linear(h, l.gate(), l.gateBias());
                 act = linear(h, l.up(), l.upBias());
+                boolean gelu = c.hiddenAct().startsWith("gelu");
                 for (int t = 0; t < seq; t++) {
                     for (int j = 0; j < act[t].length; j++) {
-                        act[t][j] *= g[t][j] / (1 + Math.exp(-g[t][j]));
+                        double z = g[t][j];
+                        act[t][j] *= gelu ? 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)))
+                                : z / (1 + Math.exp(-z));
                     }
                 }
             } else {
@@ -111,9 +119,17 @@ public final class ReferenceForward {
                     }
                 }
             }
-            add(x, linear(act, l.down(), l.downBias()));
+            double[][] mlp = linear(act, l.down(), l.downBias());
+            add(x, l.postMlpNorm() == null ? mlp : norm(mlp, l.postMlpNorm(), null, c.normEps()));
         }
         double[][] out = linear(norm(x, w.finalNorm(), w.finalNormBias(), c.normEps()), w.lmHead(), null);
+        if (c.finalSoftcap() > 0) {
+            for (double[] row : out) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = c.finalSoftcap() * Math.tanh(row[j] / c.finalSoftcap());
+                }
+            }
+        }
         float[][] f = new float[seq][];
         for (int t = 0; t < seq; t++) {
             f[t] = new float[out[t].length];

@@ -56,7 +56,7 @@ final class CalibrationLoss {
                     for (int v0 = 0; v0 < vocab; v0 += piece) {
                         try (NDManager pm = bm.newSubManager()) {
                             NDArray w = ModelFamily.array(pm, src.lmHeadRows(v0, Math.min(vocab, v0 + piece))).transpose();
-                            NDArray logits = h.matMul(w);
+                            NDArray logits = f.capLogits(h.matMul(w));
                             logits.attach(pm);
                             NDArray pieceMax = logits.max(new int[] {1});
                             NDArray newMax = max == null ? pieceMax : ai.djl.ndarray.NDArrays.maximum(max, pieceMax);
@@ -68,7 +68,7 @@ final class CalibrationLoss {
                         }
                     }
                     NDArray targetRows = ModelFamily.array(bm, src.lmHeadRows(targets));
-                    NDArray targetLogit = h.mul(targetRows).sum(new int[] {1});
+                    NDArray targetLogit = f.capLogits(h.mul(targetRows).sum(new int[] {1}));
                     nll += sum.log().add(max).sub(targetLogit).toType(DataType.FLOAT64, false).sum().getDouble();
                     tokens += n;
                 }

@@ -154,12 +154,18 @@ final class DecoderFamily implements ModelFamily {
         return out;
     }
 
+    /** Whether the blocks normalise their MLP output before it joins the residual (Gemma 2's post norms). */
+    boolean normalisesBlockOutputs() {
+        return src.config().architecture().hasPostNorms();
+    }
+
     @Override
     public Output output(Path dir, int keptLayers, boolean addsMlpBias, boolean addsAttentionBias, HiddenPlan hidden) {
         boolean mlpBias = addsMlpBias || src.config().raw().path("mlp_bias").asBoolean(false);
-        // Llama's attention_bias covers o_proj as well; Qwen2's q/k/v biases are built in and its o_proj has none in
+        // Llama's (and Gemma 2's) attention_bias covers o_proj as well; Qwen2's q/k/v biases are built in and its o_proj has none in
         // Hugging Face, so a compensated o_proj bias there stays a Secateur-only tensor (ONNX and our loaders read it)
-        boolean attnBias = src.config().architecture() == dev.secateur.checkpoint.Architecture.LLAMA
+        dev.secateur.checkpoint.Architecture arch = src.config().architecture();
+        boolean attnBias = (arch == dev.secateur.checkpoint.Architecture.LLAMA || arch == dev.secateur.checkpoint.Architecture.GEMMA2)
                 && (addsAttentionBias || src.config().raw().path("attention_bias").asBoolean(false));
         ShardedCheckpointWriter writer = new ShardedCheckpointWriter(dir, keptLayers + 2, src.storedDType());
         ArchitectureAdapter adapter = src.adapter();

@@ -96,7 +96,7 @@ final class HeadScorer {
                 }
                 NDArray wt = ModelFamily.array(m, head.rows(targets)); // [n, hidden]
                 NDArray wtP = this.pruned == this.dense ? wt : ModelFamily.array(m, this.pruned.head().rows(targets));
-                NDArray targetD = xd.mul(wt).sum(new int[] {1}), targetP = xp.mul(wtP).sum(new int[] {1});
+                NDArray targetD = f.capLogits(xd.mul(wt).sum(new int[] {1})), targetP = f.capLogits(xp.mul(wtP).sum(new int[] {1}));
                 nllDense += lseD.sub(targetD).toType(DataType.FLOAT64, false).sum().getDouble();
                 nllPruned += lseP.sub(targetP).toType(DataType.FLOAT64, false).sum().getDouble();
                 agree += sd.argMax.eq(sp.argMax).toType(DataType.FLOAT64, false).sum().getDouble();
@@ -114,7 +114,7 @@ final class HeadScorer {
         NDArray w = ModelFamily.array(pm, dense.head().rows(v0, v1)).transpose();
         NDArray wp = pruned == dense ? w : ModelFamily.array(pm, pruned.head().rows(v0, v1)).transpose();
         // a product takes its first operand's manager: move each piece of logits to the piece's own
-        NDArray ld = xd.matMul(w), lp = xp.matMul(wp);
+        NDArray ld = f.capLogits(xd.matMul(w)), lp = f.capLogits(xp.matMul(wp));
         ld.attach(pm);
         lp.attach(pm);
         return new NDArray[] {ld, lp};

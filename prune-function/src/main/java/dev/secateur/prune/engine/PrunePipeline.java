@@ -92,6 +92,10 @@ public final class PrunePipeline {
             throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " needs an RMSNorm decoder (Llama, Qwen2); GPT-2's"
                     + " LayerNorm centres over all channels and is not hidden-pruned");
         }
+        if (t.hidden() != null && c.architecture().hasPostNorms()) {
+            throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " is not supported on Gemma 2: its post-attention "
+                    + "and post-feedforward norms see the residual width too, and their rescaling is not worked out");
+        }
         java.util.List<dev.secateur.model.LayerSizes> sizes;
         try (StreamedCheckpoint src = StreamedCheckpoint.open(o.model())) {
             sizes = src.layerSizes();

@@ -20,6 +20,10 @@ public final class BlockForward implements BlockMath {
     private final boolean geluMlp;
     private final Rope rope;
     private final Integer slidingWindow;
+    private final double attentionScale;
+    private final double attentionCap;
+    private final double logitCap;
+    private final double embeddingScale;
 
     public BlockForward(ModelConfig config) {
         this.headDim = config.headDim();
@@ -28,6 +32,15 @@ public final class BlockForward implements BlockMath {
         this.geluMlp = activationIsGelu(config);
         this.rope = config.usesRope() ? new Rope(config.rotaryDim(), config.ropeTheta(), config.ropeScaling()) : null;
         this.slidingWindow = config.slidingWindow();
+        this.attentionScale = config.attentionScale();
+        this.attentionCap = config.attentionSoftcap();
+        this.logitCap = config.finalSoftcap();
+        this.embeddingScale = config.embeddingScale();
+    }
+
+    /** Logits as the model gives them: Gemma 2's final soft cap applied, elementwise (so piece by piece too). */
+    public NDArray capLogits(NDArray logits) {
+        return logitCap > 0 ? Ops.softcap(logits, logitCap) : logits;
     }
 
     /** silu for the Llama family's gated MLP, gelu_new (= gelu_pytorch_tanh) for GPT-2; anything else is refused. */
@@ -61,6 +74,9 @@ public final class BlockForward implements BlockMath {
                     + positionEmbedding.getShape().get(0) + " learned positions");
         }
         NDArray x = Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+        if (embeddingScale != 1.0) {
+            x = x.mul((float) embeddingScale);
+        }
         if (positionEmbedding != null) {
             NDArray positions = pass.arange(0, seq, 1, DataType.INT64);
             x = x.add(Embedding.embedding(positions, positionEmbedding, SparseFormat.DENSE).singletonOrThrow());
@@ -77,16 +93,18 @@ public final class BlockForward implements BlockMath {
         return block(index, l, x, context(pass, Math.toIntExact(x.getShape().get(1))), capture);
     }
 
-    /** A pre-norm block: x + attention(norm(x)), then h + mlp(norm(h)). */
+    /** A pre-norm block: x + attention(norm(x)), then h + mlp(norm(h)); Gemma 2 also normalises both outputs. */
     NDArray block(int i, LayerArrays l, NDArray x, Context ctx, ForwardCapture capture) {
         offer(capture, CaptureSite.BLOCK_INPUT, i, x);
         NDArray attnInput = norm(x, l.attnNorm(), l.attnNormBias());
         offer(capture, CaptureSite.ATTENTION_INPUT, i, attnInput);
-        NDArray h = x.add(attention(i, l, attnInput, ctx, capture));
+        NDArray attn = attention(i, l, attnInput, ctx, capture);
+        NDArray h = x.add(l.postAttnNorm() == null ? attn : Ops.rmsNorm(attn, l.postAttnNorm(), eps));
         offer(capture, CaptureSite.MID_RESIDUAL, i, h);
         NDArray ffnInput = norm(h, l.mlpNorm(), l.mlpNormBias());
         offer(capture, CaptureSite.FFN_INPUT, i, ffnInput);
-        NDArray out = h.add(mlp(i, l, ffnInput, capture));
+        NDArray mlp = mlp(i, l, ffnInput, capture);
+        NDArray out = h.add(l.postMlpNorm() == null ? mlp : Ops.rmsNorm(mlp, l.postMlpNorm(), eps));
         offer(capture, CaptureSite.BLOCK_OUTPUT, i, out);
         return out;
     }
@@ -98,7 +116,7 @@ public final class BlockForward implements BlockMath {
     }
 
     public NDArray head(NDArray x, NDArray finalNorm, NDArray finalNormBias, NDArray lmHead) {
-        return Ops.linear(norm(x, finalNorm, finalNormBias), lmHead, null);
+        return capLogits(Ops.linear(norm(x, finalNorm, finalNormBias), lmHead, null));
     }
 
     private NDArray norm(NDArray x, NDArray weight, NDArray bias) {
@@ -120,7 +138,7 @@ public final class BlockForward implements BlockMath {
             q = Ops.applyRope(q, ctx.cosSin()[0], ctx.cosSin()[1]);
             k = Ops.applyRope(k, ctx.cosSin()[0], ctx.cosSin()[1]);
         }
-        NDArray perHead = Ops.attention(q, k, v, ctx.mask()).transpose(0, 2, 1, 3); // [B, T, heads, headDim]
+        NDArray perHead = Ops.attention(q, k, v, ctx.mask(), attentionScale, attentionCap).transpose(0, 2, 1, 3); // [B, T, heads, headDim]
         offer(capture, CaptureSite.ATTENTION_HEADS, i, perHead);
         return Ops.linear(perHead.reshape(b, t, -1), l.o(), l.oBias());
     }

@@ -22,7 +22,7 @@ record LayerArrays(
         NDArray o, NDArray oBias,
         NDArray mlpNorm, NDArray mlpNormBias,
         NDArray gate, NDArray gateBias, NDArray up, NDArray upBias, NDArray down, NDArray downBias,
-        NDArray qNorm, NDArray kNorm) {
+        NDArray qNorm, NDArray kNorm, NDArray postAttnNorm, NDArray postMlpNorm) {
 
     private static final RecordComponent[] MINE = LayerArrays.class.getRecordComponents();
     private static final RecordComponent[] THEIRS = LayerWeights.class.getRecordComponents();
@@ -56,13 +56,13 @@ record LayerArrays(
     /** The same block with another down projection (a masked copy); every other array is shared. */
     LayerArrays withDown(NDArray newDown) {
         return new LayerArrays(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
-                gate, gateBias, up, upBias, newDown, downBias, qNorm, kNorm);
+                gate, gateBias, up, upBias, newDown, downBias, qNorm, kNorm, postAttnNorm, postMlpNorm);
     }
 
     /** The same block with another output projection (a masked copy); every other array is shared. */
     LayerArrays withO(NDArray newO) {
         return new LayerArrays(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, newO, oBias, mlpNorm, mlpNormBias,
-                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm);
+                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm, postAttnNorm, postMlpNorm);
     }
 
     /** The present (non-null) arrays under their component names, in declaration order. */

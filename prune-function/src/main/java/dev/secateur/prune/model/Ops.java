@@ -90,13 +90,29 @@ final class Ops {
      * @return [B, heads, T, d]
      */
     static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        return attention(q, k, v, mask, 1 / Math.sqrt(q.getShape().get(3)), 0);
+    }
+
+    /**
+     * @param scale what the scores q·k are multiplied by (1/√d, or Gemma 2's query_pre_attn_scalar^−½)
+     * @param cap   Gemma 2's soft cap on the scaled scores, applied before the mask; 0 for none
+     */
+    static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, double scale, double cap) {
         Shape qs = q.getShape();
         long b = qs.get(0), heads = qs.get(1), t = qs.get(2), d = qs.get(3);
         long kvHeads = k.getShape().get(1);
         NDArray qg = q.reshape(b, kvHeads, heads / kvHeads, t, d);
         NDArray kg = k.expandDims(2);
         NDArray vg = v.expandDims(2);
-        NDArray scores = qg.matMul(kg.transpose(0, 1, 2, 4, 3)).mul((float) (1 / Math.sqrt(d))).add(mask);
-        return scores.softmax(-1).matMul(vg).reshape(b, heads, t, d);
+        NDArray scores = qg.matMul(kg.transpose(0, 1, 2, 4, 3)).mul((float) scale);
+        if (cap > 0) {
+            scores = softcap(scores, cap);
+        }
+        return scores.add(mask).softmax(-1).matMul(vg).reshape(b, heads, t, d);
+    }
+
+    /** cap·tanh(x / cap): Gemma 2's soft cap of attention scores and logits. */
+    static NDArray softcap(NDArray x, double cap) {
+        return x.div((float) cap).tanh().mul((float) cap);
     }
 }

@@ -68,7 +68,7 @@ class ArchitecturesRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3"})
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma2"})
     void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
         run(model, structured(model), out);
@@ -125,6 +125,19 @@ class ArchitecturesRunTest {
         try (OrtDecoder d = OrtDecoder.open(out)) {
             assertEquals(dense.config().architecture().hfName(), d.metadata().get(dev.secateur.onnx.ModelExport.ARCHITECTURE));
         }
+    }
+
+    /** Gemma 2's post norms see the residual width, so a hidden cut is refused before any work, naming the field. */
+    @Test
+    void aHiddenCutOnGemma2IsRefusedNamingTargetShape() throws IOException {
+        Path model = model("gemma2");
+        ObjectNode req = WeightSparsityRunTest.request(model, "magnitude").put("compensation", "lsq")
+                .put("targetShape", "hidden=24");
+        req.remove("ffnRatio");
+        dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
+                () -> run(model, req, tmp.resolve("gemma2-hidden")));
+        assertEquals("targetShape", e.field());
+        assertTrue(e.getMessage().contains("Gemma 2"), e.getMessage());
     }
 
     /** Phi-4-mini's rotary layout (longrope over a partial rotary part) through a structured prune and its export. */

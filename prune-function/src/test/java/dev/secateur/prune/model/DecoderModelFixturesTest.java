@@ -65,6 +65,22 @@ class DecoderModelFixturesTest {
         }
     }
 
+    /** Gemma 2 (post norms, scaled embeddings, query_pre_attn_scalar, soft caps): no torch reference, the Java one. */
+    @Test
+    void gemma2MatchesTheJavaReference() {
+        java.nio.file.Path dir = Fixtures.dir("gemma2");
+        long[][] ids = Fixtures.inputIds(Fixtures.json("llama-gqa/expected.json"));
+        float[][][] logits = logits(dir, ids);
+        dev.secateur.model.DecoderWeights w = dev.secateur.model.DecoderWeights.load(dir);
+        for (int b = 0; b < ids.length; b++) {
+            float[][] want = dev.secateur.testsupport.ReferenceForward.logits(w, ids[b]);
+            for (int t = 0; t < want.length; t++) {
+                double diff = Fixtures.maxAbsDiff(logits[b][t], want[t]);
+                assertTrue(diff <= 1e-4, "gemma2 row " + b + " pos " + t + ": " + diff);
+            }
+        }
+    }
+
     static float[][][] logits(String fixture, long[][] ids) {
         return logits(Fixtures.dir(fixture), ids);
     }
