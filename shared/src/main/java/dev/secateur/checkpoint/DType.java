@@ -45,20 +45,25 @@ public enum DType {
 
     /** Writes the values at the buffer's position, in the buffer's byte order. */
     public void encode(float[] values, ByteBuffer buf) {
+        encode(values, 0, values.length, buf);
+    }
+
+    /** values[from, to) into buf, so that a large tensor can be encoded and written a piece at a time. */
+    public void encode(float[] values, int from, int to, ByteBuffer buf) {
         switch (this) {
             case F32 -> {
-                for (float v : values) {
-                    buf.putFloat(v);
+                for (int i = from; i < to; i++) {
+                    buf.putFloat(values[i]);
                 }
             }
             case F16 -> {
-                for (float v : values) {
-                    buf.putShort(Half.fromFloat(v));
+                for (int i = from; i < to; i++) {
+                    buf.putShort(Half.fromFloat(values[i]));
                 }
             }
             case BF16 -> {
-                for (float v : values) {
-                    buf.putShort(toBf16(v));
+                for (int i = from; i < to; i++) {
+                    buf.putShort(toBf16(values[i]));
                 }
             }
         }

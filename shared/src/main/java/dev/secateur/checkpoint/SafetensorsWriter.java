@@ -18,6 +18,9 @@ import java.util.Map;
 public final class SafetensorsWriter {
     private static final ObjectMapper JSON = Json.mapper();
 
+    /** Values encoded and written per piece (16 MB in float32). */
+    static final int PIECE_VALUES = 1 << 22;
+
     private SafetensorsWriter() {
     }
 
@@ -60,15 +63,20 @@ public final class SafetensorsWriter {
                 head.put((byte) ' ');
             }
             writeFully(ch, head.flip());
+            // One piece at a time through a buffer of its own: a channel copies a heap buffer into a temporary direct
+            // one of the same size, and a 256k-vocabulary embedding (1.2 GB in bf16) would pass the direct-memory cap
+            ByteBuffer piece = ByteBuffer.allocate(PIECE_VALUES * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
             for (Map.Entry<String, int[]> e : shapes.entrySet()) {
                 float[] v = values.apply(e.getKey());
                 if (v.length != Tensor.numel(e.getValue())) {
                     throw new IllegalArgumentException("tensor '" + e.getKey() + "': " + v.length + " values for shape "
                             + java.util.Arrays.toString(e.getValue()));
                 }
-                ByteBuffer buf = ByteBuffer.allocate(v.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-                dtype.encode(v, buf);
-                writeFully(ch, buf.flip());
+                for (int from = 0; from < v.length; from += PIECE_VALUES) {
+                    piece.clear();
+                    dtype.encode(v, from, Math.min(v.length, from + PIECE_VALUES), piece);
+                    writeFully(ch, piece.flip());
+                }
             }
             ch.force(true);
         } catch (IOException e) {

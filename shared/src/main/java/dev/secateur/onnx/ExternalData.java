@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 
 /**
  * The {@code model.onnx.data} file of an export that streams: each weight's bytes are written the moment the
@@ -75,7 +74,7 @@ public final class ExternalData implements AutoCloseable {
                 buf.asFloatBuffer().put(values, from, to - from);
                 buf.position(buf.position() + (to - from) * 4);
             }
-            case FLOAT16 -> DType.F16.encode(Arrays.copyOfRange(values, from, to), buf);
+            case FLOAT16 -> DType.F16.encode(values, from, to, buf);
             default -> throw new IllegalStateException("no float encoding for " + type);
         }
     }
