@@ -73,12 +73,33 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
         return sizes;
     }
 
+    /** The embedding tables, read whole (to be written and exported): refused up front when the heap cannot hold them. */
     public ArchitectureAdapter.Embeddings embeddings() {
+        requireHeapFor(adapter.tokenEmbeddingName(ck), "token embedding");
         return adapter.readEmbeddings(ck);
     }
 
     public ArchitectureAdapter.Head head() {
+        if (!adapter.tied(ck)) {
+            requireHeapFor(adapter.lmHeadName(ck), "output projection (lm_head)");
+        }
         return adapter.readHead(ck, true);
+    }
+
+    /**
+     * A 256k vocabulary's table is larger than a block (Gemma-2-2B: 590 M values, 2.4 GB as floats) and is held whole
+     * when written and exported, so a heap too small for it would fail with a bare OutOfMemoryError: say what is
+     * needed instead.
+     */
+    private void requireHeapFor(String tensor, String what) {
+        long bytes = Tensor.numel(ck.shape(tensor)) * Float.BYTES;
+        long max = Runtime.getRuntime().maxMemory();
+        if (max != Long.MAX_VALUE && bytes > max * 0.9) {
+            throw new dev.secateur.checkpoint.CheckpointException(ck.dir() + ": the " + what + " (" + tensor + ", "
+                    + java.util.Arrays.toString(ck.shape(tensor)) + ") is read whole as floats to be written and exported: "
+                    + String.format(java.util.Locale.ROOT, "%.2f GB, more than this JVM's heap of %.2f GB allows; run with a larger heap, ",
+                    bytes / 1e9, max / 1e9) + "e.g. JAVA_OPTS=-Xmx" + (long) Math.ceil(bytes * 1.5 / (1L << 30)) + "g");
+        }
     }
 
     /** Rows of the token embedding for these token ids (an embedding lookup without reading the whole table). */
