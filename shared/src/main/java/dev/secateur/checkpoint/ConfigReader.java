@@ -143,7 +143,8 @@ public final class ConfigReader {
     /**
      * Hugging Face's longrope up to original_max_position_embeddings (the config's, else max_position_embeddings):
      * short_factor divides the frequencies, and cos/sin are scaled by attention_factor, or when it is absent by
-     * √(1 + ln s / ln original) with s = max_position_embeddings / original (1 when s ≤ 1). long_factor is not read:
+     * √(1 + ln s / ln original) with s = max_position_embeddings / original (without a top-level original length,
+     * rope_scaling's factor; 1 when s ≤ 1). long_factor is not read:
      * it takes over only past original_max_position_embeddings, where the context stops.
      */
     private static RopeScaling longrope(ObjectNode c, JsonNode rs, String where, int pairs) {
@@ -161,11 +162,14 @@ public final class ConfigReader {
             }
         }
         int max = opt(c, "max_position_embeddings", 2048);
-        int original = c.path("original_max_position_embeddings").asInt(rs.path("original_max_position_embeddings").asInt(max));
+        // as Hugging Face reads it: with a top-level original_max_position_embeddings the scale is max / original;
+        // without one, max_position_embeddings is the original length and rope_scaling's factor the scale
+        boolean topLevel = c.hasNonNull("original_max_position_embeddings");
+        int original = topLevel ? c.get("original_max_position_embeddings").asInt() : max;
         if (original < 2) {
             throw new CheckpointException(where + ": original_max_position_embeddings must be at least 2, was " + original);
         }
-        double scale = (double) max / original;
+        double scale = topLevel ? (double) max / original : rs.path("factor").asDouble(1.0);
         JsonNode given = rs.get("attention_factor");
         double attention = given != null && !given.isNull() ? given.asDouble()
                 : scale <= 1 ? 1.0 : Math.sqrt(1 + Math.log(scale) / Math.log(original));

@@ -104,6 +104,10 @@ class ConfigQuirksTest {
                 + "\"short_factor\": [" + factors + "], \"long_factor\": [" + factors + "], \"attention_factor\": 1.5}"), "config.json");
         assertEquals(1.5, given.ropeScaling().attentionFactor());
         assertEquals(1024, given.contextLength(), "no original_max_position_embeddings: max_position_embeddings is it");
+        ModelConfig byFactor = ConfigReader.parse(config("Phi3ForCausalLM", "\"rope_scaling\": {\"type\": \"longrope\", "
+                + "\"short_factor\": [" + factors + "], \"long_factor\": [" + factors + "], \"factor\": 4.0}"), "config.json");
+        assertEquals(Math.sqrt(1 + Math.log(4) / Math.log(1024)), byFactor.ropeScaling().attentionFactor(), 1e-15,
+                "without a top-level original length, rope_scaling's factor is the scale");
         CheckpointException shortList = assertThrows(CheckpointException.class, () -> parse("Phi3ForCausalLM",
                 "\"rope_scaling\": {\"type\": \"longrope\", \"short_factor\": [1.0], \"long_factor\": [1.0]}"));
         assertTrue(shortList.getMessage().contains("short_factor, a list of 8"), shortList.getMessage());

@@ -18,6 +18,10 @@ public final class HiddenSlicer {
     }
 
     public static LayerWeights slice(LayerWeights w, HiddenPlan p, int layer) {
+        if (w.postAttnNorm() != null || w.postMlpNorm() != null) {
+            // PrunePipeline refuses the request first; the post norms' rescaling under a cut is not worked out
+            throw new IllegalArgumentException("a hidden cut of a block with post norms (Gemma 2) is not supported");
+        }
         int[] k = p.kept();
         Tensor g1 = w.attnNorm(), g2 = w.mlpNorm();
         return new LayerWeights(

@@ -56,8 +56,9 @@ final class CalibrationLoss {
                     for (int v0 = 0; v0 < vocab; v0 += piece) {
                         try (NDManager pm = bm.newSubManager()) {
                             NDArray w = ModelFamily.array(pm, src.lmHeadRows(v0, Math.min(vocab, v0 + piece))).transpose();
-                            NDArray logits = f.capLogits(h.matMul(w));
+                            NDArray logits = h.matMul(w);
                             logits.attach(pm);
+                            logits = f.capLogits(logits); // after the move: the cap's intermediates stay in the piece
                             NDArray pieceMax = logits.max(new int[] {1});
                             NDArray newMax = max == null ? pieceMax : ai.djl.ndarray.NDArrays.maximum(max, pieceMax);
                             NDArray pieceSum = logits.sub(newMax.expandDims(1)).exp().sum(new int[] {1});

@@ -114,9 +114,12 @@ final class HeadScorer {
         NDArray w = ModelFamily.array(pm, dense.head().rows(v0, v1)).transpose();
         NDArray wp = pruned == dense ? w : ModelFamily.array(pm, pruned.head().rows(v0, v1)).transpose();
         // a product takes its first operand's manager: move each piece of logits to the piece's own
-        NDArray ld = f.capLogits(xd.matMul(w)), lp = f.capLogits(xp.matMul(wp));
+        NDArray ld = xd.matMul(w), lp = xp.matMul(wp);
         ld.attach(pm);
         lp.attach(pm);
+        // capped after the move, so that the cap's intermediates are the piece's too (attaching the result alone would leave them to the group)
+        ld = f.capLogits(ld);
+        lp = f.capLogits(lp);
         return new NDArray[] {ld, lp};
     }
 

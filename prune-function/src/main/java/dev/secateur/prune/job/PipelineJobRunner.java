@@ -116,6 +116,12 @@ public final class PipelineJobRunner implements PruneJobRunner {
                 throw new RequestValidationException("method", "sparsellm couples a gated FFN (gate, up, down: Llama, Mistral, Qwen2, Qwen3); "
                         + (encoder ? "an encoder's" : "GPT-2's") + " FFN has no gate: use sparsegpt");
             }
+            if (req.method() == dev.secateur.events.PruneMethod.SPARSELLM && !encoder
+                    && !java.util.Set.of("silu", "swish").contains(config.hiddenAct())) {
+                // its coupled updates are worked out for silu(gate)·up; Gemma 2's GeGLU would be fitted as if it were one
+                throw new RequestValidationException("method", "sparsellm couples a SwiGLU FFN (silu(gate)·up); this model's "
+                        + "activation is " + config.hiddenAct() + " (" + config.architecture().hfName() + "): use sparsegpt or wanda");
+            }
         }
         if (options.mask() != null) {
             checkMaskBudget(task.sourceDir(), req, options);

@@ -140,6 +140,17 @@ class ArchitecturesRunTest {
         assertTrue(e.getMessage().contains("Gemma 2"), e.getMessage());
     }
 
+    /** sparsellm's coupled FFN updates are derived for silu(gate)·up: Gemma 2's GeGLU is refused, naming the method. */
+    @Test
+    void sparseLlmOnGemma2IsRefusedNamingTheMethod() throws IOException {
+        Path model = model("gemma2");
+        ObjectNode req = WeightSparsityRunTest.request(model, "sparsellm").put("sparsity", 0.5);
+        dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
+                () -> run(model, req, tmp.resolve("gemma2-sparsellm")));
+        assertEquals("method", e.field());
+        assertTrue(e.getMessage().contains("gelu_pytorch_tanh"), e.getMessage());
+    }
+
     /** Phi-4-mini's rotary layout (longrope over a partial rotary part) through a structured prune and its export. */
     @Test
     void aLongropePartialRotaryPhi3PrunesAndExportsFaithfully() throws IOException {

@@ -82,6 +82,12 @@ public final class OutputFormat {
         }
     }
 
+    /**
+     * Functions a forced call may choose among: each is one alternative of the recognizer, whose threads all share the
+     * call's opening until the name tells them apart, and it keeps {@link JsonRecognizer#MAX_THREADS} at most.
+     */
+    public static final int MAX_CALLABLE = JsonRecognizer.MAX_THREADS;
+
     /** A function a forced call may name: its parameters' schema (null or missing: none, so the arguments are {}). */
     public record CallableFunction(String name, JsonNode parameters, String field) {
     }

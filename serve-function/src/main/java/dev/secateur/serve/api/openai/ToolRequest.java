@@ -89,6 +89,11 @@ record ToolRequest(List<Map<String, Object>> definitions, boolean parallel, Outp
                         parametersField.apply(i)));
             }
         }
+        if (choice.mode() == ToolChoice.Mode.REQUIRED && callable.size() > OutputFormat.MAX_CALLABLE) {
+            throw new InvalidRequestException("a forced call can choose among at most " + OutputFormat.MAX_CALLABLE
+                    + " functions, " + callable.size() + " are allowed here; name one, or narrow them with allowed_tools",
+                    "tool_choice");
+        }
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> definitions = Json.mapper().convertValue(shown,
                 Json.mapper().getTypeFactory().constructCollectionType(List.class, LinkedHashMap.class));
