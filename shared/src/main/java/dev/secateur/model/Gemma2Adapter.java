@@ -1,11 +1,8 @@
 package dev.secateur.model;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.Checkpoint;
-import dev.secateur.checkpoint.ModelConfig;
 import dev.secateur.checkpoint.Tensor;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,29 +12,7 @@ import java.util.Map;
  * the MLP, post_feedforward_layernorm on its output. Gemma stores an RMSNorm weight as its offset from 1 (it multiplies
  * by 1 + w): 1 is added on read and taken off on write, so the canonical weights are plain RMSNorm scales.
  */
-final class Gemma2Adapter implements ArchitectureAdapter {
-
-    private final LlamaAdapter llama = new LlamaAdapter();
-
-    @Override
-    public Embeddings readEmbeddings(Checkpoint ck) {
-        return llama.readEmbeddings(ck);
-    }
-
-    @Override
-    public String tokenEmbeddingName(Checkpoint ck) {
-        return llama.tokenEmbeddingName(ck);
-    }
-
-    @Override
-    public String lmHeadName(Checkpoint ck) {
-        return llama.lmHeadName(ck);
-    }
-
-    @Override
-    public LayerSizes layerSizes(Checkpoint ck, int layer) {
-        return llama.layerSizes(ck, layer);
-    }
+final class Gemma2Adapter extends LlamaVariantAdapter {
 
     @Override
     public LayerWeights readLayer(Checkpoint ck, int i) {
@@ -54,16 +29,6 @@ final class Gemma2Adapter implements ArchitectureAdapter {
     public Head readHead(Checkpoint ck, boolean withLmHead) {
         Head h = llama.readHead(ck, withLmHead);
         return new Head(plusOne(h.norm()), null, h.lmHead());
-    }
-
-    @Override
-    public boolean tied(Checkpoint ck) {
-        return llama.tied(ck);
-    }
-
-    @Override
-    public Map<String, Tensor> writeEmbeddings(Embeddings e) {
-        return llama.writeEmbeddings(e);
     }
 
     @Override
@@ -97,11 +62,6 @@ final class Gemma2Adapter implements ArchitectureAdapter {
     @Override
     public Map<String, Tensor> writeHead(Head h) {
         return llama.writeHead(new Head(minusOne(h.norm()), null, h.lmHead()));
-    }
-
-    @Override
-    public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias, int hiddenSize) {
-        return llama.config(source, sizes, false, hiddenSize); // no mlp_bias: Gemma2Config has no such switch
     }
 
     private static Tensor plusOne(Tensor t) {

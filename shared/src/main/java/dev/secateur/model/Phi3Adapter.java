@@ -1,13 +1,11 @@
 package dev.secateur.model;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.Checkpoint;
 import dev.secateur.checkpoint.CheckpointException;
 import dev.secateur.checkpoint.ModelConfig;
 import dev.secateur.checkpoint.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,24 +15,7 @@ import java.util.Map;
  * them. Embeddings, norms and the head are Llama's. A block's sizes come from its weights: o_proj's columns give the
  * query heads (a pruned model's differ per layer), the rest of qkv_proj's rows the key/value heads.
  */
-final class Phi3Adapter implements ArchitectureAdapter {
-
-    private final LlamaAdapter llama = new LlamaAdapter();
-
-    @Override
-    public Embeddings readEmbeddings(Checkpoint ck) {
-        return llama.readEmbeddings(ck);
-    }
-
-    @Override
-    public String tokenEmbeddingName(Checkpoint ck) {
-        return llama.tokenEmbeddingName(ck);
-    }
-
-    @Override
-    public String lmHeadName(Checkpoint ck) {
-        return llama.lmHeadName(ck);
-    }
+final class Phi3Adapter extends LlamaVariantAdapter {
 
     @Override
     public LayerSizes layerSizes(Checkpoint ck, int i) {
@@ -88,21 +69,6 @@ final class Phi3Adapter implements ArchitectureAdapter {
         return t == null ? null : t.sliceRows(from, to);
     }
 
-    @Override
-    public Head readHead(Checkpoint ck, boolean withLmHead) {
-        return llama.readHead(ck, withLmHead);
-    }
-
-    @Override
-    public boolean tied(Checkpoint ck) {
-        return llama.tied(ck);
-    }
-
-    @Override
-    public Map<String, Tensor> writeEmbeddings(Embeddings e) {
-        return llama.writeEmbeddings(e);
-    }
-
     /**
      * Hugging Face's Phi-3 has no bias switches (every projection is bias-free there), so biases a compensation added
      * (down_proj's, o_proj's) are written only where they exist, under their own names: Secateur's readers and the
@@ -135,13 +101,4 @@ final class Phi3Adapter implements ArchitectureAdapter {
         return Tensor.concatRows(parts);
     }
 
-    @Override
-    public Map<String, Tensor> writeHead(Head h) {
-        return llama.writeHead(h);
-    }
-
-    @Override
-    public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias, int hiddenSize) {
-        return llama.config(source, sizes, false, hiddenSize); // no mlp_bias: Phi3Config has no such switch
-    }
 }

@@ -33,12 +33,7 @@ class Gemma2ExportTest {
     Path tmp;
 
     static float[][][] reference(Path dir, long[][] ids) {
-        DecoderWeights w = DecoderWeights.load(dir);
-        float[][][] out = new float[ids.length][][];
-        for (int b = 0; b < ids.length; b++) {
-            out[b] = ReferenceForward.logits(w, ids[b]);
-        }
-        return out;
+        return ReferenceForward.logits(dir, ids);
     }
 
     static long[][] ids() {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.checkpoint.ConfigReader;
 import dev.secateur.checkpoint.ModelConfig;
-import dev.secateur.model.DecoderWeights;
 import dev.secateur.runtime.Generator;
 import dev.secateur.runtime.OrtDecoder;
 import dev.secateur.testsupport.Fixtures;
@@ -28,12 +27,7 @@ class RotaryVariantsExportTest {
     Path tmp;
 
     static float[][][] reference(Path dir, long[][] ids) {
-        DecoderWeights w = DecoderWeights.load(dir);
-        float[][][] out = new float[ids.length][][];
-        for (int b = 0; b < ids.length; b++) {
-            out[b] = ReferenceForward.logits(w, ids[b]);
-        }
-        return out;
+        return ReferenceForward.logits(dir, ids);
     }
 
     @ParameterizedTest

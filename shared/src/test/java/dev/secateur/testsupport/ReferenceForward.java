@@ -16,6 +16,16 @@ public final class ReferenceForward {
     private ReferenceForward() {
     }
 
+    /** Logits [batch][seq][vocab] of the model folder's weights for unpadded sequences, one at a time. */
+    public static float[][][] logits(java.nio.file.Path dir, long[][] ids) {
+        DecoderWeights w = DecoderWeights.load(dir);
+        float[][][] out = new float[ids.length][][];
+        for (int b = 0; b < ids.length; b++) {
+            out[b] = logits(w, ids[b]);
+        }
+        return out;
+    }
+
     /** Logits [seq][vocab] for one unpadded sequence at positions 0..seq−1. */
     public static float[][] logits(DecoderWeights w, long[] ids) {
         ModelConfig c = w.config();

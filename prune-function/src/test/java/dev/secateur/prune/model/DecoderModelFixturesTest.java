@@ -52,33 +52,19 @@ class DecoderModelFixturesTest {
     @ParameterizedTest
     @ValueSource(strings = {"longrope", "partial", "longrope-partial"})
     void rotaryVariantsMatchTheJavaReference(String variant) {
-        java.nio.file.Path dir = Fixtures.phi3Rotary(variant);
-        long[][] ids = Fixtures.inputIds(Fixtures.json("phi3/expected.json"));
-        float[][][] logits = logits(dir, ids);
-        dev.secateur.model.DecoderWeights w = dev.secateur.model.DecoderWeights.load(dir);
-        for (int b = 0; b < ids.length; b++) {
-            float[][] want = dev.secateur.testsupport.ReferenceForward.logits(w, ids[b]);
-            for (int t = 0; t < want.length; t++) {
-                double diff = Fixtures.maxAbsDiff(logits[b][t], want[t]);
-                assertTrue(diff <= 1e-4, variant + " row " + b + " pos " + t + ": " + diff);
-            }
-        }
+        assertMatchesJavaReference(Fixtures.phi3Rotary(variant), variant);
+    }
+
+    private static void assertMatchesJavaReference(java.nio.file.Path dir, String what) {
+        long[][] ids = Fixtures.inputIds(Fixtures.json("llama-gqa/expected.json"));
+        double diff = Fixtures.maxAbsDiff(logits(dir, ids), dev.secateur.testsupport.ReferenceForward.logits(dir, ids));
+        assertTrue(diff <= 1e-4, what + ": max |Δ logits| " + diff);
     }
 
     /** Gemma 2 (post norms, scaled embeddings, query_pre_attn_scalar, soft caps): no torch reference, the Java one. */
     @Test
     void gemma2MatchesTheJavaReference() {
-        java.nio.file.Path dir = Fixtures.dir("gemma2");
-        long[][] ids = Fixtures.inputIds(Fixtures.json("llama-gqa/expected.json"));
-        float[][][] logits = logits(dir, ids);
-        dev.secateur.model.DecoderWeights w = dev.secateur.model.DecoderWeights.load(dir);
-        for (int b = 0; b < ids.length; b++) {
-            float[][] want = dev.secateur.testsupport.ReferenceForward.logits(w, ids[b]);
-            for (int t = 0; t < want.length; t++) {
-                double diff = Fixtures.maxAbsDiff(logits[b][t], want[t]);
-                assertTrue(diff <= 1e-4, "gemma2 row " + b + " pos " + t + ": " + diff);
-            }
-        }
+        assertMatchesJavaReference(Fixtures.dir("gemma2"), "gemma2");
     }
 
     static float[][][] logits(String fixture, long[][] ids) {
