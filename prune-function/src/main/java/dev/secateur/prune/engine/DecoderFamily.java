@@ -21,7 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Decoder-only language models (Llama, Mistral, Qwen2, Qwen3, GPT-2) streamed from memory-mapped safetensors: inputs are token
+ * Decoder-only language models (Llama, Mistral, Qwen2, Qwen3, Phi-3, Gemma 2, GPT-2) streamed from memory-mapped safetensors: inputs are token
  * windows sampled from the calibration text, the pruned model is written shard by shard in the source dtype, and the
  * end compares next-token predictions (perplexity, top-1 agreement, KL) on the evaluation windows.
  */

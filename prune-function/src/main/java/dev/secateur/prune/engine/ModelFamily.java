@@ -15,7 +15,7 @@ import java.util.List;
  * What the one pruning loop ({@link StreamingPruner}) needs to know about a kind of model, and nothing more: how
  * its inputs become hidden states, each block in the {@link LayerWeights} layout that criteria, compensation and
  * slicing read, the block's arithmetic, how the pruned model is written, and how the dense and pruned outputs compare
- * at the end. {@link DecoderFamily} (Llama, Mistral, Qwen2, Qwen3, GPT-2) and {@link EncoderFamily} (BERT) are the two kinds; each
+ * at the end. {@link DecoderFamily} (Llama, Mistral, Qwen2, Qwen3, Phi-3, Gemma 2, GPT-2) and {@link EncoderFamily} (BERT) are the two kinds; each
  * also owns its calibration and evaluation inputs, since what an input is differs (token windows, sentences).
  */
 interface ModelFamily extends AutoCloseable {

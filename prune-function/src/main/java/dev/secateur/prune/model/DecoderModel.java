@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A decoder-only language model (Llama, Mistral, Qwen2, Qwen3, GPT-2) on DJL's PyTorch engine, computing exactly what
+ * A decoder-only language model (Llama, Mistral, Qwen2, Qwen3, Phi-3, Gemma 2, GPT-2) on DJL's PyTorch engine, computing exactly what
  * Hugging Face's modeling code computes, in float32. It reads top to bottom: {@link #forward} embeds,
  * runs each {@link #block}, normalises and projects to the vocabulary.
  *
