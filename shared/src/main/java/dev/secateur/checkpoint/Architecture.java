@@ -62,6 +62,14 @@ public enum Architecture {
         return this == GEMMA2;
     }
 
+    /**
+     * Whether config.json's attention_bias switches q/k/v/o biases on together (Llama, Gemma 2), so that a compensated
+     * o_proj bias can be written where Hugging Face reads it; Qwen2's q/k/v biases are built in and its o_proj has none.
+     */
+    public boolean hasAttentionBiasSwitch() {
+        return this == LLAMA || this == GEMMA2;
+    }
+
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */
     public String kind() {
         return decoder ? "decoder" : "encoder";

@@ -63,7 +63,7 @@ public final class ConfigReader {
         JsonNode partial = c.get("partial_rotary_factor");
         if (partial != null && !partial.isNull()) {
             double f = partial.asDouble();
-            int rotary = (int) (headDim * f);
+            int rotary = ModelConfig.rotaryDim(headDim, c);
             if (!(f > 0 && f <= 1) || rotary < 2 || rotary % 2 != 0) {
                 throw new CheckpointException(where + ": partial_rotary_factor " + partial + " must be in (0, 1] and "
                         + "rotate an even number of the " + headDim + " head dimensions");
@@ -72,7 +72,7 @@ public final class ConfigReader {
         return new ModelConfig(arch, hidden, req(c, "num_hidden_layers", where), heads, kv, headDim,
                 req(c, "intermediate_size", where), req(c, "vocab_size", where),
                 opt(c, "max_position_embeddings", 2048), c.path("rope_theta").asDouble(10000.0),
-                ropeScaling(c, where, rotaryPairs(c, headDim)),
+                ropeScaling(c, where, ModelConfig.rotaryDim(headDim, c) / 2),
                 c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(arch == Architecture.GEMMA2),
                 bias, activation(c, arch), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
                 slidingWindow(c, arch, where), c);
@@ -103,11 +103,7 @@ public final class ConfigReader {
         }
     }
 
-    /** The rotated frequencies per head: half of head_dim × partial_rotary_factor. */
-    private static int rotaryPairs(ObjectNode c, int headDim) {
-        return (int) (headDim * c.path("partial_rotary_factor").asDouble(1.0)) / 2;
-    }
-
+    /** @param pairs the rotated frequencies per head: half the rotary dimension */
     private static RopeScaling ropeScaling(ObjectNode c, String where, int pairs) {
         JsonNode rs = c.get("rope_scaling");
         if (rs == null || rs.isNull()) {

@@ -97,7 +97,24 @@ public record ModelConfig(
      * 0.75), the rest passing through unrotated; head_dim when the config has no such factor.
      */
     public int rotaryDim() {
-        double f = raw == null ? 1.0 : raw.path("partial_rotary_factor").asDouble(1.0);
-        return (int) (headDim * f);
+        return rotaryDim(headDim, raw);
+    }
+
+    /** head_dim × partial_rotary_factor (1 when the config has none), as Hugging Face truncates it. */
+    static int rotaryDim(int headDim, com.fasterxml.jackson.databind.JsonNode config) {
+        return (int) (headDim * (config == null ? 1.0 : config.path("partial_rotary_factor").asDouble(1.0)));
+    }
+
+    /**
+     * Whether the MLP's activation is gelu_new (= gelu_pytorch_tanh: GPT-2's MLP, Gemma 2's gate) rather than silu
+     * (the Llama family's gate); any other activation is refused.
+     */
+    public boolean geluActivation() {
+        return switch (hiddenAct) {
+            case "silu", "swish" -> false;
+            case "gelu_new", "gelu_pytorch_tanh" -> true;
+            default -> throw new IllegalArgumentException("activation '" + hiddenAct
+                    + "' is not supported (supported: silu, gelu_new, gelu_pytorch_tanh)");
+        };
     }
 }

@@ -106,8 +106,7 @@ public interface ArchitectureAdapter {
 
     /** A Llama (or Gemma 2) whose o_proj has a bias (head compensation adds one) needs attention_bias, which switches q/k/v/o biases on together. */
     static boolean hasAttentionBias(DecoderWeights w) {
-        Architecture a = w.config().architecture();
-        return (a == Architecture.LLAMA || a == Architecture.GEMMA2) && w.layers().stream().anyMatch(l -> l.oBias() != null);
+        return w.config().architecture().hasAttentionBiasSwitch() && w.layers().stream().anyMatch(l -> l.oBias() != null);
     }
 
     static boolean hasMlpBias(DecoderWeights w) {

@@ -42,6 +42,8 @@ public final class DecoderOnnxExporter {
     private final int headDim;
     /** A gated MLP's activation: gelu_pytorch_tanh (Gemma 2) instead of SiLU. */
     private final boolean gatedGelu;
+    /** The rotated leading dimensions of each head (all of them but with a partial rotary factor). */
+    private final int rotaryDim;
     // Shared values computed once per graph.
     private String batchSeq;   // int64 [2] = [batch, seq]
     private String allowed;    // bool [batch, 1, seq, total]
@@ -55,12 +57,8 @@ public final class DecoderOnnxExporter {
         this.fp16 = fp16;
         this.ct = fp16 ? ElemType.FLOAT16 : ElemType.FLOAT;
         this.headDim = w.headDim();
-        this.gatedGelu = switch (c.hiddenAct()) {
-            case "silu", "swish" -> false;
-            case "gelu_new", "gelu_pytorch_tanh" -> true;
-            default -> throw new OnnxExportException("activation '" + c.hiddenAct() + "' is not supported (supported: silu, "
-                    + "gelu_new, gelu_pytorch_tanh)");
-        };
+        this.gatedGelu = c.geluActivation();
+        this.rotaryDim = c.rotaryDim();
     }
 
     /** The decoder graph for these weights; fp16 stores weights and computes in half precision (see class notes). */
@@ -155,7 +153,7 @@ public final class DecoderOnnxExporter {
      * attention factor).
      */
     private void buildRope(String pos) {
-        int rotary = c.rotaryDim();
+        int rotary = rotaryDim;
         double[] inv = new double[rotary / 2];
         for (int i = 0; i < inv.length; i++) {
             inv[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / rotary);
@@ -191,7 +189,7 @@ public final class DecoderOnnxExporter {
      * rotary factor only the leading rotaryDim dimensions of the head turn and the rest are appended as they are.
      */
     private String rope(String x) {
-        int rotary = c.rotaryDim();
+        int rotary = rotaryDim;
         String pass = null;
         if (rotary < headDim) {
             String[] parts = g.node("Split").in(x, g.ints(rotary, headDim - rotary)).attr("axis", -1L).outs(2);

@@ -36,7 +36,7 @@ public final class Fixtures {
         }
     }
 
-    /** Fixtures made at test time from a committed one, by config.json alone; their expected.json is the source's. */
+    /** Fixtures made at test time from a committed one: its config.json rewritten, for phi3 and gemma2 its weights too. */
     private static final java.util.Map<String, String> DERIVED_FROM = java.util.Map.of("mistral", "llama-gqa", "phi3", "llama-gqa",
             "gemma2", "llama-gqa");
 
@@ -65,16 +65,9 @@ public final class Fixtures {
             // written afresh once per JVM, so a changed derivation never meets a stale folder
             if (MADE.add(name)) {
                 Path source = dir(DERIVED_FROM.get(name));
-                java.nio.file.Files.createDirectories(dir);
-                try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(source)) {
-                    for (Path f : files.toList()) {
-                        boolean weights = !name.equals("mistral") && f.getFileName().toString().endsWith(".safetensors");
-                        boolean noReference = name.equals("gemma2") && f.getFileName().toString().equals("expected.json");
-                        if (!f.getFileName().toString().equals("config.json") && !weights && !noReference) {
-                            java.nio.file.Files.copy(f, dir.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
+                // phi3 and gemma2 write their own weights; gemma2's block is not Llama's, so llama-gqa's logits are not its
+                copyFiles(source, dir, f -> !f.equals("config.json") && (name.equals("mistral") || !f.endsWith(".safetensors"))
+                        && !(name.equals("gemma2") && f.equals("expected.json")));
                 com.fasterxml.jackson.databind.node.ObjectNode c =
                         (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
                 if (name.equals("gemma2")) {
@@ -107,6 +100,18 @@ public final class Fixtures {
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The files of a fixture folder whose names {@code keep} accepts, copied into {@code to} (created). */
+    private static void copyFiles(Path from, Path to, java.util.function.Predicate<String> keep) throws IOException {
+        java.nio.file.Files.createDirectories(to);
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(from)) {
+            for (Path f : files.toList()) {
+                if (keep.test(f.getFileName().toString())) {
+                    java.nio.file.Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 
@@ -172,15 +177,7 @@ public final class Fixtures {
         Path source = dir(fixture);
         Path dir = Path.of("target", "derived-fixtures", as).toAbsolutePath();
         try {
-            java.nio.file.Files.createDirectories(dir);
-            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(source)) {
-                for (Path f : files.toList()) {
-                    String n = f.getFileName().toString();
-                    if (!n.equals("config.json") && !n.equals("expected.json")) {
-                        java.nio.file.Files.copy(f, dir.resolve(n), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
+            copyFiles(source, dir, n -> !n.equals("config.json") && !n.equals("expected.json"));
             com.fasterxml.jackson.databind.node.ObjectNode c =
                     (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
             edit.accept(c);

@@ -39,6 +39,7 @@ public final class ReferenceForward {
         }
         double[] inv = null;
         double scale = c.ropeScaling() == null ? 1.0 : c.ropeScaling().attentionFactor();
+        double attentionScale = c.attentionScale(), attentionCap = c.attentionSoftcap();
         if (c.usesRope()) {
             int rotary = c.rotaryDim();
             inv = new double[rotary / 2];
@@ -87,9 +88,9 @@ public final class ReferenceForward {
                         for (int e = 0; e < d; e++) {
                             dot += q[t][hh * d + e] * k[j][kvh * d + e];
                         }
-                        s[j] = dot * c.attentionScale();
-                        if (c.attentionSoftcap() > 0) {
-                            s[j] = c.attentionSoftcap() * Math.tanh(s[j] / c.attentionSoftcap());
+                        s[j] = dot * attentionScale;
+                        if (attentionCap > 0) {
+                            s[j] = attentionCap * Math.tanh(s[j] / attentionCap);
                         }
                         max = Math.max(max, s[j]);
                     }

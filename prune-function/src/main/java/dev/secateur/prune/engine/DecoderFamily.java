@@ -162,10 +162,9 @@ final class DecoderFamily implements ModelFamily {
     @Override
     public Output output(Path dir, int keptLayers, boolean addsMlpBias, boolean addsAttentionBias, HiddenPlan hidden) {
         boolean mlpBias = addsMlpBias || src.config().raw().path("mlp_bias").asBoolean(false);
-        // Llama's (and Gemma 2's) attention_bias covers o_proj as well; Qwen2's q/k/v biases are built in and its o_proj has none in
+        // where attention_bias covers o_proj (Llama, Gemma 2) it is switched on; Qwen2's q/k/v biases are built in and its o_proj has none in
         // Hugging Face, so a compensated o_proj bias there stays a Secateur-only tensor (ONNX and our loaders read it)
-        dev.secateur.checkpoint.Architecture arch = src.config().architecture();
-        boolean attnBias = (arch == dev.secateur.checkpoint.Architecture.LLAMA || arch == dev.secateur.checkpoint.Architecture.GEMMA2)
+        boolean attnBias = src.config().architecture().hasAttentionBiasSwitch()
                 && (addsAttentionBias || src.config().raw().path("attention_bias").asBoolean(false));
         ShardedCheckpointWriter writer = new ShardedCheckpointWriter(dir, keptLayers + 2, src.storedDType());
         ArchitectureAdapter adapter = src.adapter();

@@ -29,7 +29,7 @@ public final class BlockForward implements BlockMath {
         this.headDim = config.headDim();
         this.eps = (float) config.normEps();
         this.layerNorm = config.architecture() == Architecture.GPT2;
-        this.geluMlp = activationIsGelu(config);
+        this.geluMlp = config.geluActivation();
         this.rope = config.usesRope() ? new Rope(config.rotaryDim(), config.ropeTheta(), config.ropeScaling()) : null;
         this.slidingWindow = config.slidingWindow();
         this.attentionScale = config.attentionScale();
@@ -41,16 +41,6 @@ public final class BlockForward implements BlockMath {
     /** Logits as the model gives them: Gemma 2's final soft cap applied, elementwise (so piece by piece too). */
     public NDArray capLogits(NDArray logits) {
         return logitCap > 0 ? Ops.softcap(logits, logitCap) : logits;
-    }
-
-    /** silu for the Llama family's gated MLP, gelu_new (= gelu_pytorch_tanh) for GPT-2; anything else is refused. */
-    private static boolean activationIsGelu(ModelConfig c) {
-        return switch (c.hiddenAct()) {
-            case "silu", "swish" -> false;
-            case "gelu_new", "gelu_pytorch_tanh" -> true;
-            default -> throw new IllegalArgumentException("activation '" + c.hiddenAct()
-                    + "' is not supported (supported: silu, gelu_new, gelu_pytorch_tanh)");
-        };
     }
 
     /** What every block of one forward pass shares: the causal mask and the rotary tables for its length. */
