@@ -32,6 +32,8 @@ for shape in "${list[@]}"; do
     llama-2-7b|phi-3-mini) samples=8; comp=bias; heap=2g; export_precision=fp16; evaltok=512 ;;
     # its 256k × 2304 token embedding (2.4 GB as floats) is held whole when written and exported
     gemma-2-2b) samples=8; comp=bias; heap=3g; export_precision=fp16; evaltok=512 ;;
+    # 262k × 1152 embedding: 1.2 GB as floats
+    gemma-3-1b) samples=8; comp=bias; heap=2g; export_precision=fp16; evaltok=512 ;;
   esac
   if [[ "$shape" != demo ]]; then
     model="$dir/model"

@@ -22,6 +22,12 @@ public enum Architecture {
      * query_pre_attn_scalar^−½, attention and final logits soft-capped.
      */
     GEMMA2("Gemma2ForCausalLM"),
+    /**
+     * Gemma 3's text model (Gemma-3-1B; the larger sizes ship as Gemma3ForConditionalGeneration with a vision tower):
+     * Gemma 2's block without the soft caps, with Qwen3-style query/key norms (stored as offsets from 1 too), and five
+     * sliding-window layers with their own rotary base (rope_local_base_freq) for every full-attention layer.
+     */
+    GEMMA3("Gemma3ForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -49,25 +55,34 @@ public enum Architecture {
 
     /** Rotary positions, RMSNorm and a gated SiLU MLP; Llama's tensor names (model.layers.N.self_attn.q_proj, ...) but for Phi-3's fused ones. */
     public boolean isLlamaFamily() {
-        return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || this == GEMMA2;
+        return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || this == GEMMA2
+                || this == GEMMA3;
     }
 
     /** Whether every block carries self_attn.q_norm / k_norm (RMSNorm over head_dim, applied before RoPE). */
     public boolean hasQkNorm() {
-        return this == QWEN3;
+        return this == QWEN3 || this == GEMMA3;
     }
 
-    /** Whether every block normalises its attention output and its MLP output before adding them (Gemma 2). */
+    /** Whether every block normalises its attention output and its MLP output before adding them (Gemma 2 and 3). */
     public boolean hasPostNorms() {
-        return this == GEMMA2;
+        return isGemma();
     }
 
     /**
-     * Whether config.json's attention_bias switches q/k/v/o biases on together (Llama, Gemma 2), so that a compensated
+     * Gemma 2 and 3: RMSNorm weights stored as offsets from 1, embeddings scaled by √hidden, attention scaled by
+     * query_pre_attn_scalar^−½, a GeGLU MLP configured by hidden_activation, head_dim 256 and tied embeddings by default.
+     */
+    public boolean isGemma() {
+        return this == GEMMA2 || this == GEMMA3;
+    }
+
+    /**
+     * Whether config.json's attention_bias switches q/k/v/o biases on together (Llama, Gemma 2 and 3), so that a compensated
      * o_proj bias can be written where Hugging Face reads it; Qwen2's q/k/v biases are built in and its o_proj has none.
      */
     public boolean hasAttentionBiasSwitch() {
-        return this == LLAMA || this == GEMMA2;
+        return this == LLAMA || isGemma();
     }
 
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */

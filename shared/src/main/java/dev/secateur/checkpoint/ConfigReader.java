@@ -52,12 +52,13 @@ public final class ConfigReader {
         int heads = req(c, "num_attention_heads", where);
         int kv = opt(c, "num_key_value_heads", heads);
         // Qwen3Config's documented head_dim default is 128, not hidden / heads (it differs on 0.6B: 1024 / 16 = 64)
-        // Gemma2Config's default head_dim is 256 too
-        int headDim = opt(c, "head_dim", arch == Architecture.QWEN3 ? 128 : arch == Architecture.GEMMA2 ? 256
+        // Gemma2Config's and Gemma3TextConfig's default head_dim is 256 too
+        int headDim = opt(c, "head_dim", arch == Architecture.QWEN3 ? 128 : arch.isGemma() ? 256
                 : heads > 0 ? hidden / heads : 0);
-        if (arch == Architecture.GEMMA2) {
-            gemma2Scalars(c, where);
+        if (arch.isGemma()) {
+            gemmaScalars(c, where);
         }
+        layerTypes(c, where);
         boolean bias = arch == Architecture.QWEN2 || c.path("attention_bias").asBoolean(false);
         // Phi-4-mini rotates the first 3/4 of each head (its rotary part must be a whole number of pairs)
         JsonNode partial = c.get("partial_rotary_factor");
@@ -71,9 +72,9 @@ public final class ConfigReader {
         }
         return new ModelConfig(arch, hidden, req(c, "num_hidden_layers", where), heads, kv, headDim,
                 req(c, "intermediate_size", where), req(c, "vocab_size", where),
-                opt(c, "max_position_embeddings", 2048), c.path("rope_theta").asDouble(10000.0),
+                opt(c, "max_position_embeddings", 2048), ropeTheta(c, where),
                 ropeScaling(c, where, ModelConfig.rotaryDim(headDim, c) / 2),
-                c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(arch == Architecture.GEMMA2),
+                c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(arch.isGemma()),
                 bias, activation(c, arch), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
                 slidingWindow(c, arch, where), c);
     }
@@ -83,19 +84,20 @@ public final class ConfigReader {
      * max_position_embeddings, which Secateur never runs ({@link ModelConfig#contextLength()}), so it is none here.
      * Others (yarn, longrope, su, ...) are refused rather than computed wrongly.
      */
-    /** Gemma 2's MLP reads hidden_activation (hidden_act is its legacy spelling). */
+    /** Gemma's MLP reads hidden_activation (hidden_act is its legacy spelling). */
     private static String activation(ObjectNode c, Architecture arch) {
-        if (arch == Architecture.GEMMA2) {
+        if (arch.isGemma()) {
             return c.path("hidden_activation").asText(c.path("hidden_act").asText("gelu_pytorch_tanh"));
         }
         return c.path("hidden_act").asText("silu");
     }
 
-    /** Gemma 2's attention scale and soft caps: positive numbers (a cap may be null: none). */
-    private static void gemma2Scalars(ObjectNode c, String where) {
-        for (String key : new String[] {"query_pre_attn_scalar", "attn_logit_softcapping", "final_logit_softcapping"}) {
+    /** Gemma's attention scale, soft caps and local rotary base: positive numbers (a cap may be null: none). */
+    private static void gemmaScalars(ObjectNode c, String where) {
+        for (String key : new String[] {"query_pre_attn_scalar", "attn_logit_softcapping", "final_logit_softcapping",
+                "rope_local_base_freq"}) {
             JsonNode v = c.get(key);
-            boolean nullable = !key.equals("query_pre_attn_scalar");
+            boolean nullable = key.endsWith("softcapping");
             if (v != null && !(v.isNull() && nullable) && !(v.isNumber() && v.asDouble() > 0)) {
                 throw new CheckpointException(where + ": " + key + " must be a positive number" + (nullable ? " or null" : "")
                         + ", was " + v);
@@ -103,11 +105,62 @@ public final class ConfigReader {
         }
     }
 
+    /**
+     * layer_types, where given, names each layer's attention: sliding_attention (windowed, see
+     * {@link ModelConfig#windowOf(int)}) or full_attention, one per layer; any other kind is not built.
+     */
+    private static void layerTypes(ObjectNode c, String where) {
+        JsonNode types = c.get("layer_types");
+        if (types == null || types.isNull()) {
+            return;
+        }
+        int layers = c.path("num_hidden_layers").asInt(-1);
+        if (!types.isArray() || types.size() != layers) {
+            throw new CheckpointException(where + ": layer_types must list one attention kind per layer (" + layers
+                    + "), was " + types);
+        }
+        for (int i = 0; i < types.size(); i++) {
+            String t = types.get(i).asText();
+            if (!t.equals("sliding_attention") && !t.equals("full_attention")) {
+                throw new CheckpointException(where + ": layer_types[" + i + "] '" + types.get(i).asText()
+                        + "' is not supported (supported: full_attention, sliding_attention)");
+            }
+        }
+    }
+
+    /**
+     * The rotary settings of the full-attention layers: rope_theta and rope_scaling at the top level (transformers
+     * 4), or rope_parameters (transformers 5 moves rope_theta and the scaling keys there, one entry per layer type
+     * for Gemma 3); null where neither is given.
+     */
+    private static JsonNode ropeParameters(ObjectNode c) {
+        JsonNode rp = c.get("rope_parameters");
+        if (rp == null || !rp.isObject()) {
+            return null;
+        }
+        return rp.has("full_attention") ? rp.get("full_attention") : rp;
+    }
+
+    private static double ropeTheta(ObjectNode c, String where) {
+        JsonNode rp = ropeParameters(c);
+        JsonNode theta = rp != null && rp.hasNonNull("rope_theta") ? rp.get("rope_theta") : c.get("rope_theta");
+        if (theta == null || theta.isNull()) {
+            return 10000.0;
+        }
+        if (!theta.isNumber() || !(theta.asDouble() > 0)) {
+            throw new CheckpointException(where + ": rope_theta must be a positive number, was " + theta);
+        }
+        return theta.asDouble();
+    }
+
     /** @param pairs the rotated frequencies per head: half the rotary dimension */
     private static RopeScaling ropeScaling(ObjectNode c, String where, int pairs) {
         JsonNode rs = c.get("rope_scaling");
         if (rs == null || rs.isNull()) {
-            return null;
+            rs = ropeParameters(c);
+            if (rs == null || !rs.has("rope_type")) {
+                return null;
+            }
         }
         String type = rs.path("rope_type").asText(rs.path("type").asText(""));
         return switch (type) {
@@ -176,12 +229,12 @@ public final class ConfigReader {
      * The attention window the architecture really applies, or null: Mistral applies sliding_window (its config's
      * default is 4096 when the key is absent; null switches it off, as v0.2/v0.3 do); Qwen2 and Qwen3 carry a
      * sliding_window too but apply it only with use_sliding_window true (their default 4096 then); Phi-3 applies it
-     * when it is set (2047 on Phi-3-mini-4k; Phi3Config's default is none); Gemma 2 on every other layer (its default
-     * 4096), so the window caps the context as Mistral's does.
+     * when it is set (2047 on Phi-3-mini-4k; Phi3Config's default is none); Gemma 2 and 3 on some layers (their default
+     * 4096). Which layers slide: {@link ModelConfig#windowOf(int)}.
      */
     private static Integer slidingWindow(ObjectNode c, Architecture arch, String where) {
         boolean applies = switch (arch) {
-            case MISTRAL, PHI3, GEMMA2 -> true;
+            case MISTRAL, PHI3, GEMMA2, GEMMA3 -> true;
             case QWEN2, QWEN3 -> c.path("use_sliding_window").asBoolean(false);
             default -> false;
         };

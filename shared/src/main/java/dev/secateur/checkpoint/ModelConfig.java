@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Sizes here are the dense defaults; a pruned model's per-layer sizes are read from its weights.
  *
  * @param slidingWindow the attention window when the architecture applies one (Mistral's sliding_window, Qwen2/3's
- *     when use_sliding_window is true), else null
+ *     when use_sliding_window is true), else null; which layers it applies to: {@link #windowOf(int)}
  * @param raw the original JSON, kept so that a pruned checkpoint can be written back with every field
  */
 public record ModelConfig(
@@ -40,56 +40,134 @@ public record ModelConfig(
     }
 
     /**
-     * The longest sequence every part of the stack computes exactly: max_position_embeddings, or the sliding window
-     * when that is shorter. Within the window, sliding-window attention is plain causal attention, so capping the
-     * context there keeps the DJL forward, the ONNX graph (which has no window mask) and Hugging Face in agreement;
-     * longer calibration/evaluation windows and prompts are refused instead of being computed differently.
+     * The longest sequence the stack computes: max_position_embeddings, or longrope's original length when that is
+     * shorter (past it Hugging Face switches to long_factor, which is not built). A sliding window does not shorten
+     * it: windowed layers are masked as Hugging Face masks them ({@link #windowOf(int)}).
      */
     public int contextLength() {
-        int n = slidingWindow == null ? maxPositions : Math.min(maxPositions, slidingWindow);
-        return ropeScaling == null ? n : Math.min(n, ropeScaling.contextLimit());
+        return ropeScaling == null ? maxPositions : Math.min(maxPositions, ropeScaling.contextLimit());
     }
 
     /** Says why {@link #contextLength()} is what it is, for error messages. */
     public String contextLengthReason() {
-        if (ropeScaling != null && ropeScaling.contextLimit() < Math.min(maxPositions,
-                slidingWindow == null ? Integer.MAX_VALUE : slidingWindow)) {
+        if (ropeScaling != null && ropeScaling.contextLimit() < maxPositions) {
             return "rope_scaling longrope's original_max_position_embeddings " + ropeScaling.contextLimit()
                     + " < max_position_embeddings " + maxPositions + " (past it, Hugging Face switches to long_factor)";
         }
-        return slidingWindow != null && slidingWindow < maxPositions
-                ? "sliding_window " + slidingWindow + " < max_position_embeddings " + maxPositions
-                : "max_position_embeddings " + maxPositions;
+        return "max_position_embeddings " + maxPositions;
     }
 
-    /** What attention scores are multiplied by: 1/√head_dim, or Gemma 2's query_pre_attn_scalar^−½. */
+    /**
+     * The attention window of layer {@code layer}, or null where it attends to the whole prefix: a query at position
+     * q sees keys at positions k with q − window &lt; k ≤ q (Hugging Face's sliding_window_overlay). Which layers slide:
+     * config.json's layer_types where given (what transformers writes since 4.54, and Secateur for a model that lost
+     * layers), else the architecture's rule: every layer for Mistral and Phi-3, the even ones for Gemma 2, all but each
+     * sliding_window_pattern-th (6) for Gemma 3, those from max_window_layers (28) on for Qwen2/3.
+     */
+    public Integer windowOf(int layer) {
+        return slidingWindow != null && slides(layer) ? slidingWindow : null;
+    }
+
+    /** Whether any layer is windowed. */
+    public boolean hasWindowedLayers() {
+        for (int i = 0; i < numLayers; i++) {
+            if (windowOf(i) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Layer {@code layer}'s entry in Hugging Face's layer_types: sliding_attention for a windowed layer (or Gemma 3's
+     * local-rotary one), else full_attention. Written for the kept layers when layers are dropped, because the
+     * architecture's rules count layers from the first.
+     */
+    public String layerType(int layer) {
+        return windowOf(layer) != null || localRotary(layer) ? "sliding_attention" : "full_attention";
+    }
+
+    /** Whether layers differ by kind (window or rotary base), so that a model that loses layers must list them. */
+    public boolean hasLayerKinds() {
+        return slidingWindow != null || hasLocalRotary();
+    }
+
+    private boolean slides(int layer) {
+        com.fasterxml.jackson.databind.JsonNode types = raw == null ? null : raw.get("layer_types");
+        if (types != null && types.isArray()) {
+            return "sliding_attention".equals(types.path(layer).asText());
+        }
+        return switch (architecture) {
+            case GEMMA2 -> layer % 2 == 0;
+            case GEMMA3 -> (layer + 1) % raw.path("sliding_window_pattern").asInt(6) != 0;
+            case QWEN2, QWEN3 -> layer >= raw.path("max_window_layers").asInt(28);
+            default -> true;
+        };
+    }
+
+    /**
+     * Whether layer {@code layer} turns at a rotary base of its own: Gemma 3's sliding layers use
+     * {@link #localRopeTheta()} without rope_scaling; every other layer rope_theta with rope_scaling.
+     */
+    public boolean localRotary(int layer) {
+        return architecture == Architecture.GEMMA3 && slides(layer);
+    }
+
+    /** Whether some layers turn at a rotary base of their own (Gemma 3's sliding layers). */
+    public boolean hasLocalRotary() {
+        for (int i = 0; i < numLayers; i++) {
+            if (localRotary(i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Gemma 3's rope_local_base_freq (10,000; in a transformers 5 config, rope_parameters.sliding_attention.rope_theta). */
+    public double localRopeTheta() {
+        return localRopeTheta(raw);
+    }
+
+    static double localRopeTheta(com.fasterxml.jackson.databind.JsonNode config) {
+        com.fasterxml.jackson.databind.JsonNode local = config.path("rope_parameters").path("sliding_attention");
+        return local.hasNonNull("rope_theta") ? local.get("rope_theta").asDouble()
+                : config.path("rope_local_base_freq").asDouble(10000.0);
+    }
+
+    /** What attention scores are multiplied by: 1/√head_dim, or Gemma's query_pre_attn_scalar^−½. */
     public double attentionScale() {
-        if (architecture == Architecture.GEMMA2) {
+        if (architecture.isGemma()) {
             return 1.0 / Math.sqrt(raw.path("query_pre_attn_scalar").asDouble(256));
         }
         return 1.0 / Math.sqrt(headDim);
     }
 
-    /** Gemma 2's cap c on attention scores (s → c·tanh(s / c), before the causal mask); 0 for none. */
+    /**
+     * Gemma's cap c on attention scores (s → c·tanh(s / c), before the causal mask); 0 for none. Gemma 2's configs
+     * default to 50 (final: 30) when the key is absent, Gemma 3's to none.
+     */
     public double attentionSoftcap() {
         return softcap("attn_logit_softcapping", 50.0);
     }
 
-    /** Gemma 2's cap on the final logits; 0 for none. */
+    /** Gemma's cap on the final logits; 0 for none. */
     public double finalSoftcap() {
         return softcap("final_logit_softcapping", 30.0);
     }
 
     private double softcap(String key, double gemmaDefault) {
-        if (architecture != Architecture.GEMMA2) {
+        if (!architecture.isGemma()) {
             return 0;
         }
-        return !raw.has(key) ? gemmaDefault : raw.get(key).isNull() ? 0 : raw.get(key).asDouble();
+        if (!raw.has(key)) {
+            return architecture == Architecture.GEMMA2 ? gemmaDefault : 0;
+        }
+        return raw.get(key).isNull() ? 0 : raw.get(key).asDouble();
     }
 
-    /** What token embeddings are multiplied by before the first block: Gemma 2's √hidden_size, else 1. */
+    /** What token embeddings are multiplied by before the first block: Gemma's √hidden_size, else 1. */
     public double embeddingScale() {
-        return architecture == Architecture.GEMMA2 ? Math.sqrt(hiddenSize) : 1.0;
+        return architecture.isGemma() ? Math.sqrt(hiddenSize) : 1.0;
     }
 
     /**

@@ -117,7 +117,7 @@ public interface ArchitectureAdapter {
         return switch (architecture) {
             case LLAMA, MISTRAL, QWEN2, QWEN3 -> new LlamaAdapter();
             case PHI3 -> new Phi3Adapter();
-            case GEMMA2 -> new Gemma2Adapter();
+            case GEMMA2, GEMMA3 -> new GemmaAdapter();
             case GPT2 -> new Gpt2Adapter();
             case BERT -> throw new CheckpointException(architecture.hfName()
                     + " is an encoder, not a decoder-only language model: load it with EncoderWeights.load");

@@ -39,9 +39,13 @@ public final class RandomCheckpoint {
             this(architecture, hidden, intermediate, layers, heads, kvHeads, vocab, tied, ropeTheta, maxPositions, qkvBias, 0, false, 0);
         }
 
-        /** Gemma 2 normalises each block's attention and MLP outputs too: four norms per block. */
+        /** Gemma 2 and 3 normalise each block's attention and MLP outputs too: four norms per block. */
         public boolean postNorms() {
-            return architecture.equals("Gemma2ForCausalLM");
+            return architecture.equals("Gemma2ForCausalLM") || gemma3();
+        }
+
+        private boolean gemma3() {
+            return architecture.equals("Gemma3ForCausalLM");
         }
 
         /** Phi-3 stores q/k/v as one qkv_proj and gate/up as one gate_up_proj. */
@@ -81,6 +85,8 @@ public final class RandomCheckpoint {
         m.put("mistral-7b", new Shape("MistralForCausalLM", 4096, 14336, 32, 32, 8, 32000, false, 10000, 32768, false, 0, false, 4096));
         // Gemma-2-2B: head_dim 256, four norms per block, tied 256k vocabulary, sliding_window 4096 below 8192 positions
         m.put("gemma-2-2b", new Shape("Gemma2ForCausalLM", 2304, 9216, 26, 8, 4, 256000, true, 10000, 8192, false, 256, false, 4096));
+        // Gemma-3-1B: Gemma 2's block with query/key norms, one KV head, a 262k vocabulary, 512-token windows on 5 layers in 6
+        m.put("gemma-3-1b", new Shape("Gemma3ForCausalLM", 1152, 6912, 26, 4, 1, 262144, true, 1_000_000, 32768, false, 256, true, 512));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
@@ -201,7 +207,15 @@ public final class RandomCheckpoint {
         c.put("max_position_embeddings", s.maxPositions());
         c.put("rms_norm_eps", 1e-5);
         c.put("rope_theta", s.ropeTheta());
-        if (s.postNorms()) {
+        if (s.gemma3()) {
+            c.put("model_type", "gemma3_text");
+            c.put("hidden_activation", "gelu_pytorch_tanh");
+            c.put("query_pre_attn_scalar", s.effectiveHeadDim());
+            c.putNull("attn_logit_softcapping");
+            c.putNull("final_logit_softcapping");
+            c.put("sliding_window_pattern", 6);
+            c.put("rope_local_base_freq", 10000.0);
+        } else if (s.postNorms()) {
             c.put("hidden_activation", "gelu_pytorch_tanh");
             c.put("query_pre_attn_scalar", s.effectiveHeadDim());
             c.put("attn_logit_softcapping", 50.0);

@@ -47,8 +47,9 @@ public final class DecoderOnnxExporter {
     // Shared values computed once per graph.
     private String batchSeq;   // int64 [2] = [batch, seq]
     private String allowed;    // bool [batch, 1, seq, total]
-    private String cos;        // [batch, 1, seq, headDim] in the compute type
-    private String sin;
+    private String windowed;   // the same within the sliding window, for the windowed layers
+    private String[] rotary;   // cos, sin [batch, 1, seq, rotaryDim] in the compute type
+    private String[] localRotary; // Gemma 3's sliding layers' tables (rope_local_base_freq)
 
     private DecoderOnnxExporter(DecoderSource w, boolean fp16, ExternalData external) {
         this.w = w;
@@ -111,9 +112,12 @@ public final class DecoderOnnxExporter {
             String pe = g.node("Gather").in(wpe, pos).out();
             x = g.node("Add").in(x, g.node("Reshape").in(pe, g.ints(-1, hidden)).out()).out();
         }
-        buildMask(ids, mask);
+        buildMask(ids, mask, pos);
         if (c.usesRope()) {
-            buildRope(pos);
+            rotary = rotaryTables(pos, "rope", c.ropeTheta(), c.ropeScaling());
+            if (c.hasLocalRotary()) {
+                localRotary = rotaryTables(pos, "rope_local", c.localRopeTheta(), null);
+            }
         }
         for (int i = 0; i < n; i++) {
             x = layer(i, w.layer(i), x, pastK[i], pastV[i]);
@@ -132,8 +136,12 @@ public final class DecoderOnnxExporter {
         return g;
     }
 
-    /** allowed[b, 0, t, j] = attention_mask[b, j] != 0 and j ≤ past + t: padding combined with causality. */
-    private void buildMask(String ids, String mask) {
+    /**
+     * allowed[b, 0, t, j] = attention_mask[b, j] != 0 and j ≤ past + t: padding combined with causality; windowed also
+     * needs position_ids[b, t] − (position of key j) &lt; window, a key's position being the count of unmasked
+     * entries before it, so that rows padded anywhere in the cache (the batcher right-aligns them) keep their window.
+     */
+    private void buildMask(String ids, String mask, String pos) {
         String total = g.node("Shape").in(mask).attr("start", 1L).attr("end", 2L).out();
         String seq = g.node("Shape").in(ids).attr("start", 1L).attr("end", 2L).out();
         String past = g.node("Sub").in(total, seq).out();
@@ -146,34 +154,45 @@ public final class DecoderOnnxExporter {
         String pad = g.node("Cast").in(mask).attr("to", (long) ElemType.BOOL.code()).out();
         pad = g.node("Unsqueeze").in(pad, g.ints(1, 2)).out();
         allowed = g.node("And").in(causal, pad).out();
+        Integer window = null;
+        for (int i = 0; i < w.numLayers(); i++) {
+            window = c.windowOf(i) != null ? c.windowOf(i) : window;
+        }
+        if (window != null) {
+            String keyPos = g.node("Sub").in(g.node("CumSum").in(mask, g.scalarInt(1)).out(), g.scalarInt(1)).out();
+            String distance = g.node("Sub").in(g.node("Unsqueeze").in(pos, g.ints(1, 3)).out(),
+                    g.node("Unsqueeze").in(keyPos, g.ints(1, 2)).out()).out(); // [batch, 1, seq, total]
+            String inWindow = g.node("Less").in(distance, g.scalarInt(window)).out();
+            windowed = g.node("And").in(allowed, inWindow).out();
+        }
     }
 
     /**
      * cos/sin [batch, 1, seq, rotaryDim] from position_ids, in fp32 as Hugging Face computes them (times longrope's
      * attention factor).
      */
-    private void buildRope(String pos) {
+    private String[] rotaryTables(String pos, String name, double theta, dev.secateur.checkpoint.RopeScaling scaling) {
         int rotary = rotaryDim;
         double[] inv = new double[rotary / 2];
         for (int i = 0; i < inv.length; i++) {
-            inv[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / rotary);
+            inv[i] = 1.0 / Math.pow(theta, (2.0 * i) / rotary);
         }
-        if (c.ropeScaling() != null) {
-            inv = c.ropeScaling().apply(inv);
+        if (scaling != null) {
+            inv = scaling.apply(inv);
         }
         float[] invF = new float[inv.length];
         for (int i = 0; i < inv.length; i++) {
             invF[i] = (float) inv[i];
         }
-        String invFreq = g.initializer("rope.inv_freq", new int[] {invF.length}, invF, ElemType.FLOAT);
+        String invFreq = g.initializer(name + ".inv_freq", new int[] {invF.length}, invF, ElemType.FLOAT);
         String p = g.node("Cast").in(pos).attr("to", (long) ElemType.FLOAT.code()).out();
         p = g.node("Unsqueeze").in(p, g.ints(2)).out();
         String freqs = g.node("Mul").in(p, invFreq).out();
         String emb = g.node("Concat").in(freqs, freqs).attr("axis", -1L).out();
         emb = g.node("Unsqueeze").in(emb, g.ints(1)).out();
-        cos = g.node("Cos").in(emb).out();
-        sin = g.node("Sin").in(emb).out();
-        double attention = c.ropeScaling() == null ? 1.0 : c.ropeScaling().attentionFactor();
+        String cos = g.node("Cos").in(emb).out();
+        String sin = g.node("Sin").in(emb).out();
+        double attention = scaling == null ? 1.0 : scaling.attentionFactor();
         if (attention != 1.0) {
             cos = g.node("Mul").in(cos, g.scalar((float) attention, ElemType.FLOAT)).out();
             sin = g.node("Mul").in(sin, g.scalar((float) attention, ElemType.FLOAT)).out();
@@ -182,13 +201,15 @@ public final class DecoderOnnxExporter {
             cos = g.node("Cast").in(cos).attr("to", (long) ct.code()).out();
             sin = g.node("Cast").in(sin).attr("to", (long) ct.code()).out();
         }
+        return new String[] {cos, sin};
     }
 
     /**
      * x·cos + rotate_half(x)·sin with rotate_half(x) = [−x₂, x₁], the halves of the rotated dimensions; with a partial
      * rotary factor only the leading rotaryDim dimensions of the head turn and the rest are appended as they are.
      */
-    private String rope(String x) {
+    private String rope(String x, String[] table) {
+        String cos = table[0], sin = table[1];
         int rotary = rotaryDim;
         String pass = null;
         if (rotary < headDim) {
@@ -218,13 +239,14 @@ public final class DecoderOnnxExporter {
         String k = heads(linear(h, p + "k", l.k(), l.kBias()), kv);
         String v = heads(linear(h, p + "v", l.v(), l.vBias()), kv);
         if (l.qNorm() != null) {
-            // Qwen3: RMSNorm over head_dim of every query and key head, before RoPE ([b, n, seq, d]: the last axis)
+            // Qwen3, Gemma 3: RMSNorm over head_dim of every query and key head, before RoPE ([b, n, seq, d]: the last axis)
             q = norm(q, p + "q_norm", l.qNorm(), null);
             k = norm(k, p + "k_norm", l.kNorm(), null);
         }
         if (c.usesRope()) {
-            q = rope(q);
-            k = rope(k);
+            String[] table = c.localRotary(i) ? localRotary : rotary;
+            q = rope(q, table);
+            k = rope(k, table);
         }
         String presentK = g.node("Concat").in(pastK, k).attr("axis", 2L).outNamed("present." + i + ".key");
         String presentV = g.node("Concat").in(pastV, v).attr("axis", 2L).outNamed("present." + i + ".value");
@@ -243,7 +265,7 @@ public final class DecoderOnnxExporter {
         if (c.attentionSoftcap() > 0) {
             scores = softcap(scores, c.attentionSoftcap()); // Gemma 2: before the mask, as Hugging Face does
         }
-        scores = g.node("Where").in(allowed, scores, g.scalar(MASKED, ElemType.FLOAT)).out();
+        scores = g.node("Where").in(c.windowOf(i) != null ? windowed : allowed, scores, g.scalar(MASKED, ElemType.FLOAT)).out();
         String probs = g.node("Softmax").in(scores).attr("axis", -1L).out();
         if (fp16) {
             probs = g.node("Cast").in(probs).attr("to", (long) ct.code()).out();

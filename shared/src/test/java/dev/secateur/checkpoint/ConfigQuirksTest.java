@@ -30,12 +30,14 @@ class ConfigQuirksTest {
     }
 
     @Test
-    void mistralSlidingWindowCapsTheContext() {
+    void mistralSlidesEveryLayerWithoutShorteningTheContext() {
         ModelConfig v01 = parse("MistralForCausalLM", "\"sliding_window\": 256");
         assertEquals(Architecture.MISTRAL, v01.architecture());
         assertEquals(256, v01.slidingWindow());
-        assertEquals(256, v01.contextLength());
-        assertTrue(v01.contextLengthReason().contains("sliding_window 256"), v01.contextLengthReason());
+        assertEquals(256, v01.windowOf(0));
+        assertEquals(256, v01.windowOf(1));
+        assertEquals(1024, v01.contextLength(), "windowed layers are masked, the context is max_position_embeddings");
+        assertTrue(v01.contextLengthReason().contains("max_position_embeddings 1024"), v01.contextLengthReason());
         // v0.2 / v0.3 switch it off with null
         ModelConfig v03 = parse("MistralForCausalLM", "\"sliding_window\": null");
         assertNull(v03.slidingWindow());
@@ -53,7 +55,8 @@ class ConfigQuirksTest {
         ModelConfig mini = ConfigReader.parse(config("Phi3ForCausalLM", "\"sliding_window\": 2047, \"rope_scaling\": null, "
                 + "\"original_max_position_embeddings\": 4096").put("max_position_embeddings", 4096), "config.json");
         assertEquals(Architecture.PHI3, mini.architecture());
-        assertEquals(2047, mini.contextLength());
+        assertEquals(4096, mini.contextLength());
+        assertEquals(2047, mini.windowOf(0));
         assertNull(parse("Phi3ForCausalLM", "").slidingWindow(), "Phi3Config's default is no window");
         assertEquals(16, parse("Phi3ForCausalLM", "\"partial_rotary_factor\": 1.0").rotaryDim());
         CheckpointException odd = assertThrows(CheckpointException.class,
@@ -69,7 +72,9 @@ class ConfigQuirksTest {
         assertEquals(256, c.headDim(), "Gemma2Config's head_dim default");
         assertTrue(c.tieWordEmbeddings());
         assertEquals("gelu_pytorch_tanh", c.hiddenAct());
-        assertEquals(1024, c.contextLength(), "sliding_window 4096 by default, above max_position_embeddings here");
+        assertEquals(1024, c.contextLength());
+        assertEquals(4096, c.windowOf(0), "sliding_window 4096 by default, on the even layers");
+        assertNull(c.windowOf(1));
         assertEquals(1 / Math.sqrt(256), c.attentionScale());
         assertEquals(50.0, c.attentionSoftcap());
         assertEquals(30.0, c.finalSoftcap());
@@ -79,7 +84,8 @@ class ConfigQuirksTest {
         assertEquals(1 / Math.sqrt(224), nine.attentionScale());
         assertEquals(0.0, nine.attentionSoftcap(), "null: no cap");
         assertEquals(0.0, nine.finalSoftcap());
-        assertEquals(512, nine.contextLength());
+        assertEquals(1024, nine.contextLength());
+        assertEquals(512, nine.windowOf(0));
         assertEquals(1 / Math.sqrt(16), parse("LlamaForCausalLM", "\"query_pre_attn_scalar\": 224").attentionScale(),
                 "only Gemma 2 reads it");
         CheckpointException bad = assertThrows(CheckpointException.class,
@@ -113,6 +119,70 @@ class ConfigQuirksTest {
         assertTrue(shortList.getMessage().contains("short_factor, a list of 8"), shortList.getMessage());
     }
 
+    /** Gemma-3-1B's config.json as published (sizes shrunk): Gemma 2's block, no soft caps, 5 sliding layers in 6. */
+    @Test
+    void gemma3AsGemma3TextConfigHasIt() {
+        ModelConfig c = parse("Gemma3ForCausalLM", "\"num_hidden_layers\": 12, \"sliding_window\": 512, "
+                + "\"sliding_window_pattern\": 6, \"rope_theta\": 1000000, \"rope_local_base_freq\": 10000, "
+                + "\"query_pre_attn_scalar\": 256, \"attn_logit_softcapping\": null, \"final_logit_softcapping\": null, "
+                + "\"hidden_activation\": \"gelu_pytorch_tanh\"");
+        assertEquals(Architecture.GEMMA3, c.architecture());
+        assertEquals(256, c.headDim());
+        assertTrue(c.tieWordEmbeddings());
+        assertEquals(0.0, c.attentionSoftcap());
+        assertEquals(0.0, parse("Gemma3ForCausalLM", "").finalSoftcap(), "absent: no cap (Gemma 2's default is 30)");
+        for (int i = 0; i < 12; i++) {
+            boolean full = i == 5 || i == 11;
+            assertEquals(full ? null : 512, c.windowOf(i), "layer " + i);
+            assertEquals(!full, c.localRotary(i), "layer " + i);
+            assertEquals(full ? "full_attention" : "sliding_attention", c.layerType(i));
+        }
+        assertEquals(1_000_000.0, c.ropeTheta());
+        assertEquals(10_000.0, c.localRopeTheta());
+        assertEquals(1024, c.contextLength());
+        CheckpointException bad = assertThrows(CheckpointException.class,
+                () -> parse("Gemma3ForCausalLM", "\"rope_local_base_freq\": 0"));
+        assertTrue(bad.getMessage().contains("rope_local_base_freq"), bad.getMessage());
+    }
+
+    /** layer_types (transformers 4.54+, and Secateur's own after dropping layers) says which layers slide. */
+    @Test
+    void layerTypesNameEachLayersAttention() {
+        ModelConfig c = parse("Gemma2ForCausalLM", "\"num_hidden_layers\": 3, \"sliding_window\": 64, "
+                + "\"layer_types\": [\"full_attention\", \"full_attention\", \"sliding_attention\"]");
+        assertNull(c.windowOf(0), "layer_types over Gemma 2's even-layer rule");
+        assertEquals(64, c.windowOf(2));
+        CheckpointException wrongLength = assertThrows(CheckpointException.class, () -> parse("MistralForCausalLM",
+                "\"num_hidden_layers\": 2, \"layer_types\": [\"full_attention\"]"));
+        assertTrue(wrongLength.getMessage().contains("layer_types must list one attention kind per layer (2)"),
+                wrongLength.getMessage());
+        CheckpointException unknown = assertThrows(CheckpointException.class, () -> parse("LlamaForCausalLM",
+                "\"num_hidden_layers\": 2, \"layer_types\": [\"full_attention\", \"chunked_attention\"]"));
+        assertTrue(unknown.getMessage().contains("layer_types[1] 'chunked_attention' is not supported"), unknown.getMessage());
+    }
+
+    /** transformers 5 writes rope_theta and the scaling keys into rope_parameters (per layer type for Gemma 3). */
+    @Test
+    void ropeParametersAsTransformers5WritesThem() {
+        ModelConfig llama = parse("LlamaForCausalLM", "\"rope_parameters\": {\"rope_type\": \"llama3\", \"rope_theta\": 500000.0, "
+                + "\"factor\": 32.0, \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 8192}");
+        assertEquals(500000.0, llama.ropeTheta());
+        assertEquals(parse("LlamaForCausalLM", "\"rope_theta\": 500000.0, \"rope_scaling\": {\"rope_type\": \"llama3\", "
+                + "\"factor\": 32.0, \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 8192}")
+                .ropeScaling(), llama.ropeScaling(), "the same scaling as transformers 4's rope_scaling");
+        ModelConfig plain = parse("Qwen3ForCausalLM", "\"rope_parameters\": {\"rope_type\": \"default\", \"rope_theta\": 1000000.0}");
+        assertEquals(1_000_000.0, plain.ropeTheta());
+        assertNull(plain.ropeScaling());
+        ModelConfig gemma = parse("Gemma3ForCausalLM", "\"rope_parameters\": {\"full_attention\": {\"rope_type\": \"linear\", "
+                + "\"factor\": 8.0, \"rope_theta\": 1000000.0}, \"sliding_attention\": {\"rope_type\": \"default\", \"rope_theta\": 10000.0}}");
+        assertEquals(1_000_000.0, gemma.ropeTheta());
+        assertEquals(dev.secateur.checkpoint.RopeScaling.linear(8.0), gemma.ropeScaling());
+        assertEquals(10_000.0, gemma.localRopeTheta());
+        CheckpointException bad = assertThrows(CheckpointException.class,
+                () -> parse("LlamaForCausalLM", "\"rope_parameters\": {\"rope_theta\": \"big\"}"));
+        assertTrue(bad.getMessage().contains("rope_theta must be a positive number"), bad.getMessage());
+    }
+
     @Test
     void mistralNemoStyleExplicitHeadDim() {
         ModelConfig c = parse("MistralForCausalLM", "\"head_dim\": 32, \"sliding_window\": null");
@@ -124,9 +194,13 @@ class ConfigQuirksTest {
         ModelConfig off = parse("Qwen2ForCausalLM", "\"sliding_window\": 128, \"use_sliding_window\": false");
         assertNull(off.slidingWindow());
         assertEquals(1024, off.contextLength());
-        ModelConfig on = parse("Qwen2ForCausalLM", "\"sliding_window\": 128, \"use_sliding_window\": true");
-        assertEquals(128, on.contextLength());
-        assertEquals(128, parse("Qwen3ForCausalLM", "\"sliding_window\": 128, \"use_sliding_window\": true").contextLength());
+        assertNull(off.windowOf(30));
+        ModelConfig on = parse("Qwen2ForCausalLM", "\"sliding_window\": 128, \"use_sliding_window\": true, \"max_window_layers\": 1");
+        assertEquals(1024, on.contextLength());
+        assertNull(on.windowOf(0), "below max_window_layers: full attention");
+        assertEquals(128, on.windowOf(1));
+        assertEquals(128, parse("Qwen3ForCausalLM", "\"sliding_window\": 128, \"use_sliding_window\": true").windowOf(28),
+                "max_window_layers 28 by default");
         assertEquals(1024, parse("Qwen3ForCausalLM", "\"sliding_window\": null, \"use_sliding_window\": false").contextLength());
         assertNull(parse("LlamaForCausalLM", "\"sliding_window\": 128").slidingWindow(), "Llama has no window");
     }

@@ -25,7 +25,8 @@ class RandomCheckpointTest {
         ModelConfig big = ConfigReader.parse(RandomCheckpoint.config(RandomCheckpoint.SHAPES.get("qwen3-8b"), DType.BF16), "qwen3-8b");
         assertEquals(128, big.headDim());
         ModelConfig mistral = ConfigReader.parse(RandomCheckpoint.config(RandomCheckpoint.SHAPES.get("mistral-7b"), DType.BF16), "mistral-7b");
-        assertEquals(4096, mistral.contextLength(), "sliding_window 4096 below max_position_embeddings 32768");
+        assertEquals(32768, mistral.contextLength(), "max_position_embeddings; the 4096 window is masked");
+        assertEquals(4096, mistral.windowOf(31));
     }
 
     @Test
@@ -34,7 +35,8 @@ class RandomCheckpointTest {
         assertEquals(3_821_079_552L, mini.parameters(), "Phi-3-mini's 3.8B");
         ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(mini, DType.BF16), "phi-3-mini");
         assertEquals(Architecture.PHI3, c.architecture());
-        assertEquals(2047, c.contextLength(), "sliding_window 2047 below max_position_embeddings 4096");
+        assertEquals(4096, c.contextLength(), "max_position_embeddings; the 2047 window is masked");
+        assertEquals(2047, c.windowOf(0));
         RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("Phi3ForCausalLM", 64, 96, 2, 4, 2, 100, false, 1e4, 256, false, 0, false, 128);
         RandomCheckpoint.write(small, DType.BF16, 1, 7, dir);
         try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(dir)) {
@@ -52,7 +54,8 @@ class RandomCheckpointTest {
         assertEquals(2_614_341_888L, g.parameters(), "Gemma-2-2B's 2.6B");
         ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(g, DType.BF16), "gemma-2-2b");
         assertEquals(Architecture.GEMMA2, c.architecture());
-        assertEquals(4096, c.contextLength(), "sliding_window 4096 below max_position_embeddings 8192");
+        assertEquals(8192, c.contextLength(), "max_position_embeddings; the 4096 window on even layers is masked");
+        assertEquals(4096, c.windowOf(0));
         assertEquals(1 / Math.sqrt(256), c.attentionScale());
         RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("Gemma2ForCausalLM", 64, 96, 2, 4, 2, 100, true, 1e4, 256, false, 32, false, 128);
         RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
@@ -60,6 +63,24 @@ class RandomCheckpointTest {
         assertEquals(small.parameters(), w.parameterCount());
         assertNotNull(w.layers().get(1).postMlpNorm());
         assertEquals(32, w.headDim());
+    }
+
+    @Test
+    void gemma3HasItsPublishedSizeAndASmallGemma3WritesItsNormsAndLoads(@TempDir Path dir) {
+        RandomCheckpoint.Shape g = RandomCheckpoint.SHAPES.get("gemma-3-1b");
+        assertEquals(999_885_952L, g.parameters(), "Gemma-3-1B's parameters as published");
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(g, DType.BF16), "gemma-3-1b");
+        assertEquals(Architecture.GEMMA3, c.architecture());
+        assertEquals(512, c.windowOf(0));
+        assertNull(c.windowOf(5), "every sixth layer attends to the whole prefix");
+        assertEquals(32768, c.contextLength());
+        assertEquals(0.0, c.finalSoftcap());
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("Gemma3ForCausalLM", 64, 96, 2, 4, 1, 100, true, 1e6, 256, false, 32, true, 16);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(small.parameters(), w.parameterCount());
+        assertNotNull(w.layers().get(1).postMlpNorm());
+        assertEquals(32, w.layers().get(0).qNorm().numel());
     }
 
     @Test

@@ -57,7 +57,7 @@ class Gemma2ExportTest {
                 }
                 assertTrue(Fixtures.maxAbsDiff(last, want[1][seq.length - 1]) <= ATOL, "with the KV cache");
             }
-            assertEquals(64, d.maxPositions(), "sliding_window caps the context");
+            assertEquals(128, d.maxPositions(), "max_position_embeddings: the window is masked");
         }
     }
 

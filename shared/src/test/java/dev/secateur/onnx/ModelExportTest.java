@@ -71,18 +71,18 @@ class ModelExportTest {
         assertFalse(Files.list(out).anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
     }
 
-    /** A sliding window below max_position_embeddings is the export's max positions, which OrtDecoder (and serve-function) enforce. */
+    /** max_position_embeddings is the export's max positions, which OrtDecoder (and serve-function) enforce; a window does not shorten it. */
     @Test
-    void slidingWindowCapsTheExportsMaxPositions() throws Exception {
+    void maxPositionEmbeddingsIsTheExportsMaxPositions() throws Exception {
         Path out = tmp.resolve("mistral");
         ArtifactWriter.writeFolder(Fixtures.dir("mistral"), out, ArtifactWriter.Options.defaults(false));
         try (OrtDecoder d = OrtDecoder.open(out)) {
             assertEquals("MistralForCausalLM", d.metadata().get(ModelExport.ARCHITECTURE));
-            assertEquals("32", d.metadata().get(ModelExport.MAX_POSITIONS));
-            assertEquals(32, d.maxPositions());
+            assertEquals("128", d.metadata().get(ModelExport.MAX_POSITIONS));
+            assertEquals(128, d.maxPositions());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> d.generate(new int[32], dev.secateur.runtime.SamplingParams.greedy(4), t -> true));
-            assertTrue(e.getMessage().contains("32 positions"), e.getMessage());
+                    () -> d.generate(new int[128], dev.secateur.runtime.SamplingParams.greedy(4), t -> true));
+            assertTrue(e.getMessage().contains("128 positions"), e.getMessage());
         }
     }
 

@@ -31,7 +31,9 @@ class DecodeBatchTest {
         ArtifactWriter.writeFolder(Fixtures.dir("llama-gqa"), tmp.resolve("llama"), ArtifactWriter.Options.defaults(false));
         ArtifactWriter.writeFolder(Fixtures.dir("llama-gqa"), tmp.resolve("llama-fp16"), ArtifactWriter.Options.defaults(true));
         ArtifactWriter.writeFolder(Fixtures.dir("gpt2"), tmp.resolve("gpt2"), ArtifactWriter.Options.defaults(false));
-        for (String name : List.of("llama", "llama-fp16", "gpt2")) {
+        // a 4-token window on its first layer: rows of different lengths decode past it together
+        ArtifactWriter.writeFolder(Fixtures.dir("gemma3"), tmp.resolve("gemma3"), ArtifactWriter.Options.defaults(false));
+        for (String name : List.of("llama", "llama-fp16", "gpt2", "gemma3")) {
             MODELS.put(name, OrtDecoder.open(tmp.resolve(name)));
         }
     }
@@ -68,7 +70,7 @@ class DecodeBatchTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "llama-fp16", "gpt2"})
+    @ValueSource(strings = {"llama", "llama-fp16", "gpt2", "gemma3"})
     void rowsJoiningAndLeavingDecodeAsIfAlone(String name) {
         OrtDecoder d = MODELS.get(name);
         int steps = 10;

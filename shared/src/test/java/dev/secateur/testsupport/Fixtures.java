@@ -38,7 +38,7 @@ public final class Fixtures {
 
     /** Fixtures made at test time from a committed one: its config.json rewritten, for phi3 and gemma2 its weights too. */
     private static final java.util.Map<String, String> DERIVED_FROM = java.util.Map.of("mistral", "llama-gqa", "phi3", "llama-gqa",
-            "gemma2", "llama-gqa");
+            "gemma2", "llama-gqa", "gemma3", "llama-gqa");
 
     /**
      * "mistral": the llama-gqa weights under a MistralForCausalLM config with sliding_window 32. Mistral's block is
@@ -56,6 +56,11 @@ public final class Fixtures {
      * head_dim 8), soft caps 2 on attention scores and 5 on logits (small enough to bite on this model), the gated
      * gelu_pytorch_tanh MLP, sliding_window 64. Gemma's block differs from Llama's, so it has no expected.json: tests
      * hold it to {@link ReferenceForward}.
+     *
+     * <p>"gemma3": gemma2's weights plus self_attn.q_norm / k_norm offsets N(0, 0.1) (seeded), under a
+     * Gemma3ForCausalLM config without soft caps (Gemma 3's default), sliding_window 4 on every other layer
+     * (sliding_window_pattern 2: layer 0 slides, layer 1 is full), so the 7 test tokens reach past the window, and
+     * rope_theta 1,000,000 on the full layer against rope_local_base_freq 10,000 on the sliding one.
      */
     private static final java.util.Set<String> MADE = new java.util.HashSet<>();
 
@@ -67,11 +72,22 @@ public final class Fixtures {
                 Path source = dir(DERIVED_FROM.get(name));
                 // phi3 and gemma2 write their own weights; gemma2's block is not Llama's, so llama-gqa's logits are not its
                 copyFiles(source, dir, f -> !f.equals("config.json") && (name.equals("mistral") || !f.endsWith(".safetensors"))
-                        && !(name.equals("gemma2") && f.equals("expected.json")));
+                        && !(name.startsWith("gemma") && f.equals("expected.json")));
                 com.fasterxml.jackson.databind.node.ObjectNode c =
                         (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
-                if (name.equals("gemma2")) {
-                    gemma2Weights(source, dir);
+                if (name.equals("gemma3")) {
+                    gemma2Weights(source, dir, true);
+                    c.putArray("architectures").add("Gemma3ForCausalLM");
+                    c.put("model_type", "gemma3_text");
+                    c.put("sliding_window", 4);
+                    c.put("sliding_window_pattern", 2);
+                    c.put("rope_theta", 1_000_000.0);
+                    c.put("rope_local_base_freq", 10_000.0);
+                    c.put("query_pre_attn_scalar", 16);
+                    c.put("hidden_activation", "gelu_pytorch_tanh");
+                    c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "hidden_act"));
+                } else if (name.equals("gemma2")) {
+                    gemma2Weights(source, dir, false);
                     c.putArray("architectures").add("Gemma2ForCausalLM");
                     c.put("model_type", "gemma2");
                     c.put("sliding_window", 64);
@@ -115,7 +131,7 @@ public final class Fixtures {
         }
     }
 
-    private static void gemma2Weights(Path llama, Path dir) {
+    private static void gemma2Weights(Path llama, Path dir, boolean qkNorms) {
         java.util.Map<String, dev.secateur.checkpoint.Tensor> out = new java.util.LinkedHashMap<>();
         java.util.Random random = new java.util.Random(2);
         try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(llama)) {
@@ -137,6 +153,14 @@ public final class Fixtures {
                                 v[i] = (float) (0.1 * random.nextGaussian());
                             }
                             out.put(p + post, new dev.secateur.checkpoint.Tensor(new int[] {hidden}, v));
+                        }
+                        int headDim = ck.config().headDim();
+                        for (String qk : qkNorms ? new String[] {"self_attn.q_norm.weight", "self_attn.k_norm.weight"} : new String[0]) {
+                            float[] v = new float[headDim];
+                            for (int i = 0; i < headDim; i++) {
+                                v[i] = (float) (0.1 * random.nextGaussian());
+                            }
+                            out.put(p + qk, new dev.secateur.checkpoint.Tensor(new int[] {headDim}, v));
                         }
                     }
                 } else {

@@ -8,8 +8,8 @@ import dev.secateur.model.LayerWeights;
 /**
  * A plain-Java float64 forward of the Hugging Face decoders, written from the math (test-only): RMSNorm or
  * LayerNorm, RoPE (rotate_half, inv_freq = 1/θ^(2i/d), rope_scaling, a partial rotary part) or learned positions, causal attention
- * with grouped KV heads (and Qwen3's per-head query/key RMSNorm), SwiGLU, GeGLU or gelu_new MLP, and Gemma 2's
- * scaled embeddings, attention scale, soft caps and post norms. It reads per-layer sizes from the weights, so it is the reference
+ * with grouped KV heads (and Qwen3's per-head query/key RMSNorm), sliding windows per layer, SwiGLU, GeGLU or gelu_new
+ * MLP, and Gemma's scaled embeddings, attention scale, soft caps, post norms and Gemma 3's local rotary base. It reads per-layer sizes from the weights, so it is the reference
  * for sliced (pruned) weights; the tests first check it against the torch fixtures.
  */
 public final class ReferenceForward {
@@ -37,27 +37,22 @@ public final class ReferenceForward {
                         + (w.positionEmbedding() == null ? 0 : w.positionEmbedding().data()[t * hidden + j]);
             }
         }
-        double[] inv = null;
-        double scale = c.ropeScaling() == null ? 1.0 : c.ropeScaling().attentionFactor();
         double attentionScale = c.attentionScale(), attentionCap = c.attentionSoftcap();
-        if (c.usesRope()) {
-            int rotary = c.rotaryDim();
-            inv = new double[rotary / 2];
-            for (int i = 0; i < inv.length; i++) {
-                inv[i] = 1.0 / Math.pow(c.ropeTheta(), 2.0 * i / rotary);
-            }
-            if (c.ropeScaling() != null) {
-                inv = c.ropeScaling().apply(inv);
-            }
-        }
-        for (LayerWeights l : w.layers()) {
+        double[] globalInv = c.usesRope() ? invFreq(c.rotaryDim(), c.ropeTheta(), c.ropeScaling()) : null;
+        double[] localInv = c.hasLocalRotary() ? invFreq(c.rotaryDim(), c.localRopeTheta(), null) : null;
+        for (int layer = 0; layer < w.layers().size(); layer++) {
+            LayerWeights l = w.layers().get(layer);
+            double[] inv = c.localRotary(layer) ? localInv : globalInv;
+            double scale = c.localRotary(layer) || c.ropeScaling() == null ? 1.0 : c.ropeScaling().attentionFactor();
+            // a windowed layer's query t sees keys t − window < j ≤ t
+            int window = c.windowOf(layer) == null ? Integer.MAX_VALUE : c.windowOf(layer);
             int heads = l.numHeads(d), kv = l.numKvHeads(d), group = heads / kv;
             double[][] h = norm(x, l.attnNorm(), l.attnNormBias(), c.normEps());
             double[][] q = linear(h, l.q(), l.qBias());
             double[][] k = linear(h, l.k(), l.kBias());
             double[][] v = linear(h, l.v(), l.vBias());
             if (l.qNorm() != null) {
-                // Qwen3: RMSNorm over head_dim of each query and key head, before RoPE
+                // Qwen3, Gemma 3: RMSNorm over head_dim of each query and key head, before RoPE
                 for (int t = 0; t < seq; t++) {
                     for (int hh = 0; hh < heads; hh++) {
                         rmsNormSlice(q[t], hh * d, d, l.qNorm(), c.normEps());
@@ -83,7 +78,8 @@ public final class ReferenceForward {
                 for (int t = 0; t < seq; t++) {
                     double[] s = new double[t + 1];
                     double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j <= t; j++) {
+                    int first = (int) Math.max(0, (long) t - window + 1);
+                    for (int j = first; j <= t; j++) {
                         double dot = 0;
                         for (int e = 0; e < d; e++) {
                             dot += q[t][hh * d + e] * k[j][kvh * d + e];
@@ -95,11 +91,11 @@ public final class ReferenceForward {
                         max = Math.max(max, s[j]);
                     }
                     double sum = 0;
-                    for (int j = 0; j <= t; j++) {
+                    for (int j = first; j <= t; j++) {
                         s[j] = Math.exp(s[j] - max);
                         sum += s[j];
                     }
-                    for (int j = 0; j <= t; j++) {
+                    for (int j = first; j <= t; j++) {
                         for (int e = 0; e < d; e++) {
                             ctx[t][hh * d + e] += s[j] / sum * v[j][kvh * d + e];
                         }
@@ -149,6 +145,14 @@ public final class ReferenceForward {
             }
         }
         return f;
+    }
+
+    private static double[] invFreq(int rotary, double theta, dev.secateur.checkpoint.RopeScaling scaling) {
+        double[] inv = new double[rotary / 2];
+        for (int i = 0; i < inv.length; i++) {
+            inv[i] = 1.0 / Math.pow(theta, 2.0 * i / rotary);
+        }
+        return scaling == null ? inv : scaling.apply(inv);
     }
 
     private static void rmsNormSlice(double[] x, int off, int d, Tensor w, double eps) {

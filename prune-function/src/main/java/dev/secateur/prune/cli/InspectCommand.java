@@ -46,8 +46,12 @@ public class InspectCommand implements Runnable {
             out.put("hidden", c.hiddenSize());
             out.put("headDim", c.headDim());
             out.put("vocab", c.vocabSize());
-            // the longest calibration/eval window and served context: max_position_embeddings or a shorter sliding window
+            // the longest calibration/eval window and served context: max_position_embeddings (or longrope's original length)
             out.put("contextLength", c.contextLength());
+            if (c.hasLayerKinds()) {
+                out.put("slidingWindow", c.slidingWindow());
+                out.put("layerTypes", java.util.stream.IntStream.range(0, layers.size()).mapToObj(c::layerType).toList());
+            }
             out.put("tiedEmbeddings", w.tied());
             out.put("parameters", w.parameterCount());
             out.put("dtype", dtypes);
@@ -66,10 +70,15 @@ public class InspectCommand implements Runnable {
         System.out.printf("parameters    %,d%n", w.parameterCount());
         System.out.printf("dtype on disk %s%n", dtypes);
         System.out.printf("shape         %s%n", shape == null ? "per-layer sizes differ (below)" : shape);
-        System.out.printf("%-6s %6s %9s %8s%n", "layer", "heads", "kv_heads", "ffn");
+        boolean kinds = c.hasLayerKinds();
+        System.out.printf("%-6s %6s %9s %8s%s%n", "layer", "heads", "kv_heads", "ffn", kinds ? "  attention" : "");
         for (int i = 0; i < layers.size(); i++) {
             LayerSizes s = layers.get(i);
-            System.out.printf("%-6d %6d %9d %8d%n", i, s.heads(), s.kvHeads(), s.ffn());
+            String kind = !kinds ? "" : c.windowOf(i) != null ? "  window " + c.windowOf(i) : "  full";
+            if (kinds && c.localRotary(i)) {
+                kind += ", rope_theta " + (long) c.localRopeTheta();
+            }
+            System.out.printf("%-6d %6d %9d %8d%s%n", i, s.heads(), s.kvHeads(), s.ffn(), kind);
         }
     }
 

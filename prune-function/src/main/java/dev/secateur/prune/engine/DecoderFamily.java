@@ -168,6 +168,7 @@ final class DecoderFamily implements ModelFamily {
                 && (addsAttentionBias || src.config().raw().path("attention_bias").asBoolean(false));
         ShardedCheckpointWriter writer = new ShardedCheckpointWriter(dir, keptLayers + 2, src.storedDType());
         ArchitectureAdapter adapter = src.adapter();
+        List<Integer> keptSources = new java.util.ArrayList<>();
         return new Output() {
             @Override
             public Parameters writeEmbeddings() {
@@ -183,6 +184,7 @@ final class DecoderFamily implements ModelFamily {
             @Override
             public void writeLayer(int sourceLayer, int index, LayerWeights pruned) {
                 writer.writeShard(adapter.writeLayer(index, pruned, mlpBias, attnBias));
+                keptSources.add(sourceLayer);
             }
 
             @Override
@@ -199,6 +201,11 @@ final class DecoderFamily implements ModelFamily {
                 com.fasterxml.jackson.databind.node.ObjectNode config = adapter.config(src.config(), keptSizes, mlpBias, width);
                 if (attnBias) {
                     config.put("attention_bias", true);
+                }
+                if ((src.config().hasLayerKinds() || config.has("layer_types")) && keptSources.size() < src.config().numLayers()) {
+                    // the architectures' rules (even layers, every sixth, ...) count from the first layer: name each kept one's kind
+                    com.fasterxml.jackson.databind.node.ArrayNode types = config.putArray("layer_types");
+                    keptSources.forEach(layer -> types.add(src.config().layerType(layer)));
                 }
                 writer.finish(config, tokenizer, src.dir());
                 return new Parameters(before, count(head.norm()) + count(head.normBias()) + count(head.lmHead()));

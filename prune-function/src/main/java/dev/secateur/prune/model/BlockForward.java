@@ -19,7 +19,11 @@ public final class BlockForward implements BlockMath {
     private final boolean layerNorm;
     private final boolean geluMlp;
     private final Rope rope;
-    private final Integer slidingWindow;
+    /** Gemma 3's sliding layers' rotary tables (rope_local_base_freq), null elsewhere. */
+    private final Rope localRope;
+    private final boolean[] localRotary;
+    /** Each layer's attention window, null where it sees the whole prefix. */
+    private final Integer[] windows;
     private final double attentionScale;
     private final double attentionCap;
     private final double logitCap;
@@ -31,7 +35,14 @@ public final class BlockForward implements BlockMath {
         this.layerNorm = config.architecture() == Architecture.GPT2;
         this.geluMlp = config.geluActivation();
         this.rope = config.usesRope() ? new Rope(config.rotaryDim(), config.ropeTheta(), config.ropeScaling()) : null;
-        this.slidingWindow = config.slidingWindow();
+        int layers = config.numLayers();
+        this.windows = new Integer[layers];
+        this.localRotary = new boolean[layers];
+        for (int i = 0; i < layers; i++) {
+            windows[i] = config.windowOf(i);
+            localRotary[i] = config.localRotary(i);
+        }
+        this.localRope = config.hasLocalRotary() ? new Rope(config.rotaryDim(), config.localRopeTheta(), null) : null;
         this.attentionScale = config.attentionScale();
         this.attentionCap = config.attentionSoftcap();
         this.logitCap = config.finalSoftcap();
@@ -43,17 +54,20 @@ public final class BlockForward implements BlockMath {
         return logitCap > 0 ? Ops.softcap(logits, logitCap) : logits;
     }
 
-    /** What every block of one forward pass shares: the causal mask and the rotary tables for its length. */
-    public record Context(NDArray mask, NDArray[] cosSin) {
+    /**
+     * What every block of one forward pass shares: the causal mask, the windowed one (null when no layer's window is
+     * shorter than the pass) and the rotary tables for its length (Gemma 3's local ones too).
+     */
+    public record Context(NDArray mask, NDArray windowMask, NDArray[] cosSin, NDArray[] localCosSin) {
     }
 
     public Context context(NDManager pass, int seq) {
-        if (slidingWindow != null && seq > slidingWindow) {
-            // the causal mask here has no window: past it the result would differ from the model's own forward
-            throw new IllegalArgumentException("sequence of " + seq + " tokens exceeds the model's sliding window of "
-                    + slidingWindow + " tokens (config.json sliding_window); use at most " + slidingWindow);
+        Integer window = null;
+        for (Integer w : windows) {
+            window = w != null && w < seq ? w : window;
         }
-        return new Context(Ops.causalMask(pass, seq), rope == null ? null : rope.tables(pass, seq));
+        return new Context(Ops.causalMask(pass, seq), window == null ? null : Ops.windowMask(pass, seq, window),
+                rope == null ? null : rope.tables(pass, seq), localRope == null ? null : localRope.tables(pass, seq));
     }
 
     /** Token embeddings of int64 ids [B, T], plus learned positions for GPT-2 (rotary models add positions inside attention). */
@@ -120,15 +134,17 @@ public final class BlockForward implements BlockMath {
         NDArray k = heads(Ops.linear(x, l.k(), l.kBias()), b, t);
         NDArray v = heads(Ops.linear(x, l.v(), l.vBias()), b, t);
         if (l.qNorm() != null) {
-            // Qwen3: RMSNorm over head_dim of every query and key head, before RoPE
+            // Qwen3, Gemma 3: RMSNorm over head_dim of every query and key head, before RoPE
             q = Ops.rmsNorm(q, l.qNorm(), eps);
             k = Ops.rmsNorm(k, l.kNorm(), eps);
         }
-        if (ctx.cosSin() != null) {
-            q = Ops.applyRope(q, ctx.cosSin()[0], ctx.cosSin()[1]);
-            k = Ops.applyRope(k, ctx.cosSin()[0], ctx.cosSin()[1]);
+        NDArray[] cosSin = localRotary[i] ? ctx.localCosSin() : ctx.cosSin();
+        if (cosSin != null) {
+            q = Ops.applyRope(q, cosSin[0], cosSin[1]);
+            k = Ops.applyRope(k, cosSin[0], cosSin[1]);
         }
-        NDArray perHead = Ops.attention(q, k, v, ctx.mask(), attentionScale, attentionCap).transpose(0, 2, 1, 3); // [B, T, heads, headDim]
+        NDArray mask = windows[i] != null && ctx.windowMask() != null ? ctx.windowMask() : ctx.mask();
+        NDArray perHead = Ops.attention(q, k, v, mask, attentionScale, attentionCap).transpose(0, 2, 1, 3); // [B, T, heads, headDim]
         offer(capture, CaptureSite.ATTENTION_HEADS, i, perHead);
         return Ops.linear(perHead.reshape(b, t, -1), l.o(), l.oBias());
     }

@@ -72,10 +72,17 @@ final class Ops {
 
     /** An additive [seq, seq] mask: 0 where a query may look (key ≤ query), −∞ above the diagonal. */
     static NDArray causalMask(NDManager manager, int seq) {
+        return windowMask(manager, seq, seq);
+    }
+
+    /** The causal mask of a sliding window: query i sees keys j with i − window &lt; j ≤ i (Hugging Face's rule). */
+    static NDArray windowMask(NDManager manager, int seq, int window) {
         float[] m = new float[seq * seq];
         for (int i = 0; i < seq; i++) {
-            for (int j = i + 1; j < seq; j++) {
-                m[i * seq + j] = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < seq; j++) {
+                if (j > i || i - j >= window) {
+                    m[i * seq + j] = Float.NEGATIVE_INFINITY;
+                }
             }
         }
         return manager.create(m, new Shape(seq, seq));

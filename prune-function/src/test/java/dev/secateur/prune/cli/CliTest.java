@@ -112,9 +112,9 @@ class CliTest {
         assertEquals(b, a, 1e-4 * b);
     }
 
-    /** Mistral's sliding_window 32 caps the context: eval and prune refuse longer windows, naming the option. */
+    /** Mistral's sliding_window 32 is masked, its context 128: eval runs past the window, and eval and prune refuse past 128, naming the option. */
     @Test
-    void windowsPastTheSlidingWindowAreRefusedNamingTheOption(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {
+    void windowsPastTheContextAreRefusedNamingTheOption(QuarkusMainLauncher launcher, @TempDir Path tmp) throws Exception {
         Path model = tmp.resolve("mistral");
         java.nio.file.Files.createDirectories(model);
         try (var files = java.nio.file.Files.list(dev.secateur.testsupport.Fixtures.dir("mistral"))) {
@@ -124,17 +124,17 @@ class CliTest {
         }
         java.nio.file.Files.copy(Path.of(path("fixtures/tokenizer.json")), model.resolve("tokenizer.json"));
         LaunchResult eval = launcher.launch("eval", "--model", model.toString(), "--text", path("text/words.txt"),
-                "--seq-len", "64", "--device", "cpu");
+                "--seq-len", "200", "--device", "cpu");
         assertEquals(1, eval.exitCode());
-        assertTrue(eval.getErrorOutput().contains("--seq-len: 64 exceeds the model's context of 32 tokens (sliding_window 32"),
+        assertTrue(eval.getErrorOutput().contains("--seq-len: 200 exceeds the model's context of 128 tokens (max_position_embeddings 128"),
                 eval.getErrorOutput());
         LaunchResult ok = launcher.launch("eval", "--model", model.toString(), "--text", path("text/words.txt"),
-                "--seq-len", "32", "--max-tokens", "64", "--device", "cpu");
+                "--seq-len", "48", "--max-tokens", "96", "--device", "cpu");
         assertEquals(0, ok.exitCode(), ok.getErrorOutput());
         LaunchResult prune = launcher.launch("prune", "--model", model.toString(), "--method", "magnitude", "--ffn-ratio", "0.25",
-                "--calibration", path("text/words.txt"), "--seq-len", "48", "--device", "cpu", "--out", tmp.resolve("out").toString());
+                "--calibration", path("text/words.txt"), "--seq-len", "129", "--device", "cpu", "--out", tmp.resolve("out").toString());
         assertEquals(1, prune.exitCode());
-        assertTrue(prune.getErrorOutput().contains("--seq-len: must not exceed the model's context of 32 tokens"), prune.getErrorOutput());
+        assertTrue(prune.getErrorOutput().contains("--seq-len: must not exceed the model's context of 128 tokens"), prune.getErrorOutput());
         assertFalse(java.nio.file.Files.exists(tmp.resolve("out")), "nothing left behind");
     }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.checkpoint.Checkpoint;
 import dev.secateur.events.RequestValidationException;
+import dev.secateur.checkpoint.ModelConfig;
 import dev.secateur.json.Json;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerSizes;
@@ -68,7 +69,7 @@ class ArchitecturesRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma2"})
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma2", "gemma3"})
     void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
         run(model, structured(model), out);
@@ -92,8 +93,10 @@ class ArchitecturesRunTest {
                 assertEquals(java.util.Arrays.toString(d.qNorm().data()), java.util.Arrays.toString(q.qNorm().data()));
                 assertEquals(java.util.Arrays.toString(d.kNorm().data()), java.util.Arrays.toString(q.kNorm().data()));
             }
-            assertEquals(16, config.get("head_dim").asInt());
-            assertTrue(config.get("tie_word_embeddings").asBoolean());
+            assertEquals(dense.headDim(), config.get("head_dim").asInt());
+            if (dense.config().architecture() == dev.secateur.checkpoint.Architecture.QWEN3) {
+                assertTrue(config.get("tie_word_embeddings").asBoolean());
+            }
         }
         if (dense.config().slidingWindow() != null) {
             assertEquals(dense.config().slidingWindow(), config.get("sliding_window").asInt());
@@ -198,22 +201,58 @@ class ArchitecturesRunTest {
         }
     }
 
-    /** Mistral's sliding_window 32 (< max_position_embeddings 128) caps calibration and evaluation windows, each refusal naming its field. */
+    /**
+     * Mistral's sliding_window 32 is masked, not a limit: calibration and evaluation windows of 48 tokens run, and the
+     * DJL forward and the ONNX graph agree past the window; past max_position_embeddings 128 each refusal names its field.
+     */
     @Test
-    void windowsLongerThanTheSlidingWindowAreRefusedNamingTheField() throws IOException {
-        Path model = model("mistral");
+    void windowsPastTheSlidingWindowRunAndPastTheContextAreRefusedNamingTheField() throws IOException {
+        Path model = model("mistral"), out = tmp.resolve("mistral-48");
+        run(model, structured(model).put("samples", 4).put("seqLen", 48).put("evalSeqLen", 48), out);
+        Perplexity ppl = new Perplexity(48, 0, 2);
+        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
+                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
+                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
+            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
+            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity());
+        }
         RequestValidationException calib = assertThrows(RequestValidationException.class,
-                () -> run(model, structured(model).put("seqLen", 33), tmp.resolve("calib")));
+                () -> run(model, structured(model).put("seqLen", 129), tmp.resolve("calib")));
         assertEquals("seqLen", calib.field());
-        assertTrue(calib.reason().contains("context of 32 tokens") && calib.reason().contains("sliding_window 32"), calib.reason());
+        assertTrue(calib.reason().contains("context of 128 tokens") && calib.reason().contains("max_position_embeddings 128"),
+                calib.reason());
         RequestValidationException eval = assertThrows(RequestValidationException.class,
-                () -> run(model, structured(model).put("evalSeqLen", 64), tmp.resolve("eval")));
+                () -> run(model, structured(model).put("evalSeqLen", 200), tmp.resolve("eval")));
         assertEquals("evalSeqLen", eval.field());
-        assertTrue(eval.reason().contains("was 64"), eval.reason());
+        assertTrue(eval.reason().contains("was 200"), eval.reason());
         try (Stream<Path> left = Files.list(tmp.resolve("calib"))) {
             assertFalse(left.findAny().isPresent(), "nothing written");
         }
-        // the same window on llama-gqa (max_position_embeddings 128, no window) is accepted
-        assertEquals(128, DecoderWeights.load(model("llama-gqa")).config().contextLength());
+    }
+
+    /**
+     * Gemma 3's layers differ by kind (layer 0 slides with its own rotary base, layer 1 does not), and its rule counts
+     * from the first layer: a model that lost a layer lists its kept layers' kinds in layer_types and scores the same
+     * on DJL and ONNX Runtime.
+     */
+    @Test
+    void droppingALayerOfGemma3KeepsEachKeptLayersKind() throws IOException {
+        Path model = model("gemma3"), out = tmp.resolve("gemma3-dropped");
+        run(model, WeightSparsityRunTest.request(model, "magnitude").put("ffnRatio", 0.25).put("dropLayers", 1), out);
+        JsonNode plan = Json.mapper().readTree(out.resolve("plan.json").toFile());
+        int dropped = plan.get("droppedLayers").get(0).asInt();
+        JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
+        ModelConfig dense = DecoderWeights.load(model).config();
+        assertEquals(Json.mapper().createArrayNode().add(dense.layerType(1 - dropped)), config.get("layer_types"));
+        ModelConfig pruned = DecoderWeights.load(out).config();
+        assertEquals(dense.windowOf(1 - dropped), pruned.windowOf(0));
+        assertEquals(dense.localRotary(1 - dropped), pruned.localRotary(0));
+        Perplexity ppl = new Perplexity(16, 0, 2);
+        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
+                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
+                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
+            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
+            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity());
+        }
     }
 }

@@ -67,6 +67,25 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.dir("gemma2"), "gemma2");
     }
 
+    /**
+     * Gemma 3 (Gemma 2's block without soft caps, query/key norms, a 4-token window on layer 0 with its own rotary base):
+     * the 7 test tokens reach past the window, so the windowed mask and both rotary tables are exercised.
+     */
+    @Test
+    void gemma3MatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.dir("gemma3"), "gemma3");
+    }
+
+    /** Mistral with a window of 3 on every layer, shorter than the 7 test tokens: masked as Hugging Face masks it. */
+    @Test
+    void mistralPastItsSlidingWindowMatchesTheJavaReference() {
+        java.nio.file.Path dir = Fixtures.withConfig("mistral", "mistral-window-3", c -> c.put("sliding_window", 3));
+        assertMatchesJavaReference(dir, "mistral window 3");
+        long[][] ids = Fixtures.inputIds(Fixtures.json("llama-gqa/expected.json"));
+        double moved = Fixtures.maxAbsDiff(logits(dir, ids), logits("llama-gqa", ids));
+        assertTrue(moved > 1e-2, "the window moves the logits past it, by " + moved);
+    }
+
     static float[][][] logits(String fixture, long[][] ids) {
         return logits(Fixtures.dir(fixture), ids);
     }

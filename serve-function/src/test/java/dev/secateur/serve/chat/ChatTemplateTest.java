@@ -81,6 +81,16 @@ class ChatTemplateTest {
                 assertThrows(TemplateRaisedException.class, () -> t.render(SYSTEM_USER, true)).getMessage());
     }
 
+    /** Gemma 3's layout: the system message folded into the first user turn, string or text-part content. */
+    @Test
+    void gemma3FoldsTheSystemMessageIntoTheFirstUserTurn() throws IOException {
+        ChatTemplate t = jinjaFile("gemma3-style.jinja", Map.of("bos_token", "<bos>", "eos_token", "<eos>"));
+        assertEquals("<bos><start_of_turn>user\nYou are terse.\n\nHi!<end_of_turn>\n<start_of_turn>model\n",
+                t.render(SYSTEM_USER, true));
+        assertEquals("<bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\nHello<end_of_turn>\n"
+                + "<start_of_turn>user\nBye<end_of_turn>\n", t.render(TURNS, false));
+    }
+
     @Test
     void phi3EndsWithEosWithoutGenerationPrompt() throws IOException {
         ChatTemplate t = jinjaFile("phi3.jinja", Map.of("eos_token", "<|endoftext|>"));

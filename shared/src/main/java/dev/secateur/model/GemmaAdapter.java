@@ -6,13 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Gemma2ForCausalLM: Llama's tensor names for attention, MLP, embeddings and the final norm, and four norms per block
+ * Gemma2ForCausalLM and Gemma3ForCausalLM: Llama's tensor names for attention, MLP, embeddings and the final norm, and four norms per block
  * where Llama has two. Hugging Face's names say where each norm sits: input_layernorm before attention,
  * post_attention_layernorm on the attention output (not before the MLP, as in Llama), pre_feedforward_layernorm before
  * the MLP, post_feedforward_layernorm on its output. Gemma stores an RMSNorm weight as its offset from 1 (it multiplies
- * by 1 + w): 1 is added on read and taken off on write, so the canonical weights are plain RMSNorm scales.
+ * by 1 + w): 1 is added on read and taken off on write, so the canonical weights are plain RMSNorm scales. Gemma 3 adds
+ * self_attn.q_norm / k_norm (as Qwen3's, read by Llama's code) stored the same way.
  */
-final class Gemma2Adapter extends LlamaVariantAdapter {
+final class GemmaAdapter extends LlamaVariantAdapter {
 
     @Override
     public LayerWeights readLayer(Checkpoint ck, int i) {
@@ -21,7 +22,7 @@ final class Gemma2Adapter extends LlamaVariantAdapter {
         String p = "model.layers." + i + ".";
         return new LayerWeights(plusOne(l.attnNorm()), null, l.q(), l.qBias(), l.k(), l.kBias(), l.v(), l.vBias(),
                 l.o(), l.oBias(), plusOne(ck.tensor(p + "pre_feedforward_layernorm.weight", h)), null,
-                l.gate(), l.gateBias(), l.up(), l.upBias(), l.down(), l.downBias(), null, null,
+                l.gate(), l.gateBias(), l.up(), l.upBias(), l.down(), l.downBias(), plusOne(l.qNorm()), plusOne(l.kNorm()),
                 plusOne(l.mlpNorm()), plusOne(ck.tensor(p + "post_feedforward_layernorm.weight", h)));
     }
 
@@ -37,7 +38,7 @@ final class Gemma2Adapter extends LlamaVariantAdapter {
     }
 
     /**
-     * Gemma2Config's attention_bias switches q/k/v/o biases on together, as Llama's does; its MLP has no bias switch, so
+     * Gemma's attention_bias switches q/k/v/o biases on together, as Llama's does; its MLP has no bias switch, so
      * a compensated down_proj bias is written under its own name for Secateur's readers and the ONNX export only.
      */
     @Override
@@ -46,7 +47,8 @@ final class Gemma2Adapter extends LlamaVariantAdapter {
         Map<String, Tensor> llamaNamed = llama.writeLayer(i, l, false, attentionBias);
         Map<String, Tensor> out = new LinkedHashMap<>();
         llamaNamed.forEach((name, t) -> {
-            if (name.equals(p + "input_layernorm.weight")) {
+            if (name.equals(p + "input_layernorm.weight") || name.equals(p + "self_attn.q_norm.weight")
+                    || name.equals(p + "self_attn.k_norm.weight")) {
                 out.put(name, minusOne(t));
             } else if (name.equals(p + "post_attention_layernorm.weight")) {
                 out.put(p + "post_attention_layernorm.weight", minusOne(l.postAttnNorm()));
@@ -65,7 +67,7 @@ final class Gemma2Adapter extends LlamaVariantAdapter {
     }
 
     private static Tensor plusOne(Tensor t) {
-        return shifted(t, 1f);
+        return t == null ? null : shifted(t, 1f);
     }
 
     private static Tensor minusOne(Tensor t) {
