@@ -100,6 +100,7 @@ public enum Architecture {
     }
 
     public static String supported() {
-        return Arrays.stream(values()).map(Architecture::hfName).collect(Collectors.joining(", "));
+        return Arrays.stream(values()).map(Architecture::hfName).collect(Collectors.joining(", "))
+                + ", Gemma3ForConditionalGeneration (its text model)";
     }
 }

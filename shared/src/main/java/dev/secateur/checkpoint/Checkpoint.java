@@ -27,12 +27,15 @@ public final class Checkpoint implements AutoCloseable {
     private final ModelConfig config;
     private final List<SafetensorsReader> files;
     private final Map<String, SafetensorsReader> byTensor;
+    /** The name a tensor is stored under, where it differs from the name it is read by (a multimodal checkpoint's text model). */
+    private final Map<String, String> stored;
 
     private Checkpoint(Path dir, ModelConfig config, List<SafetensorsReader> files, Map<String, SafetensorsReader> byTensor) {
         this.dir = dir;
         this.config = config;
         this.files = files;
-        this.byTensor = byTensor;
+        this.stored = new java.util.HashMap<>();
+        this.byTensor = textModelView(byTensor, stored);
     }
 
     public static Checkpoint open(Path dir) {
@@ -92,6 +95,39 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * Gemma3ForConditionalGeneration keeps its language model under language_model.model.* (transformers 4.50) or
+     * model.language_model.* (4.52 on), beside a vision tower and a projector. Its text model is read under the names
+     * a Gemma3ForCausalLM stores (model.*, lm_head.weight); the vision parts are not read. Other folders are as stored.
+     */
+    private static Map<String, SafetensorsReader> textModelView(Map<String, SafetensorsReader> byTensor, Map<String, String> stored) {
+        String[][] prefixes = {{"language_model.model.", "model."}, {"model.language_model.", "model."},
+                {"language_model.lm_head.", "lm_head."}};
+        boolean multimodal = byTensor.keySet().stream().anyMatch(n -> n.startsWith(prefixes[0][0]) || n.startsWith(prefixes[1][0]));
+        if (!multimodal) {
+            return byTensor;
+        }
+        Map<String, SafetensorsReader> view = new LinkedHashMap<>();
+        byTensor.forEach((name, reader) -> {
+            for (String[] p : prefixes) {
+                if (name.startsWith(p[0])) {
+                    String as = p[1] + name.substring(p[0].length());
+                    view.put(as, reader);
+                    stored.put(as, name);
+                    return;
+                }
+            }
+            if (name.startsWith("lm_head.")) {
+                view.put(name, reader);
+            }
+        });
+        return view;
+    }
+
+    private String storedName(String name) {
+        return stored.getOrDefault(name, name);
+    }
+
     public Path dir() {
         return dir;
     }
@@ -109,16 +145,16 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     public int[] shape(String name) {
-        return source(name).entries().get(name).shape().clone();
+        return source(name).entries().get(storedName(name)).shape().clone();
     }
 
     /** The element type a tensor is stored in (everything is widened to float32 on read). */
     public DType dtype(String name) {
-        return source(name).entries().get(name).dtype();
+        return source(name).entries().get(storedName(name)).dtype();
     }
 
     public Tensor tensor(String name) {
-        return source(name).read(name);
+        return source(name).read(storedName(name));
     }
 
     /** Reads a tensor and checks its shape, so a config/weights mismatch names the tensor. */
@@ -133,7 +169,7 @@ public final class Checkpoint implements AutoCloseable {
 
     /** Selected rows of a tensor, widened to float32 (see {@link SafetensorsReader#readRows}). */
     public Tensor rows(String name, int[] rows) {
-        return source(name).readRows(name, rows);
+        return source(name).readRows(storedName(name), rows);
     }
 
     public Optional<Path> tokenizer() {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Parses config.json into a {@link ModelConfig}, filling in each architecture's documented defaults. */
 public final class ConfigReader {
@@ -37,7 +38,10 @@ public final class ConfigReader {
         if (archs == null || !archs.isArray() || archs.isEmpty()) {
             throw new CheckpointException(where + ": no \"architectures\" entry (supported: " + Architecture.supported() + ")");
         }
-        Architecture arch = Architecture.fromHfName(archs.get(0).asText(), where);
+        if (archs.get(0).asText().equals(GEMMA3_MULTIMODAL)) {
+            c = gemma3TextModel(c, where);
+        }
+        Architecture arch = Architecture.fromHfName(c.get("architectures").get(0).asText(), where);
         ModelConfig cfg = switch (arch) {
             case GPT2 -> gpt2(c, where);
             case BERT -> bert(c, where);
@@ -47,7 +51,60 @@ public final class ConfigReader {
         return cfg;
     }
 
+    /** Gemma 3's 4B–27B checkpoints: a Gemma 3 text model with a vision tower, read as its text model alone. */
+    static final String GEMMA3_MULTIMODAL = "Gemma3ForConditionalGeneration";
+
+    /**
+     * The text_config of a Gemma3ForConditionalGeneration as a Gemma3ForCausalLM config (so a pruned one is a text
+     * model Hugging Face loads as such), with the top level's token ids and dtype where the text config has none.
+     */
+    private static ObjectNode gemma3TextModel(ObjectNode c, String where) {
+        JsonNode text = c.get("text_config");
+        if (text == null || !text.isObject()) {
+            throw new CheckpointException(where + ": " + GEMMA3_MULTIMODAL + " without a text_config object");
+        }
+        ObjectNode t = ((ObjectNode) text).deepCopy();
+        t.putArray("architectures").add(Architecture.GEMMA3.hfName());
+        t.put("model_type", "gemma3_text");
+        for (String key : new String[] {"bos_token_id", "eos_token_id", "pad_token_id", "torch_dtype"}) {
+            if (!t.has(key) && c.has(key)) {
+                t.set(key, c.get(key));
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Gemma3TextConfig's defaults for the keys a config.json leaves out (the 4B–27B text_configs give only what
+     * differs), written into the config so that a pruned checkpoint states them.
+     */
+    private static void gemma3Defaults(ObjectNode c) {
+        Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("vocab_size", 262_208);
+        d.put("hidden_size", 2304);
+        d.put("intermediate_size", 9216);
+        d.put("num_hidden_layers", 26);
+        d.put("num_attention_heads", 8);
+        d.put("num_key_value_heads", 4);
+        d.put("head_dim", 256);
+        d.put("max_position_embeddings", 131_072);
+        d.put("rms_norm_eps", 1e-6);
+        d.put("rope_theta", 1_000_000.0);
+        d.put("rope_local_base_freq", 10_000.0);
+        d.put("query_pre_attn_scalar", 256);
+        d.put("sliding_window", 4096);
+        d.put("hidden_activation", "gelu_pytorch_tanh");
+        d.forEach((key, value) -> {
+            if (!c.has(key) && !(key.equals("rope_theta") && c.has("rope_parameters"))) {
+                c.set(key, JSON.valueToTree(value));
+            }
+        });
+    }
+
     private static ModelConfig llamaLike(ObjectNode c, Architecture arch, String where) {
+        if (arch == Architecture.GEMMA3) {
+            gemma3Defaults(c);
+        }
         int hidden = req(c, "hidden_size", where);
         int heads = req(c, "num_attention_heads", where);
         int kv = opt(c, "num_key_value_heads", heads);

@@ -59,7 +59,7 @@ public final class ShardedCheckpointWriter {
 
     /** Tokenizer side files a server needs beside tokenizer.json (chat template, special tokens, generation defaults). */
     public static final java.util.List<String> SIDE_FILES = java.util.List.of("tokenizer_config.json", "special_tokens_map.json",
-            "chat_template.jinja", "generation_config.json");
+            "chat_template.jinja", "chat_template.json", "generation_config.json");
 
     /**
      * @param tokenizer tokenizer.json to copy, or null

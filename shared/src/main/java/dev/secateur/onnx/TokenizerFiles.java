@@ -9,13 +9,13 @@ import java.util.List;
 
 /**
  * What an export takes from the tokenizer's folder: tokenizer.json, and the files that hold the chat template,
- * the special tokens and the tokens generation stops at (tokenizer_config.json, chat_template.jinja,
- * generation_config.json) when they sit beside it, so a served version chats and stops the way its source model does.
+ * the special tokens and the tokens generation stops at (tokenizer_config.json, chat_template.jinja, a processor's
+ * chat_template.json, generation_config.json) when they sit beside it, so a served version chats and stops the way its source model does.
  */
 final class TokenizerFiles {
 
     static final List<String> COMPANIONS = List.of("tokenizer_config.json", "chat_template.jinja",
-            "generation_config.json");
+            "chat_template.json", "generation_config.json");
 
     private TokenizerFiles() {
     }

@@ -145,6 +145,35 @@ class ConfigQuirksTest {
         assertTrue(bad.getMessage().contains("rope_local_base_freq"), bad.getMessage());
     }
 
+    /** Gemma-3-4B's config.json: a text_config giving only what differs from Gemma3TextConfig's defaults. */
+    @Test
+    void gemma3MultimodalConfigIsReadAsItsTextModelWithGemma3TextConfigsDefaults() throws Exception {
+        ObjectNode c = (ObjectNode) JSON.readTree("""
+                {"architectures": ["Gemma3ForConditionalGeneration"], "model_type": "gemma3", "eos_token_id": [1, 106],
+                 "text_config": {"hidden_size": 2560, "intermediate_size": 10240, "model_type": "gemma3_text",
+                   "num_hidden_layers": 34, "rope_scaling": {"factor": 8.0, "rope_type": "linear"}, "sliding_window": 1024},
+                 "vision_config": {"model_type": "siglip_vision_model"}}""");
+        ModelConfig t = ConfigReader.parse(c, "config.json");
+        assertEquals(Architecture.GEMMA3, t.architecture());
+        assertEquals(2560, t.hiddenSize());
+        assertEquals(34, t.numLayers());
+        assertEquals(8, t.numHeads());
+        assertEquals(4, t.numKvHeads());
+        assertEquals(256, t.headDim());
+        assertEquals(262_208, t.vocabSize());
+        assertEquals(131_072, t.contextLength());
+        assertEquals(1024, t.windowOf(0));
+        assertNull(t.windowOf(5));
+        assertEquals(RopeScaling.linear(8.0), t.ropeScaling(), "on the full layers");
+        assertEquals(1_000_000.0, t.ropeTheta());
+        assertEquals(10_000.0, t.localRopeTheta());
+        assertEquals(1, t.eosTokenId());
+        assertEquals("Gemma3ForCausalLM", t.raw().get("architectures").get(0).asText(), "a pruned one is a text model");
+        CheckpointException none = assertThrows(CheckpointException.class, () -> ConfigReader.parse((ObjectNode) JSON.readTree(
+                "{\"architectures\": [\"Gemma3ForConditionalGeneration\"]}"), "config.json"));
+        assertTrue(none.getMessage().contains("without a text_config"), none.getMessage());
+    }
+
     /** layer_types (transformers 4.54+, and Secateur's own after dropping layers) says which layers slide. */
     @Test
     void layerTypesNameEachLayersAttention() {

@@ -117,6 +117,30 @@ class Gemma3ExportTest {
         assertTrue(moved > 100 * ATOL, feature + " moves the logits by only " + moved);
     }
 
+    /**
+     * Gemma-3-4B and up ship as Gemma3ForConditionalGeneration: its text model (under either saving convention) reads
+     * as the Gemma3ForCausalLM it holds, the vision tensors are not read, and the export computes the same logits.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"language_model.model.", "model.language_model."})
+    void aMultimodalCheckpointsTextModelReadsAsGemma3ForCausalLm(String prefix) {
+        Path mm = Fixtures.gemma3Multimodal(prefix);
+        DecoderWeights w = DecoderWeights.load(mm);
+        assertEquals(dev.secateur.checkpoint.Architecture.GEMMA3, w.config().architecture());
+        assertEquals(4, w.config().windowOf(0));
+        assertEquals(2, w.config().eosTokenId(), "the top level's eos list, where text_config has none");
+        try (Checkpoint ck = Checkpoint.open(mm)) {
+            assertTrue(ck.has("model.layers.0.self_attn.q_norm.weight"));
+            assertTrue(ck.names().stream().noneMatch(n -> n.contains("vision") || n.contains("multi_modal")), ck.names().toString());
+        }
+        float[][][] want = ReferenceForward.logits(Fixtures.dir("gemma3"), ids());
+        assertEquals(0.0, Fixtures.maxAbsDiff(ReferenceForward.logits(mm, ids()), want), "the same weights");
+        try (OrtDecoder d = export(mm, "mm-" + prefix.replace('.', '-'))) {
+            assertTrue(Fixtures.maxAbsDiff(d.logits(ids()), want) <= ATOL);
+            assertEquals("Gemma3ForCausalLM", d.metadata().get(ModelExport.ARCHITECTURE));
+        }
+    }
+
     @Test
     void queryAndKeyNormsAreReadAsOnePlusTheStoredOffsetAndWrittenBack() {
         Path dir = Fixtures.dir("gemma3");

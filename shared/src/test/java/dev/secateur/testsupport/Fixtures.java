@@ -119,6 +119,46 @@ public final class Fixtures {
         }
     }
 
+    /**
+     * The gemma3 fixture as a Gemma3ForConditionalGeneration stores it: its config as text_config beside a vision
+     * config, its tensors under {@code prefix} (language_model.model. as transformers 4.50 saved Gemma-3-4B, or
+     * model.language_model. as 4.52 on saves it) beside two stand-in vision tensors that a text model must not read.
+     */
+    public static synchronized Path gemma3Multimodal(String prefix) {
+        Path source = dir("gemma3");
+        Path out = Path.of("target", "derived-fixtures", "gemma3-mm-" + prefix.replace('.', '-')).toAbsolutePath();
+        try {
+            copyFiles(source, out, n -> !n.equals("config.json") && !n.endsWith(".safetensors"));
+            java.util.Map<String, dev.secateur.checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>();
+            try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(source)) {
+                for (String n : new java.util.TreeSet<>(ck.names())) {
+                    tensors.put(n.startsWith("model.") ? prefix + n.substring("model.".length()) : n, ck.tensor(n));
+                }
+            }
+            tensors.put(prefix.startsWith("model.") ? "model.vision_tower.patch_embedding.weight"
+                    : "vision_tower.vision_model.embeddings.patch_embedding.weight",
+                    new dev.secateur.checkpoint.Tensor(new int[] {4, 3}, new float[12]));
+            tensors.put("multi_modal_projector.mm_input_projection_weight",
+                    new dev.secateur.checkpoint.Tensor(new int[] {3, 32}, new float[96]));
+            dev.secateur.checkpoint.SafetensorsWriter.write(out.resolve("model.safetensors"), tensors,
+                    dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
+            com.fasterxml.jackson.databind.node.ObjectNode text =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
+            text.remove(java.util.List.of("architectures", "bos_token_id", "eos_token_id"));
+            com.fasterxml.jackson.databind.node.ObjectNode c = JSON.createObjectNode();
+            c.putArray("architectures").add("Gemma3ForConditionalGeneration");
+            c.put("model_type", "gemma3");
+            c.set("text_config", text);
+            c.putObject("vision_config").put("model_type", "siglip_vision_model").put("hidden_size", 4);
+            c.put("bos_token_id", 1);
+            c.putArray("eos_token_id").add(2).add(3);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("config.json").toFile(), c);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The files of a fixture folder whose names {@code keep} accepts, copied into {@code to} (created). */
     private static void copyFiles(Path from, Path to, java.util.function.Predicate<String> keep) throws IOException {
         java.nio.file.Files.createDirectories(to);

@@ -231,6 +231,34 @@ class ArchitecturesRunTest {
     }
 
     /**
+     * A Gemma3ForConditionalGeneration (Gemma-3-4B and up) prunes as its text model: the result is a Gemma3ForCausalLM
+     * checkpoint under the text model's names, without the vision tower, that scores the same on DJL and ONNX Runtime.
+     */
+    @Test
+    void aMultimodalGemma3PrunesToItsTextModel() throws IOException {
+        Path model = model("gemma3-mm", dev.secateur.testsupport.Fixtures.gemma3Multimodal("model.language_model."));
+        Path out = tmp.resolve("gemma3-mm-pruned");
+        run(model, structured(model), out);
+        JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
+        assertEquals("Gemma3ForCausalLM", config.get("architectures").get(0).asText());
+        assertEquals("gemma3_text", config.get("model_type").asText());
+        assertFalse(config.has("vision_config"));
+        try (Checkpoint ck = Checkpoint.open(out)) {
+            assertTrue(ck.has("model.layers.1.self_attn.k_norm.weight"));
+            assertTrue(ck.names().stream().allMatch(n -> n.startsWith("model.layers.") || n.equals("model.embed_tokens.weight")
+                    || n.equals("model.norm.weight") || n.equals("lm_head.weight")), ck.names().toString());
+        }
+        assertEquals(List.of(new LayerSizes(2, 1, 72), new LayerSizes(2, 1, 72)), DecoderWeights.load(out).layerSizes());
+        Perplexity ppl = new Perplexity(16, 0, 2);
+        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
+                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
+                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
+            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
+            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity());
+        }
+    }
+
+    /**
      * Gemma 3's layers differ by kind (layer 0 slides with its own rotary base, layer 1 does not), and its rule counts
      * from the first layer: a model that lost a layer lists its kept layers' kinds in layer_types and scores the same
      * on DJL and ONNX Runtime.

@@ -29,6 +29,7 @@ public final class ChatTemplate {
 
     public static final String JINJA_FILE = "chat_template.jinja";
     public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+    public static final String PROCESSOR_TEMPLATE = "chat_template.json";
     public static final String DEFAULT_SOURCE = "default (ChatML)";
 
     /** The default for models without a template: ChatML, as Qwen2 and many fine-tunes use it. */
@@ -94,7 +95,8 @@ public final class ChatTemplate {
 
     /**
      * The template of a model folder: chat_template.jinja, else tokenizer_config.json's chat_template (a string,
-     * or a list of named templates of which "default" is taken), else ChatML. Special tokens come from
+     * or a list of named templates of which "default" is taken), else a processor's chat_template.json (multimodal
+     * checkpoints such as Gemma-3-4B keep it there), else ChatML. Special tokens come from
      * tokenizer_config.json, else from {@code fallbackTokens} (the tokenizer's BOS/EOS).
      */
     private static final java.util.regex.Pattern READS_TOOLS = java.util.regex.Pattern.compile("\\btools\\b");
@@ -135,6 +137,10 @@ public final class ChatTemplate {
             return new ChatTemplate(TOKENIZER_CONFIG, fromConfig,
                     config.path("chat_template").isArray() ? configTemplate(config.get("chat_template"), "tool_use") : null,
                     tokens);
+        }
+        String fromProcessor = configTemplate(readConfig(dir.resolve(PROCESSOR_TEMPLATE)).get("chat_template"), "default");
+        if (fromProcessor != null) {
+            return new ChatTemplate(PROCESSOR_TEMPLATE, fromProcessor, tokens);
         }
         return new ChatTemplate(DEFAULT_SOURCE, CHATML, tokens);
     }

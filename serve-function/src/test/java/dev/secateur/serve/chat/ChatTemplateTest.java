@@ -81,6 +81,18 @@ class ChatTemplateTest {
                 assertThrows(TemplateRaisedException.class, () -> t.render(SYSTEM_USER, true)).getMessage());
     }
 
+    /** A multimodal checkpoint (Gemma-3-4B) keeps its template in the processor's chat_template.json; tokens still come from tokenizer_config.json. */
+    @Test
+    void processorsChatTemplateJsonIsReadWhenTheTokenizerHasNone() throws IOException {
+        String template = Files.readString(Path.of("src/test/resources/chat-templates/gemma3-style.jinja"));
+        Files.writeString(dir.resolve(ChatTemplate.PROCESSOR_TEMPLATE), new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode().put("chat_template", template).toString());
+        Files.writeString(dir.resolve(ChatTemplate.TOKENIZER_CONFIG), "{\"bos_token\": \"<bos>\", \"eos_token\": \"<eos>\"}");
+        ChatTemplate t = ChatTemplate.load(dir, Map.of());
+        assertEquals(ChatTemplate.PROCESSOR_TEMPLATE, t.source());
+        assertEquals("<bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n", t.render(List.of(TURNS.get(0)), true));
+    }
+
     /** Gemma 3's layout: the system message folded into the first user turn, string or text-part content. */
     @Test
     void gemma3FoldsTheSystemMessageIntoTheFirstUserTurn() throws IOException {
