@@ -16,18 +16,45 @@ public final class Generator implements AutoCloseable {
     }
 
     /**
+     * Logits of at most this many bytes come back from one session run: a run returns [tokens × vocab] floats, 1 MB a
+     * token for Gemma's 262k vocabulary, so a long prompt is fed in pieces that each stay below it.
+     */
+    static final long LOGITS_BYTES_PER_RUN = 128L << 20;
+
+    /**
      * Appends tokens to the sequence (the prompt at first, then one token per step, or any chunk) and returns
-     * the logits [vocab] predicting the token after the last one fed.
+     * the logits [vocab] predicting the token after the last one fed. Only that row is copied out of the run.
      */
     public float[] feed(int[] tokens) {
-        return feedAll(tokens)[tokens.length - 1];
+        return feed(tokens, piece(decoder.vocabSize()));
     }
 
-    /** Like {@link #feed} but returns the logits at every fed position, [tokens][vocab]. */
+    /** {@link #feed(int[])} with {@code piece} tokens per session run. */
+    float[] feed(int[] tokens, int piece) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("feed at least one token");
+        }
+        float[] last = null;
+        for (int from = 0; from < tokens.length; from += piece) {
+            last = run(java.util.Arrays.copyOfRange(tokens, from, Math.min(tokens.length, from + piece)), false)[0];
+        }
+        return last;
+    }
+
+    /** Tokens fed per session run: as many as keep its logits within {@link #LOGITS_BYTES_PER_RUN}, at least 16. */
+    static int piece(int vocab) {
+        return (int) Math.max(16, LOGITS_BYTES_PER_RUN / (4L * vocab));
+    }
+
+    /** Like {@link #feed} but in one run, returning the logits at every fed position, [tokens][vocab]. */
     public float[][] feedAll(int[] tokens) {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("feed at least one token");
         }
+        return run(tokens, true);
+    }
+
+    private float[][] run(int[] tokens, boolean everyPosition) {
         int n = tokens.length;
         long[] ids = new long[n];
         long[] pos = new long[n];
@@ -38,11 +65,15 @@ public final class Generator implements AutoCloseable {
             pos[t] = length + t;
         }
         OrtDecoder.Step next = decoder.run(1, n, ids, mask, pos, last, length);
-        float[][] out = new float[n][decoder.vocabSize()];
+        int vocab = decoder.vocabSize();
+        float[][] out = new float[everyPosition ? n : 1][vocab];
         try {
             FloatBuffer fb = next.logits();
-            for (int t = 0; t < n; t++) {
-                fb.get(out[t]);
+            if (!everyPosition) {
+                fb.position((n - 1) * vocab);
+            }
+            for (float[] row : out) {
+                fb.get(row);
             }
         } catch (RuntimeException e) {
             next.close();

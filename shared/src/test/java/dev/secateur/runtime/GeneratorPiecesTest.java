@@ -1,0 +1,42 @@
+package dev.secateur.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secateur.onnx.ArtifactWriter;
+import dev.secateur.testsupport.Fixtures;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A long prompt is fed in pieces whose logits stay within a bound (a 262k vocabulary returns 1 MB of logits per
+ * token, so a 4,000-token prompt fed whole would hold 4 GB twice over: in ONNX Runtime and in its Java copy).
+ */
+class GeneratorPiecesTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void piecesKeepEachRunsLogitsWithinTheBound() {
+        assertEquals(128, Generator.piece(262_144), "Gemma's vocabulary: 128 tokens of 1 MB");
+        assertEquals(1048, Generator.piece(32_000));
+        assertEquals(16, Generator.piece(Integer.MAX_VALUE / 4), "at least 16 tokens a run");
+        assertTrue(Generator.piece(97) * 4L * 97 <= Generator.LOGITS_BYTES_PER_RUN);
+    }
+
+    /** Fed in pieces of 3 past a 4-token window (gemma3): the same next-token logits as one run, and the same cache. */
+    @Test
+    void aPromptFedInPiecesPredictsAsFedWhole() {
+        Path out = tmp.resolve("gemma3");
+        ArtifactWriter.writeFolder(Fixtures.dir("gemma3"), out, ArtifactWriter.Options.defaults(false));
+        int[] prompt = {5, 9, 44, 2, 31, 8, 19, 40, 3, 11};
+        try (OrtDecoder d = OrtDecoder.open(out); Generator whole = d.generator(); Generator pieces = d.generator()) {
+            float[][] all = whole.feedAll(prompt);
+            float[] last = pieces.feed(prompt, 3);
+            assertEquals(prompt.length, pieces.length());
+            assertTrue(Fixtures.maxAbsDiff(last, all[prompt.length - 1]) <= 1e-4);
+            assertTrue(Fixtures.maxAbsDiff(pieces.feed(new int[] {7}), whole.feed(new int[] {7})) <= 1e-4, "the next step too");
+        }
+    }
+}
