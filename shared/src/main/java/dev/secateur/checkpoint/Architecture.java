@@ -16,6 +16,8 @@ public enum Architecture {
      * default rotary embedding); config.json's sliding_window applies when it is set.
      */
     PHI3("Phi3ForCausalLM"),
+    /** Llama's block and names; every no_rope_layer_interval-th layer (4) attends without rotary positions (NoPE). */
+    SMOLLM3("SmolLM3ForCausalLM"),
     /**
      * Gemma 2: Llama's attention and gated MLP (gelu_pytorch_tanh) with a norm after attention and after the MLP as
      * well as before each, RMSNorm weights stored as offsets from 1, embeddings scaled by √hidden, attention scaled by
@@ -56,7 +58,7 @@ public enum Architecture {
     /** Rotary positions, RMSNorm and a gated SiLU MLP; Llama's tensor names (model.layers.N.self_attn.q_proj, ...) but for Phi-3's fused ones. */
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || this == GEMMA2
-                || this == GEMMA3;
+                || this == GEMMA3 || this == SMOLLM3;
     }
 
     /** Whether every block carries self_attn.q_norm / k_norm (RMSNorm over head_dim, applied before RoPE). */
@@ -82,7 +84,7 @@ public enum Architecture {
      * o_proj bias can be written where Hugging Face reads it; Qwen2's q/k/v biases are built in and its o_proj has none.
      */
     public boolean hasAttentionBiasSwitch() {
-        return this == LLAMA || isGemma();
+        return this == LLAMA || this == SMOLLM3 || isGemma();
     }
 
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */

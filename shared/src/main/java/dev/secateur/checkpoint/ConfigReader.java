@@ -116,6 +116,9 @@ public final class ConfigReader {
             gemmaScalars(c, where);
         }
         layerTypes(c, where);
+        if (arch == Architecture.SMOLLM3) {
+            noRopeLayers(c, where);
+        }
         boolean bias = arch == Architecture.QWEN2 || c.path("attention_bias").asBoolean(false);
         // Phi-4-mini rotates the first 3/4 of each head (its rotary part must be a whole number of pairs)
         JsonNode partial = c.get("partial_rotary_factor");
@@ -182,6 +185,23 @@ public final class ConfigReader {
                 throw new CheckpointException(where + ": layer_types[" + i + "] '" + types.get(i).asText()
                         + "' is not supported (supported: full_attention, sliding_attention)");
             }
+        }
+    }
+
+    /** SmolLM3's no_rope_layers, where given: one flag per layer, 1 where the layer rotates and 0 where it does not. */
+    private static void noRopeLayers(ObjectNode c, String where) {
+        JsonNode flags = c.get("no_rope_layers");
+        if (flags == null || flags.isNull()) {
+            return;
+        }
+        int layers = c.path("num_hidden_layers").asInt(-1);
+        boolean valid = flags.isArray() && flags.size() == layers;
+        for (int i = 0; valid && i < flags.size(); i++) {
+            valid = flags.get(i).isInt() && (flags.get(i).asInt() == 0 || flags.get(i).asInt() == 1);
+        }
+        if (!valid) {
+            throw new CheckpointException(where + ": no_rope_layers must list 0 or 1 for each of the " + layers
+                    + " layers, was " + flags);
         }
     }
 
@@ -292,7 +312,7 @@ public final class ConfigReader {
     private static Integer slidingWindow(ObjectNode c, Architecture arch, String where) {
         boolean applies = switch (arch) {
             case MISTRAL, PHI3, GEMMA2, GEMMA3 -> true;
-            case QWEN2, QWEN3 -> c.path("use_sliding_window").asBoolean(false);
+            case QWEN2, QWEN3, SMOLLM3 -> c.path("use_sliding_window").asBoolean(false);
             default -> false;
         };
         if (!applies) {

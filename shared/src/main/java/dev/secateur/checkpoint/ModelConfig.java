@@ -92,6 +92,16 @@ public record ModelConfig(
         return slidingWindow != null || hasLocalRotary();
     }
 
+    /** Whether some rotary layers do not rotate (SmolLM3's NoPE layers), so that a model that loses layers must list them. */
+    public boolean hasUnrotatedLayers() {
+        for (int i = 0; i < numLayers; i++) {
+            if (usesRope() && !rotates(i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean slides(int layer) {
         com.fasterxml.jackson.databind.JsonNode types = raw == null ? null : raw.get("layer_types");
         if (types != null && types.isArray()) {
@@ -100,9 +110,27 @@ public record ModelConfig(
         return switch (architecture) {
             case GEMMA2 -> layer % 2 == 0;
             case GEMMA3 -> (layer + 1) % raw.path("sliding_window_pattern").asInt(6) != 0;
-            case QWEN2, QWEN3 -> layer >= raw.path("max_window_layers").asInt(28);
+            case QWEN2, QWEN3, SMOLLM3 -> layer >= raw.path("max_window_layers").asInt(28);
             default -> true;
         };
+    }
+
+    /**
+     * Whether layer {@code layer} rotates its queries and keys: SmolLM3 leaves every fourth layer without positions
+     * (no_rope_layers[i] = 0, or by default each no_rope_layer_interval-th layer); every other rotary model rotates all.
+     */
+    public boolean rotates(int layer) {
+        if (!usesRope()) {
+            return false;
+        }
+        if (architecture != Architecture.SMOLLM3) {
+            return true;
+        }
+        com.fasterxml.jackson.databind.JsonNode flags = raw.get("no_rope_layers");
+        if (flags != null && flags.isArray()) {
+            return flags.path(layer).asInt(1) != 0;
+        }
+        return (layer + 1) % raw.path("no_rope_layer_interval").asInt(4) != 0;
     }
 
     /**

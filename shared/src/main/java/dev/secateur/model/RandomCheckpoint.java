@@ -85,6 +85,8 @@ public final class RandomCheckpoint {
         m.put("mistral-7b", new Shape("MistralForCausalLM", 4096, 14336, 32, 32, 8, 32000, false, 10000, 32768, false, 0, false, 4096));
         // Gemma-2-2B: head_dim 256, four norms per block, tied 256k vocabulary, sliding_window 4096 below 8192 positions
         m.put("gemma-2-2b", new Shape("Gemma2ForCausalLM", 2304, 9216, 26, 8, 4, 256000, true, 10000, 8192, false, 256, false, 4096));
+        // SmolLM3-3B: Llama's block, no rotary positions on every fourth layer (no_rope_layer_interval 4 by default)
+        m.put("smollm3-3b", new Shape("SmolLM3ForCausalLM", 2048, 11008, 36, 16, 4, 128256, true, 5_000_000, 65536, false));
         // Gemma-3-1B: Gemma 2's block with query/key norms, one KV head, a 262k vocabulary, 512-token windows on 5 layers in 6
         m.put("gemma-3-1b", new Shape("Gemma3ForCausalLM", 1152, 6912, 26, 4, 1, 262144, true, 1_000_000, 32768, false, 256, true, 512));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096

@@ -243,7 +243,7 @@ public final class DecoderOnnxExporter {
             q = norm(q, p + "q_norm", l.qNorm(), null);
             k = norm(k, p + "k_norm", l.kNorm(), null);
         }
-        if (c.usesRope()) {
+        if (c.rotates(i)) {
             String[] table = c.localRotary(i) ? localRotary : rotary;
             q = rope(q, table);
             k = rope(k, table);

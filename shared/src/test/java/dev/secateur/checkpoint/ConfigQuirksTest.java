@@ -2,6 +2,7 @@ package dev.secateur.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -172,6 +173,19 @@ class ConfigQuirksTest {
         CheckpointException none = assertThrows(CheckpointException.class, () -> ConfigReader.parse((ObjectNode) JSON.readTree(
                 "{\"architectures\": [\"Gemma3ForConditionalGeneration\"]}"), "config.json"));
         assertTrue(none.getMessage().contains("without a text_config"), none.getMessage());
+    }
+
+    @Test
+    void smolLm3sNoRopeLayers() {
+        ModelConfig c = parse("SmolLM3ForCausalLM", "\"num_hidden_layers\": 8");
+        for (int i = 0; i < 8; i++) {
+            assertEquals(i % 4 != 3, c.rotates(i), "every fourth layer is NoPE by default, layer " + i);
+        }
+        assertFalse(parse("SmolLM3ForCausalLM", "\"no_rope_layers\": [0, 1]").rotates(0));
+        CheckpointException bad = assertThrows(CheckpointException.class,
+                () -> parse("SmolLM3ForCausalLM", "\"no_rope_layers\": [1, 2]"));
+        assertTrue(bad.getMessage().contains("no_rope_layers must list 0 or 1 for each of the 2 layers"), bad.getMessage());
+        assertTrue(parse("LlamaForCausalLM", "\"no_rope_layers\": [0, 0]").rotates(0), "only SmolLM3 reads it");
     }
 
     /** layer_types (transformers 4.54+, and Secateur's own after dropping layers) says which layers slide. */

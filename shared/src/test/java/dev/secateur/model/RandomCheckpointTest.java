@@ -3,6 +3,7 @@ package dev.secateur.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.checkpoint.Architecture;
 import dev.secateur.checkpoint.ConfigReader;
@@ -81,6 +82,15 @@ class RandomCheckpointTest {
         assertEquals(small.parameters(), w.parameterCount());
         assertNotNull(w.layers().get(1).postMlpNorm());
         assertEquals(32, w.layers().get(0).qNorm().numel());
+    }
+
+    @Test
+    void smolLm3HasItsPublishedSize() {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("smollm3-3b");
+        assertEquals(3_075_098_624L, s.parameters(), "SmolLM3-3B's 3.08B");
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "smollm3-3b");
+        assertEquals(Architecture.SMOLLM3, c.architecture());
+        assertTrue(c.rotates(2) && !c.rotates(3), "every fourth layer is NoPE");
     }
 
     @Test

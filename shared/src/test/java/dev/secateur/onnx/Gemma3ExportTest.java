@@ -57,10 +57,10 @@ class Gemma3ExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gemma3", "mistral-window-3"})
+    @ValueSource(strings = {"gemma3", "mistral-window-3", "smollm3"})
     void exportedLogitsMatchTheReferenceWholePaddedAndThroughTheKvCache(String name) {
-        Path dir = name.equals("gemma3") ? Fixtures.dir("gemma3")
-                : Fixtures.withConfig("mistral", name, c -> c.put("sliding_window", 3));
+        Path dir = name.equals("mistral-window-3") ? Fixtures.withConfig("mistral", name, c -> c.put("sliding_window", 3))
+                : Fixtures.dir(name);
         float[][][] want = ReferenceForward.logits(dir, ids());
         try (OrtDecoder d = export(dir, name)) {
             assertTrue(Fixtures.maxAbsDiff(d.logits(ids()), want) <= ATOL, "whole");
@@ -85,6 +85,24 @@ class Gemma3ExportTest {
             }
             assertEquals(128, d.maxPositions(), "max_position_embeddings, not the window");
         }
+    }
+
+    /** SmolLM3's NoPE layer: the fixture's second layer does not rotate, and that moves the logits. */
+    @Test
+    void smolLm3sLayersWithoutRotaryPositionsMatter() {
+        ModelConfig c = DecoderWeights.load(Fixtures.dir("smollm3")).config();
+        assertTrue(c.rotates(0) && !c.rotates(1));
+        assertTrue(c.hasUnrotatedLayers());
+        Path everyLayer = Fixtures.withConfig("smollm3", "smollm3-all-rope", n -> n.putArray("no_rope_layers").add(1).add(1));
+        double moved = Fixtures.maxAbsDiff(ReferenceForward.logits(Fixtures.dir("smollm3"), ids()),
+                ReferenceForward.logits(everyLayer, ids()));
+        assertTrue(moved > 100 * ATOL, "NoPE moves the logits by only " + moved);
+        Path byInterval = Fixtures.withConfig("smollm3", "smollm3-interval", n -> {
+            n.remove("no_rope_layers");
+            n.put("no_rope_layer_interval", 2);
+        });
+        ModelConfig interval = DecoderWeights.load(byInterval).config();
+        assertTrue(interval.rotates(0) && !interval.rotates(1), "every no_rope_layer_interval-th layer, counted from 1");
     }
 
     /** Each of Gemma 3's own features, switched off in turn, moves the reference logits: matching it is not vacuous. */

@@ -38,7 +38,7 @@ public final class Fixtures {
 
     /** Fixtures made at test time from a committed one: its config.json rewritten, for phi3 and gemma2 its weights too. */
     private static final java.util.Map<String, String> DERIVED_FROM = java.util.Map.of("mistral", "llama-gqa", "phi3", "llama-gqa",
-            "gemma2", "llama-gqa", "gemma3", "llama-gqa");
+            "gemma2", "llama-gqa", "gemma3", "llama-gqa", "smollm3", "llama-gqa");
 
     /**
      * "mistral": the llama-gqa weights under a MistralForCausalLM config with sliding_window 32. Mistral's block is
@@ -57,6 +57,9 @@ public final class Fixtures {
      * gelu_pytorch_tanh MLP, sliding_window 64. Gemma's block differs from Llama's, so it has no expected.json: tests
      * hold it to {@link ReferenceForward}.
      *
+     * <p>"smollm3": llama-gqa's weights under a SmolLM3ForCausalLM config whose second layer has no rotary positions
+     * (no_rope_layers [1, 0]); no expected.json, tests hold it to {@link ReferenceForward}.
+     *
      * <p>"gemma3": gemma2's weights plus self_attn.q_norm / k_norm offsets N(0, 0.1) (seeded), under a
      * Gemma3ForCausalLM config without soft caps (Gemma 3's default), sliding_window 4 on every other layer
      * (sliding_window_pattern 2: layer 0 slides, layer 1 is full), so the 7 test tokens reach past the window, and
@@ -71,11 +74,18 @@ public final class Fixtures {
             if (MADE.add(name)) {
                 Path source = dir(DERIVED_FROM.get(name));
                 // phi3 and gemma2 write their own weights; gemma2's block is not Llama's, so llama-gqa's logits are not its
-                copyFiles(source, dir, f -> !f.equals("config.json") && (name.equals("mistral") || !f.endsWith(".safetensors"))
-                        && !(name.startsWith("gemma") && f.equals("expected.json")));
+                boolean llamaWeights = name.equals("mistral") || name.equals("smollm3");
+                copyFiles(source, dir, f -> !f.equals("config.json") && (llamaWeights || !f.endsWith(".safetensors"))
+                        && !((name.startsWith("gemma") || name.equals("smollm3")) && f.equals("expected.json")));
                 com.fasterxml.jackson.databind.node.ObjectNode c =
                         (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
-                if (name.equals("gemma3")) {
+                if (name.equals("smollm3")) {
+                    c.putArray("architectures").add("SmolLM3ForCausalLM");
+                    c.put("model_type", "smollm3");
+                    c.putArray("no_rope_layers").add(1).add(0);
+                    c.put("use_sliding_window", false);
+                    c.putNull("sliding_window");
+                } else if (name.equals("gemma3")) {
                     gemma2Weights(source, dir, true);
                     c.putArray("architectures").add("Gemma3ForCausalLM");
                     c.put("model_type", "gemma3_text");

@@ -42,7 +42,7 @@ public final class ReferenceForward {
         double[] localInv = c.hasLocalRotary() ? invFreq(c.rotaryDim(), c.localRopeTheta(), null) : null;
         for (int layer = 0; layer < w.layers().size(); layer++) {
             LayerWeights l = w.layers().get(layer);
-            double[] inv = c.localRotary(layer) ? localInv : globalInv;
+            double[] inv = !c.rotates(layer) ? null : c.localRotary(layer) ? localInv : globalInv;
             double scale = c.localRotary(layer) || c.ropeScaling() == null ? 1.0 : c.ropeScaling().attentionFactor();
             // a windowed layer's query t sees keys t − window < j ≤ t
             int window = c.windowOf(layer) == null ? Integer.MAX_VALUE : c.windowOf(layer);

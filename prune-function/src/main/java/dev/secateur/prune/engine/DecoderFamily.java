@@ -207,6 +207,11 @@ final class DecoderFamily implements ModelFamily {
                     com.fasterxml.jackson.databind.node.ArrayNode types = config.putArray("layer_types");
                     keptSources.forEach(layer -> types.add(src.config().layerType(layer)));
                 }
+                if (src.config().hasUnrotatedLayers() && keptSources.size() < src.config().numLayers()) {
+                    // SmolLM3's NoPE rule counts from the first layer too
+                    com.fasterxml.jackson.databind.node.ArrayNode flags = config.putArray("no_rope_layers");
+                    keptSources.forEach(layer -> flags.add(src.config().rotates(layer) ? 1 : 0));
+                }
                 writer.finish(config, tokenizer, src.dir());
                 return new Parameters(before, count(head.norm()) + count(head.normBias()) + count(head.lmHead()));
             }

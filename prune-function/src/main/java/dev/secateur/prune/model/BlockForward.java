@@ -22,6 +22,8 @@ public final class BlockForward implements BlockMath {
     /** Gemma 3's sliding layers' rotary tables (rope_local_base_freq), null elsewhere. */
     private final Rope localRope;
     private final boolean[] localRotary;
+    /** Whether each layer rotates its queries and keys (SmolLM3's NoPE layers do not). */
+    private final boolean[] rotates;
     /** Each layer's attention window, null where it sees the whole prefix. */
     private final Integer[] windows;
     private final double attentionScale;
@@ -38,9 +40,11 @@ public final class BlockForward implements BlockMath {
         int layers = config.numLayers();
         this.windows = new Integer[layers];
         this.localRotary = new boolean[layers];
+        this.rotates = new boolean[layers];
         for (int i = 0; i < layers; i++) {
             windows[i] = config.windowOf(i);
             localRotary[i] = config.localRotary(i);
+            rotates[i] = config.rotates(i);
         }
         this.localRope = config.hasLocalRotary() ? new Rope(config.rotaryDim(), config.localRopeTheta(), null) : null;
         this.attentionScale = config.attentionScale();
@@ -138,7 +142,7 @@ public final class BlockForward implements BlockMath {
             q = Ops.rmsNorm(q, l.qNorm(), eps);
             k = Ops.rmsNorm(k, l.kNorm(), eps);
         }
-        NDArray[] cosSin = localRotary[i] ? ctx.localCosSin() : ctx.cosSin();
+        NDArray[] cosSin = !rotates[i] ? null : localRotary[i] ? ctx.localCosSin() : ctx.cosSin();
         if (cosSin != null) {
             q = Ops.applyRope(q, cosSin[0], cosSin[1]);
             k = Ops.applyRope(k, cosSin[0], cosSin[1]);

@@ -69,7 +69,7 @@ class ArchitecturesRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma2", "gemma3"})
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma2", "gemma3", "smollm3"})
     void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
         run(model, structured(model), out);
@@ -259,22 +259,29 @@ class ArchitecturesRunTest {
     }
 
     /**
-     * Gemma 3's layers differ by kind (layer 0 slides with its own rotary base, layer 1 does not), and its rule counts
-     * from the first layer: a model that lost a layer lists its kept layers' kinds in layer_types and scores the same
-     * on DJL and ONNX Runtime.
+     * Gemma 3's layers differ by kind (layer 0 slides with its own rotary base, layer 1 does not), SmolLM3's too (layer
+     * 1 has no rotary positions), and their rules count from the first layer: a model that lost a layer lists its
+     * kept layers' kinds (layer_types, no_rope_layers) and scores the same on DJL and ONNX Runtime.
      */
-    @Test
-    void droppingALayerOfGemma3KeepsEachKeptLayersKind() throws IOException {
-        Path model = model("gemma3"), out = tmp.resolve("gemma3-dropped");
+    @ParameterizedTest
+    @ValueSource(strings = {"gemma3", "smollm3"})
+    void droppingALayerKeepsEachKeptLayersKind(String fixture) throws IOException {
+        Path model = model(fixture), out = tmp.resolve(fixture + "-dropped");
         run(model, WeightSparsityRunTest.request(model, "magnitude").put("ffnRatio", 0.25).put("dropLayers", 1), out);
         JsonNode plan = Json.mapper().readTree(out.resolve("plan.json").toFile());
-        int dropped = plan.get("droppedLayers").get(0).asInt();
+        int kept = 1 - plan.get("droppedLayers").get(0).asInt();
         JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
         ModelConfig dense = DecoderWeights.load(model).config();
-        assertEquals(Json.mapper().createArrayNode().add(dense.layerType(1 - dropped)), config.get("layer_types"));
+        if (dense.hasLayerKinds()) {
+            assertEquals(Json.mapper().createArrayNode().add(dense.layerType(kept)), config.get("layer_types"));
+        }
+        if (dense.hasUnrotatedLayers()) {
+            assertEquals(Json.mapper().createArrayNode().add(dense.rotates(kept) ? 1 : 0), config.get("no_rope_layers"));
+        }
         ModelConfig pruned = DecoderWeights.load(out).config();
-        assertEquals(dense.windowOf(1 - dropped), pruned.windowOf(0));
-        assertEquals(dense.localRotary(1 - dropped), pruned.localRotary(0));
+        assertEquals(dense.windowOf(kept), pruned.windowOf(0));
+        assertEquals(dense.localRotary(kept), pruned.localRotary(0));
+        assertEquals(dense.rotates(kept), pruned.rotates(0));
         Perplexity ppl = new Perplexity(16, 0, 2);
         try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
                 DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));

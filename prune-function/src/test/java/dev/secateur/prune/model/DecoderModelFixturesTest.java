@@ -76,6 +76,12 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.dir("gemma3"), "gemma3");
     }
 
+    /** SmolLM3: Llama's block with no rotary positions on its second layer (no_rope_layers [1, 0]). */
+    @Test
+    void smolLm3MatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.dir("smollm3"), "smollm3");
+    }
+
     /** Mistral with a window of 3 on every layer, shorter than the 7 test tokens: masked as Hugging Face masks it. */
     @Test
     void mistralPastItsSlidingWindowMatchesTheJavaReference() {
