@@ -58,6 +58,19 @@ class ArchitecturesRunTest {
         return dst;
     }
 
+    /** The pruned folder's perplexity on DJL and on ONNX Runtime agree; returns the export's context. */
+    private static int assertDjlScoresLikeOnnxRuntime(Path out, int seqLen) throws IOException {
+        Perplexity ppl = new Perplexity(seqLen, 0, 2);
+        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
+                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
+                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
+            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
+            assertEquals(a.tokens(), b.tokens());
+            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity(), out.toString());
+            return ort.contextLength();
+        }
+    }
+
     private static ObjectNode structured(Path model) {
         return WeightSparsityRunTest.request(model, "mi").put("ffnRatio", 0.25).put("headRatio", 0.5).put("compensation", "lsq");
     }
@@ -114,15 +127,8 @@ class ArchitecturesRunTest {
             }
         }
 
-        Perplexity ppl = new Perplexity(16, 0, 2);
-        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
-                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
-                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
-            assertEquals(dense.config().contextLength(), ort.contextLength(), "the export's max positions are the model's context");
-            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
-            assertEquals(a.tokens(), b.tokens());
-            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity(), fixture);
-        }
+        assertEquals(dense.config().contextLength(), assertDjlScoresLikeOnnxRuntime(out, 16),
+                "the export's max positions are the model's context");
         JsonNode report = Json.mapper().readTree(out.resolve("report.json").toFile());
         assertTrue(report.get("summary").get("paramsAfter").asLong() < report.get("summary").get("paramsBefore").asLong());
         try (OrtDecoder d = OrtDecoder.open(out)) {
@@ -163,14 +169,7 @@ class ArchitecturesRunTest {
         JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
         assertEquals(0.5, config.get("partial_rotary_factor").asDouble());
         assertEquals("longrope", config.get("rope_scaling").get("type").asText());
-        Perplexity ppl = new Perplexity(16, 0, 2);
-        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
-                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
-                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
-            assertEquals(128, ort.contextLength(), "longrope's original length is the export's context");
-            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
-            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity());
-        }
+        assertEquals(128, assertDjlScoresLikeOnnxRuntime(out, 16), "longrope's original length is the export's context");
     }
 
     /**
@@ -192,13 +191,7 @@ class ArchitecturesRunTest {
             assertEquals(java.util.Arrays.toString(d.qNorm().data()), java.util.Arrays.toString(q.qNorm().data()), "q_norm of layer " + l);
             assertEquals(java.util.Arrays.toString(d.kNorm().data()), java.util.Arrays.toString(q.kNorm().data()), "k_norm of layer " + l);
         }
-        Perplexity ppl = new Perplexity(16, 0, 2);
-        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
-                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
-                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
-            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
-            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity());
-        }
+        assertDjlScoresLikeOnnxRuntime(out, 16);
     }
 
     /**
@@ -209,13 +202,7 @@ class ArchitecturesRunTest {
     void windowsPastTheSlidingWindowRunAndPastTheContextAreRefusedNamingTheField() throws IOException {
         Path model = model("mistral"), out = tmp.resolve("mistral-48");
         run(model, structured(model).put("samples", 4).put("seqLen", 48).put("evalSeqLen", 48), out);
-        Perplexity ppl = new Perplexity(48, 0, 2);
-        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
-                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
-                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
-            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
-            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity());
-        }
+        assertDjlScoresLikeOnnxRuntime(out, 48);
         RequestValidationException calib = assertThrows(RequestValidationException.class,
                 () -> run(model, structured(model).put("seqLen", 129), tmp.resolve("calib")));
         assertEquals("seqLen", calib.field());
@@ -249,13 +236,7 @@ class ArchitecturesRunTest {
                     || n.equals("model.norm.weight") || n.equals("lm_head.weight")), ck.names().toString());
         }
         assertEquals(List.of(new LayerSizes(2, 1, 72), new LayerSizes(2, 1, 72)), DecoderWeights.load(out).layerSizes());
-        Perplexity ppl = new Perplexity(16, 0, 2);
-        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
-                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
-                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
-            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
-            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity());
-        }
+        assertDjlScoresLikeOnnxRuntime(out, 16);
     }
 
     /**
@@ -282,12 +263,6 @@ class ArchitecturesRunTest {
         assertEquals(dense.windowOf(kept), pruned.windowOf(0));
         assertEquals(dense.localRotary(kept), pruned.localRotary(0));
         assertEquals(dense.rotates(kept), pruned.rotates(0));
-        Perplexity ppl = new Perplexity(16, 0, 2);
-        try (TextTokenizer tok = TextTokenizer.load(TOKENIZER);
-                DjlLanguageModel djl = new DjlLanguageModel(DecoderModel.load(out, Device.cpu()));
-                OrtLanguageModel ort = new OrtLanguageModel(OrtDecoder.open(out))) {
-            Perplexity.Result a = ppl.evaluate(djl, tok, TEXT), b = ppl.evaluate(ort, tok, TEXT);
-            assertEquals(a.perplexity(), b.perplexity(), 1e-4 * a.perplexity());
-        }
+        assertDjlScoresLikeOnnxRuntime(out, 16);
     }
 }
