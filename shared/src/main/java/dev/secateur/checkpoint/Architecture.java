@@ -30,6 +30,12 @@ public enum Architecture {
      * sliding-window layers with their own rotary base (rope_local_base_freq) for every full-attention layer.
      */
     GEMMA3("Gemma3ForCausalLM"),
+    /**
+     * IBM Granite 3.x: Llama's block and names with four scalars: embeddings × embedding_multiplier, attention scores ×
+     * attention_multiplier (instead of head_dim^−½), each block's attention and MLP updates × residual_multiplier before
+     * they join the residual stream, logits ÷ logits_scaling.
+     */
+    GRANITE("GraniteForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -58,7 +64,7 @@ public enum Architecture {
     /** Rotary positions, RMSNorm and a gated SiLU MLP; Llama's tensor names (model.layers.N.self_attn.q_proj, ...) but for Phi-3's fused ones. */
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || this == GEMMA2
-                || this == GEMMA3 || this == SMOLLM3;
+                || this == GEMMA3 || this == SMOLLM3 || this == GRANITE;
     }
 
     /** Whether every block carries self_attn.q_norm / k_norm (RMSNorm over head_dim, applied before RoPE). */
@@ -84,7 +90,7 @@ public enum Architecture {
      * o_proj bias can be written where Hugging Face reads it; Qwen2's q/k/v biases are built in and its o_proj has none.
      */
     public boolean hasAttentionBiasSwitch() {
-        return this == LLAMA || this == SMOLLM3 || isGemma();
+        return this == LLAMA || this == SMOLLM3 || this == GRANITE || isGemma();
     }
 
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */

@@ -115,13 +115,16 @@ public final class ConfigReader {
         if (arch.isGemma()) {
             gemmaScalars(c, where);
         }
+        if (arch == Architecture.GRANITE) {
+            positive(c, where, "embedding_multiplier", "attention_multiplier", "residual_multiplier", "logits_scaling");
+        }
         layerTypes(c, where);
         if (arch == Architecture.SMOLLM3) {
             noRopeLayers(c, where);
         }
         boolean bias = arch == Architecture.QWEN2 || c.path("attention_bias").asBoolean(false);
         // Phi-4-mini rotates the first 3/4 of each head (its rotary part must be a whole number of pairs)
-        JsonNode partial = c.get("partial_rotary_factor");
+        JsonNode partial = ModelConfig.partialRotaryFactor(c);
         if (partial != null && !partial.isNull()) {
             double f = partial.asDouble();
             int rotary = ModelConfig.rotaryDim(headDim, c);
@@ -132,9 +135,9 @@ public final class ConfigReader {
         }
         return new ModelConfig(arch, hidden, req(c, "num_hidden_layers", where), heads, kv, headDim,
                 req(c, "intermediate_size", where), req(c, "vocab_size", where),
-                opt(c, "max_position_embeddings", 2048), ropeTheta(c, where),
+                opt(c, "max_position_embeddings", 2048), ropeTheta(c, arch, where),
                 ropeScaling(c, where, ModelConfig.rotaryDim(headDim, c) / 2),
-                c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(arch.isGemma()),
+                c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3),
                 bias, activation(c, arch), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
                 slidingWindow(c, arch, where), c);
     }
@@ -165,6 +168,16 @@ public final class ConfigReader {
         }
     }
 
+    /** Scalars that must be positive numbers where the config gives them (Granite's multipliers). */
+    private static void positive(ObjectNode c, String where, String... keys) {
+        for (String key : keys) {
+            JsonNode v = c.get(key);
+            if (v != null && !(v.isNumber() && v.asDouble() > 0 && Double.isFinite(v.asDouble()))) {
+                throw new CheckpointException(where + ": " + key + " must be a positive number, was " + v);
+            }
+        }
+    }
+
     /**
      * layer_types, where given, names each layer's attention: sliding_attention (windowed, see
      * {@link ModelConfig#windowOf(int)}) or full_attention, one per layer; any other kind is not built.
@@ -188,14 +201,14 @@ public final class ConfigReader {
         }
     }
 
-    /** SmolLM3's no_rope_layers, where given: one flag per layer, 1 where the layer rotates and 0 where it does not. */
+    /** SmolLM3's no_rope_layers, where given: a flag for each layer (more are ignored, as HF does), 1 where it rotates, 0 where not. */
     private static void noRopeLayers(ObjectNode c, String where) {
         JsonNode flags = c.get("no_rope_layers");
         if (flags == null || flags.isNull()) {
             return;
         }
         int layers = c.path("num_hidden_layers").asInt(-1);
-        boolean valid = flags.isArray() && flags.size() == layers;
+        boolean valid = flags.isArray() && flags.size() >= layers;
         for (int i = 0; valid && i < flags.size(); i++) {
             valid = flags.get(i).isInt() && (flags.get(i).asInt() == 0 || flags.get(i).asInt() == 1);
         }
@@ -218,11 +231,11 @@ public final class ConfigReader {
         return rp.has("full_attention") ? rp.get("full_attention") : rp;
     }
 
-    private static double ropeTheta(ObjectNode c, String where) {
+    private static double ropeTheta(ObjectNode c, Architecture arch, String where) {
         JsonNode rp = ropeParameters(c);
         JsonNode theta = rp != null && rp.hasNonNull("rope_theta") ? rp.get("rope_theta") : c.get("rope_theta");
         if (theta == null || theta.isNull()) {
-            return 10000.0;
+            return arch == Architecture.SMOLLM3 ? 2_000_000.0 : 10000.0; // SmolLM3Config's default, else Llama's
         }
         if (!theta.isNumber() || !(theta.asDouble() > 0)) {
             throw new CheckpointException(where + ": rope_theta must be a positive number, was " + theta);
@@ -320,7 +333,8 @@ public final class ConfigReader {
         }
         JsonNode w = c.get("sliding_window");
         if (w == null) {
-            return arch == Architecture.PHI3 ? null : 4096;
+            // Phi3Config's and SmolLM3Config's default is none
+            return arch == Architecture.PHI3 || arch == Architecture.SMOLLM3 ? null : 4096;
         }
         if (w.isNull()) {
             return null;

@@ -110,7 +110,9 @@ public record ModelConfig(
         return switch (architecture) {
             case GEMMA2 -> layer % 2 == 0;
             case GEMMA3 -> (layer + 1) % raw.path("sliding_window_pattern").asInt(6) != 0;
-            case QWEN2, QWEN3, SMOLLM3 -> layer >= raw.path("max_window_layers").asInt(28);
+            case QWEN2, QWEN3 -> layer >= raw.path("max_window_layers").asInt(28);
+            // SmolLM3Config: with use_sliding_window, the NoPE layers slide
+            case SMOLLM3 -> !rotates(layer);
             default -> true;
         };
     }
@@ -162,8 +164,11 @@ public record ModelConfig(
                 : config.path("rope_local_base_freq").asDouble(10000.0);
     }
 
-    /** What attention scores are multiplied by: 1/√head_dim, or Gemma's query_pre_attn_scalar^−½. */
+    /** What attention scores are multiplied by: 1/√head_dim, Gemma's query_pre_attn_scalar^−½, or Granite's attention_multiplier. */
     public double attentionScale() {
+        if (architecture == Architecture.GRANITE) {
+            return raw.path("attention_multiplier").asDouble(1.0);
+        }
         if (architecture.isGemma()) {
             return 1.0 / Math.sqrt(raw.path("query_pre_attn_scalar").asDouble(256));
         }
@@ -193,9 +198,22 @@ public record ModelConfig(
         return raw.get(key).isNull() ? 0 : raw.get(key).asDouble();
     }
 
-    /** What token embeddings are multiplied by before the first block: Gemma's √hidden_size, else 1. */
+    /** What token embeddings are multiplied by before the first block: Gemma's √hidden_size, Granite's embedding_multiplier, else 1. */
     public double embeddingScale() {
+        if (architecture == Architecture.GRANITE) {
+            return raw.path("embedding_multiplier").asDouble(1.0);
+        }
         return architecture.isGemma() ? Math.sqrt(hiddenSize) : 1.0;
+    }
+
+    /** What each block's attention and MLP updates are multiplied by before they join the residual stream: Granite's residual_multiplier, else 1. */
+    public double residualMultiplier() {
+        return architecture == Architecture.GRANITE ? raw.path("residual_multiplier").asDouble(1.0) : 1.0;
+    }
+
+    /** What the logits are divided by: Granite's logits_scaling, else 1. */
+    public double logitsScaling() {
+        return architecture == Architecture.GRANITE ? raw.path("logits_scaling").asDouble(1.0) : 1.0;
     }
 
     /**
@@ -208,7 +226,17 @@ public record ModelConfig(
 
     /** head_dim × partial_rotary_factor (1 when the config has none), as Hugging Face truncates it. */
     static int rotaryDim(int headDim, com.fasterxml.jackson.databind.JsonNode config) {
-        return (int) (headDim * (config == null ? 1.0 : config.path("partial_rotary_factor").asDouble(1.0)));
+        com.fasterxml.jackson.databind.JsonNode f = partialRotaryFactor(config);
+        return (int) (headDim * (f == null ? 1.0 : f.asDouble(1.0)));
+    }
+
+    /** partial_rotary_factor at the top level, or where transformers 5 writes it (rope_parameters); null if neither. */
+    static com.fasterxml.jackson.databind.JsonNode partialRotaryFactor(com.fasterxml.jackson.databind.JsonNode config) {
+        if (config == null) {
+            return null;
+        }
+        com.fasterxml.jackson.databind.JsonNode top = config.get("partial_rotary_factor");
+        return top != null && !top.isNull() ? top : config.path("rope_parameters").get("partial_rotary_factor");
     }
 
     /**

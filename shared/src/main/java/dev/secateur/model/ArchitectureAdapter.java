@@ -115,7 +115,7 @@ public interface ArchitectureAdapter {
 
     static ArchitectureAdapter of(Architecture architecture) {
         return switch (architecture) {
-            case LLAMA, MISTRAL, QWEN2, QWEN3, SMOLLM3 -> new LlamaAdapter();
+            case LLAMA, MISTRAL, QWEN2, QWEN3, SMOLLM3, GRANITE -> new LlamaAdapter();
             case PHI3 -> new Phi3Adapter();
             case GEMMA2, GEMMA3 -> new GemmaAdapter();
             case GPT2 -> new Gpt2Adapter();

@@ -89,6 +89,8 @@ public final class RandomCheckpoint {
         m.put("smollm3-3b", new Shape("SmolLM3ForCausalLM", 2048, 11008, 36, 16, 4, 128256, true, 5_000_000, 65536, false));
         // Gemma-3-1B: Gemma 2's block with query/key norms, one KV head, a 262k vocabulary, 512-token windows on 5 layers in 6
         m.put("gemma-3-1b", new Shape("Gemma3ForCausalLM", 1152, 6912, 26, 4, 1, 262144, true, 1_000_000, 32768, false, 256, true, 512));
+        // Granite-3.3-2B: Llama's block with Granite's multipliers (below), tied 49k vocabulary
+        m.put("granite-3.3-2b", new Shape("GraniteForCausalLM", 2048, 8192, 40, 32, 8, 49159, true, 10_000_000, 131072, false));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
@@ -222,6 +224,13 @@ public final class RandomCheckpoint {
             c.put("query_pre_attn_scalar", s.effectiveHeadDim());
             c.put("attn_logit_softcapping", 50.0);
             c.put("final_logit_softcapping", 30.0);
+        }
+        if (s.architecture().equals("GraniteForCausalLM")) {
+            // granite-3.x-2b's published scalars
+            c.put("embedding_multiplier", 12.0);
+            c.put("attention_multiplier", 0.015625);
+            c.put("residual_multiplier", 0.22);
+            c.put("logits_scaling", 8.0);
         }
         c.put("hidden_act", s.postNorms() ? "gelu_pytorch_tanh" : "silu");
         c.put("tie_word_embeddings", s.tied());

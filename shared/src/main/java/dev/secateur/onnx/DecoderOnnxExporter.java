@@ -104,7 +104,7 @@ public final class DecoderOnnxExporter {
         String x = g.node("Gather").in(wte, ids).out();
         x = g.node("Reshape").in(x, g.ints(-1, hidden)).out();
         if (c.embeddingScale() != 1.0) {
-            x = g.node("Mul").in(x, g.scalar((float) c.embeddingScale(), ct)).out(); // Gemma 2: × √hidden
+            x = g.node("Mul").in(x, g.scalar((float) c.embeddingScale(), ct)).out(); // Gemma: × √hidden; Granite: × embedding_multiplier
         }
         Tensor positions = w.positionEmbedding();
         if (positions != null) {
@@ -127,6 +127,9 @@ public final class DecoderOnnxExporter {
         String logits = g.node("Gemm").in(h, lmHead).attr("transB", 1L).out();
         if (fp16) {
             logits = g.node("Cast").in(logits).attr("to", (long) ElemType.FLOAT.code()).out();
+        }
+        if (c.logitsScaling() != 1.0) {
+            logits = g.node("Div").in(logits, g.scalar((float) c.logitsScaling(), ElemType.FLOAT)).out(); // Granite
         }
         if (c.finalSoftcap() > 0) {
             logits = softcap(logits, c.finalSoftcap());
@@ -283,7 +286,7 @@ public final class DecoderOnnxExporter {
         if (l.postAttnNorm() != null) {
             attn = norm(attn, p + "post_attn_norm", l.postAttnNorm(), null);
         }
-        x = g.node("Add").in(x, attn).out();
+        x = g.node("Add").in(x, residual(attn)).out();
 
         // MLP.
         h = norm(x, p + "mlp_norm", l.mlpNorm(), l.mlpNormBias());
@@ -300,7 +303,13 @@ public final class DecoderOnnxExporter {
         if (l.postMlpNorm() != null) {
             mlp = norm(mlp, p + "post_mlp_norm", l.postMlpNorm(), null);
         }
-        return g.node("Add").in(x, mlp).out();
+        return g.node("Add").in(x, residual(mlp)).out();
+    }
+
+    /** A block's update as it joins the residual stream: × Granite's residual_multiplier. */
+    private String residual(String update) {
+        double r = c.residualMultiplier();
+        return r == 1.0 ? update : g.node("Mul").in(update, g.scalar((float) r, ct)).out();
     }
 
     /** cap·tanh(x / cap), in the type x has. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What real checkpoints' config.json files carry beyond the Llama basics: sliding windows, head_dim, rope_scaling, eos lists. */
@@ -186,6 +187,51 @@ class ConfigQuirksTest {
                 () -> parse("SmolLM3ForCausalLM", "\"no_rope_layers\": [1, 2]"));
         assertTrue(bad.getMessage().contains("no_rope_layers must list 0 or 1 for each of the 2 layers"), bad.getMessage());
         assertTrue(parse("LlamaForCausalLM", "\"no_rope_layers\": [0, 0]").rotates(0), "only SmolLM3 reads it");
+        ModelConfig longer = parse("SmolLM3ForCausalLM", "\"no_rope_layers\": [1, 0, 1, 1]");
+        assertTrue(longer.rotates(0) && !longer.rotates(1), "a list longer than the layers is read as HF reads it");
+        // SmolLM3Config's own defaults: rope_theta 2,000,000, tied embeddings, no window unless use_sliding_window and sliding_window
+        ModelConfig defaults = parse("SmolLM3ForCausalLM", "");
+        assertEquals(2_000_000.0, defaults.ropeTheta());
+        assertTrue(defaults.tieWordEmbeddings());
+        assertNull(parse("SmolLM3ForCausalLM", "\"use_sliding_window\": true").slidingWindow(), "no sliding_window: none");
+        ModelConfig windowed = parse("SmolLM3ForCausalLM", "\"num_hidden_layers\": 8, \"use_sliding_window\": true, \"sliding_window\": 64");
+        for (int i = 0; i < 8; i++) {
+            assertEquals(i % 4 == 3 ? Integer.valueOf(64) : null, windowed.windowOf(i), "only the NoPE layers slide, layer " + i);
+        }
+    }
+
+    /** transformers 5 writes partial_rotary_factor inside rope_parameters. */
+    @Test
+    void partialRotaryFactorIsReadFromRopeParametersToo() {
+        ModelConfig top = parse("Phi3ForCausalLM", "\"partial_rotary_factor\": 0.5");
+        ModelConfig v5 = parse("Phi3ForCausalLM", "\"rope_parameters\": {\"rope_type\": \"default\", \"rope_theta\": 10000.0, \"partial_rotary_factor\": 0.5}");
+        assertEquals(8, top.rotaryDim());
+        assertEquals(8, v5.rotaryDim());
+    }
+
+    /** Granite's four scalars are read where Llama's config has none, and must be positive numbers. */
+    @Test
+    void granitesMultipliers() {
+        ModelConfig c = parse("GraniteForCausalLM", "\"embedding_multiplier\": 12.0, \"attention_multiplier\": 0.015625, "
+                + "\"residual_multiplier\": 0.22, \"logits_scaling\": 8.0");
+        assertEquals(Architecture.GRANITE, c.architecture());
+        assertEquals(12.0, c.embeddingScale());
+        assertEquals(0.015625, c.attentionScale(), "attention_multiplier replaces head_dim^-1/2");
+        assertEquals(0.22, c.residualMultiplier());
+        assertEquals(8.0, c.logitsScaling());
+        ModelConfig defaults = parse("GraniteForCausalLM", "");
+        assertEquals(1.0, defaults.embeddingScale());
+        assertEquals(1.0, defaults.attentionScale(), "GraniteConfig's attention_multiplier defaults to 1");
+        assertEquals(1.0, defaults.residualMultiplier());
+        assertEquals(1.0, defaults.logitsScaling());
+        ModelConfig llama = parse("LlamaForCausalLM", "\"residual_multiplier\": 0.5, \"logits_scaling\": 8.0");
+        assertEquals(1.0, llama.residualMultiplier(), "only Granite reads them");
+        assertEquals(1.0, llama.logitsScaling());
+        for (String bad : List.of("\"residual_multiplier\": 0", "\"logits_scaling\": \"8\"", "\"embedding_multiplier\": -1.0")) {
+            CheckpointException e = assertThrows(CheckpointException.class, () -> parse("GraniteForCausalLM", bad));
+            String key = bad.substring(1, bad.indexOf('"', 1));
+            assertTrue(e.getMessage().contains(key + " must be a positive number"), e.getMessage());
+        }
     }
 
     /** layer_types (transformers 4.54+, and Secateur's own after dropping layers) says which layers slide. */

@@ -85,6 +85,16 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void graniteCarriesItsMultipliers() {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("granite-3.3-2b");
+        assertEquals(2_533_539_840L, s.parameters(), "Granite-3.3-2B's 2.53B");
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "granite-3.3-2b");
+        assertEquals(Architecture.GRANITE, c.architecture());
+        assertEquals(0.22, c.residualMultiplier());
+        assertEquals(8.0, c.logitsScaling());
+    }
+
+    @Test
     void smolLm3HasItsPublishedSize() {
         RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("smollm3-3b");
         assertEquals(3_075_098_624L, s.parameters(), "SmolLM3-3B's 3.08B");

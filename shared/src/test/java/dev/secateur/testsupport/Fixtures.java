@@ -38,7 +38,8 @@ public final class Fixtures {
 
     /** Fixtures made at test time from a committed one: its config.json rewritten, for phi3 and gemma2 its weights too. */
     private static final java.util.Map<String, String> DERIVED_FROM = java.util.Map.of("mistral", "llama-gqa", "phi3", "llama-gqa",
-            "gemma2", "llama-gqa", "gemma3", "llama-gqa", "smollm3", "llama-gqa");
+            "gemma2", "llama-gqa", "gemma3", "llama-gqa", "smollm3", "llama-gqa",
+            "granite", "llama-gqa");
 
     /**
      * "mistral": the llama-gqa weights under a MistralForCausalLM config with sliding_window 32. Mistral's block is
@@ -64,6 +65,10 @@ public final class Fixtures {
      * Gemma3ForCausalLM config without soft caps (Gemma 3's default), sliding_window 4 on every other layer
      * (sliding_window_pattern 2: layer 0 slides, layer 1 is full), so the 7 test tokens reach past the window, and
      * rope_theta 1,000,000 on the full layer against rope_local_base_freq 10,000 on the sliding one.
+     *
+     * <p>"granite": llama-gqa's weights under a GraniteForCausalLM config with embedding_multiplier 4, attention_multiplier
+     * 0.2 (not head_dim^−½ = 0.354), residual_multiplier 0.5 and logits_scaling 3; no expected.json, tests hold it to
+     * {@link ReferenceForward}.
      */
     private static final java.util.Set<String> MADE = new java.util.HashSet<>();
 
@@ -74,12 +79,20 @@ public final class Fixtures {
             if (MADE.add(name)) {
                 Path source = dir(DERIVED_FROM.get(name));
                 // phi3 and gemma2 write their own weights; gemma2's block is not Llama's, so llama-gqa's logits are not its
-                boolean llamaWeights = name.equals("mistral") || name.equals("smollm3");
+                boolean llamaWeights = name.equals("mistral") || name.equals("smollm3") || name.equals("granite");
                 copyFiles(source, dir, f -> !f.equals("config.json") && (llamaWeights || !f.endsWith(".safetensors"))
-                        && !((name.startsWith("gemma") || name.equals("smollm3")) && f.equals("expected.json")));
+                        && !((name.startsWith("gemma") || name.equals("smollm3") || name.equals("granite")) && f.equals("expected.json")));
                 com.fasterxml.jackson.databind.node.ObjectNode c =
                         (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
-                if (name.equals("smollm3")) {
+                if (name.equals("granite")) {
+                    c.putArray("architectures").add("GraniteForCausalLM");
+                    c.put("model_type", "granite");
+                    c.put("embedding_multiplier", 4.0);
+                    c.put("attention_multiplier", 0.2);
+                    c.put("residual_multiplier", 0.5);
+                    c.put("logits_scaling", 3.0);
+                    c.remove(java.util.List.of("pretraining_tp"));
+                } else if (name.equals("smollm3")) {
                     c.putArray("architectures").add("SmolLM3ForCausalLM");
                     c.put("model_type", "smollm3");
                     c.putArray("no_rope_layers").add(1).add(0);

@@ -103,7 +103,7 @@ public final class ReferenceForward {
                 }
             }
             double[][] attn = linear(ctx, l.o(), l.oBias());
-            add(x, l.postAttnNorm() == null ? attn : norm(attn, l.postAttnNorm(), null, c.normEps()));
+            add(x, l.postAttnNorm() == null ? attn : norm(attn, l.postAttnNorm(), null, c.normEps()), c.residualMultiplier());
             h = norm(x, l.mlpNorm(), l.mlpNormBias(), c.normEps());
             double[][] act;
             if (l.gated()) {
@@ -127,9 +127,14 @@ public final class ReferenceForward {
                 }
             }
             double[][] mlp = linear(act, l.down(), l.downBias());
-            add(x, l.postMlpNorm() == null ? mlp : norm(mlp, l.postMlpNorm(), null, c.normEps()));
+            add(x, l.postMlpNorm() == null ? mlp : norm(mlp, l.postMlpNorm(), null, c.normEps()), c.residualMultiplier());
         }
         double[][] out = linear(norm(x, w.finalNorm(), w.finalNormBias(), c.normEps()), w.lmHead(), null);
+        for (double[] row : out) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] /= c.logitsScaling();
+            }
+        }
         if (c.finalSoftcap() > 0) {
             for (double[] row : out) {
                 for (int j = 0; j < row.length; j++) {
@@ -217,10 +222,11 @@ public final class ReferenceForward {
         return y;
     }
 
-    private static void add(double[][] x, double[][] y) {
+    /** x += r·y (r: the residual multiplier, 1 but for Granite). */
+    private static void add(double[][] x, double[][] y, double r) {
         for (int t = 0; t < x.length; t++) {
             for (int j = 0; j < x[t].length; j++) {
-                x[t][j] += y[t][j];
+                x[t][j] += r * y[t][j];
             }
         }
     }

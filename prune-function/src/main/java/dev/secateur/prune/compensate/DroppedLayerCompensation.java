@@ -58,6 +58,18 @@ public final class DroppedLayerCompensation {
         return new Tensor(out.shape(), d);
     }
 
+    /** a × s, elementwise (a itself when s is 1). */
+    public static Tensor scaled(Tensor a, double s) {
+        if (s == 1.0) {
+            return a;
+        }
+        float[] d = new float[a.numel()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (float) (a.data()[i] * s);
+        }
+        return new Tensor(a.shape(), d);
+    }
+
     /** ||a|| / ||b|| (Frobenius). */
     public static double relativeNorm(Tensor a, Tensor b) {
         double x = 0, y = 0;

@@ -58,7 +58,7 @@ final class CalibrationLoss {
                             NDArray w = ModelFamily.array(pm, src.lmHeadRows(v0, Math.min(vocab, v0 + piece))).transpose();
                             NDArray logits = h.matMul(w);
                             logits.attach(pm);
-                            logits = f.capLogits(logits); // after the move: the cap's intermediates stay in the piece
+                            logits = f.finalLogits(logits); // after the move: the cap's intermediates stay in the piece
                             NDArray pieceMax = logits.max(new int[] {1});
                             NDArray newMax = max == null ? pieceMax : ai.djl.ndarray.NDArrays.maximum(max, pieceMax);
                             NDArray pieceSum = logits.sub(newMax.expandDims(1)).exp().sum(new int[] {1});
@@ -69,7 +69,7 @@ final class CalibrationLoss {
                         }
                     }
                     NDArray targetRows = ModelFamily.array(bm, src.lmHeadRows(targets));
-                    NDArray targetLogit = f.capLogits(h.mul(targetRows).sum(new int[] {1}));
+                    NDArray targetLogit = f.finalLogits(h.mul(targetRows).sum(new int[] {1}));
                     nll += sum.log().add(max).sub(targetLogit).toType(DataType.FLOAT64, false).sum().getDouble();
                     tokens += n;
                 }

@@ -159,6 +159,11 @@ final class DecoderFamily implements ModelFamily {
         return src.config().architecture().hasPostNorms();
     }
 
+    /** What the MLP's output is multiplied by as it joins the residual stream (Granite's residual_multiplier, else 1). */
+    double residualMultiplier() {
+        return src.config().residualMultiplier();
+    }
+
     @Override
     public Output output(Path dir, int keptLayers, boolean addsMlpBias, boolean addsAttentionBias, HiddenPlan hidden) {
         boolean mlpBias = addsMlpBias || src.config().raw().path("mlp_bias").asBoolean(false);
@@ -207,7 +212,7 @@ final class DecoderFamily implements ModelFamily {
                     com.fasterxml.jackson.databind.node.ArrayNode types = config.putArray("layer_types");
                     keptSources.forEach(layer -> types.add(src.config().layerType(layer)));
                 }
-                if (src.config().hasUnrotatedLayers() && keptSources.size() < src.config().numLayers()) {
+                if ((src.config().hasUnrotatedLayers() || config.has("no_rope_layers")) && keptSources.size() < src.config().numLayers()) {
                     // SmolLM3's NoPE rule counts from the first layer too
                     com.fasterxml.jackson.databind.node.ArrayNode flags = config.putArray("no_rope_layers");
                     keptSources.forEach(layer -> flags.add(src.config().rotates(layer) ? 1 : 0));

@@ -96,7 +96,7 @@ final class HeadScorer {
                 }
                 NDArray wt = ModelFamily.array(m, head.rows(targets)); // [n, hidden]
                 NDArray wtP = this.pruned == this.dense ? wt : ModelFamily.array(m, this.pruned.head().rows(targets));
-                NDArray targetD = f.capLogits(xd.mul(wt).sum(new int[] {1})), targetP = f.capLogits(xp.mul(wtP).sum(new int[] {1}));
+                NDArray targetD = f.finalLogits(xd.mul(wt).sum(new int[] {1})), targetP = f.finalLogits(xp.mul(wtP).sum(new int[] {1}));
                 nllDense += lseD.sub(targetD).toType(DataType.FLOAT64, false).sum().getDouble();
                 nllPruned += lseP.sub(targetP).toType(DataType.FLOAT64, false).sum().getDouble();
                 agree += sd.argMax.eq(sp.argMax).toType(DataType.FLOAT64, false).sum().getDouble();
@@ -118,8 +118,8 @@ final class HeadScorer {
         ld.attach(pm);
         lp.attach(pm);
         // capped after the move, so that the cap's intermediates are the piece's too (attaching the result alone would leave them to the group)
-        ld = f.capLogits(ld);
-        lp = f.capLogits(lp);
+        ld = f.finalLogits(ld);
+        lp = f.finalLogits(lp);
         return new NDArray[] {ld, lp};
     }
 

@@ -225,6 +225,8 @@ final class StreamingPruner {
                             notes.put("layerDrop.compensation.layer" + l, String.format(java.util.Locale.ROOT,
                                     "%s of down_proj absorbs dropped layers %s (missing update %.4f of the dense output's norm)",
                                     "lsq".equals(spec.compensation()) ? "lsq refit" : "bias shift", pendingDrops, DroppedLayerCompensation.relativeNorm(missing, target)));
+                            // down_proj's output joins the stream × residual_multiplier (Granite): it must add missing / r
+                            missing = DroppedLayerCompensation.scaled(missing, 1.0 / ((DecoderFamily) model).residualMultiplier());
                         }
                     }
                 }

@@ -30,6 +30,8 @@ public final class BlockForward implements BlockMath {
     private final double attentionCap;
     private final double logitCap;
     private final double embeddingScale;
+    private final float residualMultiplier;
+    private final float logitsScaling;
 
     public BlockForward(ModelConfig config) {
         this.headDim = config.headDim();
@@ -51,11 +53,17 @@ public final class BlockForward implements BlockMath {
         this.attentionCap = config.attentionSoftcap();
         this.logitCap = config.finalSoftcap();
         this.embeddingScale = config.embeddingScale();
+        this.residualMultiplier = (float) config.residualMultiplier();
+        this.logitsScaling = (float) config.logitsScaling();
     }
 
-    /** Logits as the model gives them: Gemma 2's final soft cap applied, elementwise (so piece by piece too). */
-    public NDArray capLogits(NDArray logits) {
-        return logitCap > 0 ? Ops.softcap(logits, logitCap) : logits;
+    /**
+     * Logits as the model gives them from the head's products: Granite's ÷ logits_scaling, Gemma 2's final soft cap;
+     * elementwise, so piece by piece too.
+     */
+    public NDArray finalLogits(NDArray logits) {
+        NDArray scaled = logitsScaling != 1f ? logits.div(logitsScaling) : logits;
+        return logitCap > 0 ? Ops.softcap(scaled, logitCap) : scaled;
     }
 
     /**
@@ -107,24 +115,28 @@ public final class BlockForward implements BlockMath {
         NDArray attnInput = norm(x, l.attnNorm(), l.attnNormBias());
         offer(capture, CaptureSite.ATTENTION_INPUT, i, attnInput);
         NDArray attn = attention(i, l, attnInput, ctx, capture);
-        NDArray h = x.add(l.postAttnNorm() == null ? attn : Ops.rmsNorm(attn, l.postAttnNorm(), eps));
+        NDArray h = x.add(residual(l.postAttnNorm() == null ? attn : Ops.rmsNorm(attn, l.postAttnNorm(), eps)));
         offer(capture, CaptureSite.MID_RESIDUAL, i, h);
         NDArray ffnInput = norm(h, l.mlpNorm(), l.mlpNormBias());
         offer(capture, CaptureSite.FFN_INPUT, i, ffnInput);
         NDArray mlp = mlp(i, l, ffnInput, capture);
-        NDArray out = h.add(l.postMlpNorm() == null ? mlp : Ops.rmsNorm(mlp, l.postMlpNorm(), eps));
+        NDArray out = h.add(residual(l.postMlpNorm() == null ? mlp : Ops.rmsNorm(mlp, l.postMlpNorm(), eps)));
         offer(capture, CaptureSite.BLOCK_OUTPUT, i, out);
         return out;
     }
 
-    /** Logits [B, T, vocab] from the last hidden states. */
+    /** A block's update as it joins the residual stream: × Granite's residual_multiplier. */
+    private NDArray residual(NDArray update) {
+        return residualMultiplier != 1f ? update.mul(residualMultiplier) : update;
+    }
+
     /** The final norm alone, for heads applied in pieces of the vocabulary. */
     public NDArray finalNorm(NDArray x, NDArray finalNorm, NDArray finalNormBias) {
         return norm(x, finalNorm, finalNormBias);
     }
 
     public NDArray head(NDArray x, NDArray finalNorm, NDArray finalNormBias, NDArray lmHead) {
-        return capLogits(Ops.linear(norm(x, finalNorm, finalNormBias), lmHead, null));
+        return finalLogits(Ops.linear(norm(x, finalNorm, finalNormBias), lmHead, null));
     }
 
     private NDArray norm(NDArray x, NDArray weight, NDArray bias) {

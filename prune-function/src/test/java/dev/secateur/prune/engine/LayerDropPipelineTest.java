@@ -69,6 +69,50 @@ class LayerDropPipelineTest {
                 dense.plan().settings().toString());
     }
 
+    /**
+     * Granite adds each block's updates × residual_multiplier, so the refit down_proj must add missing / r. The demo
+     * model as a Granite with r = 0.5 and its o_proj and down_proj doubled computes the same function; dropping the
+     * same layer with lsq must then give the same pruned model's perplexity.
+     */
+    @Test
+    void aGraniteBlockAbsorbsADroppedLayerThroughItsResidualMultiplier() throws java.io.IOException {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        DecoderWeights kjv = DecoderWeights.load(root.resolve("models/kjv-llama"));
+        List<dev.secateur.model.LayerWeights> doubled = kjv.layers().stream().map(l -> l
+                .withAttention(l.q(), l.qBias(), l.k(), l.kBias(), l.v(), l.vBias(), times(l.o(), 2), l.oBias())
+                .withMlp(l.gate(), l.gateBias(), l.up(), l.upBias(), times(l.down(), 2), l.downBias())).toList();
+        Path granite = tmp.resolve("kjv-granite");
+        dev.secateur.model.CheckpointWriter.save(kjv.withLayers(doubled), granite, root.resolve("models/kjv-llama/tokenizer.json"));
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode)
+                dev.secateur.json.Json.mapper().readTree(granite.resolve("config.json").toFile());
+        config.putArray("architectures").add("GraniteForCausalLM");
+        config.put("model_type", "granite");
+        config.put("residual_multiplier", 0.5);
+        config.put("attention_multiplier", 1 / Math.sqrt(kjv.headDim())); // GraniteConfig's default is 1, not Llama's
+        dev.secateur.json.Json.mapper().writeValue(granite.resolve("config.json").toFile(), config);
+
+        PruneResult llama = PrunePipeline.run(demo("magnitude", "lsq", CalibrationMode.SEQUENTIAL), ProgressListener.NONE);
+        PruneResult asGranite = PrunePipeline.run(PruneOptions.builder(granite, root.resolve("data/kjv-calib.txt"), tmp.resolve("granite-out"))
+                .samples(16).seqLen(128).device("cpu").criterion("magnitude").ratios(null, null, 1.0 / 6).allocation(Allocation.UNIFORM)
+                .compensation("lsq").miTokens(256).maxTokens(2048).batchSize(8).calibrationMode(CalibrationMode.SEQUENTIAL)
+                .evalText(root.resolve("data/kjv-valid.txt")).evalSeqLen(128).evalMaxTokens(4096).build(), ProgressListener.NONE);
+        assertEquals("[2]", java.util.Arrays.toString(asGranite.plan().droppedLayers()), asGranite.plan().settings().toString());
+        assertEquals(llama.perplexityBefore(), asGranite.perplexityBefore(), 1e-5 * llama.perplexityBefore(), "the same dense function");
+        assertTrue(asGranite.perplexityAfter() < 0.999 * PrunePipeline.run(demo("magnitude", "none", CalibrationMode.SEQUENTIAL),
+                ProgressListener.NONE).perplexityAfter(), "compensation helps");
+        // without the 1 / r the refit adds half the missing update: 148.0348 against 148.0451 (a 7e-5 relative gap)
+        assertEquals(llama.perplexityAfter(), asGranite.perplexityAfter(), 2e-6 * llama.perplexityAfter(),
+                "the refit makes up for the dropped layer exactly as the Llama's does");
+    }
+
+    private static dev.secateur.checkpoint.Tensor times(dev.secateur.checkpoint.Tensor t, float s) {
+        float[] d = t.data().clone();
+        for (int i = 0; i < d.length; i++) {
+            d[i] *= s;
+        }
+        return new dev.secateur.checkpoint.Tensor(t.shape(), d);
+    }
+
     @Test
     void aDroppedLastLayerIsReportedAsNotCompensated() {
         // the activation-based block scores (here wanda-sp) drop the last layer of the demo model, which nothing follows

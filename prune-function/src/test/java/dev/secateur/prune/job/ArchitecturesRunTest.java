@@ -82,7 +82,7 @@ class ArchitecturesRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma2", "gemma3", "smollm3"})
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma2", "gemma3", "smollm3", "granite"})
     void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
         run(model, structured(model), out);
@@ -113,6 +113,9 @@ class ArchitecturesRunTest {
         }
         if (dense.config().slidingWindow() != null) {
             assertEquals(dense.config().slidingWindow(), config.get("sliding_window").asInt());
+        }
+        for (String key : List.of("embedding_multiplier", "attention_multiplier", "residual_multiplier", "logits_scaling")) {
+            assertEquals(dense.config().raw().get(key), config.get(key), key + " carried as it was");
         }
         if (dense.config().architecture() == dev.secateur.checkpoint.Architecture.PHI3) {
             // written back in Phi-3's fused layout: [q; k; v] and [gate; up], with the pruned sizes

@@ -76,6 +76,12 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.dir("gemma3"), "gemma3");
     }
 
+    /** Granite: Llama's block with embedding, attention and residual multipliers and logits scaling. */
+    @Test
+    void graniteMatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.dir("granite"), "granite");
+    }
+
     /** SmolLM3: Llama's block with no rotary positions on its second layer (no_rope_layers [1, 0]). */
     @Test
     void smolLm3MatchesTheJavaReference() {

@@ -1,0 +1,60 @@
+package dev.secateur.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secateur.runtime.Generator;
+import dev.secateur.runtime.OrtDecoder;
+import dev.secateur.testsupport.Fixtures;
+import dev.secateur.testsupport.ReferenceForward;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Granite's four scalars in the exported graph, held to the Java reference forward (no torch here), each shown to
+ * move the fixture's logits so that matching the reference says something.
+ */
+class GraniteExportTest {
+    static final double ATOL = 1e-4;
+
+    @TempDir
+    Path tmp;
+
+    static long[][] ids() {
+        return Fixtures.expected("llama-gqa").inputIds();
+    }
+
+    @Test
+    void exportedLogitsMatchTheReferenceWholeAndThroughTheKvCache() {
+        Path dir = Fixtures.dir("granite");
+        float[][][] want = ReferenceForward.logits(dir, ids());
+        Path out = tmp.resolve("granite");
+        ArtifactWriter.writeFolder(dir, out, ArtifactWriter.Options.defaults(false)
+                .withMetadata(Map.of(ModelExport.PLAN, "{\"criterion\":\"none\"}")));
+        try (OrtDecoder d = OrtDecoder.open(out)) {
+            assertTrue(Fixtures.maxAbsDiff(d.logits(ids()), want) <= ATOL, "whole");
+            int[] seq = Arrays.stream(ids()[0]).mapToInt(v -> (int) v).toArray();
+            try (Generator g = d.generator()) {
+                for (int t = 0; t < seq.length; t++) {
+                    float[] step = g.feed(new int[] {seq[t]});
+                    assertTrue(Fixtures.maxAbsDiff(step, want[0][t]) <= ATOL, "with the KV cache at token " + t);
+                }
+            }
+        }
+    }
+
+    /** Each scalar set back to Llama's value in turn moves the reference logits. */
+    @ParameterizedTest
+    @ValueSource(strings = {"embedding_multiplier", "attention_multiplier", "residual_multiplier", "logits_scaling"})
+    void everyMultiplierMatters(String key) {
+        Path llamaValue = Fixtures.withConfig("granite", "granite-without-" + key,
+                c -> c.put(key, key.equals("attention_multiplier") ? 1 / Math.sqrt(8) : 1.0));
+        double moved = Fixtures.maxAbsDiff(ReferenceForward.logits(Fixtures.dir("granite"), ids()),
+                ReferenceForward.logits(llamaValue, ids()));
+        assertTrue(moved > 100 * ATOL, key + " moves the logits by only " + moved);
+    }
+}
