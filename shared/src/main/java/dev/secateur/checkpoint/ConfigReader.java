@@ -116,7 +116,7 @@ public final class ConfigReader {
             gemmaScalars(c, where);
         }
         if (arch == Architecture.GRANITE) {
-            positive(c, where, "embedding_multiplier", "attention_multiplier", "residual_multiplier", "logits_scaling");
+            positive(c, where, false, "embedding_multiplier", "attention_multiplier", "residual_multiplier", "logits_scaling");
         }
         layerTypes(c, where);
         if (arch == Architecture.SMOLLM3) {
@@ -157,23 +157,17 @@ public final class ConfigReader {
 
     /** Gemma's attention scale, soft caps and local rotary base: positive numbers (a cap may be null: none). */
     private static void gemmaScalars(ObjectNode c, String where) {
-        for (String key : new String[] {"query_pre_attn_scalar", "attn_logit_softcapping", "final_logit_softcapping",
-                "rope_local_base_freq"}) {
-            JsonNode v = c.get(key);
-            boolean nullable = key.endsWith("softcapping");
-            if (v != null && !(v.isNull() && nullable) && !(v.isNumber() && v.asDouble() > 0)) {
-                throw new CheckpointException(where + ": " + key + " must be a positive number" + (nullable ? " or null" : "")
-                        + ", was " + v);
-            }
-        }
+        positive(c, where, false, "query_pre_attn_scalar", "rope_local_base_freq");
+        positive(c, where, true, "attn_logit_softcapping", "final_logit_softcapping");
     }
 
-    /** Scalars that must be positive numbers where the config gives them (Granite's multipliers). */
-    private static void positive(ObjectNode c, String where, String... keys) {
+    /** Scalars that must be positive finite numbers where the config gives them (or null, where nullable). */
+    private static void positive(ObjectNode c, String where, boolean nullable, String... keys) {
         for (String key : keys) {
             JsonNode v = c.get(key);
-            if (v != null && !(v.isNumber() && v.asDouble() > 0 && Double.isFinite(v.asDouble()))) {
-                throw new CheckpointException(where + ": " + key + " must be a positive number, was " + v);
+            if (v != null && !(v.isNull() && nullable) && !(v.isNumber() && v.asDouble() > 0 && Double.isFinite(v.asDouble()))) {
+                throw new CheckpointException(where + ": " + key + " must be a positive number" + (nullable ? " or null" : "")
+                        + ", was " + v);
             }
         }
     }

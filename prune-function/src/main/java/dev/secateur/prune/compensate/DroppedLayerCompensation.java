@@ -21,9 +21,12 @@ public final class DroppedLayerCompensation {
      * @param z its FFN intermediate activations on the pruned stream, [n, ffn]
      * @param missing [n, hidden], rows aligned with z
      * @param keptFfn the block's kept FFN neurons
+     * @param residualMultiplier what the FFN output is multiplied by as it joins the stream (Granite's; else 1), so
+     *     that the FFN output must gain missing / residualMultiplier
      */
-    public static LayerWeights absorb(String compensation, NDManager manager, double ridge, LayerWeights w, Tensor z, Tensor missing,
-            int[] keptFfn) {
+    public static LayerWeights absorb(String compensation, NDManager manager, double ridge, LayerWeights w, Tensor z, Tensor missingUpdate,
+            int[] keptFfn, double residualMultiplier) {
+        Tensor missing = scaled(missingUpdate, 1.0 / residualMultiplier);
         return switch (compensation) {
             case "lsq" -> {
                 Tensor[] r = new LeastSquaresCompensation(manager, ridge, true).refit(w.down(), w.downBias(), z, keptFfn, missing);
@@ -59,7 +62,7 @@ public final class DroppedLayerCompensation {
     }
 
     /** a × s, elementwise (a itself when s is 1). */
-    public static Tensor scaled(Tensor a, double s) {
+    static Tensor scaled(Tensor a, double s) {
         if (s == 1.0) {
             return a;
         }

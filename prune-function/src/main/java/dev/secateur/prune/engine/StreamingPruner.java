@@ -225,8 +225,6 @@ final class StreamingPruner {
                             notes.put("layerDrop.compensation.layer" + l, String.format(java.util.Locale.ROOT,
                                     "%s of down_proj absorbs dropped layers %s (missing update %.4f of the dense output's norm)",
                                     "lsq".equals(spec.compensation()) ? "lsq refit" : "bias shift", pendingDrops, DroppedLayerCompensation.relativeNorm(missing, target)));
-                            // down_proj's output joins the stream × residual_multiplier (Granite): it must add missing / r
-                            missing = DroppedLayerCompensation.scaled(missing, 1.0 / ((DecoderFamily) model).residualMultiplier());
                         }
                     }
                 }
@@ -255,7 +253,7 @@ final class StreamingPruner {
                 LayerWeights compensated = compensator == Compensator.NONE ? w : compensator.compensate(w, acts, plan);
                 if (missing != null) {
                     compensated = DroppedLayerCompensation.absorb(spec.compensation(), root, spec.settings().ridge(), compensated,
-                            acts.ffnIntermediate(), missing, plan.keptFfn());
+                            acts.ffnIntermediate(), missing, plan.keptFfn(), ((DecoderFamily) model).residualMultiplier());
                 }
                 add("compensate", t0);
                 t0 = System.nanoTime();
