@@ -133,10 +133,11 @@ public final class ConfigReader {
                         + "rotate an even number of the " + headDim + " head dimensions");
             }
         }
+        double theta = ropeTheta(c, arch, where);
         return new ModelConfig(arch, hidden, req(c, "num_hidden_layers", where), heads, kv, headDim,
                 req(c, "intermediate_size", where), req(c, "vocab_size", where),
-                opt(c, "max_position_embeddings", 2048), ropeTheta(c, arch, where),
-                ropeScaling(c, where, ModelConfig.rotaryDim(headDim, c) / 2),
+                opt(c, "max_position_embeddings", 2048), theta,
+                ropeScaling(c, where, ModelConfig.rotaryDim(headDim, c) / 2, theta),
                 c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3),
                 bias, activation(c, arch), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
                 slidingWindow(c, arch, where), c);
@@ -237,8 +238,11 @@ public final class ConfigReader {
         return theta.asDouble();
     }
 
-    /** @param pairs the rotated frequencies per head: half the rotary dimension */
-    private static RopeScaling ropeScaling(ObjectNode c, String where, int pairs) {
+    /**
+     * @param pairs the rotated frequencies per head: half the rotary dimension
+     * @param theta the rotary base the scaling applies to
+     */
+    private static RopeScaling ropeScaling(ObjectNode c, String where, int pairs, double theta) {
         JsonNode rs = c.get("rope_scaling");
         if (rs == null || rs.isNull()) {
             rs = ropeParameters(c);
@@ -267,10 +271,84 @@ public final class ConfigReader {
                 yield null;
             }
             case "longrope", "su" -> longrope(c, rs, where, pairs);
+            case "yarn" -> yarn(c, rs, where, pairs, theta);
             case "default" -> null;
             default -> throw new CheckpointException(where + ": rope_scaling type '" + type
-                    + "' is not supported (supported: llama3, linear, dynamic, longrope)");
+                    + "' is not supported (supported: llama3, linear, dynamic, longrope, yarn)");
         };
+    }
+
+    /**
+     * Hugging Face's YaRN (transformers 5's reading; the same at every position). Frequency i of the d = 2·pairs rotated
+     * dimensions turns n_i = L · base^(−2i/d) / 2π times over the original length L (original_max_position_embeddings,
+     * else max_position_embeddings). The index where n_i = β is d · ln(L / (2πβ)) / (2 ln base); between the index of
+     * beta_fast (32, rounded down) and of beta_slow (1, rounded up; unrounded with truncate false) a ramp r_i goes
+     * from 0 to 1, and frequency i is divided by 1 / (r_i / factor + 1 − r_i): fast frequencies are kept, slow ones
+     * interpolated by factor (max_position_embeddings / L when factor is absent). cos/sin are scaled by attention_factor,
+     * else by m(factor, mscale) / m(factor, mscale_all_dim) when both are given, else m(factor), with
+     * m(s, k) = 0.1 · k · ln s + 1 (1 for s ≤ 1).
+     */
+    private static RopeScaling yarn(ObjectNode c, JsonNode rs, String where, int pairs, double theta) {
+        int max = opt(c, "max_position_embeddings", 2048);
+        JsonNode originalNode = rs.get("original_max_position_embeddings");
+        int original = originalNode == null || originalNode.isNull() ? max : originalNode.asInt(0);
+        if (original < 2) {
+            throw new CheckpointException(where + ": rope_scaling yarn's original_max_position_embeddings must be at least 2, was "
+                    + originalNode);
+        }
+        double factor = yarnNumber(rs, "factor", (double) max / original, where);
+        if (factor < 1) {
+            throw new CheckpointException(where + ": rope_scaling yarn's factor must be at least 1, was " + factor);
+        }
+        double betaFast = yarnNumber(rs, "beta_fast", 32, where), betaSlow = yarnNumber(rs, "beta_slow", 1, where);
+        int dim = 2 * pairs;
+        double low = yarnIndex(betaFast, dim, theta, original), high = yarnIndex(betaSlow, dim, theta, original);
+        if (rs.path("truncate").asBoolean(true)) {
+            low = Math.floor(low);
+            high = Math.ceil(high);
+        }
+        low = Math.max(low, 0);
+        high = Math.min(high, dim - 1);
+        if (low == high) {
+            high += 0.001; // as Hugging Face does, so that the ramp is a step
+        }
+        double[] divisors = new double[pairs];
+        for (int i = 0; i < pairs; i++) {
+            double ramp = Math.min(Math.max((i - low) / (high - low), 0), 1);
+            divisors[i] = 1 / (ramp / factor + 1 - ramp);
+        }
+        JsonNode given = rs.get("attention_factor");
+        double attention;
+        if (given != null && !given.isNull()) {
+            attention = yarnNumber(rs, "attention_factor", 1, where);
+        } else if (rs.hasNonNull("mscale") && rs.hasNonNull("mscale_all_dim")
+                && rs.get("mscale").asDouble() != 0 && rs.get("mscale_all_dim").asDouble() != 0) {
+            attention = yarnScale(factor, rs.get("mscale").asDouble()) / yarnScale(factor, rs.get("mscale_all_dim").asDouble());
+        } else {
+            attention = yarnScale(factor, 1);
+        }
+        return RopeScaling.yarn(divisors, factor, original, attention);
+    }
+
+    /** The rotated-frequency index (fractional) that turns {@code turns} times over {@code length} positions. */
+    private static double yarnIndex(double turns, int dim, double base, int length) {
+        return dim * Math.log(length / (turns * 2 * Math.PI)) / (2 * Math.log(base));
+    }
+
+    private static double yarnScale(double factor, double mscale) {
+        return factor <= 1 ? 1.0 : 0.1 * mscale * Math.log(factor) + 1.0;
+    }
+
+    /** A positive number of yarn's rope_scaling, or its default where absent or null. */
+    private static double yarnNumber(JsonNode rs, String key, double fallback, String where) {
+        JsonNode v = rs.get(key);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isNumber() || !(v.asDouble() > 0) || !Double.isFinite(v.asDouble())) {
+            throw new CheckpointException(where + ": rope_scaling yarn's " + key + " must be a positive number, was " + v);
+        }
+        return v.asDouble();
     }
 
     /**

@@ -9,13 +9,16 @@ package dev.secateur.checkpoint;
  *     Hugging Face's position / factor;</li>
  * <li>{@code longrope} (Phi-3-128k, Phi-3.5, Phi-4-mini): frequency i divided by short_factor[i] and cos/sin multiplied
  *     by attentionFactor, which is Hugging Face's computation for sequences up to original_max_position_embeddings;
- *     past that it switches every position to long_factor, so {@link #contextLimit()} stops there.</li>
+ *     past that it switches every position to long_factor, so {@link #contextLimit()} stops there;</li>
+ * <li>{@code yarn} (Qwen2.5/Qwen3 long-context configs, OLMo 3): frequency i divided by a divisor that ramps from 1
+ *     (fast frequencies, more than beta_fast turns over original_max_position_embeddings) to factor (slower than
+ *     beta_slow turns), and cos/sin multiplied by attentionFactor; the same at every position, so no context limit.</li>
  * </ul>
  * ({@code dynamic} NTK scaling changes nothing within max_position_embeddings, the longest context Secateur runs, so
  * the config reader maps it to no scaling at all.)
  *
- * @param divisors longrope's short_factor, one per frequency; null otherwise
- * @param attentionFactor what cos and sin are multiplied by (1 but for longrope)
+ * @param divisors longrope's short_factor or yarn's ramped divisors, one per frequency; null otherwise
+ * @param attentionFactor what cos and sin are multiplied by (1 but for longrope and yarn)
  */
 public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions,
                           double[] divisors, double attentionFactor) {
@@ -34,6 +37,11 @@ public record RopeScaling(String type, double factor, double lowFreqFactor, doub
         return new RopeScaling("longrope", 1, 1, 1, originalMaxPositions, shortFactor.clone(), attentionFactor);
     }
 
+    /** @param divisors what each rotated frequency is divided by, from 1 up to factor */
+    public static RopeScaling yarn(double[] divisors, double factor, int originalMaxPositions, double attentionFactor) {
+        return new RopeScaling("yarn", factor, 1, 1, originalMaxPositions, divisors.clone(), attentionFactor);
+    }
+
     /** The longest sequence these frequencies are right for (longrope's change of factors lies beyond it). */
     public int contextLimit() {
         return type.equals("longrope") ? originalMaxPositions : Integer.MAX_VALUE;
@@ -42,9 +50,9 @@ public record RopeScaling(String type, double factor, double lowFreqFactor, doub
     /** Applies the scaling to the unscaled inverse frequencies. */
     public double[] apply(double[] invFreq) {
         double[] out = new double[invFreq.length];
-        if (type.equals("longrope")) {
+        if (divisors != null) {
             if (divisors.length != invFreq.length) {
-                throw new IllegalArgumentException("longrope has " + divisors.length + " factors for " + invFreq.length
+                throw new IllegalArgumentException(type + " has " + divisors.length + " factors for " + invFreq.length
                         + " frequencies");
             }
             for (int i = 0; i < invFreq.length; i++) {

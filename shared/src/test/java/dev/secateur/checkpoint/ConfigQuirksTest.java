@@ -121,6 +121,44 @@ class ConfigQuirksTest {
         assertTrue(shortList.getMessage().contains("short_factor, a list of 8"), shortList.getMessage());
     }
 
+    /**
+     * YaRN as Qwen3's model card adds it (factor 4 over 32,768 original positions, head_dim 128, rope_theta 10^6). The
+     * expected divisors were computed apart from this code, in Python from the formula: the ramp runs from index 23
+     * (32 turns, rounded down) to 40 (1 turn, rounded up) of the 64 frequencies.
+     */
+    @Test
+    void yarnAsQwen3sModelCardAddsIt() {
+        ModelConfig c = parse("Qwen3ForCausalLM", "\"head_dim\": 128, \"rope_theta\": 1000000, \"max_position_embeddings\": 40960, "
+                + "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0, \"original_max_position_embeddings\": 32768}");
+        double[] ones = new double[64];
+        java.util.Arrays.fill(ones, 1.0);
+        double[] divided = c.ropeScaling().apply(ones);
+        double[][] want = {{0, 1}, {23, 1}, {24, 1 / 1.0461538461538462}, {30, 1 / 1.4468085106382977},
+            {39, 1 / 3.3999999999999995}, {40, 0.25}, {63, 0.25}};
+        for (double[] w : want) {
+            assertEquals(w[1], divided[(int) w[0]], 1e-12, "frequency " + (int) w[0]);
+        }
+        assertEquals(1.138629436111989, c.ropeScaling().attentionFactor(), 1e-12, "0.1 · ln 4 + 1");
+        assertEquals(40960, c.contextLength(), "the same frequencies at every position: no context limit");
+
+        ModelConfig deepseekStyle = parse("LlamaForCausalLM", "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 40, "
+                + "\"mscale\": 0.707, \"mscale_all_dim\": 0.707, \"original_max_position_embeddings\": 4096}");
+        assertEquals(1.0, deepseekStyle.ropeScaling().attentionFactor(), 1e-15, "mscale / mscale_all_dim");
+        ModelConfig given = parse("LlamaForCausalLM", "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 8, "
+                + "\"attention_factor\": 1.2, \"original_max_position_embeddings\": 128}");
+        assertEquals(1.2, given.ropeScaling().attentionFactor());
+        ModelConfig noFactor = parse("LlamaForCausalLM", "\"rope_scaling\": {\"rope_type\": \"yarn\", \"original_max_position_embeddings\": 256}");
+        assertEquals(4.0, noFactor.ropeScaling().factor(), "max_position_embeddings / original when factor is absent");
+
+        for (String bad : new String[] {"\"factor\": 0.5", "\"factor\": \"x\"", "\"beta_fast\": -1", "\"original_max_position_embeddings\": 1",
+            "\"attention_factor\": 0"}) {
+            CheckpointException e = assertThrows(CheckpointException.class, () -> parse("LlamaForCausalLM",
+                    "\"rope_scaling\": {\"rope_type\": \"yarn\", " + bad + "}"));
+            String key = bad.substring(1, bad.indexOf('"', 1));
+            assertTrue(e.getMessage().contains("yarn's " + key), bad + ": " + e.getMessage());
+        }
+    }
+
     /** Gemma-3-1B's config.json as published (sizes shrunk): Gemma 2's block, no soft caps, 5 sliding layers in 6. */
     @Test
     void gemma3AsGemma3TextConfigHasIt() {
@@ -310,9 +348,9 @@ class ConfigQuirksTest {
         assertNull(parse("LlamaForCausalLM", "\"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 2.0}").ropeScaling());
         assertThrows(CheckpointException.class, () -> parse("LlamaForCausalLM",
                 "\"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 2.0, \"original_max_position_embeddings\": 512}"));
-        CheckpointException yarn = assertThrows(CheckpointException.class,
-                () -> parse("LlamaForCausalLM", "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}"));
-        assertTrue(yarn.getMessage().contains("'yarn'") && yarn.getMessage().contains("linear"), yarn.getMessage());
+        CheckpointException unknown = assertThrows(CheckpointException.class,
+                () -> parse("LlamaForCausalLM", "\"rope_scaling\": {\"rope_type\": \"proportional\", \"factor\": 4.0}"));
+        assertTrue(unknown.getMessage().contains("'proportional'") && unknown.getMessage().contains("yarn"), unknown.getMessage());
         assertThrows(CheckpointException.class, () -> parse("LlamaForCausalLM", "\"rope_scaling\": {\"type\": \"linear\"}"));
     }
 

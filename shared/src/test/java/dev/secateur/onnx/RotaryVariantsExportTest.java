@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Phi-3.5's longrope and Phi-4-mini's partial rotary factor in the exported graph, held to the Java reference forward
+ * Phi-3.5's longrope, Phi-4-mini's partial rotary factor and YaRN (on a Llama) in the exported graph, held to the Java reference forward
  * (no torch reference is made for them: torch is not installed where these run). Each variant must move the logits
  * well beyond the tolerance, or matching the reference would prove nothing.
  */
@@ -31,12 +31,14 @@ class RotaryVariantsExportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"longrope", "partial", "longrope-partial"})
+    @ValueSource(strings = {"longrope", "partial", "longrope-partial", "yarn"})
     void exportedLogitsMatchTheReferenceAndTheVariantMatters(String variant) {
-        Path dir = Fixtures.phi3Rotary(variant);
-        long[][] ids = Fixtures.expected("phi3").inputIds();
+        boolean yarn = variant.equals("yarn");
+        Path dir = yarn ? Fixtures.llamaYarn() : Fixtures.phi3Rotary(variant);
+        Fixtures.Expected base = Fixtures.expected(yarn ? "llama-gqa" : "phi3");
+        long[][] ids = base.inputIds();
         float[][][] want = reference(dir, ids);
-        double moved = Fixtures.maxAbsDiff(want, Fixtures.expected("phi3").logits());
+        double moved = Fixtures.maxAbsDiff(want, base.logits());
         assertTrue(moved > 100 * ATOL, variant + " moves the logits by only " + moved);
         Path out = tmp.resolve(variant);
         ArtifactWriter.writeFolder(dir, out, ArtifactWriter.Options.defaults(false)
@@ -63,5 +65,14 @@ class RotaryVariantsExportTest {
         assertEquals(128, c.contextLength(), "past original_max_position_embeddings Hugging Face switches to long_factor");
         assertTrue(c.contextLengthReason().contains("original_max_position_embeddings 128"), c.contextLengthReason());
         assertEquals(Math.sqrt(1 + Math.log(4) / Math.log(128)), c.ropeScaling().attentionFactor(), 1e-15);
+    }
+
+    @org.junit.jupiter.api.Test
+    void yarnKeepsTheWholeContext() {
+        ModelConfig c = ConfigReader.read(Fixtures.llamaYarn());
+        assertEquals(128, c.contextLength(), "YaRN's frequencies are the same at every position");
+        assertEquals(0.1 * Math.log(4) + 1, c.ropeScaling().attentionFactor(), 1e-15);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1, 0.25, 0.025, 0.0025},
+                c.ropeScaling().apply(new double[] {1, 1, 0.1, 0.01}), 1e-15);
     }
 }

@@ -303,6 +303,21 @@ public final class Fixtures {
         });
     }
 
+    /**
+     * The llama-gqa fixture with a YaRN rope_scaling as Qwen's model cards add it: factor 4 over an original length
+     * of 16. Its 4 rotated frequencies turn 2.5, 0.25, 0.025 and 0.0025 times over 16 positions; the ramp runs from
+     * index 0 (beta_fast's index, negative, clamped) to index 1 (beta_slow's, 0.41, rounded up), so frequency 0 keeps
+     * its speed and the other three are divided by 4; cos/sin are scaled by 0.1 · ln 4 + 1.
+     */
+    public static Path llamaYarn() {
+        return withConfig("llama-gqa", "llama-gqa-yarn", c -> {
+            com.fasterxml.jackson.databind.node.ObjectNode rs = c.putObject("rope_scaling");
+            rs.put("rope_type", "yarn");
+            rs.put("factor", 4.0);
+            rs.put("original_max_position_embeddings", 16);
+        });
+    }
+
     public static Expected expected(String name) {
         try {
             JsonNode root = JSON.readTree(dir(name).resolve("expected.json").toFile());

@@ -55,6 +55,12 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.phi3Rotary(variant), variant);
     }
 
+    /** YaRN (Qwen's long-context rope_scaling) on a Llama: the ramped divisors and the cos/sin scale. */
+    @Test
+    void yarnMatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.llamaYarn(), "yarn");
+    }
+
     private static void assertMatchesJavaReference(java.nio.file.Path dir, String what) {
         long[][] ids = Fixtures.inputIds(Fixtures.json("llama-gqa/expected.json"));
         double diff = Fixtures.maxAbsDiff(logits(dir, ids), dev.secateur.testsupport.ReferenceForward.logits(dir, ids));
