@@ -36,6 +36,15 @@ public enum Architecture {
      * they join the residual stream, logits ÷ logits_scaling.
      */
     GRANITE("GraniteForCausalLM"),
+    /**
+     * OLMo 2 (AI2): Llama's attention and gated SiLU MLP with no norm before either; instead an RMSNorm of the attention
+     * output (post_attention_layernorm) and of the MLP output (post_feedforward_layernorm) before each joins the
+     * residual, and an RMSNorm over all query heads together (q_norm, [heads × head_dim]) and over all key heads
+     * (k_norm) before RoPE.
+     */
+    OLMO2("Olmo2ForCausalLM"),
+    /** OLMo 3: OLMo 2's block with three sliding-window layers in four (layer_types; sliding_window 4096 by default). */
+    OLMO3("Olmo3ForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -64,17 +73,35 @@ public enum Architecture {
     /** Rotary positions, RMSNorm and a gated SiLU MLP; Llama's tensor names (model.layers.N.self_attn.q_proj, ...) but for Phi-3's fused ones. */
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || this == GEMMA2
-                || this == GEMMA3 || this == SMOLLM3 || this == GRANITE;
+                || this == GEMMA3 || this == SMOLLM3 || this == GRANITE || isOlmo();
     }
 
-    /** Whether every block carries self_attn.q_norm / k_norm (RMSNorm over head_dim, applied before RoPE). */
+    /** Whether every block normalises its input before attention and before the MLP (all but OLMo 2). */
+    public boolean hasPreNorms() {
+        return !isOlmo();
+    }
+
+    /**
+     * Whether every block carries self_attn.q_norm / k_norm, applied before RoPE: over head_dim of each head (Qwen3,
+     * Gemma 3), or over all heads together (OLMo 2, {@link #qkNormSpansHeads()}).
+     */
     public boolean hasQkNorm() {
-        return this == QWEN3 || this == GEMMA3;
+        return this == QWEN3 || this == GEMMA3 || isOlmo();
     }
 
-    /** Whether every block normalises its attention output and its MLP output before adding them (Gemma 2 and 3). */
+    /** Whether q_norm / k_norm normalise all query (key) heads together, one weight per row of q_proj (k_proj). */
+    public boolean qkNormSpansHeads() {
+        return isOlmo();
+    }
+
+    /** OLMo 2 and 3: no pre-norms, post norms, query/key norms over all heads. */
+    public boolean isOlmo() {
+        return this == OLMO2 || this == OLMO3;
+    }
+
+    /** Whether every block normalises its attention output and its MLP output before adding them (Gemma 2 and 3, OLMo 2). */
     public boolean hasPostNorms() {
-        return isGemma();
+        return isGemma() || isOlmo();
     }
 
     /**
@@ -90,7 +117,7 @@ public enum Architecture {
      * o_proj bias can be written where Hugging Face reads it; Qwen2's q/k/v biases are built in and its o_proj has none.
      */
     public boolean hasAttentionBiasSwitch() {
-        return this == LLAMA || this == SMOLLM3 || this == GRANITE || isGemma();
+        return this == LLAMA || this == SMOLLM3 || this == GRANITE || isOlmo() || isGemma();
     }
 
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */

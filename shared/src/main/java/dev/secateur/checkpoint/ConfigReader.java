@@ -138,7 +138,7 @@ public final class ConfigReader {
                 req(c, "intermediate_size", where), req(c, "vocab_size", where),
                 opt(c, "max_position_embeddings", 2048), theta,
                 ropeScaling(c, where, ModelConfig.rotaryDim(headDim, c) / 2, theta),
-                c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3),
+                c.path("rms_norm_eps").asDouble(arch.isOlmo() ? 1e-5 : 1e-6) /* Olmo2Config's default */, c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3),
                 bias, activation(c, arch), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
                 slidingWindow(c, arch, where), c);
     }
@@ -392,11 +392,11 @@ public final class ConfigReader {
      * default is 4096 when the key is absent; null switches it off, as v0.2/v0.3 do); Qwen2 and Qwen3 carry a
      * sliding_window too but apply it only with use_sliding_window true (their default 4096 then); Phi-3 applies it
      * when it is set (2047 on Phi-3-mini-4k; Phi3Config's default is none); Gemma 2 and 3 on some layers (their default
-     * 4096). Which layers slide: {@link ModelConfig#windowOf(int)}.
+     * 4096), OLMo 3 on three layers in four (its default 4096). Which layers slide: {@link ModelConfig#windowOf(int)}.
      */
     private static Integer slidingWindow(ObjectNode c, Architecture arch, String where) {
         boolean applies = switch (arch) {
-            case MISTRAL, PHI3, GEMMA2, GEMMA3 -> true;
+            case MISTRAL, PHI3, GEMMA2, GEMMA3, OLMO3 -> true;
             case QWEN2, QWEN3, SMOLLM3 -> c.path("use_sliding_window").asBoolean(false);
             default -> false;
         };

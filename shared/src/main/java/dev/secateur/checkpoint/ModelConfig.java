@@ -110,6 +110,8 @@ public record ModelConfig(
         return switch (architecture) {
             case GEMMA2 -> layer % 2 == 0;
             case GEMMA3 -> (layer + 1) % raw.path("sliding_window_pattern").asInt(6) != 0;
+            // Olmo3Config's layer_types default: every fourth layer attends to the whole prefix
+            case OLMO3 -> (layer + 1) % 4 != 0;
             case QWEN2, QWEN3 -> layer >= raw.path("max_window_layers").asInt(28);
             // SmolLM3Config: with use_sliding_window, the NoPE layers slide
             case SMOLLM3 -> !rotates(layer);

@@ -118,6 +118,7 @@ public interface ArchitectureAdapter {
             case LLAMA, MISTRAL, QWEN2, QWEN3, SMOLLM3, GRANITE -> new LlamaAdapter();
             case PHI3 -> new Phi3Adapter();
             case GEMMA2, GEMMA3 -> new GemmaAdapter();
+            case OLMO2, OLMO3 -> new Olmo2Adapter();
             case GPT2 -> new Gpt2Adapter();
             case BERT -> throw new CheckpointException(architecture.hfName()
                     + " is an encoder, not a decoder-only language model: load it with EncoderWeights.load");

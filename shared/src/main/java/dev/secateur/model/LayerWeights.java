@@ -8,9 +8,11 @@ import dev.secateur.checkpoint.Tensor;
  * transposed into q/k/v on read, so pruning, the DJL forward and the ONNX graph see one shape of block.
  *
  * @param gate null for non-gated MLPs (GPT-2's gelu MLP)
+ * @param attnNorm the norm before attention; null in OLMo 2, which has none (nor one before the MLP: mlpNorm)
  * @param qNorm Qwen3's RMSNorm weight [headDim] applied to every query head before RoPE (shared by all heads, so it
- *     stays as it is when heads are pruned); null elsewhere
- * @param kNorm the same for every key head
+ *     stays as it is when heads are pruned), or OLMo 2's [heads × headDim] over all query heads together (one weight
+ *     per q row, sliced with the heads, see {@link #qkNormSpansHeads()}); null elsewhere
+ * @param kNorm the same for the key heads
  * @param postAttnNorm Gemma 2's RMSNorm [hidden] of the attention output before it joins the residual; null elsewhere
  * @param postMlpNorm Gemma 2's RMSNorm [hidden] of the MLP output before it joins the residual; null elsewhere
  */
@@ -69,6 +71,17 @@ public record LayerWeights(
     }
 
     public LayerWeights withMlp(Tensor gate, Tensor gateBias, Tensor up, Tensor upBias, Tensor down, Tensor downBias) {
+        return new LayerWeights(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
+                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm, postAttnNorm, postMlpNorm);
+    }
+
+    /** Whether q_norm / k_norm normalise all heads together (OLMo 2): one weight per row of q (k). */
+    public boolean qkNormSpansHeads() {
+        // with a single query head the two readings compute the same
+        return qNorm != null && qNorm.numel() == q.dim(0);
+    }
+
+    public LayerWeights withQkNorm(Tensor qNorm, Tensor kNorm) {
         return new LayerWeights(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
                 gate, gateBias, up, upBias, down, downBias, qNorm, kNorm, postAttnNorm, postMlpNorm);
     }

@@ -56,8 +56,9 @@ final class LlamaAdapter implements ArchitectureAdapter {
         int h = ck.config().hiddenSize(), hd = ck.config().headDim();
         int qRows = s.heads() * hd, kvRows = s.kvHeads() * hd, ffn = s.ffn();
         String p = "model.layers." + i + ".";
+        boolean spans = ck.config().architecture().qkNormSpansHeads();
         return new LayerWeights(
-                ck.tensor(p + "input_layernorm.weight", h), null,
+                ck.config().architecture().hasPreNorms() ? ck.tensor(p + "input_layernorm.weight", h) : null, null,
                 ck.tensor(p + "self_attn.q_proj.weight", qRows, h), bias(ck, p + "self_attn.q_proj.bias", qRows),
                 ck.tensor(p + "self_attn.k_proj.weight", kvRows, h), bias(ck, p + "self_attn.k_proj.bias", kvRows),
                 ck.tensor(p + "self_attn.v_proj.weight", kvRows, h), bias(ck, p + "self_attn.v_proj.bias", kvRows),
@@ -66,7 +67,8 @@ final class LlamaAdapter implements ArchitectureAdapter {
                 ck.tensor(p + "mlp.gate_proj.weight", ffn, h), bias(ck, p + "mlp.gate_proj.bias", ffn),
                 ck.tensor(p + "mlp.up_proj.weight", ffn, h), bias(ck, p + "mlp.up_proj.bias", ffn),
                 ck.tensor(p + "mlp.down_proj.weight", h, ffn), bias(ck, p + "mlp.down_proj.bias", h),
-                qkNorm(ck, p + "self_attn.q_norm.weight", hd), qkNorm(ck, p + "self_attn.k_norm.weight", hd));
+                qkNorm(ck, p + "self_attn.q_norm.weight", spans ? qRows : hd),
+                qkNorm(ck, p + "self_attn.k_norm.weight", spans ? kvRows : hd));
     }
 
     /** Qwen3's query/key norm: required there (a missing one is a broken checkpoint), absent elsewhere. */
@@ -127,7 +129,9 @@ final class LlamaAdapter implements ArchitectureAdapter {
     public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias, boolean attentionBias) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         String p = "model.layers." + i + ".";
-        out.put(p + "input_layernorm.weight", l.attnNorm());
+        if (l.attnNorm() != null) {
+            out.put(p + "input_layernorm.weight", l.attnNorm());
+        }
         // Llama's attention_bias switches all four attention biases on at once, so absent ones are written as zeros
         put(out, p + "self_attn.q_proj", l.q(), orZeros(l.qBias(), l.q().dim(0), attentionBias));
         put(out, p + "self_attn.k_proj", l.k(), orZeros(l.kBias(), l.k().dim(0), attentionBias));

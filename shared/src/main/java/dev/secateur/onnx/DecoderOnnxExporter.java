@@ -238,10 +238,17 @@ public final class DecoderOnnxExporter {
 
         // Attention.
         String h = norm(x, p + "attn_norm", l.attnNorm(), l.attnNormBias());
-        String q = heads(linear(h, p + "q", l.q(), l.qBias()), heads);
-        String k = heads(linear(h, p + "k", l.k(), l.kBias()), kv);
+        String qRows = linear(h, p + "q", l.q(), l.qBias()), kRows = linear(h, p + "k", l.k(), l.kBias());
+        boolean spans = l.qkNormSpansHeads();
+        if (spans) {
+            // OLMo 2: one RMSNorm over all query heads together ([b, seq, heads·d]), one over all key heads, before RoPE
+            qRows = norm(qRows, p + "q_norm", l.qNorm(), null);
+            kRows = norm(kRows, p + "k_norm", l.kNorm(), null);
+        }
+        String q = heads(qRows, heads);
+        String k = heads(kRows, kv);
         String v = heads(linear(h, p + "v", l.v(), l.vBias()), kv);
-        if (l.qNorm() != null) {
+        if (l.qNorm() != null && !spans) {
             // Qwen3, Gemma 3: RMSNorm over head_dim of every query and key head, before RoPE ([b, n, seq, d]: the last axis)
             q = norm(q, p + "q_norm", l.qNorm(), null);
             k = norm(k, p + "k_norm", l.kNorm(), null);
@@ -343,7 +350,11 @@ public final class DecoderOnnxExporter {
     }
 
     /** LayerNorm with bias (GPT-2) or RMSNorm (Llama family; statistics in fp32 as Hugging Face does). */
+    /** No weight: no norm (OLMo 2 has none before attention or the MLP). */
     private String norm(String x, String name, Tensor weight, Tensor bias) {
+        if (weight == null) {
+            return x;
+        }
         String wName = weight(name + ".weight", weight);
         if (bias != null) {
             return g.node("LayerNormalization").in(x, wName, weight(name + ".bias", bias))

@@ -159,6 +159,20 @@ class ConfigQuirksTest {
         }
     }
 
+    /** OLMo 3's windows: three layers in four slide (Olmo3Config's layer_types default) at sliding_window, 4096 by default. */
+    @Test
+    void olmo3SlidesThreeLayersInFour() {
+        ModelConfig byDefault = ConfigReader.parse(config("Olmo3ForCausalLM", "").put("num_hidden_layers", 8), "config.json");
+        assertEquals(java.util.Arrays.asList(4096, 4096, 4096, null, 4096, 4096, 4096, null),
+                java.util.stream.IntStream.range(0, 8).mapToObj(byDefault::windowOf).toList());
+        assertEquals(1e-5, byDefault.normEps(), "Olmo2Config's rms_norm_eps");
+        assertTrue(byDefault.architecture().qkNormSpansHeads() && !byDefault.architecture().hasPreNorms());
+        ModelConfig listed = parse("Olmo3ForCausalLM", "\"sliding_window\": 64, \"layer_types\": [\"full_attention\", \"sliding_attention\"]");
+        assertNull(listed.windowOf(0));
+        assertEquals(64, listed.windowOf(1));
+        assertNull(parse("Olmo2ForCausalLM", "\"sliding_window\": 64").windowOf(0), "OLMo 2 has no window");
+    }
+
     /** Gemma-3-1B's config.json as published (sizes shrunk): Gemma 2's block, no soft caps, 5 sliding layers in 6. */
     @Test
     void gemma3AsGemma3TextConfigHasIt() {

@@ -182,6 +182,71 @@ public final class Fixtures {
         }
     }
 
+    /**
+     * llama-gqa recast as an Olmo2ForCausalLM: its projections, with no input_layernorm, its post_attention_layernorm
+     * now on the attention output, and random (1 + 0.1·N(0, 1)) weights for post_feedforward_layernorm and for q_norm /
+     * k_norm over all query (4 × 8) and key (2 × 8) rows. No torch reference: held to {@link ReferenceForward}.
+     */
+    public static synchronized Path olmo2() {
+        Path source = dir("llama-gqa");
+        Path out = Path.of("target", "derived-fixtures", "olmo2").toAbsolutePath();
+        java.util.Random random = new java.util.Random(2);
+        try {
+            copyFiles(source, out, n -> !n.equals("config.json") && !n.equals("expected.json") && !n.endsWith(".safetensors"));
+            java.util.Map<String, dev.secateur.checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>();
+            try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(source)) {
+                int hidden = ck.config().hiddenSize(), d = ck.config().headDim();
+                for (String n : new java.util.TreeSet<>(ck.names())) {
+                    if (n.endsWith("input_layernorm.weight")) {
+                        String p = n.substring(0, n.length() - "input_layernorm.weight".length());
+                        tensors.put(p + "post_feedforward_layernorm.weight", aroundOne(hidden, random));
+                        tensors.put(p + "self_attn.q_norm.weight", aroundOne(ck.config().numHeads() * d, random));
+                        tensors.put(p + "self_attn.k_norm.weight", aroundOne(ck.config().numKvHeads() * d, random));
+                    } else {
+                        tensors.put(n, ck.tensor(n));
+                    }
+                }
+            }
+            dev.secateur.checkpoint.SafetensorsWriter.write(out.resolve("model.safetensors"), tensors,
+                    dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
+            com.fasterxml.jackson.databind.node.ObjectNode c =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
+            c.putArray("architectures").add("Olmo2ForCausalLM");
+            c.put("model_type", "olmo2");
+            c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "head_dim"));
+            JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("config.json").toFile(), c);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The olmo2 fixture as an Olmo3ForCausalLM: layer 0 slides with a window of 3 (shorter than the test tokens),
+     * layer 1 attends to the whole prefix, and the rotary frequencies take a YaRN scaling (factor 4 over 16), as
+     * OLMo-3-7B's config has both.
+     */
+    public static synchronized Path olmo3() {
+        return withConfig(olmo2(), "olmo3", c -> {
+            c.putArray("architectures").add("Olmo3ForCausalLM");
+            c.put("model_type", "olmo3");
+            c.put("sliding_window", 3);
+            c.putArray("layer_types").add("sliding_attention").add("full_attention");
+            com.fasterxml.jackson.databind.node.ObjectNode rs = c.putObject("rope_scaling");
+            rs.put("rope_type", "yarn");
+            rs.put("factor", 4.0);
+            rs.put("original_max_position_embeddings", 16);
+        });
+    }
+
+    private static dev.secateur.checkpoint.Tensor aroundOne(int n, java.util.Random random) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (1 + 0.1 * random.nextGaussian());
+        }
+        return new dev.secateur.checkpoint.Tensor(new int[] {n}, v);
+    }
+
     /** The files of a fixture folder whose names {@code keep} accepts, copied into {@code to} (created). */
     private static void copyFiles(Path from, Path to, java.util.function.Predicate<String> keep) throws IOException {
         java.nio.file.Files.createDirectories(to);
@@ -261,7 +326,12 @@ public final class Fixtures {
      */
     public static synchronized Path withConfig(String fixture, String as,
                                                java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit) {
-        Path source = dir(fixture);
+        return withConfig(dir(fixture), as, edit);
+    }
+
+    /** {@link #withConfig(String, String, java.util.function.Consumer)} of any model folder. */
+    public static synchronized Path withConfig(Path source, String as,
+                                               java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit) {
         Path dir = Path.of("target", "derived-fixtures", as).toAbsolutePath();
         try {
             copyFiles(source, dir, n -> !n.equals("config.json") && !n.equals("expected.json"));

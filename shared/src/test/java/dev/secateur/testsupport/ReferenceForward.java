@@ -47,11 +47,16 @@ public final class ReferenceForward {
             // a windowed layer's query t sees keys t − window < j ≤ t
             int window = c.windowOf(layer) == null ? Integer.MAX_VALUE : c.windowOf(layer);
             int heads = l.numHeads(d), kv = l.numKvHeads(d), group = heads / kv;
-            double[][] h = norm(x, l.attnNorm(), l.attnNormBias(), c.normEps());
+            // OLMo 2 has no norm before attention or the MLP
+            double[][] h = l.attnNorm() == null ? x : norm(x, l.attnNorm(), l.attnNormBias(), c.normEps());
             double[][] q = linear(h, l.q(), l.qBias());
             double[][] k = linear(h, l.k(), l.kBias());
             double[][] v = linear(h, l.v(), l.vBias());
-            if (l.qNorm() != null) {
+            if (c.architecture().qkNormSpansHeads()) {
+                // OLMo 2: RMSNorm over each token's whole query row (all heads), and its whole key row, before RoPE
+                q = norm(q, l.qNorm(), null, c.normEps());
+                k = norm(k, l.kNorm(), null, c.normEps());
+            } else if (l.qNorm() != null) {
                 // Qwen3, Gemma 3: RMSNorm over head_dim of each query and key head, before RoPE
                 for (int t = 0; t < seq; t++) {
                     for (int hh = 0; hh < heads; hh++) {
@@ -104,7 +109,7 @@ public final class ReferenceForward {
             }
             double[][] attn = linear(ctx, l.o(), l.oBias());
             add(x, l.postAttnNorm() == null ? attn : norm(attn, l.postAttnNorm(), null, c.normEps()), c.residualMultiplier());
-            h = norm(x, l.mlpNorm(), l.mlpNormBias(), c.normEps());
+            h = l.mlpNorm() == null ? x : norm(x, l.mlpNorm(), l.mlpNormBias(), c.normEps());
             double[][] act;
             if (l.gated()) {
                 double[][] g = linear(h, l.gate(), l.gateBias());

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Physically removes what a plan drops: gate/up rows and down columns of removed FFN neurons; q rows, o columns
- * of removed heads and k/v rows of removed KV groups; dropped layers. Biases of sliced rows go with them; output
+ * of removed heads and k/v rows of removed KV groups (and their entries of OLMo 2's all-head q/k norms); dropped layers. Biases of sliced rows go with them; output
  * biases (down, o) stay. The model gets smaller; nothing is masked.
  */
 public final class StructuredSlicer {
@@ -58,8 +58,10 @@ public final class StructuredSlicer {
             throw new IllegalArgumentException("plan keeps no attention head");
         }
         int[] q = expand(keptHeads, headDim), kv = expand(keptKvGroups, headDim);
-        return l.withAttention(rows(l.q(), q), rows(l.qBias(), q), rows(l.k(), kv), rows(l.kBias(), kv), rows(l.v(), kv),
-                rows(l.vBias(), kv), l.o().selectColumns(q), l.oBias());
+        LayerWeights sliced = l.withAttention(rows(l.q(), q), rows(l.qBias(), q), rows(l.k(), kv), rows(l.kBias(), kv),
+                rows(l.v(), kv), rows(l.vBias(), kv), l.o().selectColumns(q), l.oBias());
+        // OLMo 2's query/key norms weigh each row; the kept heads keep their weights (and are normalised together)
+        return l.qkNormSpansHeads() ? sliced.withQkNorm(rows(l.qNorm(), q), rows(l.kNorm(), kv)) : sliced;
     }
 
     static int[] expand(int[] units, int size) {

@@ -93,7 +93,7 @@ public final class PrunePipeline {
                     + " LayerNorm centres over all channels and is not hidden-pruned");
         }
         if (t.hidden() != null && c.architecture().hasPostNorms()) {
-            throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " is not supported on Gemma 2: its post-attention "
+            throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " is not supported on " + c.architecture().hfName() + ": its post-attention "
                     + "and post-feedforward norms see the residual width too, and their rescaling is not worked out");
         }
         java.util.List<dev.secateur.model.LayerSizes> sizes;

@@ -344,7 +344,7 @@ final class StreamingPruner {
         } else if (!(model instanceof DecoderFamily)) {
             why = "not compensated: an encoder (post-norm) block's FFN output passes a LayerNorm, so its down_proj cannot add the missing update";
         } else if (((DecoderFamily) model).normalisesBlockOutputs()) {
-            why = "not compensated: a Gemma 2 block's MLP output passes post_feedforward_layernorm, so its down_proj cannot add the missing update";
+            why = "not compensated: a Gemma or OLMo 2 block's MLP output passes post_feedforward_layernorm, so its down_proj cannot add the missing update";
         }
         if (why != null) {
             notes.put("layerDrop.compensation", why);

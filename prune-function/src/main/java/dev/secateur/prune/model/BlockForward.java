@@ -109,7 +109,10 @@ public final class BlockForward implements BlockMath {
         return block(index, l, x, context(pass, Math.toIntExact(x.getShape().get(1))), capture);
     }
 
-    /** A pre-norm block: x + attention(norm(x)), then h + mlp(norm(h)); Gemma 2 also normalises both outputs. */
+    /**
+     * A pre-norm block: x + attention(norm(x)), then h + mlp(norm(h)); Gemma 2 also normalises both outputs; OLMo 2
+     * normalises only the outputs.
+     */
     NDArray block(int i, LayerArrays l, NDArray x, Context ctx, ForwardCapture capture) {
         offer(capture, CaptureSite.BLOCK_INPUT, i, x);
         NDArray attnInput = norm(x, l.attnNorm(), l.attnNormBias());
@@ -139,17 +142,33 @@ public final class BlockForward implements BlockMath {
         return finalLogits(Ops.linear(norm(x, finalNorm, finalNormBias), lmHead, null));
     }
 
+    /** Whether the q norm has a weight per q row (OLMo 2) rather than per head dimension (Qwen3, Gemma 3). */
+    private boolean spansHeads(LayerArrays l) {
+        return l.qNorm() != null && l.qNorm().getShape().get(0) == l.q().getShape().get(0);
+    }
+
+    /** No weight: no norm (OLMo 2 has none before attention or the MLP). */
     private NDArray norm(NDArray x, NDArray weight, NDArray bias) {
+        if (weight == null) {
+            return x;
+        }
         return layerNorm ? Ops.layerNorm(x, weight, bias, eps) : Ops.rmsNorm(x, weight, eps);
     }
 
     /** Multi-head (or grouped-query) causal self-attention; head counts from this layer's q/k rows. */
     private NDArray attention(int i, LayerArrays l, NDArray x, Context ctx, ForwardCapture capture) {
         long b = x.getShape().get(0), t = x.getShape().get(1);
-        NDArray q = heads(Ops.linear(x, l.q(), l.qBias()), b, t);
-        NDArray k = heads(Ops.linear(x, l.k(), l.kBias()), b, t);
+        NDArray qRows = Ops.linear(x, l.q(), l.qBias()), kRows = Ops.linear(x, l.k(), l.kBias());
+        boolean spans = spansHeads(l);
+        if (spans) {
+            // OLMo 2: one RMSNorm over all query heads together, one over all key heads, before RoPE
+            qRows = Ops.rmsNorm(qRows, l.qNorm(), eps);
+            kRows = Ops.rmsNorm(kRows, l.kNorm(), eps);
+        }
+        NDArray q = heads(qRows, b, t);
+        NDArray k = heads(kRows, b, t);
         NDArray v = heads(Ops.linear(x, l.v(), l.vBias()), b, t);
-        if (l.qNorm() != null) {
+        if (l.qNorm() != null && !spans) {
             // Qwen3, Gemma 3: RMSNorm over head_dim of every query and key head, before RoPE
             q = Ops.rmsNorm(q, l.qNorm(), eps);
             k = Ops.rmsNorm(k, l.kNorm(), eps);

@@ -43,7 +43,8 @@ class ArchitecturesRunTest {
     Path tmp;
 
     private Path model(String fixture) throws IOException {
-        return model(fixture, dev.secateur.testsupport.Fixtures.dir(fixture));
+        return model(fixture, fixture.equals("olmo2") ? dev.secateur.testsupport.Fixtures.olmo2()
+                : fixture.equals("olmo3") ? dev.secateur.testsupport.Fixtures.olmo3() : dev.secateur.testsupport.Fixtures.dir(fixture));
     }
 
     private Path model(String fixture, Path source) throws IOException {
@@ -82,7 +83,7 @@ class ArchitecturesRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma2", "gemma3", "smollm3", "granite"})
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma2", "gemma3", "smollm3", "granite", "olmo2", "olmo3"})
     void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
         run(model, structured(model), out);
@@ -93,7 +94,24 @@ class ArchitecturesRunTest {
         assertEquals(List.of(new LayerSizes(2, 1, 72), new LayerSizes(2, 1, 72)), pruned.layerSizes());
         JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
         assertEquals(dense.config().raw().get("architectures"), config.get("architectures"));
-        if (dense.config().architecture().hasQkNorm()) {
+        if (dense.config().architecture().qkNormSpansHeads()) {
+            // OLMo 2's norms weigh every q / k row: each kept head keeps its own block of head_dim weights
+            int d = dense.headDim();
+            for (int l = 0; l < 2; l++) {
+                LayerWeights q = pruned.layers().get(l), full = dense.layers().get(l);
+                assertEquals(2 * d, q.qNorm().numel());
+                assertEquals(d, q.kNorm().numel());
+                assertTrue(q.qkNormSpansHeads());
+                for (int h = 0; h < 2; h++) {
+                    float[] kept = java.util.Arrays.copyOfRange(q.qNorm().data(), h * d, (h + 1) * d);
+                    boolean found = false;
+                    for (int o = 0; o < 4; o++) {
+                        found |= java.util.Arrays.equals(kept, java.util.Arrays.copyOfRange(full.qNorm().data(), o * d, (o + 1) * d));
+                    }
+                    assertTrue(found, "layer " + l + " kept head " + h + "'s q_norm weights are one dense head's");
+                }
+            }
+        } else if (dense.config().architecture().hasQkNorm()) {
             // the norms are per head_dim and shared by every head: written under Qwen3's names, unchanged by head pruning
             try (Checkpoint ck = Checkpoint.open(out)) {
                 for (int l = 0; l < 2; l++) {
@@ -139,17 +157,29 @@ class ArchitecturesRunTest {
         }
     }
 
-    /** Gemma 2's post norms see the residual width, so a hidden cut is refused before any work, naming the field. */
-    @Test
-    void aHiddenCutOnGemma2IsRefusedNamingTargetShape() throws IOException {
-        Path model = model("gemma2");
+    /** Gemma 2's and OLMo 2's post norms see the residual width, so a hidden cut is refused before any work, naming the field. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemma2", "olmo2"})
+    void aHiddenCutWithPostNormsIsRefusedNamingTargetShape(String fixture) throws IOException {
+        Path model = model(fixture);
         ObjectNode req = WeightSparsityRunTest.request(model, "magnitude").put("compensation", "lsq")
                 .put("targetShape", "hidden=24");
         req.remove("ffnRatio");
         dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
-                () -> run(model, req, tmp.resolve("gemma2-hidden")));
+                () -> run(model, req, tmp.resolve(fixture + "-hidden")));
         assertEquals("targetShape", e.field());
-        assertTrue(e.getMessage().contains("Gemma 2"), e.getMessage());
+        assertTrue(e.getMessage().contains(fixture.equals("olmo2") ? "Olmo2ForCausalLM" : "Gemma2ForCausalLM"), e.getMessage());
+    }
+
+    /** OLMo 2 loses a layer: nothing can absorb it (the next MLP output passes a norm), and plan.json says why. */
+    @Test
+    void aDroppedOlmo2LayerIsNotCompensatedAndThePlanSaysWhy() throws IOException {
+        Path model = model("olmo2"), out = tmp.resolve("olmo2-drop");
+        run(model, structured(model).put("dropLayers", 1), out);
+        assertEquals(1, DecoderWeights.load(out).layers().size());
+        JsonNode plan = Json.mapper().readTree(out.resolve("plan.json").toFile());
+        assertTrue(plan.toString().contains("OLMo 2 block's MLP output passes post_feedforward_layernorm"), plan.toString());
+        assertDjlScoresLikeOnnxRuntime(out, 16);
     }
 
     /** sparsellm's coupled FFN updates are derived for silu(gate)·up: Gemma 2's GeGLU is refused, naming the method. */

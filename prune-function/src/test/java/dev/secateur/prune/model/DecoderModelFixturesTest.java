@@ -55,6 +55,18 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.phi3Rotary(variant), variant);
     }
 
+    /** OLMo 2: no pre-norms, norms on both outputs, query/key norms over all heads. */
+    @Test
+    void olmo2MatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.olmo2(), "olmo2");
+    }
+
+    /** OLMo 3: OLMo 2's block, layer 0 sliding (window 3 < the 7 test tokens), YaRN frequencies. */
+    @Test
+    void olmo3MatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.olmo3(), "olmo3");
+    }
+
     /** YaRN (Qwen's long-context rope_scaling) on a Llama: the ramped divisors and the cos/sin scale. */
     @Test
     void yarnMatchesTheJavaReference() {
