@@ -32,11 +32,6 @@ final class GemmaAdapter extends LlamaVariantAdapter {
         return new Head(plusOne(h.norm()), null, h.lmHead());
     }
 
-    @Override
-    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
-        return writeLayer(i, l, mlpBias, false);
-    }
-
     /**
      * Gemma's attention_bias switches q/k/v/o biases on together, as Llama's does; its MLP has no bias switch, so
      * a compensated down_proj bias is written under its own name for Secateur's readers and the ONNX export only.

@@ -51,6 +51,12 @@ abstract class LlamaVariantAdapter implements ArchitectureAdapter {
         return llama.writeEmbeddings(e);
     }
 
+    /** Without attention_bias; a variant that writes its block under Llama's switches overrides the four-argument form. */
+    @Override
+    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
+        return writeLayer(i, l, mlpBias, false);
+    }
+
     @Override
     public Map<String, Tensor> writeHead(Head h) {
         return llama.writeHead(h);

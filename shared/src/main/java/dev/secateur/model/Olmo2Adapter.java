@@ -22,11 +22,6 @@ final class Olmo2Adapter extends LlamaVariantAdapter {
                 l.mlpNorm(), postMlp);
     }
 
-    @Override
-    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
-        return writeLayer(i, l, mlpBias, false);
-    }
-
     /** attention_bias switches q/k/v/o biases together, as Llama's; the MLP has no bias switch (see Gemma's). */
     @Override
     public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias, boolean attentionBias) {
