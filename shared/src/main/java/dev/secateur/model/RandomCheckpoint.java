@@ -44,6 +44,11 @@ public final class RandomCheckpoint {
             return architecture.equals("Gemma2ForCausalLM") || gemma3();
         }
 
+        /** OLMo 2: no pre-norms, norms on both outputs, q/k norms over all heads. */
+        public boolean olmo() {
+            return architecture.equals("Olmo2ForCausalLM");
+        }
+
         private boolean gemma3() {
             return architecture.equals("Gemma3ForCausalLM");
         }
@@ -60,7 +65,7 @@ public final class RandomCheckpoint {
         public long parameters() {
             int hd = effectiveHeadDim();
             long attn = (long) hidden * heads * hd * 2 + (long) hidden * kvHeads * hd * 2 + (qkvBias ? (long) (heads + 2 * kvHeads) * hd : 0)
-                    + (qkNorm ? 2L * hd : 0);
+                    + (olmo() ? (long) (heads + kvHeads) * hd : qkNorm ? 2L * hd : 0);
             long block = attn + 3L * hidden * intermediate + (postNorms() ? 4L : 2L) * hidden;
             return (long) vocab * hidden * (tied ? 1 : 2) + layers * block + hidden;
         }
@@ -92,6 +97,8 @@ public final class RandomCheckpoint {
         // Granite-3.3-2B: Llama's block with Granite's multipliers (below), tied 49k vocabulary
         m.put("granite-3.3-2b", new Shape("GraniteForCausalLM", 2048, 8192, 40, 32, 8, 49159, true, 10_000_000, 131072, false));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
+        // OLMo-2-0425-1B: untied 100k vocabulary, 16 heads without GQA
+        m.put("olmo-2-1b", new Shape("Olmo2ForCausalLM", 2048, 8192, 16, 16, 16, 100352, false, 500_000, 4096, false));
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
     }
@@ -113,7 +120,9 @@ public final class RandomCheckpoint {
         for (int l = 0; l < s.layers(); l++) {
             Map<String, int[]> part = parts.get((int) ((long) l * shards / s.layers()));
             String p = "model.layers." + l + ".";
-            part.put(p + "input_layernorm.weight", new int[] {s.hidden()});
+            if (!s.olmo()) {
+                part.put(p + "input_layernorm.weight", new int[] {s.hidden()});
+            }
             if (s.fused()) {
                 part.put(p + "self_attn.qkv_proj.weight", new int[] {(s.heads() + 2 * s.kvHeads()) * hd, s.hidden()});
             } else {
@@ -126,7 +135,10 @@ public final class RandomCheckpoint {
                 part.put(p + "self_attn.k_proj.bias", new int[] {s.kvHeads() * hd});
                 part.put(p + "self_attn.v_proj.bias", new int[] {s.kvHeads() * hd});
             }
-            if (s.qkNorm()) {
+            if (s.olmo()) {
+                part.put(p + "self_attn.q_norm.weight", new int[] {s.heads() * hd});
+                part.put(p + "self_attn.k_norm.weight", new int[] {s.kvHeads() * hd});
+            } else if (s.qkNorm()) {
                 part.put(p + "self_attn.q_norm.weight", new int[] {hd});
                 part.put(p + "self_attn.k_norm.weight", new int[] {hd});
             }
@@ -134,6 +146,8 @@ public final class RandomCheckpoint {
             part.put(p + "post_attention_layernorm.weight", new int[] {s.hidden()});
             if (s.postNorms()) {
                 part.put(p + "pre_feedforward_layernorm.weight", new int[] {s.hidden()});
+                part.put(p + "post_feedforward_layernorm.weight", new int[] {s.hidden()});
+            } else if (s.olmo()) {
                 part.put(p + "post_feedforward_layernorm.weight", new int[] {s.hidden()});
             }
             if (s.fused()) {

@@ -85,6 +85,24 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void olmo2HasItsPublishedSizeAndASmallOlmo2WritesItsNormsAndLoads(@TempDir Path dir) {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("olmo-2-1b");
+        // 2 × 100352 × 2048 (untied) + 16 × (4 × 2048² + 3 × 2048 × 8192 + 4 × 2048 norms) + 2048: OLMo-2-0425-1B's 1.48B
+        assertEquals(1_484_916_736L, s.parameters());
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "olmo-2-1b");
+        assertEquals(Architecture.OLMO2, c.architecture());
+        assertEquals("silu", c.hiddenAct());
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("Olmo2ForCausalLM", 64, 96, 2, 4, 2, 100, false, 5e5, 256, false);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(small.parameters(), w.parameterCount());
+        assertNull(w.layers().get(0).attnNorm());
+        assertNotNull(w.layers().get(1).postMlpNorm());
+        assertEquals(64, w.layers().get(0).qNorm().numel(), "4 heads × 16");
+        assertEquals(32, w.layers().get(0).kNorm().numel(), "2 heads × 16");
+    }
+
+    @Test
     void graniteCarriesItsMultipliers() {
         RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("granite-3.3-2b");
         assertEquals(2_533_539_840L, s.parameters(), "Granite-3.3-2B's 2.53B");
