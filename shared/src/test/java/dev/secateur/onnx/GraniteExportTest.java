@@ -2,13 +2,9 @@ package dev.secateur.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.secateur.runtime.Generator;
-import dev.secateur.runtime.OrtDecoder;
 import dev.secateur.testsupport.Fixtures;
 import dev.secateur.testsupport.ReferenceForward;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,19 +28,7 @@ class GraniteExportTest {
     void exportedLogitsMatchTheReferenceWholeAndThroughTheKvCache() {
         Path dir = Fixtures.dir("granite");
         float[][][] want = ReferenceForward.logits(dir, ids());
-        Path out = tmp.resolve("granite");
-        ArtifactWriter.writeFolder(dir, out, ArtifactWriter.Options.defaults(false)
-                .withMetadata(Map.of(ModelExport.PLAN, "{\"criterion\":\"none\"}")));
-        try (OrtDecoder d = OrtDecoder.open(out)) {
-            assertTrue(Fixtures.maxAbsDiff(d.logits(ids()), want) <= ATOL, "whole");
-            int[] seq = Arrays.stream(ids()[0]).mapToInt(v -> (int) v).toArray();
-            try (Generator g = d.generator()) {
-                for (int t = 0; t < seq.length; t++) {
-                    float[] step = g.feed(new int[] {seq[t]});
-                    assertTrue(Fixtures.maxAbsDiff(step, want[0][t]) <= ATOL, "with the KV cache at token " + t);
-                }
-            }
-        }
+        ExportChecks.assertExportMatches(dir, tmp.resolve("granite"), ids(), want, ATOL, "granite");
     }
 
     /** Each scalar set back to Llama's value in turn moves the reference logits. */

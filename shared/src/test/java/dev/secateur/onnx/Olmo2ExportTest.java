@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
-import dev.secateur.runtime.Generator;
-import dev.secateur.runtime.OrtDecoder;
 import dev.secateur.testsupport.Fixtures;
 import dev.secateur.testsupport.ReferenceForward;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,18 +52,6 @@ class Olmo2ExportTest {
             double windowed = Fixtures.maxAbsDiff(want, ReferenceForward.logits(Fixtures.olmo2(), ids()));
             assertTrue(windowed > 100 * ATOL, "OLMo 3's window and YaRN move OLMo 2's logits by only " + windowed);
         }
-        Path out = tmp.resolve(variant);
-        ArtifactWriter.writeFolder(dir, out, ArtifactWriter.Options.defaults(false)
-                .withMetadata(Map.of(ModelExport.PLAN, "{\"criterion\":\"none\"}")));
-        try (OrtDecoder d = OrtDecoder.open(out)) {
-            assertTrue(Fixtures.maxAbsDiff(d.logits(ids()), want) <= ATOL, variant + " whole");
-            int[] seq = Arrays.stream(ids()[0]).mapToInt(v -> (int) v).toArray();
-            try (Generator g = d.generator()) {
-                for (int t = 0; t < seq.length; t++) {
-                    float[] step = g.feed(new int[] {seq[t]});
-                    assertTrue(Fixtures.maxAbsDiff(step, want[0][t]) <= ATOL, variant + " with the KV cache at token " + t);
-                }
-            }
-        }
+        ExportChecks.assertExportMatches(dir, tmp.resolve(variant), ids(), want, ATOL, variant);
     }
 }
