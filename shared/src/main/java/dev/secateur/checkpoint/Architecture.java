@@ -19,6 +19,12 @@ public enum Architecture {
     /** Llama's block and names; every no_rope_layer_interval-th layer (4) attends without rotary positions (NoPE). */
     SMOLLM3("SmolLM3ForCausalLM"),
     /**
+     * Gemma (the first, 2B and 7B): Llama's block and names with RMSNorm weights stored as offsets from 1, embeddings
+     * scaled by √hidden, a GeGLU MLP (gelu_pytorch_tanh unless hidden_activation says otherwise), head_dim 256 and tied
+     * embeddings by default; no post norms, no soft caps, attention scaled by head_dim^−½, no sliding window.
+     */
+    GEMMA("GemmaForCausalLM"),
+    /**
      * Gemma 2: Llama's attention and gated MLP (gelu_pytorch_tanh) with a norm after attention and after the MLP as
      * well as before each, RMSNorm weights stored as offsets from 1, embeddings scaled by √hidden, attention scaled by
      * query_pre_attn_scalar^−½, attention and final logits soft-capped.
@@ -45,6 +51,12 @@ public enum Architecture {
     OLMO2("Olmo2ForCausalLM"),
     /** OLMo 3: OLMo 2's block with three sliding-window layers in four (layer_types; sliding_window 4096 by default). */
     OLMO3("Olmo3ForCausalLM"),
+    /**
+     * Stability AI's StableLM (StableLM-2-1.6B, StableLM-3B-4E1T, StableLM-Zephyr): Llama's tensor names and gated SiLU
+     * MLP with a LayerNorm (weight and bias) for every norm, q/k/v biases by use_qkv_bias, no o_proj bias, and rotary
+     * positions on the first partial_rotary_factor (0.25) of each head.
+     */
+    STABLELM("StableLmForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -72,8 +84,13 @@ public enum Architecture {
 
     /** Rotary positions, RMSNorm and a gated SiLU MLP; Llama's tensor names (model.layers.N.self_attn.q_proj, ...) but for Phi-3's fused ones. */
     public boolean isLlamaFamily() {
-        return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || this == GEMMA2
-                || this == GEMMA3 || this == SMOLLM3 || this == GRANITE || isOlmo();
+        return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || isGemma()
+                || this == SMOLLM3 || this == GRANITE || isOlmo() || this == STABLELM;
+    }
+
+    /** Whether every norm is a LayerNorm with a bias (GPT-2, StableLM) rather than an RMSNorm. */
+    public boolean usesLayerNorm() {
+        return this == GPT2 || this == STABLELM;
     }
 
     /** Whether every block normalises its input before attention and before the MLP (all but OLMo 2). */
@@ -101,19 +118,20 @@ public enum Architecture {
 
     /** Whether every block normalises its attention output and its MLP output before adding them (Gemma 2 and 3, OLMo 2). */
     public boolean hasPostNorms() {
-        return isGemma() || isOlmo();
+        return this == GEMMA2 || this == GEMMA3 || isOlmo();
     }
 
     /**
-     * Gemma 2 and 3: RMSNorm weights stored as offsets from 1, embeddings scaled by √hidden, attention scaled by
-     * query_pre_attn_scalar^−½, a GeGLU MLP configured by hidden_activation, head_dim 256 and tied embeddings by default.
+     * Gemma 1, 2 and 3: RMSNorm weights stored as offsets from 1, embeddings scaled by √hidden, a GeGLU MLP configured
+     * by hidden_activation, head_dim 256 and tied embeddings by default; from Gemma 2 on, attention scaled by
+     * query_pre_attn_scalar^−½ and post norms.
      */
     public boolean isGemma() {
-        return this == GEMMA2 || this == GEMMA3;
+        return this == GEMMA || this == GEMMA2 || this == GEMMA3;
     }
 
     /**
-     * Whether config.json's attention_bias switches q/k/v/o biases on together (Llama, Gemma 2 and 3), so that a compensated
+     * Whether config.json's attention_bias switches q/k/v/o biases on together (Llama, Gemma), so that a compensated
      * o_proj bias can be written where Hugging Face reads it; Qwen2's q/k/v biases are built in and its o_proj has none.
      */
     public boolean hasAttentionBiasSwitch() {

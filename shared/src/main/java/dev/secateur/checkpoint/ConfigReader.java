@@ -105,6 +105,9 @@ public final class ConfigReader {
         if (arch == Architecture.GEMMA3) {
             gemma3Defaults(c);
         }
+        if (arch == Architecture.STABLELM) {
+            stableLmDefaults(c, where);
+        }
         int hidden = req(c, "hidden_size", where);
         int heads = req(c, "num_attention_heads", where);
         int kv = opt(c, "num_key_value_heads", heads);
@@ -122,7 +125,7 @@ public final class ConfigReader {
         if (arch == Architecture.SMOLLM3) {
             noRopeLayers(c, where);
         }
-        boolean bias = arch == Architecture.QWEN2 || c.path("attention_bias").asBoolean(false);
+        boolean bias = arch == Architecture.QWEN2 || c.path(arch == Architecture.STABLELM ? "use_qkv_bias" : "attention_bias").asBoolean(false);
         // Phi-4-mini rotates the first 3/4 of each head (its rotary part must be a whole number of pairs)
         JsonNode partial = ModelConfig.partialRotaryFactor(c);
         if (partial != null && !partial.isNull()) {
@@ -138,7 +141,8 @@ public final class ConfigReader {
                 req(c, "intermediate_size", where), req(c, "vocab_size", where),
                 opt(c, "max_position_embeddings", 2048), theta,
                 ropeScaling(c, where, ModelConfig.rotaryDim(headDim, c) / 2, theta),
-                c.path("rms_norm_eps").asDouble(arch.isOlmo() ? 1e-5 : 1e-6) /* Olmo2Config's default */, c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3),
+                arch == Architecture.STABLELM ? c.path("layer_norm_eps").asDouble(1e-5)
+                        : c.path("rms_norm_eps").asDouble(arch.isOlmo() ? 1e-5 : 1e-6) /* Olmo2Config's default */, c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3),
                 bias, activation(c, arch), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
                 slidingWindow(c, arch, where), c);
     }
@@ -148,12 +152,32 @@ public final class ConfigReader {
      * max_position_embeddings, which Secateur never runs ({@link ModelConfig#contextLength()}), so it is none here.
      * Others (yarn, longrope, su, ...) are refused rather than computed wrongly.
      */
-    /** Gemma's MLP reads hidden_activation (hidden_act is its legacy spelling). */
+    /**
+     * Gemma's MLP reads hidden_activation only: Hugging Face ignores hidden_act there, and Gemma-2B/7B's first configs
+     * say "gelu" in hidden_act with no hidden_activation, which GemmaMLP runs as gelu_pytorch_tanh.
+     */
     private static String activation(ObjectNode c, Architecture arch) {
         if (arch.isGemma()) {
-            return c.path("hidden_activation").asText(c.path("hidden_act").asText("gelu_pytorch_tanh"));
+            JsonNode a = c.get("hidden_activation");
+            return a == null || a.isNull() ? "gelu_pytorch_tanh" : a.asText();
         }
         return c.path("hidden_act").asText("silu");
+    }
+
+    /**
+     * StableLmConfig's default partial_rotary_factor (0.25) made explicit, so every reader of the raw config rotates
+     * the same part of each head; its per-head query/key LayerNorms and parallel residual (StableLM-2-12B) are refused.
+     */
+    private static void stableLmDefaults(ObjectNode c, String where) {
+        if (ModelConfig.partialRotaryFactor(c) == null) {
+            c.put("partial_rotary_factor", 0.25);
+        }
+        for (String key : new String[] {"qk_layernorm", "use_parallel_residual"}) {
+            if (c.path(key).asBoolean(false)) {
+                throw new CheckpointException(where + ": StableLmForCausalLM with " + key + " true is not supported "
+                        + "(StableLM-2-12B's per-head query/key LayerNorms and parallel attention and MLP)");
+            }
+        }
     }
 
     /** Gemma's attention scale, soft caps and local rotary base: positive numbers (a cap may be null: none). */

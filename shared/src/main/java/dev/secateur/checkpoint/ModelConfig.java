@@ -166,12 +166,12 @@ public record ModelConfig(
                 : config.path("rope_local_base_freq").asDouble(10000.0);
     }
 
-    /** What attention scores are multiplied by: 1/√head_dim, Gemma's query_pre_attn_scalar^−½, or Granite's attention_multiplier. */
+    /** What attention scores are multiplied by: 1/√head_dim, Gemma 2's and 3's query_pre_attn_scalar^−½, or Granite's attention_multiplier. */
     public double attentionScale() {
         if (architecture == Architecture.GRANITE) {
             return raw.path("attention_multiplier").asDouble(1.0);
         }
-        if (architecture.isGemma()) {
+        if (architecture.isGemma() && architecture != Architecture.GEMMA) {
             return 1.0 / Math.sqrt(raw.path("query_pre_attn_scalar").asDouble(256));
         }
         return 1.0 / Math.sqrt(headDim);
@@ -191,7 +191,8 @@ public record ModelConfig(
     }
 
     private double softcap(String key, double gemmaDefault) {
-        if (!architecture.isGemma()) {
+        // GemmaConfig (the first Gemma) has no caps: Hugging Face ignores the keys there
+        if (!architecture.isGemma() || architecture == Architecture.GEMMA) {
             return 0;
         }
         if (!raw.has(key)) {

@@ -115,9 +115,9 @@ public interface ArchitectureAdapter {
 
     static ArchitectureAdapter of(Architecture architecture) {
         return switch (architecture) {
-            case LLAMA, MISTRAL, QWEN2, QWEN3, SMOLLM3, GRANITE -> new LlamaAdapter();
+            case LLAMA, MISTRAL, QWEN2, QWEN3, SMOLLM3, GRANITE, STABLELM -> new LlamaAdapter();
             case PHI3 -> new Phi3Adapter();
-            case GEMMA2, GEMMA3 -> new GemmaAdapter();
+            case GEMMA, GEMMA2, GEMMA3 -> new GemmaAdapter();
             case OLMO2, OLMO3 -> new Olmo2Adapter();
             case GPT2 -> new Gpt2Adapter();
             case BERT -> throw new CheckpointException(architecture.hfName()

@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Gemma2ForCausalLM and Gemma3ForCausalLM: Llama's tensor names for attention, MLP, embeddings and the final norm, and four norms per block
- * where Llama has two. Hugging Face's names say where each norm sits: input_layernorm before attention,
+ * GemmaForCausalLM: Llama's tensor names and two norms per block. Gemma2ForCausalLM and Gemma3ForCausalLM: Llama's
+ * tensor names for attention, MLP, embeddings and the final norm, and four norms per block where Llama has two. Hugging Face's names say where each norm sits: input_layernorm before attention,
  * post_attention_layernorm on the attention output (not before the MLP, as in Llama), pre_feedforward_layernorm before
  * the MLP, post_feedforward_layernorm on its output. Gemma stores an RMSNorm weight as its offset from 1 (it multiplies
  * by 1 + w): 1 is added on read and taken off on write, so the canonical weights are plain RMSNorm scales. Gemma 3 adds
@@ -18,6 +18,11 @@ final class GemmaAdapter extends LlamaVariantAdapter {
     @Override
     public LayerWeights readLayer(Checkpoint ck, int i) {
         LayerWeights l = llama.readLayer(ck, i); // its mlpNorm is Gemma's post_attention_layernorm
+        if (!ck.config().architecture().hasPostNorms()) {
+            return new LayerWeights(plusOne(l.attnNorm()), null, l.q(), l.qBias(), l.k(), l.kBias(), l.v(), l.vBias(),
+                    l.o(), l.oBias(), plusOne(l.mlpNorm()), null, l.gate(), l.gateBias(), l.up(), l.upBias(), l.down(),
+                    l.downBias());
+        }
         int h = ck.config().hiddenSize();
         String p = "model.layers." + i + ".";
         return new LayerWeights(plusOne(l.attnNorm()), null, l.q(), l.qBias(), l.k(), l.kBias(), l.v(), l.vBias(),
@@ -45,6 +50,8 @@ final class GemmaAdapter extends LlamaVariantAdapter {
             if (name.equals(p + "input_layernorm.weight") || name.equals(p + "self_attn.q_norm.weight")
                     || name.equals(p + "self_attn.k_norm.weight")) {
                 out.put(name, minusOne(t));
+            } else if (name.equals(p + "post_attention_layernorm.weight") && l.postAttnNorm() == null) {
+                out.put(name, minusOne(t)); // the first Gemma's norm before the MLP, under Llama's name
             } else if (name.equals(p + "post_attention_layernorm.weight")) {
                 out.put(p + "post_attention_layernorm.weight", minusOne(l.postAttnNorm()));
                 out.put(p + "pre_feedforward_layernorm.weight", minusOne(l.mlpNorm()));

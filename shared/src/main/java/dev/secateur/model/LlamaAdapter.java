@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM and Qwen3ForCausalLM: the same block and tensor names; Qwen2
- * adds q/k/v biases, Qwen3 a per-head RMSNorm on queries and keys (self_attn.q_norm / k_norm, [head_dim] each).
+ * adds q/k/v biases, Qwen3 a per-head RMSNorm on queries and keys (self_attn.q_norm / k_norm, [head_dim] each);
+ * StableLM gives every norm a bias (LayerNorms), read and written whatever its values, since it decides the norm's kind.
  */
 final class LlamaAdapter implements ArchitectureAdapter {
 
@@ -57,13 +58,16 @@ final class LlamaAdapter implements ArchitectureAdapter {
         int qRows = s.heads() * hd, kvRows = s.kvHeads() * hd, ffn = s.ffn();
         String p = "model.layers." + i + ".";
         boolean spans = ck.config().architecture().qkNormSpansHeads();
+        boolean layerNorms = ck.config().architecture().usesLayerNorm();
         return new LayerWeights(
-                ck.config().architecture().hasPreNorms() ? ck.tensor(p + "input_layernorm.weight", h) : null, null,
+                ck.config().architecture().hasPreNorms() ? ck.tensor(p + "input_layernorm.weight", h) : null,
+                layerNorms ? ck.tensor(p + "input_layernorm.bias", h) : null,
                 ck.tensor(p + "self_attn.q_proj.weight", qRows, h), bias(ck, p + "self_attn.q_proj.bias", qRows),
                 ck.tensor(p + "self_attn.k_proj.weight", kvRows, h), bias(ck, p + "self_attn.k_proj.bias", kvRows),
                 ck.tensor(p + "self_attn.v_proj.weight", kvRows, h), bias(ck, p + "self_attn.v_proj.bias", kvRows),
                 ck.tensor(p + "self_attn.o_proj.weight", h, qRows), bias(ck, p + "self_attn.o_proj.bias", h),
-                ck.tensor(p + "post_attention_layernorm.weight", h), null,
+                ck.tensor(p + "post_attention_layernorm.weight", h),
+                layerNorms ? ck.tensor(p + "post_attention_layernorm.bias", h) : null,
                 ck.tensor(p + "mlp.gate_proj.weight", ffn, h), bias(ck, p + "mlp.gate_proj.bias", ffn),
                 ck.tensor(p + "mlp.up_proj.weight", ffn, h), bias(ck, p + "mlp.up_proj.bias", ffn),
                 ck.tensor(p + "mlp.down_proj.weight", h, ffn), bias(ck, p + "mlp.down_proj.bias", h),
@@ -80,7 +84,8 @@ final class LlamaAdapter implements ArchitectureAdapter {
     public Head readHead(Checkpoint ck, boolean withLmHead) {
         ModelConfig c = ck.config();
         Tensor norm = ck.tensor("model.norm.weight", c.hiddenSize());
-        return new Head(norm, null, tied(ck) || !withLmHead ? null : ck.tensor("lm_head.weight", c.vocabSize(), c.hiddenSize()));
+        Tensor normBias = c.architecture().usesLayerNorm() ? ck.tensor("model.norm.bias", c.hiddenSize()) : null;
+        return new Head(norm, normBias, tied(ck) || !withLmHead ? null : ck.tensor("lm_head.weight", c.vocabSize(), c.hiddenSize()));
     }
 
     @Override
@@ -130,7 +135,7 @@ final class LlamaAdapter implements ArchitectureAdapter {
         Map<String, Tensor> out = new LinkedHashMap<>();
         String p = "model.layers." + i + ".";
         if (l.attnNorm() != null) {
-            out.put(p + "input_layernorm.weight", l.attnNorm());
+            put(out, p + "input_layernorm", l.attnNorm(), l.attnNormBias());
         }
         // Llama's attention_bias switches all four attention biases on at once, so absent ones are written as zeros
         put(out, p + "self_attn.q_proj", l.q(), orZeros(l.qBias(), l.q().dim(0), attentionBias));
@@ -141,7 +146,7 @@ final class LlamaAdapter implements ArchitectureAdapter {
             out.put(p + "self_attn.k_norm.weight", l.kNorm());
         }
         put(out, p + "self_attn.o_proj", l.o(), orZeros(l.oBias(), l.o().dim(0), attentionBias));
-        out.put(p + "post_attention_layernorm.weight", l.mlpNorm());
+        put(out, p + "post_attention_layernorm", l.mlpNorm(), l.mlpNormBias());
         // Hugging Face's mlp_bias switches on all three MLP biases at once, so absent ones are written as zeros.
         put(out, p + "mlp.gate_proj", l.gate(), orZeros(l.gateBias(), l.ffnWidth(), mlpBias));
         put(out, p + "mlp.up_proj", l.up(), orZeros(l.upBias(), l.ffnWidth(), mlpBias));
@@ -152,7 +157,7 @@ final class LlamaAdapter implements ArchitectureAdapter {
     @Override
     public Map<String, Tensor> writeHead(Head h) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        out.put("model.norm.weight", h.norm());
+        put(out, "model.norm", h.norm(), h.normBias());
         if (h.lmHead() != null) {
             out.put("lm_head.weight", h.lmHead());
         }

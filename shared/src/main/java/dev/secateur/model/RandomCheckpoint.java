@@ -53,6 +53,11 @@ public final class RandomCheckpoint {
             return architecture.equals("Gemma3ForCausalLM");
         }
 
+        /** StableLM's norms are LayerNorms: a bias beside every norm weight. */
+        public boolean layerNorms() {
+            return architecture.equals("StableLmForCausalLM");
+        }
+
         /** Phi-3 stores q/k/v as one qkv_proj and gate/up as one gate_up_proj. */
         public boolean fused() {
             return architecture.equals("Phi3ForCausalLM");
@@ -66,8 +71,9 @@ public final class RandomCheckpoint {
             int hd = effectiveHeadDim();
             long attn = (long) hidden * heads * hd * 2 + (long) hidden * kvHeads * hd * 2 + (qkvBias ? (long) (heads + 2 * kvHeads) * hd : 0)
                     + (olmo() ? (long) (heads + kvHeads) * hd : qkNorm ? 2L * hd : 0);
-            long block = attn + 3L * hidden * intermediate + (postNorms() ? 4L : 2L) * hidden;
-            return (long) vocab * hidden * (tied ? 1 : 2) + layers * block + hidden;
+            int normSize = layerNorms() ? 2 * hidden : hidden;
+            long block = attn + 3L * hidden * intermediate + (postNorms() ? 4L : 2L) * normSize;
+            return (long) vocab * hidden * (tied ? 1 : 2) + layers * block + normSize;
         }
     }
 
@@ -96,9 +102,13 @@ public final class RandomCheckpoint {
         m.put("gemma-3-1b", new Shape("Gemma3ForCausalLM", 1152, 6912, 26, 4, 1, 262144, true, 1_000_000, 32768, false, 256, true, 512));
         // Granite-3.3-2B: Llama's block with Granite's multipliers (below), tied 49k vocabulary
         m.put("granite-3.3-2b", new Shape("GraniteForCausalLM", 2048, 8192, 40, 32, 8, 49159, true, 10_000_000, 131072, false));
-        // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         // OLMo-2-0425-1B: untied 100k vocabulary, 16 heads without GQA
         m.put("olmo-2-1b", new Shape("Olmo2ForCausalLM", 2048, 8192, 16, 16, 16, 100352, false, 500_000, 4096, false));
+        // Gemma-2B (the first Gemma): one KV head, head_dim 256, a 16,384-wide GeGLU MLP, tied 256k vocabulary
+        m.put("gemma-2b", new Shape("GemmaForCausalLM", 2048, 16384, 18, 8, 1, 256000, true, 10000, 8192, false, 256, false, 0));
+        // StableLM-2-1.6B: LayerNorms, q/k/v biases, untied 100k vocabulary, 32 heads without GQA
+        m.put("stablelm-2-1.6b", new Shape("StableLmForCausalLM", 2048, 5632, 24, 32, 32, 100352, false, 10000, 4096, true));
+        // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
     }
@@ -122,6 +132,10 @@ public final class RandomCheckpoint {
             String p = "model.layers." + l + ".";
             if (!s.olmo()) {
                 part.put(p + "input_layernorm.weight", new int[] {s.hidden()});
+            }
+            if (s.layerNorms()) {
+                part.put(p + "input_layernorm.bias", new int[] {s.hidden()});
+                part.put(p + "post_attention_layernorm.bias", new int[] {s.hidden()});
             }
             if (s.fused()) {
                 part.put(p + "self_attn.qkv_proj.weight", new int[] {(s.heads() + 2 * s.kvHeads()) * hd, s.hidden()});
@@ -159,6 +173,9 @@ public final class RandomCheckpoint {
             part.put(p + "mlp.down_proj.weight", new int[] {s.hidden(), s.intermediate()});
         }
         parts.get(shards - 1).put("model.norm.weight", new int[] {s.hidden()});
+        if (s.layerNorms()) {
+            parts.get(shards - 1).put("model.norm.bias", new int[] {s.hidden()});
+        }
         if (!s.tied()) {
             parts.get(shards - 1).put("lm_head.weight", new int[] {s.vocab(), s.hidden()});
         }
@@ -239,6 +256,17 @@ public final class RandomCheckpoint {
             c.put("attn_logit_softcapping", 50.0);
             c.put("final_logit_softcapping", 30.0);
         }
+        if (s.layerNorms()) {
+            // StableLM-2-1.6B's config.json: q/k/v biases by use_qkv_bias, a quarter of each head rotating
+            c.put("use_qkv_bias", s.qkvBias());
+            c.put("partial_rotary_factor", 0.25);
+            c.put("layer_norm_eps", 1e-5);
+            c.remove("rms_norm_eps");
+        }
+        if (s.architecture().equals("GemmaForCausalLM")) {
+            // as google/gemma-2b's config.json: the legacy hidden_act beside the hidden_activation GemmaMLP reads
+            c.put("hidden_activation", "gelu_pytorch_tanh");
+        }
         if (s.architecture().equals("GraniteForCausalLM")) {
             // granite-3.x-2b's published scalars
             c.put("embedding_multiplier", 12.0);
@@ -246,7 +274,7 @@ public final class RandomCheckpoint {
             c.put("residual_multiplier", 0.22);
             c.put("logits_scaling", 8.0);
         }
-        c.put("hidden_act", s.postNorms() ? "gelu_pytorch_tanh" : "silu");
+        c.put("hidden_act", s.postNorms() ? "gelu_pytorch_tanh" : s.architecture().equals("GemmaForCausalLM") ? "gelu" : "silu");
         c.put("tie_word_embeddings", s.tied());
         c.put("bos_token_id", 1);
         c.put("eos_token_id", 2);

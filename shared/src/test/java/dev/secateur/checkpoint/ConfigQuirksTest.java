@@ -173,6 +173,29 @@ class ConfigQuirksTest {
         assertNull(parse("Olmo2ForCausalLM", "\"sliding_window\": 64").windowOf(0), "OLMo 2 has no window");
     }
 
+    /**
+     * The first Gemma's config.json (Gemma-2B's, sizes shrunk): GemmaMLP reads hidden_activation only and runs
+     * gelu_pytorch_tanh without it; attention at head_dim^−½ and no soft caps whatever Gemma 2's keys say; head_dim
+     * 256 and tied embeddings by default; no window.
+     */
+    @Test
+    void gemmaAsGemmaConfigReadsIt() {
+        ModelConfig first = parse("GemmaForCausalLM", "\"hidden_act\": \"gelu\", \"head_dim\": 16, "
+                + "\"query_pre_attn_scalar\": 4, \"attn_logit_softcapping\": 50, \"sliding_window\": 8");
+        assertEquals(Architecture.GEMMA, first.architecture());
+        assertEquals("gelu_pytorch_tanh", first.hiddenAct());
+        assertEquals(0.25, first.attentionScale(), 1e-12);
+        assertEquals(0, first.attentionSoftcap());
+        assertEquals(0, first.finalSoftcap());
+        assertNull(first.windowOf(0));
+        assertTrue(first.tieWordEmbeddings());
+        assertFalse(first.architecture().hasPostNorms());
+        assertEquals(Math.sqrt(first.hiddenSize()), first.embeddingScale(), 1e-12);
+        assertEquals(256, parse("GemmaForCausalLM", "").headDim());
+        assertEquals("gelu", parse("GemmaForCausalLM", "\"hidden_activation\": \"gelu\"").hiddenAct(),
+                "hidden_activation is read as it is (and refused later: exact gelu is not supported)");
+    }
+
     /** Gemma-3-1B's config.json as published (sizes shrunk): Gemma 2's block, no soft caps, 5 sliding layers in 6. */
     @Test
     void gemma3AsGemma3TextConfigHasIt() {
@@ -380,7 +403,7 @@ class ConfigQuirksTest {
 
     @Test
     void unknownArchitectureNamesEverySupportedOne() {
-        CheckpointException e = assertThrows(CheckpointException.class, () -> parse("GemmaForCausalLM", ""));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> parse("FalconForCausalLM", ""));
         for (Architecture a : Architecture.values()) {
             assertTrue(e.getMessage().contains(a.hfName()), e.getMessage());
         }

@@ -103,6 +103,34 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void gemma2bHasItsPublishedSizeAndReadsAsGemmaMlpRunsIt() {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("gemma-2b");
+        // 256000 × 2048 (tied) + 18 × (2 × 2048 × 2048 + 2 × 2048 × 256 + 3 × 2048 × 16384 + 2 × 2048) + 2048: Gemma-2B's 2.51B
+        assertEquals(2_506_172_416L, s.parameters());
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "gemma-2b");
+        assertEquals(Architecture.GEMMA, c.architecture());
+        assertEquals("gelu_pytorch_tanh", c.hiddenAct());
+        assertEquals(256, c.headDim());
+        assertTrue(c.tieWordEmbeddings());
+    }
+
+    @Test
+    void stableLm2HasItsPublishedSizeAndASmallOneWritesItsNormBiasesAndLoads(@TempDir Path dir) {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("stablelm-2-1.6b");
+        // 2 × 100352 × 2048 (untied) + 24 × (4 × 2048² + 3 × 2048 q/k/v biases + 3 × 2048 × 5632 + 2 × 2 × 2048 norms) + 2 × 2048
+        assertEquals(1_644_515_328L, s.parameters(), "StableLM-2-1.6B's 1.64B");
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "stablelm-2-1.6b");
+        assertEquals(Architecture.STABLELM, c.architecture());
+        assertEquals(16, c.rotaryDim(), "a quarter of head_dim 64");
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("StableLmForCausalLM", 64, 96, 2, 4, 4, 100, false, 1e4, 256, false);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(small.parameters(), w.parameterCount());
+        assertNotNull(w.layers().get(1).mlpNormBias());
+        assertNotNull(w.finalNormBias());
+    }
+
+    @Test
     void graniteCarriesItsMultipliers() {
         RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("granite-3.3-2b");
         assertEquals(2_533_539_840L, s.parameters(), "Granite-3.3-2B's 2.53B");

@@ -222,6 +222,92 @@ public final class Fixtures {
     }
 
     /**
+     * llama-gqa's weights as GemmaForCausalLM (the first Gemma) stores them: every RMSNorm weight as its offset from 1,
+     * under Llama's names; the config as Gemma-2B's first config.json has it: hidden_act "gelu" and no
+     * hidden_activation (GemmaMLP runs gelu_pytorch_tanh then), and no head_dim default to rely on (8, not Gemma's 256).
+     * Its block is not Llama's (embeddings × √hidden, a GeGLU gate), so it has no expected.json.
+     */
+    public static synchronized Path gemma() {
+        Path source = dir("llama-gqa");
+        Path out = Path.of("target", "derived-fixtures", "gemma").toAbsolutePath();
+        try {
+            copyFiles(source, out, n -> !n.equals("config.json") && !n.equals("expected.json") && !n.endsWith(".safetensors"));
+            java.util.Map<String, dev.secateur.checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>();
+            try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(source)) {
+                for (String n : new java.util.TreeSet<>(ck.names())) {
+                    dev.secateur.checkpoint.Tensor t = ck.tensor(n);
+                    if (n.endsWith("norm.weight")) {
+                        float[] offset = t.data().clone();
+                        for (int i = 0; i < offset.length; i++) {
+                            offset[i] -= 1f;
+                        }
+                        t = new dev.secateur.checkpoint.Tensor(t.shape(), offset);
+                    }
+                    tensors.put(n, t);
+                }
+            }
+            dev.secateur.checkpoint.SafetensorsWriter.write(out.resolve("model.safetensors"), tensors,
+                    dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
+            com.fasterxml.jackson.databind.node.ObjectNode c =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
+            c.putArray("architectures").add("GemmaForCausalLM");
+            c.put("model_type", "gemma");
+            c.put("hidden_act", "gelu");
+            c.remove(java.util.List.of("mlp_bias", "pretraining_tp"));
+            JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("config.json").toFile(), c);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * llama-gqa's weights as a StableLmForCausalLM: every norm a LayerNorm, its bias new N(0, 0.1) (seeded) beside the
+     * weight, q/k/v biases N(0, 0.1) (use_qkv_bias), and rotary positions on half of each head (partial_rotary_factor
+     * 0.5: 4 of 8 dimensions, where StableLM's default is 0.25). No expected.json: tests hold it to {@link ReferenceForward}.
+     */
+    public static synchronized Path stablelm() {
+        Path source = dir("llama-gqa");
+        Path out = Path.of("target", "derived-fixtures", "stablelm").toAbsolutePath();
+        java.util.Random random = new java.util.Random(3);
+        try {
+            copyFiles(source, out, n -> !n.equals("config.json") && !n.equals("expected.json") && !n.endsWith(".safetensors"));
+            java.util.Map<String, dev.secateur.checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>();
+            try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(source)) {
+                for (String n : new java.util.TreeSet<>(ck.names())) {
+                    dev.secateur.checkpoint.Tensor t = ck.tensor(n);
+                    tensors.put(n, t);
+                    if (n.endsWith("norm.weight") || n.matches(".*self_attn\\.[qkv]_proj\\.weight")) {
+                        tensors.put(n.replace(".weight", ".bias"), aroundZero(t.dim(0), random));
+                    }
+                }
+            }
+            dev.secateur.checkpoint.SafetensorsWriter.write(out.resolve("model.safetensors"), tensors,
+                    dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
+            com.fasterxml.jackson.databind.node.ObjectNode c =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
+            c.putArray("architectures").add("StableLmForCausalLM");
+            c.put("model_type", "stablelm");
+            c.put("use_qkv_bias", true);
+            c.put("partial_rotary_factor", 0.5);
+            c.put("layer_norm_eps", 1e-5);
+            c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "attention_bias", "rms_norm_eps"));
+            JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("config.json").toFile(), c);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static dev.secateur.checkpoint.Tensor aroundZero(int n, java.util.Random random) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (0.1 * random.nextGaussian());
+        }
+        return new dev.secateur.checkpoint.Tensor(new int[] {n}, v);
+    }
+
+    /**
      * The olmo2 fixture as an Olmo3ForCausalLM: layer 0 slides with a window of 3 (shorter than the test tokens),
      * layer 1 attends to the whole prefix, and the rotary frequencies take a YaRN scaling (factor 4 over 16), as
      * OLMo-3-7B's config has both.

@@ -248,7 +248,7 @@ final class DecoderFamily implements ModelFamily {
 
     /** Whether the block is Llama-shaped (RMSNorm, pre-norm, a gated FFN), the only kind hidden pruning handles. */
     boolean rmsNormed() {
-        return src.config().usesRope();
+        return src.config().usesRope() && !src.config().architecture().usesLayerNorm();
     }
 
     @Override

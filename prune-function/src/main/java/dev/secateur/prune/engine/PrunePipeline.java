@@ -88,9 +88,13 @@ public final class PrunePipeline {
             throw new InvalidOptionException("targetShape", "a target shape applies to decoders (Llama, Qwen2, GPT-2); "
                     + c.architecture().hfName() + " is an encoder");
         }
-        if (t.hidden() != null && !c.usesRope()) {
-            throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " needs an RMSNorm decoder (Llama, Qwen2); GPT-2's"
-                    + " LayerNorm centres over all channels and is not hidden-pruned");
+        if (t.hidden() != null && (!c.usesRope() || c.architecture().usesLayerNorm())) {
+            throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " needs an RMSNorm decoder (Llama, Qwen2); "
+                    + c.architecture().hfName() + "'s LayerNorm centres over all channels and is not hidden-pruned");
+        }
+        if (t.hidden() != null && c.architecture() == dev.secateur.checkpoint.Architecture.GEMMA) {
+            throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " is not supported on " + c.architecture().hfName()
+                    + ": it multiplies the embeddings by √hidden_size, which the cut would change under the tied head");
         }
         if (t.hidden() != null && c.architecture().hasPostNorms()) {
             throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " is not supported on " + c.architecture().hfName() + ": its post-attention "

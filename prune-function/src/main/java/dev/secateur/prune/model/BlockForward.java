@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
-import dev.secateur.checkpoint.Architecture;
 import dev.secateur.checkpoint.ModelConfig;
 
 /**
@@ -36,7 +35,7 @@ public final class BlockForward implements BlockMath {
     public BlockForward(ModelConfig config) {
         this.headDim = config.headDim();
         this.eps = (float) config.normEps();
-        this.layerNorm = config.architecture() == Architecture.GPT2;
+        this.layerNorm = config.architecture().usesLayerNorm();
         this.geluMlp = config.geluActivation();
         this.rope = config.usesRope() ? new Rope(config.rotaryDim(), config.ropeTheta(), config.ropeScaling()) : null;
         int layers = config.numLayers();

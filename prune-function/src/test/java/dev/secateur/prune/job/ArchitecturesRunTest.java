@@ -43,8 +43,13 @@ class ArchitecturesRunTest {
     Path tmp;
 
     private Path model(String fixture) throws IOException {
-        return model(fixture, fixture.equals("olmo2") ? dev.secateur.testsupport.Fixtures.olmo2()
-                : fixture.equals("olmo3") ? dev.secateur.testsupport.Fixtures.olmo3() : dev.secateur.testsupport.Fixtures.dir(fixture));
+        return model(fixture, switch (fixture) {
+            case "olmo2" -> dev.secateur.testsupport.Fixtures.olmo2();
+            case "olmo3" -> dev.secateur.testsupport.Fixtures.olmo3();
+            case "gemma" -> dev.secateur.testsupport.Fixtures.gemma();
+            case "stablelm" -> dev.secateur.testsupport.Fixtures.stablelm();
+            default -> dev.secateur.testsupport.Fixtures.dir(fixture);
+        });
     }
 
     private Path model(String fixture, Path source) throws IOException {
@@ -83,7 +88,7 @@ class ArchitecturesRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma2", "gemma3", "smollm3", "granite", "olmo2", "olmo3"})
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma", "gemma2", "gemma3", "smollm3", "granite", "olmo2", "olmo3", "stablelm"})
     void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
         run(model, structured(model), out);
@@ -157,9 +162,12 @@ class ArchitecturesRunTest {
         }
     }
 
-    /** Gemma 2's and OLMo 2's post norms see the residual width, so a hidden cut is refused before any work, naming the field. */
+    /**
+     * Gemma 2's and OLMo 2's post norms see the residual width, the first Gemma's embeddings are scaled by √hidden, and
+     * StableLM's LayerNorms centre over every channel, so a hidden cut is refused before any work, naming the field.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"gemma2", "olmo2"})
+    @ValueSource(strings = {"gemma", "gemma2", "olmo2", "stablelm"})
     void aHiddenCutWithPostNormsIsRefusedNamingTargetShape(String fixture) throws IOException {
         Path model = model(fixture);
         ObjectNode req = WeightSparsityRunTest.request(model, "magnitude").put("compensation", "lsq")
@@ -168,7 +176,7 @@ class ArchitecturesRunTest {
         dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
                 () -> run(model, req, tmp.resolve(fixture + "-hidden")));
         assertEquals("targetShape", e.field());
-        assertTrue(e.getMessage().contains(fixture.equals("olmo2") ? "Olmo2ForCausalLM" : "Gemma2ForCausalLM"), e.getMessage());
+        assertTrue(e.getMessage().contains(dev.secateur.checkpoint.ConfigReader.read(model).architecture().hfName()), e.getMessage());
     }
 
     /** OLMo 2 loses a layer: nothing can absorb it (the next MLP output passes a norm), and plan.json says why. */
@@ -179,6 +187,22 @@ class ArchitecturesRunTest {
         assertEquals(1, DecoderWeights.load(out).layers().size());
         JsonNode plan = Json.mapper().readTree(out.resolve("plan.json").toFile());
         assertTrue(plan.toString().contains("OLMo 2 block's MLP output passes post_feedforward_layernorm"), plan.toString());
+        assertDjlScoresLikeOnnxRuntime(out, 16);
+    }
+
+    /**
+     * The first Gemma has no post norms, so a dropped layer meets the rule a Llama's does, not Gemma 2's: here the
+     * last layer goes, and the plan says nothing follows it to absorb it (rather than that a norm is in the way).
+     */
+    @Test
+    void aDroppedGemmaLayerMeetsLlamasRuleNotGemma2s() throws IOException {
+        Path model = model("gemma"), out = tmp.resolve("gemma-drop");
+        run(model, structured(model).put("dropLayers", 1), out);
+        JsonNode plan = Json.mapper().readTree(out.resolve("plan.json").toFile());
+        assertEquals("[1]", plan.get("droppedLayers").toString());
+        assertEquals("not compensated: no kept block follows it (the blocks before it are already written)",
+                plan.get("settings").get("layerDrop.compensation.layer1").asText(), plan.toString());
+        assertEquals(1, DecoderWeights.load(out).layers().size());
         assertDjlScoresLikeOnnxRuntime(out, 16);
     }
 

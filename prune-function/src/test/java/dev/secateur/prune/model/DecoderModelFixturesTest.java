@@ -55,6 +55,18 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.phi3Rotary(variant), variant);
     }
 
+    /** The first Gemma: Llama's block with offset norms, √hidden embeddings and a GeGLU gate. */
+    @Test
+    void gemmaMatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.gemma(), "gemma");
+    }
+
+    /** StableLM: LayerNorms with biases, q/k/v biases, rotary positions on half of each head. */
+    @Test
+    void stablelmMatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.stablelm(), "stablelm");
+    }
+
     /** OLMo 2: no pre-norms, norms on both outputs, query/key norms over all heads. */
     @Test
     void olmo2MatchesTheJavaReference() {
