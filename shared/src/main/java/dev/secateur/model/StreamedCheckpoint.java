@@ -155,7 +155,8 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
 
     /**
      * Stored weights counted from their shapes, as {@link DecoderWeights#parameterCount()} counts them: a second copy of a
-     * tied head, GPT-2's mask buffers and all-zero biases (which read as absent) are not parameters.
+     * tied head, GPT-2's mask buffers and all-zero biases (which read as absent) are not parameters; a LayerNorm's bias
+     * is one whatever its values (it is read as it is, since it makes the norm a LayerNorm).
      */
     @Override
     public long parameterCount() {
@@ -163,7 +164,9 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
         long n = 0;
         for (String name : ck.names()) {
             boolean buffer = name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias");
-            if (!buffer && !(tied && name.equals("lm_head.weight")) && !(name.endsWith(".bias") && allZero(ck.tensor(name)))) {
+            boolean normBias = name.matches(".*(norm|ln_\\w+)\\.bias");
+            if (!buffer && !(tied && name.equals("lm_head.weight"))
+                    && !(name.endsWith(".bias") && !normBias && allZero(ck.tensor(name)))) {
                 n += Tensor.numel(ck.shape(name));
             }
         }

@@ -126,6 +126,9 @@ class RandomCheckpointTest {
         RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
         DecoderWeights w = DecoderWeights.load(dir);
         assertEquals(small.parameters(), w.parameterCount());
+        try (StreamedCheckpoint streamed = StreamedCheckpoint.open(dir)) {
+            assertEquals(small.parameters(), streamed.parameterCount(), "the zero norm biases count when streamed too");
+        }
         assertNotNull(w.layers().get(1).mlpNormBias());
         assertNotNull(w.finalNormBias());
     }
