@@ -29,7 +29,7 @@ for shape in "${list[@]}"; do
   samples=32; comp=lsq; heap=1200m; export_precision=fp32; evaltok=2048
   case "$shape" in
     demo) model="$root/models/kjv-llama"; heap=1g ;;
-    llama-2-7b|phi-3-mini|granite-3.3-2b|olmo-2-1b|stablelm-2-1.6b) samples=8; comp=bias; heap=2g; export_precision=fp16; evaltok=512 ;;
+    llama-2-7b|phi-3-mini|granite-3.3-2b|olmo-2-1b|stablelm-2-1.6b|starcoder2-3b) samples=8; comp=bias; heap=2g; export_precision=fp16; evaltok=512 ;;
     # its 256k × 2304 token embedding (2.4 GB as floats) is held whole when written and exported
     # gemma-2b: 256k × 2048 embedding (2.1 GB as floats), and the widest FFN here (16,384)
     gemma-2-2b|gemma-2b) samples=8; comp=bias; heap=3g; export_precision=fp16; evaltok=512 ;;

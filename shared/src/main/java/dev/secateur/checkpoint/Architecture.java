@@ -57,6 +57,11 @@ public enum Architecture {
      * positions on the first partial_rotary_factor (0.25) of each head.
      */
     STABLELM("StableLmForCausalLM"),
+    /**
+     * BigCode's StarCoder2 (3B, 7B, 15B): Llama's attention with biases on every linear layer (use_bias), LayerNorms,
+     * an ungated gelu_pytorch_tanh MLP (mlp.c_fc, mlp.c_proj), and sliding_window when set.
+     */
+    STARCODER2("Starcoder2ForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -85,12 +90,18 @@ public enum Architecture {
     /** Rotary positions, RMSNorm and a gated SiLU MLP; Llama's tensor names (model.layers.N.self_attn.q_proj, ...) but for Phi-3's fused ones. */
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || isGemma()
-                || this == SMOLLM3 || this == GRANITE || isOlmo() || this == STABLELM;
+                || this == SMOLLM3 || this == GRANITE || isOlmo() || this == STABLELM
+                || this == STARCODER2;
+    }
+
+    /** Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's and StarCoder2's). */
+    public boolean hasGatedMlp() {
+        return isDecoder() && this != GPT2 && this != STARCODER2;
     }
 
     /** Whether every norm is a LayerNorm with a bias (GPT-2, StableLM) rather than an RMSNorm. */
     public boolean usesLayerNorm() {
-        return this == GPT2 || this == STABLELM;
+        return this == GPT2 || this == STABLELM || this == STARCODER2;
     }
 
     /** Whether every block normalises its input before attention and before the MLP (all but OLMo 2). */
@@ -135,7 +146,7 @@ public enum Architecture {
      * o_proj bias can be written where Hugging Face reads it; Qwen2's q/k/v biases are built in and its o_proj has none.
      */
     public boolean hasAttentionBiasSwitch() {
-        return this == LLAMA || this == SMOLLM3 || this == GRANITE || isOlmo() || isGemma();
+        return this == LLAMA || this == SMOLLM3 || this == GRANITE || isOlmo() || isGemma() || this == STARCODER2;
     }
 
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */

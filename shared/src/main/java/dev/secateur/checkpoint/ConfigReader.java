@@ -125,7 +125,12 @@ public final class ConfigReader {
         if (arch == Architecture.SMOLLM3) {
             noRopeLayers(c, where);
         }
-        boolean bias = arch == Architecture.QWEN2 || c.path(arch == Architecture.STABLELM ? "use_qkv_bias" : "attention_bias").asBoolean(false);
+        boolean bias = switch (arch) {
+            case QWEN2 -> true;
+            case STABLELM -> c.path("use_qkv_bias").asBoolean(false);
+            case STARCODER2 -> c.path("use_bias").asBoolean(true);
+            default -> c.path("attention_bias").asBoolean(false);
+        };
         // Phi-4-mini rotates the first 3/4 of each head (its rotary part must be a whole number of pairs)
         JsonNode partial = ModelConfig.partialRotaryFactor(c);
         if (partial != null && !partial.isNull()) {
@@ -142,7 +147,9 @@ public final class ConfigReader {
                 opt(c, "max_position_embeddings", 2048), theta,
                 ropeScaling(c, where, ModelConfig.rotaryDim(headDim, c) / 2, theta),
                 arch == Architecture.STABLELM ? c.path("layer_norm_eps").asDouble(1e-5)
-                        : c.path("rms_norm_eps").asDouble(arch.isOlmo() ? 1e-5 : 1e-6) /* Olmo2Config's default */, c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3),
+                        : arch == Architecture.STARCODER2 ? c.path("norm_epsilon").asDouble(1e-5)
+                        : c.path("rms_norm_eps").asDouble(arch.isOlmo() ? 1e-5 : 1e-6) /* Olmo2Config's default */, c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3
+                        || arch == Architecture.STARCODER2 /* Starcoder2Config leaves PretrainedConfig's True */),
                 bias, activation(c, arch), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
                 slidingWindow(c, arch, where), c);
     }
@@ -161,7 +168,7 @@ public final class ConfigReader {
             JsonNode a = c.get("hidden_activation");
             return a == null || a.isNull() ? "gelu_pytorch_tanh" : a.asText();
         }
-        return c.path("hidden_act").asText("silu");
+        return c.path("hidden_act").asText(arch == Architecture.STARCODER2 ? "gelu_pytorch_tanh" : "silu");
     }
 
     /**
@@ -420,7 +427,7 @@ public final class ConfigReader {
      */
     private static Integer slidingWindow(ObjectNode c, Architecture arch, String where) {
         boolean applies = switch (arch) {
-            case MISTRAL, PHI3, GEMMA2, GEMMA3, OLMO3 -> true;
+            case MISTRAL, PHI3, GEMMA2, GEMMA3, OLMO3, STARCODER2 -> true;
             case QWEN2, QWEN3, SMOLLM3 -> c.path("use_sliding_window").asBoolean(false);
             default -> false;
         };
@@ -429,8 +436,8 @@ public final class ConfigReader {
         }
         JsonNode w = c.get("sliding_window");
         if (w == null) {
-            // Phi3Config's and SmolLM3Config's default is none
-            return arch == Architecture.PHI3 || arch == Architecture.SMOLLM3 ? null : 4096;
+            // Phi3Config's, SmolLM3Config's and Starcoder2Config's default is none
+            return arch == Architecture.PHI3 || arch == Architecture.SMOLLM3 || arch == Architecture.STARCODER2 ? null : 4096;
         }
         if (w.isNull()) {
             return null;

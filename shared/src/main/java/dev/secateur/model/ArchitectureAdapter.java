@@ -67,6 +67,11 @@ public interface ArchitectureAdapter {
 
     Map<String, Tensor> writeHead(Head h);
 
+    /** The config.json key that switches attention biases on (Starcoder2's use_bias covers every linear layer). */
+    default String attentionBiasKey() {
+        return "attention_bias";
+    }
+
     /** config.json for a model of these sizes: the source config with sizes updated and per-layer sizes recorded. */
     default ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias) {
         return config(source, sizes, mlpBias, source.hiddenSize());
@@ -99,7 +104,7 @@ public interface ArchitectureAdapter {
     default ObjectNode config(DecoderWeights w) {
         ObjectNode c = config(w.config(), w.layerSizes(), hasMlpBias(w), w.tokenEmbedding().dim(1));
         if (hasAttentionBias(w)) {
-            c.put("attention_bias", true);
+            c.put(attentionBiasKey(), true);
         }
         return c;
     }
@@ -118,6 +123,7 @@ public interface ArchitectureAdapter {
             case LLAMA, MISTRAL, QWEN2, QWEN3, SMOLLM3, GRANITE, STABLELM -> new LlamaAdapter();
             case PHI3 -> new Phi3Adapter();
             case GEMMA, GEMMA2, GEMMA3 -> new GemmaAdapter();
+            case STARCODER2 -> new Starcoder2Adapter();
             case OLMO2, OLMO3 -> new Olmo2Adapter();
             case GPT2 -> new Gpt2Adapter();
             case BERT -> throw new CheckpointException(architecture.hfName()

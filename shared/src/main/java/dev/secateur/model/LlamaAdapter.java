@@ -34,6 +34,11 @@ final class LlamaAdapter implements ArchitectureAdapter {
 
     @Override
     public LayerSizes layerSizes(Checkpoint ck, int i) {
+        return layerSizes(ck, i, "mlp.up_proj.weight");
+    }
+
+    /** Heads from q_proj and k_proj, FFN neurons from the rows of {@code upName} (Llama's up_proj, StarCoder2's c_fc). */
+    static LayerSizes layerSizes(Checkpoint ck, int i, String upName) {
         ModelConfig c = ck.config();
         int h = c.hiddenSize(), hd = c.headDim();
         String p = "model.layers." + i + ".";
@@ -43,9 +48,9 @@ final class LlamaAdapter implements ArchitectureAdapter {
             throw new CheckpointException(ck.dir() + ": layer " + i + " has " + qRows / hd + " query heads and "
                     + kvRows / hd + " key/value heads; query heads must be a positive multiple of key/value heads");
         }
-        int[] up = ck.shape(p + "mlp.up_proj.weight");
+        int[] up = ck.shape(p + upName);
         if (up.length != 2 || up[1] != h) {
-            throw new CheckpointException(ck.dir() + ": tensor '" + p + "mlp.up_proj.weight' has shape " + java.util.Arrays.toString(up)
+            throw new CheckpointException(ck.dir() + ": tensor '" + p + upName + "' has shape " + java.util.Arrays.toString(up)
                     + " but config.json implies [ffn, " + h + "]");
         }
         return new LayerSizes(qRows / hd, kvRows / hd, up[0]);

@@ -53,9 +53,14 @@ public final class RandomCheckpoint {
             return architecture.equals("Gemma3ForCausalLM");
         }
 
-        /** StableLM's norms are LayerNorms: a bias beside every norm weight. */
+        /** StableLM's and StarCoder2's norms are LayerNorms: a bias beside every norm weight. */
         public boolean layerNorms() {
-            return architecture.equals("StableLmForCausalLM");
+            return architecture.equals("StableLmForCausalLM") || starcoder2();
+        }
+
+        /** StarCoder2: an ungated MLP (mlp.c_fc, mlp.c_proj) and a bias on every linear layer. */
+        public boolean starcoder2() {
+            return architecture.equals("Starcoder2ForCausalLM");
         }
 
         /** Phi-3 stores q/k/v as one qkv_proj and gate/up as one gate_up_proj. */
@@ -72,7 +77,9 @@ public final class RandomCheckpoint {
             long attn = (long) hidden * heads * hd * 2 + (long) hidden * kvHeads * hd * 2 + (qkvBias ? (long) (heads + 2 * kvHeads) * hd : 0)
                     + (olmo() ? (long) (heads + kvHeads) * hd : qkNorm ? 2L * hd : 0);
             int normSize = layerNorms() ? 2 * hidden : hidden;
-            long block = attn + 3L * hidden * intermediate + (postNorms() ? 4L : 2L) * normSize;
+            long mlp = starcoder2() ? 2L * hidden * intermediate + intermediate + hidden : 3L * hidden * intermediate;
+            long oBias = starcoder2() ? hidden : 0;
+            long block = attn + oBias + mlp + (postNorms() ? 4L : 2L) * normSize;
             return (long) vocab * hidden * (tied ? 1 : 2) + layers * block + normSize;
         }
     }
@@ -108,6 +115,9 @@ public final class RandomCheckpoint {
         m.put("gemma-2b", new Shape("GemmaForCausalLM", 2048, 16384, 18, 8, 1, 256000, true, 10000, 8192, false, 256, false, 0));
         // StableLM-2-1.6B: LayerNorms, q/k/v biases, untied 100k vocabulary, 32 heads without GQA
         m.put("stablelm-2-1.6b", new Shape("StableLmForCausalLM", 2048, 5632, 24, 32, 32, 100352, false, 10000, 4096, true));
+        // StarCoder2-3B: 24 heads and 2 KV heads of 128, biases everywhere, an ungated 12,288-wide MLP, tied, windows of 4096
+        m.put("starcoder2-3b", new Shape("Starcoder2ForCausalLM", 3072, 12288, 30, 24, 2, 49152, true, 999999.4420358813, 16384,
+                true, 0, false, 4096));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
@@ -157,6 +167,9 @@ public final class RandomCheckpoint {
                 part.put(p + "self_attn.k_norm.weight", new int[] {hd});
             }
             part.put(p + "self_attn.o_proj.weight", new int[] {s.hidden(), s.heads() * hd});
+            if (s.starcoder2()) {
+                part.put(p + "self_attn.o_proj.bias", new int[] {s.hidden()});
+            }
             part.put(p + "post_attention_layernorm.weight", new int[] {s.hidden()});
             if (s.postNorms()) {
                 part.put(p + "pre_feedforward_layernorm.weight", new int[] {s.hidden()});
@@ -164,13 +177,20 @@ public final class RandomCheckpoint {
             } else if (s.olmo()) {
                 part.put(p + "post_feedforward_layernorm.weight", new int[] {s.hidden()});
             }
-            if (s.fused()) {
-                part.put(p + "mlp.gate_up_proj.weight", new int[] {2 * s.intermediate(), s.hidden()});
+            if (s.starcoder2()) {
+                part.put(p + "mlp.c_fc.weight", new int[] {s.intermediate(), s.hidden()});
+                part.put(p + "mlp.c_fc.bias", new int[] {s.intermediate()});
+                part.put(p + "mlp.c_proj.weight", new int[] {s.hidden(), s.intermediate()});
+                part.put(p + "mlp.c_proj.bias", new int[] {s.hidden()});
             } else {
-                part.put(p + "mlp.gate_proj.weight", new int[] {s.intermediate(), s.hidden()});
-                part.put(p + "mlp.up_proj.weight", new int[] {s.intermediate(), s.hidden()});
+                if (s.fused()) {
+                    part.put(p + "mlp.gate_up_proj.weight", new int[] {2 * s.intermediate(), s.hidden()});
+                } else {
+                    part.put(p + "mlp.gate_proj.weight", new int[] {s.intermediate(), s.hidden()});
+                    part.put(p + "mlp.up_proj.weight", new int[] {s.intermediate(), s.hidden()});
+                }
+                part.put(p + "mlp.down_proj.weight", new int[] {s.hidden(), s.intermediate()});
             }
-            part.put(p + "mlp.down_proj.weight", new int[] {s.hidden(), s.intermediate()});
         }
         parts.get(shards - 1).put("model.norm.weight", new int[] {s.hidden()});
         if (s.layerNorms()) {
@@ -256,7 +276,12 @@ public final class RandomCheckpoint {
             c.put("attn_logit_softcapping", 50.0);
             c.put("final_logit_softcapping", 30.0);
         }
-        if (s.layerNorms()) {
+        if (s.starcoder2()) {
+            // StarCoder2-3B's config.json: one switch for every bias, LayerNorm epsilon under its own key
+            c.put("use_bias", true);
+            c.put("norm_epsilon", 1e-5);
+            c.remove("rms_norm_eps");
+        } else if (s.layerNorms()) {
             // StableLM-2-1.6B's config.json: q/k/v biases by use_qkv_bias, a quarter of each head rotating
             c.put("use_qkv_bias", s.qkvBias());
             c.put("partial_rotary_factor", 0.25);
@@ -274,7 +299,7 @@ public final class RandomCheckpoint {
             c.put("residual_multiplier", 0.22);
             c.put("logits_scaling", 8.0);
         }
-        c.put("hidden_act", s.postNorms() ? "gelu_pytorch_tanh" : s.architecture().equals("GemmaForCausalLM") ? "gelu" : "silu");
+        c.put("hidden_act", s.postNorms() || s.starcoder2() ? "gelu_pytorch_tanh" : s.architecture().equals("GemmaForCausalLM") ? "gelu" : "silu");
         c.put("tie_word_embeddings", s.tied());
         c.put("bos_token_id", 1);
         c.put("eos_token_id", 2);

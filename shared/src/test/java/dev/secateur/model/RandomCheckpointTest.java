@@ -134,6 +134,26 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void starcoder2HasItsPublishedSizeAndASmallOneLoadsWithAnUngatedMlp(@TempDir Path dir) {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("starcoder2-3b");
+        // 49152 × 3072 (tied) + 30 × (2 × 3072² + 2 × 3072 × 256 + 2 × 3072 × 12288 + 22,016 biases + 4 × 3072 norms) + 2 × 3072
+        assertEquals(3_030_371_328L, s.parameters());
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "starcoder2-3b");
+        assertEquals(Architecture.STARCODER2, c.architecture());
+        assertEquals("gelu_pytorch_tanh", c.hiddenAct());
+        assertEquals(4096, c.windowOf(0));
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("Starcoder2ForCausalLM", 64, 96, 2, 4, 2, 100, true, 1e4, 256,
+                true, 0, false, 0);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertNull(w.layers().get(0).gate());
+        assertEquals(96, w.layers().get(1).ffnWidth());
+        // the random biases of the linear layers are zeros, which read as absent; the LayerNorms' count
+        long linearBiases = 2L * (64 + 2 * 32 + 64 + 96 + 64);
+        assertEquals(small.parameters() - linearBiases, w.parameterCount());
+    }
+
+    @Test
     void graniteCarriesItsMultipliers() {
         RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("granite-3.3-2b");
         assertEquals(2_533_539_840L, s.parameters(), "Granite-3.3-2B's 2.53B");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.checkpoint.Checkpoint;
-import dev.secateur.model.ArchitectureAdapter;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.runtime.Generator;
@@ -102,15 +101,8 @@ class Gemma2ExportTest {
                     w.layers().get(1).postAttnNorm().data()[0]);
             assertEquals(ck.tensor("model.norm.weight").data()[5] + 1f, w.finalNorm().data()[5]);
         }
-        Map<String, dev.secateur.checkpoint.Tensor> written = ArchitectureAdapter.of(w.config().architecture()).write(w);
-        try (Checkpoint ck = Checkpoint.open(dir)) {
-            assertEquals(new java.util.TreeSet<>(ck.names()), new java.util.TreeSet<>(written.keySet()));
-            for (String n : ck.names()) {
-                // (w + 1) − 1 in float32 is w to within one ulp of 1 (6e-8); Hugging Face forms the same 1 + w in float32
-                double diff = Fixtures.maxAbsDiff(ck.tensor(n).data(), written.get(n).data());
-                assertTrue(n.endsWith("norm.weight") ? diff <= 1.2e-7 : diff == 0, n + " written back as stored: " + diff);
-            }
-        }
+        // (w + 1) − 1 in float32 is w to within one ulp of 1 (6e-8); Hugging Face forms the same 1 + w in float32
+        ExportChecks.assertWrittenBackAsStored(dir, 1.2e-7);
         assertNull(w.layers().get(0).qNorm());
     }
 }

@@ -1,5 +1,7 @@
 package dev.secateur.onnx;
 
+import static dev.secateur.onnx.ExportChecks.ATOL;
+import static dev.secateur.onnx.ExportChecks.ids;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.testsupport.Fixtures;
@@ -15,14 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * move the fixture's logits so that matching the reference says something.
  */
 class GraniteExportTest {
-    static final double ATOL = 1e-4;
-
     @TempDir
     Path tmp;
-
-    static long[][] ids() {
-        return Fixtures.expected("llama-gqa").inputIds();
-    }
 
     @Test
     void exportedLogitsMatchTheReferenceWholeAndThroughTheKvCache() {

@@ -1,5 +1,7 @@
 package dev.secateur.onnx;
 
+import static dev.secateur.onnx.ExportChecks.ATOL;
+import static dev.secateur.onnx.ExportChecks.ids;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,14 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * that each moves the logits it is compared with.
  */
 class Olmo2ExportTest {
-    static final double ATOL = 1e-4;
-
     @TempDir
     Path tmp;
-
-    static long[][] ids() {
-        return Fixtures.expected("llama-gqa").inputIds();
-    }
 
     @Test
     void readsOlmo2sTensorsIntoTheCanonicalBlock() {

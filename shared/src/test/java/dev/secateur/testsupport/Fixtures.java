@@ -188,37 +188,21 @@ public final class Fixtures {
      * k_norm over all query (4 × 8) and key (2 × 8) rows. No torch reference: held to {@link ReferenceForward}.
      */
     public static synchronized Path olmo2() {
-        Path source = dir("llama-gqa");
-        Path out = Path.of("target", "derived-fixtures", "olmo2").toAbsolutePath();
         java.util.Random random = new java.util.Random(2);
-        try {
-            copyFiles(source, out, n -> !n.equals("config.json") && !n.equals("expected.json") && !n.endsWith(".safetensors"));
-            java.util.Map<String, dev.secateur.checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>();
-            try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(source)) {
-                int hidden = ck.config().hiddenSize(), d = ck.config().headDim();
-                for (String n : new java.util.TreeSet<>(ck.names())) {
-                    if (n.endsWith("input_layernorm.weight")) {
-                        String p = n.substring(0, n.length() - "input_layernorm.weight".length());
-                        tensors.put(p + "post_feedforward_layernorm.weight", aroundOne(hidden, random));
-                        tensors.put(p + "self_attn.q_norm.weight", aroundOne(ck.config().numHeads() * d, random));
-                        tensors.put(p + "self_attn.k_norm.weight", aroundOne(ck.config().numKvHeads() * d, random));
-                    } else {
-                        tensors.put(n, ck.tensor(n));
-                    }
-                }
+        return recast("olmo2", (c, n, t, out) -> {
+            if (n.endsWith("input_layernorm.weight")) {
+                String p = n.substring(0, n.length() - "input_layernorm.weight".length());
+                out.put(p + "post_feedforward_layernorm.weight", aroundOne(c.hiddenSize(), random));
+                out.put(p + "self_attn.q_norm.weight", aroundOne(c.numHeads() * c.headDim(), random));
+                out.put(p + "self_attn.k_norm.weight", aroundOne(c.numKvHeads() * c.headDim(), random));
+            } else {
+                out.put(n, t);
             }
-            dev.secateur.checkpoint.SafetensorsWriter.write(out.resolve("model.safetensors"), tensors,
-                    dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
-            com.fasterxml.jackson.databind.node.ObjectNode c =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
+        }, c -> {
             c.putArray("architectures").add("Olmo2ForCausalLM");
             c.put("model_type", "olmo2");
             c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "head_dim"));
-            JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("config.json").toFile(), c);
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     /**
@@ -228,37 +212,12 @@ public final class Fixtures {
      * Its block is not Llama's (embeddings × √hidden, a GeGLU gate), so it has no expected.json.
      */
     public static synchronized Path gemma() {
-        Path source = dir("llama-gqa");
-        Path out = Path.of("target", "derived-fixtures", "gemma").toAbsolutePath();
-        try {
-            copyFiles(source, out, n -> !n.equals("config.json") && !n.equals("expected.json") && !n.endsWith(".safetensors"));
-            java.util.Map<String, dev.secateur.checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>();
-            try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(source)) {
-                for (String n : new java.util.TreeSet<>(ck.names())) {
-                    dev.secateur.checkpoint.Tensor t = ck.tensor(n);
-                    if (n.endsWith("norm.weight")) {
-                        float[] offset = t.data().clone();
-                        for (int i = 0; i < offset.length; i++) {
-                            offset[i] -= 1f;
-                        }
-                        t = new dev.secateur.checkpoint.Tensor(t.shape(), offset);
-                    }
-                    tensors.put(n, t);
-                }
-            }
-            dev.secateur.checkpoint.SafetensorsWriter.write(out.resolve("model.safetensors"), tensors,
-                    dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
-            com.fasterxml.jackson.databind.node.ObjectNode c =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
+        return recast("gemma", (c, n, t, out) -> out.put(n, n.endsWith("norm.weight") ? plus(t, -1f) : t), c -> {
             c.putArray("architectures").add("GemmaForCausalLM");
             c.put("model_type", "gemma");
             c.put("hidden_act", "gelu");
             c.remove(java.util.List.of("mlp_bias", "pretraining_tp"));
-            JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("config.json").toFile(), c);
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     /**
@@ -267,36 +226,90 @@ public final class Fixtures {
      * 0.5: 4 of 8 dimensions, where StableLM's default is 0.25). No expected.json: tests hold it to {@link ReferenceForward}.
      */
     public static synchronized Path stablelm() {
-        Path source = dir("llama-gqa");
-        Path out = Path.of("target", "derived-fixtures", "stablelm").toAbsolutePath();
         java.util.Random random = new java.util.Random(3);
-        try {
-            copyFiles(source, out, n -> !n.equals("config.json") && !n.equals("expected.json") && !n.endsWith(".safetensors"));
-            java.util.Map<String, dev.secateur.checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>();
-            try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(source)) {
-                for (String n : new java.util.TreeSet<>(ck.names())) {
-                    dev.secateur.checkpoint.Tensor t = ck.tensor(n);
-                    tensors.put(n, t);
-                    if (n.endsWith("norm.weight") || n.matches(".*self_attn\\.[qkv]_proj\\.weight")) {
-                        tensors.put(n.replace(".weight", ".bias"), aroundZero(t.dim(0), random));
-                    }
-                }
+        return recast("stablelm", (c, n, t, out) -> {
+            out.put(n, t);
+            if (n.endsWith("norm.weight") || n.matches(".*self_attn\\.[qkv]_proj\\.weight")) {
+                out.put(n.replace(".weight", ".bias"), aroundZero(t.dim(0), random));
             }
-            dev.secateur.checkpoint.SafetensorsWriter.write(out.resolve("model.safetensors"), tensors,
-                    dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
-            com.fasterxml.jackson.databind.node.ObjectNode c =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
+        }, c -> {
             c.putArray("architectures").add("StableLmForCausalLM");
             c.put("model_type", "stablelm");
             c.put("use_qkv_bias", true);
             c.put("partial_rotary_factor", 0.5);
             c.put("layer_norm_eps", 1e-5);
             c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "attention_bias", "rms_norm_eps"));
+        });
+    }
+
+    /**
+     * llama-gqa as a Starcoder2ForCausalLM: its gate dropped, up_proj stored as mlp.c_fc and down_proj as mlp.c_proj (an
+     * ungated gelu_pytorch_tanh MLP), every linear layer and norm given a bias N(0, 0.1) (seeded; use_bias), LayerNorms,
+     * sliding_window 4 (shorter than the 7 test tokens). No expected.json: tests hold it to {@link ReferenceForward}.
+     */
+    public static synchronized Path starcoder2() {
+        java.util.Random random = new java.util.Random(4);
+        return recast("starcoder2", (c, n, t, out) -> {
+            if (n.endsWith("mlp.gate_proj.weight")) {
+                return;
+            }
+            String name = n.replace("mlp.up_proj", "mlp.c_fc").replace("mlp.down_proj", "mlp.c_proj");
+            out.put(name, t);
+            if (name.startsWith("model.layers.") || name.equals("model.norm.weight")) {
+                out.put(name.replace(".weight", ".bias"), aroundZero(t.dim(0), random));
+            }
+        }, c -> {
+            c.putArray("architectures").add("Starcoder2ForCausalLM");
+            c.put("model_type", "starcoder2");
+            c.put("use_bias", true);
+            c.put("norm_epsilon", 1e-5);
+            c.put("hidden_act", "gelu_pytorch_tanh");
+            c.put("sliding_window", 4);
+            c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "attention_bias", "rms_norm_eps", "head_dim"));
+        });
+    }
+
+    /** What one of llama-gqa's tensors becomes in a recast fixture (any number of tensors, or none). */
+    private interface Recast {
+        void put(dev.secateur.checkpoint.ModelConfig source, String name, dev.secateur.checkpoint.Tensor t,
+                 java.util.Map<String, dev.secateur.checkpoint.Tensor> out);
+    }
+
+    /**
+     * llama-gqa's folder recast as another architecture under target/derived-fixtures/{@code as}: every tensor passed
+     * through {@code tensors} into one F32 safetensors file, config.json edited by {@code config}, the tokenizer copied,
+     * no expected.json (tests hold such fixtures to {@link ReferenceForward}).
+     */
+    private static Path recast(String as, Recast tensors,
+                               java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> config) {
+        Path source = dir("llama-gqa");
+        Path out = Path.of("target", "derived-fixtures", as).toAbsolutePath();
+        try {
+            copyFiles(source, out, n -> !n.equals("config.json") && !n.equals("expected.json") && !n.endsWith(".safetensors"));
+            java.util.Map<String, dev.secateur.checkpoint.Tensor> written = new java.util.LinkedHashMap<>();
+            try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(source)) {
+                for (String n : new java.util.TreeSet<>(ck.names())) {
+                    tensors.put(ck.config(), n, ck.tensor(n), written);
+                }
+            }
+            dev.secateur.checkpoint.SafetensorsWriter.write(out.resolve("model.safetensors"), written,
+                    dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
+            com.fasterxml.jackson.databind.node.ObjectNode c =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
+            config.accept(c);
             JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("config.json").toFile(), c);
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static dev.secateur.checkpoint.Tensor plus(dev.secateur.checkpoint.Tensor t, float by) {
+        float[] v = t.data().clone();
+        for (int i = 0; i < v.length; i++) {
+            v[i] += by;
+        }
+        return new dev.secateur.checkpoint.Tensor(t.shape(), v);
     }
 
     private static dev.secateur.checkpoint.Tensor aroundZero(int n, java.util.Random random) {
@@ -353,12 +366,7 @@ public final class Fixtures {
             for (String n : new java.util.TreeSet<>(ck.names())) {
                 dev.secateur.checkpoint.Tensor t = ck.tensor(n);
                 if (n.endsWith("norm.weight")) {
-                    float[] offset = t.data().clone();
-                    for (int i = 0; i < offset.length; i++) {
-                        offset[i] -= 1f;
-                    }
-                    String gemmaName = n.replace("post_attention_layernorm", "pre_feedforward_layernorm");
-                    out.put(gemmaName, new dev.secateur.checkpoint.Tensor(t.shape(), offset));
+                    out.put(n.replace("post_attention_layernorm", "pre_feedforward_layernorm"), plus(t, -1f));
                     if (n.endsWith("post_attention_layernorm.weight")) {
                         String p = n.substring(0, n.length() - "post_attention_layernorm.weight".length());
                         for (String post : new String[] {"post_attention_layernorm.weight", "post_feedforward_layernorm.weight"}) {

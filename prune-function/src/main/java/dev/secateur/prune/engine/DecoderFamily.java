@@ -170,7 +170,7 @@ final class DecoderFamily implements ModelFamily {
         // where attention_bias covers o_proj (Llama, Gemma 2) it is switched on; Qwen2's q/k/v biases are built in and its o_proj has none in
         // Hugging Face, so a compensated o_proj bias there stays a Secateur-only tensor (ONNX and our loaders read it)
         boolean attnBias = src.config().architecture().hasAttentionBiasSwitch()
-                && (addsAttentionBias || src.config().raw().path("attention_bias").asBoolean(false));
+                && (addsAttentionBias || src.config().attentionBias());
         ShardedCheckpointWriter writer = new ShardedCheckpointWriter(dir, keptLayers + 2, src.storedDType());
         ArchitectureAdapter adapter = src.adapter();
         List<Integer> keptSources = new java.util.ArrayList<>();
@@ -205,7 +205,7 @@ final class DecoderFamily implements ModelFamily {
                 int width = hidden == null ? src.config().hiddenSize() : hidden.width();
                 com.fasterxml.jackson.databind.node.ObjectNode config = adapter.config(src.config(), keptSizes, mlpBias, width);
                 if (attnBias) {
-                    config.put("attention_bias", true);
+                    config.put(adapter.attentionBiasKey(), true);
                 }
                 if ((src.config().hasLayerKinds() || config.has("layer_types")) && keptSources.size() < src.config().numLayers()) {
                     // the architectures' rules (even layers, every sixth, ...) count from the first layer: name each kept one's kind

@@ -112,9 +112,9 @@ public final class PipelineJobRunner implements PruneJobRunner {
         if (sparsity != null) {
             requireTileable(task.sourceDir(), config, encoder, sparsity.pattern());
             if (req.method() == dev.secateur.events.PruneMethod.SPARSELLM
-                    && (encoder || config.architecture() == dev.secateur.checkpoint.Architecture.GPT2)) {
+                    && (encoder || !config.architecture().hasGatedMlp())) {
                 throw new RequestValidationException("method", "sparsellm couples a gated FFN (gate, up, down: Llama, Mistral, Qwen2, Qwen3); "
-                        + (encoder ? "an encoder's" : "GPT-2's") + " FFN has no gate: use sparsegpt");
+                        + (encoder ? "an encoder's" : config.architecture().hfName() + "'s") + " FFN has no gate: use sparsegpt");
             }
             if (req.method() == dev.secateur.events.PruneMethod.SPARSELLM && !encoder
                     && !java.util.Set.of("silu", "swish").contains(config.hiddenAct())) {

@@ -48,6 +48,7 @@ class ArchitecturesRunTest {
             case "olmo3" -> dev.secateur.testsupport.Fixtures.olmo3();
             case "gemma" -> dev.secateur.testsupport.Fixtures.gemma();
             case "stablelm" -> dev.secateur.testsupport.Fixtures.stablelm();
+            case "starcoder2" -> dev.secateur.testsupport.Fixtures.starcoder2();
             default -> dev.secateur.testsupport.Fixtures.dir(fixture);
         });
     }
@@ -88,7 +89,7 @@ class ArchitecturesRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma", "gemma2", "gemma3", "smollm3", "granite", "olmo2", "olmo3", "stablelm"})
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma", "gemma2", "gemma3", "smollm3", "granite", "olmo2", "olmo3", "stablelm", "starcoder2"})
     void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
         run(model, structured(model), out);
@@ -164,10 +165,11 @@ class ArchitecturesRunTest {
 
     /**
      * Gemma 2's and OLMo 2's post norms see the residual width, the first Gemma's embeddings are scaled by √hidden, and
-     * StableLM's LayerNorms centre over every channel, so a hidden cut is refused before any work, naming the field.
+     * StableLM's and StarCoder2's LayerNorms centre over every channel, so a hidden cut is refused before any work,
+     * naming the field.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"gemma", "gemma2", "olmo2", "stablelm"})
+    @ValueSource(strings = {"gemma", "gemma2", "olmo2", "stablelm", "starcoder2"})
     void aHiddenCutWithPostNormsIsRefusedNamingTargetShape(String fixture) throws IOException {
         Path model = model(fixture);
         ObjectNode req = WeightSparsityRunTest.request(model, "magnitude").put("compensation", "lsq")
@@ -215,6 +217,17 @@ class ArchitecturesRunTest {
                 () -> run(model, req, tmp.resolve("gemma2-sparsellm")));
         assertEquals("method", e.field());
         assertTrue(e.getMessage().contains("gelu_pytorch_tanh"), e.getMessage());
+    }
+
+    /** StarCoder2's MLP has no gate for sparsellm's coupled updates: refused, naming the method and the architecture. */
+    @Test
+    void sparseLlmOnStarcoder2IsRefusedNamingTheMethod() throws IOException {
+        Path model = model("starcoder2");
+        ObjectNode req = WeightSparsityRunTest.request(model, "sparsellm").put("sparsity", 0.5);
+        dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
+                () -> run(model, req, tmp.resolve("starcoder2-sparsellm")));
+        assertEquals("method", e.field());
+        assertTrue(e.getMessage().contains("Starcoder2ForCausalLM's FFN has no gate"), e.getMessage());
     }
 
     /** Phi-4-mini's rotary layout (longrope over a partial rotary part) through a structured prune and its export. */

@@ -67,6 +67,12 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.stablelm(), "stablelm");
     }
 
+    /** StarCoder2: biases on every linear layer, LayerNorms, an ungated GeLU MLP, a window shorter than the test tokens. */
+    @Test
+    void starcoder2MatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.starcoder2(), "starcoder2");
+    }
+
     /** OLMo 2: no pre-norms, norms on both outputs, query/key norms over all heads. */
     @Test
     void olmo2MatchesTheJavaReference() {
