@@ -62,6 +62,12 @@ public enum Architecture {
      * an ungated gelu_pytorch_tanh MLP (mlp.c_fc, mlp.c_proj), and sliding_window when set.
      */
     STARCODER2("Starcoder2ForCausalLM"),
+    /**
+     * NVIDIA's Nemotron (Minitron-4B/8B, Nemotron-Mini-4B): Llama's names with an ungated MLP (up_proj, down_proj) under
+     * relu², LayerNorms whose weights are stored as offsets from 1 (LayerNorm1P), rotary positions on the first
+     * partial_rotary_factor (0.5) of each head.
+     */
+    NEMOTRON("NemotronForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -91,17 +97,17 @@ public enum Architecture {
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || isGemma()
                 || this == SMOLLM3 || this == GRANITE || isOlmo() || this == STABLELM
-                || this == STARCODER2;
+                || this == STARCODER2 || this == NEMOTRON;
     }
 
-    /** Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's and StarCoder2's). */
+    /** Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's, StarCoder2's and Nemotron's). */
     public boolean hasGatedMlp() {
-        return isDecoder() && this != GPT2 && this != STARCODER2;
+        return isDecoder() && this != GPT2 && this != STARCODER2 && this != NEMOTRON;
     }
 
     /** Whether every norm is a LayerNorm with a bias (GPT-2, StableLM) rather than an RMSNorm. */
     public boolean usesLayerNorm() {
-        return this == GPT2 || this == STABLELM || this == STARCODER2;
+        return this == GPT2 || this == STABLELM || this == STARCODER2 || this == NEMOTRON;
     }
 
     /** Whether every block normalises its input before attention and before the MLP (all but OLMo 2). */
@@ -146,7 +152,8 @@ public enum Architecture {
      * o_proj bias can be written where Hugging Face reads it; Qwen2's q/k/v biases are built in and its o_proj has none.
      */
     public boolean hasAttentionBiasSwitch() {
-        return this == LLAMA || this == SMOLLM3 || this == GRANITE || isOlmo() || isGemma() || this == STARCODER2;
+        return this == LLAMA || this == SMOLLM3 || this == GRANITE || isOlmo() || isGemma() || this == STARCODER2
+                || this == NEMOTRON;
     }
 
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */

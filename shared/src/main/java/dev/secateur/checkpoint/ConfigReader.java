@@ -108,6 +108,9 @@ public final class ConfigReader {
         if (arch == Architecture.STABLELM) {
             stableLmDefaults(c, where);
         }
+        if (arch == Architecture.NEMOTRON && ModelConfig.partialRotaryFactor(c) == null) {
+            c.put("partial_rotary_factor", 0.5); // NemotronConfig's default, made explicit for every reader
+        }
         int hidden = req(c, "hidden_size", where);
         int heads = req(c, "num_attention_heads", where);
         int kv = opt(c, "num_key_value_heads", heads);
@@ -148,6 +151,7 @@ public final class ConfigReader {
                 ropeScaling(c, where, ModelConfig.rotaryDim(headDim, c) / 2, theta),
                 arch == Architecture.STABLELM ? c.path("layer_norm_eps").asDouble(1e-5)
                         : arch == Architecture.STARCODER2 ? c.path("norm_epsilon").asDouble(1e-5)
+                        : arch == Architecture.NEMOTRON ? c.path("norm_eps").asDouble(1e-5)
                         : c.path("rms_norm_eps").asDouble(arch.isOlmo() ? 1e-5 : 1e-6) /* Olmo2Config's default */, c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3
                         || arch == Architecture.STARCODER2 /* Starcoder2Config leaves PretrainedConfig's True */),
                 bias, activation(c, arch), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
@@ -168,7 +172,11 @@ public final class ConfigReader {
             JsonNode a = c.get("hidden_activation");
             return a == null || a.isNull() ? "gelu_pytorch_tanh" : a.asText();
         }
-        return c.path("hidden_act").asText(arch == Architecture.STARCODER2 ? "gelu_pytorch_tanh" : "silu");
+        return c.path("hidden_act").asText(switch (arch) {
+            case STARCODER2 -> "gelu_pytorch_tanh";
+            case NEMOTRON -> "relu2";
+            default -> "silu";
+        });
     }
 
     /**

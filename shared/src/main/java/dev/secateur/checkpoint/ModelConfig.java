@@ -242,16 +242,24 @@ public record ModelConfig(
         return top != null && !top.isNull() ? top : config.path("rope_parameters").get("partial_rotary_factor");
     }
 
-    /**
-     * Whether the MLP's activation is gelu_new (= gelu_pytorch_tanh: GPT-2's MLP, Gemma 2's gate) rather than silu
-     * (the Llama family's gate); any other activation is refused.
-     */
-    public boolean geluActivation() {
+    /** The MLP activations Secateur computes, each the same in the DJL forward, the ONNX graph and the reference. */
+    public enum Activation {
+        /** x·σ(x): the Llama family's gate. */
+        SILU,
+        /** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): gelu_new and gelu_pytorch_tanh (GPT-2's MLP, Gemma's gate). */
+        GELU_TANH,
+        /** max(x, 0)²: Nemotron's relu2. */
+        RELU_SQUARED
+    }
+
+    /** The MLP's activation (its gate's, where it has one); any activation but those above is refused. */
+    public Activation mlpActivation() {
         return switch (hiddenAct) {
-            case "silu", "swish" -> false;
-            case "gelu_new", "gelu_pytorch_tanh" -> true;
+            case "silu", "swish" -> Activation.SILU;
+            case "gelu_new", "gelu_pytorch_tanh" -> Activation.GELU_TANH;
+            case "relu2" -> Activation.RELU_SQUARED;
             default -> throw new IllegalArgumentException("activation '" + hiddenAct
-                    + "' is not supported (supported: silu, gelu_new, gelu_pytorch_tanh)");
+                    + "' is not supported (supported: silu, gelu_new, gelu_pytorch_tanh, relu2)");
         };
     }
 }

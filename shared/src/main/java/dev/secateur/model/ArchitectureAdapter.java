@@ -124,6 +124,7 @@ public interface ArchitectureAdapter {
             case PHI3 -> new Phi3Adapter();
             case GEMMA, GEMMA2, GEMMA3 -> new GemmaAdapter();
             case STARCODER2 -> new Starcoder2Adapter();
+            case NEMOTRON -> new NemotronAdapter();
             case OLMO2, OLMO3 -> new Olmo2Adapter();
             case GPT2 -> new Gpt2Adapter();
             case BERT -> throw new CheckpointException(architecture.hfName()

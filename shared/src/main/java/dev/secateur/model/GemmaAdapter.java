@@ -19,9 +19,7 @@ final class GemmaAdapter extends LlamaVariantAdapter {
     public LayerWeights readLayer(Checkpoint ck, int i) {
         LayerWeights l = llama.readLayer(ck, i); // its mlpNorm is Gemma's post_attention_layernorm
         if (!ck.config().architecture().hasPostNorms()) {
-            return new LayerWeights(plusOne(l.attnNorm()), null, l.q(), l.qBias(), l.k(), l.kBias(), l.v(), l.vBias(),
-                    l.o(), l.oBias(), plusOne(l.mlpNorm()), null, l.gate(), l.gateBias(), l.up(), l.upBias(), l.down(),
-                    l.downBias());
+            return l.withNorms(plusOne(l.attnNorm()), plusOne(l.mlpNorm()));
         }
         int h = ck.config().hiddenSize();
         String p = "model.layers." + i + ".";
@@ -69,18 +67,10 @@ final class GemmaAdapter extends LlamaVariantAdapter {
     }
 
     private static Tensor plusOne(Tensor t) {
-        return t == null ? null : shifted(t, 1f);
+        return shifted(t, 1f);
     }
 
     private static Tensor minusOne(Tensor t) {
         return shifted(t, -1f);
-    }
-
-    private static Tensor shifted(Tensor t, float by) {
-        float[] v = t.data().clone();
-        for (int i = 0; i < v.length; i++) {
-            v[i] += by;
-        }
-        return new Tensor(t.shape(), v);
     }
 }

@@ -81,6 +81,12 @@ public record LayerWeights(
         return qNorm != null && qNorm.numel() == q.dim(0);
     }
 
+    /** The same block with other weights for its two pre-norms (their biases kept). */
+    public LayerWeights withNorms(Tensor attnNorm, Tensor mlpNorm) {
+        return new LayerWeights(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
+                gate, gateBias, up, upBias, down, downBias, qNorm, kNorm, postAttnNorm, postMlpNorm);
+    }
+
     public LayerWeights withQkNorm(Tensor qNorm, Tensor kNorm) {
         return new LayerWeights(attnNorm, attnNormBias, q, qBias, k, kBias, v, vBias, o, oBias, mlpNorm, mlpNormBias,
                 gate, gateBias, up, upBias, down, downBias, qNorm, kNorm, postAttnNorm, postMlpNorm);

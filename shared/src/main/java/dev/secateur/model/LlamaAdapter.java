@@ -58,12 +58,12 @@ final class LlamaAdapter implements ArchitectureAdapter {
 
     @Override
     public LayerWeights readLayer(Checkpoint ck, int i) {
-        LayerSizes s = layerSizes(ck, i);
-        int h = ck.config().hiddenSize(), hd = ck.config().headDim();
-        int qRows = s.heads() * hd, kvRows = s.kvHeads() * hd, ffn = s.ffn();
-        String p = "model.layers." + i + ".";
+        BlockShape b = BlockShape.of(ck, layerSizes(ck, i), i);
+        int h = b.hidden(), qRows = b.qRows(), kvRows = b.kvRows(), ffn = b.ffn(), hd = ck.config().headDim();
+        String p = b.prefix();
         boolean spans = ck.config().architecture().qkNormSpansHeads();
         boolean layerNorms = ck.config().architecture().usesLayerNorm();
+        boolean gated = ck.config().architecture().hasGatedMlp(); // Nemotron's MLP is up and down only
         return new LayerWeights(
                 ck.config().architecture().hasPreNorms() ? ck.tensor(p + "input_layernorm.weight", h) : null,
                 layerNorms ? ck.tensor(p + "input_layernorm.bias", h) : null,
@@ -73,7 +73,7 @@ final class LlamaAdapter implements ArchitectureAdapter {
                 ck.tensor(p + "self_attn.o_proj.weight", h, qRows), bias(ck, p + "self_attn.o_proj.bias", h),
                 ck.tensor(p + "post_attention_layernorm.weight", h),
                 layerNorms ? ck.tensor(p + "post_attention_layernorm.bias", h) : null,
-                ck.tensor(p + "mlp.gate_proj.weight", ffn, h), bias(ck, p + "mlp.gate_proj.bias", ffn),
+                gated ? ck.tensor(p + "mlp.gate_proj.weight", ffn, h) : null, gated ? bias(ck, p + "mlp.gate_proj.bias", ffn) : null,
                 ck.tensor(p + "mlp.up_proj.weight", ffn, h), bias(ck, p + "mlp.up_proj.bias", ffn),
                 ck.tensor(p + "mlp.down_proj.weight", h, ffn), bias(ck, p + "mlp.down_proj.bias", h),
                 qkNorm(ck, p + "self_attn.q_norm.weight", spans ? qRows : hd),
@@ -153,7 +153,9 @@ final class LlamaAdapter implements ArchitectureAdapter {
         put(out, p + "self_attn.o_proj", l.o(), orZeros(l.oBias(), l.o().dim(0), attentionBias));
         put(out, p + "post_attention_layernorm", l.mlpNorm(), l.mlpNormBias());
         // Hugging Face's mlp_bias switches on all three MLP biases at once, so absent ones are written as zeros.
-        put(out, p + "mlp.gate_proj", l.gate(), orZeros(l.gateBias(), l.ffnWidth(), mlpBias));
+        if (l.gate() != null) {
+            put(out, p + "mlp.gate_proj", l.gate(), orZeros(l.gateBias(), l.ffnWidth(), mlpBias));
+        }
         put(out, p + "mlp.up_proj", l.up(), orZeros(l.upBias(), l.ffnWidth(), mlpBias));
         put(out, p + "mlp.down_proj", l.down(), orZeros(l.downBias(), l.down().dim(0), mlpBias));
         return out;

@@ -62,6 +62,18 @@ abstract class LlamaVariantAdapter implements ArchitectureAdapter {
         return llama.writeHead(h);
     }
 
+    /** t + by, element by element; null stays null (Gemma's and Nemotron's norms are stored as offsets from 1). */
+    protected static Tensor shifted(Tensor t, float by) {
+        if (t == null) {
+            return null;
+        }
+        float[] v = t.data().clone();
+        for (int i = 0; i < v.length; i++) {
+            v[i] += by;
+        }
+        return new Tensor(t.shape(), v);
+    }
+
     @Override
     public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias, int hiddenSize) {
         return llama.config(source, sizes, false, hiddenSize);

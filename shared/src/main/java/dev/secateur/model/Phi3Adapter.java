@@ -45,10 +45,9 @@ final class Phi3Adapter extends LlamaVariantAdapter {
 
     @Override
     public LayerWeights readLayer(Checkpoint ck, int i) {
-        LayerSizes s = layerSizes(ck, i);
-        int h = ck.config().hiddenSize(), hd = ck.config().headDim();
-        int q = s.heads() * hd, kv = s.kvHeads() * hd, f = s.ffn();
-        String p = "model.layers." + i + ".";
+        BlockShape b = BlockShape.of(ck, layerSizes(ck, i), i);
+        int h = b.hidden(), q = b.qRows(), kv = b.kvRows(), f = b.ffn();
+        String p = b.prefix();
         Tensor qkv = ck.tensor(p + "self_attn.qkv_proj.weight", q + 2 * kv, h);
         Tensor qkvBias = LlamaAdapter.bias(ck, p + "self_attn.qkv_proj.bias", q + 2 * kv);
         Tensor gateUp = ck.tensor(p + "mlp.gate_up_proj.weight", 2 * f, h);

@@ -55,7 +55,12 @@ public final class RandomCheckpoint {
 
         /** StableLM's and StarCoder2's norms are LayerNorms: a bias beside every norm weight. */
         public boolean layerNorms() {
-            return architecture.equals("StableLmForCausalLM") || starcoder2();
+            return architecture.equals("StableLmForCausalLM") || starcoder2() || nemotron();
+        }
+
+        /** Nemotron: LayerNorm1P norms (a bias beside each weight) and an ungated up/down MLP under relu2. */
+        public boolean nemotron() {
+            return architecture.equals("NemotronForCausalLM");
         }
 
         /** StarCoder2: an ungated MLP (mlp.c_fc, mlp.c_proj) and a bias on every linear layer. */
@@ -77,7 +82,8 @@ public final class RandomCheckpoint {
             long attn = (long) hidden * heads * hd * 2 + (long) hidden * kvHeads * hd * 2 + (qkvBias ? (long) (heads + 2 * kvHeads) * hd : 0)
                     + (olmo() ? (long) (heads + kvHeads) * hd : qkNorm ? 2L * hd : 0);
             int normSize = layerNorms() ? 2 * hidden : hidden;
-            long mlp = starcoder2() ? 2L * hidden * intermediate + intermediate + hidden : 3L * hidden * intermediate;
+            long mlp = starcoder2() ? 2L * hidden * intermediate + intermediate + hidden
+                    : nemotron() ? 2L * hidden * intermediate : 3L * hidden * intermediate;
             long oBias = starcoder2() ? hidden : 0;
             long block = attn + oBias + mlp + (postNorms() ? 4L : 2L) * normSize;
             return (long) vocab * hidden * (tied ? 1 : 2) + layers * block + normSize;
@@ -118,6 +124,8 @@ public final class RandomCheckpoint {
         // StarCoder2-3B: 24 heads and 2 KV heads of 128, biases everywhere, an ungated 12,288-wide MLP, tied, windows of 4096
         m.put("starcoder2-3b", new Shape("Starcoder2ForCausalLM", 3072, 12288, 30, 24, 2, 49152, true, 999999.4420358813, 16384,
                 true, 0, false, 4096));
+        // Minitron-4B (Nemotron): head_dim 128 ≠ 3072 / 24, 8 KV heads, an ungated 9216-wide relu² MLP, untied 256k vocabulary
+        m.put("minitron-4b", new Shape("NemotronForCausalLM", 3072, 9216, 32, 24, 8, 256000, false, 10000, 4096, false, 128, false, 0));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
@@ -186,7 +194,9 @@ public final class RandomCheckpoint {
                 if (s.fused()) {
                     part.put(p + "mlp.gate_up_proj.weight", new int[] {2 * s.intermediate(), s.hidden()});
                 } else {
-                    part.put(p + "mlp.gate_proj.weight", new int[] {s.intermediate(), s.hidden()});
+                    if (!s.nemotron()) {
+                        part.put(p + "mlp.gate_proj.weight", new int[] {s.intermediate(), s.hidden()});
+                    }
                     part.put(p + "mlp.up_proj.weight", new int[] {s.intermediate(), s.hidden()});
                 }
                 part.put(p + "mlp.down_proj.weight", new int[] {s.hidden(), s.intermediate()});
@@ -276,7 +286,12 @@ public final class RandomCheckpoint {
             c.put("attn_logit_softcapping", 50.0);
             c.put("final_logit_softcapping", 30.0);
         }
-        if (s.starcoder2()) {
+        if (s.nemotron()) {
+            // Minitron-4B's config.json: relu2, half of each head rotating, LayerNorm epsilon under its own key
+            c.put("partial_rotary_factor", 0.5);
+            c.put("norm_eps", 1e-5);
+            c.remove("rms_norm_eps");
+        } else if (s.starcoder2()) {
             // StarCoder2-3B's config.json: one switch for every bias, LayerNorm epsilon under its own key
             c.put("use_bias", true);
             c.put("norm_epsilon", 1e-5);
@@ -299,7 +314,8 @@ public final class RandomCheckpoint {
             c.put("residual_multiplier", 0.22);
             c.put("logits_scaling", 8.0);
         }
-        c.put("hidden_act", s.postNorms() || s.starcoder2() ? "gelu_pytorch_tanh" : s.architecture().equals("GemmaForCausalLM") ? "gelu" : "silu");
+        c.put("hidden_act", s.postNorms() || s.starcoder2() ? "gelu_pytorch_tanh" : s.architecture().equals("GemmaForCausalLM") ? "gelu"
+                : s.nemotron() ? "relu2" : "silu");
         c.put("tie_word_embeddings", s.tied());
         c.put("bos_token_id", 1);
         c.put("eos_token_id", 2);

@@ -23,10 +23,9 @@ final class Starcoder2Adapter extends LlamaVariantAdapter {
 
     @Override
     public LayerWeights readLayer(Checkpoint ck, int i) {
-        LayerSizes s = layerSizes(ck, i);
-        int h = ck.config().hiddenSize(), hd = ck.config().headDim();
-        int q = s.heads() * hd, kv = s.kvHeads() * hd, f = s.ffn();
-        String p = "model.layers." + i + ".";
+        BlockShape b = BlockShape.of(ck, layerSizes(ck, i), i);
+        int h = b.hidden(), q = b.qRows(), kv = b.kvRows(), f = b.ffn();
+        String p = b.prefix();
         return new LayerWeights(ck.tensor(p + "input_layernorm.weight", h), ck.tensor(p + "input_layernorm.bias", h),
                 ck.tensor(p + "self_attn.q_proj.weight", q, h), LlamaAdapter.bias(ck, p + "self_attn.q_proj.bias", q),
                 ck.tensor(p + "self_attn.k_proj.weight", kv, h), LlamaAdapter.bias(ck, p + "self_attn.k_proj.bias", kv),

@@ -40,8 +40,8 @@ public final class DecoderOnnxExporter {
     private final ElemType ct;
     private final GraphBuilder g;
     private final int headDim;
-    /** A gated MLP's activation: gelu_pytorch_tanh (Gemma 2) instead of SiLU. */
-    private final boolean gatedGelu;
+    /** The MLP activation (its gate's, where it has one). */
+    private final ModelConfig.Activation activation;
     /** The rotated leading dimensions of each head (all of them but with a partial rotary factor). */
     private final int rotaryDim;
     // Shared values computed once per graph.
@@ -58,7 +58,7 @@ public final class DecoderOnnxExporter {
         this.fp16 = fp16;
         this.ct = fp16 ? ElemType.FLOAT16 : ElemType.FLOAT;
         this.headDim = w.headDim();
-        this.gatedGelu = c.geluActivation();
+        this.activation = c.mlpActivation();
         this.rotaryDim = c.rotaryDim();
     }
 
@@ -301,10 +301,9 @@ public final class DecoderOnnxExporter {
         if (l.gated()) {
             String gate = linear(h, p + "gate", l.gate(), l.gateBias());
             String up = linear(h, p + "up", l.up(), l.upBias());
-            String activated = gatedGelu ? geluNew(gate) : g.node("Mul").in(gate, g.node("Sigmoid").in(gate).out()).out();
-            act = g.node("Mul").in(activated, up).out();
+            act = g.node("Mul").in(activate(gate), up).out();
         } else {
-            act = geluNew(linear(h, p + "up", l.up(), l.upBias()));
+            act = activate(linear(h, p + "up", l.up(), l.upBias()));
         }
         String mlp = linear(act, p + "down", l.down(), l.downBias());
         if (l.postMlpNorm() != null) {
@@ -341,6 +340,17 @@ public final class DecoderOnnxExporter {
     }
 
     /** gelu_new(x) = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    private String activate(String x) {
+        return switch (activation) {
+            case SILU -> g.node("Mul").in(x, g.node("Sigmoid").in(x).out()).out();
+            case GELU_TANH -> geluNew(x);
+            case RELU_SQUARED -> {
+                String r = g.node("Relu").in(x).out();
+                yield g.node("Mul").in(r, r).out();
+            }
+        };
+    }
+
     private String geluNew(String x) {
         String x3 = g.node("Mul").in(g.node("Mul").in(x, x).out(), x).out();
         String inner = g.node("Add").in(x, g.node("Mul").in(x3, g.scalar(0.044715f, ct)).out()).out();

@@ -154,6 +154,23 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void minitron4bHasItsPublishedSizeAndASmallNemotronLoadsWithAnUngatedMlp(@TempDir Path dir) {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("minitron-4b");
+        // 2 × 256000 × 3072 (untied) + 32 × (2 × 3072² + 2 × 3072 × 1024 + 2 × 3072 × 9216 + 4 × 3072 norms) + 2 × 3072
+        assertEquals(4_190_509_056L, s.parameters(), "Minitron-4B's 4.19B");
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "minitron-4b");
+        assertEquals(Architecture.NEMOTRON, c.architecture());
+        assertEquals(ModelConfig.Activation.RELU_SQUARED, c.mlpActivation());
+        assertEquals(64, c.rotaryDim(), "half of head_dim 128");
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("NemotronForCausalLM", 64, 96, 2, 4, 2, 100, false, 1e4, 256,
+                false, 32, false, 0);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertNull(w.layers().get(0).gate());
+        assertEquals(small.parameters(), w.parameterCount());
+    }
+
+    @Test
     void graniteCarriesItsMultipliers() {
         RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("granite-3.3-2b");
         assertEquals(2_533_539_840L, s.parameters(), "Granite-3.3-2B's 2.53B");

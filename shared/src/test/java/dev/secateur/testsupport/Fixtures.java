@@ -269,6 +269,32 @@ public final class Fixtures {
         });
     }
 
+    /**
+     * llama-gqa as a NemotronForCausalLM: its gate dropped (an ungated up/down MLP under relu2), every norm a
+     * LayerNorm1P stored as Nemotron stores it (the weight's offset from 1, beside a new bias N(0, 0.1), seeded), and
+     * rotary positions on half of each head (NemotronConfig's default partial_rotary_factor, left implicit).
+     */
+    public static synchronized Path nemotron() {
+        java.util.Random random = new java.util.Random(5);
+        return recast("nemotron", (c, n, t, out) -> {
+            if (n.endsWith("mlp.gate_proj.weight")) {
+                return;
+            }
+            if (n.endsWith("norm.weight")) {
+                out.put(n, plus(t, -1f));
+                out.put(n.replace(".weight", ".bias"), aroundZero(t.dim(0), random));
+            } else {
+                out.put(n, t);
+            }
+        }, c -> {
+            c.putArray("architectures").add("NemotronForCausalLM");
+            c.put("model_type", "nemotron");
+            c.put("hidden_act", "relu2");
+            c.put("norm_eps", 1e-5);
+            c.remove(java.util.List.of("pretraining_tp", "rms_norm_eps"));
+        });
+    }
+
     /** What one of llama-gqa's tensors becomes in a recast fixture (any number of tensors, or none). */
     private interface Recast {
         void put(dev.secateur.checkpoint.ModelConfig source, String name, dev.secateur.checkpoint.Tensor t,

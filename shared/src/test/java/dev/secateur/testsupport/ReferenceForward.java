@@ -114,20 +114,16 @@ public final class ReferenceForward {
             if (l.gated()) {
                 double[][] g = linear(h, l.gate(), l.gateBias());
                 act = linear(h, l.up(), l.upBias());
-                boolean gelu = c.hiddenAct().startsWith("gelu");
                 for (int t = 0; t < seq; t++) {
                     for (int j = 0; j < act[t].length; j++) {
-                        double z = g[t][j];
-                        act[t][j] *= gelu ? 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)))
-                                : z / (1 + Math.exp(-z));
+                        act[t][j] *= activate(g[t][j], c.mlpActivation());
                     }
                 }
             } else {
                 act = linear(h, l.up(), l.upBias());
                 for (double[] row : act) {
                     for (int j = 0; j < row.length; j++) {
-                        double z = row[j];
-                        row[j] = 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
+                        row[j] = activate(row[j], c.mlpActivation());
                     }
                 }
             }
@@ -186,6 +182,14 @@ public final class ReferenceForward {
             r[i] = x[off + i] * Math.cos(angle) * scale + rot * Math.sin(angle) * scale;
         }
         System.arraycopy(r, 0, x, off, d);
+    }
+
+    private static double activate(double z, ModelConfig.Activation a) {
+        return switch (a) {
+            case SILU -> z / (1 + Math.exp(-z));
+            case GELU_TANH -> 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
+            case RELU_SQUARED -> z > 0 ? z * z : 0;
+        };
     }
 
     private static double[][] norm(double[][] x, Tensor w, Tensor b, double eps) {

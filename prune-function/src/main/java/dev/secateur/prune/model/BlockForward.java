@@ -16,7 +16,7 @@ public final class BlockForward implements BlockMath {
     private final int headDim;
     private final float eps;
     private final boolean layerNorm;
-    private final boolean geluMlp;
+    private final ModelConfig.Activation activation;
     private final Rope rope;
     /** Gemma 3's sliding layers' rotary tables (rope_local_base_freq), null elsewhere. */
     private final Rope localRope;
@@ -36,7 +36,7 @@ public final class BlockForward implements BlockMath {
         this.headDim = config.headDim();
         this.eps = (float) config.normEps();
         this.layerNorm = config.architecture().usesLayerNorm();
-        this.geluMlp = config.geluActivation();
+        this.activation = config.mlpActivation();
         this.rope = config.usesRope() ? new Rope(config.rotaryDim(), config.ropeTheta(), config.ropeScaling()) : null;
         int layers = config.numLayers();
         this.windows = new Integer[layers];
@@ -188,15 +188,23 @@ public final class BlockForward implements BlockMath {
         return x.reshape(b, t, -1, headDim).transpose(0, 2, 1, 3);
     }
 
-    /** SwiGLU (silu(gate)·up) when the layer has a gate, else GPT-2's gelu_new(up); then down. */
+    private NDArray activate(NDArray x) {
+        return switch (activation) {
+            case SILU -> Ops.silu(x);
+            case GELU_TANH -> Ops.geluNew(x);
+            case RELU_SQUARED -> Ops.reluSquared(x);
+        };
+    }
+
+    /** act(gate)·up when the layer has a gate (SwiGLU, GeGLU), else act(up) (GPT-2, StarCoder2, Nemotron); then down. */
     private NDArray mlp(int i, LayerArrays l, NDArray x, ForwardCapture capture) {
         NDArray up = Ops.linear(x, l.up(), l.upBias());
         NDArray inner;
         if (l.gate() != null) {
             NDArray gate = Ops.linear(x, l.gate(), l.gateBias());
-            inner = (geluMlp ? Ops.geluNew(gate) : Ops.silu(gate)).mul(up);
+            inner = activate(gate).mul(up);
         } else {
-            inner = geluMlp ? Ops.geluNew(up) : Ops.silu(up);
+            inner = activate(up);
         }
         offer(capture, CaptureSite.FFN_INTERMEDIATE, i, inner);
         return Ops.linear(inner, l.down(), l.downBias());

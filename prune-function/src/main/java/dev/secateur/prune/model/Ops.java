@@ -43,6 +43,12 @@ final class Ops {
     }
 
     /** SiLU (swish): x·sigmoid(x), the gate activation of the Llama family's SwiGLU. */
+    /** Nemotron's relu2: max(x, 0)². */
+    static NDArray reluSquared(NDArray x) {
+        NDArray r = x.maximum(0f);
+        return r.mul(r);
+    }
+
     static NDArray silu(NDArray x) {
         return x.mul(Activation.sigmoid(x));
     }

@@ -49,6 +49,7 @@ class ArchitecturesRunTest {
             case "gemma" -> dev.secateur.testsupport.Fixtures.gemma();
             case "stablelm" -> dev.secateur.testsupport.Fixtures.stablelm();
             case "starcoder2" -> dev.secateur.testsupport.Fixtures.starcoder2();
+            case "nemotron" -> dev.secateur.testsupport.Fixtures.nemotron();
             default -> dev.secateur.testsupport.Fixtures.dir(fixture);
         });
     }
@@ -89,7 +90,7 @@ class ArchitecturesRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma", "gemma2", "gemma3", "smollm3", "granite", "olmo2", "olmo3", "stablelm", "starcoder2"})
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma", "gemma2", "gemma3", "smollm3", "granite", "olmo2", "olmo3", "stablelm", "starcoder2", "nemotron"})
     void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
         run(model, structured(model), out);
@@ -169,7 +170,7 @@ class ArchitecturesRunTest {
      * naming the field.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"gemma", "gemma2", "olmo2", "stablelm", "starcoder2"})
+    @ValueSource(strings = {"gemma", "gemma2", "olmo2", "stablelm", "starcoder2", "nemotron"})
     void aHiddenCutWithPostNormsIsRefusedNamingTargetShape(String fixture) throws IOException {
         Path model = model(fixture);
         ObjectNode req = WeightSparsityRunTest.request(model, "magnitude").put("compensation", "lsq")
@@ -219,15 +220,16 @@ class ArchitecturesRunTest {
         assertTrue(e.getMessage().contains("gelu_pytorch_tanh"), e.getMessage());
     }
 
-    /** StarCoder2's MLP has no gate for sparsellm's coupled updates: refused, naming the method and the architecture. */
-    @Test
-    void sparseLlmOnStarcoder2IsRefusedNamingTheMethod() throws IOException {
-        Path model = model("starcoder2");
+    /** StarCoder2's and Nemotron's MLPs have no gate for sparsellm's coupled updates: refused, naming the method. */
+    @ParameterizedTest
+    @ValueSource(strings = {"starcoder2", "nemotron"})
+    void sparseLlmOnAnUngatedMlpIsRefusedNamingTheMethod(String fixture) throws IOException {
+        Path model = model(fixture);
         ObjectNode req = WeightSparsityRunTest.request(model, "sparsellm").put("sparsity", 0.5);
         dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
-                () -> run(model, req, tmp.resolve("starcoder2-sparsellm")));
+                () -> run(model, req, tmp.resolve(fixture + "-sparsellm")));
         assertEquals("method", e.field());
-        assertTrue(e.getMessage().contains("Starcoder2ForCausalLM's FFN has no gate"), e.getMessage());
+        assertTrue(e.getMessage().contains("'s FFN has no gate"), e.getMessage());
     }
 
     /** Phi-4-mini's rotary layout (longrope over a partial rotary part) through a structured prune and its export. */

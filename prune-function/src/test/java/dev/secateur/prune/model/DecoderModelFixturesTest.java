@@ -73,6 +73,12 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.starcoder2(), "starcoder2");
     }
 
+    /** Nemotron: LayerNorm1P norms with biases, an ungated relu² MLP, half of each head rotating. */
+    @Test
+    void nemotronMatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.nemotron(), "nemotron");
+    }
+
     /** OLMo 2: no pre-norms, norms on both outputs, query/key norms over all heads. */
     @Test
     void olmo2MatchesTheJavaReference() {

@@ -53,6 +53,16 @@ class OpsTest {
         assertClose(g.get("y"), Ops.geluNew(vector(g.get("x"))), 1e-6);
     }
 
+    /** Nemotron's relu2 on the same inputs: max(x, 0)², with zero for every negative input. */
+    @Test
+    void reluSquared() {
+        double[] x = Fixtures.doubles(F.get("gelu_new").get("x"));
+        float[] got = Ops.reluSquared(vector(F.get("gelu_new").get("x"))).toFloatArray();
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(x[i] > 0 ? x[i] * x[i] : 0, got[i], 1e-6 * Math.max(1, x[i] * x[i]), "element " + i);
+        }
+    }
+
     @Test
     void rmsNorm() {
         JsonNode r = F.get("rms_norm");
