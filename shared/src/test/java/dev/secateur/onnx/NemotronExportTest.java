@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.checkpoint.Checkpoint;
 import dev.secateur.checkpoint.ModelConfig;
-import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.DecoderWeights;
 import dev.secateur.model.LayerWeights;
 import dev.secateur.testsupport.Fixtures;
@@ -52,8 +51,8 @@ class NemotronExportTest {
         // the stored weights read as plain LayerNorm weights, without Nemotron's 1 +
         DecoderWeights w = DecoderWeights.load(dir);
         DecoderWeights asStored = new DecoderWeights(w.config(), w.tokenEmbedding(), null,
-                w.layers().stream().map(l -> l.withNorms(minusOne(l.attnNorm()), minusOne(l.mlpNorm()))).toList(),
-                minusOne(w.finalNorm()), w.finalNormBias(), w.lmHead());
+                w.layers().stream().map(l -> l.withNorms(Fixtures.plus(l.attnNorm(), -1f), Fixtures.plus(l.mlpNorm(), -1f))).toList(),
+                Fixtures.plus(w.finalNorm(), -1f), w.finalNormBias(), w.lmHead());
         double offset = 0;
         for (int b = 0; b < ids().length; b++) {
             offset = Math.max(offset, Fixtures.maxAbsDiff(new float[][][] {want[b]},
@@ -61,13 +60,5 @@ class NemotronExportTest {
         }
         assertTrue(offset > 100 * ATOL, "the 1 + w norms move the logits by only " + offset);
         ExportChecks.assertExportMatches(dir, tmp.resolve("nemotron-onnx"), ids(), want, ATOL, "nemotron");
-    }
-
-    private static Tensor minusOne(Tensor t) {
-        float[] v = t.data().clone();
-        for (int i = 0; i < v.length; i++) {
-            v[i] -= 1f;
-        }
-        return new Tensor(t.shape(), v);
     }
 }

@@ -330,7 +330,8 @@ public final class Fixtures {
         }
     }
 
-    private static dev.secateur.checkpoint.Tensor plus(dev.secateur.checkpoint.Tensor t, float by) {
+    /** t + by, element by element (norms stored as offsets from 1, and back). */
+    public static dev.secateur.checkpoint.Tensor plus(dev.secateur.checkpoint.Tensor t, float by) {
         float[] v = t.data().clone();
         for (int i = 0; i < v.length; i++) {
             v[i] += by;
