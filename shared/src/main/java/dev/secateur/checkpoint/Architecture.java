@@ -68,6 +68,12 @@ public enum Architecture {
      * partial_rotary_factor (0.5) of each head.
      */
     NEMOTRON("NemotronForCausalLM"),
+    /**
+     * EleutherAI's GPT-NeoX (Pythia 160M–12B, GPT-NeoX-20B, Dolly v2, RedPajama-INCITE): attention and MLP side by side
+     * from two LayerNorms of the same input (use_parallel_residual), q/k/v fused per head in query_key_value, biases on
+     * every linear layer, an ungated exact-GELU MLP, rotary positions on the first rotary_pct (0.25) of each head.
+     */
+    GPT_NEOX("GPTNeoXForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -97,17 +103,17 @@ public enum Architecture {
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || isGemma()
                 || this == SMOLLM3 || this == GRANITE || isOlmo() || this == STABLELM
-                || this == STARCODER2 || this == NEMOTRON;
+                || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX;
     }
 
-    /** Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's, StarCoder2's and Nemotron's). */
+    /** Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's, StarCoder2's, Nemotron's, GPT-NeoX's). */
     public boolean hasGatedMlp() {
-        return isDecoder() && this != GPT2 && this != STARCODER2 && this != NEMOTRON;
+        return isDecoder() && this != GPT2 && this != STARCODER2 && this != NEMOTRON && this != GPT_NEOX;
     }
 
     /** Whether every norm is a LayerNorm with a bias (GPT-2, StableLM) rather than an RMSNorm. */
     public boolean usesLayerNorm() {
-        return this == GPT2 || this == STABLELM || this == STARCODER2 || this == NEMOTRON;
+        return this == GPT2 || this == STABLELM || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX;
     }
 
     /** Whether every block normalises its input before attention and before the MLP (all but OLMo 2). */

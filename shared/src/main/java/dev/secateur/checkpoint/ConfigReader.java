@@ -108,6 +108,9 @@ public final class ConfigReader {
         if (arch == Architecture.STABLELM) {
             stableLmDefaults(c, where);
         }
+        if (arch == Architecture.GPT_NEOX) {
+            gptNeoxKeys(c);
+        }
         if (arch == Architecture.NEMOTRON && ModelConfig.partialRotaryFactor(c) == null) {
             c.put("partial_rotary_factor", 0.5); // NemotronConfig's default, made explicit for every reader
         }
@@ -132,6 +135,7 @@ public final class ConfigReader {
             case QWEN2 -> true;
             case STABLELM -> c.path("use_qkv_bias").asBoolean(false);
             case STARCODER2 -> c.path("use_bias").asBoolean(true);
+            case GPT_NEOX -> c.path("attention_bias").asBoolean(true);
             default -> c.path("attention_bias").asBoolean(false);
         };
         // Phi-4-mini rotates the first 3/4 of each head (its rotary part must be a whole number of pairs)
@@ -152,6 +156,7 @@ public final class ConfigReader {
                 arch == Architecture.STABLELM ? c.path("layer_norm_eps").asDouble(1e-5)
                         : arch == Architecture.STARCODER2 ? c.path("norm_epsilon").asDouble(1e-5)
                         : arch == Architecture.NEMOTRON ? c.path("norm_eps").asDouble(1e-5)
+                        : arch == Architecture.GPT_NEOX ? c.path("layer_norm_eps").asDouble(1e-5)
                         : c.path("rms_norm_eps").asDouble(arch.isOlmo() ? 1e-5 : 1e-6) /* Olmo2Config's default */, c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3
                         || arch == Architecture.STARCODER2 /* Starcoder2Config leaves PretrainedConfig's True */),
                 bias, activation(c, arch), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
@@ -175,8 +180,22 @@ public final class ConfigReader {
         return c.path("hidden_act").asText(switch (arch) {
             case STARCODER2 -> "gelu_pytorch_tanh";
             case NEMOTRON -> "relu2";
+            case GPT_NEOX -> "gelu";
             default -> "silu";
         });
+    }
+
+    /**
+     * GPTNeoXConfig's rotary keys under the names every reader here uses: rotary_pct (0.25 by default) as
+     * partial_rotary_factor, rotary_emb_base (10,000) as rope_theta.
+     */
+    private static void gptNeoxKeys(ObjectNode c) {
+        if (ModelConfig.partialRotaryFactor(c) == null) {
+            c.put("partial_rotary_factor", c.path("rotary_pct").asDouble(0.25));
+        }
+        if (!c.hasNonNull("rope_theta") && ropeParameters(c) == null) {
+            c.put("rope_theta", c.path("rotary_emb_base").asDouble(10000.0));
+        }
     }
 
     /**

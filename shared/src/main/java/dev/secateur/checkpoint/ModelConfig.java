@@ -209,6 +209,14 @@ public record ModelConfig(
         return architecture.isGemma() ? Math.sqrt(hiddenSize) : 1.0;
     }
 
+    /**
+     * Whether attention and MLP read the same block input (each through its own norm) and both updates join the residual
+     * at once, x + attn(ln1(x)) + mlp(ln2(x)): GPT-NeoX's use_parallel_residual, true by default.
+     */
+    public boolean parallelResidual() {
+        return architecture == Architecture.GPT_NEOX && raw.path("use_parallel_residual").asBoolean(true);
+    }
+
     /** What each block's attention and MLP updates are multiplied by before they join the residual stream: Granite's residual_multiplier, else 1. */
     public double residualMultiplier() {
         return architecture == Architecture.GRANITE ? raw.path("residual_multiplier").asDouble(1.0) : 1.0;
@@ -249,7 +257,9 @@ public record ModelConfig(
         /** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): gelu_new and gelu_pytorch_tanh (GPT-2's MLP, Gemma's gate). */
         GELU_TANH,
         /** max(x, 0)²: Nemotron's relu2. */
-        RELU_SQUARED
+        RELU_SQUARED,
+        /** 0.5·x·(1 + erf(x/√2)): the exact GELU (GPT-NeoX's gelu). */
+        GELU_ERF
     }
 
     /** The MLP's activation (its gate's, where it has one); any activation but those above is refused. */
@@ -258,8 +268,9 @@ public record ModelConfig(
             case "silu", "swish" -> Activation.SILU;
             case "gelu_new", "gelu_pytorch_tanh" -> Activation.GELU_TANH;
             case "relu2" -> Activation.RELU_SQUARED;
+            case "gelu" -> Activation.GELU_ERF;
             default -> throw new IllegalArgumentException("activation '" + hiddenAct
-                    + "' is not supported (supported: silu, gelu_new, gelu_pytorch_tanh, relu2)");
+                    + "' is not supported (supported: silu, gelu_new, gelu_pytorch_tanh, relu2, gelu)");
         };
     }
 }

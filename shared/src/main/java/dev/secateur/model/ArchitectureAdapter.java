@@ -118,7 +118,9 @@ public interface ArchitectureAdapter {
         return w.layers().stream().anyMatch(l -> l.downBias() != null);
     }
 
-    static ArchitectureAdapter of(Architecture architecture) {
+    /** The adapter of a config's architecture (GPT-NeoX's needs its head_dim to interleave q, k and v on write). */
+    static ArchitectureAdapter of(ModelConfig config) {
+        Architecture architecture = config.architecture();
         return switch (architecture) {
             case LLAMA, MISTRAL, QWEN2, QWEN3, SMOLLM3, GRANITE, STABLELM -> new LlamaAdapter();
             case PHI3 -> new Phi3Adapter();
@@ -127,6 +129,7 @@ public interface ArchitectureAdapter {
             case NEMOTRON -> new NemotronAdapter();
             case OLMO2, OLMO3 -> new Olmo2Adapter();
             case GPT2 -> new Gpt2Adapter();
+            case GPT_NEOX -> new GptNeoxAdapter(config.headDim());
             case BERT -> throw new CheckpointException(architecture.hfName()
                     + " is an encoder, not a decoder-only language model: load it with EncoderWeights.load");
         };

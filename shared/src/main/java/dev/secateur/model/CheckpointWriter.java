@@ -26,7 +26,7 @@ public final class CheckpointWriter {
 
     /** @return the files written, in the folder */
     public static List<Path> save(DecoderWeights w, Path dir, Path tokenizer) {
-        ArchitectureAdapter adapter = ArchitectureAdapter.of(w.config().architecture());
+        ArchitectureAdapter adapter = ArchitectureAdapter.of(w.config());
         return write(dir, adapter.write(w), adapter.config(w), tokenizer);
     }
 

@@ -24,7 +24,7 @@ public record DecoderWeights(
 
     public static DecoderWeights load(Path dir) {
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
-            return ArchitectureAdapter.of(ckpt.config().architecture()).read(ckpt);
+            return ArchitectureAdapter.of(ckpt.config()).read(ckpt);
         }
     }
 

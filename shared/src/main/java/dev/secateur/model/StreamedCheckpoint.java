@@ -19,7 +19,7 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
 
     private StreamedCheckpoint(Checkpoint ck) {
         this.ck = ck;
-        this.adapter = ArchitectureAdapter.of(ck.config().architecture());
+        this.adapter = ArchitectureAdapter.of(ck.config());
         // every block's shapes are checked before any work starts, so a bad checkpoint fails in seconds
         this.sizes = java.util.stream.IntStream.range(0, ck.config().numLayers()).mapToObj(i -> adapter.layerSizes(ck, i)).toList();
     }

@@ -293,10 +293,11 @@ public final class DecoderOnnxExporter {
         if (l.postAttnNorm() != null) {
             attn = norm(attn, p + "post_attn_norm", l.postAttnNorm(), null);
         }
+        String blockInput = x;
         x = g.node("Add").in(x, residual(attn)).out();
 
-        // MLP.
-        h = norm(x, p + "mlp_norm", l.mlpNorm(), l.mlpNormBias());
+        // MLP: GPT-NeoX's parallel block reads the block input, every other block the attention's result.
+        h = norm(c.parallelResidual() ? blockInput : x, p + "mlp_norm", l.mlpNorm(), l.mlpNormBias());
         String act;
         if (l.gated()) {
             String gate = linear(h, p + "gate", l.gate(), l.gateBias());
@@ -348,7 +349,17 @@ public final class DecoderOnnxExporter {
                 String r = g.node("Relu").in(x).out();
                 yield g.node("Mul").in(r, r).out();
             }
+            case GELU_ERF -> geluErf(x);
         };
+    }
+
+    /** 0.5·x·(1 + erf(x/√2)), in float32 (Erf has no float16 kernel on every execution provider), cast back with fp16. */
+    private String geluErf(String x) {
+        String xf = fp16 ? g.node("Cast").in(x).attr("to", (long) ElemType.FLOAT.code()).out() : x;
+        String erf = g.node("Erf").in(g.node("Div").in(xf, g.scalar((float) Math.sqrt(2.0), ElemType.FLOAT)).out()).out();
+        String y = g.node("Mul").in(g.node("Mul").in(xf, g.node("Add").in(erf, g.scalar(1f, ElemType.FLOAT)).out()).out(),
+                g.scalar(0.5f, ElemType.FLOAT)).out();
+        return fp16 ? g.node("Cast").in(y).attr("to", (long) ct.code()).out() : y;
     }
 
     private String geluNew(String x) {

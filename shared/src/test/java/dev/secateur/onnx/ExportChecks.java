@@ -29,7 +29,7 @@ final class ExportChecks {
     static void assertWrittenBackAsStored(Path dir, double normTolerance) throws java.io.IOException {
         dev.secateur.model.DecoderWeights w = dev.secateur.model.DecoderWeights.load(dir);
         Map<String, dev.secateur.checkpoint.Tensor> written =
-                dev.secateur.model.ArchitectureAdapter.of(w.config().architecture()).write(w);
+                dev.secateur.model.ArchitectureAdapter.of(w.config()).write(w);
         try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(dir)) {
             org.junit.jupiter.api.Assertions.assertEquals(new java.util.TreeSet<>(ck.names()), new java.util.TreeSet<>(written.keySet()));
             for (String n : ck.names()) {

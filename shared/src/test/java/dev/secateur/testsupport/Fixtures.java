@@ -192,9 +192,10 @@ public final class Fixtures {
         return recast("olmo2", (c, n, t, out) -> {
             if (n.endsWith("input_layernorm.weight")) {
                 String p = n.substring(0, n.length() - "input_layernorm.weight".length());
-                out.put(p + "post_feedforward_layernorm.weight", aroundOne(c.hiddenSize(), random));
-                out.put(p + "self_attn.q_norm.weight", aroundOne(c.numHeads() * c.headDim(), random));
-                out.put(p + "self_attn.k_norm.weight", aroundOne(c.numKvHeads() * c.headDim(), random));
+                dev.secateur.checkpoint.ModelConfig mc = c.config();
+                out.put(p + "post_feedforward_layernorm.weight", aroundOne(mc.hiddenSize(), random));
+                out.put(p + "self_attn.q_norm.weight", aroundOne(mc.numHeads() * mc.headDim(), random));
+                out.put(p + "self_attn.k_norm.weight", aroundOne(mc.numKvHeads() * mc.headDim(), random));
             } else {
                 out.put(n, t);
             }
@@ -295,9 +296,67 @@ public final class Fixtures {
         });
     }
 
+    /**
+     * llama-mha-repeated-kv (4 heads, each with its own key and value) as GPTNeoXForCausalLM stores it: under gpt_neox.,
+     * q/k/v interleaved per head in attention.query_key_value, o_proj as attention.dense, up/down as
+     * mlp.dense_h_to_4h / dense_4h_to_h (the gate dropped: an ungated exact-GELU MLP), the head as embed_out, every
+     * linear layer and norm given a bias N(0, 0.1) (seeded), rotary_pct 0.5, the parallel block.
+     */
+    public static synchronized Path gptNeox() {
+        java.util.Random random = new java.util.Random(6);
+        return recast("llama-mha-repeated-kv", "gpt-neox", (ck, n, t, out) -> {
+            String l = n.replaceFirst("^model\\.layers\\.(\\d+)\\..*", "$1");
+            String p = "gpt_neox.layers." + l + ".";
+            java.util.function.BiConsumer<String, dev.secateur.checkpoint.Tensor> withBias = (name, w) -> {
+                out.put(name + ".weight", w);
+                out.put(name + ".bias", aroundZero(w.dim(0), random));
+            };
+            if (n.equals("model.embed_tokens.weight")) {
+                out.put("gpt_neox.embed_in.weight", t);
+            } else if (n.equals("lm_head.weight")) {
+                out.put("embed_out.weight", t);
+            } else if (n.equals("model.norm.weight")) {
+                withBias.accept("gpt_neox.final_layer_norm", t);
+            } else if (n.endsWith("input_layernorm.weight")) {
+                withBias.accept(p + "input_layernorm", t);
+            } else if (n.endsWith("post_attention_layernorm.weight")) {
+                withBias.accept(p + "post_attention_layernorm", t);
+            } else if (n.endsWith("self_attn.q_proj.weight")) {
+                String s = n.replace("q_proj.weight", "");
+                int hd = ck.config().headDim(), heads = ck.config().numHeads(), h = ck.config().hiddenSize();
+                float[] q = t.data(), k = ck.tensor(s + "k_proj.weight").data(), v = ck.tensor(s + "v_proj.weight").data();
+                float[] qkv = new float[3 * heads * hd * h];
+                for (int head = 0; head < heads; head++) {
+                    float[][] parts = {q, k, v};
+                    for (int which = 0; which < 3; which++) {
+                        System.arraycopy(parts[which], head * hd * h, qkv, (3 * head + which) * hd * h, hd * h);
+                    }
+                }
+                withBias.accept(p + "attention.query_key_value", new dev.secateur.checkpoint.Tensor(new int[] {3 * heads * hd, h}, qkv));
+            } else if (n.endsWith("self_attn.o_proj.weight")) {
+                withBias.accept(p + "attention.dense", t);
+            } else if (n.endsWith("mlp.up_proj.weight")) {
+                withBias.accept(p + "mlp.dense_h_to_4h", t);
+            } else if (n.endsWith("mlp.down_proj.weight")) {
+                withBias.accept(p + "mlp.dense_4h_to_h", t);
+            }
+        }, c -> {
+            c.putArray("architectures").add("GPTNeoXForCausalLM");
+            c.put("model_type", "gpt_neox");
+            c.put("hidden_act", "gelu");
+            c.put("rotary_pct", 0.5);
+            c.put("rotary_emb_base", 10000);
+            c.put("layer_norm_eps", 1e-5);
+            c.put("use_parallel_residual", true);
+            c.put("attention_bias", true);
+            c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "rms_norm_eps", "head_dim", "num_key_value_heads",
+                    "rope_theta", "rope_scaling"));
+        });
+    }
+
     /** What one of llama-gqa's tensors becomes in a recast fixture (any number of tensors, or none). */
     private interface Recast {
-        void put(dev.secateur.checkpoint.ModelConfig source, String name, dev.secateur.checkpoint.Tensor t,
+        void put(dev.secateur.checkpoint.Checkpoint source, String name, dev.secateur.checkpoint.Tensor t,
                  java.util.Map<String, dev.secateur.checkpoint.Tensor> out);
     }
 
@@ -308,14 +367,19 @@ public final class Fixtures {
      */
     private static Path recast(String as, Recast tensors,
                                java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> config) {
-        Path source = dir("llama-gqa");
+        return recast("llama-gqa", as, tensors, config);
+    }
+
+    private static Path recast(String from, String as, Recast tensors,
+                               java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> config) {
+        Path source = dir(from);
         Path out = Path.of("target", "derived-fixtures", as).toAbsolutePath();
         try {
             copyFiles(source, out, n -> !n.equals("config.json") && !n.equals("expected.json") && !n.endsWith(".safetensors"));
             java.util.Map<String, dev.secateur.checkpoint.Tensor> written = new java.util.LinkedHashMap<>();
             try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(source)) {
                 for (String n : new java.util.TreeSet<>(ck.names())) {
-                    tensors.put(ck.config(), n, ck.tensor(n), written);
+                    tensors.put(ck, n, ck.tensor(n), written);
                 }
             }
             dev.secateur.checkpoint.SafetensorsWriter.write(out.resolve("model.safetensors"), written,

@@ -108,8 +108,14 @@ public final class ReferenceForward {
                 }
             }
             double[][] attn = linear(ctx, l.o(), l.oBias());
+            double[][] blockInput = new double[seq][];
+            for (int t = 0; t < seq; t++) {
+                blockInput[t] = x[t].clone();
+            }
             add(x, l.postAttnNorm() == null ? attn : norm(attn, l.postAttnNorm(), null, c.normEps()), c.residualMultiplier());
-            h = l.mlpNorm() == null ? x : norm(x, l.mlpNorm(), l.mlpNormBias(), c.normEps());
+            // GPT-NeoX's parallel block: the MLP reads the block input, through its own norm
+            double[][] mlpInput = c.parallelResidual() ? blockInput : x;
+            h = l.mlpNorm() == null ? mlpInput : norm(mlpInput, l.mlpNorm(), l.mlpNormBias(), c.normEps());
             double[][] act;
             if (l.gated()) {
                 double[][] g = linear(h, l.gate(), l.gateBias());
@@ -189,7 +195,16 @@ public final class ReferenceForward {
             case SILU -> z / (1 + Math.exp(-z));
             case GELU_TANH -> 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
             case RELU_SQUARED -> z > 0 ? z * z : 0;
+            case GELU_ERF -> 0.5 * z * (1 + erf(z / Math.sqrt(2)));
         };
+    }
+
+    /** erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), which Java's Math does not have. */
+    private static double erf(double x) {
+        double t = 1 / (1 + 0.3275911 * Math.abs(x));
+        double y = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+                * Math.exp(-x * x);
+        return x >= 0 ? y : -y;
     }
 
     private static double[][] norm(double[][] x, Tensor w, Tensor b, double eps) {

@@ -79,6 +79,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
         } else {
             requireWithinContext(req, task, config);
         }
+        requireLoadableHeads(req, config);
         Double layerRatio = null;
         if (req.dropLayers() > 0) {
             int layers = config.numLayers();
@@ -295,6 +296,27 @@ public final class PipelineJobRunner implements PruneJobRunner {
      * A decoder's calibration and evaluation windows must fit its usable context (max_position_embeddings, or a
      * shorter sliding window), where every forward Secateur runs is the model's own; encoders cut sentences to theirs.
      */
+    /**
+     * Hugging Face's GPT-NeoX takes its head size from hidden_size / num_attention_heads and its fused q/k/v from
+     * hidden_size, so a model that lost heads would not load there: head removal is refused on it, naming the field.
+     */
+    private static void requireLoadableHeads(PruneRequest req, dev.secateur.checkpoint.ModelConfig config) {
+        if (config.architecture() != dev.secateur.checkpoint.Architecture.GPT_NEOX) {
+            return;
+        }
+        String why = "removes attention heads, which GPTNeoXForCausalLM cannot load (Hugging Face derives its head size "
+                + "from hidden_size / num_attention_heads): prune FFN neurons or layers";
+        if (req.headRatio() > 0) {
+            throw new RequestValidationException("headRatio", why);
+        }
+        if (req.targetShape() != null && (req.targetShape().heads() != null || req.targetShape().kvHeads() != null)) {
+            throw new RequestValidationException("targetShape", why);
+        }
+        if (req.maskStructures() != null && req.maskStructures().contains("kv-groups")) {
+            throw new RequestValidationException("maskStructures", why);
+        }
+    }
+
     private static void requireWithinContext(PruneRequest req, PruneTask task, dev.secateur.checkpoint.ModelConfig config) {
         int context = config.contextLength();
         if (req.seqLen() > context) {

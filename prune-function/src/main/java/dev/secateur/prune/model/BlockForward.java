@@ -17,6 +17,7 @@ public final class BlockForward implements BlockMath {
     private final float eps;
     private final boolean layerNorm;
     private final ModelConfig.Activation activation;
+    private final boolean parallel;
     private final Rope rope;
     /** Gemma 3's sliding layers' rotary tables (rope_local_base_freq), null elsewhere. */
     private final Rope localRope;
@@ -37,6 +38,7 @@ public final class BlockForward implements BlockMath {
         this.eps = (float) config.normEps();
         this.layerNorm = config.architecture().usesLayerNorm();
         this.activation = config.mlpActivation();
+        this.parallel = config.parallelResidual();
         this.rope = config.usesRope() ? new Rope(config.rotaryDim(), config.ropeTheta(), config.ropeScaling()) : null;
         int layers = config.numLayers();
         this.windows = new Integer[layers];
@@ -110,7 +112,7 @@ public final class BlockForward implements BlockMath {
 
     /**
      * A pre-norm block: x + attention(norm(x)), then h + mlp(norm(h)); Gemma 2 also normalises both outputs; OLMo 2
-     * normalises only the outputs.
+     * normalises only the outputs; GPT-NeoX's parallel block adds mlp(norm₂(x)) instead.
      */
     NDArray block(int i, LayerArrays l, NDArray x, Context ctx, ForwardCapture capture) {
         offer(capture, CaptureSite.BLOCK_INPUT, i, x);
@@ -119,7 +121,8 @@ public final class BlockForward implements BlockMath {
         NDArray attn = attention(i, l, attnInput, ctx, capture);
         NDArray h = x.add(residual(l.postAttnNorm() == null ? attn : Ops.rmsNorm(attn, l.postAttnNorm(), eps)));
         offer(capture, CaptureSite.MID_RESIDUAL, i, h);
-        NDArray ffnInput = norm(h, l.mlpNorm(), l.mlpNormBias());
+        // GPT-NeoX's parallel block: the MLP reads the block input, not the attention's result
+        NDArray ffnInput = norm(parallel ? x : h, l.mlpNorm(), l.mlpNormBias());
         offer(capture, CaptureSite.FFN_INPUT, i, ffnInput);
         NDArray mlp = mlp(i, l, ffnInput, capture);
         NDArray out = h.add(residual(l.postMlpNorm() == null ? mlp : Ops.rmsNorm(mlp, l.postMlpNorm(), eps)));
@@ -193,6 +196,7 @@ public final class BlockForward implements BlockMath {
             case SILU -> Ops.silu(x);
             case GELU_TANH -> Ops.geluNew(x);
             case RELU_SQUARED -> Ops.reluSquared(x);
+            case GELU_ERF -> Ops.geluErf(x);
         };
     }
 

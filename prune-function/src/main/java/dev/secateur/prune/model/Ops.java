@@ -43,6 +43,11 @@ final class Ops {
     }
 
     /** SiLU (swish): x·sigmoid(x), the gate activation of the Llama family's SwiGLU. */
+    /** The exact GELU, 0.5·x·(1 + erf(x/√2)): GPT-NeoX's gelu. */
+    static NDArray geluErf(NDArray x) {
+        return x.mul((float) (1 / Math.sqrt(2))).erf().add(1f).mul(x).mul(0.5f);
+    }
+
     /** Nemotron's relu2: max(x, 0)². */
     static NDArray reluSquared(NDArray x) {
         NDArray r = x.maximum(0f);

@@ -50,6 +50,7 @@ class ArchitecturesRunTest {
             case "stablelm" -> dev.secateur.testsupport.Fixtures.stablelm();
             case "starcoder2" -> dev.secateur.testsupport.Fixtures.starcoder2();
             case "nemotron" -> dev.secateur.testsupport.Fixtures.nemotron();
+            case "gpt-neox" -> dev.secateur.testsupport.Fixtures.gptNeox();
             default -> dev.secateur.testsupport.Fixtures.dir(fixture);
         });
     }
@@ -170,7 +171,7 @@ class ArchitecturesRunTest {
      * naming the field.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"gemma", "gemma2", "olmo2", "stablelm", "starcoder2", "nemotron"})
+    @ValueSource(strings = {"gemma", "gemma2", "olmo2", "stablelm", "starcoder2", "nemotron", "gpt-neox"})
     void aHiddenCutWithPostNormsIsRefusedNamingTargetShape(String fixture) throws IOException {
         Path model = model(fixture);
         ObjectNode req = WeightSparsityRunTest.request(model, "magnitude").put("compensation", "lsq")
@@ -220,9 +221,45 @@ class ArchitecturesRunTest {
         assertTrue(e.getMessage().contains("gelu_pytorch_tanh"), e.getMessage());
     }
 
+    /**
+     * GPT-NeoX (the parallel block) loses FFN neurons and a layer, with lsq; the checkpoint keeps its interleaved layout
+     * and config, and the export scores like it. Heads are refused, naming the field: Hugging Face could not load them.
+     */
+    @Test
+    void aGptNeoxPrunesFfnNeuronsAndALayerAndRefusesHeads() throws IOException {
+        Path model = model("gpt-neox"), out = tmp.resolve("gpt-neox-pruned");
+        ObjectNode req = WeightSparsityRunTest.request(model, "mi").put("ffnRatio", 0.25).put("headRatio", 0.0)
+                .put("compensation", "lsq").put("dropLayers", 1);
+        run(model, req, out);
+        DecoderWeights pruned = DecoderWeights.load(out);
+        assertEquals(List.of(new LayerSizes(4, 4, 72)), pruned.layerSizes());
+        try (Checkpoint ck = Checkpoint.open(out)) {
+            assertEquals(List.of(3 * 4 * 8, 32), java.util.Arrays.stream(ck.shape("gpt_neox.layers.0.attention.query_key_value.weight"))
+                    .boxed().toList());
+            assertTrue(ck.has("gpt_neox.layers.0.mlp.dense_h_to_4h.bias") && ck.has("embed_out.weight"));
+        }
+        JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
+        assertEquals("GPTNeoXForCausalLM", config.get("architectures").get(0).asText());
+        assertEquals(72, config.get("intermediate_size").asInt());
+        assertEquals(1, config.get("num_hidden_layers").asInt());
+        assertDjlScoresLikeOnnxRuntime(out, 16);
+        for (String field : new String[] {"headRatio", "maskStructures"}) {
+            ObjectNode heads = structured(model);
+            if (field.equals("maskStructures")) {
+                heads = WeightSparsityRunTest.request(model, "mask-opt").put("headRatio", 0.0).put("paramRatio", 0.2)
+                        .put("allocation", "global").put("maskStructures", "ffn,kv-groups");
+            }
+            ObjectNode request = heads;
+            dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
+                    () -> run(model, request, tmp.resolve("gpt-neox-" + field)));
+            assertEquals(field, e.field());
+            assertTrue(e.getMessage().contains("GPTNeoXForCausalLM cannot load"), e.getMessage());
+        }
+    }
+
     /** StarCoder2's and Nemotron's MLPs have no gate for sparsellm's coupled updates: refused, naming the method. */
     @ParameterizedTest
-    @ValueSource(strings = {"starcoder2", "nemotron"})
+    @ValueSource(strings = {"starcoder2", "nemotron", "gpt-neox"})
     void sparseLlmOnAnUngatedMlpIsRefusedNamingTheMethod(String fixture) throws IOException {
         Path model = model(fixture);
         ObjectNode req = WeightSparsityRunTest.request(model, "sparsellm").put("sparsity", 0.5);

@@ -79,6 +79,14 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.nemotron(), "nemotron");
     }
 
+    /** GPT-NeoX: the parallel block, interleaved q/k/v, an exact-GELU MLP, half of each head rotating; and its sequential form. */
+    @Test
+    void gptNeoxMatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.gptNeox(), "gpt-neox");
+        assertMatchesJavaReference(Fixtures.withConfig(Fixtures.gptNeox(), "gpt-neox-sequential-djl",
+                c -> c.put("use_parallel_residual", false)), "gpt-neox sequential");
+    }
+
     /** OLMo 2: no pre-norms, norms on both outputs, query/key norms over all heads. */
     @Test
     void olmo2MatchesTheJavaReference() {

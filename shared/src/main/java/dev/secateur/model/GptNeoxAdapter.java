@@ -1,0 +1,183 @@
+package dev.secateur.model;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.checkpoint.Checkpoint;
+import dev.secateur.checkpoint.CheckpointException;
+import dev.secateur.checkpoint.ModelConfig;
+import dev.secateur.checkpoint.Tensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * GPTNeoXForCausalLM. Tensors live under gpt_neox. (embed_in, layers.N, final_layer_norm) beside embed_out, the head.
+ * A block's attention.query_key_value interleaves q, k and v per head, as GPTNeoXAttention views it: for head h, rows
+ * [3h·d, 3h·d + d) are its query, the next d its key, the next d its value. They are split on read into Llama's three
+ * projections and interleaved again on write. attention.dense is o_proj; mlp.dense_h_to_4h and dense_4h_to_h are the
+ * ungated MLP's up and down; input_layernorm feeds attention, post_attention_layernorm the MLP.
+ */
+final class GptNeoxAdapter implements ArchitectureAdapter {
+    private static final String ROOT = "gpt_neox.";
+
+    private final int headDim;
+
+    /** @param headDim hidden_size / num_attention_heads of the source config, which pruning never changes */
+    GptNeoxAdapter(int headDim) {
+        this.headDim = headDim;
+    }
+
+    @Override
+    public Embeddings readEmbeddings(Checkpoint ck) {
+        ModelConfig c = ck.config();
+        return new Embeddings(ck.tensor(ROOT + "embed_in.weight", c.vocabSize(), c.hiddenSize()), null);
+    }
+
+    @Override
+    public String tokenEmbeddingName(Checkpoint ck) {
+        return ROOT + "embed_in.weight";
+    }
+
+    @Override
+    public String lmHeadName(Checkpoint ck) {
+        return tied(ck) ? tokenEmbeddingName(ck) : "embed_out.weight";
+    }
+
+    @Override
+    public boolean tied(Checkpoint ck) {
+        return ck.config().tieWordEmbeddings() || !ck.has("embed_out.weight");
+    }
+
+    /** Heads from attention.dense's columns (a pruned model's differ per layer), FFN neurons from dense_h_to_4h's rows. */
+    @Override
+    public LayerSizes layerSizes(Checkpoint ck, int i) {
+        ModelConfig c = ck.config();
+        int h = c.hiddenSize(), hd = c.headDim();
+        String p = ROOT + "layers." + i + ".";
+        int[] o = ck.shape(p + "attention.dense.weight");
+        if (o.length != 2 || o[0] != h || o[1] == 0 || o[1] % hd != 0) {
+            throw new CheckpointException(ck.dir() + ": tensor '" + p + "attention.dense.weight' has shape "
+                    + Arrays.toString(o) + " but config.json implies [" + h + ", heads × " + hd + "]");
+        }
+        int heads = o[1] / hd;
+        int qkvRows = LlamaAdapter.rows(ck, p + "attention.query_key_value.weight", h, hd);
+        if (qkvRows != 3 * heads * hd) {
+            throw new CheckpointException(ck.dir() + ": tensor '" + p + "attention.query_key_value.weight' has " + qkvRows
+                    + " rows; with " + heads + " heads of " + hd + " (from attention.dense) it must hold 3 × heads × " + hd);
+        }
+        int[] up = ck.shape(p + "mlp.dense_h_to_4h.weight");
+        if (up.length != 2 || up[1] != h || up[0] == 0) {
+            throw new CheckpointException(ck.dir() + ": tensor '" + p + "mlp.dense_h_to_4h.weight' has shape "
+                    + Arrays.toString(up) + " but config.json implies [ffn, " + h + "]");
+        }
+        return new LayerSizes(heads, heads, up[0]);
+    }
+
+    @Override
+    public LayerWeights readLayer(Checkpoint ck, int i) {
+        LayerSizes s = layerSizes(ck, i);
+        int h = ck.config().hiddenSize(), hd = ck.config().headDim(), heads = s.heads(), f = s.ffn();
+        String p = ROOT + "layers." + i + ".";
+        Tensor qkv = ck.tensor(p + "attention.query_key_value.weight", 3 * heads * hd, h);
+        Tensor qkvBias = LlamaAdapter.bias(ck, p + "attention.query_key_value.bias", 3 * heads * hd);
+        return new LayerWeights(ck.tensor(p + "input_layernorm.weight", h), ck.tensor(p + "input_layernorm.bias", h),
+                part(qkv, heads, hd, 0), qkvBias == null ? null : part(qkvBias, heads, hd, 0),
+                part(qkv, heads, hd, 1), qkvBias == null ? null : part(qkvBias, heads, hd, 1),
+                part(qkv, heads, hd, 2), qkvBias == null ? null : part(qkvBias, heads, hd, 2),
+                ck.tensor(p + "attention.dense.weight", h, heads * hd), LlamaAdapter.bias(ck, p + "attention.dense.bias", h),
+                ck.tensor(p + "post_attention_layernorm.weight", h), ck.tensor(p + "post_attention_layernorm.bias", h),
+                null, null,
+                ck.tensor(p + "mlp.dense_h_to_4h.weight", f, h), LlamaAdapter.bias(ck, p + "mlp.dense_h_to_4h.bias", f),
+                ck.tensor(p + "mlp.dense_4h_to_h.weight", h, f), LlamaAdapter.bias(ck, p + "mlp.dense_4h_to_h.bias", h));
+    }
+
+    /** Part {@code which} (0 query, 1 key, 2 value) of every head's interleaved rows (a bias is one row of width 1). */
+    private static Tensor part(Tensor fused, int heads, int hd, int which) {
+        int width = fused.shape().length == 2 ? fused.dim(1) : 1;
+        float[] src = fused.data(), out = new float[heads * hd * width];
+        for (int head = 0; head < heads; head++) {
+            System.arraycopy(src, ((3 * head + which) * hd) * width, out, head * hd * width, hd * width);
+        }
+        return new Tensor(fused.shape().length == 2 ? new int[] {heads * hd, width} : new int[] {heads * hd}, out);
+    }
+
+    /** q, k and v ([heads·d, …] each) interleaved per head again. */
+    private static Tensor interleave(Tensor q, Tensor k, Tensor v, int hd) {
+        int width = q.shape().length == 2 ? q.dim(1) : 1, heads = q.dim(0) / hd;
+        float[] out = new float[3 * heads * hd * width];
+        Tensor[] parts = {q, k, v};
+        for (int head = 0; head < heads; head++) {
+            for (int which = 0; which < 3; which++) {
+                System.arraycopy(parts[which].data(), head * hd * width, out, ((3 * head + which) * hd) * width, hd * width);
+            }
+        }
+        return new Tensor(q.shape().length == 2 ? new int[] {3 * heads * hd, width} : new int[] {3 * heads * hd}, out);
+    }
+
+    @Override
+    public Head readHead(Checkpoint ck, boolean withLmHead) {
+        ModelConfig c = ck.config();
+        return new Head(ck.tensor(ROOT + "final_layer_norm.weight", c.hiddenSize()), ck.tensor(ROOT + "final_layer_norm.bias",
+                c.hiddenSize()), tied(ck) || !withLmHead ? null : ck.tensor("embed_out.weight", c.vocabSize(), c.hiddenSize()));
+    }
+
+    @Override
+    public Map<String, Tensor> writeEmbeddings(Embeddings e) {
+        return Map.of(ROOT + "embed_in.weight", e.tokens());
+    }
+
+    @Override
+    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
+        return writeLayer(i, l, mlpBias, false);
+    }
+
+    /** attention_bias switches every linear bias on (the MLP's too): absent ones are written as zeros then. */
+    @Override
+    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias, boolean attentionBias) {
+        boolean biases = mlpBias || attentionBias;
+        int hd = headDim;
+        String p = ROOT + "layers." + i + ".";
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        LlamaAdapter.put(out, p + "input_layernorm", l.attnNorm(), l.attnNormBias());
+        out.put(p + "attention.query_key_value.weight", interleave(l.q(), l.k(), l.v(), hd));
+        if (l.qBias() != null || biases) {
+            out.put(p + "attention.query_key_value.bias", interleave(orZeros(l.qBias(), l.q().dim(0)),
+                    orZeros(l.kBias(), l.k().dim(0)), orZeros(l.vBias(), l.v().dim(0)), hd));
+        }
+        LlamaAdapter.put(out, p + "attention.dense", l.o(), l.oBias() != null || !biases ? l.oBias() : Tensor.zeros(l.o().dim(0)));
+        LlamaAdapter.put(out, p + "post_attention_layernorm", l.mlpNorm(), l.mlpNormBias());
+        LlamaAdapter.put(out, p + "mlp.dense_h_to_4h", l.up(), l.upBias() != null || !biases ? l.upBias() : Tensor.zeros(l.ffnWidth()));
+        LlamaAdapter.put(out, p + "mlp.dense_4h_to_h", l.down(), l.downBias() != null || !biases ? l.downBias() : Tensor.zeros(l.down().dim(0)));
+        return out;
+    }
+
+    private static Tensor orZeros(Tensor bias, int size) {
+        return bias != null ? bias : Tensor.zeros(size);
+    }
+
+    @Override
+    public Map<String, Tensor> writeHead(Head h) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        LlamaAdapter.put(out, ROOT + "final_layer_norm", h.norm(), h.normBias());
+        if (h.lmHead() != null) {
+            out.put("embed_out.weight", h.lmHead());
+        }
+        return out;
+    }
+
+    @Override
+    public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias, int hiddenSize) {
+        ObjectNode c = source.raw().deepCopy();
+        c.put("num_hidden_layers", sizes.size());
+        LayerSizes first = sizes.get(0);
+        if (sizes.stream().distinct().count() == 1) {
+            c.put("num_attention_heads", first.heads());
+            c.put("intermediate_size", first.ffn());
+        }
+        if (mlpBias) {
+            c.put("attention_bias", true);
+        }
+        LayerSizesJson.record(c, sizes);
+        return c;
+    }
+}
