@@ -88,9 +88,26 @@ public final class SafetensorsReader implements AutoCloseable {
                 f.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
+            if (isBuffer(f.getKey()) && !isFloat(f.getValue().path("dtype").asText())) {
+                // a causal-mask buffer older exports saved (GPT-NeoX's attention.bias is BOOL): not a weight, not read
+                continue;
+            }
             entries.put(f.getKey(), entry(file, f.getKey(), f.getValue(), dataSize));
         }
         return new SafetensorsReader(file, ch, dataStart, Collections.unmodifiableMap(entries), metadata);
+    }
+
+    /**
+     * Whether a tensor is a buffer older transformers saved beside the weights (GPT-2's and GPT-NeoX's causal masks and
+     * masked_bias, rotary inv_freq): never a parameter, never read.
+     */
+    public static boolean isBuffer(String name) {
+        return name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias") || name.endsWith(".attention.bias")
+                || name.endsWith(".attention.masked_bias") || name.endsWith(".rotary_emb.inv_freq");
+    }
+
+    private static boolean isFloat(String dtype) {
+        return dtype.equals("F32") || dtype.equals("F16") || dtype.equals("BF16");
     }
 
     private static Entry entry(Path file, String name, JsonNode node, long dataSize) {

@@ -155,7 +155,7 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
 
     /**
      * Stored weights counted from their shapes, as {@link DecoderWeights#parameterCount()} counts them: a second copy of a
-     * tied head, GPT-2's mask buffers and all-zero biases (which read as absent) are not parameters; a LayerNorm's bias
+     * tied head, saved buffers (GPT-2's and GPT-NeoX's masks, rotary inv_freq) and all-zero biases (which read as absent) are not parameters; a LayerNorm's bias
      * is one whatever its values (it is read as it is, since it makes the norm a LayerNorm).
      */
     @Override
@@ -163,7 +163,7 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
         boolean tied = tied();
         long n = 0;
         for (String name : ck.names()) {
-            boolean buffer = name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias");
+            boolean buffer = dev.secateur.checkpoint.SafetensorsReader.isBuffer(name);
             boolean normBias = name.matches(".*(norm|ln_\\w+)\\.bias");
             if (!buffer && !(tied && name.equals("lm_head.weight"))
                     && !(name.endsWith(".bias") && !normBias && allZero(ck.tensor(name)))) {

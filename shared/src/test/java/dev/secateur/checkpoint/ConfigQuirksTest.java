@@ -193,7 +193,8 @@ class ConfigQuirksTest {
         assertEquals(Math.sqrt(first.hiddenSize()), first.embeddingScale(), 1e-12);
         assertEquals(256, parse("GemmaForCausalLM", "").headDim());
         assertEquals("gelu", parse("GemmaForCausalLM", "\"hidden_activation\": \"gelu\"").hiddenAct(),
-                "hidden_activation is read as it is (and refused later: exact gelu is not supported)");
+                "hidden_activation is read as it is: the exact GELU then");
+        assertEquals(ModelConfig.Activation.GELU_ERF, parse("GemmaForCausalLM", "\"hidden_activation\": \"gelu\"").mlpActivation());
     }
 
     /** Gemma-3-1B's config.json as published (sizes shrunk): Gemma 2's block, no soft caps, 5 sliding layers in 6. */

@@ -52,6 +52,68 @@ class GptNeoxExportTest {
         ExportChecks.assertWrittenBackAsStored(dir, 0);
     }
 
+    /**
+     * Pythia's checkpoints as older transformers saved them also hold each layer's causal mask (attention.bias, BOOL),
+     * masked_bias and rotary_emb.inv_freq: they load, are not read, and are not counted as parameters.
+     */
+    @Test
+    void savedBuffersOfOlderExportsAreSkipped() throws Exception {
+        Path dir = Fixtures.withConfig(Fixtures.gptNeox(), "gpt-neox-with-buffers", c -> { });
+        java.util.Map<String, float[]> floats = new java.util.TreeMap<>();
+        java.util.Map<String, int[]> shapes = new java.util.TreeMap<>();
+        try (Checkpoint ck = Checkpoint.open(Fixtures.gptNeox())) {
+            for (String n : ck.names()) {
+                floats.put(n, ck.tensor(n).data());
+                shapes.put(n, ck.shape(n));
+            }
+        }
+        floats.put("gpt_neox.layers.0.attention.masked_bias", new float[] {-1e9f});
+        shapes.put("gpt_neox.layers.0.attention.masked_bias", new int[0]);
+        floats.put("gpt_neox.layers.0.attention.rotary_emb.inv_freq", new float[] {1f, 0.01f});
+        shapes.put("gpt_neox.layers.0.attention.rotary_emb.inv_freq", new int[] {2});
+        com.fasterxml.jackson.databind.node.ObjectNode header = dev.secateur.json.Json.mapper().createObjectNode();
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        for (var e : floats.entrySet()) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * e.getValue().length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (float v : e.getValue()) {
+                b.putFloat(v);
+            }
+            entry(header, e.getKey(), "F32", shapes.get(e.getKey()), data.size(), data.size() + b.capacity());
+            data.write(b.array());
+        }
+        entry(header, "gpt_neox.layers.0.attention.bias", "BOOL", new int[] {1, 1, 4, 4}, data.size(), data.size() + 16);
+        data.write(new byte[16]);
+        byte[] json = dev.secateur.json.Json.mapper().writeValueAsBytes(header);
+        java.nio.ByteBuffer len = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(json.length);
+        java.nio.file.Files.write(dir.resolve("model.safetensors"), concat(len.array(), json, data.toByteArray()));
+
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(DecoderWeights.load(Fixtures.gptNeox()).parameterCount(), w.parameterCount());
+        try (dev.secateur.model.StreamedCheckpoint s = dev.secateur.model.StreamedCheckpoint.open(dir)) {
+            assertEquals(w.parameterCount(), s.parameterCount(), "the F32 buffers are not parameters either");
+        }
+        assertTrue(Fixtures.maxAbsDiff(ReferenceForward.logits(dir, ids()), ReferenceForward.logits(Fixtures.gptNeox(), ids())) == 0);
+    }
+
+    private static void entry(com.fasterxml.jackson.databind.node.ObjectNode header, String name, String dtype, int[] shape,
+                              long begin, long end) {
+        com.fasterxml.jackson.databind.node.ObjectNode e = header.putObject(name);
+        e.put("dtype", dtype);
+        com.fasterxml.jackson.databind.node.ArrayNode s = e.putArray("shape");
+        for (int d : shape) {
+            s.add(d);
+        }
+        e.putArray("data_offsets").add(begin).add(end);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
     @Test
     void exportedLogitsMatchTheReferenceWholeAndThroughTheKvCache() {
         Path dir = Fixtures.gptNeox();
