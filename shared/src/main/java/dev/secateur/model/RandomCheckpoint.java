@@ -58,6 +58,11 @@ public final class RandomCheckpoint {
             return architecture.equals("StableLmForCausalLM") || starcoder2() || nemotron();
         }
 
+        /** GPT-NeoX: q/k/v fused per head, biases and LayerNorms everywhere, an ungated MLP, its own tensor names. */
+        public boolean gptNeox() {
+            return architecture.equals("GPTNeoXForCausalLM");
+        }
+
         /** Nemotron: LayerNorm1P norms (a bias beside each weight) and an ungated up/down MLP under relu2. */
         public boolean nemotron() {
             return architecture.equals("NemotronForCausalLM");
@@ -78,6 +83,10 @@ public final class RandomCheckpoint {
         }
 
         public long parameters() {
+            if (gptNeox()) {
+                long block = 4L * hidden * hidden + 4L * hidden + 2L * hidden * intermediate + intermediate + hidden + 4L * hidden;
+                return 2L * vocab * hidden + layers * block + 2L * hidden;
+            }
             int hd = effectiveHeadDim();
             long attn = (long) hidden * heads * hd * 2 + (long) hidden * kvHeads * hd * 2 + (qkvBias ? (long) (heads + 2 * kvHeads) * hd : 0)
                     + (olmo() ? (long) (heads + kvHeads) * hd : qkNorm ? 2L * hd : 0);
@@ -126,6 +135,8 @@ public final class RandomCheckpoint {
                 true, 0, false, 4096));
         // Minitron-4B (Nemotron): head_dim 128 ≠ 3072 / 24, 8 KV heads, an ungated 9216-wide relu² MLP, untied 256k vocabulary
         m.put("minitron-4b", new Shape("NemotronForCausalLM", 3072, 9216, 32, 24, 8, 256000, false, 10000, 4096, false, 128, false, 0));
+        // Pythia-1B (GPT-NeoX): 8 heads of 256, the parallel block, untied 50k vocabulary
+        m.put("pythia-1b", new Shape("GPTNeoXForCausalLM", 2048, 8192, 16, 8, 8, 50304, false, 10000, 2048, true));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
@@ -143,6 +154,40 @@ public final class RandomCheckpoint {
         for (int i = 0; i < shards; i++) {
             parts.add(new LinkedHashMap<>());
         }
+        if (s.gptNeox()) {
+            neoxTensors(s, parts);
+        } else {
+            llamaTensors(s, parts);
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot create folder (" + e.getMessage() + ")", e);
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, String> weightMap = new TreeMap<>();
+        long total = 0;
+        for (int i = 0; i < shards; i++) {
+            String file = shards == 1 ? Checkpoint.SINGLE : String.format(Locale.ROOT, "model-%05d-of-%05d.safetensors", i + 1, shards);
+            SafetensorsWriter.write(dir.resolve(file), parts.get(i), dtype, Map.of(), name -> values(name, parts, rng));
+            for (Map.Entry<String, int[]> e : parts.get(i).entrySet()) {
+                weightMap.put(e.getKey(), file);
+                total += dev.secateur.checkpoint.Tensor.numel(e.getValue()) * dtype.bytes();
+            }
+        }
+        if (shards > 1) {
+            ObjectNode index = Json.mapper().createObjectNode();
+            index.putObject("metadata").put("total_size", total);
+            ObjectNode map = index.putObject("weight_map");
+            weightMap.forEach(map::put);
+            AtomicFiles.writeAtomically(dir.resolve(Checkpoint.INDEX), Json.toPrettyBytes(index));
+        }
+        AtomicFiles.writeAtomically(dir.resolve("config.json"), Json.toPrettyBytes(config(s, dtype)));
+    }
+
+    /** Every tensor's name and shape under Llama's names (and its variants'), the blocks spread evenly over the shards. */
+    private static void llamaTensors(Shape s, List<Map<String, int[]>> parts) {
+        int shards = parts.size();
         int hd = s.effectiveHeadDim();
         parts.get(0).put("model.embed_tokens.weight", new int[] {s.vocab(), s.hidden()});
         for (int l = 0; l < s.layers(); l++) {
@@ -209,30 +254,31 @@ public final class RandomCheckpoint {
         if (!s.tied()) {
             parts.get(shards - 1).put("lm_head.weight", new int[] {s.vocab(), s.hidden()});
         }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new CheckpointException(dir + ": cannot create folder (" + e.getMessage() + ")", e);
-        }
-        SplittableRandom rng = new SplittableRandom(seed);
-        Map<String, String> weightMap = new TreeMap<>();
-        long total = 0;
-        for (int i = 0; i < shards; i++) {
-            String file = shards == 1 ? Checkpoint.SINGLE : String.format(Locale.ROOT, "model-%05d-of-%05d.safetensors", i + 1, shards);
-            SafetensorsWriter.write(dir.resolve(file), parts.get(i), dtype, Map.of(), name -> values(name, parts, rng));
-            for (Map.Entry<String, int[]> e : parts.get(i).entrySet()) {
-                weightMap.put(e.getKey(), file);
-                total += dev.secateur.checkpoint.Tensor.numel(e.getValue()) * dtype.bytes();
+    }
+
+    /** GPT-NeoX's names: q/k/v fused, a bias on every linear layer and norm, embed_in and embed_out. */
+    private static void neoxTensors(Shape s, List<Map<String, int[]>> parts) {
+        int shards = parts.size(), h = s.hidden(), f = s.intermediate();
+        parts.get(0).put("gpt_neox.embed_in.weight", new int[] {s.vocab(), h});
+        for (int l = 0; l < s.layers(); l++) {
+            Map<String, int[]> part = parts.get((int) ((long) l * shards / s.layers()));
+            String p = "gpt_neox.layers." + l + ".";
+            for (String norm : new String[] {"input_layernorm", "post_attention_layernorm"}) {
+                part.put(p + norm + ".weight", new int[] {h});
+                part.put(p + norm + ".bias", new int[] {h});
             }
+            part.put(p + "attention.query_key_value.weight", new int[] {3 * h, h});
+            part.put(p + "attention.query_key_value.bias", new int[] {3 * h});
+            part.put(p + "attention.dense.weight", new int[] {h, h});
+            part.put(p + "attention.dense.bias", new int[] {h});
+            part.put(p + "mlp.dense_h_to_4h.weight", new int[] {f, h});
+            part.put(p + "mlp.dense_h_to_4h.bias", new int[] {f});
+            part.put(p + "mlp.dense_4h_to_h.weight", new int[] {h, f});
+            part.put(p + "mlp.dense_4h_to_h.bias", new int[] {h});
         }
-        if (shards > 1) {
-            ObjectNode index = Json.mapper().createObjectNode();
-            index.putObject("metadata").put("total_size", total);
-            ObjectNode map = index.putObject("weight_map");
-            weightMap.forEach(map::put);
-            AtomicFiles.writeAtomically(dir.resolve(Checkpoint.INDEX), Json.toPrettyBytes(index));
-        }
-        AtomicFiles.writeAtomically(dir.resolve("config.json"), Json.toPrettyBytes(config(s, dtype)));
+        parts.get(shards - 1).put("gpt_neox.final_layer_norm.weight", new int[] {h});
+        parts.get(shards - 1).put("gpt_neox.final_layer_norm.bias", new int[] {h});
+        parts.get(shards - 1).put("embed_out.weight", new int[] {s.vocab(), h});
     }
 
     private static float[] values(String name, List<Map<String, int[]>> parts, SplittableRandom rng) {
@@ -250,7 +296,33 @@ public final class RandomCheckpoint {
         return v;
     }
 
+    /** GPTNeoXConfig's keys, as Pythia's config.json has them. */
+    private static ObjectNode neoxConfig(Shape s, DType dtype) {
+        ObjectNode c = Json.mapper().createObjectNode();
+        c.putArray("architectures").add(s.architecture());
+        c.put("model_type", "gpt_neox");
+        c.put("hidden_size", s.hidden());
+        c.put("intermediate_size", s.intermediate());
+        c.put("num_hidden_layers", s.layers());
+        c.put("num_attention_heads", s.heads());
+        c.put("vocab_size", s.vocab());
+        c.put("max_position_embeddings", s.maxPositions());
+        c.put("rotary_pct", 0.25);
+        c.put("rotary_emb_base", s.ropeTheta());
+        c.put("layer_norm_eps", 1e-5);
+        c.put("hidden_act", "gelu");
+        c.put("use_parallel_residual", true);
+        c.put("tie_word_embeddings", false);
+        c.put("bos_token_id", 0);
+        c.put("eos_token_id", 0);
+        c.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
+        return c;
+    }
+
     static ObjectNode config(Shape s, DType dtype) {
+        if (s.gptNeox()) {
+            return neoxConfig(s, dtype);
+        }
         ObjectNode c = Json.mapper().createObjectNode();
         c.putArray("architectures").add(s.architecture());
         c.put("model_type", s.architecture().replace("ForCausalLM", "").toLowerCase(Locale.ROOT));

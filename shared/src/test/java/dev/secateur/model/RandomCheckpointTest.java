@@ -171,6 +171,24 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void pythia1bHasItsPublishedSizeAndASmallGptNeoxLoads(@TempDir Path dir) {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("pythia-1b");
+        // 2 × 50304 × 2048 (untied) + 16 × (4 × 2048² + 4 × 2048 + 2 × 2048 × 8192 + 8192 + 2048 + 4 × 2048 norms) + 2 × 2048
+        assertEquals(1_011_781_632L, s.parameters(), "Pythia-1B's 1.01B");
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "pythia-1b");
+        assertEquals(Architecture.GPT_NEOX, c.architecture());
+        assertTrue(c.parallelResidual());
+        assertEquals(64, c.rotaryDim(), "a quarter of head_dim 256");
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("GPTNeoXForCausalLM", 64, 96, 2, 4, 4, 100, false, 1e4, 256, true);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(96, w.layers().get(1).ffnWidth());
+        // the random linear biases are zeros, which read as absent; the LayerNorms' count
+        long linearBiases = 2L * (3 * 64 + 64 + 96 + 64);
+        assertEquals(small.parameters() - linearBiases, w.parameterCount());
+    }
+
+    @Test
     void graniteCarriesItsMultipliers() {
         RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("granite-3.3-2b");
         assertEquals(2_533_539_840L, s.parameters(), "Granite-3.3-2B's 2.53B");
