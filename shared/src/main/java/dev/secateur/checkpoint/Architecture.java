@@ -43,6 +43,12 @@ public enum Architecture {
      */
     GRANITE("GraniteForCausalLM"),
     /**
+     * OpenBMB's MiniCPM (MiniCPM-1B, MiniCPM-2B; remote code, Llama's block and names) with µP scalars: embeddings ×
+     * scale_emb, each block's attention and MLP updates × scale_depth / √num_hidden_layers, logits ÷ (hidden_size /
+     * dim_model_base).
+     */
+    MINICPM("MiniCPMForCausalLM"),
+    /**
      * OLMo 2 (AI2): Llama's attention and gated SiLU MLP with no norm before either; instead an RMSNorm of the attention
      * output (post_attention_layernorm) and of the MLP output (post_feedforward_layernorm) before each joins the
      * residual, and an RMSNorm over all query heads together (q_norm, [heads × head_dim]) and over all key heads
@@ -102,7 +108,7 @@ public enum Architecture {
     /** Rotary positions, RMSNorm and a gated SiLU MLP; Llama's tensor names (model.layers.N.self_attn.q_proj, ...) but for Phi-3's fused ones. */
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || isGemma()
-                || this == SMOLLM3 || this == GRANITE || isOlmo() || this == STABLELM
+                || this == SMOLLM3 || this == GRANITE || this == MINICPM || isOlmo() || this == STABLELM
                 || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX;
     }
 
@@ -159,7 +165,7 @@ public enum Architecture {
      */
     public boolean hasAttentionBiasSwitch() {
         return this == LLAMA || this == SMOLLM3 || this == GRANITE || isOlmo() || isGemma() || this == STARCODER2
-                || this == NEMOTRON;
+                || this == NEMOTRON || this == MINICPM;
     }
 
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */

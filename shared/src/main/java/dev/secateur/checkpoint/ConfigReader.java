@@ -127,6 +127,9 @@ public final class ConfigReader {
         if (arch == Architecture.GRANITE) {
             positive(c, where, false, "embedding_multiplier", "attention_multiplier", "residual_multiplier", "logits_scaling");
         }
+        if (arch == Architecture.MINICPM) {
+            positive(c, where, false, "scale_emb", "scale_depth", "dim_model_base");
+        }
         layerTypes(c, where);
         if (arch == Architecture.SMOLLM3) {
             noRopeLayers(c, where);

@@ -201,10 +201,16 @@ public record ModelConfig(
         return raw.get(key).isNull() ? 0 : raw.get(key).asDouble();
     }
 
-    /** What token embeddings are multiplied by before the first block: Gemma's √hidden_size, Granite's embedding_multiplier, else 1. */
+    /**
+     * What token embeddings are multiplied by before the first block: Gemma's √hidden_size, Granite's
+     * embedding_multiplier, MiniCPM's scale_emb, else 1.
+     */
     public double embeddingScale() {
         if (architecture == Architecture.GRANITE) {
             return raw.path("embedding_multiplier").asDouble(1.0);
+        }
+        if (architecture == Architecture.MINICPM) {
+            return raw.path("scale_emb").asDouble(1.0);
         }
         return architecture.isGemma() ? Math.sqrt(hiddenSize) : 1.0;
     }
@@ -217,14 +223,25 @@ public record ModelConfig(
         return architecture == Architecture.GPT_NEOX && raw.path("use_parallel_residual").asBoolean(true);
     }
 
-    /** What each block's attention and MLP updates are multiplied by before they join the residual stream: Granite's residual_multiplier, else 1. */
+    /**
+     * What each block's attention and MLP updates are multiplied by before they join the residual stream: Granite's
+     * residual_multiplier, MiniCPM's scale_depth / √num_hidden_layers, else 1.
+     */
     public double residualMultiplier() {
-        return architecture == Architecture.GRANITE ? raw.path("residual_multiplier").asDouble(1.0) : 1.0;
+        return switch (architecture) {
+            case GRANITE -> raw.path("residual_multiplier").asDouble(1.0);
+            case MINICPM -> raw.path("scale_depth").asDouble(1.0) / Math.sqrt(numLayers);
+            default -> 1.0;
+        };
     }
 
-    /** What the logits are divided by: Granite's logits_scaling, else 1. */
+    /** What the logits are divided by: Granite's logits_scaling, MiniCPM's hidden_size / dim_model_base, else 1. */
     public double logitsScaling() {
-        return architecture == Architecture.GRANITE ? raw.path("logits_scaling").asDouble(1.0) : 1.0;
+        return switch (architecture) {
+            case GRANITE -> raw.path("logits_scaling").asDouble(1.0);
+            case MINICPM -> hiddenSize / raw.path("dim_model_base").asDouble(1.0); // MiniCPMConfig's default is 1
+            default -> 1.0;
+        };
     }
 
     /**

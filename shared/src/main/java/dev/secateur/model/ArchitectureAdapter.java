@@ -126,6 +126,7 @@ public interface ArchitectureAdapter {
             case PHI3 -> new Phi3Adapter();
             case GEMMA, GEMMA2, GEMMA3 -> new GemmaAdapter();
             case STARCODER2 -> new Starcoder2Adapter();
+            case MINICPM -> new MiniCpmAdapter();
             case NEMOTRON -> new NemotronAdapter();
             case OLMO2, OLMO3 -> new Olmo2Adapter();
             case GPT2 -> new Gpt2Adapter();

@@ -137,6 +137,8 @@ public final class RandomCheckpoint {
         m.put("minitron-4b", new Shape("NemotronForCausalLM", 3072, 9216, 32, 24, 8, 256000, false, 10000, 4096, false, 128, false, 0));
         // Pythia-1B (GPT-NeoX): 8 heads of 256, the parallel block, untied 50k vocabulary
         m.put("pythia-1b", new Shape("GPTNeoXForCausalLM", 2048, 8192, 16, 8, 8, 50304, false, 10000, 2048, true));
+        // MiniCPM-2B: 36 heads without GQA, 40 layers, a tied 122,753-token vocabulary, µP scalars (config)
+        m.put("minicpm-2b", new Shape("MiniCPMForCausalLM", 2304, 5760, 40, 36, 36, 122753, true, 10000, 4096, false));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
@@ -378,6 +380,12 @@ public final class RandomCheckpoint {
         if (s.architecture().equals("GemmaForCausalLM")) {
             // as google/gemma-2b's config.json: the legacy hidden_act beside the hidden_activation GemmaMLP reads
             c.put("hidden_activation", "gelu_pytorch_tanh");
+        }
+        if (s.architecture().equals("MiniCPMForCausalLM")) {
+            // MiniCPM-2B's published µP scalars
+            c.put("scale_emb", 12);
+            c.put("scale_depth", 1.4);
+            c.put("dim_model_base", 256);
         }
         if (s.architecture().equals("GraniteForCausalLM")) {
             // granite-3.x-2b's published scalars

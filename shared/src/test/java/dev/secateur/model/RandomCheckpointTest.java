@@ -189,6 +189,18 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void miniCpm2bHasItsPublishedSizeAndScalars() {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("minicpm-2b");
+        // 122753 × 2304 (tied) + 40 × (4 × 2304² + 3 × 2304 × 5760 + 2 × 2304) + 2304: MiniCPM-2B's 2.72B
+        assertEquals(2_724_880_896L, s.parameters());
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "minicpm-2b");
+        assertEquals(Architecture.MINICPM, c.architecture());
+        assertEquals(12.0, c.embeddingScale());
+        assertEquals(1.4 / Math.sqrt(40), c.residualMultiplier(), 1e-12);
+        assertEquals(9.0, c.logitsScaling(), 1e-12, "2304 / 256");
+    }
+
+    @Test
     void graniteCarriesItsMultipliers() {
         RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("granite-3.3-2b");
         assertEquals(2_533_539_840L, s.parameters(), "Granite-3.3-2B's 2.53B");

@@ -354,6 +354,21 @@ public final class Fixtures {
         });
     }
 
+    /**
+     * llama-gqa's weights under a MiniCPMForCausalLM config (as MiniCPM-2B's, its remote-code architecture): scale_emb 4,
+     * scale_depth 1.4 (each update × 1.4 / √2 on these 2 layers), dim_model_base 8 (logits ÷ 32 / 8).
+     */
+    public static synchronized Path minicpm() {
+        return withConfig("llama-gqa", "minicpm", c -> {
+            c.putArray("architectures").add("MiniCPMForCausalLM");
+            c.put("model_type", "minicpm");
+            c.put("scale_emb", 4.0);
+            c.put("scale_depth", 1.4);
+            c.put("dim_model_base", 8);
+            c.remove(java.util.List.of("mlp_bias", "pretraining_tp"));
+        });
+    }
+
     /** What one of llama-gqa's tensors becomes in a recast fixture (any number of tensors, or none). */
     private interface Recast {
         void put(dev.secateur.checkpoint.Checkpoint source, String name, dev.secateur.checkpoint.Tensor t,

@@ -51,6 +51,7 @@ class ArchitecturesRunTest {
             case "starcoder2" -> dev.secateur.testsupport.Fixtures.starcoder2();
             case "nemotron" -> dev.secateur.testsupport.Fixtures.nemotron();
             case "gpt-neox" -> dev.secateur.testsupport.Fixtures.gptNeox();
+            case "minicpm" -> dev.secateur.testsupport.Fixtures.minicpm();
             default -> dev.secateur.testsupport.Fixtures.dir(fixture);
         });
     }
@@ -91,7 +92,7 @@ class ArchitecturesRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma", "gemma2", "gemma3", "smollm3", "granite", "olmo2", "olmo3", "stablelm", "starcoder2", "nemotron"})
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma", "gemma2", "gemma3", "smollm3", "granite", "olmo2", "olmo3", "stablelm", "starcoder2", "nemotron", "minicpm"})
     void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
         run(model, structured(model), out);
@@ -279,6 +280,33 @@ class ArchitecturesRunTest {
         assertEquals(0.5, config.get("partial_rotary_factor").asDouble());
         assertEquals("longrope", config.get("rope_scaling").get("type").asText());
         assertEquals(128, assertDjlScoresLikeOnnxRuntime(out, 16), "longrope's original length is the export's context");
+    }
+
+    /**
+     * MiniCPM's update scale is scale_depth / √num_hidden_layers and its logits scale hidden_size / dim_model_base: a
+     * model that lost a layer, or hidden channels, must restate both so that it computes with the source's scalars.
+     */
+    @Test
+    void miniCpmKeepsItsScalarsWhenALayerOrHiddenChannelsGo() throws IOException {
+        Path model = model("minicpm");
+        ModelConfig dense = DecoderWeights.load(model).config();
+        Path dropped = tmp.resolve("minicpm-drop");
+        run(model, WeightSparsityRunTest.request(model, "magnitude").put("compensation", "lsq").put("dropLayers", 1), dropped);
+        ModelConfig oneLayer = DecoderWeights.load(dropped).config();
+        assertEquals(1, oneLayer.numLayers());
+        assertEquals(dense.residualMultiplier(), oneLayer.residualMultiplier(), 1e-12, "scale_depth restated for 1 layer");
+        assertEquals(dense.logitsScaling(), oneLayer.logitsScaling(), 1e-12);
+        assertDjlScoresLikeOnnxRuntime(dropped, 16);
+
+        Path sheared = tmp.resolve("minicpm-sheared");
+        ObjectNode req = WeightSparsityRunTest.request(model, "magnitude").put("compensation", "lsq").put("targetShape", "hidden=24");
+        req.remove("ffnRatio");
+        run(model, req, sheared);
+        ModelConfig narrow = DecoderWeights.load(sheared).config();
+        assertEquals(24, narrow.hiddenSize());
+        assertEquals(dense.logitsScaling(), narrow.logitsScaling(), 1e-12, "dim_model_base restated for hidden 24");
+        assertEquals(dense.residualMultiplier(), narrow.residualMultiplier(), 1e-12);
+        assertDjlScoresLikeOnnxRuntime(sheared, 16);
     }
 
     /**

@@ -87,6 +87,12 @@ class DecoderModelFixturesTest {
                 c -> c.put("use_parallel_residual", false)), "gpt-neox sequential");
     }
 
+    /** MiniCPM: Llama's block with µP scalars on the embeddings, each block's updates and the logits. */
+    @Test
+    void minicpmMatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.minicpm(), "minicpm");
+    }
+
     /** OLMo 2: no pre-norms, norms on both outputs, query/key norms over all heads. */
     @Test
     void olmo2MatchesTheJavaReference() {
