@@ -283,6 +283,29 @@ class ArchitecturesRunTest {
     }
 
     /**
+     * The criteria that go beyond activations and weights, on the blocks added last: Taylor (gradients through
+     * relu², the exact GELU and the parallel block), mask-opt (forward passes with masks), fusion, and the per-linear
+     * weight sparsifiers (SparseGPT's sequential updates re-run each block). Every run writes a model that scores on
+     * ONNX Runtime as it does on DJL.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"gemma,taylor", "stablelm,mask-opt", "starcoder2,taylor", "starcoder2,sparsegpt",
+        "nemotron,taylor", "nemotron,mask-opt", "gpt-neox,taylor", "gpt-neox,sparsegpt", "gpt-neox,fusion", "minicpm,wanda"})
+    void otherCriteriaRunOnTheNewerBlocks(String fixture, String method) throws IOException {
+        Path model = model(fixture), out = tmp.resolve(fixture + "-" + method);
+        ObjectNode req = WeightSparsityRunTest.request(model, method);
+        switch (method) {
+            case "sparsegpt", "wanda" -> req.put("sparsity", 0.5);
+            case "mask-opt" -> req.put("ffnRatio", 0.25).put("maskIterations", 3).put("maskSamples", 2).put("compensation", "lsq");
+            default -> req.put("ffnRatio", 0.25).put("compensation", "lsq");
+        }
+        run(model, req, out);
+        DecoderWeights dense = DecoderWeights.load(model), pruned = DecoderWeights.load(out);
+        assertTrue(pruned.parameterCount() < dense.parameterCount() || method.equals("sparsegpt") || method.equals("wanda"));
+        assertDjlScoresLikeOnnxRuntime(out, 16);
+    }
+
+    /**
      * MiniCPM's update scale is scale_depth / √num_hidden_layers and its logits scale hidden_size / dim_model_base: a
      * model that lost a layer, or hidden channels, must restate both so that it computes with the source's scalars.
      */
