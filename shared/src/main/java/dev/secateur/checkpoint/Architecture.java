@@ -49,6 +49,11 @@ public enum Architecture {
      */
     MINICPM("MiniCPMForCausalLM"),
     /**
+     * Shanghai AI Lab's InternLM2 and InternLM2.5 (1.8B, 7B, 20B; remote code): Llama's math under other names, with
+     * q/k/v fused per key/value group in attention.wqkv (each group's query heads, then its key, then its value).
+     */
+    INTERNLM2("InternLM2ForCausalLM"),
+    /**
      * OLMo 2 (AI2): Llama's attention and gated SiLU MLP with no norm before either; instead an RMSNorm of the attention
      * output (post_attention_layernorm) and of the MLP output (post_feedforward_layernorm) before each joins the
      * residual, and an RMSNorm over all query heads together (q_norm, [heads × head_dim]) and over all key heads
@@ -108,13 +113,21 @@ public enum Architecture {
     /** Rotary positions, RMSNorm and a gated SiLU MLP; Llama's tensor names (model.layers.N.self_attn.q_proj, ...) but for Phi-3's fused ones. */
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || isGemma()
-                || this == SMOLLM3 || this == GRANITE || this == MINICPM || isOlmo() || this == STABLELM
+                || this == SMOLLM3 || this == GRANITE || this == MINICPM || this == INTERNLM2 || isOlmo() || this == STABLELM
                 || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX;
     }
 
     /** Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's, StarCoder2's, Nemotron's, GPT-NeoX's). */
     public boolean hasGatedMlp() {
         return isDecoder() && this != GPT2 && this != STARCODER2 && this != NEMOTRON && this != GPT_NEOX;
+    }
+
+    /**
+     * Whether the architecture's Hugging Face code takes head_dim from hidden_size / num_attention_heads (GPT-NeoX,
+     * InternLM2), so that a model with fewer heads would not load there.
+     */
+    public boolean headDimFromHiddenSize() {
+        return this == GPT_NEOX || this == INTERNLM2;
     }
 
     /** Whether every norm is a LayerNorm with a bias (GPT-2, StableLM) rather than an RMSNorm. */
@@ -165,7 +178,7 @@ public enum Architecture {
      */
     public boolean hasAttentionBiasSwitch() {
         return this == LLAMA || this == SMOLLM3 || this == GRANITE || isOlmo() || isGemma() || this == STARCODER2
-                || this == NEMOTRON || this == MINICPM;
+                || this == NEMOTRON || this == MINICPM || this == INTERNLM2;
     }
 
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */

@@ -139,6 +139,7 @@ public final class ConfigReader {
             case STABLELM -> c.path("use_qkv_bias").asBoolean(false);
             case STARCODER2 -> c.path("use_bias").asBoolean(true);
             case GPT_NEOX -> c.path("attention_bias").asBoolean(true);
+            case INTERNLM2 -> c.path("bias").asBoolean(true); // InternLM2Config's default
             default -> c.path("attention_bias").asBoolean(false);
         };
         // Phi-4-mini rotates the first 3/4 of each head (its rotary part must be a whole number of pairs)

@@ -131,6 +131,7 @@ public interface ArchitectureAdapter {
             case OLMO2, OLMO3 -> new Olmo2Adapter();
             case GPT2 -> new Gpt2Adapter();
             case GPT_NEOX -> new GptNeoxAdapter(config.headDim());
+            case INTERNLM2 -> new InternLm2Adapter(config.headDim());
             case BERT -> throw new CheckpointException(architecture.hfName()
                     + " is an encoder, not a decoder-only language model: load it with EncoderWeights.load");
         };

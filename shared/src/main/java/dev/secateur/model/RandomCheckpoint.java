@@ -58,6 +58,11 @@ public final class RandomCheckpoint {
             return architecture.equals("StableLmForCausalLM") || starcoder2() || nemotron();
         }
 
+        /** InternLM2: Llama's sizes under its own names, q/k/v fused per key/value group. */
+        public boolean internLm2() {
+            return architecture.equals("InternLM2ForCausalLM");
+        }
+
         /** GPT-NeoX: q/k/v fused per head, biases and LayerNorms everywhere, an ungated MLP, its own tensor names. */
         public boolean gptNeox() {
             return architecture.equals("GPTNeoXForCausalLM");
@@ -139,6 +144,8 @@ public final class RandomCheckpoint {
         m.put("pythia-1b", new Shape("GPTNeoXForCausalLM", 2048, 8192, 16, 8, 8, 50304, false, 10000, 2048, true));
         // MiniCPM-2B: 36 heads without GQA, 40 layers, a tied 122,753-token vocabulary, µP scalars (config)
         m.put("minicpm-2b", new Shape("MiniCPMForCausalLM", 2304, 5760, 40, 36, 36, 122753, true, 10000, 4096, false));
+        // InternLM2.5-1.8B: 16 heads in 8 key/value groups of 128, untied 92k vocabulary, rope_theta 1,000,000
+        m.put("internlm2.5-1.8b", new Shape("InternLM2ForCausalLM", 2048, 8192, 24, 16, 8, 92544, false, 1_000_000, 32768, false));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
@@ -158,6 +165,8 @@ public final class RandomCheckpoint {
         }
         if (s.gptNeox()) {
             neoxTensors(s, parts);
+        } else if (s.internLm2()) {
+            internLm2Tensors(s, parts);
         } else {
             llamaTensors(s, parts);
         }
@@ -256,6 +265,25 @@ public final class RandomCheckpoint {
         if (!s.tied()) {
             parts.get(shards - 1).put("lm_head.weight", new int[] {s.vocab(), s.hidden()});
         }
+    }
+
+    /** InternLM2's names: q/k/v fused per key/value group in wqkv, feed_forward.w1 / w3 / w2, output. */
+    private static void internLm2Tensors(Shape s, List<Map<String, int[]>> parts) {
+        int shards = parts.size(), h = s.hidden(), f = s.intermediate(), hd = s.effectiveHeadDim();
+        parts.get(0).put("model.tok_embeddings.weight", new int[] {s.vocab(), h});
+        for (int l = 0; l < s.layers(); l++) {
+            Map<String, int[]> part = parts.get((int) ((long) l * shards / s.layers()));
+            String p = "model.layers." + l + ".";
+            part.put(p + "attention_norm.weight", new int[] {h});
+            part.put(p + "attention.wqkv.weight", new int[] {(s.heads() + 2 * s.kvHeads()) * hd, h});
+            part.put(p + "attention.wo.weight", new int[] {h, s.heads() * hd});
+            part.put(p + "ffn_norm.weight", new int[] {h});
+            part.put(p + "feed_forward.w1.weight", new int[] {f, h});
+            part.put(p + "feed_forward.w3.weight", new int[] {f, h});
+            part.put(p + "feed_forward.w2.weight", new int[] {h, f});
+        }
+        parts.get(shards - 1).put("model.norm.weight", new int[] {h});
+        parts.get(shards - 1).put("output.weight", new int[] {s.vocab(), h});
     }
 
     /** GPT-NeoX's names: q/k/v fused, a bias on every linear layer and norm, embed_in and embed_out. */
@@ -380,6 +408,9 @@ public final class RandomCheckpoint {
         if (s.architecture().equals("GemmaForCausalLM")) {
             // as google/gemma-2b's config.json: the legacy hidden_act beside the hidden_activation GemmaMLP reads
             c.put("hidden_activation", "gelu_pytorch_tanh");
+        }
+        if (s.internLm2()) {
+            c.put("bias", false); // InternLM2.5's config.json; InternLM2Config's default is true
         }
         if (s.architecture().equals("MiniCPMForCausalLM")) {
             // MiniCPM-2B's published µP scalars

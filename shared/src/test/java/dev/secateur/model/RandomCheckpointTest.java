@@ -201,6 +201,21 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void internLm25HasItsPublishedSizeAndASmallOneLoadsThroughItsGroupedWqkv(@TempDir Path dir) {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("internlm2.5-1.8b");
+        // 2 × 92544 × 2048 (untied) + 24 × ((16 + 16) × 128 × 2048 + 2048² + 3 × 2048 × 8192 + 2 × 2048) + 2048
+        assertEquals(1_889_110_016L, s.parameters(), "InternLM2.5-1.8B's 1.89B");
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "internlm2.5-1.8b");
+        assertEquals(Architecture.INTERNLM2, c.architecture());
+        assertEquals(128, c.headDim());
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("InternLM2ForCausalLM", 64, 96, 2, 4, 2, 100, false, 1e4, 256, false);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(java.util.List.of(new LayerSizes(4, 2, 96), new LayerSizes(4, 2, 96)), w.layerSizes());
+        assertEquals(small.parameters(), w.parameterCount());
+    }
+
+    @Test
     void graniteCarriesItsMultipliers() {
         RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("granite-3.3-2b");
         assertEquals(2_533_539_840L, s.parameters(), "Granite-3.3-2B's 2.53B");

@@ -369,6 +369,53 @@ public final class Fixtures {
         });
     }
 
+    /**
+     * llama-gqa as InternLM2ForCausalLM stores it: the same weights under InternLM2's names, q/k/v fused in attention.wqkv
+     * per key/value group (its two query heads, its key head, its value head). The math is Llama's, so llama-gqa's
+     * torch-made expected.json is this fixture's too.
+     */
+    public static synchronized Path internlm2() {
+        return recast("internlm2", (ck, n, t, out) -> {
+            String l = n.replaceFirst("^model\\.layers\\.(\\d+)\\..*", "$1"), p = "model.layers." + l + ".";
+            if (n.equals("model.embed_tokens.weight")) {
+                out.put("model.tok_embeddings.weight", t);
+            } else if (n.equals("lm_head.weight")) {
+                out.put("output.weight", t);
+            } else if (n.equals("model.norm.weight")) {
+                out.put(n, t);
+            } else if (n.endsWith("input_layernorm.weight")) {
+                out.put(p + "attention_norm.weight", t);
+            } else if (n.endsWith("post_attention_layernorm.weight")) {
+                out.put(p + "ffn_norm.weight", t);
+            } else if (n.endsWith("self_attn.q_proj.weight")) {
+                String s = n.replace("q_proj.weight", "");
+                int hd = ck.config().headDim(), groups = ck.config().numKvHeads(), per = ck.config().numHeads() / groups;
+                int h = ck.config().hiddenSize(), block = hd * h;
+                float[] q = t.data(), k = ck.tensor(s + "k_proj.weight").data(), v = ck.tensor(s + "v_proj.weight").data();
+                float[] wqkv = new float[groups * (per + 2) * block];
+                for (int g = 0; g < groups; g++) {
+                    System.arraycopy(q, g * per * block, wqkv, g * (per + 2) * block, per * block);
+                    System.arraycopy(k, g * block, wqkv, (g * (per + 2) + per) * block, block);
+                    System.arraycopy(v, g * block, wqkv, (g * (per + 2) + per + 1) * block, block);
+                }
+                out.put(p + "attention.wqkv.weight", new dev.secateur.checkpoint.Tensor(new int[] {groups * (per + 2) * hd, h}, wqkv));
+            } else if (n.endsWith("self_attn.o_proj.weight")) {
+                out.put(p + "attention.wo.weight", t);
+            } else if (n.endsWith("mlp.gate_proj.weight")) {
+                out.put(p + "feed_forward.w1.weight", t);
+            } else if (n.endsWith("mlp.up_proj.weight")) {
+                out.put(p + "feed_forward.w3.weight", t);
+            } else if (n.endsWith("mlp.down_proj.weight")) {
+                out.put(p + "feed_forward.w2.weight", t);
+            }
+        }, c -> {
+            c.putArray("architectures").add("InternLM2ForCausalLM");
+            c.put("model_type", "internlm2");
+            c.put("bias", false);
+            c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "attention_bias", "head_dim"));
+        });
+    }
+
     /** What one of llama-gqa's tensors becomes in a recast fixture (any number of tensors, or none). */
     private interface Recast {
         void put(dev.secateur.checkpoint.Checkpoint source, String name, dev.secateur.checkpoint.Tensor t,

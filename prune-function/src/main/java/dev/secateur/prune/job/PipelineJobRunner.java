@@ -297,15 +297,15 @@ public final class PipelineJobRunner implements PruneJobRunner {
      * shorter sliding window), where every forward Secateur runs is the model's own; encoders cut sentences to theirs.
      */
     /**
-     * Hugging Face's GPT-NeoX takes its head size from hidden_size / num_attention_heads and its fused q/k/v from
-     * hidden_size, so a model that lost heads would not load there: head removal is refused on it, naming the field.
+     * GPT-NeoX's and InternLM2's Hugging Face code takes the head size from hidden_size / num_attention_heads, so a
+     * model that lost heads would not load there: head removal is refused on them, naming the field.
      */
     private static void requireLoadableHeads(PruneRequest req, dev.secateur.checkpoint.ModelConfig config) {
-        if (config.architecture() != dev.secateur.checkpoint.Architecture.GPT_NEOX) {
+        if (!config.architecture().headDimFromHiddenSize()) {
             return;
         }
-        String why = "removes attention heads, which GPTNeoXForCausalLM cannot load (Hugging Face derives its head size "
-                + "from hidden_size / num_attention_heads): prune FFN neurons or layers";
+        String why = "removes attention heads, which " + config.architecture().hfName() + " cannot load (its Hugging Face "
+                + "code derives the head size from hidden_size / num_attention_heads): prune FFN neurons or layers";
         if (req.headRatio() > 0) {
             throw new RequestValidationException("headRatio", why);
         }
@@ -314,6 +314,10 @@ public final class PipelineJobRunner implements PruneJobRunner {
         }
         if (req.maskStructures() != null && req.maskStructures().contains("kv-groups")) {
             throw new RequestValidationException("maskStructures", why);
+        }
+        if (req.targetShape() != null && req.targetShape().hidden() != null) {
+            throw new RequestValidationException("targetShape", "hidden=" + req.targetShape().hidden() + " changes hidden_size, from "
+                    + "which " + config.architecture().hfName() + "'s Hugging Face code derives the head size: prune FFN neurons or layers");
         }
     }
 

@@ -52,6 +52,7 @@ class ArchitecturesRunTest {
             case "nemotron" -> dev.secateur.testsupport.Fixtures.nemotron();
             case "gpt-neox" -> dev.secateur.testsupport.Fixtures.gptNeox();
             case "minicpm" -> dev.secateur.testsupport.Fixtures.minicpm();
+            case "internlm2" -> dev.secateur.testsupport.Fixtures.internlm2();
             default -> dev.secateur.testsupport.Fixtures.dir(fixture);
         });
     }
@@ -255,6 +256,32 @@ class ArchitecturesRunTest {
                     () -> run(model, request, tmp.resolve("gpt-neox-" + field)));
             assertEquals(field, e.field());
             assertTrue(e.getMessage().contains("GPTNeoXForCausalLM cannot load"), e.getMessage());
+        }
+    }
+
+    /**
+     * InternLM2 loses FFN neurons and a layer, with lsq, and keeps its grouped wqkv; heads and hidden cuts are refused,
+     * naming the field, because its Hugging Face code derives the head size from hidden_size / num_attention_heads.
+     */
+    @Test
+    void anInternLm2PrunesFfnNeuronsAndALayerAndRefusesHeadsAndHiddenCuts() throws IOException {
+        Path model = model("internlm2"), out = tmp.resolve("internlm2-pruned");
+        run(model, WeightSparsityRunTest.request(model, "mi").put("ffnRatio", 0.25).put("compensation", "lsq")
+                .put("dropLayers", 1), out);
+        assertEquals(List.of(new LayerSizes(4, 2, 72)), DecoderWeights.load(out).layerSizes());
+        try (Checkpoint ck = Checkpoint.open(out)) {
+            assertEquals(List.of((4 + 2 * 2) * 8, 32), java.util.Arrays.stream(ck.shape("model.layers.0.attention.wqkv.weight"))
+                    .boxed().toList());
+            assertTrue(ck.has("model.layers.0.feed_forward.w1.weight") && ck.has("output.weight"));
+        }
+        assertDjlScoresLikeOnnxRuntime(out, 16);
+        ObjectNode sheared = WeightSparsityRunTest.request(model, "magnitude").put("targetShape", "hidden=24");
+        sheared.remove("ffnRatio");
+        for (ObjectNode refused : List.of(structured(model), sheared)) {
+            dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
+                    () -> run(model, refused, tmp.resolve("internlm2-refused")));
+            assertEquals(refused.has("targetShape") ? "targetShape" : "headRatio", e.field());
+            assertTrue(e.getMessage().contains("InternLM2ForCausalLM"), e.getMessage());
         }
     }
 

@@ -93,6 +93,12 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.minicpm(), "minicpm");
     }
 
+    /** InternLM2: Llama's math under other names with a grouped wqkv, so llama-gqa's torch logits. */
+    @Test
+    void internlm2MatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.internlm2(), "internlm2");
+    }
+
     /** OLMo 2: no pre-norms, norms on both outputs, query/key norms over all heads. */
     @Test
     void olmo2MatchesTheJavaReference() {
