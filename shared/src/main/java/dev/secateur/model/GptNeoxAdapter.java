@@ -81,37 +81,14 @@ final class GptNeoxAdapter implements ArchitectureAdapter {
         Tensor qkv = ck.tensor(p + "attention.query_key_value.weight", 3 * heads * hd, h);
         Tensor qkvBias = LlamaAdapter.bias(ck, p + "attention.query_key_value.bias", 3 * heads * hd);
         return new LayerWeights(ck.tensor(p + "input_layernorm.weight", h), ck.tensor(p + "input_layernorm.bias", h),
-                part(qkv, heads, hd, 0), qkvBias == null ? null : part(qkvBias, heads, hd, 0),
-                part(qkv, heads, hd, 1), qkvBias == null ? null : part(qkvBias, heads, hd, 1),
-                part(qkv, heads, hd, 2), qkvBias == null ? null : part(qkvBias, heads, hd, 2),
+                GroupedQkv.queries(qkv, hd, heads, 1), qkvBias == null ? null : GroupedQkv.queries(qkvBias, hd, heads, 1),
+                GroupedQkv.keys(qkv, hd, heads, 1), qkvBias == null ? null : GroupedQkv.keys(qkvBias, hd, heads, 1),
+                GroupedQkv.values(qkv, hd, heads, 1), qkvBias == null ? null : GroupedQkv.values(qkvBias, hd, heads, 1),
                 ck.tensor(p + "attention.dense.weight", h, heads * hd), LlamaAdapter.bias(ck, p + "attention.dense.bias", h),
                 ck.tensor(p + "post_attention_layernorm.weight", h), ck.tensor(p + "post_attention_layernorm.bias", h),
                 null, null,
                 ck.tensor(p + "mlp.dense_h_to_4h.weight", f, h), LlamaAdapter.bias(ck, p + "mlp.dense_h_to_4h.bias", f),
                 ck.tensor(p + "mlp.dense_4h_to_h.weight", h, f), LlamaAdapter.bias(ck, p + "mlp.dense_4h_to_h.bias", h));
-    }
-
-    /** Part {@code which} (0 query, 1 key, 2 value) of every head's interleaved rows (a bias is one row of width 1). */
-    private static Tensor part(Tensor fused, int heads, int hd, int which) {
-        int width = fused.shape().length == 2 ? fused.dim(1) : 1;
-        float[] src = fused.data(), out = new float[heads * hd * width];
-        for (int head = 0; head < heads; head++) {
-            System.arraycopy(src, ((3 * head + which) * hd) * width, out, head * hd * width, hd * width);
-        }
-        return new Tensor(fused.shape().length == 2 ? new int[] {heads * hd, width} : new int[] {heads * hd}, out);
-    }
-
-    /** q, k and v ([heads·d, …] each) interleaved per head again. */
-    private static Tensor interleave(Tensor q, Tensor k, Tensor v, int hd) {
-        int width = q.shape().length == 2 ? q.dim(1) : 1, heads = q.dim(0) / hd;
-        float[] out = new float[3 * heads * hd * width];
-        Tensor[] parts = {q, k, v};
-        for (int head = 0; head < heads; head++) {
-            for (int which = 0; which < 3; which++) {
-                System.arraycopy(parts[which].data(), head * hd * width, out, ((3 * head + which) * hd) * width, hd * width);
-            }
-        }
-        return new Tensor(q.shape().length == 2 ? new int[] {3 * heads * hd, width} : new int[] {3 * heads * hd}, out);
     }
 
     @Override
@@ -135,24 +112,19 @@ final class GptNeoxAdapter implements ArchitectureAdapter {
     @Override
     public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias, boolean attentionBias) {
         boolean biases = mlpBias || attentionBias;
-        int hd = headDim;
         String p = ROOT + "layers." + i + ".";
         Map<String, Tensor> out = new LinkedHashMap<>();
         LlamaAdapter.put(out, p + "input_layernorm", l.attnNorm(), l.attnNormBias());
-        out.put(p + "attention.query_key_value.weight", interleave(l.q(), l.k(), l.v(), hd));
+        out.put(p + "attention.query_key_value.weight", GroupedQkv.join(l.q(), l.k(), l.v(), headDim));
         if (l.qBias() != null || biases) {
-            out.put(p + "attention.query_key_value.bias", interleave(orZeros(l.qBias(), l.q().dim(0)),
-                    orZeros(l.kBias(), l.k().dim(0)), orZeros(l.vBias(), l.v().dim(0)), hd));
+            out.put(p + "attention.query_key_value.bias", GroupedQkv.join(LlamaAdapter.orZeros(l.qBias(), l.q().dim(0), true),
+                    LlamaAdapter.orZeros(l.kBias(), l.k().dim(0), true), LlamaAdapter.orZeros(l.vBias(), l.v().dim(0), true), headDim));
         }
-        LlamaAdapter.put(out, p + "attention.dense", l.o(), l.oBias() != null || !biases ? l.oBias() : Tensor.zeros(l.o().dim(0)));
+        LlamaAdapter.put(out, p + "attention.dense", l.o(), LlamaAdapter.orZeros(l.oBias(), l.o().dim(0), biases));
         LlamaAdapter.put(out, p + "post_attention_layernorm", l.mlpNorm(), l.mlpNormBias());
-        LlamaAdapter.put(out, p + "mlp.dense_h_to_4h", l.up(), l.upBias() != null || !biases ? l.upBias() : Tensor.zeros(l.ffnWidth()));
-        LlamaAdapter.put(out, p + "mlp.dense_4h_to_h", l.down(), l.downBias() != null || !biases ? l.downBias() : Tensor.zeros(l.down().dim(0)));
+        LlamaAdapter.put(out, p + "mlp.dense_h_to_4h", l.up(), LlamaAdapter.orZeros(l.upBias(), l.ffnWidth(), biases));
+        LlamaAdapter.put(out, p + "mlp.dense_4h_to_h", l.down(), LlamaAdapter.orZeros(l.downBias(), l.down().dim(0), biases));
         return out;
-    }
-
-    private static Tensor orZeros(Tensor bias, int size) {
-        return bias != null ? bias : Tensor.zeros(size);
     }
 
     @Override

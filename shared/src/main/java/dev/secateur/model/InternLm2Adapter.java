@@ -78,40 +78,14 @@ final class InternLm2Adapter implements ArchitectureAdapter {
         Tensor wqkv = ck.tensor(p + "attention.wqkv.weight", (s.heads() + 2 * groups) * headDim, h);
         Tensor bias = LlamaAdapter.bias(ck, p + "attention.wqkv.bias", (s.heads() + 2 * groups) * headDim);
         return new LayerWeights(ck.tensor(p + "attention_norm.weight", h), null,
-                part(wqkv, groups, perGroup, 0, perGroup), bias == null ? null : part(bias, groups, perGroup, 0, perGroup),
-                part(wqkv, groups, perGroup, perGroup, 1), bias == null ? null : part(bias, groups, perGroup, perGroup, 1),
-                part(wqkv, groups, perGroup, perGroup + 1, 1), bias == null ? null : part(bias, groups, perGroup, perGroup + 1, 1),
+                GroupedQkv.queries(wqkv, headDim, groups, perGroup), bias == null ? null : GroupedQkv.queries(bias, headDim, groups, perGroup),
+                GroupedQkv.keys(wqkv, headDim, groups, perGroup), bias == null ? null : GroupedQkv.keys(bias, headDim, groups, perGroup),
+                GroupedQkv.values(wqkv, headDim, groups, perGroup), bias == null ? null : GroupedQkv.values(bias, headDim, groups, perGroup),
                 ck.tensor(p + "attention.wo.weight", h, s.heads() * headDim), LlamaAdapter.bias(ck, p + "attention.wo.bias", h),
                 ck.tensor(p + "ffn_norm.weight", h), null,
                 ck.tensor(p + "feed_forward.w1.weight", f, h), null,
                 ck.tensor(p + "feed_forward.w3.weight", f, h), null,
                 ck.tensor(p + "feed_forward.w2.weight", h, f), LlamaAdapter.bias(ck, p + "feed_forward.w2.bias", h));
-    }
-
-    /** Heads [first, first + count) of every group's perGroup + 2 heads, group after group (a bias has width 1). */
-    private Tensor part(Tensor fused, int groups, int perGroup, int first, int count) {
-        int width = fused.shape().length == 2 ? fused.dim(1) : 1, block = headDim * width;
-        float[] src = fused.data(), out = new float[groups * count * block];
-        for (int g = 0; g < groups; g++) {
-            System.arraycopy(src, (g * (perGroup + 2) + first) * block, out, g * count * block, count * block);
-        }
-        return new Tensor(fused.shape().length == 2 ? new int[] {groups * count * headDim, width}
-                : new int[] {groups * count * headDim}, out);
-    }
-
-    /** q, k and v grouped again: per group its query heads, its key head, its value head. */
-    private Tensor grouped(Tensor q, Tensor k, Tensor v) {
-        int width = q.shape().length == 2 ? q.dim(1) : 1, block = headDim * width;
-        int groups = k.dim(0) / headDim, perGroup = q.dim(0) / headDim / groups;
-        float[] out = new float[groups * (perGroup + 2) * block];
-        for (int g = 0; g < groups; g++) {
-            int at = g * (perGroup + 2) * block;
-            System.arraycopy(q.data(), g * perGroup * block, out, at, perGroup * block);
-            System.arraycopy(k.data(), g * block, out, at + perGroup * block, block);
-            System.arraycopy(v.data(), g * block, out, at + (perGroup + 1) * block, block);
-        }
-        int rows = groups * (perGroup + 2) * headDim;
-        return new Tensor(q.shape().length == 2 ? new int[] {rows, width} : new int[] {rows}, out);
     }
 
     @Override
@@ -140,21 +114,17 @@ final class InternLm2Adapter implements ArchitectureAdapter {
         String p = "model.layers." + i + ".";
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put(p + "attention_norm.weight", l.attnNorm());
-        out.put(p + "attention.wqkv.weight", grouped(l.q(), l.k(), l.v()));
+        out.put(p + "attention.wqkv.weight", GroupedQkv.join(l.q(), l.k(), l.v(), headDim));
         if (l.qBias() != null || attentionBias) {
-            out.put(p + "attention.wqkv.bias", grouped(orZeros(l.qBias(), l.q().dim(0)), orZeros(l.kBias(), l.k().dim(0)),
-                    orZeros(l.vBias(), l.v().dim(0))));
+            out.put(p + "attention.wqkv.bias", GroupedQkv.join(LlamaAdapter.orZeros(l.qBias(), l.q().dim(0), true),
+                    LlamaAdapter.orZeros(l.kBias(), l.k().dim(0), true), LlamaAdapter.orZeros(l.vBias(), l.v().dim(0), true), headDim));
         }
-        LlamaAdapter.put(out, p + "attention.wo", l.o(), l.oBias() != null || !attentionBias ? l.oBias() : Tensor.zeros(l.o().dim(0)));
+        LlamaAdapter.put(out, p + "attention.wo", l.o(), LlamaAdapter.orZeros(l.oBias(), l.o().dim(0), attentionBias));
         out.put(p + "ffn_norm.weight", l.mlpNorm());
         out.put(p + "feed_forward.w1.weight", l.gate());
         out.put(p + "feed_forward.w3.weight", l.up());
         LlamaAdapter.put(out, p + "feed_forward.w2", l.down(), l.downBias());
         return out;
-    }
-
-    private static Tensor orZeros(Tensor bias, int size) {
-        return bias != null ? bias : Tensor.zeros(size);
     }
 
     @Override

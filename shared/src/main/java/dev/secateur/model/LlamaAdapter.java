@@ -171,7 +171,8 @@ final class LlamaAdapter implements ArchitectureAdapter {
         return out;
     }
 
-    private static Tensor orZeros(Tensor bias, int size, boolean needed) {
+    /** The bias, or zeros of that size where a switch turns every bias of its kind on and this one is absent. */
+    static Tensor orZeros(Tensor bias, int size, boolean needed) {
         return bias != null || !needed ? bias : Tensor.zeros(size);
     }
 

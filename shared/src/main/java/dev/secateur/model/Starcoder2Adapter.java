@@ -43,18 +43,14 @@ final class Starcoder2Adapter extends LlamaVariantAdapter {
         String p = "model.layers." + i + ".";
         Map<String, Tensor> out = new LinkedHashMap<>();
         LlamaAdapter.put(out, p + "input_layernorm", l.attnNorm(), l.attnNormBias());
-        LlamaAdapter.put(out, p + "self_attn.q_proj", l.q(), orZeros(l.qBias(), l.q().dim(0), biases));
-        LlamaAdapter.put(out, p + "self_attn.k_proj", l.k(), orZeros(l.kBias(), l.k().dim(0), biases));
-        LlamaAdapter.put(out, p + "self_attn.v_proj", l.v(), orZeros(l.vBias(), l.v().dim(0), biases));
-        LlamaAdapter.put(out, p + "self_attn.o_proj", l.o(), orZeros(l.oBias(), l.o().dim(0), biases));
+        LlamaAdapter.put(out, p + "self_attn.q_proj", l.q(), LlamaAdapter.orZeros(l.qBias(), l.q().dim(0), biases));
+        LlamaAdapter.put(out, p + "self_attn.k_proj", l.k(), LlamaAdapter.orZeros(l.kBias(), l.k().dim(0), biases));
+        LlamaAdapter.put(out, p + "self_attn.v_proj", l.v(), LlamaAdapter.orZeros(l.vBias(), l.v().dim(0), biases));
+        LlamaAdapter.put(out, p + "self_attn.o_proj", l.o(), LlamaAdapter.orZeros(l.oBias(), l.o().dim(0), biases));
         LlamaAdapter.put(out, p + "post_attention_layernorm", l.mlpNorm(), l.mlpNormBias());
-        LlamaAdapter.put(out, p + "mlp.c_fc", l.up(), orZeros(l.upBias(), l.ffnWidth(), biases));
-        LlamaAdapter.put(out, p + "mlp.c_proj", l.down(), orZeros(l.downBias(), l.down().dim(0), biases));
+        LlamaAdapter.put(out, p + "mlp.c_fc", l.up(), LlamaAdapter.orZeros(l.upBias(), l.ffnWidth(), biases));
+        LlamaAdapter.put(out, p + "mlp.c_proj", l.down(), LlamaAdapter.orZeros(l.downBias(), l.down().dim(0), biases));
         return out;
-    }
-
-    private static Tensor orZeros(Tensor bias, int size, boolean needed) {
-        return bias != null || !needed ? bias : Tensor.zeros(size);
     }
 
     @Override
