@@ -29,16 +29,33 @@ public final class Generator implements AutoCloseable {
         return feed(tokens, piece(decoder.vocabSize()));
     }
 
-    /** {@link #feed(int[])} with {@code piece} tokens per session run. */
+    /**
+     * {@link #feed(int[])} with {@code piece} tokens per session run. All or nothing: when a later piece fails, the
+     * cache is the one before the call, so the generator can go on as if the call had not been made.
+     */
     float[] feed(int[] tokens, int piece) {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("feed at least one token");
         }
-        float[] last = null;
-        for (int from = 0; from < tokens.length; from += piece) {
-            last = run(java.util.Arrays.copyOfRange(tokens, from, Math.min(tokens.length, from + piece)), false)[0];
+        OrtDecoder.Step before = last;
+        int lengthBefore = length;
+        float[] logits = null;
+        try {
+            for (int from = 0; from < tokens.length; from += piece) {
+                logits = run(java.util.Arrays.copyOfRange(tokens, from, Math.min(tokens.length, from + piece)), false, before)[0];
+            }
+        } catch (RuntimeException e) {
+            if (last != before) {
+                last.close();
+            }
+            last = before;
+            length = lengthBefore;
+            throw e;
         }
-        return last;
+        if (before != null && before != last) {
+            before.close();
+        }
+        return logits;
     }
 
     /** Tokens fed per session run: as many as keep its logits within {@link #LOGITS_BYTES_PER_RUN}, at least 16. */
@@ -51,10 +68,11 @@ public final class Generator implements AutoCloseable {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("feed at least one token");
         }
-        return run(tokens, true);
+        return run(tokens, true, null);
     }
 
-    private float[][] run(int[] tokens, boolean everyPosition) {
+    /** One session run after the cache; the replaced cache is closed unless it is {@code keep} (a feed's starting point). */
+    private float[][] run(int[] tokens, boolean everyPosition, OrtDecoder.Step keep) {
         int n = tokens.length;
         long[] ids = new long[n];
         long[] pos = new long[n];
@@ -79,7 +97,7 @@ public final class Generator implements AutoCloseable {
             next.close();
             throw e;
         }
-        if (last != null) {
+        if (last != null && last != keep) {
             last.close();
         }
         last = next;

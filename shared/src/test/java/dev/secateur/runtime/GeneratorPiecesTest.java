@@ -39,4 +39,22 @@ class GeneratorPiecesTest {
             assertTrue(Fixtures.maxAbsDiff(pieces.feed(new int[] {7}), whole.feed(new int[] {7})) <= 1e-4, "the next step too");
         }
     }
+
+    /**
+     * A feed whose third piece fails (a token id past the vocabulary) leaves the cache as it was before the call: the
+     * generator then predicts exactly as one that never saw the failed call.
+     */
+    @Test
+    void aFeedThatFailsInALaterPieceLeavesTheCacheAsBefore() {
+        Path out = tmp.resolve("llama");
+        ArtifactWriter.writeFolder(Fixtures.dir("llama-gqa"), out, ArtifactWriter.Options.defaults(false));
+        try (OrtDecoder d = OrtDecoder.open(out); Generator failed = d.generator(); Generator clean = d.generator()) {
+            failed.feed(new int[] {5, 9});
+            clean.feed(new int[] {5, 9});
+            org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> failed.feed(new int[] {44, 2, 31, 8, 19, 40, 5000}, 3));
+            assertEquals(2, failed.length(), "the pieces fed before the failure are undone");
+            assertEquals(0, Fixtures.maxAbsDiff(failed.feed(new int[] {3, 11}), clean.feed(new int[] {3, 11})));
+        }
+    }
 }
