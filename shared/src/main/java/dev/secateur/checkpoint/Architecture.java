@@ -110,7 +110,10 @@ public enum Architecture {
         return decoder;
     }
 
-    /** Rotary positions, RMSNorm and a gated SiLU MLP; Llama's tensor names (model.layers.N.self_attn.q_proj, ...) but for Phi-3's fused ones. */
+    /**
+     * The rotary decoders whose blocks map onto Llama's canonical block (attention, an MLP with or without a gate, RMS-
+     * or LayerNorms); their adapters translate their tensor names and fused layouts to it.
+     */
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || isGemma()
                 || this == SMOLLM3 || this == GRANITE || this == MINICPM || this == INTERNLM2 || isOlmo() || this == STABLELM
@@ -130,7 +133,7 @@ public enum Architecture {
         return this == GPT_NEOX || this == INTERNLM2;
     }
 
-    /** Whether every norm is a LayerNorm with a bias (GPT-2, StableLM) rather than an RMSNorm. */
+    /** Whether every norm is a LayerNorm with a bias (GPT-2, StableLM, StarCoder2, Nemotron, GPT-NeoX) rather than an RMSNorm. */
     public boolean usesLayerNorm() {
         return this == GPT2 || this == STABLELM || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX;
     }
