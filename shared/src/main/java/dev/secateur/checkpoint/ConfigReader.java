@@ -106,13 +106,15 @@ public final class ConfigReader {
             gemma3Defaults(c);
         }
         if (arch == Architecture.STABLELM) {
-            stableLmDefaults(c, where);
+            refuseStableLm2Extras(c, where);
         }
-        if (arch == Architecture.GPT_NEOX) {
-            gptNeoxKeys(c);
+        if (arch == Architecture.GPT_NEOX && !c.hasNonNull("rope_theta") && ropeParameters(c) == null) {
+            c.put("rope_theta", c.path("rotary_emb_base").asDouble(10000.0)); // GPTNeoXConfig's name for it
         }
-        if (arch == Architecture.NEMOTRON && ModelConfig.partialRotaryFactor(c) == null) {
-            c.put("partial_rotary_factor", 0.5); // NemotronConfig's default, made explicit for every reader
+        Double partialDefault = defaultPartialRotary(c, arch);
+        if (partialDefault != null && ModelConfig.partialRotaryFactor(c) == null) {
+            // made explicit, so every reader of the raw config rotates the same part of each head
+            c.put("partial_rotary_factor", partialDefault);
         }
         int hidden = req(c, "hidden_size", where);
         int heads = req(c, "num_attention_heads", where);
@@ -157,11 +159,7 @@ public final class ConfigReader {
                 req(c, "intermediate_size", where), req(c, "vocab_size", where),
                 opt(c, "max_position_embeddings", 2048), theta,
                 ropeScaling(c, where, ModelConfig.rotaryDim(headDim, c) / 2, theta),
-                arch == Architecture.STABLELM ? c.path("layer_norm_eps").asDouble(1e-5)
-                        : arch == Architecture.STARCODER2 ? c.path("norm_epsilon").asDouble(1e-5)
-                        : arch == Architecture.NEMOTRON ? c.path("norm_eps").asDouble(1e-5)
-                        : arch == Architecture.GPT_NEOX ? c.path("layer_norm_eps").asDouble(1e-5)
-                        : c.path("rms_norm_eps").asDouble(arch.isOlmo() ? 1e-5 : 1e-6) /* Olmo2Config's default */, c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3
+                normEps(c, arch), c.path("tie_word_embeddings").asBoolean(arch.isGemma() || arch == Architecture.SMOLLM3
                         || arch == Architecture.STARCODER2 /* Starcoder2Config leaves PretrainedConfig's True */),
                 bias, activation(c, arch), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"),
                 slidingWindow(c, arch, where), c);
@@ -190,26 +188,31 @@ public final class ConfigReader {
     }
 
     /**
-     * GPTNeoXConfig's rotary keys under the names every reader here uses: rotary_pct (0.25 by default) as
-     * partial_rotary_factor, rotary_emb_base (10,000) as rope_theta.
+     * The part of each head that rotates when the config does not say (partial_rotary_factor): StableLmConfig's 0.25,
+     * NemotronConfig's 0.5, GPT-NeoX's rotary_pct (0.25 by default); null where the whole head rotates.
      */
-    private static void gptNeoxKeys(ObjectNode c) {
-        if (ModelConfig.partialRotaryFactor(c) == null) {
-            c.put("partial_rotary_factor", c.path("rotary_pct").asDouble(0.25));
-        }
-        if (!c.hasNonNull("rope_theta") && ropeParameters(c) == null) {
-            c.put("rope_theta", c.path("rotary_emb_base").asDouble(10000.0));
-        }
+    private static Double defaultPartialRotary(ObjectNode c, Architecture arch) {
+        return switch (arch) {
+            case STABLELM -> 0.25;
+            case NEMOTRON -> 0.5;
+            case GPT_NEOX -> c.path("rotary_pct").asDouble(0.25);
+            default -> null;
+        };
     }
 
-    /**
-     * StableLmConfig's default partial_rotary_factor (0.25) made explicit, so every reader of the raw config rotates
-     * the same part of each head; its per-head query/key LayerNorms and parallel residual (StableLM-2-12B) are refused.
-     */
-    private static void stableLmDefaults(ObjectNode c, String where) {
-        if (ModelConfig.partialRotaryFactor(c) == null) {
-            c.put("partial_rotary_factor", 0.25);
-        }
+    /** The norm epsilon under each architecture's key, with its config class's default. */
+    private static double normEps(ObjectNode c, Architecture arch) {
+        return switch (arch) {
+            case STABLELM, GPT_NEOX -> c.path("layer_norm_eps").asDouble(1e-5);
+            case STARCODER2 -> c.path("norm_epsilon").asDouble(1e-5);
+            case NEMOTRON -> c.path("norm_eps").asDouble(1e-5);
+            case OLMO2, OLMO3 -> c.path("rms_norm_eps").asDouble(1e-5); // Olmo2Config's default
+            default -> c.path("rms_norm_eps").asDouble(1e-6);
+        };
+    }
+
+    /** StableLM-2-12B's per-head query/key LayerNorms and parallel residual are refused. */
+    private static void refuseStableLm2Extras(ObjectNode c, String where) {
         for (String key : new String[] {"qk_layernorm", "use_parallel_residual"}) {
             if (c.path(key).asBoolean(false)) {
                 throw new CheckpointException(where + ": StableLmForCausalLM with " + key + " true is not supported "

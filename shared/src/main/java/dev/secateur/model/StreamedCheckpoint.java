@@ -158,13 +158,16 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
      * tied head, saved buffers (GPT-2's and GPT-NeoX's masks, rotary inv_freq) and all-zero biases (which read as absent) are not parameters; a LayerNorm's bias
      * is one whatever its values (it is read as it is, since it makes the norm a LayerNorm).
      */
+    /** A norm's bias: StableLM's and GPT-NeoX's *layernorm.bias / *norm.bias, GPT-2's ln_1.bias, ln_f.bias. */
+    private static final java.util.regex.Pattern NORM_BIAS = java.util.regex.Pattern.compile(".*(norm|ln_\\w+)\\.bias");
+
     @Override
     public long parameterCount() {
         boolean tied = tied();
         long n = 0;
         for (String name : ck.names()) {
             boolean buffer = dev.secateur.checkpoint.SafetensorsReader.isBuffer(name);
-            boolean normBias = name.matches(".*(norm|ln_\\w+)\\.bias");
+            boolean normBias = NORM_BIAS.matcher(name).matches();
             if (!buffer && !(tied && name.equals("lm_head.weight"))
                     && !(name.endsWith(".bias") && !normBias && allZero(ck.tensor(name)))) {
                 n += Tensor.numel(ck.shape(name));

@@ -108,8 +108,8 @@ public final class ReferenceForward {
                 }
             }
             double[][] attn = linear(ctx, l.o(), l.oBias());
-            double[][] blockInput = new double[seq][];
-            for (int t = 0; t < seq; t++) {
+            double[][] blockInput = c.parallelResidual() ? new double[seq][] : null;
+            for (int t = 0; blockInput != null && t < seq; t++) {
                 blockInput[t] = x[t].clone();
             }
             add(x, l.postAttnNorm() == null ? attn : norm(attn, l.postAttnNorm(), null, c.normEps()), c.residualMultiplier());

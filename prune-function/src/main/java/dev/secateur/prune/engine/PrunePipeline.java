@@ -92,6 +92,10 @@ public final class PrunePipeline {
             throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " needs an RMSNorm decoder (Llama, Qwen2); "
                     + c.architecture().hfName() + "'s LayerNorm centres over all channels and is not hidden-pruned");
         }
+        if (t.hidden() != null && c.architecture().headDimFromHiddenSize()) {
+            throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " changes hidden_size, from which "
+                    + c.architecture().hfName() + "'s Hugging Face code derives the head size: prune FFN neurons or layers");
+        }
         if (t.hidden() != null && c.architecture() == dev.secateur.checkpoint.Architecture.GEMMA) {
             throw new InvalidOptionException("targetShape", "hidden=" + t.hidden() + " is not supported on " + c.architecture().hfName()
                     + ": it multiplies the embeddings by √hidden_size, which the cut would change under the tied head");

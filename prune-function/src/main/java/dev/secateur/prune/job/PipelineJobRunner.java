@@ -298,7 +298,8 @@ public final class PipelineJobRunner implements PruneJobRunner {
      */
     /**
      * GPT-NeoX's and InternLM2's Hugging Face code takes the head size from hidden_size / num_attention_heads, so a
-     * model that lost heads would not load there: head removal is refused on them, naming the field.
+     * model that lost heads would not load there: head removal is refused on them, naming the field (hidden cuts are
+     * refused with the other hidden-cut rules, in PrunePipeline).
      */
     private static void requireLoadableHeads(PruneRequest req, dev.secateur.checkpoint.ModelConfig config) {
         if (!config.architecture().headDimFromHiddenSize()) {
@@ -314,10 +315,6 @@ public final class PipelineJobRunner implements PruneJobRunner {
         }
         if (req.maskStructures() != null && req.maskStructures().contains("kv-groups")) {
             throw new RequestValidationException("maskStructures", why);
-        }
-        if (req.targetShape() != null && req.targetShape().hidden() != null) {
-            throw new RequestValidationException("targetShape", "hidden=" + req.targetShape().hidden() + " changes hidden_size, from "
-                    + "which " + config.architecture().hfName() + "'s Hugging Face code derives the head size: prune FFN neurons or layers");
         }
     }
 
