@@ -85,6 +85,12 @@ public enum Architecture {
      * every linear layer, an ungated exact-GELU MLP, rotary positions on the first rotary_pct (0.25) of each head.
      */
     GPT_NEOX("GPTNeoXForCausalLM"),
+    /**
+     * Microsoft's Phi-1, Phi-1.5 and Phi-2: one LayerNorm per block whose output feeds attention and the MLP side by side
+     * (x + attn(ln(x)) + mlp(ln(x))), q/k/v/dense and fc1/fc2 with biases, an ungated gelu_new MLP, rotary positions on
+     * the first partial_rotary_factor (0.5) of each head, and an output projection with a bias.
+     */
+    PHI("PhiForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -117,25 +123,25 @@ public enum Architecture {
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || isGemma()
                 || this == SMOLLM3 || this == GRANITE || this == MINICPM || this == INTERNLM2 || isOlmo() || this == STABLELM
-                || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX;
+                || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX || this == PHI;
     }
 
-    /** Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's, StarCoder2's, Nemotron's, GPT-NeoX's). */
+    /** Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's, StarCoder2's, Nemotron's, GPT-NeoX's, Phi's). */
     public boolean hasGatedMlp() {
-        return isDecoder() && this != GPT2 && this != STARCODER2 && this != NEMOTRON && this != GPT_NEOX;
+        return isDecoder() && this != GPT2 && this != STARCODER2 && this != NEMOTRON && this != GPT_NEOX && this != PHI;
     }
 
     /**
      * Whether the architecture's Hugging Face code takes head_dim from hidden_size / num_attention_heads (GPT-NeoX,
-     * InternLM2), so that a model with fewer heads would not load there.
+     * InternLM2, Phi; vLLM's Phi too), so that a model with fewer heads would not load there.
      */
     public boolean headDimFromHiddenSize() {
-        return this == GPT_NEOX || this == INTERNLM2;
+        return this == GPT_NEOX || this == INTERNLM2 || this == PHI;
     }
 
-    /** Whether every norm is a LayerNorm with a bias (GPT-2, StableLM, StarCoder2, Nemotron, GPT-NeoX) rather than an RMSNorm. */
+    /** Whether every norm is a LayerNorm with a bias (GPT-2, StableLM, StarCoder2, Nemotron, GPT-NeoX, Phi) rather than an RMSNorm. */
     public boolean usesLayerNorm() {
-        return this == GPT2 || this == STABLELM || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX;
+        return this == GPT2 || this == STABLELM || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX || this == PHI;
     }
 
     /** Whether every block normalises its input before attention and before the MLP (all but OLMo 2). */

@@ -108,6 +108,10 @@ public final class ConfigReader {
         if (arch == Architecture.STABLELM) {
             refuseStableLm2Extras(c, where);
         }
+        if (arch == Architecture.PHI && c.path("qk_layernorm").asBoolean(false)) {
+            throw new CheckpointException(where + ": PhiForCausalLM with qk_layernorm true is not supported (per-head "
+                    + "query/key LayerNorms)");
+        }
         if (arch == Architecture.GPT_NEOX && !c.hasNonNull("rope_theta") && ropeParameters(c) == null) {
             c.put("rope_theta", c.path("rotary_emb_base").asDouble(10000.0)); // GPTNeoXConfig's name for it
         }
@@ -141,6 +145,7 @@ public final class ConfigReader {
             case STABLELM -> c.path("use_qkv_bias").asBoolean(false);
             case STARCODER2 -> c.path("use_bias").asBoolean(true);
             case GPT_NEOX -> c.path("attention_bias").asBoolean(true);
+            case PHI -> true; // every PhiAttention projection has one
             case INTERNLM2 -> c.path("bias").asBoolean(true); // InternLM2Config's default
             default -> c.path("attention_bias").asBoolean(false);
         };
@@ -166,11 +171,6 @@ public final class ConfigReader {
     }
 
     /**
-     * llama3 and linear change the frequencies; dynamic NTK scaling only acts on sequences longer than
-     * max_position_embeddings, which Secateur never runs ({@link ModelConfig#contextLength()}), so it is none here.
-     * Others (yarn, longrope, su, ...) are refused rather than computed wrongly.
-     */
-    /**
      * Gemma's MLP reads hidden_activation only: Hugging Face ignores hidden_act there, and Gemma-2B/7B's first configs
      * say "gelu" in hidden_act with no hidden_activation, which GemmaMLP runs as gelu_pytorch_tanh.
      */
@@ -183,18 +183,19 @@ public final class ConfigReader {
             case STARCODER2 -> "gelu_pytorch_tanh";
             case NEMOTRON -> "relu2";
             case GPT_NEOX -> "gelu";
+            case PHI -> "gelu_new";
             default -> "silu";
         });
     }
 
     /**
      * The part of each head that rotates when the config does not say (partial_rotary_factor): StableLmConfig's 0.25,
-     * NemotronConfig's 0.5, GPT-NeoX's rotary_pct (0.25 by default); null where the whole head rotates.
+     * NemotronConfig's and PhiConfig's 0.5, GPT-NeoX's rotary_pct (0.25 by default); null where the whole head rotates.
      */
     private static Double defaultPartialRotary(ObjectNode c, Architecture arch) {
         return switch (arch) {
             case STABLELM -> 0.25;
-            case NEMOTRON -> 0.5;
+            case NEMOTRON, PHI -> 0.5;
             case GPT_NEOX -> c.path("rotary_pct").asDouble(0.25);
             default -> null;
         };
@@ -203,7 +204,7 @@ public final class ConfigReader {
     /** The norm epsilon under each architecture's key, with its config class's default. */
     private static double normEps(ObjectNode c, Architecture arch) {
         return switch (arch) {
-            case STABLELM, GPT_NEOX -> c.path("layer_norm_eps").asDouble(1e-5);
+            case STABLELM, GPT_NEOX, PHI -> c.path("layer_norm_eps").asDouble(1e-5);
             case STARCODER2 -> c.path("norm_epsilon").asDouble(1e-5);
             case NEMOTRON -> c.path("norm_eps").asDouble(1e-5);
             case OLMO2, OLMO3 -> c.path("rms_norm_eps").asDouble(1e-5); // Olmo2Config's default

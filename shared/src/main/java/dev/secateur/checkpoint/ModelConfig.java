@@ -217,10 +217,12 @@ public record ModelConfig(
 
     /**
      * Whether attention and MLP read the same block input (each through its own norm) and both updates join the residual
-     * at once, x + attn(ln1(x)) + mlp(ln2(x)): GPT-NeoX's use_parallel_residual, true by default.
+     * at once, x + attn(ln1(x)) + mlp(ln2(x)): GPT-NeoX's use_parallel_residual, true by default, and Phi's block, where
+     * one norm feeds both (its layers carry no MLP norm).
      */
     public boolean parallelResidual() {
-        return architecture == Architecture.GPT_NEOX && raw.path("use_parallel_residual").asBoolean(true);
+        return architecture == Architecture.PHI
+                || architecture == Architecture.GPT_NEOX && raw.path("use_parallel_residual").asBoolean(true);
     }
 
     /**

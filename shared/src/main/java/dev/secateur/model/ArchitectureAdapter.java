@@ -21,8 +21,15 @@ public interface ArchitectureAdapter {
     record Embeddings(Tensor tokens, Tensor positions) {
     }
 
-    /** The output-side parts; {@code lmHead} is null when tied to the token embedding. */
-    record Head(Tensor norm, Tensor normBias, Tensor lmHead) {
+    /**
+     * The output-side parts; {@code lmHead} is null when tied to the token embedding (or not read), {@code lmHeadBias}
+     * [vocab] is Phi's output bias, null elsewhere, and is read even when the projection is not.
+     */
+    record Head(Tensor norm, Tensor normBias, Tensor lmHead, Tensor lmHeadBias) {
+        /** A head without an output bias (every architecture but Phi). */
+        public Head(Tensor norm, Tensor normBias, Tensor lmHead) {
+            this(norm, normBias, lmHead, null);
+        }
     }
 
     Embeddings readEmbeddings(Checkpoint ck);
@@ -88,7 +95,7 @@ public interface ArchitectureAdapter {
         }
         Head h = readHead(ck, true);
         return new DecoderWeights(ck.config(), e.tokens(), e.positions(), layers, h.norm(), h.normBias(),
-                h.lmHead() == null ? e.tokens() : h.lmHead());
+                h.lmHead() == null ? e.tokens() : h.lmHead(), h.lmHeadBias());
     }
 
     default Map<String, Tensor> write(DecoderWeights w) {
@@ -97,7 +104,7 @@ public interface ArchitectureAdapter {
         for (int i = 0; i < w.layers().size(); i++) {
             out.putAll(writeLayer(i, w.layers().get(i), mlpBias, attentionBias));
         }
-        out.putAll(writeHead(new Head(w.finalNorm(), w.finalNormBias(), w.tied() ? null : w.lmHead())));
+        out.putAll(writeHead(new Head(w.finalNorm(), w.finalNormBias(), w.tied() ? null : w.lmHead(), w.lmHeadBias())));
         return out;
     }
 
@@ -132,6 +139,7 @@ public interface ArchitectureAdapter {
             case GPT2 -> new Gpt2Adapter();
             case GPT_NEOX -> new GptNeoxAdapter(config.headDim());
             case INTERNLM2 -> new InternLm2Adapter(config.headDim());
+            case PHI -> new PhiAdapter(config.vocabSize());
             case BERT -> throw new CheckpointException(architecture.hfName()
                     + " is an encoder, not a decoder-only language model: load it with EncoderWeights.load");
         };

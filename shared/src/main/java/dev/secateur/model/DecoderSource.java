@@ -33,6 +33,9 @@ public interface DecoderSource {
     /** The output projection; the token embedding itself when {@link #tied()}. */
     Tensor lmHead();
 
+    /** The output projection's bias [vocab] (Phi's), or null: logits are h·lmHeadᵀ + lmHeadBias. */
+    Tensor lmHeadBias();
+
     boolean tied();
 
     /** Parameters, counted from the shapes alone. */

@@ -12,6 +12,7 @@ import java.util.List;
  *
  * @param positionEmbedding learned positions (GPT-2), null for rotary models
  * @param lmHead the output projection [vocab, hidden]; the same object as tokenEmbedding when tied
+ * @param lmHeadBias the output projection's bias [vocab] (Phi), or null
  */
 public record DecoderWeights(
         ModelConfig config,
@@ -20,7 +21,14 @@ public record DecoderWeights(
         List<LayerWeights> layers,
         Tensor finalNorm,
         Tensor finalNormBias,
-        Tensor lmHead) implements DecoderSource {
+        Tensor lmHead,
+        Tensor lmHeadBias) implements DecoderSource {
+
+    /** A model whose output projection has no bias (every architecture but Phi). */
+    public DecoderWeights(ModelConfig config, Tensor tokenEmbedding, Tensor positionEmbedding, List<LayerWeights> layers,
+                          Tensor finalNorm, Tensor finalNormBias, Tensor lmHead) {
+        this(config, tokenEmbedding, positionEmbedding, layers, finalNorm, finalNormBias, lmHead, null);
+    }
 
     public static DecoderWeights load(Path dir) {
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
@@ -57,7 +65,7 @@ public record DecoderWeights(
     @Override
     public long parameterCount() {
         long n = tokenEmbedding.numel() + (positionEmbedding == null ? 0 : positionEmbedding.numel())
-                + finalNorm.numel() + (finalNormBias == null ? 0 : finalNormBias.numel()) + (tied() ? 0 : lmHead.numel());
+                + finalNorm.numel() + (finalNormBias == null ? 0 : finalNormBias.numel()) + (tied() ? 0 : lmHead.numel()) + (lmHeadBias == null ? 0 : lmHeadBias.numel());
         for (LayerWeights l : layers) {
             n += l.parameterCount();
         }
@@ -70,6 +78,7 @@ public record DecoderWeights(
     }
 
     public DecoderWeights withLayers(List<LayerWeights> newLayers) {
-        return new DecoderWeights(config, tokenEmbedding, positionEmbedding, List.copyOf(newLayers), finalNorm, finalNormBias, lmHead);
+        return new DecoderWeights(config, tokenEmbedding, positionEmbedding, List.copyOf(newLayers), finalNorm, finalNormBias, lmHead,
+                lmHeadBias);
     }
 }

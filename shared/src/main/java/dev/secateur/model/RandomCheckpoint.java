@@ -68,6 +68,11 @@ public final class RandomCheckpoint {
             return architecture.equals("GPTNeoXForCausalLM");
         }
 
+        /** Phi: one LayerNorm per block, biases on every linear layer and on lm_head, an ungated fc1/fc2 MLP. */
+        public boolean phi() {
+            return architecture.equals("PhiForCausalLM");
+        }
+
         /** Nemotron: LayerNorm1P norms (a bias beside each weight) and an ungated up/down MLP under relu2. */
         public boolean nemotron() {
             return architecture.equals("NemotronForCausalLM");
@@ -91,6 +96,12 @@ public final class RandomCheckpoint {
             if (gptNeox()) {
                 long block = 4L * hidden * hidden + 4L * hidden + 2L * hidden * intermediate + intermediate + hidden + 4L * hidden;
                 return 2L * vocab * hidden + layers * block + 2L * hidden;
+            }
+            if (phi()) {
+                int q = heads * effectiveHeadDim(), kv = kvHeads * effectiveHeadDim();
+                long block = 2L * hidden * q + 2L * hidden * kv + q + 2L * kv + hidden + 2L * hidden * intermediate + intermediate
+                        + hidden + 2L * hidden;
+                return 2L * vocab * hidden + vocab + layers * block + 2L * hidden;
             }
             int hd = effectiveHeadDim();
             long attn = (long) hidden * heads * hd * 2 + (long) hidden * kvHeads * hd * 2 + (qkvBias ? (long) (heads + 2 * kvHeads) * hd : 0)
@@ -146,6 +157,8 @@ public final class RandomCheckpoint {
         m.put("minicpm-2b", new Shape("MiniCPMForCausalLM", 2304, 5760, 40, 36, 36, 122753, true, 10000, 4096, false));
         // InternLM2.5-1.8B: 16 heads in 8 key/value groups of 128, untied 92k vocabulary, rope_theta 1,000,000
         m.put("internlm2.5-1.8b", new Shape("InternLM2ForCausalLM", 2048, 8192, 24, 16, 8, 92544, false, 1_000_000, 32768, false));
+        // Phi-2: one LayerNorm feeding attention and the MLP side by side, 32 heads of 80, biases everywhere (lm_head's too)
+        m.put("phi-2", new Shape("PhiForCausalLM", 2560, 10240, 32, 32, 32, 51200, false, 10000, 2048, true));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
@@ -167,6 +180,8 @@ public final class RandomCheckpoint {
             neoxTensors(s, parts);
         } else if (s.internLm2()) {
             internLm2Tensors(s, parts);
+        } else if (s.phi()) {
+            phiTensors(s, parts);
         } else {
             llamaTensors(s, parts);
         }
@@ -311,6 +326,31 @@ public final class RandomCheckpoint {
         parts.get(shards - 1).put("embed_out.weight", new int[] {s.vocab(), h});
     }
 
+    /** Phi's names: one input_layernorm, self_attn.dense, mlp.fc1 / fc2, final_layernorm, lm_head with a bias. */
+    private static void phiTensors(Shape s, List<Map<String, int[]>> parts) {
+        int shards = parts.size(), h = s.hidden(), f = s.intermediate(), hd = s.effectiveHeadDim();
+        parts.get(0).put("model.embed_tokens.weight", new int[] {s.vocab(), h});
+        for (int l = 0; l < s.layers(); l++) {
+            Map<String, int[]> part = parts.get((int) ((long) l * shards / s.layers()));
+            String p = "model.layers." + l + ".";
+            withBias(part, p + "input_layernorm", h);
+            withBias(part, p + "self_attn.q_proj", s.heads() * hd, h);
+            withBias(part, p + "self_attn.k_proj", s.kvHeads() * hd, h);
+            withBias(part, p + "self_attn.v_proj", s.kvHeads() * hd, h);
+            withBias(part, p + "self_attn.dense", h, s.heads() * hd);
+            withBias(part, p + "mlp.fc1", f, h);
+            withBias(part, p + "mlp.fc2", h, f);
+        }
+        withBias(parts.get(shards - 1), "model.final_layernorm", h);
+        withBias(parts.get(shards - 1), "lm_head", s.vocab(), h);
+    }
+
+    /** A weight of this shape and a bias as long as its first dimension. */
+    private static void withBias(Map<String, int[]> part, String prefix, int... shape) {
+        part.put(prefix + ".weight", shape);
+        part.put(prefix + ".bias", new int[] {shape[0]});
+    }
+
     private static float[] values(String name, List<Map<String, int[]>> parts, SplittableRandom rng) {
         int[] shape = parts.stream().filter(p -> p.containsKey(name)).findFirst().orElseThrow().get(name);
         float[] v = new float[Math.toIntExact(dev.secateur.checkpoint.Tensor.numel(shape))];
@@ -349,9 +389,36 @@ public final class RandomCheckpoint {
         return c;
     }
 
+    /** PhiConfig's keys, as Phi-2's config.json has them. */
+    private static ObjectNode phiConfig(Shape s, DType dtype) {
+        ObjectNode c = Json.mapper().createObjectNode();
+        c.putArray("architectures").add(s.architecture());
+        c.put("model_type", "phi");
+        c.put("hidden_size", s.hidden());
+        c.put("intermediate_size", s.intermediate());
+        c.put("num_hidden_layers", s.layers());
+        c.put("num_attention_heads", s.heads());
+        c.put("num_key_value_heads", s.kvHeads());
+        c.put("vocab_size", s.vocab());
+        c.put("max_position_embeddings", s.maxPositions());
+        c.put("partial_rotary_factor", 0.4);
+        c.put("rope_theta", s.ropeTheta());
+        c.put("layer_norm_eps", 1e-5);
+        c.put("hidden_act", "gelu_new");
+        c.put("qk_layernorm", false);
+        c.put("tie_word_embeddings", false);
+        c.put("bos_token_id", 50256);
+        c.put("eos_token_id", 50256);
+        c.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
+        return c;
+    }
+
     static ObjectNode config(Shape s, DType dtype) {
         if (s.gptNeox()) {
             return neoxConfig(s, dtype);
+        }
+        if (s.phi()) {
+            return phiConfig(s, dtype);
         }
         ObjectNode c = Json.mapper().createObjectNode();
         c.putArray("architectures").add(s.architecture());

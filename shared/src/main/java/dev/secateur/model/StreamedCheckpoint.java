@@ -149,18 +149,23 @@ public final class StreamedCheckpoint implements DecoderSource, AutoCloseable {
     }
 
     @Override
+    public Tensor lmHeadBias() {
+        return headWithoutProjection().lmHeadBias();
+    }
+
+    @Override
     public boolean tied() {
         return adapter.tied(ck);
     }
 
-    /**
-     * Stored weights counted from their shapes, as {@link DecoderWeights#parameterCount()} counts them: a second copy of a
-     * tied head, saved buffers (GPT-2's and GPT-NeoX's masks, rotary inv_freq) and all-zero biases (which read as absent) are not parameters; a LayerNorm's bias
-     * is one whatever its values (it is read as it is, since it makes the norm a LayerNorm).
-     */
     /** A norm's bias: StableLM's and GPT-NeoX's *layernorm.bias / *norm.bias, GPT-2's ln_1.bias, ln_f.bias. */
     private static final java.util.regex.Pattern NORM_BIAS = java.util.regex.Pattern.compile(".*(norm|ln_\\w+)\\.bias");
 
+    /**
+     * Stored weights counted from their shapes, as {@link DecoderWeights#parameterCount()} counts them: a second copy of a
+     * tied head, saved buffers (GPT-2's and GPT-NeoX's masks, rotary inv_freq) and all-zero biases (which read as absent) are not
+     * parameters; a LayerNorm's bias is one whatever its values (it is read as it is, since it makes the norm a LayerNorm).
+     */
     @Override
     public long parameterCount() {
         boolean tied = tied();

@@ -124,7 +124,8 @@ public final class DecoderOnnxExporter {
         }
         String h = norm(x, "norm", w.finalNorm(), w.finalNormBias());
         String lmHead = w.tied() ? wte : weight("lm_head.weight", w.lmHead());
-        String logits = g.node("Gemm").in(h, lmHead).attr("transB", 1L).out();
+        String logits = w.lmHeadBias() == null ? g.node("Gemm").in(h, lmHead).attr("transB", 1L).out()
+                : g.node("Gemm").in(h, lmHead, weight("lm_head.bias", w.lmHeadBias())).attr("transB", 1L).out(); // Phi
         if (fp16) {
             logits = g.node("Cast").in(logits).attr("to", (long) ElemType.FLOAT.code()).out();
         }
@@ -297,7 +298,9 @@ public final class DecoderOnnxExporter {
         x = g.node("Add").in(x, residual(attn)).out();
 
         // MLP: GPT-NeoX's parallel block reads the block input, every other block the attention's result.
-        h = norm(c.parallelResidual() ? blockInput : x, p + "mlp_norm", l.mlpNorm(), l.mlpNormBias());
+        // Phi's parallel block has one norm: the MLP reads what attention read
+        h = c.parallelResidual() && l.mlpNorm() == null ? h
+                : norm(c.parallelResidual() ? blockInput : x, p + "mlp_norm", l.mlpNorm(), l.mlpNormBias());
         String act;
         if (l.gated()) {
             String gate = linear(h, p + "gate", l.gate(), l.gateBias());

@@ -189,6 +189,25 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void phi2HasItsPublishedSizeAndASmallPhiLoads(@TempDir Path dir) {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("phi-2");
+        // 2 × 51200 × 2560 (untied) + 51200 (lm_head.bias) + 32 × (4 × 2560² + 4 × 2560 + 2 × 2560 × 10240 + 10240 + 2560
+        // + 2 × 2560 norm) + 2 × 2560: Phi-2's 2.78B
+        assertEquals(2_779_683_840L, s.parameters());
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "phi-2");
+        assertEquals(Architecture.PHI, c.architecture());
+        assertTrue(c.parallelResidual());
+        assertEquals(32, c.rotaryDim(), "0.4 of head_dim 80");
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("PhiForCausalLM", 64, 96, 2, 4, 4, 100, false, 1e4, 256, true);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(96, w.layers().get(1).ffnWidth());
+        // the random linear biases (lm_head's too) are zeros, which read as absent; the LayerNorms' count
+        long linearBiases = 2L * (3 * 64 + 64 + 96 + 64) + 100;
+        assertEquals(small.parameters() - linearBiases, w.parameterCount());
+    }
+
+    @Test
     void miniCpm2bHasItsPublishedSizeAndScalars() {
         RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("minicpm-2b");
         // 122753 × 2304 (tied) + 40 × (4 × 2304² + 3 × 2304 × 5760 + 2 × 2304) + 2304: MiniCPM-2B's 2.72B

@@ -355,6 +355,36 @@ public final class Fixtures {
     }
 
     /**
+     * llama-mha-repeated-kv as a PhiForCausalLM: its gate and post_attention_layernorm dropped (one LayerNorm per block
+     * feeds attention and the MLP side by side), o_proj stored as self_attn.dense, up/down as mlp.fc1 / fc2, the final
+     * norm as model.final_layernorm, and a seeded N(0, 0.1) bias on every linear layer, norm and lm_head; gelu_new, half
+     * of each head rotating. No expected.json: tests hold it to {@link ReferenceForward}.
+     */
+    public static synchronized Path phi() {
+        java.util.Random random = new java.util.Random(7);
+        return recast("llama-mha-repeated-kv", "phi", (ck, n, t, out) -> {
+            if (n.endsWith("mlp.gate_proj.weight") || n.endsWith("post_attention_layernorm.weight")) {
+                return;
+            }
+            String name = n.equals("model.norm.weight") ? "model.final_layernorm.weight"
+                    : n.replace("self_attn.o_proj", "self_attn.dense").replace("mlp.up_proj", "mlp.fc1").replace("mlp.down_proj", "mlp.fc2");
+            out.put(name, t);
+            if (!name.equals("model.embed_tokens.weight")) {
+                out.put(name.replace(".weight", ".bias"), aroundZero(t.dim(0), random));
+            }
+        }, c -> {
+            c.putArray("architectures").add("PhiForCausalLM");
+            c.put("model_type", "phi");
+            c.put("hidden_act", "gelu_new");
+            c.put("partial_rotary_factor", 0.5);
+            c.put("layer_norm_eps", 1e-5);
+            c.put("qk_layernorm", false);
+            c.put("tie_word_embeddings", false);
+            c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "attention_bias", "rms_norm_eps", "head_dim"));
+        });
+    }
+
+    /**
      * llama-gqa's weights under a MiniCPMForCausalLM config (as MiniCPM-2B's, its remote-code architecture): scale_emb 4,
      * scale_depth 1.4 (each update × 1.4 / √2 on these 2 layers), dim_model_base 8 (logits ÷ 32 / 8).
      */

@@ -113,9 +113,13 @@ public final class ReferenceForward {
                 blockInput[t] = x[t].clone();
             }
             add(x, l.postAttnNorm() == null ? attn : norm(attn, l.postAttnNorm(), null, c.normEps()), c.residualMultiplier());
-            // GPT-NeoX's parallel block: the MLP reads the block input, through its own norm
+            // GPT-NeoX's parallel block: the MLP reads the block input, through its own norm; Phi's: what attention read
             double[][] mlpInput = c.parallelResidual() ? blockInput : x;
-            h = l.mlpNorm() == null ? mlpInput : norm(mlpInput, l.mlpNorm(), l.mlpNormBias(), c.normEps());
+            if (l.mlpNorm() != null) {
+                h = norm(mlpInput, l.mlpNorm(), l.mlpNormBias(), c.normEps());
+            } else if (!c.parallelResidual()) {
+                h = mlpInput; // OLMo 2: no norm before the MLP
+            }
             double[][] act;
             if (l.gated()) {
                 double[][] g = linear(h, l.gate(), l.gateBias());
@@ -136,7 +140,7 @@ public final class ReferenceForward {
             double[][] mlp = linear(act, l.down(), l.downBias());
             add(x, l.postMlpNorm() == null ? mlp : norm(mlp, l.postMlpNorm(), null, c.normEps()), c.residualMultiplier());
         }
-        double[][] out = linear(norm(x, w.finalNorm(), w.finalNormBias(), c.normEps()), w.lmHead(), null);
+        double[][] out = linear(norm(x, w.finalNorm(), w.finalNormBias(), c.normEps()), w.lmHead(), w.lmHeadBias());
         for (double[] row : out) {
             for (int j = 0; j < row.length; j++) {
                 row[j] /= c.logitsScaling();

@@ -3,6 +3,7 @@ package dev.secateur.prune.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.secateur.checkpoint.Tensor;
 import dev.secateur.model.ArchitectureAdapter;
 import dev.secateur.model.StreamedCheckpoint;
 import dev.secateur.prune.model.BlockForward;
@@ -35,6 +36,7 @@ final class CalibrationLoss {
         try (NDManager m = root.newSubManager()) {
             NDArray norm = ModelFamily.array(m, head.norm());
             NDArray normBias = head.normBias() == null ? null : ModelFamily.array(m, head.normBias());
+            Tensor bias = head.lmHeadBias(); // Phi's; read in the same pieces as the projection
             for (int b = 0; b < last.batches(); b++) {
                 try (NDManager bm = m.newSubManager()) {
                     NDArray x = last.batch(b);
@@ -58,6 +60,9 @@ final class CalibrationLoss {
                             NDArray w = ModelFamily.array(pm, src.lmHeadRows(v0, Math.min(vocab, v0 + piece))).transpose();
                             NDArray logits = h.matMul(w);
                             logits.attach(pm);
+                            if (bias != null) {
+                                logits = logits.add(ModelFamily.array(pm, bias.sliceRows(v0, Math.min(vocab, v0 + piece))));
+                            }
                             logits = f.finalLogits(logits); // after the move: the cap's intermediates stay in the piece
                             NDArray pieceMax = logits.max(new int[] {1});
                             NDArray newMax = max == null ? pieceMax : ai.djl.ndarray.NDArrays.maximum(max, pieceMax);
@@ -69,7 +74,11 @@ final class CalibrationLoss {
                         }
                     }
                     NDArray targetRows = ModelFamily.array(bm, src.lmHeadRows(targets));
-                    NDArray targetLogit = f.finalLogits(h.mul(targetRows).sum(new int[] {1}));
+                    NDArray targetDot = h.mul(targetRows).sum(new int[] {1});
+                    if (bias != null) {
+                        targetDot = targetDot.add(ModelFamily.array(bm, bias.selectRows(targets)));
+                    }
+                    NDArray targetLogit = f.finalLogits(targetDot);
                     nll += sum.log().add(max).sub(targetLogit).toType(DataType.FLOAT64, false).sum().getDouble();
                     tokens += n;
                 }

@@ -195,11 +195,11 @@ final class DecoderFamily implements ModelFamily {
             @Override
             public Parameters finish(List<LayerSizes> keptSizes) {
                 ArchitectureAdapter.Head head = src.head();
-                long before = count(head.norm()) + count(head.normBias()) + count(head.lmHead());
+                long before = count(head.norm()) + count(head.normBias()) + count(head.lmHead()) + count(head.lmHeadBias());
                 if (hidden != null) {
                     // a tied head is the embedding, already narrowed; an untied one reads the final norm's output like any reader
                     head = new ArchitectureAdapter.Head(HiddenSlicer.norm(head.norm(), hidden, hidden.finalScale()), null,
-                            head.lmHead() == null ? null : HiddenSlicer.reader(head.lmHead(), head.norm(), hidden));
+                            head.lmHead() == null ? null : HiddenSlicer.reader(head.lmHead(), head.norm(), hidden), head.lmHeadBias());
                 }
                 writer.writeShard(adapter.writeHead(head));
                 int width = hidden == null ? src.config().hiddenSize() : hidden.width();
@@ -218,7 +218,7 @@ final class DecoderFamily implements ModelFamily {
                     keptSources.forEach(layer -> flags.add(src.config().rotates(layer) ? 1 : 0));
                 }
                 writer.finish(config, tokenizer, src.dir());
-                return new Parameters(before, count(head.norm()) + count(head.normBias()) + count(head.lmHead()));
+                return new Parameters(before, count(head.norm()) + count(head.normBias()) + count(head.lmHead()) + count(head.lmHeadBias()));
             }
         };
     }
@@ -261,6 +261,11 @@ final class DecoderFamily implements ModelFamily {
             }
 
             @Override
+            public Tensor bias() {
+                return head.lmHeadBias();
+            }
+
+            @Override
             public Tensor rows(int from, int to) {
                 return src.lmHeadRows(from, to);
             }
@@ -287,6 +292,11 @@ final class DecoderFamily implements ModelFamily {
                     @Override
                     public Tensor rows(int from, int to) {
                         return narrow(projection.rows(from, to));
+                    }
+
+                    @Override
+                    public Tensor bias() {
+                        return projection.bias();
                     }
 
                     @Override

@@ -27,6 +27,11 @@ final class HeadScorer {
         Tensor rows(int from, int to);
 
         Tensor rows(int[] ids);
+
+        /** The projection's bias [vocab] (Phi's), or null; small enough to hold whole. */
+        default Tensor bias() {
+            return null;
+        }
     }
 
     private static final long PIECE_BYTES = 64L << 20;
@@ -96,7 +101,8 @@ final class HeadScorer {
                 }
                 NDArray wt = ModelFamily.array(m, head.rows(targets)); // [n, hidden]
                 NDArray wtP = this.pruned == this.dense ? wt : ModelFamily.array(m, this.pruned.head().rows(targets));
-                NDArray targetD = f.finalLogits(xd.mul(wt).sum(new int[] {1})), targetP = f.finalLogits(xp.mul(wtP).sum(new int[] {1}));
+                NDArray targetD = f.finalLogits(withBias(xd.mul(wt).sum(new int[] {1}), this.dense.head().bias(), targets, m));
+                NDArray targetP = f.finalLogits(withBias(xp.mul(wtP).sum(new int[] {1}), this.pruned.head().bias(), targets, m));
                 nllDense += lseD.sub(targetD).toType(DataType.FLOAT64, false).sum().getDouble();
                 nllPruned += lseP.sub(targetP).toType(DataType.FLOAT64, false).sum().getDouble();
                 agree += sd.argMax.eq(sp.argMax).toType(DataType.FLOAT64, false).sum().getDouble();
@@ -117,10 +123,22 @@ final class HeadScorer {
         NDArray ld = xd.matMul(w), lp = xp.matMul(wp);
         ld.attach(pm);
         lp.attach(pm);
+        ld = withBias(ld, dense.head().bias(), v0, v1, pm);
+        lp = withBias(lp, pruned.head().bias(), v0, v1, pm);
         // capped after the move, so that the cap's intermediates are the piece's too (attaching the result alone would leave them to the group)
         ld = f.finalLogits(ld);
         lp = f.finalLogits(lp);
         return new NDArray[] {ld, lp};
+    }
+
+    /** Logits of vocabulary rows [v0, v1) plus the bias's entries for them, where the projection has one. */
+    private static NDArray withBias(NDArray logits, Tensor bias, int v0, int v1, NDManager m) {
+        return bias == null ? logits : logits.add(ModelFamily.array(m, bias.sliceRows(v0, v1)));
+    }
+
+    /** Target logits plus the bias's entries for the targets, where the projection has one. */
+    private static NDArray withBias(NDArray logits, Tensor bias, int[] targets, NDManager m) {
+        return bias == null ? logits : logits.add(ModelFamily.array(m, bias.selectRows(targets)));
     }
 
     /** The final-normed states of a group of windows, as one [positions, hidden] matrix. */

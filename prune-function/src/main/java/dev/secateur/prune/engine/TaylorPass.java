@@ -125,6 +125,7 @@ final class TaylorPass {
             NDArray norm = array(hm, head.norm());
             NDArray normBias = head.normBias() == null ? null : array(hm, head.normBias());
             NDArray lmHead = array(hm, head.lmHead() != null ? head.lmHead() : src.tokenEmbedding());
+            NDArray lmHeadBias = head.lmHeadBias() == null ? null : array(hm, head.lmHeadBias());
             for (int b = 0; b < h.batches(); b++) {
                 long[][] batch = Arrays.copyOfRange(windows, b * batchSize, Math.min(windows.length, (b + 1) * batchSize));
                 int t = batch[0].length;
@@ -133,7 +134,7 @@ final class TaylorPass {
                     x.attach(m);
                     x.setRequiresGradient(true);
                     try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray logp = f.head(x, norm, normBias, lmHead).get(":, 0:" + (t - 1) + ", :").logSoftmax(2);
+                        NDArray logp = f.head(x, norm, normBias, lmHead, lmHeadBias).get(":, 0:" + (t - 1) + ", :").logSoftmax(2);
                         NDArray ids = m.create(batch).toType(DataType.INT64, false);
                         NDArray targets = ids.get(":, 1:").expandDims(2);
                         gc.backward(logp.gather(targets, 2).mean().neg());

@@ -293,10 +293,6 @@ public final class PipelineJobRunner implements PruneJobRunner {
     }
 
     /**
-     * A decoder's calibration and evaluation windows must fit its usable context (max_position_embeddings, or a
-     * shorter sliding window), where every forward Secateur runs is the model's own; encoders cut sentences to theirs.
-     */
-    /**
      * GPT-NeoX's and InternLM2's Hugging Face code takes the head size from hidden_size / num_attention_heads, so a
      * model that lost heads would not load there: head removal is refused on them, naming the field (hidden cuts are
      * refused with the other hidden-cut rules, in PrunePipeline).
@@ -318,6 +314,10 @@ public final class PipelineJobRunner implements PruneJobRunner {
         }
     }
 
+    /**
+     * A decoder's calibration and evaluation windows must fit its usable context (max_position_embeddings, or a
+     * shorter sliding window), where every forward Secateur runs is the model's own; encoders cut sentences to theirs.
+     */
     private static void requireWithinContext(PruneRequest req, PruneTask task, dev.secateur.checkpoint.ModelConfig config) {
         int context = config.contextLength();
         if (req.seqLen() > context) {

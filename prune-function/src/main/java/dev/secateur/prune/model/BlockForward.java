@@ -112,7 +112,7 @@ public final class BlockForward implements BlockMath {
 
     /**
      * A pre-norm block: x + attention(norm(x)), then h + mlp(norm(h)); Gemma 2 also normalises both outputs; OLMo 2
-     * normalises only the outputs; GPT-NeoX's parallel block adds mlp(norm₂(x)) instead.
+     * normalises only the outputs; GPT-NeoX's parallel block adds mlp(norm₂(x)) instead, Phi's mlp(norm(x)).
      */
     NDArray block(int i, LayerArrays l, NDArray x, Context ctx, ForwardCapture capture) {
         offer(capture, CaptureSite.BLOCK_INPUT, i, x);
@@ -121,8 +121,8 @@ public final class BlockForward implements BlockMath {
         NDArray attn = attention(i, l, attnInput, ctx, capture);
         NDArray h = x.add(residual(l.postAttnNorm() == null ? attn : Ops.rmsNorm(attn, l.postAttnNorm(), eps)));
         offer(capture, CaptureSite.MID_RESIDUAL, i, h);
-        // GPT-NeoX's parallel block: the MLP reads the block input, not the attention's result
-        NDArray ffnInput = norm(parallel ? x : h, l.mlpNorm(), l.mlpNormBias());
+        // GPT-NeoX's parallel block: the MLP reads the block input, not the attention's result; Phi's, attention's own input
+        NDArray ffnInput = parallel && l.mlpNorm() == null ? attnInput : norm(parallel ? x : h, l.mlpNorm(), l.mlpNormBias());
         offer(capture, CaptureSite.FFN_INPUT, i, ffnInput);
         NDArray mlp = mlp(i, l, ffnInput, capture);
         NDArray out = h.add(residual(l.postMlpNorm() == null ? mlp : Ops.rmsNorm(mlp, l.postMlpNorm(), eps)));
@@ -140,8 +140,9 @@ public final class BlockForward implements BlockMath {
         return norm(x, finalNorm, finalNormBias);
     }
 
-    public NDArray head(NDArray x, NDArray finalNorm, NDArray finalNormBias, NDArray lmHead) {
-        return finalLogits(Ops.linear(norm(x, finalNorm, finalNormBias), lmHead, null));
+    /** @param lmHeadBias Phi's output bias [vocab], or null */
+    public NDArray head(NDArray x, NDArray finalNorm, NDArray finalNormBias, NDArray lmHead, NDArray lmHeadBias) {
+        return finalLogits(Ops.linear(norm(x, finalNorm, finalNormBias), lmHead, lmHeadBias));
     }
 
     /** Whether the q norm has a weight per q row (OLMo 2) rather than per head dimension (Qwen3, Gemma 3). */

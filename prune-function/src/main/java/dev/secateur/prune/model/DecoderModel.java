@@ -43,6 +43,7 @@ public final class DecoderModel implements AutoCloseable {
     private final NDArray finalNorm;
     private final NDArray finalNormBias;
     private final NDArray lmHead;
+    private final NDArray lmHeadBias;
     private final boolean tied;
     private final BlockForward f;
 
@@ -64,6 +65,7 @@ public final class DecoderModel implements AutoCloseable {
             // Tied embeddings stay one array, so that a gradient reaches both uses of it.
             this.tied = w.tied();
             this.lmHead = tied ? tokenEmbedding : array(w.lmHead());
+            this.lmHeadBias = w.lmHeadBias() == null ? null : array(w.lmHeadBias());
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -106,7 +108,7 @@ public final class DecoderModel implements AutoCloseable {
                     return null;
                 }
             }
-            NDArray logits = f.head(x, finalNorm, finalNormBias, lmHead);
+            NDArray logits = f.head(x, finalNorm, finalNormBias, lmHead, lmHeadBias);
             logits.attach(caller);
             return logits;
         }
@@ -115,7 +117,7 @@ public final class DecoderModel implements AutoCloseable {
     /**
      * The weight arrays by canonical name: tokenEmbedding, positionEmbedding, layers.{i}.{component of
      * LayerWeights, e.g. q, qBias, down}, finalNorm, finalNormBias, lmHead (absent when tied to the
-     * embedding). Absent optional weights are omitted. These are the live arrays, not copies.
+     * embedding), lmHeadBias (Phi). Absent optional weights are omitted. These are the live arrays, not copies.
      */
     public Map<String, NDArray> parameters() {
         Map<String, NDArray> out = new LinkedHashMap<>();
@@ -130,6 +132,7 @@ public final class DecoderModel implements AutoCloseable {
         if (!tied) {
             out.put("lmHead", lmHead);
         }
+        putIfPresent(out, "lmHeadBias", lmHeadBias);
         return Collections.unmodifiableMap(out);
     }
 
@@ -144,7 +147,8 @@ public final class DecoderModel implements AutoCloseable {
         Tensor embed = tensor(tokenEmbedding);
         List<LayerWeights> ls = layers.stream().map(l -> l.toWeights(DecoderModel::tensor)).toList();
         return new DecoderWeights(config, embed, positionEmbedding == null ? null : tensor(positionEmbedding), ls,
-                tensor(finalNorm), finalNormBias == null ? null : tensor(finalNormBias), tied ? embed : tensor(lmHead));
+                tensor(finalNorm), finalNormBias == null ? null : tensor(finalNormBias), tied ? embed : tensor(lmHead),
+                lmHeadBias == null ? null : tensor(lmHeadBias));
     }
 
     private static Tensor tensor(NDArray a) {

@@ -53,6 +53,7 @@ class ArchitecturesRunTest {
             case "gpt-neox" -> dev.secateur.testsupport.Fixtures.gptNeox();
             case "minicpm" -> dev.secateur.testsupport.Fixtures.minicpm();
             case "internlm2" -> dev.secateur.testsupport.Fixtures.internlm2();
+            case "phi" -> dev.secateur.testsupport.Fixtures.phi();
             default -> dev.secateur.testsupport.Fixtures.dir(fixture);
         });
     }
@@ -260,6 +261,42 @@ class ArchitecturesRunTest {
     }
 
     /**
+     * Phi (one norm, attention and MLP side by side, biases everywhere, lm_head with a bias) loses FFN neurons and a
+     * layer, with lsq: the checkpoint keeps Phi's names with every bias stated, the output bias is carried as it was,
+     * and the export scores like it. Heads and hidden cuts are refused, naming the field.
+     */
+    @Test
+    void aPhiPrunesFfnNeuronsAndALayerKeepsItsOutputBiasAndRefusesHeadsAndHiddenCuts() throws IOException {
+        Path model = model("phi"), out = tmp.resolve("phi-pruned");
+        run(model, WeightSparsityRunTest.request(model, "mi").put("ffnRatio", 0.25).put("compensation", "lsq")
+                .put("dropLayers", 1), out);
+        DecoderWeights dense = DecoderWeights.load(model), pruned = DecoderWeights.load(out);
+        assertEquals(List.of(new LayerSizes(4, 4, 72)), pruned.layerSizes());
+        assertEquals(java.util.Arrays.toString(dense.lmHeadBias().data()), java.util.Arrays.toString(pruned.lmHeadBias().data()));
+        try (Checkpoint ck = Checkpoint.open(out)) {
+            for (String name : new String[] {"model.layers.0.self_attn.dense.bias", "model.layers.0.mlp.fc1.bias",
+                    "model.layers.0.mlp.fc2.bias", "model.final_layernorm.bias", "lm_head.bias"}) {
+                assertTrue(ck.has(name), name);
+            }
+            assertFalse(ck.names().stream().anyMatch(n -> n.contains("post_attention_layernorm") || n.contains("gate")));
+        }
+        JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
+        assertEquals("PhiForCausalLM", config.get("architectures").get(0).asText());
+        assertEquals(72, config.get("intermediate_size").asInt());
+        assertEquals(1, config.get("num_hidden_layers").asInt());
+        assertTrue(pruned.parameterCount() < dense.parameterCount());
+        assertDjlScoresLikeOnnxRuntime(out, 16);
+        ObjectNode sheared = WeightSparsityRunTest.request(model, "magnitude").put("targetShape", "hidden=24");
+        sheared.remove("ffnRatio");
+        for (ObjectNode refused : List.of(structured(model), sheared)) {
+            dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
+                    () -> run(model, refused, tmp.resolve("phi-refused")));
+            assertEquals(refused.has("targetShape") ? "targetShape" : "headRatio", e.field());
+            assertTrue(e.getMessage().contains("PhiForCausalLM"), e.getMessage());
+        }
+    }
+
+    /**
      * InternLM2 loses FFN neurons and a layer, with lsq, and keeps its grouped wqkv; heads and hidden cuts are refused,
      * naming the field, because its Hugging Face code derives the head size from hidden_size / num_attention_heads.
      */
@@ -287,7 +324,7 @@ class ArchitecturesRunTest {
 
     /** StarCoder2's and Nemotron's MLPs have no gate for sparsellm's coupled updates: refused, naming the method. */
     @ParameterizedTest
-    @ValueSource(strings = {"starcoder2", "nemotron", "gpt-neox"})
+    @ValueSource(strings = {"starcoder2", "nemotron", "gpt-neox", "phi"})
     void sparseLlmOnAnUngatedMlpIsRefusedNamingTheMethod(String fixture) throws IOException {
         Path model = model(fixture);
         ObjectNode req = WeightSparsityRunTest.request(model, "sparsellm").put("sparsity", 0.5);
@@ -317,7 +354,8 @@ class ArchitecturesRunTest {
      */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"gemma,taylor", "stablelm,mask-opt", "starcoder2,taylor", "starcoder2,sparsegpt",
-        "nemotron,taylor", "nemotron,mask-opt", "gpt-neox,taylor", "gpt-neox,sparsegpt", "gpt-neox,fusion", "minicpm,wanda"})
+        "nemotron,taylor", "nemotron,mask-opt", "gpt-neox,taylor", "gpt-neox,sparsegpt", "gpt-neox,fusion", "minicpm,wanda",
+        "phi,taylor", "phi,mask-opt", "phi,flap"})
     void otherCriteriaRunOnTheNewerBlocks(String fixture, String method) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-" + method);
         ObjectNode req = WeightSparsityRunTest.request(model, method);

@@ -87,6 +87,12 @@ class DecoderModelFixturesTest {
                 c -> c.put("use_parallel_residual", false)), "gpt-neox sequential");
     }
 
+    /** Phi: one LayerNorm feeding attention and the MLP side by side, biases everywhere, an output bias. */
+    @Test
+    void phiMatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.phi(), "phi");
+    }
+
     /** MiniCPM: Llama's block with µP scalars on the embeddings, each block's updates and the logits. */
     @Test
     void minicpmMatchesTheJavaReference() {

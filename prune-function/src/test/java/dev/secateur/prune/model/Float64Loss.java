@@ -35,7 +35,7 @@ public final class Float64Loss {
                 x = f.block(i, LayerArrays.of(w.layers().get(i), wide), x, null, m, ForwardCapture.NONE);
             }
             NDArray logits = f.head(x, wide.apply(w.finalNorm()), w.finalNormBias() == null ? null : wide.apply(w.finalNormBias()),
-                    wide.apply(w.lmHead()));
+                    wide.apply(w.lmHead()), w.lmHeadBias() == null ? null : wide.apply(w.lmHeadBias()));
             int t = windows[0].length;
             NDArray logp = logits.get(":, 0:" + (t - 1) + ", :").logSoftmax(2);
             if (logp.getDataType() != DataType.FLOAT64) {
