@@ -91,6 +91,12 @@ public enum Architecture {
      * the first partial_rotary_factor (0.5) of each head, and an output projection with a bias.
      */
     PHI("PhiForCausalLM"),
+    /**
+     * EleutherAI's GPT-J (GPT-J-6B and its fine-tunes): Phi's side-by-side block under GPT-2-style names and config keys,
+     * q/k/v/out_proj without biases, fc_in/fc_out with them, an output bias, and rotary positions on the first rotary_dim
+     * dimensions of each head rotated in interleaved pairs (rotate_every_two).
+     */
+    GPTJ("GPTJForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -123,25 +129,26 @@ public enum Architecture {
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || isGemma()
                 || this == SMOLLM3 || this == GRANITE || this == MINICPM || this == INTERNLM2 || isOlmo() || this == STABLELM
-                || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX || this == PHI;
+                || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX || this == PHI || this == GPTJ;
     }
 
-    /** Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's, StarCoder2's, Nemotron's, GPT-NeoX's, Phi's). */
+    /** Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's, StarCoder2's, Nemotron's, GPT-NeoX's, Phi's, GPT-J's). */
     public boolean hasGatedMlp() {
-        return isDecoder() && this != GPT2 && this != STARCODER2 && this != NEMOTRON && this != GPT_NEOX && this != PHI;
+        return isDecoder() && this != GPT2 && this != STARCODER2 && this != NEMOTRON && this != GPT_NEOX && this != PHI
+                && this != GPTJ;
     }
 
     /**
      * Whether the architecture's Hugging Face code takes head_dim from hidden_size / num_attention_heads (GPT-NeoX,
-     * InternLM2, Phi; vLLM's Phi too), so that a model with fewer heads would not load there.
+     * InternLM2, Phi, GPT-J; vLLM's Phi too), so that a model with fewer heads would not load there.
      */
     public boolean headDimFromHiddenSize() {
-        return this == GPT_NEOX || this == INTERNLM2 || this == PHI;
+        return this == GPT_NEOX || this == INTERNLM2 || this == PHI || this == GPTJ;
     }
 
     /** Whether every norm is a LayerNorm with a bias (GPT-2, StableLM, StarCoder2, Nemotron, GPT-NeoX, Phi) rather than an RMSNorm. */
     public boolean usesLayerNorm() {
-        return this == GPT2 || this == STABLELM || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX || this == PHI;
+        return this == GPT2 || this == STABLELM || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX || this == PHI || this == GPTJ;
     }
 
     /** Whether every block normalises its input before attention and before the MLP (all but OLMo 2). */

@@ -44,6 +44,7 @@ public final class ConfigReader {
         Architecture arch = Architecture.fromHfName(c.get("architectures").get(0).asText(), where);
         ModelConfig cfg = switch (arch) {
             case GPT2 -> gpt2(c, where);
+            case GPTJ -> gptj(c, where);
             case BERT -> bert(c, where);
             default -> llamaLike(c, arch, where);
         };
@@ -492,6 +493,34 @@ public final class ConfigReader {
                 heads > 0 ? hidden / heads : 0, ffn, req(c, "vocab_size", where), opt(c, "n_positions", 1024), 0, null,
                 c.path("layer_norm_epsilon").asDouble(1e-5), true, true,
                 c.path("activation_function").asText("gelu_new"), intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"), null, c);
+    }
+
+    /**
+     * GPTJConfig's keys and defaults (n_embd, n_layer, n_head, n_inner null for 4 × n_embd, n_positions 2048, rotary_dim
+     * 64, gelu_new, untied). rotary_dim is restated as partial_rotary_factor, which every reader of the rotary part uses;
+     * a null rotary_dim (GPT-J's code then builds tables as wide as the whole hidden state) is refused.
+     */
+    private static ModelConfig gptj(ObjectNode c, String where) {
+        int hidden = req(c, "n_embd", where);
+        int heads = req(c, "n_head", where);
+        int headDim = heads > 0 ? hidden / heads : 0;
+        JsonNode inner = c.get("n_inner");
+        int ffn = inner == null || inner.isNull() ? 4 * hidden : inner.asInt();
+        JsonNode rot = c.has("rotary_dim") ? c.get("rotary_dim") : JSON.valueToTree(64);
+        if (!rot.canConvertToInt() || rot.asInt() < 2 || rot.asInt() % 2 != 0 || rot.asInt() > headDim) {
+            throw new CheckpointException(where + ": rotary_dim must be an even number of dimensions between 2 and head_dim "
+                    + headDim + " (n_embd / n_head), was " + rot);
+        }
+        int rotary = rot.asInt();
+        double factor = (double) rotary / headDim;
+        while ((int) (headDim * factor) < rotary) {
+            factor = Math.nextUp(factor); // so that head_dim × factor truncates to rotary_dim exactly
+        }
+        c.put("partial_rotary_factor", factor);
+        return new ModelConfig(Architecture.GPTJ, hidden, req(c, "n_layer", where), heads, heads, headDim, ffn,
+                req(c, "vocab_size", where), opt(c, "n_positions", 2048), 10000.0, null, c.path("layer_norm_epsilon").asDouble(1e-5),
+                c.path("tie_word_embeddings").asBoolean(false), false, c.path("activation_function").asText("gelu_new"),
+                intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"), null, c);
     }
 
     /** BertModel (and BERT-family encoders such as MiniLM): Hugging Face BertConfig defaults. */

@@ -217,11 +217,11 @@ public record ModelConfig(
 
     /**
      * Whether attention and MLP read the same block input (each through its own norm) and both updates join the residual
-     * at once, x + attn(ln1(x)) + mlp(ln2(x)): GPT-NeoX's use_parallel_residual, true by default, and Phi's block, where
-     * one norm feeds both (its layers carry no MLP norm).
+     * at once, x + attn(ln1(x)) + mlp(ln2(x)): GPT-NeoX's use_parallel_residual, true by default, and Phi's and GPT-J's
+     * block, where one norm feeds both (its layers carry no MLP norm).
      */
     public boolean parallelResidual() {
-        return architecture == Architecture.PHI
+        return architecture == Architecture.PHI || architecture == Architecture.GPTJ
                 || architecture == Architecture.GPT_NEOX && raw.path("use_parallel_residual").asBoolean(true);
     }
 

@@ -140,6 +140,7 @@ public interface ArchitectureAdapter {
             case GPT_NEOX -> new GptNeoxAdapter(config.headDim());
             case INTERNLM2 -> new InternLm2Adapter(config.headDim());
             case PHI -> new PhiAdapter(config.vocabSize());
+            case GPTJ -> new GptjAdapter(config);
             case BERT -> throw new CheckpointException(architecture.hfName()
                     + " is an encoder, not a decoder-only language model: load it with EncoderWeights.load");
         };

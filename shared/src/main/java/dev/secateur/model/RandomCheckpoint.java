@@ -73,6 +73,11 @@ public final class RandomCheckpoint {
             return architecture.equals("PhiForCausalLM");
         }
 
+        /** GPT-J: Phi's block under GPT-2-style names, no attention biases, an interleaved partial rotary (config). */
+        public boolean gptj() {
+            return architecture.equals("GPTJForCausalLM");
+        }
+
         /** Nemotron: LayerNorm1P norms (a bias beside each weight) and an ungated up/down MLP under relu2. */
         public boolean nemotron() {
             return architecture.equals("NemotronForCausalLM");
@@ -96,6 +101,10 @@ public final class RandomCheckpoint {
             if (gptNeox()) {
                 long block = 4L * hidden * hidden + 4L * hidden + 2L * hidden * intermediate + intermediate + hidden + 4L * hidden;
                 return 2L * vocab * hidden + layers * block + 2L * hidden;
+            }
+            if (gptj()) {
+                long block = 4L * hidden * hidden + 2L * hidden * intermediate + intermediate + hidden + 2L * hidden;
+                return 2L * vocab * hidden + vocab + layers * block + 2L * hidden;
             }
             if (phi()) {
                 int q = heads * effectiveHeadDim(), kv = kvHeads * effectiveHeadDim();
@@ -159,6 +168,8 @@ public final class RandomCheckpoint {
         m.put("internlm2.5-1.8b", new Shape("InternLM2ForCausalLM", 2048, 8192, 24, 16, 8, 92544, false, 1_000_000, 32768, false));
         // Phi-2: one LayerNorm feeding attention and the MLP side by side, 32 heads of 80, biases everywhere (lm_head's too)
         m.put("phi-2", new Shape("PhiForCausalLM", 2560, 10240, 32, 32, 32, 51200, false, 10000, 2048, true));
+        // GPT-J-6B: 16 heads of 256 with rotary_dim 64 (interleaved pairs), FFN 16,384, untied 50,400 vocabulary with a bias
+        m.put("gpt-j-6b", new Shape("GPTJForCausalLM", 4096, 16384, 28, 16, 16, 50400, false, 10000, 2048, false));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
@@ -182,6 +193,8 @@ public final class RandomCheckpoint {
             internLm2Tensors(s, parts);
         } else if (s.phi()) {
             phiTensors(s, parts);
+        } else if (s.gptj()) {
+            gptjTensors(s, parts);
         } else {
             llamaTensors(s, parts);
         }
@@ -345,6 +358,24 @@ public final class RandomCheckpoint {
         withBias(parts.get(shards - 1), "lm_head", s.vocab(), h);
     }
 
+    /** GPT-J's names: transformer.wte, h.N.ln_1, attn.*_proj without biases, mlp.fc_in / fc_out, ln_f, lm_head with a bias. */
+    private static void gptjTensors(Shape s, List<Map<String, int[]>> parts) {
+        int shards = parts.size(), h = s.hidden(), f = s.intermediate();
+        parts.get(0).put("transformer.wte.weight", new int[] {s.vocab(), h});
+        for (int l = 0; l < s.layers(); l++) {
+            Map<String, int[]> part = parts.get((int) ((long) l * shards / s.layers()));
+            String p = "transformer.h." + l + ".";
+            withBias(part, p + "ln_1", h);
+            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+                part.put(p + "attn." + proj + ".weight", new int[] {h, h});
+            }
+            withBias(part, p + "mlp.fc_in", f, h);
+            withBias(part, p + "mlp.fc_out", h, f);
+        }
+        withBias(parts.get(shards - 1), "transformer.ln_f", h);
+        withBias(parts.get(shards - 1), "lm_head", s.vocab(), h);
+    }
+
     /** A weight of this shape and a bias as long as its first dimension. */
     private static void withBias(Map<String, int[]> part, String prefix, int... shape) {
         part.put(prefix + ".weight", shape);
@@ -413,12 +444,36 @@ public final class RandomCheckpoint {
         return c;
     }
 
+    /** GPTJConfig's keys, as GPT-J-6B's config.json has them. */
+    private static ObjectNode gptjConfig(Shape s, DType dtype) {
+        ObjectNode c = Json.mapper().createObjectNode();
+        c.putArray("architectures").add(s.architecture());
+        c.put("model_type", "gptj");
+        c.put("n_embd", s.hidden());
+        c.put("n_inner", s.intermediate());
+        c.put("n_layer", s.layers());
+        c.put("n_head", s.heads());
+        c.put("vocab_size", s.vocab());
+        c.put("n_positions", s.maxPositions());
+        c.put("rotary_dim", 64);
+        c.put("layer_norm_epsilon", 1e-5);
+        c.put("activation_function", "gelu_new");
+        c.put("tie_word_embeddings", false);
+        c.put("bos_token_id", 50256);
+        c.put("eos_token_id", 50256);
+        c.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
+        return c;
+    }
+
     static ObjectNode config(Shape s, DType dtype) {
         if (s.gptNeox()) {
             return neoxConfig(s, dtype);
         }
         if (s.phi()) {
             return phiConfig(s, dtype);
+        }
+        if (s.gptj()) {
+            return gptjConfig(s, dtype);
         }
         ObjectNode c = Json.mapper().createObjectNode();
         c.putArray("architectures").add(s.architecture());

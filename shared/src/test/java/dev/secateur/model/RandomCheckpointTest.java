@@ -208,6 +208,24 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void gptj6bHasItsSizeAndASmallGptjLoads(@TempDir Path dir) {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("gpt-j-6b");
+        // 2 × 50400 × 4096 (untied) + 50400 (lm_head.bias) + 28 × (4 × 4096² + 2 × 4096 × 16384 + 16384 + 4096 + 2 × 4096)
+        // + 2 × 4096
+        assertEquals(6_050_882_784L, s.parameters());
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "gpt-j-6b");
+        assertEquals(Architecture.GPTJ, c.architecture());
+        assertEquals(64, c.rotaryDim(), "rotary_dim 64 of head_dim 256");
+        // head_dim 128 holds the shape's rotary_dim 64
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("GPTJForCausalLM", 256, 96, 2, 2, 2, 100, false, 1e4, 256, false);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(96, w.layers().get(1).ffnWidth());
+        // the random linear biases (lm_head's too) are zeros, which read as absent; the LayerNorms' count
+        assertEquals(small.parameters() - 2L * (96 + 256) - 100, w.parameterCount());
+    }
+
+    @Test
     void miniCpm2bHasItsPublishedSizeAndScalars() {
         RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("minicpm-2b");
         // 122753 × 2304 (tied) + 40 × (4 × 2304² + 3 × 2304 × 5760 + 2 × 2304) + 2304: MiniCPM-2B's 2.72B

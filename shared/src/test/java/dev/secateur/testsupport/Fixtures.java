@@ -385,6 +385,44 @@ public final class Fixtures {
     }
 
     /**
+     * llama-mha-repeated-kv as a GPTJForCausalLM: its gate and post_attention_layernorm dropped, the rest under GPT-J's
+     * names (transformer.wte, h.N.ln_1, attn.q_proj / k_proj / v_proj / out_proj without biases, mlp.fc_in / fc_out,
+     * transformer.ln_f, lm_head) with a seeded N(0, 0.1) bias on the norms, the MLP and lm_head; rotary_dim 4 of head_dim 8,
+     * rotated in interleaved pairs as GPT-J does, so the same stored q/k rows mean something else than in the source.
+     */
+    public static synchronized Path gptj() {
+        java.util.Random random = new java.util.Random(8);
+        return recast("llama-mha-repeated-kv", "gptj", (ck, n, t, out) -> {
+            if (n.endsWith("mlp.gate_proj.weight") || n.endsWith("post_attention_layernorm.weight")) {
+                return;
+            }
+            String name = n.equals("model.embed_tokens.weight") ? "transformer.wte.weight"
+                    : n.equals("model.norm.weight") ? "transformer.ln_f.weight"
+                    : n.replace("model.layers.", "transformer.h.").replace("input_layernorm", "ln_1").replace("self_attn.o_proj", "attn.out_proj")
+                            .replace("self_attn.", "attn.").replace("mlp.up_proj", "mlp.fc_in").replace("mlp.down_proj", "mlp.fc_out");
+            out.put(name, t);
+            if (name.contains("ln_") || name.contains("mlp.") || name.equals("lm_head.weight")) {
+                out.put(name.replace(".weight", ".bias"), aroundZero(t.dim(0), random));
+            }
+        }, c -> {
+            c.putArray("architectures").add("GPTJForCausalLM");
+            c.put("model_type", "gptj");
+            c.put("n_embd", c.get("hidden_size").asInt());
+            c.put("n_layer", c.get("num_hidden_layers").asInt());
+            c.put("n_head", c.get("num_attention_heads").asInt());
+            c.put("n_inner", c.get("intermediate_size").asInt());
+            c.put("n_positions", c.path("max_position_embeddings").asInt(2048));
+            c.put("rotary_dim", 4);
+            c.put("layer_norm_epsilon", 1e-5);
+            c.put("activation_function", "gelu_new");
+            c.put("tie_word_embeddings", false);
+            c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "attention_bias", "rms_norm_eps", "head_dim", "hidden_size",
+                    "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "intermediate_size", "max_position_embeddings",
+                    "rope_theta", "rope_scaling", "hidden_act"));
+        });
+    }
+
+    /**
      * llama-gqa's weights under a MiniCPMForCausalLM config (as MiniCPM-2B's, its remote-code architecture): scale_emb 4,
      * scale_depth 1.4 (each update × 1.4 / √2 on these 2 layers), dim_model_base 8 (logits ÷ 32 / 8).
      */

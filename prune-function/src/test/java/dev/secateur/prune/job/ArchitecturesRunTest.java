@@ -54,6 +54,7 @@ class ArchitecturesRunTest {
             case "minicpm" -> dev.secateur.testsupport.Fixtures.minicpm();
             case "internlm2" -> dev.secateur.testsupport.Fixtures.internlm2();
             case "phi" -> dev.secateur.testsupport.Fixtures.phi();
+            case "gptj" -> dev.secateur.testsupport.Fixtures.gptj();
             default -> dev.secateur.testsupport.Fixtures.dir(fixture);
         });
     }
@@ -297,6 +298,35 @@ class ArchitecturesRunTest {
     }
 
     /**
+     * GPT-J loses FFN neurons and a layer, with lsq: the checkpoint keeps GPT-J's names, its q/k rows back in GPT-J's
+     * interleaved order (the kept layer's q_proj is the source's, unchanged), n_inner and n_layer restated; the export
+     * scores like it. Heads are refused, naming the field.
+     */
+    @Test
+    void aGptjPrunesFfnNeuronsAndALayerKeepsItsRotaryLayoutAndRefusesHeads() throws IOException {
+        Path model = model("gptj"), out = tmp.resolve("gptj-pruned");
+        run(model, WeightSparsityRunTest.request(model, "mi").put("ffnRatio", 0.25).put("compensation", "lsq")
+                .put("dropLayers", 1), out);
+        DecoderWeights pruned = DecoderWeights.load(out);
+        assertEquals(List.of(new LayerSizes(4, 4, 72)), pruned.layerSizes());
+        try (Checkpoint src = Checkpoint.open(model); Checkpoint ck = Checkpoint.open(out)) {
+            float[] q = ck.tensor("transformer.h.0.attn.q_proj.weight").data();
+            boolean sameAsASource = java.util.Arrays.equals(q, src.tensor("transformer.h.0.attn.q_proj.weight").data())
+                    || java.util.Arrays.equals(q, src.tensor("transformer.h.1.attn.q_proj.weight").data());
+            assertTrue(sameAsASource, "the kept layer's q_proj written back in GPT-J's row order");
+            assertTrue(ck.has("transformer.h.0.mlp.fc_out.bias") && ck.has("lm_head.bias"));
+        }
+        JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
+        assertEquals(72, config.get("n_inner").asInt());
+        assertEquals(1, config.get("n_layer").asInt());
+        assertDjlScoresLikeOnnxRuntime(out, 16);
+        dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
+                () -> run(model, structured(model), tmp.resolve("gptj-heads")));
+        assertEquals("headRatio", e.field());
+        assertTrue(e.getMessage().contains("GPTJForCausalLM cannot load"), e.getMessage());
+    }
+
+    /**
      * InternLM2 loses FFN neurons and a layer, with lsq, and keeps its grouped wqkv; heads and hidden cuts are refused,
      * naming the field, because its Hugging Face code derives the head size from hidden_size / num_attention_heads.
      */
@@ -324,7 +354,7 @@ class ArchitecturesRunTest {
 
     /** StarCoder2's and Nemotron's MLPs have no gate for sparsellm's coupled updates: refused, naming the method. */
     @ParameterizedTest
-    @ValueSource(strings = {"starcoder2", "nemotron", "gpt-neox", "phi"})
+    @ValueSource(strings = {"starcoder2", "nemotron", "gpt-neox", "phi", "gptj"})
     void sparseLlmOnAnUngatedMlpIsRefusedNamingTheMethod(String fixture) throws IOException {
         Path model = model(fixture);
         ObjectNode req = WeightSparsityRunTest.request(model, "sparsellm").put("sparsity", 0.5);
@@ -355,7 +385,7 @@ class ArchitecturesRunTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"gemma,taylor", "stablelm,mask-opt", "starcoder2,taylor", "starcoder2,sparsegpt",
         "nemotron,taylor", "nemotron,mask-opt", "gpt-neox,taylor", "gpt-neox,sparsegpt", "gpt-neox,fusion", "minicpm,wanda",
-        "phi,taylor", "phi,mask-opt", "phi,flap"})
+        "phi,taylor", "phi,mask-opt", "phi,flap", "gptj,taylor", "gptj,sparsegpt", "gptj,wanda-sp"})
     void otherCriteriaRunOnTheNewerBlocks(String fixture, String method) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-" + method);
         ObjectNode req = WeightSparsityRunTest.request(model, method);

@@ -93,6 +93,12 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.phi(), "phi");
     }
 
+    /** GPT-J: Phi's side-by-side block without attention biases, its interleaved rotary read as the canonical one. */
+    @Test
+    void gptjMatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.gptj(), "gptj");
+    }
+
     /** MiniCPM: Llama's block with µP scalars on the embeddings, each block's updates and the logits. */
     @Test
     void minicpmMatchesTheJavaReference() {
