@@ -29,12 +29,13 @@ for shape in "${list[@]}"; do
   samples=32; comp=lsq; heap=1200m; export_precision=fp32; evaltok=2048
   case "$shape" in
     demo) model="$root/models/kjv-llama"; heap=1g ;;
-    llama-2-7b|phi-3-mini|granite-3.3-2b|olmo-2-1b|stablelm-2-1.6b|starcoder2-3b|pythia-1b|internlm2.5-1.8b|minicpm-2b|phi-2|gpt-j-6b) samples=8; comp=bias; heap=2g; export_precision=fp16; evaltok=512 ;;
+    llama-2-7b|phi-3-mini|granite-3.3-2b|olmo-2-1b|stablelm-2-1.6b|starcoder2-3b|pythia-1b|internlm2.5-1.8b|minicpm-2b|phi-2|gpt-j-6b|opt-1.3b) samples=8; comp=bias; heap=2g; export_precision=fp16; evaltok=512 ;;
     # minitron-4b: an untied 256k × 3072 embedding and head, 3.1 GB as floats each
     minitron-4b) samples=8; comp=bias; heap=8g; export_precision=fp16; evaltok=512 ;;
     # gemma-2-2b: its 256k × 2304 token embedding (2.4 GB as floats) is held whole when written and exported;
     # gemma-2b: 256k × 2048 embedding (2.1 GB as floats), and the widest FFN here (16,384)
-    gemma-2-2b|gemma-2b) samples=8; comp=bias; heap=3g; export_precision=fp16; evaltok=512 ;;
+    # falcon-7b: its tied 65k × 4544 embedding, 1.2 GB as floats
+    gemma-2-2b|gemma-2b|falcon-7b) samples=8; comp=bias; heap=3g; export_precision=fp16; evaltok=512 ;;
     # 262k × 1152 embedding: 1.2 GB as floats
     gemma-3-1b) samples=8; comp=bias; heap=2g; export_precision=fp16; evaltok=512 ;;
   esac

@@ -97,6 +97,18 @@ public enum Architecture {
      * dimensions of each head rotated in interleaved pairs (rotate_every_two).
      */
     GPTJ("GPTJForCausalLM"),
+    /**
+     * TII's Falcon (Falcon-7B, Falcon-40B, Falcon2-11B): q/k/v fused in query_key_value group by group (multi-query: all
+     * queries, then one key and one value), attention and MLP side by side from one LayerNorm (or ln_attn / ln_mlp on the
+     * new decoder architecture), an ungated exact-GELU MLP, rotary positions on the whole head, and one switch (bias)
+     * for every linear bias.
+     */
+    FALCON("FalconForCausalLM"),
+    /**
+     * Meta's OPT (OPT-125M … 66B): pre-LN blocks with LayerNorms, learned positions (a table two rows longer than the
+     * context), biases on every linear layer, an ungated ReLU MLP (fc1, fc2), tied embeddings.
+     */
+    OPT("OPTForCausalLM"),
     GPT2("GPT2LMHeadModel"),
     /** A BERT-family encoder (BERT, MiniLM, ...): post-LN blocks, learned absolute positions, token types. */
     BERT("BertModel", false);
@@ -129,26 +141,34 @@ public enum Architecture {
     public boolean isLlamaFamily() {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3 || this == PHI3 || isGemma()
                 || this == SMOLLM3 || this == GRANITE || this == MINICPM || this == INTERNLM2 || isOlmo() || this == STABLELM
-                || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX || this == PHI || this == GPTJ;
+                || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX || this == PHI || this == GPTJ
+                || this == FALCON;
     }
 
-    /** Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's, StarCoder2's, Nemotron's, GPT-NeoX's, Phi's, GPT-J's). */
+    /**
+     * Whether the MLP multiplies a gate into its up projection (every decoder but GPT-2's, StarCoder2's, Nemotron's,
+     * GPT-NeoX's, Phi's, GPT-J's, Falcon's, OPT's).
+     */
     public boolean hasGatedMlp() {
-        return isDecoder() && this != GPT2 && this != STARCODER2 && this != NEMOTRON && this != GPT_NEOX && this != PHI
-                && this != GPTJ;
+        return isDecoder() && this != GPT2 && this != OPT && this != STARCODER2 && this != NEMOTRON && this != GPT_NEOX && this != PHI
+                && this != GPTJ && this != FALCON;
     }
 
     /**
      * Whether the architecture's Hugging Face code takes head_dim from hidden_size / num_attention_heads (GPT-NeoX,
-     * InternLM2, Phi, GPT-J; vLLM's Phi too), so that a model with fewer heads would not load there.
+     * InternLM2, Phi, GPT-J, Falcon, OPT; vLLM's Phi too), so that a model with fewer heads would not load there.
      */
     public boolean headDimFromHiddenSize() {
-        return this == GPT_NEOX || this == INTERNLM2 || this == PHI || this == GPTJ;
+        return this == GPT_NEOX || this == INTERNLM2 || this == PHI || this == GPTJ || this == FALCON || this == OPT;
     }
 
-    /** Whether every norm is a LayerNorm with a bias (GPT-2, StableLM, StarCoder2, Nemotron, GPT-NeoX, Phi) rather than an RMSNorm. */
+    /**
+     * Whether every norm is a LayerNorm with a bias (GPT-2, OPT, StableLM, StarCoder2, Nemotron, GPT-NeoX, Phi, GPT-J,
+     * Falcon) rather than an RMSNorm.
+     */
     public boolean usesLayerNorm() {
-        return this == GPT2 || this == STABLELM || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX || this == PHI || this == GPTJ;
+        return this == GPT2 || this == STABLELM || this == STARCODER2 || this == NEMOTRON || this == GPT_NEOX || this == PHI
+                || this == GPTJ || this == FALCON || this == OPT;
     }
 
     /** Whether every block normalises its input before attention and before the MLP (all but OLMo 2). */
@@ -194,7 +214,7 @@ public enum Architecture {
      */
     public boolean hasAttentionBiasSwitch() {
         return this == LLAMA || this == SMOLLM3 || this == GRANITE || isOlmo() || isGemma() || this == STARCODER2
-                || this == NEMOTRON || this == MINICPM || this == INTERNLM2;
+                || this == NEMOTRON || this == MINICPM || this == INTERNLM2 || this == FALCON || this == OPT;
     }
 
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */

@@ -45,6 +45,8 @@ public final class ConfigReader {
         ModelConfig cfg = switch (arch) {
             case GPT2 -> gpt2(c, where);
             case GPTJ -> gptj(c, where);
+            case FALCON -> falcon(c, where);
+            case OPT -> opt(c, where);
             case BERT -> bert(c, where);
             default -> llamaLike(c, arch, where);
         };
@@ -520,6 +522,57 @@ public final class ConfigReader {
         return new ModelConfig(Architecture.GPTJ, hidden, req(c, "n_layer", where), heads, heads, headDim, ffn,
                 req(c, "vocab_size", where), opt(c, "n_positions", 2048), 10000.0, null, c.path("layer_norm_epsilon").asDouble(1e-5),
                 c.path("tie_word_embeddings").asBoolean(false), false, c.path("activation_function").asText("gelu_new"),
+                intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"), null, c);
+    }
+
+    /**
+     * FalconConfig's keys and defaults (n_head / n_layer as aliases, ffn_hidden_size 4 × hidden, gelu, tied embeddings, no
+     * biases). The key/value heads follow FalconAttention: num_kv_heads on the new decoder architecture, one with
+     * multi_query (true by default), else one per query head. ALiBi positions (Falcon-RW) are refused.
+     */
+    private static ModelConfig falcon(ObjectNode c, String where) {
+        if (c.path("alibi").asBoolean(false)) {
+            throw new CheckpointException(where + ": FalconForCausalLM with alibi true (Falcon-RW's ALiBi positions) is not "
+                    + "supported; rotary Falcons (alibi false) are");
+        }
+        int hidden = req(c, "hidden_size", where);
+        int heads = req(c, c.has("num_attention_heads") ? "num_attention_heads" : "n_head", where);
+        boolean newArch = c.path("new_decoder_architecture").asBoolean(false);
+        int kv = newArch ? opt(c, "num_kv_heads", heads) : c.path("multi_query").asBoolean(true) ? 1 : heads;
+        JsonNode ffn = c.get("ffn_hidden_size");
+        double theta = c.path("rope_theta").asDouble(10000.0);
+        int headDim = heads > 0 ? hidden / heads : 0;
+        return new ModelConfig(Architecture.FALCON, hidden, req(c, c.has("num_hidden_layers") ? "num_hidden_layers" : "n_layer", where),
+                heads, kv, headDim, ffn == null || ffn.isNull() ? 4 * hidden : ffn.asInt(), req(c, "vocab_size", where),
+                opt(c, "max_position_embeddings", 2048), theta, ropeScaling(c, where, headDim / 2, theta),
+                c.path("layer_norm_epsilon").asDouble(1e-5), c.path("tie_word_embeddings").asBoolean(true),
+                c.path("bias").asBoolean(false), c.path("activation").asText("gelu"), intOrNull(c, "bos_token_id"),
+                firstInt(c, "eos_token_id"), null, c);
+    }
+
+    /**
+     * OPTConfig's keys and defaults (ffn_dim, relu, enable_bias, tied). The layouts OPT-350M alone uses are refused: a
+     * post-LN block (do_layer_norm_before false) and word_embed_proj_dim ≠ hidden_size (project_in / project_out); so is a
+     * LayerNorm without weights (layer_norm_elementwise_affine false).
+     */
+    private static ModelConfig opt(ObjectNode c, String where) {
+        int hidden = req(c, "hidden_size", where);
+        int heads = req(c, "num_attention_heads", where);
+        if (!c.path("do_layer_norm_before").asBoolean(true)) {
+            throw new CheckpointException(where + ": OPTForCausalLM with do_layer_norm_before false (OPT-350M's post-LN "
+                    + "blocks) is not supported");
+        }
+        if (c.hasNonNull("word_embed_proj_dim") && c.get("word_embed_proj_dim").asInt() != hidden) {
+            throw new CheckpointException(where + ": OPTForCausalLM with word_embed_proj_dim " + c.get("word_embed_proj_dim")
+                    + " ≠ hidden_size " + hidden + " (OPT-350M's project_in / project_out) is not supported");
+        }
+        if (!c.path("layer_norm_elementwise_affine").asBoolean(true)) {
+            throw new CheckpointException(where + ": OPTForCausalLM with layer_norm_elementwise_affine false is not supported");
+        }
+        return new ModelConfig(Architecture.OPT, hidden, req(c, "num_hidden_layers", where), heads, heads,
+                heads > 0 ? hidden / heads : 0, req(c, "ffn_dim", where), req(c, "vocab_size", where),
+                opt(c, "max_position_embeddings", 2048), 0, null, 1e-5, c.path("tie_word_embeddings").asBoolean(true),
+                c.path("enable_bias").asBoolean(true), c.path("activation_function").asText("relu"),
                 intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"), null, c);
     }
 

@@ -217,12 +217,23 @@ public record ModelConfig(
 
     /**
      * Whether attention and MLP read the same block input (each through its own norm) and both updates join the residual
-     * at once, x + attn(ln1(x)) + mlp(ln2(x)): GPT-NeoX's use_parallel_residual, true by default, and Phi's and GPT-J's
-     * block, where one norm feeds both (its layers carry no MLP norm).
+     * at once, x + attn(ln1(x)) + mlp(ln2(x)): GPT-NeoX's use_parallel_residual (true by default); Phi's and GPT-J's
+     * block, where one norm feeds both (its layers carry no MLP norm); Falcon's parallel_attn (true by default) or new
+     * decoder architecture, with one norm or two.
      */
     public boolean parallelResidual() {
         return architecture == Architecture.PHI || architecture == Architecture.GPTJ
+                || architecture == Architecture.FALCON
+                        && (raw.path("new_decoder_architecture").asBoolean(false) || raw.path("parallel_attn").asBoolean(true))
                 || architecture == Architecture.GPT_NEOX && raw.path("use_parallel_residual").asBoolean(true);
+    }
+
+    /**
+     * The row of the learned position table that position 0 reads: OPT's OPTLearnedPositionalEmbedding keeps two rows
+     * before the first position (its table has max_position_embeddings + 2 rows); 0 elsewhere.
+     */
+    public int positionOffset() {
+        return architecture == Architecture.OPT ? 2 : 0;
     }
 
     /**
@@ -278,7 +289,9 @@ public record ModelConfig(
         /** max(x, 0)²: Nemotron's relu2. */
         RELU_SQUARED,
         /** 0.5·x·(1 + erf(x/√2)): the exact GELU (GPT-NeoX's gelu). */
-        GELU_ERF
+        GELU_ERF,
+        /** max(x, 0): OPT's relu. */
+        RELU
     }
 
     /** The MLP's activation (its gate's, where it has one); any activation but those above is refused. */
@@ -288,8 +301,9 @@ public record ModelConfig(
             case "gelu_new", "gelu_pytorch_tanh" -> Activation.GELU_TANH;
             case "relu2" -> Activation.RELU_SQUARED;
             case "gelu" -> Activation.GELU_ERF;
+            case "relu" -> Activation.RELU;
             default -> throw new IllegalArgumentException("activation '" + hiddenAct
-                    + "' is not supported (supported: silu, gelu_new, gelu_pytorch_tanh, relu2, gelu)");
+                    + "' is not supported (supported: silu, gelu_new, gelu_pytorch_tanh, relu2, gelu, relu)");
         };
     }
 }

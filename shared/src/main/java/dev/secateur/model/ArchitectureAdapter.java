@@ -141,6 +141,8 @@ public interface ArchitectureAdapter {
             case INTERNLM2 -> new InternLm2Adapter(config.headDim());
             case PHI -> new PhiAdapter(config.vocabSize());
             case GPTJ -> new GptjAdapter(config);
+            case FALCON -> new FalconAdapter(config);
+            case OPT -> new OptAdapter(config);
             case BERT -> throw new CheckpointException(architecture.hfName()
                     + " is an encoder, not a decoder-only language model: load it with EncoderWeights.load");
         };

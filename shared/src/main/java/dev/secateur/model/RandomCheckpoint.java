@@ -78,6 +78,16 @@ public final class RandomCheckpoint {
             return architecture.equals("GPTJForCausalLM");
         }
 
+        /** Falcon (7B's layout): q/k/v fused as [queries; key; value] (multi-query), one LayerNorm per block, no linear biases. */
+        public boolean falcon() {
+            return architecture.equals("FalconForCausalLM");
+        }
+
+        /** OPT: pre-LN LayerNorms, learned positions (two extra rows), biases everywhere, fc1 / fc2, tied. */
+        public boolean opt() {
+            return architecture.equals("OPTForCausalLM");
+        }
+
         /** Nemotron: LayerNorm1P norms (a bias beside each weight) and an ungated up/down MLP under relu2. */
         public boolean nemotron() {
             return architecture.equals("NemotronForCausalLM");
@@ -101,6 +111,15 @@ public final class RandomCheckpoint {
             if (gptNeox()) {
                 long block = 4L * hidden * hidden + 4L * hidden + 2L * hidden * intermediate + intermediate + hidden + 4L * hidden;
                 return 2L * vocab * hidden + layers * block + 2L * hidden;
+            }
+            if (opt()) {
+                long block = 4L * hidden * hidden + 4L * hidden + 2L * hidden * intermediate + intermediate + hidden + 4L * hidden;
+                return (long) vocab * hidden * (tied ? 1 : 2) + (long) (maxPositions + 2) * hidden + layers * block + 2L * hidden;
+            }
+            if (falcon()) {
+                long block = (long) (heads + 2 * kvHeads) * effectiveHeadDim() * hidden + (long) hidden * hidden
+                        + 2L * hidden * intermediate + 2L * hidden;
+                return (long) vocab * hidden * (tied ? 1 : 2) + layers * block + 2L * hidden;
             }
             if (gptj()) {
                 long block = 4L * hidden * hidden + 2L * hidden * intermediate + intermediate + hidden + 2L * hidden;
@@ -170,6 +189,10 @@ public final class RandomCheckpoint {
         m.put("phi-2", new Shape("PhiForCausalLM", 2560, 10240, 32, 32, 32, 51200, false, 10000, 2048, true));
         // GPT-J-6B: 16 heads of 256 with rotary_dim 64 (interleaved pairs), FFN 16,384, untied 50,400 vocabulary with a bias
         m.put("gpt-j-6b", new Shape("GPTJForCausalLM", 4096, 16384, 28, 16, 16, 50400, false, 10000, 2048, false));
+        // Falcon-7B: 71 query heads of 64 sharing one key/value head, FFN 18,176, tied 65,024 vocabulary
+        m.put("falcon-7b", new Shape("FalconForCausalLM", 4544, 18176, 32, 71, 1, 65024, true, 10000, 2048, false));
+        // OPT-1.3B: 32 heads of 64, a ReLU FFN of 8192, learned positions, tied 50,272 vocabulary
+        m.put("opt-1.3b", new Shape("OPTForCausalLM", 2048, 8192, 24, 32, 32, 50272, true, 0, 2048, true));
         // Phi-3-mini-4k: fused projections, no GQA, sliding_window 2047 below max_position_embeddings 4096
         m.put("phi-3-mini", new Shape("Phi3ForCausalLM", 3072, 8192, 32, 32, 32, 32064, false, 10000, 4096, false, 0, false, 2047));
         return java.util.Collections.unmodifiableMap(m);
@@ -195,6 +218,10 @@ public final class RandomCheckpoint {
             phiTensors(s, parts);
         } else if (s.gptj()) {
             gptjTensors(s, parts);
+        } else if (s.falcon()) {
+            falconTensors(s, parts);
+        } else if (s.opt()) {
+            optTensors(s, parts);
         } else {
             llamaTensors(s, parts);
         }
@@ -376,6 +403,45 @@ public final class RandomCheckpoint {
         withBias(parts.get(shards - 1), "lm_head", s.vocab(), h);
     }
 
+    /** Falcon-7B's names: transformer.word_embeddings, h.N.input_layernorm, self_attention.*, mlp.dense_*, ln_f; tied. */
+    private static void falconTensors(Shape s, List<Map<String, int[]>> parts) {
+        int shards = parts.size(), h = s.hidden(), f = s.intermediate(), hd = s.effectiveHeadDim();
+        parts.get(0).put("transformer.word_embeddings.weight", new int[] {s.vocab(), h});
+        for (int l = 0; l < s.layers(); l++) {
+            Map<String, int[]> part = parts.get((int) ((long) l * shards / s.layers()));
+            String p = "transformer.h." + l + ".";
+            withBias(part, p + "input_layernorm", h);
+            part.put(p + "self_attention.query_key_value.weight", new int[] {(s.heads() + 2 * s.kvHeads()) * hd, h});
+            part.put(p + "self_attention.dense.weight", new int[] {h, s.heads() * hd});
+            part.put(p + "mlp.dense_h_to_4h.weight", new int[] {f, h});
+            part.put(p + "mlp.dense_4h_to_h.weight", new int[] {h, f});
+        }
+        withBias(parts.get(shards - 1), "transformer.ln_f", h);
+        if (!s.tied()) {
+            parts.get(shards - 1).put("lm_head.weight", new int[] {s.vocab(), h});
+        }
+    }
+
+    /** OPT's names: model.decoder.embed_tokens / embed_positions, layers.N.self_attn*, final_layer_norm, fc1, fc2; tied. */
+    private static void optTensors(Shape s, List<Map<String, int[]>> parts) {
+        int shards = parts.size(), h = s.hidden(), f = s.intermediate();
+        String d = "model.decoder.";
+        parts.get(0).put(d + "embed_tokens.weight", new int[] {s.vocab(), h});
+        parts.get(0).put(d + "embed_positions.weight", new int[] {s.maxPositions() + 2, h});
+        for (int l = 0; l < s.layers(); l++) {
+            Map<String, int[]> part = parts.get((int) ((long) l * shards / s.layers()));
+            String p = d + "layers." + l + ".";
+            withBias(part, p + "self_attn_layer_norm", h);
+            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+                withBias(part, p + "self_attn." + proj, h, h);
+            }
+            withBias(part, p + "final_layer_norm", h);
+            withBias(part, p + "fc1", f, h);
+            withBias(part, p + "fc2", h, f);
+        }
+        withBias(parts.get(shards - 1), d + "final_layer_norm", h);
+    }
+
     /** A weight of this shape and a bias as long as its first dimension. */
     private static void withBias(Map<String, int[]> part, String prefix, int... shape) {
         part.put(prefix + ".weight", shape);
@@ -444,6 +510,48 @@ public final class RandomCheckpoint {
         return c;
     }
 
+    /** OPTConfig's keys, as OPT-1.3B's config.json has them. */
+    private static ObjectNode optConfig(Shape s, DType dtype) {
+        ObjectNode c = Json.mapper().createObjectNode();
+        c.putArray("architectures").add(s.architecture());
+        c.put("model_type", "opt");
+        c.put("hidden_size", s.hidden());
+        c.put("word_embed_proj_dim", s.hidden());
+        c.put("ffn_dim", s.intermediate());
+        c.put("num_hidden_layers", s.layers());
+        c.put("num_attention_heads", s.heads());
+        c.put("vocab_size", s.vocab());
+        c.put("max_position_embeddings", s.maxPositions());
+        c.put("activation_function", "relu");
+        c.put("do_layer_norm_before", true);
+        c.put("enable_bias", true);
+        c.put("bos_token_id", 2);
+        c.put("eos_token_id", 2);
+        c.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
+        return c;
+    }
+
+    /** FalconConfig's keys, as Falcon-7B's config.json has them. */
+    private static ObjectNode falconConfig(Shape s, DType dtype) {
+        ObjectNode c = Json.mapper().createObjectNode();
+        c.putArray("architectures").add(s.architecture());
+        c.put("model_type", "falcon");
+        c.put("hidden_size", s.hidden());
+        c.put("num_hidden_layers", s.layers());
+        c.put("num_attention_heads", s.heads());
+        c.put("vocab_size", s.vocab());
+        c.put("multi_query", s.kvHeads() == 1);
+        c.put("parallel_attn", true);
+        c.put("new_decoder_architecture", false);
+        c.put("alibi", false);
+        c.put("bias", false);
+        c.put("layer_norm_epsilon", 1e-5);
+        c.put("bos_token_id", 11);
+        c.put("eos_token_id", 11);
+        c.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
+        return c;
+    }
+
     /** GPTJConfig's keys, as GPT-J-6B's config.json has them. */
     private static ObjectNode gptjConfig(Shape s, DType dtype) {
         ObjectNode c = Json.mapper().createObjectNode();
@@ -474,6 +582,12 @@ public final class RandomCheckpoint {
         }
         if (s.gptj()) {
             return gptjConfig(s, dtype);
+        }
+        if (s.falcon()) {
+            return falconConfig(s, dtype);
+        }
+        if (s.opt()) {
+            return optConfig(s, dtype);
         }
         ObjectNode c = Json.mapper().createObjectNode();
         c.putArray("architectures").add(s.architecture());

@@ -73,7 +73,7 @@ public final class DecoderOnnxExporter {
      */
     public static GraphBuilder build(DecoderSource weights, boolean fp16, ExternalData external) {
         Architecture a = weights.config().architecture();
-        if (!a.isLlamaFamily() && a != Architecture.GPT2) {
+        if (!a.isLlamaFamily() && a != Architecture.GPT2 && a != Architecture.OPT) {
             throw new OnnxExportException("no ONNX decoder graph for architecture " + a);
         }
         return new DecoderOnnxExporter(weights, fp16, external).graph();
@@ -109,7 +109,9 @@ public final class DecoderOnnxExporter {
         Tensor positions = w.positionEmbedding();
         if (positions != null) {
             String wpe = weight("embed_positions.weight", positions);
-            String pe = g.node("Gather").in(wpe, pos).out();
+            // OPT's table keeps two rows before position 0
+            String row = c.positionOffset() == 0 ? pos : g.node("Add").in(pos, g.ints(c.positionOffset())).out();
+            String pe = g.node("Gather").in(wpe, row).out();
             x = g.node("Add").in(x, g.node("Reshape").in(pe, g.ints(-1, hidden)).out()).out();
         }
         buildMask(ids, mask, pos);
@@ -353,6 +355,7 @@ public final class DecoderOnnxExporter {
                 yield g.node("Mul").in(r, r).out();
             }
             case GELU_ERF -> geluErf(x);
+            case RELU -> g.node("Relu").in(x).out();
         };
     }
 

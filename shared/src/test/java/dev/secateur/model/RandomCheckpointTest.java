@@ -226,6 +226,41 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void falcon7bHasItsPublishedSizeAndASmallFalconLoads(@TempDir Path dir) {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("falcon-7b");
+        // 65024 × 4544 (tied) + 32 × ((71 + 2) × 64 × 4544 + 4544² + 2 × 4544 × 18176 + 2 × 4544) + 2 × 4544: Falcon-7B's 6.92B
+        assertEquals(6_921_720_704L, s.parameters());
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "falcon-7b");
+        assertEquals(Architecture.FALCON, c.architecture());
+        assertEquals(1, c.numKvHeads());
+        assertEquals(18176, c.intermediateSize(), "FalconConfig's 4 × hidden");
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("FalconForCausalLM", 64, 256, 2, 4, 1, 100, true, 1e4, 256, false);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(256, w.layers().get(1).ffnWidth());
+        assertEquals(small.parameters(), w.parameterCount());
+    }
+
+    @Test
+    void opt13bHasItsPublishedSizeAndASmallOptLoads(@TempDir Path dir) {
+        RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("opt-1.3b");
+        // 50272 × 2048 (tied) + 2050 × 2048 positions + 24 × (4 × 2048² + 4 × 2048 + 2 × 2048 × 8192 + 8192 + 2048
+        // + 4 × 2048 norms) + 2 × 2048: OPT-1.3B's 1.32B
+        assertEquals(1_315_758_080L, s.parameters());
+        ModelConfig c = ConfigReader.parse(RandomCheckpoint.config(s, DType.BF16), "opt-1.3b");
+        assertEquals(Architecture.OPT, c.architecture());
+        assertEquals(ModelConfig.Activation.RELU, c.mlpActivation());
+        RandomCheckpoint.Shape small = new RandomCheckpoint.Shape("OPTForCausalLM", 64, 96, 2, 4, 4, 100, true, 0, 256, true);
+        RandomCheckpoint.write(small, DType.BF16, 2, 7, dir);
+        DecoderWeights w = DecoderWeights.load(dir);
+        assertEquals(258, w.positionEmbedding().dim(0));
+        // the random linear biases are zeros, which read as absent; the LayerNorms' count
+        assertEquals(small.parameters() - 2L * (4 * 64 + 96 + 64), w.parameterCount());
+        java.util.Map<String, dev.secateur.checkpoint.Tensor> written = ArchitectureAdapter.of(w.config()).write(w);
+        assertTrue(written.containsKey("model.decoder.layers.1.fc1.bias"), "enable_bias: zeros stated, not left to random init");
+    }
+
+    @Test
     void miniCpm2bHasItsPublishedSizeAndScalars() {
         RandomCheckpoint.Shape s = RandomCheckpoint.SHAPES.get("minicpm-2b");
         // 122753 × 2304 (tied) + 40 × (4 × 2304² + 3 × 2304 × 5760 + 2 × 2304) + 2304: MiniCPM-2B's 2.72B

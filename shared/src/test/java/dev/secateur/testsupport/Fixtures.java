@@ -423,6 +423,129 @@ public final class Fixtures {
     }
 
     /**
+     * llama-gqa as a Falcon-7B-style FalconForCausalLM (multi_query, parallel_attn, no linear biases): the gate and
+     * post_attention_layernorm dropped, only the first key/value head's rows of k_proj and v_proj kept (one key and value
+     * for every query head), q/k/v fused in self_attention.query_key_value as [all queries; key; value], the rest under
+     * Falcon's names, a seeded N(0, 0.1) bias on every LayerNorm, exact GELU, untied.
+     */
+    public static synchronized Path falcon() {
+        return falcon("falcon", false);
+    }
+
+    /**
+     * llama-gqa as a Falcon-40B-style FalconForCausalLM (new_decoder_architecture, two key/value groups): ln_attn and
+     * ln_mlp (llama-gqa's two norms, with biases) of the same block input, q/k/v fused group by group.
+     */
+    public static synchronized Path falconNewDecoder() {
+        return falcon("falcon-new-decoder", true);
+    }
+
+    private static Path falcon(String as, boolean newDecoder) {
+        java.util.Random random = new java.util.Random(newDecoder ? 10 : 9);
+        return recast("llama-gqa", as, (ck, n, t, out) -> {
+            String l = n.replaceFirst("^model\\.layers\\.(\\d+)\\..*", "$1");
+            String p = "transformer.h." + l + ".";
+            java.util.function.BiConsumer<String, dev.secateur.checkpoint.Tensor> withBias = (name, w) -> {
+                out.put(name + ".weight", w);
+                out.put(name + ".bias", aroundZero(w.dim(0), random));
+            };
+            if (n.equals("model.embed_tokens.weight")) {
+                out.put("transformer.word_embeddings.weight", t);
+            } else if (n.equals("lm_head.weight")) {
+                out.put(n, t);
+            } else if (n.equals("model.norm.weight")) {
+                withBias.accept("transformer.ln_f", t);
+            } else if (n.endsWith("input_layernorm.weight")) {
+                withBias.accept(p + (newDecoder ? "ln_attn" : "input_layernorm"), t);
+            } else if (n.endsWith("post_attention_layernorm.weight") && newDecoder) {
+                withBias.accept(p + "ln_mlp", t);
+            } else if (n.endsWith("self_attn.q_proj.weight")) {
+                String s = n.replace("q_proj.weight", "");
+                int hd = ck.config().headDim(), h = ck.config().hiddenSize();
+                int groups = newDecoder ? ck.config().numKvHeads() : 1, per = ck.config().numHeads() / groups, block = hd * h;
+                float[] q = t.data(), k = ck.tensor(s + "k_proj.weight").data(), v = ck.tensor(s + "v_proj.weight").data();
+                float[] qkv = new float[groups * (per + 2) * block];
+                for (int g = 0; g < groups; g++) {
+                    System.arraycopy(q, g * per * block, qkv, g * (per + 2) * block, per * block);
+                    System.arraycopy(k, g * block, qkv, (g * (per + 2) + per) * block, block);
+                    System.arraycopy(v, g * block, qkv, (g * (per + 2) + per + 1) * block, block);
+                }
+                out.put(p + "self_attention.query_key_value.weight",
+                        new dev.secateur.checkpoint.Tensor(new int[] {groups * (per + 2) * hd, h}, qkv));
+            } else if (n.endsWith("self_attn.o_proj.weight")) {
+                out.put(p + "self_attention.dense.weight", t);
+            } else if (n.endsWith("mlp.up_proj.weight")) {
+                out.put(p + "mlp.dense_h_to_4h.weight", t);
+            } else if (n.endsWith("mlp.down_proj.weight")) {
+                out.put(p + "mlp.dense_4h_to_h.weight", t);
+            }
+        }, c -> {
+            c.putArray("architectures").add("FalconForCausalLM");
+            c.put("model_type", "falcon");
+            c.put("activation", "gelu");
+            c.put("layer_norm_epsilon", 1e-5);
+            c.put("alibi", false);
+            c.put("bias", false);
+            c.put("parallel_attn", true);
+            c.put("multi_query", !newDecoder);
+            c.put("new_decoder_architecture", newDecoder);
+            if (newDecoder) {
+                c.put("num_kv_heads", c.get("num_key_value_heads").asInt());
+            }
+            c.put("ffn_hidden_size", c.get("intermediate_size").asInt());
+            c.put("tie_word_embeddings", false);
+            c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "attention_bias", "rms_norm_eps", "head_dim", "hidden_act",
+                    "num_key_value_heads", "intermediate_size"));
+        });
+    }
+
+    /**
+     * llama-mha-repeated-kv as an OPTForCausalLM: its gate dropped, the rest under OPT's names (model.decoder.embed_tokens,
+     * layers.N.self_attn_layer_norm, self_attn.*_proj with out_proj for o_proj, final_layer_norm before fc1 / fc2,
+     * model.decoder.final_layer_norm, lm_head untied), a seeded N(0, 0.1) bias on every linear layer and norm, ReLU, and a
+     * seeded N(0, 0.5) learned position table of max_position_embeddings + 2 rows, whose first two no position reads.
+     */
+    public static synchronized Path opt() {
+        java.util.Random random = new java.util.Random(12);
+        return recast("llama-mha-repeated-kv", "opt", (ck, n, t, out) -> {
+            if (n.endsWith("mlp.gate_proj.weight")) {
+                return;
+            }
+            if (n.equals("model.embed_tokens.weight")) {
+                out.put("model.decoder.embed_tokens.weight", t);
+                int rows = ck.config().maxPositions() + 2, h = ck.config().hiddenSize();
+                float[] table = new float[rows * h];
+                for (int i = 0; i < table.length; i++) {
+                    table[i] = (float) (0.5 * random.nextGaussian());
+                }
+                out.put("model.decoder.embed_positions.weight", new dev.secateur.checkpoint.Tensor(new int[] {rows, h}, table));
+                return;
+            }
+            if (n.equals("lm_head.weight")) {
+                out.put(n, t);
+                return;
+            }
+            String name = n.equals("model.norm.weight") ? "model.decoder.final_layer_norm.weight"
+                    : n.replace("model.layers.", "model.decoder.layers.").replace("input_layernorm", "self_attn_layer_norm")
+                            .replace("post_attention_layernorm", "final_layer_norm").replace("self_attn.o_proj", "self_attn.out_proj")
+                            .replace("mlp.up_proj", "fc1").replace("mlp.down_proj", "fc2");
+            out.put(name, t);
+            out.put(name.replace(".weight", ".bias"), aroundZero(t.dim(0), random));
+        }, c -> {
+            c.putArray("architectures").add("OPTForCausalLM");
+            c.put("model_type", "opt");
+            c.put("ffn_dim", c.get("intermediate_size").asInt());
+            c.put("activation_function", "relu");
+            c.put("do_layer_norm_before", true);
+            c.put("enable_bias", true);
+            c.put("word_embed_proj_dim", c.get("hidden_size").asInt());
+            c.put("tie_word_embeddings", false);
+            c.remove(java.util.List.of("mlp_bias", "pretraining_tp", "attention_bias", "rms_norm_eps", "head_dim", "hidden_act",
+                    "num_key_value_heads", "intermediate_size", "rope_theta", "rope_scaling"));
+        });
+    }
+
+    /**
      * llama-gqa's weights under a MiniCPMForCausalLM config (as MiniCPM-2B's, its remote-code architecture): scale_emb 4,
      * scale_depth 1.4 (each update × 1.4 / √2 on these 2 layers), dim_model_base 8 (logits ÷ 32 / 8).
      */

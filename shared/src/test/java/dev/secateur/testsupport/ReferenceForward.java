@@ -34,7 +34,7 @@ public final class ReferenceForward {
         for (int t = 0; t < seq; t++) {
             for (int j = 0; j < hidden; j++) {
                 x[t][j] = w.tokenEmbedding().data()[(int) ids[t] * hidden + j] * c.embeddingScale()
-                        + (w.positionEmbedding() == null ? 0 : w.positionEmbedding().data()[t * hidden + j]);
+                        + (w.positionEmbedding() == null ? 0 : w.positionEmbedding().data()[(t + c.positionOffset()) * hidden + j]);
             }
         }
         double attentionScale = c.attentionScale(), attentionCap = c.attentionSoftcap();
@@ -200,6 +200,7 @@ public final class ReferenceForward {
             case GELU_TANH -> 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
             case RELU_SQUARED -> z > 0 ? z * z : 0;
             case GELU_ERF -> 0.5 * z * (1 + erf(z / Math.sqrt(2)));
+            case RELU -> Math.max(z, 0);
         };
     }
 

@@ -30,6 +30,7 @@ public final class BlockForward implements BlockMath {
     private final double attentionCap;
     private final double logitCap;
     private final double embeddingScale;
+    private final int positionOffset;
     private final float residualMultiplier;
     private final float logitsScaling;
 
@@ -54,6 +55,7 @@ public final class BlockForward implements BlockMath {
         this.attentionCap = config.attentionSoftcap();
         this.logitCap = config.finalSoftcap();
         this.embeddingScale = config.embeddingScale();
+        this.positionOffset = config.positionOffset();
         this.residualMultiplier = (float) config.residualMultiplier();
         this.logitsScaling = (float) config.logitsScaling();
     }
@@ -86,16 +88,16 @@ public final class BlockForward implements BlockMath {
     /** Token embeddings of int64 ids [B, T], plus learned positions for GPT-2 (rotary models add positions inside attention). */
     public NDArray embed(NDArray ids, NDArray tokenEmbedding, NDArray positionEmbedding, NDManager pass) {
         int seq = Math.toIntExact(ids.getShape().get(1));
-        if (positionEmbedding != null && seq > positionEmbedding.getShape().get(0)) {
+        if (positionEmbedding != null && seq + positionOffset > positionEmbedding.getShape().get(0)) {
             throw new IllegalArgumentException("sequence of " + seq + " tokens exceeds the model's "
-                    + positionEmbedding.getShape().get(0) + " learned positions");
+                    + (positionEmbedding.getShape().get(0) - positionOffset) + " learned positions");
         }
         NDArray x = Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
         if (embeddingScale != 1.0) {
             x = x.mul((float) embeddingScale);
         }
         if (positionEmbedding != null) {
-            NDArray positions = pass.arange(0, seq, 1, DataType.INT64);
+            NDArray positions = pass.arange(positionOffset, positionOffset + seq, 1, DataType.INT64); // OPT's table starts 2 rows early
             x = x.add(Embedding.embedding(positions, positionEmbedding, SparseFormat.DENSE).singletonOrThrow());
         }
         return x;
@@ -198,6 +200,7 @@ public final class BlockForward implements BlockMath {
             case GELU_TANH -> Ops.geluNew(x);
             case RELU_SQUARED -> Ops.reluSquared(x);
             case GELU_ERF -> Ops.geluErf(x);
+            case RELU -> x.maximum(0f);
         };
     }
 

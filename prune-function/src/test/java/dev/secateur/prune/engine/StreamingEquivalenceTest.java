@@ -89,6 +89,30 @@ class StreamingEquivalenceTest {
         }
     }
 
+    /**
+     * Phi's and GPT-J's output bias enters the engine's before/after evaluation (the vocabulary read in pieces, the bias
+     * with them): both perplexities equal the whole model's, where the bias is one Linear's.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"phi", "gptj"})
+    void perplexityBeforeAndAfterWithAnOutputBiasEqualTheWholeModelEvaluation(String arch) throws Exception {
+        Path words = PrunePipelineTest.resource("text/words.txt");
+        Path model = arch.equals("phi") ? Fixtures.phi() : Fixtures.gptj();
+        PruneOptions o = builder("wanda-sp", "lsq", Allocation.UNIFORM, CalibrationMode.SEQUENTIAL).model(model)
+                .ratios(0.25, null, null).evalText(words).evalSeqLen(16).evalMaxTokens(0).build();
+        assertTrue(DecoderWeights.load(model).lmHeadBias() != null);
+        PruneResult r = PrunePipeline.run(o, ProgressListener.NONE);
+        dev.secateur.prune.eval.Perplexity ppl = new dev.secateur.prune.eval.Perplexity(16, 0, 4);
+        try (TextTokenizer tokenizer = TextTokenizer.load(o.tokenizerPath());
+                DecoderModel dense = DecoderModel.load(model, Device.cpu());
+                DecoderModel pruned = DecoderModel.load(r.output(), Device.cpu())) {
+            double before = ppl.evaluate(new dev.secateur.prune.eval.DjlLanguageModel(dense), tokenizer, words).perplexity();
+            double after = ppl.evaluate(new dev.secateur.prune.eval.DjlLanguageModel(pruned), tokenizer, words).perplexity();
+            assertEquals(before, r.perplexityBefore(), 1e-4 * before, arch + ": the engine's dense pass is the dense model");
+            assertEquals(after, r.perplexityAfter(), 1e-4 * after, arch + ": the engine's pruned pass is the written checkpoint");
+        }
+    }
+
     private void compare(PruneOptions o) throws Exception {
         String what = o.criterion() + " + " + o.compensation() + " " + o.allocation();
         PruneResult streamed = PrunePipeline.run(o, ProgressListener.NONE);

@@ -55,6 +55,9 @@ class ArchitecturesRunTest {
             case "internlm2" -> dev.secateur.testsupport.Fixtures.internlm2();
             case "phi" -> dev.secateur.testsupport.Fixtures.phi();
             case "gptj" -> dev.secateur.testsupport.Fixtures.gptj();
+            case "falcon" -> dev.secateur.testsupport.Fixtures.falcon();
+            case "falcon-new-decoder" -> dev.secateur.testsupport.Fixtures.falconNewDecoder();
+            case "opt" -> dev.secateur.testsupport.Fixtures.opt();
             default -> dev.secateur.testsupport.Fixtures.dir(fixture);
         });
     }
@@ -327,6 +330,68 @@ class ArchitecturesRunTest {
     }
 
     /**
+     * Falcon, multi-query and new-decoder, loses FFN neurons and a layer, with lsq: the checkpoint keeps the fused
+     * query_key_value layout, ffn_hidden_size and num_hidden_layers restated; a compensated dense bias (bias compensation)
+     * switches bias on with zeros for the others; the export scores like it. Heads are refused, naming the field.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"falcon", "falcon-new-decoder"})
+    void aFalconPrunesFfnNeuronsAndALayerAndRefusesHeads(String fixture) throws IOException {
+        Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
+        run(model, WeightSparsityRunTest.request(model, "mi").put("ffnRatio", 0.25).put("compensation", "lsq")
+                .put("dropLayers", 1), out);
+        DecoderWeights dense = DecoderWeights.load(model), pruned = DecoderWeights.load(out);
+        int kv = dense.config().numKvHeads();
+        assertEquals(List.of(new LayerSizes(4, kv, 72)), pruned.layerSizes());
+        try (Checkpoint ck = Checkpoint.open(out)) {
+            assertEquals(List.of((4 + 2 * kv) * 8, 32), java.util.Arrays.stream(ck.shape("transformer.h.0.self_attention.query_key_value.weight"))
+                    .boxed().toList());
+        }
+        JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
+        assertEquals(72, config.get("ffn_hidden_size").asInt());
+        assertEquals(1, config.get("num_hidden_layers").asInt());
+        assertDjlScoresLikeOnnxRuntime(out, 16);
+
+        Path biased = tmp.resolve(fixture + "-bias");
+        run(model, WeightSparsityRunTest.request(model, "wanda-sp").put("ffnRatio", 0.25).put("compensation", "bias"), biased);
+        assertTrue(Json.mapper().readTree(biased.resolve("config.json").toFile()).get("bias").asBoolean());
+        try (Checkpoint ck = Checkpoint.open(biased)) {
+            assertTrue(ck.has("transformer.h.1.mlp.dense_4h_to_h.bias") && ck.has("transformer.h.1.self_attention.query_key_value.bias"));
+        }
+        assertDjlScoresLikeOnnxRuntime(biased, 16);
+        dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
+                () -> run(model, structured(model), tmp.resolve(fixture + "-heads")));
+        assertEquals("headRatio", e.field());
+        assertTrue(e.getMessage().contains("FalconForCausalLM cannot load"), e.getMessage());
+    }
+
+    /**
+     * OPT (learned positions two rows in, ReLU, biases everywhere) loses FFN neurons and a layer, with lsq: the
+     * checkpoint keeps OPT's names and whole position table, ffn_dim and num_hidden_layers restated; the export scores
+     * like it. Heads are refused, naming the field.
+     */
+    @Test
+    void anOptPrunesFfnNeuronsAndALayerAndRefusesHeads() throws IOException {
+        Path model = model("opt"), out = tmp.resolve("opt-pruned");
+        run(model, WeightSparsityRunTest.request(model, "mi").put("ffnRatio", 0.25).put("compensation", "lsq")
+                .put("dropLayers", 1), out);
+        DecoderWeights dense = DecoderWeights.load(model), pruned = DecoderWeights.load(out);
+        assertEquals(List.of(new LayerSizes(4, 4, 72)), pruned.layerSizes());
+        assertEquals(java.util.Arrays.toString(dense.positionEmbedding().data()), java.util.Arrays.toString(pruned.positionEmbedding().data()));
+        JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
+        assertEquals(72, config.get("ffn_dim").asInt());
+        assertEquals(1, config.get("num_hidden_layers").asInt());
+        try (Checkpoint ck = Checkpoint.open(out)) {
+            assertTrue(ck.has("model.decoder.layers.0.fc2.bias") && ck.has("model.decoder.final_layer_norm.bias"));
+        }
+        assertDjlScoresLikeOnnxRuntime(out, 16);
+        dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
+                () -> run(model, structured(model), tmp.resolve("opt-heads")));
+        assertEquals("headRatio", e.field());
+        assertTrue(e.getMessage().contains("OPTForCausalLM cannot load"), e.getMessage());
+    }
+
+    /**
      * InternLM2 loses FFN neurons and a layer, with lsq, and keeps its grouped wqkv; heads and hidden cuts are refused,
      * naming the field, because its Hugging Face code derives the head size from hidden_size / num_attention_heads.
      */
@@ -354,7 +419,7 @@ class ArchitecturesRunTest {
 
     /** StarCoder2's and Nemotron's MLPs have no gate for sparsellm's coupled updates: refused, naming the method. */
     @ParameterizedTest
-    @ValueSource(strings = {"starcoder2", "nemotron", "gpt-neox", "phi", "gptj"})
+    @ValueSource(strings = {"starcoder2", "nemotron", "gpt-neox", "phi", "gptj", "falcon", "opt"})
     void sparseLlmOnAnUngatedMlpIsRefusedNamingTheMethod(String fixture) throws IOException {
         Path model = model(fixture);
         ObjectNode req = WeightSparsityRunTest.request(model, "sparsellm").put("sparsity", 0.5);
@@ -385,7 +450,8 @@ class ArchitecturesRunTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"gemma,taylor", "stablelm,mask-opt", "starcoder2,taylor", "starcoder2,sparsegpt",
         "nemotron,taylor", "nemotron,mask-opt", "gpt-neox,taylor", "gpt-neox,sparsegpt", "gpt-neox,fusion", "minicpm,wanda",
-        "phi,taylor", "phi,mask-opt", "phi,flap", "gptj,taylor", "gptj,sparsegpt", "gptj,wanda-sp"})
+        "phi,taylor", "phi,mask-opt", "phi,flap", "gptj,taylor", "gptj,sparsegpt", "gptj,wanda-sp",
+        "falcon,taylor", "falcon,mask-opt", "falcon-new-decoder,flap", "opt,sparsegpt", "opt,wanda", "opt,taylor", "opt,mask-opt"})
     void otherCriteriaRunOnTheNewerBlocks(String fixture, String method) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-" + method);
         ObjectNode req = WeightSparsityRunTest.request(model, method);

@@ -99,6 +99,19 @@ class DecoderModelFixturesTest {
         assertMatchesJavaReference(Fixtures.gptj(), "gptj");
     }
 
+    /** Falcon: multi-query with one norm, and the new decoder architecture's two norms of the same input. */
+    @Test
+    void falconMatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.falcon(), "falcon");
+        assertMatchesJavaReference(Fixtures.falconNewDecoder(), "falcon new decoder");
+    }
+
+    /** OPT: pre-LN LayerNorms, ReLU, learned positions read two rows into their table. */
+    @Test
+    void optMatchesTheJavaReference() {
+        assertMatchesJavaReference(Fixtures.opt(), "opt");
+    }
+
     /** MiniCPM: Llama's block with µP scalars on the embeddings, each block's updates and the logits. */
     @Test
     void minicpmMatchesTheJavaReference() {
