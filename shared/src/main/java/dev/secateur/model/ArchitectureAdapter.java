@@ -137,9 +137,9 @@ public interface ArchitectureAdapter {
             case NEMOTRON -> new NemotronAdapter();
             case OLMO2, OLMO3 -> new Olmo2Adapter();
             case GPT2 -> new Gpt2Adapter();
-            case GPT_NEOX -> new GptNeoxAdapter(config.headDim());
-            case INTERNLM2 -> new InternLm2Adapter(config.headDim());
-            case PHI -> new PhiAdapter(config.vocabSize());
+            case GPT_NEOX -> new GptNeoxAdapter(config);
+            case INTERNLM2 -> new InternLm2Adapter(config);
+            case PHI -> new PhiAdapter(config);
             case GPTJ -> new GptjAdapter(config);
             case FALCON -> new FalconAdapter(config);
             case OPT -> new OptAdapter(config);

@@ -20,7 +20,7 @@ import java.util.Map;
  * block), or ln_attn and ln_mlp (the new decoder architecture's two norms of the same input). One switch, bias, turns
  * every linear bias on, so when the written model has any, absent ones are written as zeros and bias is set.
  */
-final class FalconAdapter implements ArchitectureAdapter {
+final class FalconAdapter extends OwnNamesAdapter {
     private static final String ROOT = "transformer.";
 
     private final int headDim;
@@ -28,30 +28,10 @@ final class FalconAdapter implements ArchitectureAdapter {
     private final boolean sourceBias;
 
     FalconAdapter(ModelConfig config) {
+        super(ROOT + "word_embeddings.weight", ROOT + "ln_f", "lm_head", false, config);
         this.headDim = config.headDim();
         this.parallel = config.parallelResidual();
         this.sourceBias = config.attentionBias();
-    }
-
-    @Override
-    public Embeddings readEmbeddings(Checkpoint ck) {
-        ModelConfig c = ck.config();
-        return new Embeddings(ck.tensor(ROOT + "word_embeddings.weight", c.vocabSize(), c.hiddenSize()), null);
-    }
-
-    @Override
-    public String tokenEmbeddingName(Checkpoint ck) {
-        return ROOT + "word_embeddings.weight";
-    }
-
-    @Override
-    public String lmHeadName(Checkpoint ck) {
-        return tied(ck) ? tokenEmbeddingName(ck) : "lm_head.weight";
-    }
-
-    @Override
-    public boolean tied(Checkpoint ck) {
-        return ck.config().tieWordEmbeddings() || !ck.has("lm_head.weight");
     }
 
     /** Heads from self_attention.dense's columns, key/value heads from the config, FFN neurons from dense_h_to_4h's rows. */
@@ -107,24 +87,6 @@ final class FalconAdapter implements ArchitectureAdapter {
     }
 
     @Override
-    public Head readHead(Checkpoint ck, boolean withLmHead) {
-        ModelConfig c = ck.config();
-        int h = c.hiddenSize();
-        return new Head(ck.tensor(ROOT + "ln_f.weight", h), ck.tensor(ROOT + "ln_f.bias", h),
-                tied(ck) || !withLmHead ? null : ck.tensor("lm_head.weight", c.vocabSize(), h));
-    }
-
-    @Override
-    public Map<String, Tensor> writeEmbeddings(Embeddings e) {
-        return Map.of(ROOT + "word_embeddings.weight", e.tokens());
-    }
-
-    @Override
-    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
-        return writeLayer(i, l, mlpBias, false);
-    }
-
-    @Override
     public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias, boolean attentionBias) {
         boolean biases = sourceBias || mlpBias || attentionBias; // a source with bias true states every one, zeros read as absent
         String p = ROOT + "h." + i + ".";
@@ -142,16 +104,6 @@ final class FalconAdapter implements ArchitectureAdapter {
         }
         LlamaAdapter.put(out, p + "mlp.dense_h_to_4h", l.up(), LlamaAdapter.orZeros(l.upBias(), l.ffnWidth(), biases));
         LlamaAdapter.put(out, p + "mlp.dense_4h_to_h", l.down(), LlamaAdapter.orZeros(l.downBias(), l.down().dim(0), biases));
-        return out;
-    }
-
-    @Override
-    public Map<String, Tensor> writeHead(Head h) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        LlamaAdapter.put(out, ROOT + "ln_f", h.norm(), h.normBias());
-        if (h.lmHead() != null) {
-            out.put("lm_head.weight", h.lmHead());
-        }
         return out;
     }
 

@@ -17,35 +17,15 @@ import java.util.Map;
  * projections and interleaved again on write. attention.dense is o_proj; mlp.dense_h_to_4h and dense_4h_to_h are the
  * ungated MLP's up and down; input_layernorm feeds attention, post_attention_layernorm the MLP.
  */
-final class GptNeoxAdapter implements ArchitectureAdapter {
+final class GptNeoxAdapter extends OwnNamesAdapter {
     private static final String ROOT = "gpt_neox.";
 
     private final int headDim;
 
-    /** @param headDim hidden_size / num_attention_heads of the source config, which pruning never changes */
-    GptNeoxAdapter(int headDim) {
-        this.headDim = headDim;
-    }
-
-    @Override
-    public Embeddings readEmbeddings(Checkpoint ck) {
-        ModelConfig c = ck.config();
-        return new Embeddings(ck.tensor(ROOT + "embed_in.weight", c.vocabSize(), c.hiddenSize()), null);
-    }
-
-    @Override
-    public String tokenEmbeddingName(Checkpoint ck) {
-        return ROOT + "embed_in.weight";
-    }
-
-    @Override
-    public String lmHeadName(Checkpoint ck) {
-        return tied(ck) ? tokenEmbeddingName(ck) : "embed_out.weight";
-    }
-
-    @Override
-    public boolean tied(Checkpoint ck) {
-        return ck.config().tieWordEmbeddings() || !ck.has("embed_out.weight");
+    /** The head_dim of the source config (hidden_size / num_attention_heads), which pruning never changes. */
+    GptNeoxAdapter(ModelConfig config) {
+        super(ROOT + "embed_in.weight", ROOT + "final_layer_norm", "embed_out", false, config);
+        this.headDim = config.headDim();
     }
 
     /** Heads from attention.dense's columns (a pruned model's differ per layer), FFN neurons from dense_h_to_4h's rows. */
@@ -91,23 +71,6 @@ final class GptNeoxAdapter implements ArchitectureAdapter {
                 ck.tensor(p + "mlp.dense_4h_to_h.weight", h, f), LlamaAdapter.bias(ck, p + "mlp.dense_4h_to_h.bias", h));
     }
 
-    @Override
-    public Head readHead(Checkpoint ck, boolean withLmHead) {
-        ModelConfig c = ck.config();
-        return new Head(ck.tensor(ROOT + "final_layer_norm.weight", c.hiddenSize()), ck.tensor(ROOT + "final_layer_norm.bias",
-                c.hiddenSize()), tied(ck) || !withLmHead ? null : ck.tensor("embed_out.weight", c.vocabSize(), c.hiddenSize()));
-    }
-
-    @Override
-    public Map<String, Tensor> writeEmbeddings(Embeddings e) {
-        return Map.of(ROOT + "embed_in.weight", e.tokens());
-    }
-
-    @Override
-    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
-        return writeLayer(i, l, mlpBias, false);
-    }
-
     /** attention_bias switches every linear bias on (the MLP's too): absent ones are written as zeros then. */
     @Override
     public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias, boolean attentionBias) {
@@ -124,16 +87,6 @@ final class GptNeoxAdapter implements ArchitectureAdapter {
         LlamaAdapter.put(out, p + "post_attention_layernorm", l.mlpNorm(), l.mlpNormBias());
         LlamaAdapter.put(out, p + "mlp.dense_h_to_4h", l.up(), LlamaAdapter.orZeros(l.upBias(), l.ffnWidth(), biases));
         LlamaAdapter.put(out, p + "mlp.dense_4h_to_h", l.down(), LlamaAdapter.orZeros(l.downBias(), l.down().dim(0), biases));
-        return out;
-    }
-
-    @Override
-    public Map<String, Tensor> writeHead(Head h) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        LlamaAdapter.put(out, ROOT + "final_layer_norm", h.norm(), h.normBias());
-        if (h.lmHead() != null) {
-            out.put("embed_out.weight", h.lmHead());
-        }
         return out;
     }
 

@@ -19,38 +19,16 @@ import java.util.Map;
  * every head turns one into the other and leaves every q·k product, and so the model, as it was; the rows are put back
  * in GPT-J's order on write.
  */
-final class GptjAdapter implements ArchitectureAdapter {
+final class GptjAdapter extends OwnNamesAdapter {
     private static final String ROOT = "transformer.";
 
     private final int headDim;
     private final int rotaryDim;
-    private final int vocab;
 
     GptjAdapter(ModelConfig config) {
+        super(ROOT + "wte.weight", ROOT + "ln_f", "lm_head", true, config);
         this.headDim = config.headDim();
         this.rotaryDim = config.rotaryDim();
-        this.vocab = config.vocabSize();
-    }
-
-    @Override
-    public Embeddings readEmbeddings(Checkpoint ck) {
-        ModelConfig c = ck.config();
-        return new Embeddings(ck.tensor(ROOT + "wte.weight", c.vocabSize(), c.hiddenSize()), null);
-    }
-
-    @Override
-    public String tokenEmbeddingName(Checkpoint ck) {
-        return ROOT + "wte.weight";
-    }
-
-    @Override
-    public String lmHeadName(Checkpoint ck) {
-        return tied(ck) ? tokenEmbeddingName(ck) : "lm_head.weight";
-    }
-
-    @Override
-    public boolean tied(Checkpoint ck) {
-        return ck.config().tieWordEmbeddings() || !ck.has("lm_head.weight");
     }
 
     @Override
@@ -113,24 +91,6 @@ final class GptjAdapter implements ArchitectureAdapter {
         return idx;
     }
 
-    @Override
-    public Head readHead(Checkpoint ck, boolean withLmHead) {
-        ModelConfig c = ck.config();
-        int h = c.hiddenSize();
-        return new Head(ck.tensor(ROOT + "ln_f.weight", h), ck.tensor(ROOT + "ln_f.bias", h),
-                tied(ck) || !withLmHead ? null : ck.tensor("lm_head.weight", c.vocabSize(), h), LlamaAdapter.bias(ck, "lm_head.bias", c.vocabSize()));
-    }
-
-    @Override
-    public Map<String, Tensor> writeEmbeddings(Embeddings e) {
-        return Map.of(ROOT + "wte.weight", e.tokens());
-    }
-
-    @Override
-    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
-        return writeLayer(i, l, mlpBias, false);
-    }
-
     /**
      * GPT-J's attention has no biases; a compensated out_proj bias joins the residual beside the MLP's output in this
      * block, so it is folded into fc_out's bias, where Hugging Face reads it. fc_in's and fc_out's biases are always
@@ -160,17 +120,6 @@ final class GptjAdapter implements ArchitectureAdapter {
             down = new Tensor(down.shape(), sum);
         }
         LlamaAdapter.put(out, p + "mlp.fc_out", l.down(), down);
-        return out;
-    }
-
-    @Override
-    public Map<String, Tensor> writeHead(Head h) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        LlamaAdapter.put(out, ROOT + "ln_f", h.norm(), h.normBias());
-        if (h.lmHead() != null) {
-            out.put("lm_head.weight", h.lmHead());
-        }
-        out.put("lm_head.bias", LlamaAdapter.orZeros(h.lmHeadBias(), vocab, true));
         return out;
     }
 

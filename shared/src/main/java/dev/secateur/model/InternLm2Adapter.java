@@ -16,32 +16,13 @@ import java.util.Map;
  * as InternLM2Attention splits it: group g holds its q_per_kv query heads, then its key head, then its value head, each
  * head_dim rows. Split into Llama's projections on read and grouped again on write.
  */
-final class InternLm2Adapter implements ArchitectureAdapter {
+final class InternLm2Adapter extends OwnNamesAdapter {
     private final int headDim;
 
-    /** @param headDim hidden_size / num_attention_heads of the source config, which pruning never changes */
-    InternLm2Adapter(int headDim) {
-        this.headDim = headDim;
-    }
-
-    @Override
-    public Embeddings readEmbeddings(Checkpoint ck) {
-        return new Embeddings(ck.tensor("model.tok_embeddings.weight", ck.config().vocabSize(), ck.config().hiddenSize()), null);
-    }
-
-    @Override
-    public String tokenEmbeddingName(Checkpoint ck) {
-        return "model.tok_embeddings.weight";
-    }
-
-    @Override
-    public String lmHeadName(Checkpoint ck) {
-        return tied(ck) ? tokenEmbeddingName(ck) : "output.weight";
-    }
-
-    @Override
-    public boolean tied(Checkpoint ck) {
-        return ck.config().tieWordEmbeddings() || !ck.has("output.weight");
+    /** The head_dim of the source config (hidden_size / num_attention_heads), which pruning never changes. */
+    InternLm2Adapter(ModelConfig config) {
+        super("model.tok_embeddings.weight", "model.norm", "output", false, config);
+        this.headDim = config.headDim();
     }
 
     /** Query heads from attention.wo's columns, key/value heads from the rest of wqkv's rows, FFN neurons from w1's. */
@@ -88,23 +69,6 @@ final class InternLm2Adapter implements ArchitectureAdapter {
                 ck.tensor(p + "feed_forward.w2.weight", h, f), LlamaAdapter.bias(ck, p + "feed_forward.w2.bias", h));
     }
 
-    @Override
-    public Head readHead(Checkpoint ck, boolean withLmHead) {
-        ModelConfig c = ck.config();
-        return new Head(ck.tensor("model.norm.weight", c.hiddenSize()), null,
-                tied(ck) || !withLmHead ? null : ck.tensor("output.weight", c.vocabSize(), c.hiddenSize()));
-    }
-
-    @Override
-    public Map<String, Tensor> writeEmbeddings(Embeddings e) {
-        return Map.of("model.tok_embeddings.weight", e.tokens());
-    }
-
-    @Override
-    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
-        return writeLayer(i, l, mlpBias, false);
-    }
-
     /**
      * InternLM2's bias switch covers wqkv and wo only; a compensated down bias (w2) is written under its own name for
      * Secateur's readers and the ONNX export.
@@ -124,16 +88,6 @@ final class InternLm2Adapter implements ArchitectureAdapter {
         out.put(p + "feed_forward.w1.weight", l.gate());
         out.put(p + "feed_forward.w3.weight", l.up());
         LlamaAdapter.put(out, p + "feed_forward.w2", l.down(), l.downBias());
-        return out;
-    }
-
-    @Override
-    public Map<String, Tensor> writeHead(Head h) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        out.put("model.norm.weight", h.norm());
-        if (h.lmHead() != null) {
-            out.put("output.weight", h.lmHead());
-        }
         return out;
     }
 

@@ -14,41 +14,21 @@ import java.util.Map;
  * final_layer_norm (the norm before the MLP) and fc1 / fc2, every linear layer with a bias when enable_bias is true
  * (its default). The position table is read whole, its two leading rows included ({@link ModelConfig#positionOffset()}).
  */
-final class OptAdapter implements ArchitectureAdapter {
+final class OptAdapter extends OwnNamesAdapter {
     private static final String ROOT = "model.decoder.";
 
     private final boolean enableBias;
 
     /** @param config the source's: with enable_bias true every bias is written, zeros where the model has none */
     OptAdapter(ModelConfig config) {
+        super(ROOT + "embed_tokens.weight", ROOT + "final_layer_norm", "lm_head", false, config);
         this.enableBias = config.attentionBias();
-    }
-
-    @Override
-    public Embeddings readEmbeddings(Checkpoint ck) {
-        ModelConfig c = ck.config();
-        return new Embeddings(ck.tensor(ROOT + "embed_tokens.weight", c.vocabSize(), c.hiddenSize()), readPositions(ck));
     }
 
     @Override
     public Tensor readPositions(Checkpoint ck) {
         ModelConfig c = ck.config();
         return ck.tensor(ROOT + "embed_positions.weight", c.maxPositions() + c.positionOffset(), c.hiddenSize());
-    }
-
-    @Override
-    public String tokenEmbeddingName(Checkpoint ck) {
-        return ROOT + "embed_tokens.weight";
-    }
-
-    @Override
-    public String lmHeadName(Checkpoint ck) {
-        return tied(ck) ? tokenEmbeddingName(ck) : "lm_head.weight";
-    }
-
-    @Override
-    public boolean tied(Checkpoint ck) {
-        return ck.config().tieWordEmbeddings() || !ck.has("lm_head.weight");
     }
 
     @Override
@@ -86,24 +66,11 @@ final class OptAdapter implements ArchitectureAdapter {
     }
 
     @Override
-    public Head readHead(Checkpoint ck, boolean withLmHead) {
-        ModelConfig c = ck.config();
-        int h = c.hiddenSize();
-        return new Head(ck.tensor(ROOT + "final_layer_norm.weight", h), ck.tensor(ROOT + "final_layer_norm.bias", h),
-                tied(ck) || !withLmHead ? null : ck.tensor("lm_head.weight", c.vocabSize(), h));
-    }
-
-    @Override
     public Map<String, Tensor> writeEmbeddings(Embeddings e) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put(ROOT + "embed_tokens.weight", e.tokens());
         out.put(ROOT + "embed_positions.weight", e.positions());
         return out;
-    }
-
-    @Override
-    public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias) {
-        return writeLayer(i, l, mlpBias, false);
     }
 
     /**
@@ -123,16 +90,6 @@ final class OptAdapter implements ArchitectureAdapter {
         LlamaAdapter.put(out, p + "final_layer_norm", l.mlpNorm(), l.mlpNormBias());
         LlamaAdapter.put(out, p + "fc1", l.up(), LlamaAdapter.orZeros(l.upBias(), l.ffnWidth(), biases));
         LlamaAdapter.put(out, p + "fc2", l.down(), LlamaAdapter.orZeros(l.downBias(), l.down().dim(0), biases));
-        return out;
-    }
-
-    @Override
-    public Map<String, Tensor> writeHead(Head h) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        LlamaAdapter.put(out, ROOT + "final_layer_norm", h.norm(), h.normBias());
-        if (h.lmHead() != null) {
-            out.put("lm_head.weight", h.lmHead());
-        }
         return out;
     }
 

@@ -15,12 +15,9 @@ import java.util.Map;
  * linear layer of PhiModel has a bias and Hugging Face has no switch for them, so absent (all-zero) ones are written as
  * zeros: a missing key would be initialised at random on load.
  */
-final class PhiAdapter extends LlamaVariantAdapter {
-    private final int vocab;
-
-    /** @param vocab the source's vocab_size, which pruning never changes: the length of a zero lm_head.bias */
-    PhiAdapter(int vocab) {
-        this.vocab = vocab;
+final class PhiAdapter extends OwnNamesAdapter {
+    PhiAdapter(ModelConfig config) {
+        super("model.embed_tokens.weight", "model.final_layernorm", "lm_head", true, config);
     }
 
     @Override
@@ -45,14 +42,6 @@ final class PhiAdapter extends LlamaVariantAdapter {
     }
 
     @Override
-    public Head readHead(Checkpoint ck, boolean withLmHead) {
-        ModelConfig c = ck.config();
-        int h = c.hiddenSize(), vocab = c.vocabSize();
-        return new Head(ck.tensor("model.final_layernorm.weight", h), ck.tensor("model.final_layernorm.bias", h),
-                tied(ck) || !withLmHead ? null : ck.tensor("lm_head.weight", vocab, h), LlamaAdapter.bias(ck, "lm_head.bias", vocab));
-    }
-
-    @Override
     public Map<String, Tensor> writeLayer(int i, LayerWeights l, boolean mlpBias, boolean attentionBias) {
         String p = "model.layers." + i + ".";
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -66,20 +55,9 @@ final class PhiAdapter extends LlamaVariantAdapter {
         return out;
     }
 
-    @Override
-    public Map<String, Tensor> writeHead(Head h) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        LlamaAdapter.put(out, "model.final_layernorm", h.norm(), h.normBias());
-        if (h.lmHead() != null) {
-            out.put("lm_head.weight", h.lmHead());
-        }
-        out.put("lm_head.bias", LlamaAdapter.orZeros(h.lmHeadBias(), vocab, true));
-        return out;
-    }
-
     /** Phi's biases are built in: no mlp_bias or attention_bias key to set. */
     @Override
     public ObjectNode config(ModelConfig source, List<LayerSizes> sizes, boolean mlpBias, int hiddenSize) {
-        return llama.config(source, sizes, false, hiddenSize);
+        return new LlamaAdapter().config(source, sizes, false, hiddenSize);
     }
 }
