@@ -46,7 +46,7 @@ public final class ConfigReader {
             case GPT2 -> gpt2(c, where);
             case GPTJ -> gptj(c, where);
             case FALCON -> falcon(c, where);
-            case OPT -> opt(c, where);
+            case OPT -> optDecoder(c, where);
             case BERT -> bert(c, where);
             default -> llamaLike(c, arch, where);
         };
@@ -551,11 +551,11 @@ public final class ConfigReader {
     }
 
     /**
-     * OPTConfig's keys and defaults (ffn_dim, relu, enable_bias, tied). The layouts OPT-350M alone uses are refused: a
+     * OPTConfig's keys and defaults (ffn_dim 3072, relu, enable_bias, tied). The layouts OPT-350M alone uses are refused: a
      * post-LN block (do_layer_norm_before false) and word_embed_proj_dim ≠ hidden_size (project_in / project_out); so is a
      * LayerNorm without weights (layer_norm_elementwise_affine false).
      */
-    private static ModelConfig opt(ObjectNode c, String where) {
+    private static ModelConfig optDecoder(ObjectNode c, String where) {
         int hidden = req(c, "hidden_size", where);
         int heads = req(c, "num_attention_heads", where);
         if (!c.path("do_layer_norm_before").asBoolean(true)) {
@@ -569,8 +569,12 @@ public final class ConfigReader {
         if (!c.path("layer_norm_elementwise_affine").asBoolean(true)) {
             throw new CheckpointException(where + ": OPTForCausalLM with layer_norm_elementwise_affine false is not supported");
         }
+        if (c.path("_remove_final_layer_norm").asBoolean(false)) {
+            throw new CheckpointException(where + ": OPTForCausalLM with _remove_final_layer_norm true (no final norm) is "
+                    + "not supported");
+        }
         return new ModelConfig(Architecture.OPT, hidden, req(c, "num_hidden_layers", where), heads, heads,
-                heads > 0 ? hidden / heads : 0, req(c, "ffn_dim", where), req(c, "vocab_size", where),
+                heads > 0 ? hidden / heads : 0, opt(c, "ffn_dim", 3072), req(c, "vocab_size", where),
                 opt(c, "max_position_embeddings", 2048), 0, null, 1e-5, c.path("tie_word_embeddings").asBoolean(true),
                 c.path("enable_bias").asBoolean(true), c.path("activation_function").asText("relu"),
                 intOrNull(c, "bos_token_id"), firstInt(c, "eos_token_id"), null, c);

@@ -13,6 +13,8 @@ import java.util.Map;
  * lm_head (tied by default). A block is self_attn_layer_norm, self_attn.q_proj / k_proj / v_proj / out_proj, then
  * final_layer_norm (the norm before the MLP) and fc1 / fc2, every linear layer with a bias when enable_bias is true
  * (its default). The position table is read whole, its two leading rows included ({@link ModelConfig#positionOffset()}).
+ * facebook/opt-* store their tensors under decoder. (OPTModel's names) where OPTForCausalLM writes model.decoder.: both
+ * are read, and the pruned checkpoint is written under model.decoder.
  */
 final class OptAdapter extends OwnNamesAdapter {
     private static final String ROOT = "model.decoder.";
@@ -26,16 +28,22 @@ final class OptAdapter extends OwnNamesAdapter {
     }
 
     @Override
+    protected String stored(Checkpoint ck, String name) {
+        boolean bare = !ck.has(ROOT + "embed_tokens.weight") && ck.has("decoder.embed_tokens.weight");
+        return bare && name.startsWith(ROOT) ? name.substring("model.".length()) : name;
+    }
+
+    @Override
     public Tensor readPositions(Checkpoint ck) {
         ModelConfig c = ck.config();
-        return ck.tensor(ROOT + "embed_positions.weight", c.maxPositions() + c.positionOffset(), c.hiddenSize());
+        return ck.tensor(stored(ck, ROOT + "embed_positions.weight"), c.maxPositions() + c.positionOffset(), c.hiddenSize());
     }
 
     @Override
     public LayerSizes layerSizes(Checkpoint ck, int i) {
         ModelConfig c = ck.config();
         int h = c.hiddenSize(), hd = c.headDim();
-        String p = ROOT + "layers." + i + ".";
+        String p = stored(ck, ROOT + "layers." + i + ".");
         int q = LlamaAdapter.rows(ck, p + "self_attn.q_proj.weight", h, hd), kv = LlamaAdapter.rows(ck, p + "self_attn.k_proj.weight", h, hd);
         if (q != kv || q == 0) {
             throw new dev.secateur.checkpoint.CheckpointException(ck.dir() + ": layer " + i + " has " + q / hd
@@ -53,7 +61,7 @@ final class OptAdapter extends OwnNamesAdapter {
     public LayerWeights readLayer(Checkpoint ck, int i) {
         LayerSizes s = layerSizes(ck, i);
         int h = ck.config().hiddenSize(), rows = s.heads() * ck.config().headDim(), f = s.ffn();
-        String p = ROOT + "layers." + i + ".";
+        String p = stored(ck, ROOT + "layers." + i + ".");
         return new LayerWeights(ck.tensor(p + "self_attn_layer_norm.weight", h), ck.tensor(p + "self_attn_layer_norm.bias", h),
                 ck.tensor(p + "self_attn.q_proj.weight", rows, h), LlamaAdapter.bias(ck, p + "self_attn.q_proj.bias", rows),
                 ck.tensor(p + "self_attn.k_proj.weight", rows, h), LlamaAdapter.bias(ck, p + "self_attn.k_proj.bias", rows),

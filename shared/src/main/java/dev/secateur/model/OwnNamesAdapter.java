@@ -33,19 +33,27 @@ abstract class OwnNamesAdapter implements ArchitectureAdapter {
         this.vocab = config.vocabSize();
     }
 
+    /**
+     * The name a tensor written as {@code name} is stored under in this checkpoint: the same here; OPT's official
+     * checkpoints keep their weights under decoder. where Hugging Face writes model.decoder.
+     */
+    protected String stored(Checkpoint ck, String name) {
+        return name;
+    }
+
     @Override
     public Embeddings readEmbeddings(Checkpoint ck) {
-        return new Embeddings(ck.tensor(embedding, ck.config().vocabSize(), ck.config().hiddenSize()), readPositions(ck));
+        return new Embeddings(ck.tensor(stored(ck, embedding), ck.config().vocabSize(), ck.config().hiddenSize()), readPositions(ck));
     }
 
     @Override
     public String tokenEmbeddingName(Checkpoint ck) {
-        return embedding;
+        return stored(ck, embedding);
     }
 
     @Override
     public String lmHeadName(Checkpoint ck) {
-        return tied(ck) ? embedding : head + ".weight";
+        return tied(ck) ? tokenEmbeddingName(ck) : head + ".weight";
     }
 
     @Override
@@ -57,7 +65,8 @@ abstract class OwnNamesAdapter implements ArchitectureAdapter {
     public Head readHead(Checkpoint ck, boolean withLmHead) {
         ModelConfig c = ck.config();
         int h = c.hiddenSize();
-        return new Head(ck.tensor(finalNorm + ".weight", h), ck.has(finalNorm + ".bias") ? ck.tensor(finalNorm + ".bias", h) : null,
+        String norm = stored(ck, finalNorm);
+        return new Head(ck.tensor(norm + ".weight", h), ck.has(norm + ".bias") ? ck.tensor(norm + ".bias", h) : null,
                 tied(ck) || !withLmHead ? null : ck.tensor(head + ".weight", c.vocabSize(), h),
                 headBias ? LlamaAdapter.bias(ck, head + ".bias", c.vocabSize()) : null);
     }

@@ -70,6 +70,27 @@ class OptExportTest {
         ExportChecks.assertExportMatches(dir, tmp.resolve("opt-onnx"), ids(), ReferenceForward.logits(dir, ids()), ATOL, "opt");
     }
 
+    /** facebook/opt-* store OPTModel's names (decoder.…, no model. prefix): they read as the same model. */
+    @Test
+    void readsTheOfficialCheckpointsNamesWithoutTheModelPrefix() throws Exception {
+        Path bare = tmp.resolve("opt-bare");
+        java.nio.file.Files.createDirectories(bare);
+        java.nio.file.Files.copy(Fixtures.opt().resolve("config.json"), bare.resolve("config.json"));
+        java.util.Map<String, Tensor> renamed = new java.util.LinkedHashMap<>();
+        try (dev.secateur.checkpoint.Checkpoint ck = dev.secateur.checkpoint.Checkpoint.open(Fixtures.opt())) {
+            for (String n : ck.names()) {
+                renamed.put(n.startsWith("model.") ? n.substring("model.".length()) : n, ck.tensor(n));
+            }
+        }
+        assertTrue(renamed.containsKey("decoder.embed_tokens.weight"));
+        dev.secateur.checkpoint.SafetensorsWriter.write(bare.resolve("model.safetensors"), renamed,
+                dev.secateur.checkpoint.DType.F32, java.util.Map.of("format", "pt"));
+        assertEquals(0, Fixtures.maxAbsDiff(ReferenceForward.logits(bare, ids()), ReferenceForward.logits(Fixtures.opt(), ids())));
+        try (StreamedCheckpoint s = StreamedCheckpoint.open(bare)) {
+            assertEquals(DecoderWeights.load(Fixtures.opt()).parameterCount(), s.parameterCount());
+        }
+    }
+
     /** OPT-350M's layouts (post-LN blocks, a projected embedding) are refused, naming the key. */
     @Test
     void refusesOpt350msLayouts() {
