@@ -465,14 +465,11 @@ public final class RandomCheckpoint {
 
     /** GPTNeoXConfig's keys, as Pythia's config.json has them. */
     private static ObjectNode neoxConfig(Shape s, DType dtype) {
-        ObjectNode c = Json.mapper().createObjectNode();
-        c.putArray("architectures").add(s.architecture());
-        c.put("model_type", "gpt_neox");
+        ObjectNode c = base(s, dtype, "gpt_neox");
         c.put("hidden_size", s.hidden());
         c.put("intermediate_size", s.intermediate());
         c.put("num_hidden_layers", s.layers());
         c.put("num_attention_heads", s.heads());
-        c.put("vocab_size", s.vocab());
         c.put("max_position_embeddings", s.maxPositions());
         c.put("rotary_pct", 0.25);
         c.put("rotary_emb_base", s.ropeTheta());
@@ -482,21 +479,17 @@ public final class RandomCheckpoint {
         c.put("tie_word_embeddings", false);
         c.put("bos_token_id", 0);
         c.put("eos_token_id", 0);
-        c.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
         return c;
     }
 
     /** PhiConfig's keys, as Phi-2's config.json has them. */
     private static ObjectNode phiConfig(Shape s, DType dtype) {
-        ObjectNode c = Json.mapper().createObjectNode();
-        c.putArray("architectures").add(s.architecture());
-        c.put("model_type", "phi");
+        ObjectNode c = base(s, dtype, "phi");
         c.put("hidden_size", s.hidden());
         c.put("intermediate_size", s.intermediate());
         c.put("num_hidden_layers", s.layers());
         c.put("num_attention_heads", s.heads());
         c.put("num_key_value_heads", s.kvHeads());
-        c.put("vocab_size", s.vocab());
         c.put("max_position_embeddings", s.maxPositions());
         c.put("partial_rotary_factor", 0.4);
         c.put("rope_theta", s.ropeTheta());
@@ -506,40 +499,32 @@ public final class RandomCheckpoint {
         c.put("tie_word_embeddings", false);
         c.put("bos_token_id", 50256);
         c.put("eos_token_id", 50256);
-        c.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
         return c;
     }
 
     /** OPTConfig's keys, as OPT-1.3B's config.json has them. */
     private static ObjectNode optConfig(Shape s, DType dtype) {
-        ObjectNode c = Json.mapper().createObjectNode();
-        c.putArray("architectures").add(s.architecture());
-        c.put("model_type", "opt");
+        ObjectNode c = base(s, dtype, "opt");
         c.put("hidden_size", s.hidden());
         c.put("word_embed_proj_dim", s.hidden());
         c.put("ffn_dim", s.intermediate());
         c.put("num_hidden_layers", s.layers());
         c.put("num_attention_heads", s.heads());
-        c.put("vocab_size", s.vocab());
         c.put("max_position_embeddings", s.maxPositions());
         c.put("activation_function", "relu");
         c.put("do_layer_norm_before", true);
         c.put("enable_bias", true);
         c.put("bos_token_id", 2);
         c.put("eos_token_id", 2);
-        c.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
         return c;
     }
 
     /** FalconConfig's keys, as Falcon-7B's config.json has them. */
     private static ObjectNode falconConfig(Shape s, DType dtype) {
-        ObjectNode c = Json.mapper().createObjectNode();
-        c.putArray("architectures").add(s.architecture());
-        c.put("model_type", "falcon");
+        ObjectNode c = base(s, dtype, "falcon");
         c.put("hidden_size", s.hidden());
         c.put("num_hidden_layers", s.layers());
         c.put("num_attention_heads", s.heads());
-        c.put("vocab_size", s.vocab());
         c.put("multi_query", s.kvHeads() == 1);
         c.put("parallel_attn", true);
         c.put("new_decoder_architecture", false);
@@ -548,20 +533,16 @@ public final class RandomCheckpoint {
         c.put("layer_norm_epsilon", 1e-5);
         c.put("bos_token_id", 11);
         c.put("eos_token_id", 11);
-        c.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
         return c;
     }
 
     /** GPTJConfig's keys, as GPT-J-6B's config.json has them. */
     private static ObjectNode gptjConfig(Shape s, DType dtype) {
-        ObjectNode c = Json.mapper().createObjectNode();
-        c.putArray("architectures").add(s.architecture());
-        c.put("model_type", "gptj");
+        ObjectNode c = base(s, dtype, "gptj");
         c.put("n_embd", s.hidden());
         c.put("n_inner", s.intermediate());
         c.put("n_layer", s.layers());
         c.put("n_head", s.heads());
-        c.put("vocab_size", s.vocab());
         c.put("n_positions", s.maxPositions());
         c.put("rotary_dim", 64);
         c.put("layer_norm_epsilon", 1e-5);
@@ -569,7 +550,6 @@ public final class RandomCheckpoint {
         c.put("tie_word_embeddings", false);
         c.put("bos_token_id", 50256);
         c.put("eos_token_id", 50256);
-        c.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
         return c;
     }
 
@@ -589,15 +569,12 @@ public final class RandomCheckpoint {
         if (s.opt()) {
             return optConfig(s, dtype);
         }
-        ObjectNode c = Json.mapper().createObjectNode();
-        c.putArray("architectures").add(s.architecture());
-        c.put("model_type", s.architecture().replace("ForCausalLM", "").toLowerCase(Locale.ROOT));
+        ObjectNode c = base(s, dtype, s.architecture().replace("ForCausalLM", "").toLowerCase(Locale.ROOT));
         c.put("hidden_size", s.hidden());
         c.put("intermediate_size", s.intermediate());
         c.put("num_hidden_layers", s.layers());
         c.put("num_attention_heads", s.heads());
         c.put("num_key_value_heads", s.kvHeads());
-        c.put("vocab_size", s.vocab());
         if (s.headDim() > 0) {
             c.put("head_dim", s.headDim());
         }
@@ -666,6 +643,15 @@ public final class RandomCheckpoint {
         c.put("tie_word_embeddings", s.tied());
         c.put("bos_token_id", 1);
         c.put("eos_token_id", 2);
+        return c;
+    }
+
+    /** The keys every config.json here starts with: the architecture, model_type, vocab_size and torch_dtype. */
+    private static ObjectNode base(Shape s, DType dtype, String modelType) {
+        ObjectNode c = Json.mapper().createObjectNode();
+        c.putArray("architectures").add(s.architecture());
+        c.put("model_type", modelType);
+        c.put("vocab_size", s.vocab());
         c.put("torch_dtype", switch (dtype) {
             case F32 -> "float32";
             case F16 -> "float16";
