@@ -155,11 +155,13 @@ public enum Architecture {
     }
 
     /**
-     * Whether the architecture's Hugging Face code takes head_dim from hidden_size / num_attention_heads (GPT-NeoX,
-     * InternLM2, Phi, GPT-J, Falcon, OPT; vLLM's Phi too), so that a model with fewer heads would not load there.
+     * Whether the architecture's Hugging Face code takes head_dim from hidden_size / num_attention_heads (GPT-2,
+     * StableLM, GPT-NeoX, InternLM2, Phi, GPT-J, Falcon, OPT; vLLM's Phi too), so that a model with fewer heads would
+     * not load there. GPT-2's pruned_heads, which once expressed it, is gone from transformers 5.
      */
     public boolean headDimFromHiddenSize() {
-        return this == GPT_NEOX || this == INTERNLM2 || this == PHI || this == GPTJ || this == FALCON || this == OPT;
+        return this == GPT2 || this == STABLELM || this == GPT_NEOX || this == INTERNLM2 || this == PHI || this == GPTJ
+                || this == FALCON || this == OPT;
     }
 
     /**

@@ -89,14 +89,23 @@ final class BertAdapter {
         return out;
     }
 
-    /** config.json: the source config with the layer count updated and per-layer sizes recorded. */
+    /**
+     * config.json: the source config with the layer count updated, the FFN width when every layer keeps the same one
+     * (BertIntermediate builds intermediate_size neurons), and per-layer sizes recorded. Heads stay as they were:
+     * BertSelfAttention derives the head size from hidden_size / num_attention_heads, so transformers cannot load an
+     * encoder that lost heads (Secateur and its ONNX export can).
+     */
     static ObjectNode config(EncoderWeights w) {
         ObjectNode c = w.config().raw().deepCopy();
         c.putArray("architectures").add("BertModel");
         c.put("model_type", c.path("model_type").asText("bert"));
         c.put("num_hidden_layers", w.layers().size());
         c.put("type_vocab_size", w.tokenTypeEmbedding().dim(0));
-        LayerSizesJson.record(c, w.layerSizes());
+        java.util.List<LayerSizes> sizes = w.layerSizes();
+        if (sizes.stream().mapToInt(LayerSizes::ffn).distinct().count() == 1) {
+            c.put("intermediate_size", sizes.get(0).ffn());
+        }
+        LayerSizesJson.record(c, sizes);
         return c;
     }
 }

@@ -134,6 +134,10 @@ final class Gpt2Adapter implements ArchitectureAdapter {
         }
         ObjectNode c = source.raw().deepCopy();
         c.put("n_layer", sizes.size());
+        if (sizes.stream().distinct().count() == 1) {
+            // GPT2MLP builds n_inner neurons (4 × n_embd when null): a pruned width must be stated to load
+            c.put("n_inner", sizes.get(0).ffn());
+        }
         LayerSizesJson.record(c, sizes);
         return c;
     }

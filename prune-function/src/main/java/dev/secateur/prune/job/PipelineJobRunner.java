@@ -293,9 +293,10 @@ public final class PipelineJobRunner implements PruneJobRunner {
     }
 
     /**
-     * GPT-NeoX's and InternLM2's Hugging Face code takes the head size from hidden_size / num_attention_heads, so a
-     * model that lost heads would not load there: head removal is refused on them, naming the field (hidden cuts are
-     * refused with the other hidden-cut rules, in PrunePipeline).
+     * Some architectures' Hugging Face code takes the head size from hidden_size / num_attention_heads
+     * ({@link dev.secateur.checkpoint.Architecture#headDimFromHiddenSize()}), so a model that lost heads would not load
+     * there: head removal is refused on them, naming the field (hidden cuts are refused with the other hidden-cut rules,
+     * in PrunePipeline).
      */
     private static void requireLoadableHeads(PruneRequest req, dev.secateur.checkpoint.ModelConfig config) {
         if (!config.architecture().headDimFromHiddenSize()) {
