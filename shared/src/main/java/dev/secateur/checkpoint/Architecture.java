@@ -219,6 +219,28 @@ public enum Architecture {
                 || this == NEMOTRON || this == MINICPM || this == INTERNLM2 || this == FALCON || this == OPT;
     }
 
+    /**
+     * Whether the architecture's Hugging Face code reads a bias on the MLP's output projection (down_proj, fc2, ...),
+     * always or under a switch the writer sets (Llama's, SmolLM3's, Granite's and Nemotron's mlp_bias, StarCoder2's
+     * use_bias, Falcon's bias, OPT's enable_bias), so that a compensation may fit one there. Mistral, Qwen2, Qwen3,
+     * Phi-3, Gemma, OLMo 2/3, StableLM, MiniCPM and InternLM2 build that projection without a bias: a bias written for
+     * them would be dropped on load, so their compensation refits the kept weights only.
+     */
+    public boolean readsMlpOutputBias() {
+        return this == LLAMA || this == SMOLLM3 || this == GRANITE || this == NEMOTRON || this == STARCODER2
+                || this == GPT_NEOX || this == PHI || this == GPTJ || this == FALCON || this == OPT || this == GPT2
+                || this == BERT;
+    }
+
+    /**
+     * Whether a bias on the attention's output projection (o_proj, dense, c_proj) is read: under the attention-bias
+     * switch, or always (GPT-2, GPT-NeoX, Phi, BERT; GPT-J's is folded into fc_out's bias, which joins the residual
+     * beside it).
+     */
+    public boolean readsAttentionOutputBias() {
+        return hasAttentionBiasSwitch() || this == GPT2 || this == GPT_NEOX || this == PHI || this == GPTJ || this == BERT;
+    }
+
     /** "decoder" or "encoder", as recorded in ONNX metadata (secateur.kind). */
     public String kind() {
         return decoder ? "decoder" : "encoder";

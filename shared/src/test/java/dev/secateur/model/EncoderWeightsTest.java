@@ -41,6 +41,26 @@ class EncoderWeightsTest {
         assertTrue(Files.isRegularFile(dir.resolve("out/tokenizer.json")));
     }
 
+    /**
+     * BertIntermediate builds intermediate_size neurons: an encoder whose layers share one pruned width states it, so
+     * transformers loads it (scripts/hf_parity.py loads the pruned all-MiniLM-L6-v2); per-layer widths leave the key alone.
+     */
+    @Test
+    void aUniformlyPrunedWidthIsStatedAsIntermediateSize(@TempDir Path dir) throws Exception {
+        Path tok = Files.writeString(dir.resolve("tok-src.json"), "{}");
+        EncoderWeights uniform = TinyBert.random(1, 50, 16, 4, new int[] {4, 4}, new int[] {20, 20}, 24);
+        uniform.save(dir.resolve("uniform"), tok);
+        JsonNode cfg = new ObjectMapper().readTree(dir.resolve("uniform/config.json").toFile());
+        assertEquals(20, cfg.get("intermediate_size").asInt());
+        assertEquals(2, cfg.get("num_hidden_layers").asInt());
+        assertEquals(uniform.layerSizes(), EncoderWeights.load(dir.resolve("uniform")).layerSizes());
+
+        EncoderWeights mixed = TinyBert.random(1, 50, 16, 4, new int[] {4, 4}, new int[] {20, 7}, 24);
+        mixed.save(dir.resolve("mixed"), tok);
+        JsonNode source = mixed.config().raw().get("intermediate_size");
+        assertEquals(source, new ObjectMapper().readTree(dir.resolve("mixed/config.json").toFile()).get("intermediate_size"));
+    }
+
     @Test
     void readsTaskModelNamesWithTheBertPrefixAndKeepsThePooler(@TempDir Path dir) throws Exception {
         EncoderWeights w = TinyBert.random(2, 30, 8, 2, 16, 2, 10);

@@ -4,8 +4,14 @@ import dev.secateur.checkpoint.Tensor;
 import dev.secateur.prune.criterion.ColumnStats;
 import dev.secateur.prune.plan.UnitAllocator;
 
-/** FLAP's baseline: bias += W_out[:, removed] · mean(z_removed) (a bias is created when the layer has none). */
+/**
+ * FLAP's baseline: bias += W_out[:, removed] · mean(z_removed) (a bias is created when the layer has none); a site that
+ * cannot hold a bias is left as it is (requests asking for this on such an architecture are refused before any work).
+ */
 public final class BiasCompensation extends OutputProjectionCompensator {
+    public BiasCompensation(BiasSites sites) {
+        super(sites);
+    }
     @Override
     public String name() {
         return "bias";
@@ -13,7 +19,10 @@ public final class BiasCompensation extends OutputProjectionCompensator {
 
     /** The weight stays; the bias takes the mean contribution of every column not kept. */
     @Override
-    Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns) {
+    Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns, boolean fitBias) {
+        if (!fitBias) {
+            return new Tensor[] {weight, bias};
+        }
         return new Tensor[] {weight, shift(weight, bias, z, UnitAllocator.kept(weight.dim(1), keptColumns))};
     }
 

@@ -10,11 +10,12 @@ public final class Compensators {
     private Compensators() {
     }
 
-    public static Compensator byName(String name, NDManager manager, double ridge) {
+    /** @param sites where the written checkpoint can hold a bias ({@link BiasSites#of}) */
+    public static Compensator byName(String name, NDManager manager, double ridge, BiasSites sites) {
         return switch (name == null ? "" : name) {
             case "none" -> Compensator.NONE;
-            case "bias" -> new BiasCompensation();
-            case "lsq" -> new LeastSquaresCompensation(manager, ridge, true);
+            case "bias" -> new BiasCompensation(sites);
+            case "lsq" -> new LeastSquaresCompensation(manager, ridge, sites);
             default -> throw new IllegalArgumentException("unknown compensation '" + name + "' (known: " + String.join(", ", NAMES) + ")");
         };
     }

@@ -23,16 +23,18 @@ public final class DroppedLayerCompensation {
      * @param keptFfn the block's kept FFN neurons
      * @param residualMultiplier what the FFN output is multiplied by as it joins the stream (Granite's; else 1), so
      *     that the FFN output must gain missing / residualMultiplier
+     * @param sites whether the MLP's output projection may hold a bias: without one lsq refits the weights alone
      */
     public static LayerWeights absorb(String compensation, NDManager manager, double ridge, LayerWeights w, Tensor z, Tensor missingUpdate,
-            int[] keptFfn, double residualMultiplier) {
+            int[] keptFfn, double residualMultiplier, BiasSites sites) {
         Tensor missing = scaled(missingUpdate, 1.0 / residualMultiplier);
         return switch (compensation) {
             case "lsq" -> {
-                Tensor[] r = new LeastSquaresCompensation(manager, ridge, true).refit(w.down(), w.downBias(), z, keptFfn, missing);
+                Tensor[] r = new LeastSquaresCompensation(manager, ridge, sites).refit(w.down(), w.downBias(), z, keptFfn, missing,
+                        sites.mlp());
                 yield w.withMlp(w.gate(), w.gateBias(), w.up(), w.upBias(), r[0], r[1]);
             }
-            case "bias" -> w.withMlp(w.gate(), w.gateBias(), w.up(), w.upBias(), w.down(), addMean(w.downBias(), missing));
+            case "bias" -> !sites.mlp() ? w : w.withMlp(w.gate(), w.gateBias(), w.up(), w.upBias(), w.down(), addMean(w.downBias(), missing));
             default -> w;
         };
     }

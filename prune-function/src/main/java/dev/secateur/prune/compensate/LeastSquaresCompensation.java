@@ -11,19 +11,19 @@ import dev.secateur.prune.linalg.SymmetricGram;
  * Refits the output projection from the kept units so that its output on calibration tokens is reproduced:
  * W' = argmin ||Z_K W'ᵀ + b' − (Z Wᵀ + b)||² + λ||W' − W_K||², solved on the DJL device (float64) from the
  * kept rows of the second-moment matrix: W'ᵀ = (S_KK + λI)⁻¹ (S_K: Wᵀ + λ W_Kᵀ), with S the covariance and
- * b' = b + Wμ − W'μ_K when fitting the bias (else S = ZᵀZ/n, b unchanged). The ridge pulls toward the original
+ * b' = b + Wμ − W'μ_K when fitting the bias (else S = ZᵀZ/n, b unchanged: where {@link BiasSites} says the
+ * checkpoint cannot hold a bias at that projection, and the identity refit of a dropped layer). The ridge pulls toward the original
  * kept columns, not toward zero, so the calibration error is never above "none" (W' = W_K is feasible).
  * λ = ridge · mean(diag S_KK). down_proj for FFN neurons, o_proj for heads.
  */
 public final class LeastSquaresCompensation extends OutputProjectionCompensator {
     private final NDManager manager;
     private final double ridge;
-    private final boolean fitBias;
 
-    public LeastSquaresCompensation(NDManager manager, double ridge, boolean fitBias) {
+    public LeastSquaresCompensation(NDManager manager, double ridge, BiasSites sites) {
+        super(sites);
         this.manager = manager;
         this.ridge = ridge;
-        this.fitBias = fitBias;
     }
 
     @Override
@@ -40,16 +40,16 @@ public final class LeastSquaresCompensation extends OutputProjectionCompensator 
 
     /** @return {weight [h, d] with kept columns refit and removed columns zero, bias [h] (or the old one)} */
     @Override
-    public Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns) {
-        return refit(weight, bias, require(z), keptColumns, null);
+    public Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns, boolean fitBias) {
+        return refit(weight, bias, require(z), keptColumns, null, fitBias);
     }
 
     /**
-     * As {@link #refit(Tensor, Tensor, Tensor, int[])} with the target moved by {@code extra} [n, h] (row t of the
+     * As {@link #refit(Tensor, Tensor, Tensor, int[], boolean)} with the target moved by {@code extra} [n, h] (row t of the
      * calibration tokens): the fit reproduces Z Wᵀ + b + extra, i.e. the rhs gains Z_Kᵀ(extra − mean)/n and the bias
      * mean(extra). A dropped layer's missing update is such an extra target for the block after it.
      */
-    public Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns, Tensor extra) {
+    public Tensor[] refit(Tensor weight, Tensor bias, Tensor z, int[] keptColumns, Tensor extra, boolean fitBias) {
         int n = z.dim(0), d = z.dim(1), h = weight.dim(0), k = keptColumns.length;
         // every d×d or k×d intermediate is closed as soon as the next one exists: at TinyLlama's width (5632) each is
         // 150–250 MB in float64, and holding them all at once doubled the job's peak memory

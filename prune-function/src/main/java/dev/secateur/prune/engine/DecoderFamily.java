@@ -80,6 +80,11 @@ final class DecoderFamily implements ModelFamily {
     }
 
     @Override
+    public dev.secateur.checkpoint.Architecture architecture() {
+        return src.config().architecture();
+    }
+
+    @Override
     public int hiddenSize() {
         return src.config().hiddenSize();
     }
@@ -167,8 +172,8 @@ final class DecoderFamily implements ModelFamily {
     @Override
     public Output output(Path dir, int keptLayers, boolean addsMlpBias, boolean addsAttentionBias, HiddenPlan hidden) {
         boolean mlpBias = addsMlpBias || src.config().raw().path("mlp_bias").asBoolean(false);
-        // where attention_bias covers o_proj (Llama, Gemma 2) it is switched on; Qwen2's q/k/v biases are built in and its o_proj has none in
-        // Hugging Face, so a compensated o_proj bias there stays a Secateur-only tensor (ONNX and our loaders read it)
+        // where attention_bias covers o_proj (Llama, Gemma 2) it is switched on; where Hugging Face has no o_proj or down_proj
+        // bias (Qwen2, Mistral, ...) compensation fits none (BiasSites), so nothing is written that transformers would drop
         boolean attnBias = src.config().architecture().hasAttentionBiasSwitch()
                 && (addsAttentionBias || src.config().attentionBias());
         ShardedCheckpointWriter writer = new ShardedCheckpointWriter(dir, keptLayers + 2, src.storedDType());

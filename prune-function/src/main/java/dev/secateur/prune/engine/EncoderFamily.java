@@ -115,6 +115,11 @@ final class EncoderFamily implements ModelFamily {
     }
 
     @Override
+    public dev.secateur.checkpoint.Architecture architecture() {
+        return dense.config().architecture();
+    }
+
+    @Override
     public int hiddenSize() {
         return dense.hiddenSize();
     }

@@ -50,6 +50,9 @@ interface ModelFamily extends AutoCloseable {
 
     int headDim();
 
+    /** The checkpoint's architecture, whose Hugging Face code decides what the written model may hold. */
+    dev.secateur.checkpoint.Architecture architecture();
+
     /** The residual width d of the dense model. */
     int hiddenSize();
 

@@ -178,7 +178,8 @@ public final class PrunePipeline {
             } else {
                 selector = Criteria.byName(spec.criterion(), manager, spec.settings());
             }
-            Compensator compensator = Compensators.byName(spec.compensation(), manager, spec.settings().ridge());
+            Compensator compensator = Compensators.byName(spec.compensation(), manager, spec.settings().ridge(),
+                    dev.secateur.prune.compensate.BiasSites.of(model.architecture()));
             StreamingPruner.Run run = new StreamingPruner.Run(o.maxTokens(), o.seed(), o.calibrationMode(), device);
             StreamingPruner.Outcome outcome = new StreamingPruner(model, spec, selector, sparsifier, compensator, run, listener).prune(stage);
             seconds.putAll(outcome.seconds());

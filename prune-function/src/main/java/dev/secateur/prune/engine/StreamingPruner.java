@@ -13,6 +13,7 @@ import dev.secateur.prune.calibration.ActivationCollector;
 import dev.secateur.prune.calibration.RowBudget;
 import dev.secateur.prune.calibration.LayerActivations;
 import dev.secateur.prune.compensate.Compensator;
+import dev.secateur.prune.compensate.BiasSites;
 import dev.secateur.prune.compensate.DroppedLayerCompensation;
 import dev.secateur.prune.criterion.RemovalOrder;
 import dev.secateur.prune.criterion.ResidualChannelScores;
@@ -167,9 +168,10 @@ final class StreamingPruner {
                 wide.close();
             }
             List<Integer> pendingDrops = new ArrayList<>();
+            BiasSites biasSites = BiasSites.of(model.architecture());
             ModelFamily.Output writer = model.output(dir, layers - dropped.length,
-                    (spec.ffn() != null || absorbDrops) && compensator != Compensator.NONE,
-                    spec.heads() != null && compensator != Compensator.NONE, hidden);
+                    (spec.ffn() != null || absorbDrops) && compensator != Compensator.NONE && biasSites.mlp(),
+                    spec.heads() != null && compensator != Compensator.NONE && biasSites.attention(), hidden);
             ModelFamily.Parameters outer = writer.writeEmbeddings();
             before += outer.before();
             after += outer.after();
@@ -253,7 +255,8 @@ final class StreamingPruner {
                 LayerWeights compensated = compensator == Compensator.NONE ? w : compensator.compensate(w, acts, plan);
                 if (missing != null) {
                     compensated = DroppedLayerCompensation.absorb(spec.compensation(), root, spec.settings().ridge(), compensated,
-                            acts.ffnIntermediate(), missing, plan.keptFfn(), ((DecoderFamily) model).residualMultiplier());
+                            acts.ffnIntermediate(), missing, plan.keptFfn(), ((DecoderFamily) model).residualMultiplier(),
+                            biasSites);
                 }
                 add("compensate", t0);
                 t0 = System.nanoTime();

@@ -80,6 +80,7 @@ public final class PipelineJobRunner implements PruneJobRunner {
             requireWithinContext(req, task, config);
         }
         requireLoadableHeads(req, config);
+        requireLoadableBias(req, config);
         Double layerRatio = null;
         if (req.dropLayers() > 0) {
             int layers = config.numLayers();
@@ -312,6 +313,19 @@ public final class PipelineJobRunner implements PruneJobRunner {
         }
         if (req.maskStructures() != null && req.maskStructures().contains("kv-groups")) {
             throw new RequestValidationException("maskStructures", why);
+        }
+    }
+
+    /**
+     * bias compensation puts the removed units' mean contribution into a down-projection bias; on an architecture whose
+     * Hugging Face code builds that projection without one the bias would be dropped on load, so it is refused (lsq there
+     * refits the kept weights alone, which any loader reads).
+     */
+    private static void requireLoadableBias(PruneRequest req, dev.secateur.checkpoint.ModelConfig config) {
+        if (req.compensation() == dev.secateur.events.Compensation.BIAS && !config.architecture().readsMlpOutputBias()) {
+            throw new RequestValidationException("compensation", "bias adds a bias to the MLP's output projection, which "
+                    + config.architecture().hfName() + "'s Hugging Face code does not read: use lsq (a refit of the kept "
+                    + "weights, without a bias, on this architecture) or none");
         }
     }
 

@@ -70,15 +70,35 @@ class CompensationTest extends WithDjlManager {
         int[] kept = {0, 1, 2, 4, 6, 7, 9, 10};
         LayerPlan plan = new LayerPlan(0, kept, new int[] {0}, new int[] {0});
         double none = reconstructionError(w, StructuredSlicer.sliceFfn(Compensator.NONE.compensate(w, a, plan), kept), a.ffnIntermediate(), kept);
-        double bias = reconstructionError(w, StructuredSlicer.sliceFfn(new BiasCompensation().compensate(w, a, plan), kept), a.ffnIntermediate(), kept);
-        double lsq = reconstructionError(w, StructuredSlicer.sliceFfn(new LeastSquaresCompensation(manager, 1e-3, true).compensate(w, a, plan), kept),
+        double bias = reconstructionError(w, StructuredSlicer.sliceFfn(new BiasCompensation(BiasSites.ALL).compensate(w, a, plan), kept), a.ffnIntermediate(), kept);
+        double lsq = reconstructionError(w, StructuredSlicer.sliceFfn(new LeastSquaresCompensation(manager, 1e-3, BiasSites.ALL).compensate(w, a, plan), kept),
                 a.ffnIntermediate(), kept);
         assertTrue(bias < none, "bias " + bias + " vs none " + none);
         assertTrue(lsq < 0.5 * bias, "lsq " + lsq + " vs bias " + bias);
         // without a bias fit it still beats none
-        double lsqNoBias = reconstructionError(w, StructuredSlicer.sliceFfn(new LeastSquaresCompensation(manager, 1e-3, false).compensate(w, a, plan), kept),
+        double lsqNoBias = reconstructionError(w, StructuredSlicer.sliceFfn(new LeastSquaresCompensation(manager, 1e-3, BiasSites.NONE).compensate(w, a, plan), kept),
                 a.ffnIntermediate(), kept);
         assertTrue(lsqNoBias < none, "lsq without bias " + lsqNoBias + " vs none " + none);
+    }
+
+    /**
+     * Where the checkpoint's Hugging Face code holds no bias on a projection (Mistral's down_proj, Qwen2's o_proj), neither
+     * compensation leaves one there: lsq refits the kept weights alone and bias leaves the site as it was.
+     */
+    @Test
+    void aSiteThatCannotHoldABiasGetsNone() {
+        LayerActivations a = acts();
+        LayerWeights w = weights();
+        int[] kept = {0, 1, 2, 4, 6, 7, 9, 10};
+        LayerPlan plan = new LayerPlan(0, kept, new int[] {0}, new int[] {0});
+        BiasSites noMlpBias = new BiasSites(false, true);
+        LayerWeights lsq = new LeastSquaresCompensation(manager, 1e-3, noMlpBias).compensate(w, a, plan);
+        assertEquals(w.downBias(), lsq.downBias());
+        assertTrue(!java.util.Arrays.equals(w.down().data(), lsq.down().data()), "the kept weights are refit");
+        assertEquals(w, new BiasCompensation(noMlpBias).compensate(w, a, plan));
+        assertEquals(BiasSites.of(dev.secateur.checkpoint.Architecture.LLAMA), BiasSites.ALL);
+        assertEquals(new BiasSites(false, false), BiasSites.of(dev.secateur.checkpoint.Architecture.QWEN2));
+        assertEquals(new BiasSites(false, true), BiasSites.of(dev.secateur.checkpoint.Architecture.GEMMA2));
     }
 
     @Test
@@ -87,7 +107,7 @@ class CompensationTest extends WithDjlManager {
         LayerWeights w = weights();
         int[] all = java.util.stream.IntStream.range(0, FFN).toArray();
         LayerPlan plan = new LayerPlan(0, all, new int[] {0}, new int[] {0});
-        LayerWeights out = new LeastSquaresCompensation(manager, 1e-3, true).compensate(w, a, plan);
+        LayerWeights out = new LeastSquaresCompensation(manager, 1e-3, BiasSites.ALL).compensate(w, a, plan);
         assertEquals(w, out);
     }
 
@@ -110,7 +130,7 @@ class CompensationTest extends WithDjlManager {
                 new Tensor(new int[] {HIDDEN, cols}, o), new Tensor(new int[] {HIDDEN}, ob));
         LayerActivations a = new LayerActivations(0, heads, heads, headDim, null, null, new Tensor(new int[] {N, cols}, z), null, null);
         int[] allFfn = java.util.stream.IntStream.range(0, FFN).toArray();
-        LayerWeights out = new BiasCompensation().compensate(w, a, new LayerPlan(0, allFfn, new int[] {0, 2}, new int[] {0, 2}));
+        LayerWeights out = new BiasCompensation(BiasSites.ALL).compensate(w, a, new LayerPlan(0, allFfn, new int[] {0, 2}, new int[] {0, 2}));
 
         // head 1 (columns 2 and 3) is the one removed
         for (int i = 0; i < HIDDEN; i++) {
@@ -131,7 +151,7 @@ class CompensationTest extends WithDjlManager {
 
     @Test
     void unknownCompensationIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Compensators.byName("sparsegpt", manager, 1e-2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Compensators.byName("sparsegpt", manager, 1e-2, BiasSites.ALL));
         assertTrue(e.getMessage().contains("unknown compensation 'sparsegpt'"), e.getMessage());
     }
 }

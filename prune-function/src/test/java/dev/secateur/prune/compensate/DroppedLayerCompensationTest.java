@@ -53,7 +53,7 @@ class DroppedLayerCompensationTest extends WithDjlManager {
         }
         Tensor miss = new Tensor(new int[] {N, H}, missing);
         int[] all = java.util.stream.IntStream.range(0, D).toArray();
-        LayerWeights out = DroppedLayerCompensation.absorb("lsq", manager, 1e-8, withDown(w), z, miss, all, 1.0);
+        LayerWeights out = DroppedLayerCompensation.absorb("lsq", manager, 1e-8, withDown(w), z, miss, all, 1.0, BiasSites.ALL);
         double[] before = output(z, w, null), after = output(z, out.down(), out.downBias());
         double err = 0, size = 0;
         for (int i = 0; i < after.length; i++) {
@@ -77,7 +77,7 @@ class DroppedLayerCompensationTest extends WithDjlManager {
             }
         }
         double[] base = output(z, w, null), sliced = output(z, new Tensor(new int[] {H, D}, keptOnly), null);
-        LayerWeights lsq = DroppedLayerCompensation.absorb("lsq", manager, 1e-6, withDown(w), z, miss, kept, 1.0);
+        LayerWeights lsq = DroppedLayerCompensation.absorb("lsq", manager, 1e-6, withDown(w), z, miss, kept, 1.0, BiasSites.ALL);
         // removed columns are zero after the refit: the sliced block computes exactly this
         for (int o = 0; o < H; o++) {
             for (int c = 7; c < D; c++) {
@@ -93,7 +93,7 @@ class DroppedLayerCompensationTest extends WithDjlManager {
         }
         assertTrue(errFit < 0.9 * errNone, errFit + " vs " + errNone + " (the kept columns as they were)");
 
-        LayerWeights bias = DroppedLayerCompensation.absorb("bias", manager, 1e-6, withDown(w), z, miss, kept, 1.0);
+        LayerWeights bias = DroppedLayerCompensation.absorb("bias", manager, 1e-6, withDown(w), z, miss, kept, 1.0, BiasSites.ALL);
         for (int o = 0; o < H; o++) {
             double mean = 0;
             for (int i = 0; i < N; i++) {
@@ -101,6 +101,6 @@ class DroppedLayerCompensationTest extends WithDjlManager {
             }
             assertEquals(mean, bias.downBias().data()[o], 1e-5);
         }
-        assertTrue(DroppedLayerCompensation.absorb("none", manager, 1e-6, withDown(w), z, miss, kept, 1.0).downBias() == null);
+        assertTrue(DroppedLayerCompensation.absorb("none", manager, 1e-6, withDown(w), z, miss, kept, 1.0, BiasSites.ALL).downBias() == null);
     }
 }

@@ -46,7 +46,8 @@ public final class PruneEngine {
 
     /** With a ready-made selector (e.g. taylor, which needs the model's gradients). */
     public PruneOutcome prune(DecoderWeights dense, ActivationSource acts, PruneSpec spec, Selector selector, ProgressListener listener) {
-        Compensator compensator = Compensators.byName(spec.compensation(), manager, spec.settings().ridge());
+        Compensator compensator = Compensators.byName(spec.compensation(), manager, spec.settings().ridge(),
+                dev.secateur.prune.compensate.BiasSites.of(dense.config().architecture()));
         boolean needActs = selector.needsActivations() || compensator != Compensator.NONE;
         int layers = dense.layers().size();
         int hd = dense.headDim();

@@ -111,7 +111,7 @@ class ScoringBenchmarkTest {
             int[] kept = UnitAllocator.kept(ffn, java.util.Arrays.copyOf(Criteria.byName("wanda-sp", m, Criteria.Settings.defaults(0))
                     .order(a, lw, Structure.FFN_NEURONS).order(), ffn / 5));
             long t0 = System.nanoTime();
-            new LeastSquaresCompensation(m, 1e-2, true).compensate(lw, a, LayerPlan.dense(layer, ffn, 8, 4).withFfn(kept));
+            new LeastSquaresCompensation(m, 1e-2, dev.secateur.prune.compensate.BiasSites.ALL).compensate(lw, a, LayerPlan.dense(layer, ffn, 8, 4).withFfn(kept));
             System.out.printf("lsq refit of down_proj from %d kept neurons: %.3f s%n", kept.length, (System.nanoTime() - t0) / 1e9);
         }
     }

@@ -98,7 +98,7 @@ class ArchitecturesRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma", "gemma2", "gemma3", "smollm3", "granite", "olmo2", "olmo3", "stablelm", "starcoder2", "nemotron", "minicpm"})
+    @ValueSource(strings = {"llama-gqa", "qwen3", "mistral", "phi3", "gemma", "gemma2", "gemma3", "smollm3", "granite", "olmo2", "olmo3", "starcoder2", "nemotron", "minicpm"})
     void structuredPruneExportsAModelThatScoresLikeThePrunedCheckpoint(String fixture) throws IOException {
         Path model = model(fixture), out = tmp.resolve(fixture + "-pruned");
         run(model, structured(model), out);
@@ -226,6 +226,57 @@ class ArchitecturesRunTest {
                 () -> run(model, req, tmp.resolve("gemma2-sparsellm")));
         assertEquals("method", e.field());
         assertTrue(e.getMessage().contains("gelu_pytorch_tanh"), e.getMessage());
+    }
+
+    /**
+     * Mistral's and Qwen3's Hugging Face code builds down_proj (and Qwen3's o_proj without attention_bias) with no bias:
+     * lsq refits the kept weights alone, so the checkpoint holds no tensor transformers would drop and states no
+     * mlp_bias; bias compensation, which would have nowhere to go, is refused naming the field.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"mistral", "qwen3"})
+    void compensationLeavesNoBiasWhereTransformersReadsNone(String fixture) throws IOException {
+        Path model = model(fixture), out = tmp.resolve(fixture + "-lsq");
+        run(model, WeightSparsityRunTest.request(model, "mi").put("ffnRatio", 0.25).put("compensation", "lsq"), out);
+        DecoderWeights dense = DecoderWeights.load(model), pruned = DecoderWeights.load(out);
+        assertTrue(pruned.layers().stream().allMatch(l -> l.downBias() == null), "no down_proj bias");
+        for (int l = 0; l < dense.layers().size(); l++) {
+            assertEquals(dense.layers().get(l).oBias(), pruned.layers().get(l).oBias(), "o_proj untouched");
+        }
+        JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
+        assertFalse(config.path("mlp_bias").asBoolean(false));
+        assertDjlScoresLikeOnnxRuntime(out, 16);
+        ObjectNode bias = WeightSparsityRunTest.request(model, "mi").put("ffnRatio", 0.25).put("compensation", "bias");
+        dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
+                () -> run(model, bias, tmp.resolve(fixture + "-bias")));
+        assertEquals("compensation", e.field());
+        assertTrue(e.getMessage().contains(dense.config().architecture().hfName()), e.getMessage());
+    }
+
+    /**
+     * GPT-2 and StableLM lose FFN neurons and a layer: the written config states the pruned width where their Hugging
+     * Face code reads it (n_inner, intermediate_size), so transformers loads the checkpoint (scripts/hf_parity.py), and
+     * the export scores like it. Heads are refused, naming the field: transformers 5 derives their head size from
+     * hidden / heads (GPT-2's pruned_heads is gone).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "stablelm"})
+    void gpt2AndStableLmStateTheirPrunedWidthAndRefuseHeads(String fixture) throws IOException {
+        Path model = model(fixture), out = tmp.resolve(fixture + "-ffn");
+        run(model, WeightSparsityRunTest.request(model, "mi").put("ffnRatio", 0.25).put("headRatio", 0.0).put("dropLayers", 1), out);
+        DecoderWeights dense = DecoderWeights.load(model), pruned = DecoderWeights.load(out);
+        int width = dense.layerSizes().get(0).ffn();
+        assertEquals(List.of(new LayerSizes(dense.layerSizes().get(0).heads(), dense.layerSizes().get(0).kvHeads(),
+                width - Math.round(0.25f * width))), pruned.layerSizes());
+        JsonNode config = Json.mapper().readTree(out.resolve("config.json").toFile());
+        String widthKey = fixture.equals("gpt2") ? "n_inner" : "intermediate_size";
+        assertEquals(pruned.layerSizes().get(0).ffn(), config.get(widthKey).asInt(), widthKey);
+        assertEquals(1, config.get(fixture.equals("gpt2") ? "n_layer" : "num_hidden_layers").asInt());
+        assertDjlScoresLikeOnnxRuntime(out, 16);
+        dev.secateur.events.FieldException e = assertThrows(dev.secateur.events.FieldException.class,
+                () -> run(model, structured(model), tmp.resolve(fixture + "-heads")));
+        assertEquals("headRatio", e.field());
+        assertTrue(e.getMessage().contains(dense.config().architecture().hfName() + " cannot load"), e.getMessage());
     }
 
     /**
