@@ -37,6 +37,22 @@ def archs(vocab):
     # name: (config class, model class, config arguments, whether heads may be removed)
     return {
         "llama": ("LlamaConfig", "LlamaForCausalLM", base, True),
+        # rotary variants, in transformers 5's rope_parameters (rope_theta moved there too)
+        "llama3-rope": ("LlamaConfig", "LlamaForCausalLM",
+                        dict(base, rope_parameters=dict(rope_type="llama3", rope_theta=500000.0, factor=8.0,
+                                                        low_freq_factor=1.0, high_freq_factor=4.0,
+                                                        original_max_position_embeddings=64)), True),
+        "llama-linear-rope": ("LlamaConfig", "LlamaForCausalLM",
+                              dict(base, rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0)), True),
+        "qwen2-yarn": ("Qwen2Config", "Qwen2ForCausalLM",
+                       dict(base, rope_parameters=dict(rope_type="yarn", rope_theta=1000000.0, factor=4.0,
+                                                       original_max_position_embeddings=64)), True),
+        "phi3-longrope": ("Phi3Config", "Phi3ForCausalLM",
+                          dict(mha, original_max_position_embeddings=64,
+                               rope_parameters=dict(rope_type="longrope", rope_theta=10000.0,
+                                                    short_factor=[1.0 + 0.1 * i for i in range(8)],
+                                                    long_factor=[1.0 + i for i in range(8)],
+                                                    original_max_position_embeddings=64)), False),
         "mistral": ("MistralConfig", "MistralForCausalLM", dict(base, sliding_window=8), True),
         "qwen2": ("Qwen2Config", "Qwen2ForCausalLM", base, True),
         "qwen3": ("Qwen3Config", "Qwen3ForCausalLM", dict(base, head_dim=32), True),

@@ -300,11 +300,15 @@ public final class PipelineJobRunner implements PruneJobRunner {
      * in PrunePipeline).
      */
     private static void requireLoadableHeads(PruneRequest req, dev.secateur.checkpoint.ModelConfig config) {
-        if (!config.architecture().headDimFromHiddenSize()) {
+        // transformers 5 checks longrope's factor lists against hidden_size / num_attention_heads before it reads
+        // head_dim, so a Phi-3 with longrope (Phi-3.5-mini, Phi-4-mini, the 128k models) that lost heads is refused there
+        boolean longrope = config.ropeScaling() != null && config.ropeScaling().type().equals("longrope");
+        if (!config.architecture().headDimFromHiddenSize() && !longrope) {
             return;
         }
-        String why = "removes attention heads, which " + config.architecture().hfName() + " cannot load (its Hugging Face "
-                + "code derives the head size from hidden_size / num_attention_heads): prune FFN neurons or layers";
+        String why = "removes attention heads, which " + config.architecture().hfName() + (longrope ? " with longrope" : "")
+                + " cannot load (its Hugging Face code derives the head size from hidden_size / num_attention_heads"
+                + (longrope ? " when it checks the rope factors" : "") + "): prune FFN neurons or layers";
         if (req.headRatio() > 0) {
             throw new RequestValidationException("headRatio", why);
         }
